@@ -1,0 +1,9 @@
+module github.com/go-memmap/memmap
+
+go 1.26.0
+
+require (
+	github.com/edsrzf/mmap-go v1.2.0 // indirect
+	github.com/stretchr/testify v1.12.1 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)

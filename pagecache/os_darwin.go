@@ -1,0 +1,33 @@
+package pagecache
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+const syncOp = "fsync"
+
+func syncData(fd int) error {
+	for {
+		err := unix.Fsync(fd)
+		if err != unix.EINTR {
+			return err
+		}
+	}
+}
+
+// preallocate writes zeros: darwin has no fallocate.
+func preallocate(f *os.File, size int64) error {
+	if err := checkWritable(f, int(f.Fd())); err != nil {
+		return err
+	}
+	return zeroFill(f, size)
+}
+
+// DropFileCache evicts f's pages from the page cache on Linux. On darwin it
+// returns an error wrapping ErrUnsupported.
+func DropFileCache(f *os.File) error {
+	return fmt.Errorf("%w: drop file cache", ErrUnsupported)
+}

@@ -1,0 +1,34 @@
+//go:build !linux && !darwin && !windows
+
+package pagecache
+
+import (
+	"fmt"
+	"os"
+)
+
+// On other operating systems the package compiles, but Map (for a non-zero
+// length) returns ErrUnsupported.
+
+var granularity = pageSize
+
+const residentSupported = false
+
+type region struct{}
+
+func mapRegion(f *os.File, aligned int64, viewLen int, access Access) (*region, []byte, error) {
+	return nil, nil, ErrUnsupported
+}
+
+func (r *region) len() int                                  { return 0 }
+func (r *region) flush(f *os.File, start, end int) error    { return ErrUnsupported }
+func (r *region) advise(start, end int, a Advice) error     { return nil }
+func (r *region) resident(start, end int) (int, int, error) { return 0, 0, ErrUnsupported }
+func (r *region) close(owner *Mapping) error                { return nil }
+func preallocate(f *os.File, size int64) error              { return zeroFill(f, size) }
+
+// DropFileCache evicts f's pages from the page cache on Linux. Elsewhere it
+// returns an error wrapping ErrUnsupported.
+func DropFileCache(f *os.File) error {
+	return fmt.Errorf("%w: drop file cache", ErrUnsupported)
+}

@@ -1,0 +1,407 @@
+package npyheader
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Magic is the 6-byte prefix of every NPY file.
+const Magic = "\x93NUMPY"
+
+// MagicLen is the length of the magic string plus the two version bytes.
+const MagicLen = 8
+
+// ArrayAlign is the alignment NumPy pads the header to.
+const ArrayAlign = 64
+
+// DefaultMaxHeaderSize is NumPy's default max_header_size.
+const DefaultMaxHeaderSize = 10000
+
+// growthAxisMaxDigits is NumPy's GROWTH_AXIS_MAX_DIGITS.
+const growthAxisMaxDigits = 21
+
+// Version is an NPY format version.
+type Version struct{ Major, Minor uint8 }
+
+// Common format versions.
+var (
+	Version1 = Version{1, 0}
+	Version2 = Version{2, 0}
+	Version3 = Version{3, 0}
+)
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// lenFieldSize returns the size of the HEADER_LEN field, or 0 for an
+// unsupported version.
+func (v Version) lenFieldSize() int {
+	switch v {
+	case Version1:
+		return 2
+	case Version2, Version3:
+		return 4
+	}
+	return 0
+}
+
+// Header is the decoded NPY header.
+type Header struct {
+	Version      Version // as read; on Encode the zero Version means "choose as NumPy does"
+	DType        DType
+	FortranOrder bool
+	Shape        []int // nil or empty for a 0-d array; Read and Parse return a non-nil empty slice
+	DataOffset   int64 // byte offset of the array data = 8 + len-field size + HEADER_LEN
+}
+
+// Count returns the number of elements: the product of Shape (1 for 0-d).
+// As in NumPy, the product of the non-zero dimensions must not overflow even
+// when another dimension is 0.
+func (h Header) Count() (int64, error) {
+	n, nz, err := h.count()
+	if err != nil {
+		return 0, err
+	}
+	if nz {
+		return 0, nil
+	}
+	return n, nil
+}
+
+func (h Header) count() (prod int64, hasZero bool, err error) {
+	prod = 1
+	for i, d := range h.Shape {
+		if d < 0 {
+			return 0, false, wrapf(ErrShape, "dimension %d is negative (%d)", i, d)
+		}
+		if d == 0 {
+			hasZero = true
+			continue
+		}
+		if prod > math.MaxInt64/int64(d) {
+			return 0, false, wrapf(ErrTooLarge, "shape %s: element count overflows int64", tupleRepr(h.Shape))
+		}
+		prod *= int64(d)
+	}
+	return prod, hasZero, nil
+}
+
+// DataSize returns Count() * ItemSize, the number of data bytes. It fails
+// with ErrTooLarge when that overflows int64 or does not fit in int on this
+// platform.
+func (h Header) DataSize() (int64, error) {
+	n, hasZero, err := h.count()
+	if err != nil {
+		return 0, err
+	}
+	isz := int64(h.DType.ItemSize)
+	if isz < 0 {
+		return 0, wrapf(ErrDescr, "negative itemsize %d", isz)
+	}
+	limit := int64(math.MaxInt64)
+	if strconv.IntSize == 32 {
+		limit = math.MaxInt32
+	}
+	if isz > 0 && n > limit/isz {
+		return 0, wrapf(ErrTooLarge, "shape %s with itemsize %d: byte size overflows int%d", tupleRepr(h.Shape), isz, strconv.IntSize)
+	}
+	if hasZero {
+		return 0, nil
+	}
+	return n * isz, nil
+}
+
+// ReadOptions configures Read and Parse.
+type ReadOptions struct {
+	// MaxHeaderSize is the largest accepted header, in characters, as
+	// NumPy's max_header_size. 0 means DefaultMaxHeaderSize.
+	MaxHeaderSize int
+}
+
+// Parse decodes the NPY prefix at the start of b. Bytes after the header
+// are ignored.
+func Parse(b []byte, opts *ReadOptions) (Header, error) {
+	return Read(bytes.NewReader(b), opts)
+}
+
+// Read reads exactly the NPY prefix (magic to the end of the header) from r
+// and no further, and decodes it.
+func Read(r io.Reader, opts *ReadOptions) (Header, error) {
+	maxSize := DefaultMaxHeaderSize
+	if opts != nil && opts.MaxHeaderSize > 0 {
+		maxSize = opts.MaxHeaderSize
+	}
+	var pre [MagicLen]byte
+	n, err := io.ReadFull(r, pre[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return Header{}, fmt.Errorf("npyheader: reading magic string: %w", err)
+	}
+	if m := min(n, len(Magic)); string(pre[:m]) != Magic[:m] {
+		if n < MagicLen {
+			return Header{}, fmt.Errorf("%w: %w: at byte 0: expected %q, found %q", ErrBadMagic, ErrTruncated, Magic, pre[:n])
+		}
+		return Header{}, fmt.Errorf("%w: at byte 0: expected %q, found %q", ErrBadMagic, Magic, pre[:len(Magic)])
+	}
+	if n < MagicLen {
+		return Header{}, fmt.Errorf("%w: reading magic string: expected %d bytes got %d", ErrTruncated, MagicLen, n)
+	}
+	v := Version{pre[6], pre[7]}
+	lf := v.lenFieldSize()
+	if lf == 0 {
+		return Header{}, fmt.Errorf("%w: at byte 6: found version %d.%d, expected 1.0, 2.0 or 3.0", ErrVersion, v.Major, v.Minor)
+	}
+	var lb [4]byte
+	n, err = io.ReadFull(r, lb[:lf])
+	if err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return Header{}, fmt.Errorf("%w: at byte 8: reading array header length: expected %d bytes got %d", ErrTruncated, lf, n)
+		}
+		return Header{}, fmt.Errorf("npyheader: reading array header length: %w", err)
+	}
+	var hlen int64
+	if lf == 2 {
+		hlen = int64(binary.LittleEndian.Uint16(lb[:2]))
+	} else {
+		hlen = int64(binary.LittleEndian.Uint32(lb[:4]))
+	}
+	start := int64(MagicLen + lf)
+	if hlen > 4*int64(maxSize) {
+		return Header{}, fmt.Errorf("%w: at byte 8: header length field is %d bytes, more than allowed for %d characters", ErrHeaderTooLarge, hlen, maxSize)
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(min(hlen, 1<<16)))
+	got, err := io.CopyN(&buf, r, hlen)
+	if err != nil {
+		if err == io.EOF {
+			return Header{}, fmt.Errorf("%w: at byte %d: reading array header: expected %d bytes got %d", ErrTruncated, start, hlen, got)
+		}
+		return Header{}, fmt.Errorf("npyheader: reading array header: %w", err)
+	}
+	raw := buf.Bytes()
+	var text []rune
+	if v == Version3 {
+		if !utf8.Valid(raw) {
+			return Header{}, fmt.Errorf("%w: header at byte %d: invalid UTF-8 in a version 3.0 header", ErrSyntax, start)
+		}
+		text = []rune(string(raw))
+	} else {
+		text = make([]rune, len(raw))
+		for i, c := range raw {
+			text[i] = rune(c) // latin1
+		}
+	}
+	if len(text) > maxSize {
+		return Header{}, fmt.Errorf("%w: header at byte %d: header info length (%d) is larger than the maximum of %d", ErrHeaderTooLarge, start, len(text), maxSize)
+	}
+	h, err := interpret(text, v != Version3)
+	if err != nil {
+		return Header{}, fmt.Errorf("header at byte %d: %w", start, err)
+	}
+	h.Version = v
+	h.DataOffset = start + hlen
+	return h, nil
+}
+
+var expectedKeys = []string{"descr", "fortran_order", "shape"}
+
+// interpret parses the header text and checks it as NumPy's
+// _read_array_header does.
+func interpret(text []rune, allowLong bool) (Header, error) {
+	d, err := parseLiteral(text, allowLong)
+	if err != nil {
+		return Header{}, err
+	}
+	if d.kind != pyDict {
+		return Header{}, wrapf(ErrHeaderKeys, "header is not a dictionary: %s", d.shortRepr())
+	}
+	var descr, fortran, shape *pyValue
+	ok := len(d.items) == 3
+	for i, k := range d.items {
+		if k.kind != pyStr {
+			ok = false
+			break
+		}
+		switch k.s {
+		case "descr":
+			descr = &d.vals[i]
+		case "fortran_order":
+			fortran = &d.vals[i]
+		case "shape":
+			shape = &d.vals[i]
+		default:
+			ok = false
+		}
+	}
+	if !ok || descr == nil || fortran == nil || shape == nil {
+		keys := make([]string, 0, len(d.items))
+		for i, k := range d.items {
+			if i >= 10 {
+				keys = append(keys, "...")
+				break
+			}
+			keys = append(keys, k.shortRepr())
+		}
+		sort.Strings(keys)
+		return Header{}, wrapf(ErrHeaderKeys, "expected exactly 'descr', 'fortran_order', 'shape', found keys [%s]", strings.Join(keys, ", "))
+	}
+	var h Header
+	if shape.kind != pyTuple {
+		return Header{}, wrapf(ErrShape, "at header character %d: shape is not a tuple: %s", shape.pos, shape.shortRepr())
+	}
+	if len(shape.items) > maxDims {
+		return Header{}, wrapf(ErrShape, "shape has %d dimensions, more than %d", len(shape.items), maxDims)
+	}
+	h.Shape = make([]int, len(shape.items))
+	for i, it := range shape.items {
+		if it.kind != pyInt && it.kind != pyBool {
+			return Header{}, wrapf(ErrShape, "at header character %d: shape element %d is a %s, not an int: %s", it.pos, i, it.kind, shape.shortRepr())
+		}
+		n, ok := it.int64()
+		if !ok {
+			if it.neg {
+				return Header{}, wrapf(ErrShape, "at header character %d: shape element %d is negative", it.pos, i)
+			}
+			return Header{}, wrapf(ErrTooLarge, "at header character %d: shape element %d does not fit in int64", it.pos, i)
+		}
+		if n < 0 {
+			return Header{}, wrapf(ErrShape, "at header character %d: negative dimension %d in shape %s", it.pos, n, shape.shortRepr())
+		}
+		if strconv.IntSize == 32 && n > math.MaxInt32 {
+			return Header{}, wrapf(ErrTooLarge, "at header character %d: shape element %d does not fit in int", it.pos, i)
+		}
+		h.Shape[i] = int(n)
+	}
+	if fortran.kind != pyBool {
+		return Header{}, wrapf(ErrFortranOrder, "at header character %d: found %s", fortran.pos, fortran.shortRepr())
+	}
+	h.FortranOrder = fortran.b
+	h.DType, err = descrFromValue(*descr, 0)
+	if err != nil {
+		return Header{}, fmt.Errorf("at header character %d: %w", descr.pos, err)
+	}
+	if _, err := h.DataSize(); err != nil {
+		return Header{}, err
+	}
+	return h, nil
+}
+
+// Encode returns the full NPY prefix (magic, version, header length, header
+// text, padding and the final '\n'), byte-identical to what NumPy 1.24+
+// np.save writes for the same array. The zero h.Version chooses the version
+// as NumPy does (1.0, else 2.0, else 3.0); a non-zero one is forced.
+func (h Header) Encode() ([]byte, error) {
+	b, _, err := h.Encoded()
+	return b, err
+}
+
+// Encoded is Encode that also returns h with Version and DataOffset set to
+// what was written.
+func (h Header) Encoded() ([]byte, Header, error) {
+	if h.DType.ItemSize < 0 {
+		return nil, h, wrapf(ErrDescr, "negative itemsize %d", h.DType.ItemSize)
+	}
+	descr := h.DType.Repr()
+	if back, err := ParseDescr(descr); err != nil {
+		return nil, h, fmt.Errorf("npyheader: encoding dtype: %w", err)
+	} else if !back.Equal(h.DType) {
+		return nil, h, wrapf(ErrDescr, "dtype is not canonical: it would be written as %s, which reads back differently", truncate(descr, 200))
+	}
+	if len(h.Shape) > maxDims {
+		return nil, h, wrapf(ErrShape, "shape has %d dimensions, more than %d", len(h.Shape), maxDims)
+	}
+	if _, err := h.DataSize(); err != nil {
+		return nil, h, err
+	}
+	var t strings.Builder
+	t.WriteString("{'descr': ")
+	t.WriteString(descr)
+	t.WriteString(", 'fortran_order': ")
+	if h.FortranOrder {
+		t.WriteString("True")
+	} else {
+		t.WriteString("False")
+	}
+	t.WriteString(", 'shape': ")
+	t.WriteString(tupleRepr(h.Shape))
+	t.WriteString(", }")
+	if len(h.Shape) > 0 {
+		axis := 0
+		if h.FortranOrder {
+			axis = len(h.Shape) - 1
+		}
+		pad := growthAxisMaxDigits - len(strconv.Itoa(h.Shape[axis]))
+		t.WriteString(strings.Repeat(" ", max(pad, 0)))
+	}
+	text := t.String()
+
+	if h.Version != (Version{}) {
+		out, err := wrapHeader(text, h.Version)
+		if err != nil {
+			return nil, h, err
+		}
+		h.DataOffset = int64(len(out))
+		return out, h, nil
+	}
+	for _, v := range []Version{Version1, Version2, Version3} {
+		out, err := wrapHeader(text, v)
+		if err == nil {
+			h.Version = v
+			h.DataOffset = int64(len(out))
+			return out, h, nil
+		}
+		if v == Version3 {
+			return nil, h, err
+		}
+	}
+	panic("unreachable")
+}
+
+// wrapHeader is NumPy's _wrap_header.
+func wrapHeader(text string, v Version) ([]byte, error) {
+	lf := v.lenFieldSize()
+	if lf == 0 {
+		return nil, fmt.Errorf("%w: cannot write version %s; expected 1.0, 2.0 or 3.0", ErrVersion, v)
+	}
+	var enc []byte
+	if v == Version3 {
+		enc = []byte(text)
+	} else {
+		enc = make([]byte, 0, len(text))
+		for i, r := range text {
+			if r > 0xff {
+				return nil, fmt.Errorf("%w: header character %d (%q) is not latin1-encodable; version %s cannot hold it, 3.0 is needed", ErrVersion, i, r, v)
+			}
+			enc = append(enc, byte(r))
+		}
+	}
+	hl := len(enc) + 1
+	pad := ArrayAlign - (MagicLen+lf+hl)%ArrayAlign
+	total := int64(hl) + int64(pad)
+	limit := int64(math.MaxUint32)
+	if lf == 2 {
+		limit = math.MaxUint16
+	}
+	if total > limit {
+		return nil, fmt.Errorf("%w: header length %d too big for version %s", ErrHeaderTooLarge, hl, v)
+	}
+	out := make([]byte, 0, MagicLen+lf+int(total))
+	out = append(out, Magic...)
+	out = append(out, v.Major, v.Minor)
+	if lf == 2 {
+		out = binary.LittleEndian.AppendUint16(out, uint16(total))
+	} else {
+		out = binary.LittleEndian.AppendUint32(out, uint32(total))
+	}
+	out = append(out, enc...)
+	for i := 0; i < pad; i++ {
+		out = append(out, ' ')
+	}
+	out = append(out, '\n')
+	return out, nil
+}

@@ -1,0 +1,86 @@
+// Package mmarray memory-maps NumPy .npy files and raw binary files into
+// typed, strided array views, with NumPy's memmap modes and flush.
+//
+// A File is one mapped array. Open maps an existing .npy file (as
+// np.load(path, mmap_mode=...)), Create makes a new one (as
+// np.lib.format.open_memmap(path, mode="w+")), and OpenRaw maps a raw file
+// (as np.memmap). View[T] gives an *Array[T] over the whole array; its
+// Slice, Transpose and Reshape make further views of the same memory, At and
+// Set read and write single elements, Contiguous hands out the zero-copy
+// []T when the layout allows, and CopyTo and Values read any view in C order.
+//
+//	f, err := mmarray.Open("features.npy", mmarray.ReadOnly)
+//	if err != nil { ... }
+//	defer f.Close()
+//	a, err := mmarray.View[float32](f)
+//	if err != nil { ... }
+//	rows := a.Slice(mmarray.Span(1000, 2000, 1)) // rows 1000..1999, no copy
+//	fmt.Println(rows.At(0, 7))
+//
+// # Modes
+//
+// The modes are NumPy's: ReadOnly ("r"), ReadWrite ("r+": writes reach the
+// file, durably after Flush), Write ("w+": create or overwrite, then as r+)
+// and CopyOnWrite ("c": writes change private memory only; the file is opened
+// read-only and never changes). ParseMode accepts NumPy's strings and their
+// aliases. Open refuses Write: NumPy's np.load(mmap_mode="w+") truncates the
+// file before failing, and Create is the way to make a new file.
+//
+// # Errors and panics
+//
+// Anything that comes from a file or from the operating system is returned
+// as an error wrapping a sentinel of this package, of npyheader (bad headers:
+// npyheader.ErrBadMagic, ErrSyntax, ErrObjectDType, ...) or of pagecache.
+// Every header is checked, and the file must hold every byte it declares,
+// before anything is mapped, so no input file can make a view touch a byte
+// past the end of its mapping. Misuse by the caller panics with a message
+// that starts with "mmarray:": an index out of range, Set on a ReadOnly
+// file, a zero slice step, using a view after Close.
+//
+// # Close
+//
+// Close is explicit and deterministic: it unmaps the array and closes the file
+// at once, whatever views exist; it does not wait for the garbage collector.
+// Views must not be used afterwards, and this package makes misuse loud
+// instead of silent:
+//
+//   - Every Array method checks the File first and panics with
+//     "mmarray: view used after its File was closed" (View itself returns
+//     ErrClosed).
+//   - On Unix, the address range of the old mapping stays reserved with no
+//     access rights after Close, so a slice obtained from Contiguous that is
+//     used after Close faults at once rather than reading another file's
+//     bytes or freed memory. The reservation holds address space only, no
+//     memory, and is released when the File and all its Arrays have been
+//     garbage collected.
+//
+// # Caveats
+//
+//   - A slice from Contiguous is protected only while its Array (or the
+//     File) is reachable: keep the Array alive, for instance with
+//     runtime.KeepAlive, for as long as the slice is used.
+//   - Using a File or its views in one goroutine while another calls Close is
+//     a race; coordinate Close with the readers. Concurrent reads are safe;
+//     concurrent writes to the same element are the caller's to coordinate.
+//     The race detector cannot see accesses to mapped memory.
+//   - Truncating a mapped file from outside (another process, or os.Truncate)
+//     is not supported: touching a page past the new end raises SIGBUS, which
+//     Go cannot recover from. Files this package creates or grows are
+//     preallocated, so a full disk is reported by Create and OpenRaw instead.
+//   - In CopyOnWrite mode the view is a fixed image of the file only while
+//     nobody else writes the file: pages not yet copied may show later
+//     outside changes (POSIX leaves this unspecified). Copied pages are
+//     anonymous memory: they count towards RSS but not towards GOMEMLIMIT.
+//   - Writing through a slice from Contiguous on a ReadOnly file faults (the
+//     pages are mapped read-only); use Set, which panics with a clear message.
+//   - Close does not flush; call Flush when changes must be durable.
+//   - On Windows a mapped file stays locked until Close, and a use after
+//     Close is caught by the method checks only.
+//   - Object ('|O') dtypes hold pickles and are never mapped: Open fails
+//     with npyheader.ErrObjectDType. Nothing in this project unpickles.
+//   - On 32-bit platforms an array must fit in the address space; larger
+//     ones fail with pagecache.ErrTooLarge.
+//   - Views of structured, string, datetime and float16 dtypes are not
+//     available yet: View fails with ErrDTypeMismatch for them, while Open
+//     and the header (File.DType) work for every dtype.
+package mmarray

@@ -1,0 +1,379 @@
+package mmarray
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+
+	"github.com/go-memmap/memmap/npyheader"
+	"github.com/go-memmap/memmap/pagecache"
+)
+
+// File is an array file mapped into memory: an .npy file (Open, Create) or a
+// raw binary file (OpenRaw). Typed views over it come from View. A File must
+// be closed with Close; see the package documentation for what happens to
+// views afterwards.
+type File struct {
+	path     string
+	mode     Mode
+	raw      bool
+	osFile   *os.File
+	header   npyheader.Header
+	fileSize int64
+	mapping  *pagecache.Mapping
+	data     []byte // exactly the array's bytes inside the mapping
+	closed   atomic.Bool
+}
+
+// Open maps an existing .npy file in mode ReadOnly ("r"), ReadWrite ("r+") or
+// CopyOnWrite ("c"), as np.load(path, mmap_mode=...) does.
+//
+// Write ("w+") is refused with ErrMode: NumPy's np.load(mmap_mode="w+")
+// truncates the file before it fails, losing the data; use Create to make a
+// new file. Options: WithMaxHeaderSize, WithAdvice.
+//
+// The header is checked completely, and the file must hold every byte the
+// header declares, before anything is mapped; a bad or truncated file gives
+// an error, never a crash. Bytes after the array are ignored, as NumPy does.
+func Open(path string, mode Mode, opts ...Option) (*File, error) {
+	o, err := collectOptions("Open", []string{"WithMaxHeaderSize", "WithAdvice"}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: open %s: %w", path, err)
+	}
+	switch mode {
+	case ReadOnly, ReadWrite, CopyOnWrite:
+	case Write:
+		return nil, fmt.Errorf("mmarray: open %s: %w: w+ would overwrite an existing file; use Create to make a new one", path, ErrMode)
+	default:
+		return nil, fmt.Errorf("mmarray: open %s: %w: %v", path, ErrMode, mode)
+	}
+	osFile, err := openForMode(path, mode)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: open: %w", err)
+	}
+	f := &File{path: path, mode: mode, osFile: osFile}
+	if err := f.openNPY(o); err != nil {
+		osFile.Close()
+		return nil, fmt.Errorf("mmarray: open %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func (f *File) openNPY(o options) error {
+	size, err := fileSize(f.osFile)
+	if err != nil {
+		return err
+	}
+	h, err := npyheader.Read(f.osFile, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
+	if err != nil {
+		return err
+	}
+	if err := h.DType.CheckMappable(); err != nil {
+		return err
+	}
+	nbytes, err := h.DataSize()
+	if err != nil {
+		return err
+	}
+	if h.DataOffset > size || nbytes > size-h.DataOffset {
+		return fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the file is %d bytes long", ErrFileSize, nbytes, h.DataOffset, size)
+	}
+	f.header, f.fileSize = h, size
+	if f.mode == ReadWrite {
+		// Allocate any holes of a sparse file now, so that a write to one
+		// cannot SIGBUS later on a full disk.
+		if err := pagecache.Preallocate(f.osFile, h.DataOffset+nbytes); err != nil {
+			return err
+		}
+	}
+	return f.mapData(h.DataOffset, nbytes, o)
+}
+
+// Create makes a new .npy file for the given dtype descr and shape and maps
+// it for reading and writing, as np.lib.format.open_memmap(path, mode="w+")
+// does. An existing file at path is overwritten. The array starts zeroed, and
+// the finished file is byte-identical to np.save of the same array.
+//
+// The data region is preallocated, so a full disk is reported here rather
+// than as a crash when a page is first written. Options: WithFortranOrder,
+// WithVersion, WithAdvice.
+func Create(path string, descr string, shape []int, opts ...Option) (*File, error) {
+	o, err := collectOptions("Create", []string{"WithFortranOrder", "WithVersion", "WithAdvice"}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+	}
+	h, nbytes, err := newHeader(descr, shape, o.fortran)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+	}
+	h.Version = o.version
+	prefix, err := h.Encode()
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+	}
+	h.DataOffset = int64(len(prefix))
+	osFile, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: create: %w", err)
+	}
+	f := &File{path: path, mode: Write, osFile: osFile, header: h}
+	if err := f.createNPY(prefix, nbytes, o); err != nil {
+		osFile.Close()
+		os.Remove(path)
+		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func (f *File) createNPY(prefix []byte, nbytes int64, o options) error {
+	if _, err := f.osFile.Write(prefix); err != nil {
+		return err
+	}
+	f.fileSize = int64(len(prefix)) + nbytes
+	if err := pagecache.Preallocate(f.osFile, f.fileSize); err != nil {
+		return err
+	}
+	return f.mapData(int64(len(prefix)), nbytes, o)
+}
+
+// OpenRaw maps a raw binary file holding an array of the given dtype descr
+// (for example "<f8" or "|u1") and shape, starting at byte offset, as
+// np.memmap(path, dtype, mode, offset, shape) does.
+//
+//   - shape nil infers a 1-D shape from the file size; the bytes after offset
+//     must be a whole number of items (ErrFileSize otherwise). Write needs a shape.
+//   - offset need not be page- or item-aligned; unaligned data is read and
+//     written correctly (element by element, without the zero-copy slice).
+//   - ReadWrite and Write grow the file to offset + the array's size, as
+//     NumPy does (the new bytes are zeros and preallocated); ReadOnly and
+//     CopyOnWrite never change the file and fail with ErrFileSize if it is
+//     too short. Write truncates an existing file first, as NumPy's w+ does.
+//
+// Options: WithFortranOrder, WithAdvice.
+func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, opts ...Option) (*File, error) {
+	o, err := collectOptions("OpenRaw", []string{"WithFortranOrder", "WithAdvice"}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
+	}
+	if !mode.valid() {
+		return nil, fmt.Errorf("mmarray: open raw %s: %w: %v", path, ErrMode, mode)
+	}
+	if offset < 0 {
+		return nil, fmt.Errorf("mmarray: open raw %s: %w: negative offset %d", path, ErrFileSize, offset)
+	}
+	if shape == nil && mode == Write {
+		return nil, fmt.Errorf("mmarray: open raw %s: %w: a shape must be given for mode w+", path, ErrShape)
+	}
+	dt, err := npyheader.ParseDescr(descr)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
+	}
+	if err := dt.CheckMappable(); err != nil {
+		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
+	}
+	osFile, err := openForMode(path, mode)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: open raw: %w", err)
+	}
+	f := &File{path: path, mode: mode, raw: true, osFile: osFile}
+	if err := f.openRaw(dt, shape, offset, o); err != nil {
+		osFile.Close()
+		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
+	}
+	return f, nil
+}
+
+func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options) error {
+	size, err := fileSize(f.osFile)
+	if err != nil {
+		return err
+	}
+	if shape == nil {
+		if offset > size {
+			return fmt.Errorf("%w: offset %d is past the end of the %d-byte file", ErrFileSize, offset, size)
+		}
+		if dt.ItemSize == 0 {
+			return fmt.Errorf("%w: cannot infer a shape for a zero-size dtype %s", ErrShape, dt)
+		}
+		if (size-offset)%int64(dt.ItemSize) != 0 {
+			return fmt.Errorf("%w: the %d bytes after offset %d are not a multiple of the item size %d", ErrFileSize, size-offset, offset, dt.ItemSize)
+		}
+		shape = []int{int((size - offset) / int64(dt.ItemSize))}
+	}
+	h, nbytes, err := newHeader(dt.String(), shape, o.fortran)
+	if err != nil {
+		return err
+	}
+	h.DataOffset = offset
+	need := offset + nbytes
+	if need < offset {
+		return fmt.Errorf("%w: offset %d plus %d data bytes overflows", npyheader.ErrTooLarge, offset, nbytes)
+	}
+	if f.mode.writesFile() {
+		if err := pagecache.Preallocate(f.osFile, need); err != nil {
+			return err
+		}
+		size = max(size, need)
+	} else if need > size {
+		return fmt.Errorf("%w: the array needs bytes %d..%d, but the file is %d bytes long", ErrFileSize, offset, need, size)
+	}
+	f.header, f.fileSize = h, size
+	return f.mapData(offset, nbytes, o)
+}
+
+// newHeader validates a dtype and shape given by the caller.
+func newHeader(descr string, shape []int, fortran bool) (npyheader.Header, int64, error) {
+	dt, err := npyheader.ParseDescr(descr)
+	if err != nil {
+		return npyheader.Header{}, 0, err
+	}
+	if err := dt.CheckMappable(); err != nil {
+		return npyheader.Header{}, 0, err
+	}
+	for axis, n := range shape {
+		if n < 0 {
+			return npyheader.Header{}, 0, fmt.Errorf("%w: dimension %d of shape %v is negative", ErrShape, axis, shape)
+		}
+	}
+	h := npyheader.Header{DType: dt, FortranOrder: fortran, Shape: append([]int{}, shape...)}
+	nbytes, err := h.DataSize()
+	return h, nbytes, err
+}
+
+func (f *File) mapData(offset, nbytes int64, o options) error {
+	m, err := pagecache.Map(f.osFile, offset, nbytes, f.mode.access())
+	if err != nil {
+		return err
+	}
+	if o.set["WithAdvice"] {
+		if err := m.Advise(0, nbytes, o.advice); err != nil {
+			m.Close()
+			return err
+		}
+	}
+	f.mapping, f.data = m, m.Bytes()
+	return nil
+}
+
+func openForMode(path string, mode Mode) (*os.File, error) {
+	switch mode {
+	case ReadWrite:
+		return os.OpenFile(path, os.O_RDWR, 0)
+	case Write:
+		return os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	default: // ReadOnly and CopyOnWrite never write the file.
+		return os.Open(path)
+	}
+}
+
+func fileSize(f *os.File) (int64, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+// Path is the file's path as given to the constructor.
+func (f *File) Path() string { return f.path }
+
+// Mode is the mode the file was opened in.
+func (f *File) Mode() Mode { return f.mode }
+
+// Header is the file's NPY header. For a raw file (OpenRaw) it describes the
+// array as the caller declared it, with DataOffset the given offset and a zero
+// Version.
+func (f *File) Header() npyheader.Header {
+	h := f.header
+	h.Shape = append([]int{}, h.Shape...)
+	return h
+}
+
+// DType is the array's parsed dtype.
+func (f *File) DType() npyheader.DType { return f.header.DType }
+
+// Descr is the dtype as NumPy's descr text, e.g. "<f8".
+func (f *File) Descr() string { return f.header.DType.String() }
+
+// Shape is the array's shape (a copy); empty for a 0-d array.
+func (f *File) Shape() []int { return append([]int{}, f.header.Shape...) }
+
+// Fortran reports whether the data is in Fortran (column-major) order.
+func (f *File) Fortran() bool { return f.header.FortranOrder }
+
+// DataOffset is the byte offset of the array data in the file.
+func (f *File) DataOffset() int64 { return f.header.DataOffset }
+
+// Len is the number of elements (1 for a 0-d array).
+func (f *File) Len() int {
+	n, _ := f.header.Count() // validated when the file was opened
+	return int(n)
+}
+
+// Size is the file's size in bytes when it was opened (after any growth).
+func (f *File) Size() int64 { return f.fileSize }
+
+// IsRaw reports whether the file was opened with OpenRaw.
+func (f *File) IsRaw() bool { return f.raw }
+
+// Flush writes changes back to the file and waits until they are on stable
+// storage (msync, then fdatasync). In ReadOnly and CopyOnWrite mode it does
+// nothing, as NumPy's flush does: copy-on-write changes never reach the file.
+func (f *File) Flush() error {
+	if f.closed.Load() {
+		return fmt.Errorf("mmarray: flush %s: %w", f.path, ErrClosed)
+	}
+	if !f.mode.writesFile() {
+		return nil
+	}
+	if err := f.mapping.Flush(); err != nil {
+		return fmt.Errorf("mmarray: flush %s: %w", f.path, err)
+	}
+	return nil
+}
+
+// Advise gives the kernel a hint about how the whole array will be read.
+func (f *File) Advise(a pagecache.Advice) error {
+	if f.closed.Load() {
+		return fmt.Errorf("mmarray: advise %s: %w", f.path, ErrClosed)
+	}
+	if err := f.mapping.Advise(0, int64(len(f.data)), a); err != nil {
+		return fmt.Errorf("mmarray: advise %s: %w", f.path, err)
+	}
+	return nil
+}
+
+// Resident reports how many of the pages holding the array are in memory.
+func (f *File) Resident() (resident, total int, err error) {
+	if f.closed.Load() {
+		return 0, 0, fmt.Errorf("mmarray: resident %s: %w", f.path, ErrClosed)
+	}
+	resident, total, err = f.mapping.Resident(0, int64(len(f.data)))
+	if err != nil {
+		return 0, 0, fmt.Errorf("mmarray: resident %s: %w", f.path, err)
+	}
+	return resident, total, nil
+}
+
+// Close unmaps the array and closes the file. It does not flush: call Flush
+// first when the changes must be durable (the kernel still writes ReadWrite
+// changes back eventually, as it does for any shared mapping). Views of the
+// File must not be used after Close; see the package documentation. A second
+// Close returns ErrClosed.
+func (f *File) Close() error {
+	if f.closed.Swap(true) {
+		return fmt.Errorf("mmarray: close %s: %w", f.path, ErrClosed)
+	}
+	err := errors.Join(f.mapping.Close(), f.osFile.Close())
+	if err != nil {
+		return fmt.Errorf("mmarray: close %s: %w", f.path, err)
+	}
+	return nil
+}
+
+func (f *File) checkOpen() {
+	if f.closed.Load() {
+		panic("mmarray: view used after its File was closed: " + f.path)
+	}
+}

@@ -1,0 +1,136 @@
+package mmarray_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// errorsByCategory maps the manifest's error categories to the sentinels
+// Open must return.
+var errorsByCategory = map[string]error{
+	"bad_magic":        npyheader.ErrBadMagic,
+	"version":          npyheader.ErrVersion,
+	"header_too_large": npyheader.ErrHeaderTooLarge,
+	"syntax":           npyheader.ErrSyntax,
+	"keys":             npyheader.ErrHeaderKeys,
+	"shape":            npyheader.ErrShape,
+	"fortran_order":    npyheader.ErrFortranOrder,
+	"descr":            npyheader.ErrDescr,
+	"object":           npyheader.ErrObjectDType,
+	"truncated":        npyheader.ErrTruncated,
+	"too_large":        npyheader.ErrTooLarge,
+	"truncated_data":   mmarray.ErrFileSize,
+}
+
+// Every golden file NumPy wrote opens in r, c and r+, with the header NumPy
+// wrote, and reads the values NumPy wrote.
+func TestGoldenFilesOpenInEveryMode(t *testing.T) {
+	checked := 0
+	for _, e := range loadManifest(t) {
+		if !e.Valid || e.Error != "" {
+			continue
+		}
+		t.Run(e.File, func(t *testing.T) {
+			for _, mode := range []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.ReadWrite} {
+				path := testdataPath(e.File)
+				if mode == mmarray.ReadWrite {
+					path = copyToTemp(t, path)
+				}
+				f, err := mmarray.Open(path, mode)
+				require.NoError(t, err, "mode %v", mode)
+				require.Equal(t, e.Descr, f.Descr())
+				require.Equal(t, e.Shape, f.Shape())
+				require.Equal(t, e.FortranOrder, f.Fortran())
+				require.Equal(t, e.DataOffset, f.DataOffset())
+				h := f.Header()
+				require.Equal(t, []uint8{uint8(e.Version[0]), uint8(e.Version[1])}, []uint8{h.Version.Major, h.Version.Minor})
+				if e.Values != "none" {
+					typed, ok := byKind[kindOf(e.Descr)]
+					if kindOf(e.Descr) == "f2" {
+						require.False(t, ok)
+						_, err := mmarray.View[float32](f)
+						require.ErrorIs(t, err, mmarray.ErrDTypeMismatch, "float16 views come with a later issue")
+					} else {
+						require.True(t, ok, "no Go type for %s", e.Descr)
+						typed.check(t, f)
+						checked++
+					}
+				}
+				require.NoError(t, f.Close())
+			}
+		})
+	}
+	require.Positive(t, checked)
+}
+
+// Every malformed file, and every valid file whose header exceeds NumPy's
+// default limit, fails to open with the sentinel its category names.
+func TestMalformedFilesFailToOpen(t *testing.T) {
+	for _, e := range loadManifest(t) {
+		if e.Error == "" {
+			continue
+		}
+		t.Run(e.File, func(t *testing.T) {
+			want, ok := errorsByCategory[e.Error]
+			require.True(t, ok, "unknown error category %q", e.Error)
+			for _, mode := range []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.ReadWrite} {
+				path := testdataPath(e.File)
+				if mode == mmarray.ReadWrite {
+					path = copyToTemp(t, path)
+				}
+				f, err := mmarray.Open(path, mode)
+				require.Nil(t, f)
+				require.ErrorIs(t, err, want, "%s (%s)", e.File, e.Note)
+				require.Contains(t, err.Error(), path, "the error names the file")
+			}
+		})
+	}
+}
+
+// Headers over the default limit open when the caller raises it, as NumPy's
+// max_header_size allows.
+func TestMaxHeaderSizeOption(t *testing.T) {
+	for _, e := range loadManifest(t) {
+		if e.Error != "header_too_large" {
+			continue
+		}
+		t.Run(e.File, func(t *testing.T) {
+			path := testdataPath(e.File)
+			_, err := mmarray.Open(path, mmarray.ReadOnly, mmarray.WithMaxHeaderSize(200000))
+			if !e.Valid {
+				require.Error(t, err)
+				require.False(t, errors.Is(err, npyheader.ErrHeaderTooLarge))
+				return
+			}
+			f, err := mmarray.Open(path, mmarray.ReadOnly, mmarray.WithMaxHeaderSize(200000))
+			require.NoError(t, err)
+			require.Equal(t, e.Shape, f.Shape())
+			require.NoError(t, f.Close())
+		})
+	}
+}
+
+// Every prefix of a valid file is either a valid shorter file or an error:
+// never a crash, and never a mapping past the end of the file.
+func TestTruncatedFilesNeverOpen(t *testing.T) {
+	for _, name := range []string{"npy/f8_le_3x4_C.npy", "npy/c16_be_2x3x4_F.npy", "npy/f8_le_3x4_C_v3.npy", "npy/legacy_v2_f8_le_3x4_align2.npy"} {
+		raw, err := os.ReadFile(testdataPath(name))
+		require.NoError(t, err)
+		path := strings.TrimSuffix(copyToTemp(t, testdataPath(name)), ".npy") + "_cut.npy"
+		for n := range len(raw) {
+			require.NoError(t, os.WriteFile(path, raw[:n], 0o644))
+			f, err := mmarray.Open(path, mmarray.ReadOnly)
+			require.Error(t, err, "%s cut to %d of %d bytes opened", name, n, len(raw))
+			require.Nil(t, f)
+			require.True(t, errors.Is(err, npyheader.ErrTruncated) || errors.Is(err, mmarray.ErrFileSize) || errors.Is(err, npyheader.ErrBadMagic),
+				"%s cut to %d bytes: %v", name, n, err)
+		}
+	}
+}

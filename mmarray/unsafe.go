@@ -1,0 +1,67 @@
+package mmarray
+
+import (
+	"unsafe"
+
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// All of the package's unsafe code is here: reinterpreting mapped bytes as
+// elements. Callers have checked that [off, off+size) lies inside data.
+
+// isAligned reports whether the first byte of data is aligned for T. Every
+// view's strides are multiples of the item size, so this holds for all its
+// elements.
+func isAligned[T Element](data []byte) bool {
+	if len(data) == 0 {
+		return true
+	}
+	var zero T
+	return uintptr(unsafe.Pointer(unsafe.SliceData(data)))%unsafe.Alignof(zero) == 0
+}
+
+func loadDirect[T Element](data []byte, off int) T {
+	return *(*T)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off))
+}
+
+func storeDirect[T Element](data []byte, off int, v T) {
+	*(*T)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off)) = v
+}
+
+// loadConverted reads an element that is unaligned, byte-swapped or a NumPy
+// bool, through a copy of its bytes.
+func loadConverted[T Element](data []byte, off int, info elementInfo, swap bool) T {
+	var v T
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&v)), info.size)
+	copy(b, data[off:off+info.size])
+	if swap {
+		swapParts(b, info.partSize)
+	}
+	if info.kind == npyheader.Bool && b[0] > 1 {
+		b[0] = 1 // NumPy reads any nonzero bool byte as True; a Go bool must be 0 or 1.
+	}
+	return v
+}
+
+func storeConverted[T Element](data []byte, off int, v T, info elementInfo, swap bool) {
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&v)), info.size)
+	if swap {
+		swapParts(b, info.partSize)
+	}
+	copy(data[off:off+info.size], b)
+}
+
+// swapParts reverses the byte order of each part-sized unit of b.
+func swapParts(b []byte, part int) {
+	for start := 0; start < len(b); start += part {
+		p := b[start : start+part]
+		for i, j := 0, len(p)-1; i < j; i, j = i+1, j-1 {
+			p[i], p[j] = p[j], p[i]
+		}
+	}
+}
+
+// sliceAt is the n elements starting at byte off of data, as a []T.
+func sliceAt[T Element](data []byte, off, n int) []T {
+	return unsafe.Slice((*T)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off)), n)
+}

@@ -425,7 +425,7 @@ func TestPreallocate(t *testing.T) {
 		wantSize  int64
 		wantError error
 	}{
-		{"grow empty", nil, int64(3*ps + 5), int64(3*ps + 5), nil},
+		{"grow empty", []byte{}, int64(3*ps + 5), int64(3*ps + 5), nil},
 		{"grow with content", []byte("abc"), 2<<20 + 7, 2<<20 + 7, nil},
 		{"same size", pattern(100), 100, 100, nil},
 		{"never shrinks", pattern(100), 10, 100, nil},

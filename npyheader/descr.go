@@ -79,16 +79,28 @@ func parseStructured(v pyValue, depth int) (DType, error) {
 		default:
 			return DType{}, wrapf(ErrDescr, "field %d: field names must be strings, found %s", idx, nameV.shortRepr())
 		}
-		typ, err := descrFromValue(item.items[1], depth+1)
+		typ, levels, err := fieldType(item.items[1], depth+1)
 		if err != nil {
 			return DType{}, fmt.Errorf("field %d (%s): %w", idx, truncate(pyStrRepr(f.Name), 60), err)
 		}
 		f.Type = typ
 		if len(item.items) == 3 {
-			f.Shape, err = subarrayShape(item.items[2])
+			outer, err := subarrayShape(item.items[2])
 			if err != nil {
 				return DType{}, fmt.Errorf("field %d (%s): %w", idx, truncate(pyStrRepr(f.Name), 60), err)
 			}
+			if outer != nil {
+				levels = append([][]int{outer}, levels...)
+			}
+		}
+		for _, l := range levels {
+			f.Shape = append(f.Shape, l...)
+		}
+		if len(f.Shape) > maxDims {
+			return DType{}, wrapf(ErrDescr, "field %d: subarray has %d dimensions, more than %d", idx, len(f.Shape), maxDims)
+		}
+		if len(levels) > 1 {
+			f.ShapeLevels = levels
 		}
 		size := int64(typ.ItemSize)
 		for _, n := range f.Shape {
@@ -119,6 +131,34 @@ func parseStructured(v pyValue, depth int) (DType, error) {
 	}
 	d.ItemSize = offset
 	return d, nil
+}
+
+// fieldType interprets the descr of a field, which may also be a
+// (descr, shape) tuple for a subarray of a subarray. levels lists the
+// non-empty subarray shapes, outermost first.
+func fieldType(v pyValue, depth int) (DType, [][]int, error) {
+	if v.kind != pyTuple {
+		d, err := descrFromValue(v, depth)
+		return d, nil, err
+	}
+	if depth > maxLiteralDepth {
+		return DType{}, nil, wrapf(ErrDescr, "subarray dtype nested too deeply")
+	}
+	if len(v.items) != 2 {
+		return DType{}, nil, wrapf(ErrDescr, "subarray descr must be a (descr, shape) pair, found %s", v.shortRepr())
+	}
+	base, levels, err := fieldType(v.items[0], depth+1)
+	if err != nil {
+		return DType{}, nil, err
+	}
+	sh, err := subarrayShape(v.items[1])
+	if err != nil {
+		return DType{}, nil, err
+	}
+	if sh != nil {
+		levels = append([][]int{sh}, levels...)
+	}
+	return base, levels, nil
 }
 
 // subarrayShape interprets the third element of a field tuple.

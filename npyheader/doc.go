@@ -50,9 +50,9 @@
 //     np.dtype() understands ("float64", "l", "d", "a5", "b", "i4,f8",
 //     "(2,)i4", "M8[D/2]") are rejected with ErrDescr, as are tuple descrs
 //     (subtype, shape) at the top level or as a field type.
-//   - Titles must be str. An empty title ('', 'name') is accepted but
+//   - Titles must be str. An empty-string title is accepted but
 //     dropped (Field.Title "" means "no title").
-//   - Fields named '' that are not padding keep the name '' exactly as
+//   - Fields with an empty name that are not padding keep that name, as
 //     NumPy's descr_to_dtype keeps it; two such fields are a duplicate name.
 //   - Shapes are limited to 32 dimensions (NPY_MAXDIMS in NumPy 1.x), and
 //     itemsizes to 2**31-1 bytes, as in NumPy.

@@ -72,6 +72,11 @@ type Field struct {
 	Title string // "" when the field has no title
 	Type  DType  // the element dtype; for a subarray field the base dtype
 	Shape []int  // subarray shape; nil for a scalar field
+	// ShapeLevels is nil unless the field is a subarray of a subarray, which
+	// NumPy prints as ('c', ('<f8', (5,)), (2,)). It then lists the shapes
+	// from the outermost to the innermost ([[2] [5]]), and Shape is their
+	// concatenation ([2 5]), which describes the same memory layout.
+	ShapeLevels [][]int
 	// Offset is the byte offset of the field inside the record.
 	Offset int
 }
@@ -124,8 +129,14 @@ func (d DType) Equal(o DType) bool {
 	}
 	for i := range d.Fields {
 		a, b := d.Fields[i], o.Fields[i]
-		if a.Name != b.Name || a.Title != b.Title || a.Offset != b.Offset || !intsEqual(a.Shape, b.Shape) || !a.Type.Equal(b.Type) {
+		if a.Name != b.Name || a.Title != b.Title || a.Offset != b.Offset || !intsEqual(a.Shape, b.Shape) || !a.Type.Equal(b.Type) ||
+			len(a.ShapeLevels) != len(b.ShapeLevels) {
 			return false
+		}
+		for j := range a.ShapeLevels {
+			if !intsEqual(a.ShapeLevels[j], b.ShapeLevels[j]) {
+				return false
+			}
 		}
 	}
 	return true
@@ -235,6 +246,13 @@ func (d DType) writeDescrList(b *strings.Builder) {
 			b.WriteString(pyStrRepr(f.Name))
 		}
 		b.WriteString(", ")
+		outer := f.Shape
+		if len(f.ShapeLevels) > 1 {
+			outer = f.ShapeLevels[0]
+			for range f.ShapeLevels[1:] {
+				b.WriteByte('(')
+			}
+		}
 		if f.Type.Structured() {
 			f.Type.writeDescrList(b)
 		} else {
@@ -242,9 +260,16 @@ func (d DType) writeDescrList(b *strings.Builder) {
 			b.WriteString(f.Type.typeStr())
 			b.WriteByte('\'')
 		}
-		if len(f.Shape) > 0 {
+		if len(f.ShapeLevels) > 1 {
+			for j := len(f.ShapeLevels) - 1; j >= 1; j-- {
+				b.WriteString(", ")
+				b.WriteString(tupleRepr(f.ShapeLevels[j]))
+				b.WriteByte(')')
+			}
+		}
+		if len(outer) > 0 {
 			b.WriteString(", ")
-			b.WriteString(tupleRepr(f.Shape))
+			b.WriteString(tupleRepr(outer))
 		}
 		b.WriteByte(')')
 		size := f.Type.ItemSize

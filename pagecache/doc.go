@@ -1,0 +1,67 @@
+// Package pagecache maps byte ranges of files into memory and manages them
+// in the page cache: mmap, msync, madvise, mincore and fallocate, with the
+// same API on Linux, darwin and Windows.
+//
+// [Map] maps any byte range of an open file, at any offset: the mapping is
+// rounded out to page boundaries (to the 64 KiB allocation granularity on
+// Windows) internally, and [Mapping.Bytes] returns exactly the requested
+// bytes. Three access modes are offered: [ReadOnly], [ReadWrite] (writes
+// reach the file) and [CopyOnWrite] (writes stay private to the process).
+// [Mapping.FlushRange] makes writes durable, [Mapping.Advise] passes
+// access-pattern hints, [Mapping.Resident] reports page-cache residency and
+// [Preallocate] reserves disk blocks before a file is mapped for writing.
+//
+// All errors wrap one of the package's sentinel errors (test with
+// [errors.Is]) or, for failing system calls, an [*fs.PathError] naming the
+// call and the file.
+//
+// # Caveats
+//
+// Truncation. Shrinking a mapped file from outside (another process, or
+// os.File.Truncate) is unsupported: touching a mapped page that now lies
+// past the end of the file raises SIGBUS, which the Go runtime turns into a
+// fatal, unrecoverable fault. Map refuses ranges past the end of the file at
+// mapping time ([ErrBeyondEOF]) but cannot prevent later truncation.
+//
+// Full disks. Writing through a ReadWrite mapping to a page whose disk
+// blocks are not allocated (a sparse file) can also raise SIGBUS when the
+// disk is full. Call [Preallocate] before mapping a file for writing.
+//
+// File lifetime. A Mapping does not own its *os.File and Close does not
+// close it, but FlushRange uses the file's descriptor: keep the file open
+// until the Mapping is closed.
+//
+// Copy-on-write. CopyOnWrite contents are a fixed image of the file only if
+// nobody else writes the file while it is mapped: pages not yet copied may
+// show later changes made by others (POSIX leaves this unspecified). Copied
+// pages are anonymous memory and count toward RSS and swap but not toward
+// GOMEMLIMIT.
+//
+// Close does not sync. Like os.File.Close, [Mapping.Close] does not wait for
+// modified pages of a ReadWrite mapping to reach the disk (the kernel still
+// writes them back eventually). Call Flush before Close when durability
+// matters.
+//
+// The guard. The slice returned by Bytes must not be used after Close. On
+// Unix, Close does not unmap: it atomically replaces the range with an
+// inaccessible (PROT_NONE) anonymous reservation at the same address, so a
+// stale slice faults loudly instead of silently reading whatever is mapped
+// there later. The reservation costs address space only, and is released
+// (munmapped) by a cleanup once the *Mapping becomes unreachable; keep the
+// Mapping reachable for as long as stale slices might be used, or the
+// address may be reused after all. A Mapping that is never closed is never
+// unmapped. On Windows, Close simply unmaps the view.
+//
+// 32-bit platforms. A mapping must fit in the address space: a range whose
+// page-rounded length exceeds math.MaxInt (2 GiB on 386 and arm) gives
+// [ErrTooLarge], and in practice far less address space is free. Map large
+// files in windows.
+//
+// Windows. A file is locked while any part of it is mapped: it cannot be
+// truncated, extended past the mapping or deleted until every Mapping is
+// closed. Advise is a no-op and Resident returns [ErrUnsupported].
+//
+// Concurrency. The methods of a Mapping are safe for concurrent use; the
+// mapped bytes are not synchronized, and the race detector does not see
+// memory outside the Go heap.
+package pagecache

@@ -145,7 +145,10 @@ func TestCloseContract(t *testing.T) {
 		"Reshape":    func() { _, _ = a.Reshape(12) },
 		"Contiguous": func() { a.Contiguous() },
 		"CopyTo":     func() { a.CopyTo(make([]float64, 12)) },
-		"Values":     func() { for range a.Values() {} },
+		"Values": func() {
+			for range a.Values() {
+			}
+		},
 	} {
 		require.PanicsWithValue(t, msg+f.Path(), use, name)
 	}

@@ -162,10 +162,30 @@ type typed struct {
 	goType string
 	check  func(*testing.T, *mmarray.File)
 	fill   func(*testing.T, *mmarray.File)
+	touch  func(*testing.T, *mmarray.File)
 }
 
 func typedFor[T mmarray.Element](name string) typed {
-	return typed{name, checkFormula[T], fillFormula[T]}
+	return typed{name, checkFormula[T], fillFormula[T], touchAll[T]}
+}
+
+// touchAll reads every element of f's array, in C order and reversed, and
+// writes one (f must not be ReadOnly).
+func touchAll[T mmarray.Element](t *testing.T, f *mmarray.File) {
+	t.Helper()
+	a, err := mmarray.View[T](f)
+	require.NoError(t, err)
+	dst := make([]T, a.Len())
+	a.CopyTo(dst)
+	if a.Ndim() > 0 && a.Len() > 0 {
+		rev := a.Slice(mmarray.Ellipsis(), mmarray.Span(mmarray.Omit, mmarray.Omit, -1))
+		rev.CopyTo(dst)
+		idx := make([]int, a.Ndim())
+		for i := range idx {
+			idx[i] = -1
+		}
+		a.Set(a.At(idx...), idx...)
+	}
 }
 
 // byKind maps a dtype without its byte order ("f8") to the Go type viewing it.

@@ -1,0 +1,136 @@
+package mmarray_test
+
+import (
+	"errors"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// exampleDir is a scratch folder for the examples.
+func exampleDir() string {
+	dir, err := os.MkdirTemp("", "mmarray-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	return dir
+}
+
+// Create makes a new .npy file, as np.lib.format.open_memmap(mode="w+").
+func ExampleCreate() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "grid.npy")
+
+	f, err := mmarray.Create(path, "<f8", []int{2, 3})
+	if err != nil {
+		log.Fatal(err)
+	}
+	a, err := mmarray.View[float64](f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i := range 2 {
+		for j := range 3 {
+			a.Set(float64(10*i+j), i, j)
+		}
+	}
+	if err := f.Flush(); err != nil {
+		log.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Descr(), f.Shape(), "data at byte", f.DataOffset())
+	// Output: <f8 [2 3] data at byte 128
+}
+
+// Open maps an existing .npy file, as np.load(path, mmap_mode="r").
+func ExampleOpen() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "counts.npy")
+	w, err := mmarray.Create(path, ">i4", []int{4}, mmarray.WithFortranOrder(false))
+	if err != nil {
+		log.Fatal(err)
+	}
+	wa, _ := mmarray.View[int32](w)
+	wa.Set(7, 2)
+	w.Close()
+
+	f, err := mmarray.Open(path, mmarray.ReadOnly)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	a, err := mmarray.View[int32](f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Descr(), f.Shape(), a.At(2), a.At(-1))
+	// Output: >i4 [4] 7 0
+}
+
+// View checks the Go type against the dtype and hands out the zero-copy
+// slice when the data is contiguous, native and aligned.
+func ExampleView() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	f, err := mmarray.Create(filepath.Join(dir, "v.npy"), "<f4", []int{2, 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+
+	_, err = mmarray.View[float64](f)
+	fmt.Println("float64 view:", errors.Is(err, mmarray.ErrDTypeMismatch))
+	a, err := mmarray.View[float32](f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	flat, ok := a.Contiguous()
+	flat[3] = 1.5
+	fmt.Println(ok, len(flat), a.At(1, 1), a.Strides())
+	// Output:
+	// float64 view: true
+	// true 4 1.5 [8 4]
+}
+
+// Slice selects like NumPy's basic indexing, without copying.
+func ExampleArray_Slice() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	f, err := mmarray.Create(filepath.Join(dir, "s.npy"), "<i8", []int{3, 4})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	a, _ := mmarray.View[int64](f)
+	for k := range 12 {
+		a.Set(int64(k), k/4, k%4)
+	}
+
+	col := a.Slice(mmarray.All(), mmarray.Index(1)) // a[:, 1]
+	fmt.Println(col.Shape(), col.Strides(), collect(col))
+
+	sels, err := mmarray.ParseIndex("::-1, 1::2") // a[::-1, 1::2]
+	if err != nil {
+		log.Fatal(err)
+	}
+	v := a.Slice(sels...)
+	fmt.Println(v.Shape(), v.Strides(), collect(v))
+	fmt.Println(collect(v.Transpose()))
+	// Output:
+	// [3] [32] [1 5 9]
+	// [3 2] [-32 16] [9 11 5 7 1 3]
+	// [9 5 1 11 7 3]
+}
+
+func collect[T mmarray.Element](a *mmarray.Array[T]) []T {
+	out := make([]T, a.Len())
+	a.CopyTo(out)
+	return out
+}

@@ -144,7 +144,7 @@ func Read(r io.Reader, opts *ReadOptions) (Header, error) {
 	}
 	if m := min(n, len(Magic)); string(pre[:m]) != Magic[:m] {
 		if n < MagicLen {
-			return Header{}, fmt.Errorf("%w: %w: at byte 0: expected %q, found %q", ErrBadMagic, ErrTruncated, Magic, pre[:n])
+			return Header{}, wrap2(ErrBadMagic, ErrTruncated, "at byte 0: expected %q, found %q", Magic, pre[:n])
 		}
 		return Header{}, fmt.Errorf("%w: at byte 0: expected %q, found %q", ErrBadMagic, Magic, pre[:len(Magic)])
 	}
@@ -201,7 +201,7 @@ func Read(r io.Reader, opts *ReadOptions) (Header, error) {
 	}
 	h, err := interpret(text, v != Version3)
 	if err != nil {
-		return Header{}, fmt.Errorf("header at byte %d: %w", start, err)
+		return Header{}, withContext(err, "header at byte %d", start)
 	}
 	h.Version = v
 	h.DataOffset = start + hlen
@@ -283,7 +283,7 @@ func interpret(text []rune, allowLong bool) (Header, error) {
 	h.FortranOrder = fortran.b
 	h.DType, err = descrFromValue(*descr, 0)
 	if err != nil {
-		return Header{}, fmt.Errorf("at header character %d: %w", descr.pos, err)
+		return Header{}, withContext(err, "descr at header character %d", descr.pos)
 	}
 	if _, err := h.DataSize(); err != nil {
 		return Header{}, err

@@ -172,6 +172,19 @@ func Read(r io.Reader, opts *ReadOptions) (Header, error) {
 	}
 	start := int64(MagicLen + lf)
 	if hlen > 4*int64(maxSize) {
+		// Too large to read. NumPy reads first and so reports a file that
+		// ends early as truncated; do the same when the remaining size can be
+		// learned without reading (files, bytes.Reader).
+		if s, ok := r.(io.Seeker); ok {
+			if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
+				if end, err := s.Seek(0, io.SeekEnd); err == nil {
+					_, serr := s.Seek(cur, io.SeekStart)
+					if serr == nil && end-cur < hlen {
+						return Header{}, wrap2(ErrTruncated, ErrHeaderTooLarge, "at byte %d: reading array header: expected %d bytes got %d", start, hlen, end-cur)
+					}
+				}
+			}
+		}
 		return Header{}, fmt.Errorf("%w: at byte 8: header length field is %d bytes, more than allowed for %d characters", ErrHeaderTooLarge, hlen, maxSize)
 	}
 	var buf bytes.Buffer

@@ -201,6 +201,17 @@ func TestMaxHeaderSize(t *testing.T) {
 	r := io.MultiReader(bytes.NewReader([]byte("\x93NUMPY\x02\x00\x00\x00\x00\x01")), panicReader{})
 	_, err = Read(r, nil)
 	assert.ErrorIs(t, err, ErrHeaderTooLarge)
+	assert.NotErrorIs(t, err, ErrTruncated)
+	// With a seekable input a too-large length that runs past the end is
+	// reported as truncated too, as NumPy (which reads first) does.
+	_, err = Parse([]byte("\x93NUMPY\x01\x00\xf0\xff{}"), nil)
+	assert.ErrorIs(t, err, ErrHeaderTooLarge)
+	assert.ErrorIs(t, err, ErrTruncated)
+	assert.Contains(t, err.Error(), "expected 65520 bytes got 2")
+	full := append([]byte("\x93NUMPY\x01\x00\xf0\xff"), make([]byte, 65520)...)
+	_, err = Parse(full, nil)
+	assert.ErrorIs(t, err, ErrHeaderTooLarge)
+	assert.NotErrorIs(t, err, ErrTruncated)
 }
 
 type panicReader struct{}

@@ -12,7 +12,7 @@
 // [Preallocate] reserves disk blocks before a file is mapped for writing.
 //
 // All errors wrap one of the package's sentinel errors (test with
-// [errors.Is]) or, for failing system calls, an [*fs.PathError] naming the
+// [errors.Is]) or, for failing system calls, an [*io/fs.PathError] naming the
 // call and the file.
 //
 // # Caveats

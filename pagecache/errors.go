@@ -4,7 +4,7 @@ import "errors"
 
 // Sentinel errors. They are always returned wrapped (with %w) together with
 // context such as the file name, offset and length, so test for them with
-// [errors.Is]. Failing system calls additionally carry an [*fs.PathError]
+// [errors.Is]. Failing system calls additionally carry an [*io/fs.PathError]
 // (Op "mmap", "msync", "madvise", "mincore", "fallocate", ...) in the chain.
 var (
 	// ErrClosed reports an operation on a Mapping that has already been closed.

@@ -2,10 +2,7 @@
 
 package pagecache
 
-import (
-	"fmt"
-	"os"
-)
+import "os"
 
 // On other operating systems the package compiles, but Map (for a non-zero
 // length) returns ErrUnsupported.
@@ -27,8 +24,4 @@ func (r *region) resident(start, end int) (int, int, error) { return 0, 0, ErrUn
 func (r *region) close(owner *Mapping) error                { return nil }
 func preallocate(f *os.File, size int64) error              { return zeroFill(f, size) }
 
-// DropFileCache evicts f's pages from the page cache on Linux. Elsewhere it
-// returns an error wrapping ErrUnsupported.
-func DropFileCache(f *os.File) error {
-	return fmt.Errorf("%w: drop file cache", ErrUnsupported)
-}
+func dropFileCache(f *os.File) error { return ErrUnsupported }

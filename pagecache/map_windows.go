@@ -1,7 +1,6 @@
 package pagecache
 
 import (
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/windows"
@@ -78,8 +77,4 @@ func (r *region) close(owner *Mapping) error {
 // preallocate writes zeros up to size.
 func preallocate(f *os.File, size int64) error { return zeroFill(f, size) }
 
-// DropFileCache evicts f's pages from the page cache on Linux. On Windows it
-// returns an error wrapping ErrUnsupported.
-func DropFileCache(f *os.File) error {
-	return fmt.Errorf("%w: drop file cache", ErrUnsupported)
-}
+func dropFileCache(f *os.File) error { return ErrUnsupported }

@@ -1,7 +1,6 @@
 package pagecache
 
 import (
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -26,8 +25,4 @@ func preallocate(f *os.File, size int64) error {
 	return zeroFill(f, size)
 }
 
-// DropFileCache evicts f's pages from the page cache on Linux. On darwin it
-// returns an error wrapping ErrUnsupported.
-func DropFileCache(f *os.File) error {
-	return fmt.Errorf("%w: drop file cache", ErrUnsupported)
-}
+func dropFileCache(f *os.File) error { return ErrUnsupported }

@@ -2,7 +2,6 @@ package pagecache
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -42,17 +41,6 @@ func preallocate(f *os.File, size int64) error {
 	}
 }
 
-// DropFileCache asks the kernel to evict f's clean pages from the page cache
-// (posix_fadvise(POSIX_FADV_DONTNEED) over the whole file), for example to
-// benchmark cold-cache reads. Dirty pages are not dropped: call f.Sync first
-// if they must go too. Pages still mapped by some process may stay cached.
-// On other operating systems it returns an error wrapping ErrUnsupported.
-func DropFileCache(f *os.File) error {
-	if f == nil {
-		return fmt.Errorf("pagecache: drop file cache: %w", os.ErrInvalid)
-	}
-	if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
-		return fmt.Errorf("pagecache: drop file cache %s: %w", f.Name(), pathErr("fadvise", f, err))
-	}
-	return nil
+func dropFileCache(f *os.File) error {
+	return pathErr("fadvise", f, unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED))
 }

@@ -334,8 +334,9 @@ func (m *Mapping) check(op string, off, n int64) (start, end int, err error) {
 // where fallocate is not supported (other file systems or operating systems)
 // it writes zeros from the current end of the file up to size, in 1 MiB
 // chunks, leaving any existing holes alone. It never shrinks the file. A full
-// disk is reported here (the error wraps ENOSPC). A file opened read-only
-// gives an error wrapping ErrReadOnly.
+// disk is reported here (the error wraps ENOSPC). On Unix, a file opened
+// read-only gives an error wrapping ErrReadOnly; on Windows the write fails
+// with the system's access-denied error.
 func Preallocate(f *os.File, size int64) error {
 	if f == nil {
 		return fmt.Errorf("pagecache: preallocate: %w", os.ErrInvalid)
@@ -381,4 +382,20 @@ func pathErr(op string, f *os.File, err error) error {
 		return err
 	}
 	return &os.PathError{Op: op, Path: f.Name(), Err: err}
+}
+
+// DropFileCache asks the kernel to evict f's clean pages from the page cache
+// (posix_fadvise(POSIX_FADV_DONTNEED) over the whole file), for example to
+// benchmark cold-cache reads. Dirty pages are not dropped: call f.Sync first
+// if they must go too. Pages that are mapped, or that the file system cannot
+// drop (tmpfs), may stay resident. On operating systems other than Linux it
+// returns an error wrapping ErrUnsupported.
+func DropFileCache(f *os.File) error {
+	if f == nil {
+		return fmt.Errorf("pagecache: drop file cache: %w", os.ErrInvalid)
+	}
+	if err := dropFileCache(f); err != nil {
+		return fmt.Errorf("pagecache: drop file cache %s: %w", f.Name(), err)
+	}
+	return nil
 }

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// config is the parsed command line.
+type config struct {
+	size      int64    // requested dataset size in bytes (before rounding)
+	dir       string   // where data goes; "" means a temporary folder
+	file      string   // an existing .npy to use instead of generating
+	workloads []string // in the order given
+	repeat    int
+	jsonPath  string
+	compare   string // "" or "numpy"
+}
+
+const defaultSize = 1 << 30
+
+var errHelp = errors.New("help requested")
+
+// parseFlags parses the command line. Errors are returned, never printed,
+// so that main prints exactly one line; -h prints the usage and returns
+// errHelp.
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	cfg := config{size: defaultSize, repeat: 3}
+	fs := flag.NewFlagSet("mmbench", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	sizeText := fs.String("size", "1GiB", "dataset size, e.g. 4GiB, 512MiB, 1e9")
+	fs.StringVar(&cfg.dir, "dir", "", "where to put the data (kept if given; default a temporary folder)")
+	fs.StringVar(&cfg.file, "file", "", "use an existing float64 .npy instead of generating one")
+	workloads := fs.String("workloads", strings.Join(allWorkloads, ","), "comma list of workloads")
+	fs.IntVar(&cfg.repeat, "repeat", cfg.repeat, "runs of each workload per engine; the table shows the median")
+	fs.StringVar(&cfg.jsonPath, "json", "", "write one JSON object per workload run to this file")
+	fs.StringVar(&cfg.compare, "compare", "", `"numpy": also run the workloads through NumPy and print ratios`)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "usage: mmbench [flags]")
+			fs.SetOutput(stderr)
+			fs.PrintDefaults()
+			return cfg, errHelp
+		}
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q (all options are flags)", fs.Arg(0))
+	}
+	var err error
+	if cfg.size, err = parseSize(*sizeText); err != nil {
+		return cfg, fmt.Errorf("--size: %w", err)
+	}
+	if _, err := elementsFor(cfg.size); err != nil {
+		return cfg, fmt.Errorf("--size: %w", err)
+	}
+	if cfg.workloads, err = parseWorkloads(*workloads); err != nil {
+		return cfg, fmt.Errorf("--workloads: %w", err)
+	}
+	if cfg.repeat < 1 {
+		return cfg, fmt.Errorf("--repeat: must be at least 1, not %d", cfg.repeat)
+	}
+	switch cfg.compare {
+	case "", "numpy":
+	default:
+		return cfg, fmt.Errorf("--compare: only \"numpy\" is supported, not %q", cfg.compare)
+	}
+	return cfg, nil
+}
+
+// sizeUnits are the suffixes parseSize accepts. Single letters are binary,
+// as in dd and most memory tools; "GB" and friends are decimal.
+var sizeUnits = map[string]float64{
+	"": 1, "b": 1,
+	"k": 1 << 10, "kib": 1 << 10, "kb": 1e3,
+	"m": 1 << 20, "mib": 1 << 20, "mb": 1e6,
+	"g": 1 << 30, "gib": 1 << 30, "gb": 1e9,
+	"t": 1 << 40, "tib": 1 << 40, "tb": 1e12,
+}
+
+// parseSize parses a byte count such as "4GiB", "512MiB", "1.5G", "1e9" or
+// "1073741824".
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	// The number is the longest prefix of digits, '.', '+', '-' and exponent
+	// characters; an 'e' is an exponent only when a digit or sign follows.
+	i := 0
+	for i < len(t) {
+		c := t[i]
+		if c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-' {
+			i++
+			continue
+		}
+		if (c == 'e' || c == 'E') && i+1 < len(t) && (t[i+1] >= '0' && t[i+1] <= '9' || t[i+1] == '+' || t[i+1] == '-') {
+			i++
+			continue
+		}
+		break
+	}
+	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || num == "" {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 4GiB, 512MiB, 1e9)", s)
+	}
+	mult, ok := sizeUnits[unit]
+	if !ok {
+		return 0, fmt.Errorf("invalid size %q: unknown unit %q (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)", s, t[i:])
+	}
+	bytes := v * mult
+	if math.IsNaN(bytes) || bytes <= 0 || bytes >= math.MaxInt64 {
+		return 0, fmt.Errorf("invalid size %q: must be positive and below 8 EiB", s)
+	}
+	return int64(bytes), nil
+}
+
+// rowLen is the length of the rows of the column workload; the generated
+// array's length is a multiple of it.
+const rowLen = 1024
+
+// elementsFor is the number of float64s in a generated dataset of the given
+// size: rounded down to a multiple of rowLen, at least one row.
+func elementsFor(size int64) (int, error) {
+	n := size / 8 / rowLen * rowLen
+	if n < rowLen {
+		return 0, fmt.Errorf("size %d bytes is below the minimum of 8KiB (%d float64s)", size, rowLen)
+	}
+	if n > math.MaxInt {
+		return 0, fmt.Errorf("size %d bytes does not fit this platform's address space", size)
+	}
+	return int(n), nil
+}
+
+// parseWorkloads parses a comma list of workload names, keeping the order
+// given and dropping repeats. "all" stands for every workload.
+func parseWorkloads(s string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		names := []string{name}
+		if name == "all" {
+			names = allWorkloads
+		} else if !isWorkload(name) {
+			return nil, fmt.Errorf("unknown workload %q (known: %s)", name, strings.Join(allWorkloads, ", "))
+		}
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no workload given (known: %s)", strings.Join(allWorkloads, ", "))
+	}
+	return out, nil
+}
+
+func isWorkload(name string) bool {
+	for _, w := range allWorkloads {
+		if w == name {
+			return true
+		}
+	}
+	return false
+}

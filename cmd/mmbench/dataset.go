@@ -1,0 +1,171 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// prepareDataset finds or makes the data file and the gather index file.
+// The returned cleanup removes whatever was made that the user did not ask
+// to keep: the temporary folder, or nothing when --dir was given.
+func prepareDataset(cfg config, ui *ui) (*dataset, func(), error) {
+	cleanup := func() {}
+	work := cfg.dir
+	if work == "" {
+		tmp, err := os.MkdirTemp("", "mmbench-")
+		if err != nil {
+			return nil, cleanup, err
+		}
+		work = tmp
+		cleanup = func() { os.RemoveAll(tmp) }
+	} else if err := os.MkdirAll(work, 0o755); err != nil {
+		return nil, cleanup, err
+	}
+	ds := &dataset{work: work, indexPath: filepath.Join(work, "mmbench-gather-idx.npy")}
+	if cfg.file != "" {
+		ds.path = cfg.file
+	} else {
+		n, err := elementsFor(cfg.size)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		ds.path = filepath.Join(work, fmt.Sprintf("mmbench-f8-%d.npy", n))
+		if !isGenerated(ds.path, n) {
+			ui.printf("generating %s (%s)\n", ds.path, formatBytes(int64(n)*8))
+			bar := ui.bar(int64(n)*8, "generate")
+			err := createFilled(ds.path, n, func(b int) { bar.add(b) })
+			bar.finish()
+			if err != nil {
+				os.Remove(ds.path)
+				return nil, cleanup, err
+			}
+		}
+	}
+	n, err := checkDataset(ds.path)
+	if err != nil {
+		return nil, cleanup, err
+	}
+	ds.n = n
+	if err := writeIndices(ds.indexPath, n); err != nil {
+		return nil, cleanup, err
+	}
+	return ds, cleanup, nil
+}
+
+// checkDataset makes sure path is an .npy mmbench can use: float64 in the
+// machine's byte order and C-contiguous (so that it has a zero-copy slice),
+// with at least rowLen elements. It returns the element count.
+func checkDataset(path string) (int, error) {
+	if _, err := os.Stat(path); err != nil {
+		return 0, err // "stat x.npy: no such file or directory"
+	}
+	f, a, err := openFloat64(path, mmarray.ReadOnly)
+	if err != nil {
+		if errors.Is(err, mmarray.ErrDTypeMismatch) {
+			return 0, fmt.Errorf("%s: not a float64 array: %w", path, err)
+		}
+		if errors.Is(err, mmarray.ErrReshape) {
+			return 0, fmt.Errorf("%s: the array must be in C order: %w", path, err)
+		}
+		return 0, err
+	}
+	defer f.Close()
+	if _, ok := a.Contiguous(); !ok {
+		return 0, fmt.Errorf("%s: dtype %s is not float64 in this machine's byte order", path, f.Descr())
+	}
+	if a.Len() < rowLen {
+		return 0, fmt.Errorf("%s: %d elements; mmbench needs at least %d", path, a.Len(), rowLen)
+	}
+	return a.Len(), nil
+}
+
+// isGenerated reports whether path already holds the dataset a previous
+// run generated there (kept with --dir): n float64s whose first and last
+// rows hold i*0.5.
+func isGenerated(path string, n int) bool {
+	f, a, err := openFloat64(path, mmarray.ReadOnly)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if a.Len() != n {
+		return false
+	}
+	for _, i := range []int{0, 1, rowLen - 1, n / 2, n - rowLen, n - 1} {
+		if a.At(i) != float64(i)*0.5 {
+			return false
+		}
+	}
+	return true
+}
+
+// writeIndices writes gatherCount uniform random indices in [0, n) with a
+// fixed seed, as an int64 .npy both engines read, so that they gather the
+// same elements.
+func writeIndices(path string, n int) error {
+	f, err := mmarray.Create(path, "<i8", []int{gatherCount})
+	if err != nil {
+		return err
+	}
+	a, err := mmarray.View[int64](f)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	rng := rand.New(rand.NewPCG(gatherSeed, gatherSeed))
+	for i := range gatherCount {
+		a.Set(int64(rng.IntN(n)), i)
+	}
+	if err := f.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// ensureCached reads path through the page cache if any of its pages are
+// missing, so that "warm" workloads start warm whatever ran before them.
+func ensureCached(path string) error {
+	f, err := mmarray.Open(path, mmarray.ReadOnly)
+	if err != nil {
+		return err
+	}
+	resident, total, err := f.Resident()
+	f.Close()
+	if err == nil && resident == total {
+		return nil
+	}
+	r, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	buf := make([]byte, 8<<20)
+	for {
+		_, err := r.Read(buf)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func formatBytes(b int64) string {
+	switch {
+	case b >= 1<<30 && b%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", b>>30)
+	case b >= 1<<30:
+		return fmt.Sprintf("%.2fGiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1fMiB", float64(b)/(1<<20))
+	}
+	return fmt.Sprintf("%dB", b)
+}

@@ -1,0 +1,101 @@
+// Command mmbench measures the memmap library on a large float64 .npy file
+// and, with --compare numpy, measures NumPy's memmap on the same file in the
+// same run.
+//
+// With no flags it generates a 1 GiB float64 array (values i*0.5, length a
+// multiple of 1024) in a temporary folder, runs every workload, prints a
+// table on stdout and removes what it made:
+//
+//	go run ./cmd/mmbench
+//	go run ./cmd/mmbench --compare numpy --size 4GiB --dir /tmp/mmb --json runs.jsonl
+//
+// Flags:
+//
+//	--size SIZE       dataset size: 4GiB, 512MiB, 1e9, 1.5G (K/M/G/T are binary);
+//	                  rounded down to a multiple of 8 KiB (1024 float64s)
+//	--dir DIR         where to put the data; kept afterwards (default: a temp
+//	                  folder, removed)
+//	--file FILE       use an existing native float64 .npy instead of generating
+//	--workloads LIST  comma list of workloads (default all)
+//	--repeat N        runs of each workload per engine (default 3); the table
+//	                  shows the median
+//	--json FILE       write one JSON object per workload run (JSON lines)
+//	--compare numpy   also run every workload through NumPy's np.load(mmap_mode=...)
+//	                  in a Python subprocess, interleaved with ours, and print
+//	                  the ratios
+//
+// The workloads are open, scan-warm, scan-mapped, scan-cold, gather, column,
+// stride8, create and cow; see workloads.go for what each one does and
+// numpy_engine.py for NumPy's side. Every run reports a check value (the
+// workload's numeric result). Both engines sum in different orders (NumPy
+// sums pairwise, we sum per-goroutine chunks), so check values are compared
+// with a relative tolerance of 1e-9 and both are printed; a mismatch is an
+// error (exit status 1).
+//
+// Progress bars and messages go to stderr, and only when stderr is a
+// terminal; stdout holds nothing but the table. Errors in the flags or the
+// input (a missing file, a non-float64 file, a full disk) print one line,
+// "mmbench: <message>", and exit with status 2.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitMismatch = 1 // the engines disagreed on a check value
+	exitUsage    = 2 // bad flags, bad input, a full disk, any other failure
+)
+
+// errMismatch marks a check-value disagreement between the engines.
+var errMismatch = errors.New("check mismatch")
+
+// run is main without the process: it parses args, runs the benchmark and
+// returns the exit status. Every failure is reported as one line on stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseFlags(args, stderr)
+	if errors.Is(err, errHelp) {
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mmbench: %v\n", oneLine(err))
+		return exitUsage
+	}
+	err = benchmark(ctx, cfg, stdout, stderr)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errMismatch):
+		fmt.Fprintf(stderr, "mmbench: %v\n", oneLine(err))
+		return exitMismatch
+	default:
+		fmt.Fprintf(stderr, "mmbench: %v\n", oneLine(err))
+		return exitUsage
+	}
+}
+
+// oneLine keeps an error message on one line, whatever wrapped it (a Python
+// traceback, for instance, is reduced to its last line by the numpy engine).
+func oneLine(err error) string {
+	b := []byte(err.Error())
+	for i, c := range b {
+		if c == '\n' || c == '\r' {
+			b[i] = ' '
+		}
+	}
+	return string(b)
+}

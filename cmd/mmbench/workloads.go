@@ -1,0 +1,441 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
+)
+
+// The workloads, in the order they run by default. Each one is implemented
+// twice: by memmapRun below and by numpy_engine.py, doing the same thing.
+var allWorkloads = []string{
+	"open",        // open the .npy read-only and map it; median of openLaps
+	"scan-warm",   // file in the page cache, fresh mapping, sum of every element
+	"scan-mapped", // a second sum on the same open mapping
+	"scan-cold",   // evict the file's pages first, open, sum
+	"gather",      // sum of gatherCount elements at random indices, fresh mapping, warm
+	"column",      // view as (N/1024, 1024), sum column 7
+	"stride8",     // sum of a[::8]
+	"create",      // Create (w+) a file of the same size, fill with i*0.5, Flush, Close
+	"cow",         // open in mode c, set every 512th element to -1, sum
+}
+
+const (
+	openLaps    = 50
+	gatherCount = 1_000_000
+	gatherSeed  = 20240607 // the index file is made with this seed (PCG)
+	columnIndex = 7
+	strideStep  = 8
+	cowStep     = 512
+)
+
+// dataset is the file every workload reads, and the folder for what the
+// workloads write.
+type dataset struct {
+	path      string // a native float64 .npy, C order
+	n         int    // its number of elements
+	work      string // folder for the index file and create's output
+	indexPath string // gatherCount int64 indices into the data, an .npy
+}
+
+// createPath is where an engine's create workload writes.
+func (ds *dataset) createPath(engine string) string {
+	return ds.work + string(os.PathSeparator) + "mmbench-create-" + engine + ".npy"
+}
+
+// outcome is what one run of a workload produces besides its measurements.
+type outcome struct {
+	check float64 // the workload's numeric result
+	bytes int64   // array bytes the workload reads or writes
+}
+
+// memmapRun runs one workload through the mmarray API, timing only the
+// measured part with m.
+func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
+	switch workload {
+	case "open":
+		return memmapOpen(ds, m)
+	case "scan-warm":
+		return memmapScan(ds, m, false)
+	case "scan-cold":
+		return memmapScan(ds, m, true)
+	case "scan-mapped":
+		return memmapScanMapped(ds, m)
+	case "gather":
+		return memmapGather(ds, m)
+	case "column":
+		return memmapColumn(ds, m)
+	case "stride8":
+		return memmapStride(ds, m)
+	case "create":
+		return memmapCreate(ds, m)
+	case "cow":
+		return memmapCOW(ds, m)
+	}
+	return outcome{}, fmt.Errorf("unknown workload %q", workload)
+}
+
+// openFloat64 opens path and views it as a 1-D []float64-backed array.
+func openFloat64(path string, mode mmarray.Mode, opts ...mmarray.Option) (*mmarray.File, *mmarray.Array[float64], error) {
+	f, err := mmarray.Open(path, mode, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := mmarray.View[float64](f)
+	if err == nil {
+		a, err = a.Reshape(-1)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, a, nil
+}
+
+// contiguous is the zero-copy slice of a, which every view of the dataset
+// has (checked once by prepareDataset).
+func contiguous(a *mmarray.Array[float64]) []float64 {
+	s, ok := a.Contiguous()
+	if !ok {
+		panic("mmbench: dataset view is not contiguous") // prepareDataset checked it
+	}
+	return s
+}
+
+func memmapOpen(ds *dataset, m *meter) (outcome, error) {
+	var n int
+	for range openLaps {
+		m.start()
+		f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+		m.stop()
+		if err != nil {
+			return outcome{}, err
+		}
+		n = a.Len()
+		f.Close()
+	}
+	return outcome{check: float64(n)}, nil
+}
+
+// memmapScan sums every element through a fresh mapping; cold first evicts
+// the file from the page cache. The Sequential hint doubles the kernel's
+// read-ahead for the faults of each goroutine's stream.
+func memmapScan(ds *dataset, m *meter, cold bool) (outcome, error) {
+	if cold {
+		if err := dropCache(ds.path); err != nil {
+			return outcome{}, err
+		}
+	}
+	m.start()
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly, mmarray.WithAdvice(pagecache.Sequential))
+	if err != nil {
+		m.stop()
+		return outcome{}, err
+	}
+	s := parallelSum(contiguous(a))
+	m.stop()
+	runtime.KeepAlive(a)
+	return outcome{check: s, bytes: int64(a.Len()) * 8}, f.Close()
+}
+
+func memmapScanMapped(ds *dataset, m *meter) (outcome, error) {
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly, mmarray.WithAdvice(pagecache.Sequential))
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	data := contiguous(a)
+	parallelSum(data) // the first sum maps every page; the second is measured
+	m.start()
+	s := parallelSum(data)
+	m.stop()
+	runtime.KeepAlive(a)
+	return outcome{check: s, bytes: int64(len(data)) * 8}, nil
+}
+
+// memmapGather reads the index list (unmeasured), then sums the elements at
+// those indices, the list split across goroutines. Random turns off
+// read-around, which would only fetch neighbours nobody reads.
+func memmapGather(ds *dataset, m *meter) (outcome, error) {
+	idx, err := loadIndices(ds.indexPath)
+	if err != nil {
+		return outcome{}, err
+	}
+	m.start()
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly, mmarray.WithAdvice(pagecache.Random))
+	if err != nil {
+		m.stop()
+		return outcome{}, err
+	}
+	data := contiguous(a)
+	partial := make([]float64, workers())
+	parallel(len(idx), 1, func(w, lo, hi int) {
+		var s float64
+		for _, i := range idx[lo:hi] {
+			s += data[i]
+		}
+		partial[w] = s
+	})
+	m.stop()
+	runtime.KeepAlive(a)
+	return outcome{check: sumInOrder(partial), bytes: int64(len(idx)) * 8}, f.Close()
+}
+
+// memmapColumn views the data as (N/1024, 1024) and sums column 7: a
+// strided 1-D view whose rows are split across goroutines, each reading its
+// part through Values.
+func memmapColumn(ds *dataset, m *meter) (outcome, error) {
+	m.start()
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		m.stop()
+		return outcome{}, err
+	}
+	rows := a.Len() / rowLen
+	mat, err := a.Slice(mmarray.Span(0, rows*rowLen, 1)).Reshape(rows, rowLen)
+	if err != nil {
+		m.stop()
+		f.Close()
+		return outcome{}, err
+	}
+	col := mat.Slice(mmarray.All(), mmarray.Index(columnIndex))
+	s := parallelSumView(col)
+	m.stop()
+	return outcome{check: s, bytes: int64(rows) * 8}, f.Close()
+}
+
+// memmapStride sums a[::8] the same way.
+func memmapStride(ds *dataset, m *meter) (outcome, error) {
+	m.start()
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly, mmarray.WithAdvice(pagecache.Sequential))
+	if err != nil {
+		m.stop()
+		return outcome{}, err
+	}
+	v := a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, strideStep))
+	s := parallelSumView(v)
+	m.stop()
+	return outcome{check: s, bytes: int64(v.Len()) * 8}, f.Close()
+}
+
+// memmapCreate makes a new file of the dataset's length, fills it with
+// i*0.5 in parallel chunks, flushes and closes it. The check, the sum of
+// the new file read back, is not measured.
+func memmapCreate(ds *dataset, m *meter) (outcome, error) {
+	path := ds.createPath("memmap")
+	defer os.Remove(path)
+	m.start()
+	if err := createFilled(path, ds.n, nil); err != nil {
+		m.stop()
+		return outcome{}, err
+	}
+	m.stop()
+	f, a, err := openFloat64(path, mmarray.ReadOnly, mmarray.WithAdvice(pagecache.Sequential))
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	return outcome{check: parallelSum(contiguous(a)), bytes: int64(ds.n) * 8}, nil
+}
+
+// createFilled creates path as a float64 array of n elements holding i*0.5,
+// filled by all cores, then flushes and closes it. progress, if not nil, is
+// called with the number of bytes filled as chunks complete.
+func createFilled(path string, n int, progress func(bytes int)) error {
+	f, err := mmarray.Create(path, "<f8", []int{n}, mmarray.WithAdvice(pagecache.Sequential))
+	if err != nil {
+		return err
+	}
+	a, err := mmarray.View[float64](f)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	data := contiguous(a)
+	parallel(len(data), cowStep, func(_, lo, hi int) {
+		// Fill in 8 MiB pieces only to report progress.
+		const piece = 1 << 20
+		for start := lo; start < hi; start += piece {
+			end := min(start+piece, hi)
+			for i := start; i < end; i++ {
+				data[i] = float64(i) * 0.5
+			}
+			if progress != nil {
+				progress((end - start) * 8)
+			}
+		}
+	})
+	runtime.KeepAlive(a)
+	if err := f.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// memmapCOW opens the file copy-on-write, sets every 512th element to -1
+// and sums, in one pass per goroutine; afterwards (unmeasured) it checks
+// that the file still holds its original values.
+func memmapCOW(ds *dataset, m *meter) (outcome, error) {
+	before, err := everyNth(ds.path, cowStep)
+	if err != nil {
+		return outcome{}, err
+	}
+	m.start()
+	f, a, err := openFloat64(ds.path, mmarray.CopyOnWrite, mmarray.WithAdvice(pagecache.Sequential))
+	if err != nil {
+		m.stop()
+		return outcome{}, err
+	}
+	data := contiguous(a)
+	partial := make([]float64, workers())
+	parallel(len(data), cowStep, func(w, lo, hi int) {
+		var s float64
+		for start := lo; start < hi; start += cowStep {
+			data[start] = -1
+			s += sum(data[start:min(start+cowStep, hi)])
+		}
+		partial[w] = s
+	})
+	m.stop()
+	runtime.KeepAlive(a)
+	if err := f.Close(); err != nil {
+		return outcome{}, err
+	}
+	if err := checkUnchanged(ds.path, before); err != nil {
+		return outcome{}, err
+	}
+	return outcome{check: sumInOrder(partial), bytes: int64(len(data)) * 8}, nil
+}
+
+// everyNth copies a[::step] of the file at path.
+func everyNth(path string, step int) ([]float64, error) {
+	f, a, err := openFloat64(path, mmarray.ReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	v := a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, step))
+	out := make([]float64, v.Len())
+	v.CopyTo(out)
+	return out, nil
+}
+
+// checkUnchanged verifies that a copy-on-write run left the file alone.
+func checkUnchanged(path string, before []float64) error {
+	after, err := everyNth(path, cowStep)
+	if err != nil {
+		return err
+	}
+	for i := range before {
+		if after[i] != before[i] {
+			return fmt.Errorf("cow: %s changed at element %d: %v, was %v", path, i*cowStep, after[i], before[i])
+		}
+	}
+	return nil
+}
+
+// loadIndices reads the gather index file into memory.
+func loadIndices(path string) ([]int64, error) {
+	f, err := mmarray.Open(path, mmarray.ReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	a, err := mmarray.View[int64](f)
+	if err != nil {
+		return nil, err
+	}
+	idx := make([]int64, a.Len())
+	a.CopyTo(idx)
+	return idx, nil
+}
+
+// dropCache evicts path's clean pages from the page cache.
+func dropCache(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pagecache.DropFileCache(f)
+}
+
+// workers is the number of goroutines the parallel workloads use: one per
+// core Go schedules on.
+func workers() int { return runtime.GOMAXPROCS(0) }
+
+// parallel splits [0, n) into workers() contiguous parts whose boundaries
+// are multiples of align, and runs fn on each in its own goroutine. Part w
+// is [lo, hi); parts may be empty.
+func parallel(n, align int, fn func(w, lo, hi int)) {
+	p := workers()
+	per := (n + p - 1) / p
+	per = (per + align - 1) / align * align
+	var wg sync.WaitGroup
+	for w := range p {
+		lo, hi := min(w*per, n), min((w+1)*per, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(w, lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// parallelSum sums s with one goroutine per core, each over a contiguous
+// page-aligned part; the partial sums are added in order.
+func parallelSum(s []float64) float64 {
+	partial := make([]float64, workers())
+	parallel(len(s), 512, func(w, lo, hi int) { partial[w] = sum(s[lo:hi]) })
+	return sumInOrder(partial)
+}
+
+// parallelSumView sums a 1-D strided view the same way, each goroutine
+// iterating a sub-view with Values.
+func parallelSumView(v *mmarray.Array[float64]) float64 {
+	partial := make([]float64, workers())
+	parallel(v.Len(), 64, func(w, lo, hi int) {
+		var s float64
+		for x := range v.Slice(mmarray.Span(lo, hi, 1)).Values() {
+			s += x
+		}
+		partial[w] = s
+	})
+	return sumInOrder(partial)
+}
+
+func sumInOrder(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+// sum adds s with eight independent accumulators, so that the loop is
+// bound by memory rather than by the latency of one chain of additions.
+func sum(s []float64) float64 {
+	var a0, a1, a2, a3, a4, a5, a6, a7 float64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		c := s[i : i+8 : i+8]
+		a0 += c[0]
+		a1 += c[1]
+		a2 += c[2]
+		a3 += c[3]
+		a4 += c[4]
+		a5 += c[5]
+		a6 += c[6]
+		a7 += c[7]
+	}
+	for ; i < len(s); i++ {
+		a0 += s[i]
+	}
+	return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+}

@@ -121,3 +121,18 @@ func TestDropFileCache(t *testing.T) {
 
 	require.ErrorIs(t, DropFileCache(nil), os.ErrInvalid)
 }
+
+func TestFlushAfterFileClosed(t *testing.T) {
+	f, _ := mustCreate(t, pattern(100), os.O_RDWR)
+	m, err := Map(f, 1, 50, ReadWrite)
+	require.NoError(t, err)
+	m.Bytes()[0] = 'z'
+	require.NoError(t, f.Close()) // misuse: the file must stay open until m.Close
+	err = m.Flush()
+	require.ErrorIs(t, err, unix.EBADF)
+	var pe *os.PathError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "fdatasync", pe.Op)
+	require.Contains(t, err.Error(), "pagecache: flush "+f.Name())
+	require.NoError(t, m.Close())
+}

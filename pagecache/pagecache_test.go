@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"testing"
@@ -203,6 +204,9 @@ func TestMapWrongFileMode(t *testing.T) {
 	var pe *fs.PathError
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, f.Name(), pe.Path)
+	if runtime.GOOS != "windows" {
+		require.Equal(t, "mmap", pe.Op)
+	}
 
 	g, _ := mustCreate(t, pattern(100), os.O_RDWR)
 	require.NoError(t, g.Close())

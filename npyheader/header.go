@@ -171,7 +171,7 @@ func Read(r io.Reader, opts *ReadOptions) (Header, error) {
 		hlen = int64(binary.LittleEndian.Uint32(lb[:4]))
 	}
 	start := int64(MagicLen + lf)
-	if hlen > 4*int64(maxSize) {
+	if int64(maxSize) < math.MaxInt64/4 && hlen > 4*int64(maxSize) {
 		// Too large to read. NumPy reads first and so reports a file that
 		// ends early as truncated; do the same when the remaining size can be
 		// learned without reading (files, bytes.Reader).

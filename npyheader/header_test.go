@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"strings"
 	"testing"
 
@@ -212,6 +213,10 @@ func TestMaxHeaderSize(t *testing.T) {
 	_, err = Parse(full, nil)
 	assert.ErrorIs(t, err, ErrHeaderTooLarge)
 	assert.NotErrorIs(t, err, ErrTruncated)
+	// A huge limit does not overflow the pre-check.
+	h, err := Parse(v1(goodHeader), &ReadOptions{MaxHeaderSize: math.MaxInt})
+	require.NoError(t, err)
+	assert.Equal(t, []int{3, 6}, h.Shape)
 }
 
 type panicReader struct{}

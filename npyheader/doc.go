@@ -63,4 +63,12 @@
 //   - Newlines are allowed anywhere between tokens, even where Python would
 //     require brackets; the header dict is always bracketed anyway.
 //   - Data alignment is not checked; NumPy does not check it either.
+//   - A field that is a subarray of a subarray, which NumPy writes as
+//     ('c', ('<f8', (5,)), (2,)), is flattened into Field.Shape [2 5];
+//     Field.ShapeLevels keeps the nesting so that String and Encode
+//     reproduce NumPy's text.
+//   - A header length field above 4*MaxHeaderSize is rejected before any
+//     read. When the input is an io.Seeker (files, Parse) and ends before
+//     the claimed length, the error also matches ErrTruncated, as NumPy,
+//     which reads first, reports it; a plain stream is not read further.
 package npyheader

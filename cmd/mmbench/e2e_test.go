@@ -1,0 +1,176 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// tinySize keeps the end-to-end tests quick: 8 MiB, 1,048,576 float64s.
+const tinySize = "8MiB"
+
+// reference computes every workload's check value with plain loops over
+// the values i*0.5, independently of the engines.
+func reference(n int, idx []int64) map[string]float64 {
+	v := func(i int) float64 { return float64(i) * 0.5 }
+	ref := map[string]float64{"open": float64(n)}
+	var all, col, str, cow float64
+	for i := range n {
+		all += v(i)
+		if i%rowLen == columnIndex {
+			col += v(i)
+		}
+		if i%strideStep == 0 {
+			str += v(i)
+		}
+		if i%cowStep == 0 {
+			cow += -1
+		} else {
+			cow += v(i)
+		}
+	}
+	var gather float64
+	for _, i := range idx {
+		gather += v(int(i))
+	}
+	ref["scan-warm"], ref["scan-mapped"], ref["scan-cold"], ref["create"] = all, all, all, all
+	ref["gather"], ref["column"], ref["stride8"], ref["cow"] = gather, col, str, cow
+	return ref
+}
+
+func TestWorkloadsAgainstReference(t *testing.T) {
+	size, _ := parseSize(tinySize)
+	cfg := config{size: size, dir: t.TempDir()}
+	ds, cleanup, err := prepareDataset(cfg, &ui{})
+	defer cleanup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.n != 1<<20 {
+		t.Fatalf("n = %d", ds.n)
+	}
+	idx, err := loadIndices(ds.indexPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(idx) != gatherCount {
+		t.Fatalf("%d indices", len(idx))
+	}
+	for _, i := range idx {
+		if i < 0 || int(i) >= ds.n {
+			t.Fatalf("index %d out of range", i)
+		}
+	}
+	ref := reference(ds.n, idx)
+	for _, w := range allWorkloads {
+		var m meter
+		out, err := memmapRun(ds, w, &m)
+		if err != nil {
+			t.Fatalf("%s: %v", w, err)
+		}
+		if !checksAgree(out.check, ref[w]) {
+			t.Errorf("%s: check %v, reference %v", w, out.check, ref[w])
+		}
+		if len(m.laps) == 0 || m.seconds() <= 0 {
+			t.Errorf("%s: not timed: %v", w, m.laps)
+		}
+	}
+	// create cleaned up after itself; the data file was kept (--dir given).
+	if _, err := os.Stat(ds.createPath("memmap")); !os.IsNotExist(err) {
+		t.Errorf("create output left behind: %v", err)
+	}
+	if !isGenerated(ds.path, ds.n) {
+		t.Error("the dataset changed")
+	}
+}
+
+func TestCompareNumpy(t *testing.T) {
+	if _, err := findPython(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	jsonPath := filepath.Join(dir, "runs.jsonl")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--compare", "numpy", "--size", tinySize, "--repeat", "2", "--dir", dir, "--json", jsonPath}, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("stderr not empty when it is not a terminal: %q", stderr.String())
+	}
+	table := stdout.String()
+	for _, w := range allWorkloads {
+		if !strings.Contains(table, w) {
+			t.Errorf("table lacks %s:\n%s", w, table)
+		}
+	}
+	f, err := os.Open(jsonPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var runs []result
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("%q: %v", sc.Text(), err)
+		}
+		runs = append(runs, r)
+	}
+	if want := 2 * 2 * len(allWorkloads); len(runs) != want {
+		t.Fatalf("%d JSON lines, want %d", len(runs), want)
+	}
+	checks := map[string]map[string]float64{}
+	for _, r := range runs {
+		if checks[r.Workload] == nil {
+			checks[r.Workload] = map[string]float64{}
+		}
+		checks[r.Workload][r.Engine] = r.Check
+		if r.Seconds <= 0 {
+			t.Errorf("%s %s: seconds %v", r.Engine, r.Workload, r.Seconds)
+		}
+	}
+	for w, c := range checks {
+		if !checksAgree(c["memmap"], c["numpy"]) {
+			t.Errorf("%s: memmap %v, numpy %v", w, c["memmap"], c["numpy"])
+		}
+	}
+}
+
+// Bad input is one line on stderr and exit status 2.
+func TestErrors(t *testing.T) {
+	dir := t.TempDir()
+	intFile := filepath.Join(dir, "ints.npy")
+	f, err := mmarray.Create(intFile, "<i4", []int{4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	cases := map[string][]string{
+		"bad flag":     {"--nope"},
+		"bad size":     {"--size", "big"},
+		"missing file": {"--file", filepath.Join(dir, "missing.npy"), "--workloads", "open", "--repeat", "1"},
+		"int32 file":   {"--file", intFile, "--workloads", "open", "--repeat", "1"},
+		"not npy":      {"--file", filepath.Join("testdata-does-not-matter", "..", "e2e_test.go"), "--repeat", "1"},
+		"json dir":     {"--json", dir, "--workloads", "open", "--size", "8KiB"},
+	}
+	for name, args := range cases {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), args, &stdout, &stderr)
+		msg := stderr.String()
+		if code != exitUsage || !strings.HasPrefix(msg, "mmbench: ") || strings.Count(msg, "\n") != 1 || stdout.Len() != 0 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, stdout.String(), msg)
+		}
+	}
+}

@@ -1,0 +1,334 @@
+package bench
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// sizes is the sweep of array sizes in bytes for the scan and Create
+// benchmarks: from cache-resident to well beyond the last-level cache.
+var sizes = []int{64 << 10, 4 << 20, 64 << 20}
+
+// makeFile creates a float64 .npy of the given shape in a temporary folder,
+// filled with i*0.5, flushed, and returns it opened read-only.
+func makeFile(b *testing.B, shape ...int) *mmarray.File {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "a.npy")
+	f, err := mmarray.Create(path, "<f8", shape)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, err := mmarray.View[float64](f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, _ := a.Contiguous()
+	for i := range s {
+		s[i] = float64(i) * 0.5
+	}
+	if err := f.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	r, err := mmarray.Open(path, mmarray.ReadOnly)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { r.Close() })
+	return r
+}
+
+func view(b *testing.B, f *mmarray.File) *mmarray.Array[float64] {
+	b.Helper()
+	a, err := mmarray.View[float64](f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return a
+}
+
+var sink float64
+
+// BenchmarkAt reads single elements on arrays of rank 1 to 4 (4096
+// elements each), walking the indices in C order.
+func BenchmarkAt(b *testing.B) {
+	shapes := [][]int{{4096}, {64, 64}, {16, 16, 16}, {8, 8, 8, 8}}
+	for _, shape := range shapes {
+		b.Run(fmt.Sprintf("rank=%d", len(shape)), func(b *testing.B) {
+			a := view(b, makeFile(b, shape...))
+			b.SetBytes(8)
+			idx := make([]int, len(shape))
+			var s float64
+			for b.Loop() {
+				s += a.At(idx...)
+				for ax := len(idx) - 1; ax >= 0; ax-- {
+					idx[ax]++
+					if idx[ax] < shape[ax] {
+						break
+					}
+					idx[ax] = 0
+				}
+			}
+			sink = s
+		})
+	}
+}
+
+// BenchmarkScanContiguous sums a whole warm, mapped array: through the
+// Contiguous slice on one goroutine and on all of them, and through the
+// Values iterator and CopyTo for comparison.
+func BenchmarkScanContiguous(b *testing.B) {
+	for _, size := range sizes {
+		f := makeFile(b, size/8)
+		a := view(b, f)
+		s, ok := a.Contiguous()
+		if !ok {
+			b.Fatal("not contiguous")
+		}
+		b.Run(fmt.Sprintf("size=%s/how=slice", human(size)), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				sink = sum(s)
+			}
+		})
+		b.Run(fmt.Sprintf("size=%s/how=slice-parallel", human(size)), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				sink = parallelSum(s)
+			}
+		})
+		b.Run(fmt.Sprintf("size=%s/how=values", human(size)), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				var t float64
+				for x := range a.Values() {
+					t += x
+				}
+				sink = t
+			}
+		})
+		b.Run(fmt.Sprintf("size=%s/how=copyto", human(size)), func(b *testing.B) {
+			b.SetBytes(int64(size))
+			buf := make([]float64, a.Len())
+			for b.Loop() {
+				a.CopyTo(buf)
+				sink = sum(buf)
+			}
+		})
+	}
+}
+
+// BenchmarkScanStrided sums a[::step] through Values and through CopyTo
+// into a buffer; SetBytes counts the elements read.
+func BenchmarkScanStrided(b *testing.B) {
+	for _, size := range sizes {
+		f := makeFile(b, size/8)
+		a := view(b, f)
+		for _, step := range []int{2, 8, 512} {
+			v := a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, step))
+			b.Run(fmt.Sprintf("size=%s/step=%d/how=values", human(size), step), func(b *testing.B) {
+				b.SetBytes(int64(v.Len()) * 8)
+				for b.Loop() {
+					var t float64
+					for x := range v.Values() {
+						t += x
+					}
+					sink = t
+				}
+			})
+			b.Run(fmt.Sprintf("size=%s/step=%d/how=copyto", human(size), step), func(b *testing.B) {
+				b.SetBytes(int64(v.Len()) * 8)
+				buf := make([]float64, v.Len())
+				for b.Loop() {
+					v.CopyTo(buf)
+					sink = sum(buf)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkViews measures building views: Slice from parsed NumPy index
+// text and from Sels, Transpose and Reshape, on a rank-3 array.
+func BenchmarkViews(b *testing.B) {
+	a := view(b, makeFile(b, 16, 32, 64))
+	sels := []mmarray.Sel{mmarray.Span(1, 15, 2), mmarray.Index(3), mmarray.Span(mmarray.Omit, mmarray.Omit, -1)}
+	b.Run("op=Slice", func(b *testing.B) {
+		for b.Loop() {
+			_ = a.Slice(sels...)
+		}
+	})
+	b.Run("op=ParseIndex+Slice", func(b *testing.B) {
+		for b.Loop() {
+			s, err := mmarray.ParseIndex("1:15:2, 3, ::-1")
+			if err != nil {
+				b.Fatal(err)
+			}
+			_ = a.Slice(s...)
+		}
+	})
+	b.Run("op=Transpose", func(b *testing.B) {
+		for b.Loop() {
+			_ = a.Transpose()
+		}
+	})
+	b.Run("op=Transpose(2,0,1)", func(b *testing.B) {
+		for b.Loop() {
+			_ = a.Transpose(2, 0, 1)
+		}
+	})
+	b.Run("op=Reshape", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := a.Reshape(-1, 64); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkHeader parses NPY headers: a simple one, a 4-D one and a
+// structured dtype, from memory (Parse) and from a reader (Read).
+func BenchmarkHeader(b *testing.B) {
+	headers := map[string]npyheader.Header{}
+	for name, descr := range map[string]string{"f8": "<f8", "struct": "[('x', '<f4'), ('y', '<i8'), ('name', '|S16')]"} {
+		dt, err := npyheader.ParseDescr(descr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		headers[name] = npyheader.Header{DType: dt, Shape: []int{1 << 20}}
+	}
+	dt, _ := npyheader.ParseDescr("<i4")
+	headers["i4-4d"] = npyheader.Header{DType: dt, Shape: []int{10, 20, 30, 40}, FortranOrder: true}
+	for _, name := range []string{"f8", "i4-4d", "struct"} {
+		enc, err := headers[name].Encode()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("how=Parse/header="+name, func(b *testing.B) {
+			b.SetBytes(int64(len(enc)))
+			for b.Loop() {
+				if _, err := npyheader.Parse(enc, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("how=Read/header="+name, func(b *testing.B) {
+			b.SetBytes(int64(len(enc)))
+			r := bytes.NewReader(enc)
+			for b.Loop() {
+				r.Reset(enc)
+				if _, err := npyheader.Read(r, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkOpen opens a warm .npy read-only, views it and closes it.
+func BenchmarkOpen(b *testing.B) {
+	f := makeFile(b, 1<<16)
+	path := f.Path()
+	for b.Loop() {
+		g, err := mmarray.Open(path, mmarray.ReadOnly)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := mmarray.View[float64](g); err != nil {
+			b.Fatal(err)
+		}
+		g.Close()
+	}
+}
+
+// BenchmarkCreate creates a float64 .npy, fills it through the Contiguous
+// slice and closes it; flush=true also waits for the data to reach the disk.
+func BenchmarkCreate(b *testing.B) {
+	dir := b.TempDir()
+	for _, size := range sizes {
+		for _, flush := range []bool{false, true} {
+			b.Run(fmt.Sprintf("size=%s/flush=%v", human(size), flush), func(b *testing.B) {
+				b.SetBytes(int64(size))
+				path := filepath.Join(dir, "c.npy")
+				for b.Loop() {
+					f, err := mmarray.Create(path, "<f8", []int{size / 8})
+					if err != nil {
+						b.Fatal(err)
+					}
+					a, _ := mmarray.View[float64](f)
+					s, _ := a.Contiguous()
+					for i := range s {
+						s[i] = float64(i) * 0.5
+					}
+					if flush {
+						if err := f.Flush(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if err := f.Close(); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func human(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
+}
+
+// sum adds with eight accumulators, as cmd/mmbench does.
+func sum(s []float64) float64 {
+	var a0, a1, a2, a3, a4, a5, a6, a7 float64
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		c := s[i : i+8 : i+8]
+		a0 += c[0]
+		a1 += c[1]
+		a2 += c[2]
+		a3 += c[3]
+		a4 += c[4]
+		a5 += c[5]
+		a6 += c[6]
+		a7 += c[7]
+	}
+	for ; i < len(s); i++ {
+		a0 += s[i]
+	}
+	return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+}
+
+func parallelSum(s []float64) float64 {
+	p := runtime.GOMAXPROCS(0)
+	part := make([]float64, p)
+	per := (len(s) + p - 1) / p
+	var wg sync.WaitGroup
+	for w := range p {
+		lo, hi := min(w*per, len(s)), min((w+1)*per, len(s))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			part[w] = sum(s[lo:hi])
+		}()
+	}
+	wg.Wait()
+	var t float64
+	for _, x := range part {
+		t += x
+	}
+	return t
+}

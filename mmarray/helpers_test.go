@@ -208,16 +208,16 @@ func kindOf(descr string) string { return strings.TrimLeft(descr, "<>|=") }
 
 // manifestEntry is one file described by testdata/manifest.json.
 type manifestEntry struct {
-	File         string `json:"file"`
-	Valid        bool   `json:"valid"`
-	Descr        string `json:"descr"`
-	Shape        []int  `json:"shape"`
-	FortranOrder bool   `json:"fortran_order"`
-	Version      []int  `json:"version"`
-	DataOffset   int64  `json:"data_offset"`
-	Values       string `json:"values"`
-	Error        string `json:"error"`
-	Note         string `json:"note"`
+	File         string  `json:"file"`
+	Valid        bool    `json:"valid"`
+	Descr        string  `json:"descr"`
+	Shape        []int64 `json:"shape"` // int64: malformed files declare dimensions past a 32-bit int
+	FortranOrder bool    `json:"fortran_order"`
+	Version      []int   `json:"version"`
+	DataOffset   int64   `json:"data_offset"`
+	Values       string  `json:"values"`
+	Error        string  `json:"error"`
+	Note         string  `json:"note"`
 }
 
 func loadManifest(t *testing.T) []manifestEntry {
@@ -228,6 +228,15 @@ func loadManifest(t *testing.T) []manifestEntry {
 	require.NoError(t, json.Unmarshal(raw, &entries))
 	require.NotEmpty(t, entries)
 	return entries
+}
+
+// shape is the entry's shape as ints (only valid files, whose dimensions fit).
+func (e manifestEntry) shape() []int {
+	out := make([]int, len(e.Shape))
+	for i, d := range e.Shape {
+		out[i] = int(d)
+	}
+	return out
 }
 
 func testdataPath(name string) string { return filepath.Join("..", "testdata", name) }

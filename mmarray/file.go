@@ -3,6 +3,7 @@ package mmarray
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"sync/atomic"
 
@@ -199,7 +200,11 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options)
 		if (size-offset)%int64(dt.ItemSize) != 0 {
 			return fmt.Errorf("%w: the %d bytes after offset %d are not a multiple of the item size %d", ErrFileSize, size-offset, offset, dt.ItemSize)
 		}
-		shape = []int{int((size - offset) / int64(dt.ItemSize))}
+		count := (size - offset) / int64(dt.ItemSize)
+		if count > math.MaxInt {
+			return fmt.Errorf("%w: %d items do not fit in an int on this platform", npyheader.ErrTooLarge, count)
+		}
+		shape = []int{int(count)}
 	}
 	h, nbytes, err := newHeader(dt.String(), shape, o.fortran)
 	if err != nil {

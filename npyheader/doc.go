@@ -48,8 +48,9 @@
 //   - Only the type-string grammar that NumPy itself writes is accepted in
 //     descr: order + kind + size (+ [unit]). NumPy's other spellings that
 //     np.dtype() understands ("float64", "l", "d", "a5", "b", "i4,f8",
-//     "(2,)i4", "M8[D/2]") are rejected with ErrDescr, as are tuple descrs
-//     (subtype, shape) at the top level or as a field type.
+//     "(2,)i4", "M8[D/2]") are rejected with ErrDescr, as is a tuple descr
+//     (subtype, shape) at the top level. As a field's type a tuple is
+//     accepted: see the subarray caveat below.
 //   - Titles must be str. An empty-string title is accepted but
 //     dropped (Field.Title "" means "no title").
 //   - Fields with an empty name that are not padding keep that name, as

@@ -87,7 +87,7 @@ func openFloat64(path string, mode mmarray.Mode, opts ...mmarray.Option) (*mmarr
 		return nil, nil, err
 	}
 	a, err := mmarray.View[float64](f)
-	if err == nil {
+	if err == nil && a.Ndim() != 1 {
 		a, err = a.Reshape(-1)
 	}
 	if err != nil {
@@ -190,8 +190,9 @@ func memmapGather(ds *dataset, m *meter) (outcome, error) {
 }
 
 // memmapColumn views the data as (N/1024, 1024) and sums column 7: a
-// strided 1-D view whose rows are split across goroutines, each reading its
-// part through Values.
+// strided 1-D view whose rows are split across goroutines, each copying its
+// part out in chunks with CopyTo (measured 10-15% faster than Values here;
+// the loads, one per 8 KiB row, miss the TLB and the caches either way).
 func memmapColumn(ds *dataset, m *meter) (outcome, error) {
 	m.start()
 	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
@@ -212,7 +213,10 @@ func memmapColumn(ds *dataset, m *meter) (outcome, error) {
 	return outcome{check: s, bytes: int64(rows) * 8}, f.Close()
 }
 
-// memmapStride sums a[::8] the same way.
+// memmapStride sums a[::8]. Each goroutine walks its part of the
+// Contiguous slice with step 8, the loop a Go user writes for a[::8] on a
+// []float64; it was measured about 10% faster than Values over the view
+// a.Slice(Span(Omit, Omit, 8)) (see bench/README.md).
 func memmapStride(ds *dataset, m *meter) (outcome, error) {
 	m.start()
 	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
@@ -220,10 +224,19 @@ func memmapStride(ds *dataset, m *meter) (outcome, error) {
 		m.stop()
 		return outcome{}, err
 	}
-	v := a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, strideStep))
-	s := parallelSumView(v)
+	data := contiguous(a)
+	partial := make([]float64, workers())
+	parallel(len(data), strideStep*64, func(w, lo, hi int) {
+		var s float64
+		for i := lo; i < hi; i += strideStep {
+			s += data[i]
+		}
+		partial[w] = s
+	})
 	m.stop()
-	return outcome{check: s, bytes: int64(v.Len()) * 8}, f.Close()
+	runtime.KeepAlive(a)
+	n := (len(data) + strideStep - 1) / strideStep
+	return outcome{check: sumInOrder(partial), bytes: int64(n) * 8}, f.Close()
 }
 
 // memmapCreate makes a new file of the dataset's length, fills it with
@@ -250,7 +263,10 @@ func memmapCreate(ds *dataset, m *meter) (outcome, error) {
 // filled by all cores, then flushes and closes it. progress, if not nil, is
 // called with the number of bytes filled as chunks complete.
 func createFilled(path string, n int, progress func(bytes int)) error {
-	f, err := mmarray.Create(path, "<f8", []int{n}, mmarray.WithAdvice(pagecache.Sequential))
+	// No access hint: with Sequential every written page faulted on its own
+	// (262,144 faults per GiB instead of about 5,000 with large folios) and
+	// creating 1 GiB took twice as long on the measured machine.
+	f, err := mmarray.Create(path, "<f8", []int{n})
 	if err != nil {
 		return err
 	}
@@ -415,18 +431,24 @@ func parallelSum(s []float64) float64 {
 }
 
 // parallelSumView sums a 1-D strided view the same way, each goroutine
-// iterating a sub-view with Values.
+// copying its part out in chunks of viewChunk elements with CopyTo.
 func parallelSumView(v *mmarray.Array[float64]) float64 {
 	partial := make([]float64, workers())
 	parallel(v.Len(), 64, func(w, lo, hi int) {
+		buf := make([]float64, viewChunk)
 		var s float64
-		for x := range v.Slice(mmarray.Span(lo, hi, 1)).Values() {
-			s += x
+		for c := lo; c < hi; c += viewChunk {
+			k := v.Slice(mmarray.Span(c, min(c+viewChunk, hi), 1)).CopyTo(buf)
+			s += sum(buf[:k])
 		}
 		partial[w] = s
 	})
 	return sumInOrder(partial)
 }
+
+// viewChunk is the number of elements parallelSumView copies at a time:
+// 32 KiB, which stays in the L1 cache.
+const viewChunk = 4096
 
 func sumInOrder(xs []float64) float64 {
 	var s float64

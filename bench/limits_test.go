@@ -1,0 +1,76 @@
+//go:build linux
+
+package bench
+
+import (
+	"fmt"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// BenchmarkMachine measures the machine's own limits that the mmbench
+// workloads run into, with no file and no mapping involved: a streaming sum
+// of 1 GiB of anonymous memory (the memory bandwidth a scan can reach) and
+// the first touch of fresh anonymous memory (the cost of a page fault that
+// allocates, as copy-on-write and create pay), on 1 and on all cores.
+func BenchmarkMachine(b *testing.B) {
+	const size = 1 << 30
+	for _, p := range []int{1, 2} {
+		b.Run(fmt.Sprintf("op=sum-anon-1GiB/goroutines=%d", p), func(b *testing.B) {
+			s := make([]float64, size/8)
+			for i := range s {
+				s[i] = float64(i)
+			}
+			b.SetBytes(size)
+			for b.Loop() {
+				sink = splitSum(s, p)
+			}
+		})
+		b.Run(fmt.Sprintf("op=first-touch-anon-256MiB/goroutines=%d", p), func(b *testing.B) {
+			const n = 256 << 20
+			b.SetBytes(n)
+			for b.Loop() {
+				// Fresh pages from the kernel each time (the Go heap would
+				// reuse its own).
+				buf, err := syscall.Mmap(-1, 0, n, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var wg sync.WaitGroup
+				for w := range p {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for i := w * n / p; i < (w+1)*n/p; i += 4096 {
+							buf[i] = 1
+						}
+					}()
+				}
+				wg.Wait()
+				syscall.Munmap(buf)
+			}
+		})
+	}
+}
+
+// splitSum sums s on p goroutines over contiguous parts.
+func splitSum(s []float64, p int) float64 {
+	part := make([]float64, p)
+	per := (len(s) + p - 1) / p
+	var wg sync.WaitGroup
+	for w := range p {
+		lo, hi := min(w*per, len(s)), min((w+1)*per, len(s))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			part[w] = sum(s[lo:hi])
+		}()
+	}
+	wg.Wait()
+	var t float64
+	for _, x := range part {
+		t += x
+	}
+	return t
+}

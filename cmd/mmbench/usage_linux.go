@@ -13,7 +13,7 @@ func readUsage() usage {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return usage{}
 	}
-	return usage{minorFaults: ru.Minflt, majorFaults: ru.Majflt}
+	return usage{minorFaults: int64(ru.Minflt), majorFaults: int64(ru.Majflt)}
 }
 
 // resetPeakRSS resets the kernel's peak-RSS mark (VmHWM) of this process:
@@ -40,7 +40,7 @@ func peakRSS() int64 {
 	}
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		return ru.Maxrss << 10 // KiB on Linux
+		return int64(ru.Maxrss) << 10 // KiB on Linux
 	}
 	return 0
 }

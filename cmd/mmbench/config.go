@@ -29,7 +29,10 @@ var errHelp = errors.New("help requested")
 // so that main prints exactly one line; -h prints the usage and returns
 // errHelp.
 func parseFlags(args []string, stderr io.Writer) (config, error) {
-	cfg := config{size: defaultSize, repeat: 3}
+	// Four repeats by default: an even count, so that with --compare each
+	// engine runs first equally often (the first of a pair can inherit a
+	// colder state, e.g. the kernel's writeback throttling for create).
+	cfg := config{size: defaultSize, repeat: 4}
 	fs := flag.NewFlagSet("mmbench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	sizeText := fs.String("size", "1GiB", "dataset size, e.g. 4GiB, 512MiB, 1e9")

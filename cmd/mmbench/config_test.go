@@ -77,7 +77,7 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.size != 1<<30 || cfg.repeat != 3 || cfg.compare != "" || cfg.dir != "" || !slices.Equal(cfg.workloads, allWorkloads) {
+	if cfg.size != 1<<30 || cfg.repeat != 4 || cfg.compare != "" || cfg.dir != "" || !slices.Equal(cfg.workloads, allWorkloads) {
 		t.Errorf("defaults: %+v", cfg)
 	}
 	cfg, err = parseFlags([]string{"--size", "4GiB", "--workloads=open,cow", "--repeat", "2", "--compare", "numpy", "--json", "x.jsonl", "--dir", "d"}, io.Discard)

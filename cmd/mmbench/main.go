@@ -17,8 +17,10 @@
 //	                  folder, removed)
 //	--file FILE       use an existing native float64 .npy instead of generating
 //	--workloads LIST  comma list of workloads (default all)
-//	--repeat N        runs of each workload per engine (default 3); the table
-//	                  shows the median
+//	--repeat N        runs of each workload per engine (default 4); the table
+//	                  shows the median. With --compare the engine that goes
+//	                  first alternates between repeats, so an even count
+//	                  gives both the same share of first places.
 //	--json FILE       write one JSON object per workload run (JSON lines)
 //	--compare numpy   also run every workload through NumPy's np.load(mmap_mode=...)
 //	                  in a Python subprocess, interleaved with ours, and print

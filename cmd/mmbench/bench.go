@@ -110,7 +110,7 @@ var warmWorkloads = map[string]bool{
 // engine.
 func runOne(ds *dataset, engine, workload string, np *numpyEngine) (result, error) {
 	if warmWorkloads[workload] {
-		if err := ensureCached(ds.path); err != nil {
+		if err := warmCache(ds.path); err != nil {
 			return result{}, err
 		}
 	}

@@ -129,18 +129,14 @@ func writeIndices(path string, n int) error {
 	return f.Close()
 }
 
-// ensureCached reads path through the page cache if any of its pages are
-// missing, so that "warm" workloads start warm whatever ran before them.
-func ensureCached(path string) error {
-	f, err := mmarray.Open(path, mmarray.ReadOnly)
-	if err != nil {
-		return err
-	}
-	resident, total, err := f.Resident()
-	f.Close()
-	if err == nil && resident == total {
-		return nil
-	}
+// warmCache reads path through the page cache with read(2) before a warm
+// workload, whatever ran before it. One read would be enough to make the
+// file resident, but a read also marks the pages accessed: pages that were
+// just read in by scan-cold are still on the kernel's inactive list, and the
+// first engine to touch them afterwards paid for their activation (gather
+// was 3 times slower for whichever engine went first). Reading every time
+// gives both engines the same, settled state.
+func warmCache(path string) error {
 	r, err := os.Open(path)
 	if err != nil {
 		return err

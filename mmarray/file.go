@@ -3,6 +3,7 @@ package mmarray
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"sync/atomic"
@@ -66,7 +67,7 @@ func (f *File) openNPY(o options) error {
 	if err != nil {
 		return err
 	}
-	h, err := npyheader.Read(f.osFile, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
+	h, err := readHeader(f.osFile, size, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
 	if err != nil {
 		return err
 	}
@@ -89,6 +90,27 @@ func (f *File) openNPY(o options) error {
 		}
 	}
 	return f.mapData(h.DataOffset, nbytes, o)
+}
+
+// headerProbe is how many bytes Open reads at once to find the header:
+// enough for every header NumPy writes for a plain dtype, so that opening
+// takes one read.
+const headerProbe = 4096
+
+// readHeader reads the NPY header at the start of f, which is size bytes
+// long, with one positioned read when the header fits in headerProbe bytes.
+func readHeader(f *os.File, size int64, opts *npyheader.ReadOptions) (npyheader.Header, error) {
+	var probe [headerProbe]byte
+	n, err := f.ReadAt(probe[:min(int64(headerProbe), size)], 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return npyheader.Header{}, err
+	}
+	h, err := npyheader.Parse(probe[:n], opts)
+	if errors.Is(err, npyheader.ErrTruncated) && size > int64(n) {
+		// A long header (a wide structured dtype): read it as a stream.
+		return npyheader.Read(io.NewSectionReader(f, 0, size), opts)
+	}
+	return h, err
 }
 
 // Create makes a new .npy file for the given dtype descr and shape and maps
@@ -114,7 +136,7 @@ func Create(path string, descr string, shape []int, opts ...Option) (*File, erro
 		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
 	}
 	h.DataOffset = int64(len(prefix))
-	osFile, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	osFile, err := pagecache.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: create: %w", err)
 	}
@@ -264,11 +286,11 @@ func (f *File) mapData(offset, nbytes int64, o options) error {
 func openForMode(path string, mode Mode) (*os.File, error) {
 	switch mode {
 	case ReadWrite:
-		return os.OpenFile(path, os.O_RDWR, 0)
+		return pagecache.OpenFile(path, os.O_RDWR, 0)
 	case Write:
-		return os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+		return pagecache.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	default: // ReadOnly and CopyOnWrite never write the file.
-		return os.Open(path)
+		return pagecache.OpenFile(path, os.O_RDONLY, 0)
 	}
 }
 

@@ -187,16 +187,15 @@ func Read(r io.Reader, opts *ReadOptions) (Header, error) {
 		}
 		return Header{}, fmt.Errorf("%w: at byte 8: header length field is %d bytes, more than allowed for %d characters", ErrHeaderTooLarge, hlen, maxSize)
 	}
-	var buf bytes.Buffer
-	buf.Grow(int(min(hlen, 1<<16)))
-	got, err := io.CopyN(&buf, r, hlen)
+	// hlen is at most 4*maxSize here, so this allocation is bounded.
+	raw := make([]byte, hlen)
+	got, err := io.ReadFull(r, raw)
 	if err != nil {
-		if err == io.EOF {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
 			return Header{}, fmt.Errorf("%w: at byte %d: reading array header: expected %d bytes got %d", ErrTruncated, start, hlen, got)
 		}
 		return Header{}, fmt.Errorf("npyheader: reading array header: %w", err)
 	}
-	raw := buf.Bytes()
 	var text []rune
 	if v == Version3 {
 		if !utf8.Valid(raw) {

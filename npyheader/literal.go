@@ -426,8 +426,10 @@ func (p *litParser) dictOrSet() (pyValue, error) {
 		}
 		return v, nil
 	}
-	v := pyValue{kind: pyDict, pos: start}
-	index := map[string]int{}
+	// Header dicts have three keys: a linear search beats a map, and string
+	// keys, the usual case, compare without building a hash key.
+	v := pyValue{kind: pyDict, pos: start, items: make([]pyValue, 0, 4), vals: make([]pyValue, 0, 4)}
+	var hashes []string // hash keys of the non-str keys, parallel to items; "" for str keys
 	key := first
 	for {
 		p.i++ // ':'
@@ -435,17 +437,27 @@ func (p *litParser) dictOrSet() (pyValue, error) {
 		if err != nil {
 			return pyValue{}, err
 		}
-		h, ok := key.hashKey()
-		if !ok {
-			p.i = key.pos
-			return pyValue{}, p.errorf("unhashable %s used as a dict key", key.kind)
+		h := ""
+		if key.kind != pyStr {
+			var ok bool
+			if h, ok = key.hashKey(); !ok {
+				p.i = key.pos
+				return pyValue{}, p.errorf("unhashable %s used as a dict key", key.kind)
+			}
 		}
-		if j, dup := index[h]; dup {
-			v.vals[j] = val // Python: the later value wins, the first key stays
+		dup := -1
+		for j, k := range v.items {
+			if (h == "" && k.kind == pyStr && k.s == key.s) || (h != "" && hashes[j] == h) {
+				dup = j
+				break
+			}
+		}
+		if dup >= 0 {
+			v.vals[dup] = val // Python: the later value wins, the first key stays
 		} else {
-			index[h] = len(v.items)
 			v.items = append(v.items, key)
 			v.vals = append(v.vals, val)
+			hashes = append(hashes, h)
 		}
 		p.skipSpace()
 		if p.peek(0) == '}' {

@@ -499,3 +499,32 @@ func TestSizes(t *testing.T) {
 	require.Positive(t, PageSize())
 	require.Zero(t, Granularity()%PageSize())
 }
+
+func TestOpenFile(t *testing.T) {
+	dir := t.TempDir()
+	_, err := OpenFile(filepath.Join(dir, "missing"), os.O_RDONLY, 0)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+	var pe *fs.PathError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "open", pe.Op)
+
+	path := filepath.Join(dir, "f")
+	w, err := OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	require.NoError(t, err)
+	_, err = w.WriteAt([]byte("hello, mapping"), 0)
+	require.NoError(t, err)
+	st, err := w.Stat()
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), st.Mode().Perm()&0o600)
+	require.NoError(t, w.Close())
+
+	r, err := OpenFile(path, os.O_RDONLY, 0)
+	require.NoError(t, err)
+	defer r.Close()
+	m, err := Map(r, 7, 7, ReadOnly)
+	require.NoError(t, err)
+	require.Equal(t, "mapping", string(m.Bytes()))
+	require.NoError(t, m.Close())
+	_, err = r.WriteAt([]byte("x"), 0)
+	require.Error(t, err, "a file opened O_RDONLY cannot be written")
+}

@@ -244,11 +244,16 @@ func (a *Array[T]) CopyTo(dst []T) int {
 	}
 	i := 0
 	a.rows(func(off, count, stride int) bool {
-		for range count {
-			dst[i] = a.load(off)
-			off += stride
-			i++
+		row := dst[i : i+count]
+		if a.direct {
+			gatherDirect(row, a.data, off, stride)
+		} else {
+			for j := range row {
+				row[j] = loadConverted[T](a.data, off, a.info, a.swap)
+				off += stride
+			}
 		}
+		i += count
 		return true
 	})
 	return n

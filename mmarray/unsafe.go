@@ -65,3 +65,13 @@ func swapParts(b []byte, part int) {
 func sliceAt[T Element](data []byte, off, n int) []T {
 	return unsafe.Slice((*T)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off)), n)
 }
+
+// gatherDirect fills dst with the aligned, native elements of data at byte
+// offsets off, off+stride, off+2*stride, ...: the inner loop of CopyTo.
+func gatherDirect[T Element](dst []T, data []byte, off, stride int) {
+	base := unsafe.Pointer(unsafe.SliceData(data))
+	for j := range dst {
+		dst[j] = *(*T)(unsafe.Add(base, off))
+		off += stride
+	}
+}

@@ -63,11 +63,7 @@ func Open(path string, mode Mode, opts ...Option) (*File, error) {
 }
 
 func (f *File) openNPY(o options) error {
-	size, err := fileSize(f.osFile)
-	if err != nil {
-		return err
-	}
-	h, err := readHeader(f.osFile, size, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
+	h, err := readHeader(f.osFile, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
 	if err != nil {
 		return err
 	}
@@ -78,18 +74,29 @@ func (f *File) openNPY(o options) error {
 	if err != nil {
 		return err
 	}
-	if h.DataOffset > size || nbytes > size-h.DataOffset {
-		return fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the file is %d bytes long", ErrFileSize, nbytes, h.DataOffset, size)
-	}
-	f.header, f.fileSize = h, size
 	if f.mode == ReadWrite {
 		// Allocate any holes of a sparse file now, so that a write to one
-		// cannot SIGBUS later on a full disk.
-		if err := pagecache.Preallocate(f.osFile, h.DataOffset+nbytes); err != nil {
+		// cannot SIGBUS later on a full disk. (Preallocate never grows a
+		// file that is already long enough; a short one is refused below.)
+		size, err := fileSize(f.osFile)
+		if err != nil {
 			return err
 		}
+		if h.DataOffset <= size && nbytes <= size-h.DataOffset {
+			if err := pagecache.Preallocate(f.osFile, h.DataOffset+nbytes); err != nil {
+				return err
+			}
+		}
 	}
-	return f.mapData(h.DataOffset, nbytes, o)
+	f.header = h
+	// Map checks the range against the file's size, so a truncated file is
+	// refused there, before anything is mapped.
+	err = f.mapData(h.DataOffset, nbytes, o)
+	if errors.Is(err, pagecache.ErrBeyondEOF) {
+		size, _ := fileSize(f.osFile)
+		return fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the file is %d bytes long", ErrFileSize, nbytes, h.DataOffset, size)
+	}
+	return err
 }
 
 // headerProbe is how many bytes Open reads at once to find the header:
@@ -97,18 +104,18 @@ func (f *File) openNPY(o options) error {
 // takes one read.
 const headerProbe = 4096
 
-// readHeader reads the NPY header at the start of f, which is size bytes
-// long, with one positioned read when the header fits in headerProbe bytes.
-func readHeader(f *os.File, size int64, opts *npyheader.ReadOptions) (npyheader.Header, error) {
+// readHeader reads the NPY header at the start of f, with one positioned
+// read when the header fits in headerProbe bytes.
+func readHeader(f *os.File, opts *npyheader.ReadOptions) (npyheader.Header, error) {
 	var probe [headerProbe]byte
-	n, err := f.ReadAt(probe[:min(int64(headerProbe), size)], 0)
+	n, err := f.ReadAt(probe[:], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return npyheader.Header{}, err
 	}
 	h, err := npyheader.Parse(probe[:n], opts)
-	if errors.Is(err, npyheader.ErrTruncated) && size > int64(n) {
+	if errors.Is(err, npyheader.ErrTruncated) && n == headerProbe {
 		// A long header (a wide structured dtype): read it as a stream.
-		return npyheader.Read(io.NewSectionReader(f, 0, size), opts)
+		return npyheader.Read(io.NewSectionReader(f, 0, math.MaxInt64), opts)
 	}
 	return h, err
 }
@@ -153,8 +160,7 @@ func (f *File) createNPY(prefix []byte, nbytes int64, o options) error {
 	if _, err := f.osFile.Write(prefix); err != nil {
 		return err
 	}
-	f.fileSize = int64(len(prefix)) + nbytes
-	if err := pagecache.Preallocate(f.osFile, f.fileSize); err != nil {
+	if err := pagecache.Preallocate(f.osFile, int64(len(prefix))+nbytes); err != nil {
 		return err
 	}
 	return f.mapData(int64(len(prefix)), nbytes, o)
@@ -241,11 +247,10 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options)
 		if err := pagecache.Preallocate(f.osFile, need); err != nil {
 			return err
 		}
-		size = max(size, need)
 	} else if need > size {
 		return fmt.Errorf("%w: the array needs bytes %d..%d, but the file is %d bytes long", ErrFileSize, offset, need, size)
 	}
-	f.header, f.fileSize = h, size
+	f.header = h
 	return f.mapData(offset, nbytes, o)
 }
 
@@ -279,7 +284,7 @@ func (f *File) mapData(offset, nbytes int64, o options) error {
 			return err
 		}
 	}
-	f.mapping, f.data = m, m.Bytes()
+	f.mapping, f.data, f.fileSize = m, m.Bytes(), m.FileSize()
 	return nil
 }
 

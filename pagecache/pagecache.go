@@ -94,16 +94,17 @@ var pageSize = os.Getpagesize()
 // the bytes returned by Bytes is the caller's responsibility; the race
 // detector does not see memory outside the Go heap.
 type Mapping struct {
-	mu     sync.RWMutex
-	f      *os.File
-	name   string
-	offset int64  // requested file offset
-	length int    // requested length
-	delta  int    // offset - aligned offset (position of Bytes()[0] in the view)
-	access Access // how the range is mapped
-	data   []byte // exactly the requested range; nil after Close
-	reg    *region
-	closed bool
+	mu       sync.RWMutex
+	f        *os.File
+	name     string
+	fileSize int64  // the file's size when it was mapped
+	offset   int64  // requested file offset
+	length   int    // requested length
+	delta    int    // offset - aligned offset (position of Bytes()[0] in the view)
+	access   Access // how the range is mapped
+	data     []byte // exactly the requested range; nil after Close
+	reg      *region
+	closed   bool
 }
 
 // Map maps bytes [offset, offset+length) of f with the given access.
@@ -137,7 +138,8 @@ func Map(f *os.File, offset, length int64, access Access) (*Mapping, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pagecache: map %s offset %d length %d: %w", name, offset, length, err)
 	}
-	if size := fi.Size(); offset+length > size {
+	size := fi.Size()
+	if offset+length > size {
 		return nil, fmt.Errorf("%w: map %s offset %d length %d: file size is %d", ErrBeyondEOF, name, offset, length, size)
 	}
 	gran := int64(granularity)
@@ -149,12 +151,13 @@ func Map(f *os.File, offset, length int64, access Access) (*Mapping, error) {
 		return nil, fmt.Errorf("%w: map %s offset %d length %d: exceeds the address space (max int %d)", ErrTooLarge, name, offset, length, math.MaxInt)
 	}
 	m := &Mapping{
-		f:      f,
-		name:   name,
-		offset: offset,
-		length: int(length),
-		delta:  int(delta),
-		access: access,
+		f:        f,
+		name:     name,
+		fileSize: size,
+		offset:   offset,
+		length:   int(length),
+		delta:    int(delta),
+		access:   access,
 	}
 	if length == 0 {
 		m.data = []byte{}
@@ -183,6 +186,10 @@ func (m *Mapping) Bytes() []byte {
 // Len returns the requested length of the mapping. It does not change on
 // Close.
 func (m *Mapping) Len() int { return m.length }
+
+// FileSize returns the size of the file when Map checked the range against
+// it, which spares callers a second stat.
+func (m *Mapping) FileSize() int64 { return m.fileSize }
 
 // Offset returns the file offset that was requested from Map.
 func (m *Mapping) Offset() int64 { return m.offset }

@@ -80,6 +80,7 @@ func TestMapRanges(t *testing.T) {
 				require.Equal(t, len(b), cap(b))
 				require.Equal(t, int(tc.length), m.Len())
 				require.Equal(t, tc.off, m.Offset())
+				require.Equal(t, size, m.FileSize())
 				require.Equal(t, acc, m.Access())
 				require.Equal(t, data[tc.off:tc.off+tc.length], b)
 				require.False(t, m.Closed())

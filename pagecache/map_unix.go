@@ -52,15 +52,19 @@ func (r *region) flush(f *os.File, start, end int) error {
 }
 
 var adviceFlag = [...]int{
-	Normal:     unix.MADV_NORMAL,
-	Sequential: unix.MADV_SEQUENTIAL,
-	Random:     unix.MADV_RANDOM,
-	WillNeed:   unix.MADV_WILLNEED,
-	DontNeed:   unix.MADV_DONTNEED,
+	Normal:       unix.MADV_NORMAL,
+	Sequential:   unix.MADV_SEQUENTIAL,
+	Random:       unix.MADV_RANDOM,
+	WillNeed:     unix.MADV_WILLNEED,
+	DontNeed:     unix.MADV_DONTNEED,
+	PopulateRead: madvPopulateRead,
 }
 
 func (r *region) advise(start, end int, a Advice) error {
 	err := unix.Madvise(r.mem[start:end], adviceFlag[a])
+	if a == PopulateRead && (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS)) {
+		err = unix.Madvise(r.mem[start:end], unix.MADV_WILLNEED) // a kernel before 5.14
+	}
 	if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EINVAL) {
 		return nil // advice not supported here: it is only a hint
 	}

@@ -26,3 +26,6 @@ func preallocate(f *os.File, size int64) error {
 }
 
 func dropFileCache(f *os.File) error { return ErrUnsupported }
+
+// darwin has no MADV_POPULATE_READ; WillNeed is the nearest hint.
+const madvPopulateRead = unix.MADV_WILLNEED

@@ -44,3 +44,5 @@ func preallocate(f *os.File, size int64) error {
 func dropFileCache(f *os.File) error {
 	return pathErr("fadvise", f, unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED))
 }
+
+const madvPopulateRead = unix.MADV_POPULATE_READ

@@ -289,7 +289,7 @@ func TestAdvise(t *testing.T) {
 	ps := PageSize()
 	data := pattern(4*ps + 9)
 	f, _ := mustCreate(t, data, os.O_RDWR)
-	advices := []Advice{Normal, Sequential, Random, WillNeed, DontNeed}
+	advices := []Advice{Normal, Sequential, Random, WillNeed, DontNeed, PopulateRead}
 	for _, acc := range accesses {
 		for _, a := range advices {
 			t.Run(acc.String()+"/"+a.String(), func(t *testing.T) {

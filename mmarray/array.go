@@ -3,7 +3,6 @@ package mmarray
 import (
 	"fmt"
 	"iter"
-	"reflect"
 	"strconv"
 
 	"github.com/go-memmap/memmap/npyheader"
@@ -36,7 +35,7 @@ func View[T Element](f *File) (*Array[T], error) {
 		return nil, fmt.Errorf("mmarray: view of %s: %w", f.path, ErrClosed)
 	}
 	info := infoOf[T]()
-	if err := info.checkDType(f.header.DType, reflect.TypeFor[T]().String()); err != nil {
+	if err := info.checkDType(f.header.DType); err != nil {
 		return nil, fmt.Errorf("mmarray: view of %s: %w", f.path, err)
 	}
 	shape := append([]int{}, f.header.Shape...)
@@ -46,7 +45,7 @@ func View[T Element](f *File) (*Array[T], error) {
 		shape:    shape,
 		strides:  contiguousStrides(shape, info.size, f.header.FortranOrder),
 		info:     info,
-		swap:     info.partSize > 1 && f.header.DType.Order != npyheader.NotApplicable && f.header.DType.Order != npyheader.NativeOrder(),
+		swap:     info.partSize > 1 && !f.header.DType.IsNative(),
 		writable: f.mode != ReadOnly,
 	}
 	a.direct = !a.swap && info.kind != npyheader.Bool && isAligned[T](f.data)
@@ -290,5 +289,5 @@ func (a *Array[T]) Fill(v T) {
 
 // String describes the view, e.g. "Array[float64] shape [3 4] strides [32 8]".
 func (a *Array[T]) String() string {
-	return fmt.Sprintf("Array[%s] shape %v strides %v", reflect.TypeFor[T](), a.shape, a.strides)
+	return fmt.Sprintf("Array[%s] shape %v strides %v", a.info.goType, a.shape, a.strides)
 }

@@ -17,6 +17,7 @@ type Element interface {
 
 // elementInfo describes how T is stored.
 type elementInfo struct {
+	goType   reflect.Type
 	kind     npyheader.Kind
 	size     int
 	partSize int // size of the unit a byte swap reverses: half of a complex
@@ -27,22 +28,22 @@ func infoOf[T Element]() elementInfo {
 	size := int(t.Size())
 	switch t.Kind() {
 	case reflect.Bool:
-		return elementInfo{npyheader.Bool, size, size}
+		return elementInfo{t, npyheader.Bool, size, size}
 	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return elementInfo{npyheader.Int, size, size}
+		return elementInfo{t, npyheader.Int, size, size}
 	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return elementInfo{npyheader.Uint, size, size}
+		return elementInfo{t, npyheader.Uint, size, size}
 	case reflect.Float32, reflect.Float64:
-		return elementInfo{npyheader.Float, size, size}
+		return elementInfo{t, npyheader.Float, size, size}
 	default: // complex64, complex128
-		return elementInfo{npyheader.Complex, size, size / 2}
+		return elementInfo{t, npyheader.Complex, size, size / 2}
 	}
 }
 
 // checkDType reports whether elements of type T can view dt.
-func (e elementInfo) checkDType(dt npyheader.DType, goType string) error {
+func (e elementInfo) checkDType(dt npyheader.DType) error {
 	if dt.Structured() || dt.Kind != e.kind || dt.ItemSize != e.size {
-		return fmt.Errorf("%w: dtype %s cannot be viewed as %s", ErrDTypeMismatch, dt, goType)
+		return fmt.Errorf("%w: dtype %s cannot be viewed as %s", ErrDTypeMismatch, dt, e.goType)
 	}
 	return nil
 }

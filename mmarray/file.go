@@ -133,7 +133,11 @@ func Create(path string, descr string, shape []int, opts ...Option) (*File, erro
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
 	}
-	h, nbytes, err := newHeader(descr, shape, o.fortran)
+	dt, err := parseMappableDescr(descr)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+	}
+	h, nbytes, err := newHeader(dt, shape, o.fortran)
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
 	}
@@ -194,11 +198,8 @@ func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, op
 	if shape == nil && mode == Write {
 		return nil, fmt.Errorf("mmarray: open raw %s: %w: a shape must be given for mode w+", path, ErrShape)
 	}
-	dt, err := npyheader.ParseDescr(descr)
+	dt, err := parseMappableDescr(descr)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
-	}
-	if err := dt.CheckMappable(); err != nil {
 		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
 	}
 	osFile, err := openForMode(path, mode)
@@ -234,7 +235,7 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options)
 		}
 		shape = []int{int(count)}
 	}
-	h, nbytes, err := newHeader(dt.String(), shape, o.fortran)
+	h, nbytes, err := newHeader(dt, shape, o.fortran)
 	if err != nil {
 		return err
 	}
@@ -254,15 +255,18 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options)
 	return f.mapData(offset, nbytes, o)
 }
 
-// newHeader validates a dtype and shape given by the caller.
-func newHeader(descr string, shape []int, fortran bool) (npyheader.Header, int64, error) {
+// parseMappableDescr parses a descr given by the caller and refuses object
+// dtypes, which hold pickles and are never mapped.
+func parseMappableDescr(descr string) (npyheader.DType, error) {
 	dt, err := npyheader.ParseDescr(descr)
 	if err != nil {
-		return npyheader.Header{}, 0, err
+		return npyheader.DType{}, err
 	}
-	if err := dt.CheckMappable(); err != nil {
-		return npyheader.Header{}, 0, err
-	}
+	return dt, dt.CheckMappable()
+}
+
+// newHeader validates a shape given by the caller for dt.
+func newHeader(dt npyheader.DType, shape []int, fortran bool) (npyheader.Header, int64, error) {
 	for axis, n := range shape {
 		if n < 0 {
 			return npyheader.Header{}, 0, fmt.Errorf("%w: dimension %d of shape %v is negative", ErrShape, axis, shape)

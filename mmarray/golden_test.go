@@ -102,14 +102,8 @@ func TestMaxHeaderSizeOption(t *testing.T) {
 			continue
 		}
 		t.Run(e.File, func(t *testing.T) {
-			path := testdataPath(e.File)
-			_, err := mmarray.Open(path, mmarray.ReadOnly, mmarray.WithMaxHeaderSize(200000))
-			if !e.Valid {
-				require.Error(t, err)
-				require.False(t, errors.Is(err, npyheader.ErrHeaderTooLarge))
-				return
-			}
-			f, err := mmarray.Open(path, mmarray.ReadOnly, mmarray.WithMaxHeaderSize(200000))
+			require.True(t, e.Valid, "a header_too_large file is well formed, only large")
+			f, err := mmarray.Open(testdataPath(e.File), mmarray.ReadOnly, mmarray.WithMaxHeaderSize(200000))
 			require.NoError(t, err)
 			require.Equal(t, e.shape(), f.Shape())
 			require.NoError(t, f.Close())

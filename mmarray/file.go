@@ -39,7 +39,7 @@ type File struct {
 // header declares, before anything is mapped; a bad or truncated file gives
 // an error, never a crash. Bytes after the array are ignored, as NumPy does.
 func Open(path string, mode Mode, opts ...Option) (*File, error) {
-	o, err := collectOptions("Open", []string{"WithMaxHeaderSize", "WithAdvice"}, opts)
+	o, err := collectOptions("Open", optMaxHeaderSize|optAdvice, opts)
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: open %s: %w", path, err)
 	}
@@ -129,7 +129,7 @@ func readHeader(f *os.File, opts *npyheader.ReadOptions) (npyheader.Header, erro
 // than as a crash when a page is first written. Options: WithFortranOrder,
 // WithVersion, WithAdvice.
 func Create(path string, descr string, shape []int, opts ...Option) (*File, error) {
-	o, err := collectOptions("Create", []string{"WithFortranOrder", "WithVersion", "WithAdvice"}, opts)
+	o, err := collectOptions("Create", optFortranOrder|optVersion|optAdvice, opts)
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
 	}
@@ -185,7 +185,7 @@ func (f *File) createNPY(prefix []byte, nbytes int64, o options) error {
 //
 // Options: WithFortranOrder, WithAdvice.
 func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, opts ...Option) (*File, error) {
-	o, err := collectOptions("OpenRaw", []string{"WithFortranOrder", "WithAdvice"}, opts)
+	o, err := collectOptions("OpenRaw", optFortranOrder|optAdvice, opts)
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
 	}
@@ -282,7 +282,7 @@ func (f *File) mapData(offset, nbytes int64, o options) error {
 	if err != nil {
 		return err
 	}
-	if o.set["WithAdvice"] {
+	if o.set&optAdvice != 0 {
 		if err := m.Advise(0, nbytes, o.advice); err != nil {
 			m.Close()
 			return err
@@ -360,9 +360,7 @@ func (f *File) Flush() error {
 	if f.closed.Load() {
 		return fmt.Errorf("mmarray: flush %s: %w", f.path, ErrClosed)
 	}
-	if !f.mode.writesFile() {
-		return nil
-	}
+	// The mapping's Flush does nothing for ReadOnly and CopyOnWrite.
 	if err := f.mapping.Flush(); err != nil {
 		return fmt.Errorf("mmarray: flush %s: %w", f.path, err)
 	}

@@ -12,32 +12,45 @@ import (
 // rather than being silently ignored.
 type Option func(*options)
 
+// optionSet records which options were given, one bit each.
+type optionSet uint8
+
+const (
+	optMaxHeaderSize optionSet = 1 << iota
+	optFortranOrder
+	optVersion
+	optAdvice
+)
+
+var optionNames = []struct {
+	bit  optionSet
+	name string
+}{
+	{optMaxHeaderSize, "WithMaxHeaderSize"},
+	{optFortranOrder, "WithFortranOrder"},
+	{optVersion, "WithVersion"},
+	{optAdvice, "WithAdvice"},
+}
+
 type options struct {
 	maxHeaderSize int
 	fortran       bool
 	version       npyheader.Version
 	advice        pagecache.Advice
-	set           map[string]bool
-}
-
-func (o *options) mark(name string) {
-	if o.set == nil {
-		o.set = map[string]bool{}
-	}
-	o.set[name] = true
+	set           optionSet
 }
 
 // WithMaxHeaderSize raises (or lowers) the largest header Open accepts, like
 // NumPy's max_header_size (default npyheader.DefaultMaxHeaderSize, 10000).
 // Open only.
 func WithMaxHeaderSize(n int) Option {
-	return func(o *options) { o.maxHeaderSize = n; o.mark("WithMaxHeaderSize") }
+	return func(o *options) { o.maxHeaderSize = n; o.set |= optMaxHeaderSize }
 }
 
 // WithFortranOrder lays the array out in Fortran (column-major) order, as
 // open_memmap's fortran_order and np.memmap's order='F' do. Create and OpenRaw.
 func WithFortranOrder(fortran bool) Option {
-	return func(o *options) { o.fortran = fortran; o.mark("WithFortranOrder") }
+	return func(o *options) { o.fortran = fortran; o.set |= optFortranOrder }
 }
 
 // WithVersion forces the NPY format version Create writes (1.0, 2.0 or 3.0);
@@ -45,7 +58,7 @@ func WithFortranOrder(fortran bool) Option {
 func WithVersion(major, minor uint8) Option {
 	return func(o *options) {
 		o.version = npyheader.Version{Major: major, Minor: minor}
-		o.mark("WithVersion")
+		o.set |= optVersion
 	}
 }
 
@@ -53,21 +66,18 @@ func WithVersion(major, minor uint8) Option {
 // right after it is made (pagecache.Sequential, Random, WillNeed, ...). All
 // constructors.
 func WithAdvice(a pagecache.Advice) Option {
-	return func(o *options) { o.advice = a; o.mark("WithAdvice") }
+	return func(o *options) { o.advice = a; o.set |= optAdvice }
 }
 
-func collectOptions(constructor string, allowed []string, opts []Option) (options, error) {
+// collectOptions applies opts and refuses those not in allowed.
+func collectOptions(constructor string, allowed optionSet, opts []Option) (options, error) {
 	var o options
 	for _, opt := range opts {
 		opt(&o)
 	}
-	for name := range o.set {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == name
-		}
-		if !ok {
-			return o, fmt.Errorf("%w: %s does not apply to %s", ErrOption, name, constructor)
+	for _, n := range optionNames {
+		if o.set&n.bit != 0 && allowed&n.bit == 0 {
+			return o, fmt.Errorf("%w: %s does not apply to %s", ErrOption, n.name, constructor)
 		}
 	}
 	return o, nil

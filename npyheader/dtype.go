@@ -2,6 +2,7 @@ package npyheader
 
 import (
 	"encoding/binary"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -129,25 +130,8 @@ func (d DType) Equal(o DType) bool {
 	}
 	for i := range d.Fields {
 		a, b := d.Fields[i], o.Fields[i]
-		if a.Name != b.Name || a.Title != b.Title || a.Offset != b.Offset || !intsEqual(a.Shape, b.Shape) || !a.Type.Equal(b.Type) ||
-			len(a.ShapeLevels) != len(b.ShapeLevels) {
-			return false
-		}
-		for j := range a.ShapeLevels {
-			if !intsEqual(a.ShapeLevels[j], b.ShapeLevels[j]) {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func intsEqual(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
+		if a.Name != b.Name || a.Title != b.Title || a.Offset != b.Offset || !slices.Equal(a.Shape, b.Shape) || !a.Type.Equal(b.Type) ||
+			!slices.EqualFunc(a.ShapeLevels, b.ShapeLevels, slices.Equal[[]int]) {
 			return false
 		}
 	}

@@ -2,9 +2,12 @@ package npyheader
 
 import "errors"
 
-// Sentinel errors. Every error returned by this package wraps one (or, for
-// a few cases, two) of these with %w, together with context such as the
-// byte offset, what was expected and what was found. Test with errors.Is.
+// Sentinel errors. Every error about the format wraps one (or, for a few
+// cases, two) of these with %w, together with context such as the byte
+// offset, what was expected and what was found. Test with errors.Is. An
+// error from the io.Reader itself (other than an early EOF, which is
+// ErrTruncated) is returned wrapped with context only, so that errors.Is
+// still finds the reader's own error.
 var (
 	// ErrBadMagic: the input does not start with "\x93NUMPY".
 	ErrBadMagic = errors.New("npyheader: not an NPY file (bad magic string)")

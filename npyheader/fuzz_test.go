@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,7 +106,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("encoded header %q does not parse: %v", enc, err)
 		}
-		if got.Version != h.Version || got.FortranOrder != h.FortranOrder || !intsEqual(got.Shape, h.Shape) ||
+		if got.Version != h.Version || got.FortranOrder != h.FortranOrder || !slices.Equal(got.Shape, h.Shape) ||
 			!got.DType.Equal(h.DType) || got.DataOffset != out.DataOffset || out.DataOffset != int64(len(enc)) {
 			t.Fatalf("round trip mismatch:\n in  %+v\n out %+v", h, got)
 		}

@@ -104,11 +104,7 @@ func (h Header) DataSize() (int64, error) {
 	if isz < 0 {
 		return 0, wrapf(ErrDescr, "negative itemsize %d", isz)
 	}
-	limit := int64(math.MaxInt64)
-	if strconv.IntSize == 32 {
-		limit = math.MaxInt32
-	}
-	if isz > 0 && n > limit/isz {
+	if isz > 0 && n > math.MaxInt/isz {
 		return 0, wrapf(ErrTooLarge, "shape %s with itemsize %d: byte size overflows int%d", tupleRepr(h.Shape), isz, strconv.IntSize)
 	}
 	if hasZero {
@@ -284,7 +280,7 @@ func interpret(text []rune, allowLong bool) (Header, error) {
 		if n < 0 {
 			return Header{}, wrapf(ErrShape, "at header character %d: negative dimension %d in shape %s", it.pos, n, shape.shortRepr())
 		}
-		if strconv.IntSize == 32 && n > math.MaxInt32 {
+		if n > math.MaxInt {
 			return Header{}, wrapf(ErrTooLarge, "at header character %d: shape element %d does not fit in int", it.pos, i)
 		}
 		h.Shape[i] = int(n)
@@ -320,7 +316,7 @@ func (h Header) Encoded() ([]byte, Header, error) {
 	}
 	descr := h.DType.Repr()
 	if back, err := ParseDescr(descr); err != nil {
-		return nil, h, fmt.Errorf("npyheader: encoding dtype: %w", err)
+		return nil, h, withContext(err, "encoding dtype")
 	} else if !back.Equal(h.DType) {
 		return nil, h, wrapf(ErrDescr, "dtype is not canonical: it would be written as %s, which reads back differently", truncate(descr, 200))
 	}
@@ -411,9 +407,7 @@ func wrapHeader(text string, v Version) ([]byte, error) {
 		out = binary.LittleEndian.AppendUint32(out, uint32(total))
 	}
 	out = append(out, enc...)
-	for i := 0; i < pad; i++ {
-		out = append(out, ' ')
-	}
+	out = append(out, strings.Repeat(" ", pad)...)
 	out = append(out, '\n')
 	return out, nil
 }

@@ -304,18 +304,25 @@ func TestEncode(t *testing.T) {
 	assert.Equal(t, Version1, out.Version)
 	assert.Equal(t, int64(len(b)), out.DataOffset)
 
-	// Already aligned text gets a whole line of padding, as NumPy does: find
-	// a length for which 8+2+len+1 is a multiple of 64.
-	for _, name := range []string{"a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh"} {
+	// Already aligned text gets a whole line of padding, as NumPy does
+	// (64 - 0%64 spaces): pick the field name whose header text, growth slack
+	// included, makes 8+2+len+1 a multiple of 64.
+	aligned := 0
+	for n := 1; n <= 64; n++ {
+		name := strings.Repeat("a", n)
+		text := "{'descr': [('" + name + "', '<f8')], 'fortran_order': False, 'shape': (1,), }" + strings.Repeat(" ", 20)
+		if (10+len(text)+1)%64 != 0 {
+			continue
+		}
+		aligned++
 		d := DType{Kind: Void, Order: '|', ItemSize: 8, Fields: []Field{{Name: name, Type: f8}}}
 		b, err := Header{DType: d, Shape: []int{1}}.Encode()
 		require.NoError(t, err)
-		assert.Zero(t, len(b)%64)
-		text := strings.TrimRight(string(b[10:]), " \n")
-		if (10+len(text)+1)%64 == 0 {
-			assert.Equal(t, 10+len(text)+1+64, len(b), "aligned text gets 64 spaces")
-		}
+		assert.Equal(t, text, string(b[10:10+len(text)]))
+		assert.Equal(t, 10+len(text)+64+1, len(b), "aligned text gets 64 spaces and the newline")
+		assert.Equal(t, strings.Repeat(" ", 64)+"\n", string(b[10+len(text):]))
 	}
+	require.Equal(t, 1, aligned, "one name length in 1..64 aligns the text")
 
 	// The length always matches DataOffset after Parse, and Parse reads it
 	// back.

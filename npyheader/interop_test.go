@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -181,7 +182,7 @@ func assertHeaderEqual(t *testing.T, want, got Header) {
 	assert.Equal(t, want.Version, got.Version)
 	assert.True(t, want.DType.Equal(got.DType), "dtype %s != %s", want.DType, got.DType)
 	assert.Equal(t, want.FortranOrder, got.FortranOrder)
-	assert.True(t, intsEqual(want.Shape, got.Shape), "shape %v != %v", want.Shape, got.Shape)
+	assert.True(t, slices.Equal(want.Shape, got.Shape), "shape %v != %v", want.Shape, got.Shape)
 	assert.Equal(t, want.DataOffset, got.DataOffset)
 }
 

@@ -108,7 +108,7 @@ func (v pyValue) shortRepr() string {
 			s = "<int too large>"
 		} else {
 			s = strconv.FormatUint(v.mag, 10)
-			if v.neg && v.mag != 0 {
+			if v.neg {
 				s = "-" + s
 			}
 		}
@@ -148,10 +148,7 @@ func (v pyValue) shortRepr() string {
 		b.WriteString(close)
 		s = b.String()
 	}
-	if len(s) > 120 {
-		s = s[:117] + "..."
-	}
-	return s
+	return truncate(s, 117)
 }
 
 // hashKey returns a string that is equal for two hashable values exactly
@@ -171,7 +168,7 @@ func (v pyValue) hashKey() (string, bool) {
 		if v.overflow {
 			return fmt.Sprintf("X%d", v.pos), true
 		}
-		if v.neg && v.mag != 0 {
+		if v.neg {
 			return "I-" + strconv.FormatUint(v.mag, 10), true
 		}
 		return "I" + strconv.FormatUint(v.mag, 10), true
@@ -297,8 +294,8 @@ func (p *litParser) value() (pyValue, error) {
 			p.i = start
 			return pyValue{}, p.errorf("unary %q applied to %s; only a number literal may follow it", c, v.kind)
 		}
-		if c == '-' && v.kind == pyInt {
-			v.neg = !v.neg
+		if c == '-' && v.kind == pyInt && (v.mag != 0 || v.overflow) {
+			v.neg = true // -0 is 0: keep one representation of zero
 		}
 		v.signed = true
 		v.pos = start
@@ -310,7 +307,7 @@ func (p *litParser) value() (pyValue, error) {
 	case c == '{':
 		return p.dictOrSet()
 	case c == '\'' || c == '"':
-		return p.strings("")
+		return p.strings()
 	case c >= '0' && c <= '9', c == '.' && isDigitRune(p.peek(1), 10):
 		return p.number()
 	case c == '_' || (c < utf8.RuneSelf && unicode.IsLetter(c)):
@@ -321,7 +318,7 @@ func (p *litParser) value() (pyValue, error) {
 		if q := p.peek(0); q == '\'' || q == '"' {
 			if isStringPrefix(name) {
 				p.i = start
-				return p.strings(name)
+				return p.strings()
 			}
 		}
 		switch name {
@@ -338,9 +335,10 @@ func (p *litParser) value() (pyValue, error) {
 	return pyValue{}, p.errorf("unexpected %s, expected a value", p.describe())
 }
 
+// truncate shortens s to at most n runes for an error message.
 func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n] + "..."
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "..."
 	}
 	return s
 }
@@ -368,9 +366,6 @@ func (p *litParser) sequence(kind pyKind, closer rune) (pyValue, error) {
 		if p.peek(0) == closer {
 			p.i++
 			break
-		}
-		if len(v.items) > 0 && !sawComma {
-			return pyValue{}, p.errorf("expected ',' or %q, found %s", closer, p.describe())
 		}
 		it, err := p.value()
 		if err != nil {
@@ -623,9 +618,9 @@ func (p *litParser) finishInt(v pyValue) (pyValue, error) {
 	return v, nil
 }
 
-// strings parses one string literal and any adjacent ones (implicit
-// concatenation). prefix, if not empty, is already known to precede a quote.
-func (p *litParser) strings(prefix string) (pyValue, error) {
+// strings parses one string literal, with its prefix if any, and any
+// adjacent ones (implicit concatenation).
+func (p *litParser) strings() (pyValue, error) {
 	start := p.i
 	var b strings.Builder
 	kind := pyKind(0)
@@ -663,7 +658,6 @@ func (p *litParser) strings(prefix string) (pyValue, error) {
 		p.i = save
 		break
 	}
-	_ = prefix
 	return pyValue{kind: kind, s: b.String(), pos: start}, nil
 }
 

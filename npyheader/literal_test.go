@@ -33,9 +33,6 @@ func litDict(kv ...pyValue) pyValue {
 func normalize(v pyValue) pyValue {
 	v.pos = 0
 	v.signed = false
-	if v.kind == pyInt && v.mag == 0 {
-		v.neg = false
-	}
 	if v.overflow {
 		v.mag = 0
 	}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"testing"
 
 	"github.com/go-memmap/memmap/mmarray"
@@ -95,13 +93,13 @@ func BenchmarkScanContiguous(b *testing.B) {
 		b.Run(fmt.Sprintf("size=%s/how=slice", human(size)), func(b *testing.B) {
 			b.SetBytes(int64(size))
 			for b.Loop() {
-				sink = sum(s)
+				sink = Sum(s)
 			}
 		})
 		b.Run(fmt.Sprintf("size=%s/how=slice-parallel", human(size)), func(b *testing.B) {
 			b.SetBytes(int64(size))
 			for b.Loop() {
-				sink = parallelSum(s)
+				sink = ParallelSum(s, Workers())
 			}
 		})
 		b.Run(fmt.Sprintf("size=%s/how=values", human(size)), func(b *testing.B) {
@@ -119,7 +117,7 @@ func BenchmarkScanContiguous(b *testing.B) {
 			buf := make([]float64, a.Len())
 			for b.Loop() {
 				a.CopyTo(buf)
-				sink = sum(buf)
+				sink = Sum(buf)
 			}
 		})
 	}
@@ -148,7 +146,7 @@ func BenchmarkScanStrided(b *testing.B) {
 				buf := make([]float64, v.Len())
 				for b.Loop() {
 					v.CopyTo(buf)
-					sink = sum(buf)
+					sink = Sum(buf)
 				}
 			})
 		}
@@ -289,46 +287,4 @@ func human(n int) string {
 		return fmt.Sprintf("%dKiB", n>>10)
 	}
 	return fmt.Sprintf("%dB", n)
-}
-
-// sum adds with eight accumulators, as cmd/mmbench does.
-func sum(s []float64) float64 {
-	var a0, a1, a2, a3, a4, a5, a6, a7 float64
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		c := s[i : i+8 : i+8]
-		a0 += c[0]
-		a1 += c[1]
-		a2 += c[2]
-		a3 += c[3]
-		a4 += c[4]
-		a5 += c[5]
-		a6 += c[6]
-		a7 += c[7]
-	}
-	for ; i < len(s); i++ {
-		a0 += s[i]
-	}
-	return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
-}
-
-func parallelSum(s []float64) float64 {
-	p := runtime.GOMAXPROCS(0)
-	part := make([]float64, p)
-	per := (len(s) + p - 1) / p
-	var wg sync.WaitGroup
-	for w := range p {
-		lo, hi := min(w*per, len(s)), min((w+1)*per, len(s))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			part[w] = sum(s[lo:hi])
-		}()
-	}
-	wg.Wait()
-	var t float64
-	for _, x := range part {
-		t += x
-	}
-	return t
 }

@@ -4,6 +4,7 @@ package bench
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -16,7 +17,7 @@ import (
 // allocates, as copy-on-write and create pay), on 1 and on all cores.
 func BenchmarkMachine(b *testing.B) {
 	const size = 1 << 30
-	for _, p := range []int{1, 2} {
+	for _, p := range slices.Compact([]int{1, Workers()}) {
 		b.Run(fmt.Sprintf("op=sum-anon-1GiB/goroutines=%d", p), func(b *testing.B) {
 			s := make([]float64, size/8)
 			for i := range s {
@@ -24,7 +25,7 @@ func BenchmarkMachine(b *testing.B) {
 			}
 			b.SetBytes(size)
 			for b.Loop() {
-				sink = splitSum(s, p)
+				sink = ParallelSum(s, p)
 			}
 		})
 		b.Run(fmt.Sprintf("op=first-touch-anon-256MiB/goroutines=%d", p), func(b *testing.B) {
@@ -48,29 +49,10 @@ func BenchmarkMachine(b *testing.B) {
 					}()
 				}
 				wg.Wait()
+				b.StopTimer() // returning the pages is not part of first touch
 				syscall.Munmap(buf)
+				b.StartTimer()
 			}
 		})
 	}
-}
-
-// splitSum sums s on p goroutines over contiguous parts.
-func splitSum(s []float64, p int) float64 {
-	part := make([]float64, p)
-	per := (len(s) + p - 1) / p
-	var wg sync.WaitGroup
-	for w := range p {
-		lo, hi := min(w*per, len(s)), min((w+1)*per, len(s))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			part[w] = sum(s[lo:hi])
-		}()
-	}
-	wg.Wait()
-	var t float64
-	for _, x := range part {
-		t += x
-	}
-	return t
 }

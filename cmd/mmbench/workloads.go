@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sync"
 
+	"github.com/go-memmap/memmap/bench"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/pagecache"
 )
@@ -140,7 +140,7 @@ func memmapScan(ds *dataset, m *meter, cold bool) (outcome, error) {
 		m.stop()
 		return outcome{}, err
 	}
-	s := parallelSum(contiguous(a))
+	s := bench.ParallelSum(contiguous(a), bench.Workers())
 	m.stop()
 	runtime.KeepAlive(a)
 	return outcome{check: s, bytes: int64(a.Len()) * 8}, f.Close()
@@ -153,9 +153,9 @@ func memmapScanMapped(ds *dataset, m *meter) (outcome, error) {
 	}
 	defer f.Close()
 	data := contiguous(a)
-	parallelSum(data) // the first sum maps every page; the second is measured
+	bench.ParallelSum(data, bench.Workers()) // the first sum maps every page; the second is measured
 	m.start()
-	s := parallelSum(data)
+	s := bench.ParallelSum(data, bench.Workers())
 	m.stop()
 	runtime.KeepAlive(a)
 	return outcome{check: s, bytes: int64(len(data)) * 8}, nil
@@ -176,8 +176,8 @@ func memmapGather(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	data := contiguous(a)
-	partial := make([]float64, workers())
-	parallel(len(idx), 1, func(w, lo, hi int) {
+	partial := make([]float64, bench.Workers())
+	bench.Parallel(len(idx), bench.Workers(), 1, func(w, lo, hi int) {
 		var s float64
 		for _, i := range idx[lo:hi] {
 			s += data[i]
@@ -186,7 +186,7 @@ func memmapGather(ds *dataset, m *meter) (outcome, error) {
 	})
 	m.stop()
 	runtime.KeepAlive(a)
-	return outcome{check: sumInOrder(partial), bytes: int64(len(idx)) * 8}, f.Close()
+	return outcome{check: bench.SumInOrder(partial), bytes: int64(len(idx)) * 8}, f.Close()
 }
 
 // memmapColumn views the data as (N/1024, 1024) and sums column 7: a
@@ -208,7 +208,7 @@ func memmapColumn(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	col := mat.Slice(mmarray.All(), mmarray.Index(columnIndex))
-	s := parallelSumView(col)
+	s := bench.ParallelSumView(col, bench.Workers())
 	m.stop()
 	return outcome{check: s, bytes: int64(rows) * 8}, f.Close()
 }
@@ -224,7 +224,7 @@ func memmapStride(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	v := a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, strideStep))
-	s := parallelSumView(v)
+	s := bench.ParallelSumView(v, bench.Workers())
 	m.stop()
 	return outcome{check: s, bytes: int64(v.Len()) * 8}, f.Close()
 }
@@ -246,7 +246,7 @@ func memmapCreate(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	defer f.Close()
-	return outcome{check: parallelSum(contiguous(a)), bytes: int64(ds.n) * 8}, nil
+	return outcome{check: bench.ParallelSum(contiguous(a), bench.Workers()), bytes: int64(ds.n) * 8}, nil
 }
 
 // createFilled creates path as a float64 array of n elements holding i*0.5,
@@ -266,7 +266,7 @@ func createFilled(path string, n int, progress func(bytes int)) error {
 		return err
 	}
 	data := contiguous(a)
-	parallel(len(data), cowStep, func(_, lo, hi int) {
+	bench.Parallel(len(data), bench.Workers(), cowStep, func(_, lo, hi int) {
 		// Fill in 8 MiB pieces only to report progress.
 		const piece = 1 << 20
 		for start := lo; start < hi; start += piece {
@@ -302,8 +302,8 @@ func memmapCOW(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	data := contiguous(a)
-	partial := make([]float64, workers())
-	parallel(len(data), cowStep, func(w, lo, hi int) {
+	partial := make([]float64, bench.Workers())
+	bench.Parallel(len(data), bench.Workers(), cowStep, func(w, lo, hi int) {
 		var s float64
 		for c := lo; c < hi; c += cowChunk {
 			e := min(c+cowChunk, hi)
@@ -321,7 +321,7 @@ func memmapCOW(ds *dataset, m *meter) (outcome, error) {
 			if e < hi {
 				data[e] = -1
 			}
-			s += sum(data[c:e])
+			s += bench.Sum(data[c:e])
 		}
 		partial[w] = s
 	})
@@ -333,7 +333,7 @@ func memmapCOW(ds *dataset, m *meter) (outcome, error) {
 	if err := checkUnchanged(ds.path, before); err != nil {
 		return outcome{}, err
 	}
-	return outcome{check: sumInOrder(partial), bytes: int64(len(data)) * 8}, nil
+	return outcome{check: bench.SumInOrder(partial), bytes: int64(len(data)) * 8}, nil
 }
 
 // everyNth copies a[::step] of the file at path.
@@ -391,81 +391,3 @@ func dropCache(path string) error {
 
 // workers is the number of goroutines the parallel workloads use: one per
 // core Go schedules on.
-func workers() int { return runtime.GOMAXPROCS(0) }
-
-// parallel splits [0, n) into workers() contiguous parts whose boundaries
-// are multiples of align, and runs fn on each in its own goroutine. Part w
-// is [lo, hi); parts may be empty.
-func parallel(n, align int, fn func(w, lo, hi int)) {
-	p := workers()
-	per := (n + p - 1) / p
-	per = (per + align - 1) / align * align
-	var wg sync.WaitGroup
-	for w := range p {
-		lo, hi := min(w*per, n), min((w+1)*per, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(w, lo, hi)
-		}()
-	}
-	wg.Wait()
-}
-
-// parallelSum sums s with one goroutine per core, each over a contiguous
-// page-aligned part; the partial sums are added in order.
-func parallelSum(s []float64) float64 {
-	partial := make([]float64, workers())
-	parallel(len(s), 512, func(w, lo, hi int) { partial[w] = sum(s[lo:hi]) })
-	return sumInOrder(partial)
-}
-
-// parallelSumView sums a 1-D strided view the same way, each goroutine
-// copying its part out in chunks of viewChunk elements with CopyTo.
-func parallelSumView(v *mmarray.Array[float64]) float64 {
-	partial := make([]float64, workers())
-	parallel(v.Len(), 64, func(w, lo, hi int) {
-		buf := make([]float64, viewChunk)
-		var s float64
-		for c := lo; c < hi; c += viewChunk {
-			k := v.Slice(mmarray.Span(c, min(c+viewChunk, hi), 1)).CopyTo(buf)
-			s += sum(buf[:k])
-		}
-		partial[w] = s
-	})
-	return sumInOrder(partial)
-}
-
-// viewChunk is the number of elements parallelSumView copies at a time:
-// 32 KiB, which stays in the L1 cache.
-const viewChunk = 4096
-
-func sumInOrder(xs []float64) float64 {
-	var s float64
-	for _, x := range xs {
-		s += x
-	}
-	return s
-}
-
-// sum adds s with eight independent accumulators, so that the loop is
-// bound by memory rather than by the latency of one chain of additions.
-func sum(s []float64) float64 {
-	var a0, a1, a2, a3, a4, a5, a6, a7 float64
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		c := s[i : i+8 : i+8]
-		a0 += c[0]
-		a1 += c[1]
-		a2 += c[2]
-		a3 += c[3]
-		a4 += c[4]
-		a5 += c[5]
-		a6 += c[6]
-		a7 += c[7]
-	}
-	for ; i < len(s); i++ {
-		a0 += s[i]
-	}
-	return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
-}

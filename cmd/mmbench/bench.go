@@ -47,7 +47,7 @@ func benchmark(ctx context.Context, cfg config, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	title := fmt.Sprintf("mmbench: %s, %d float64 (%s), GOMAXPROCS %d, median of %d run(s)",
+	title := fmt.Sprintf("mmbench: %s, %d float64 (%s), GOMAXPROCS %d, median time of %d run(s), highest faults and peak RSS",
 		ds.path, ds.n, formatBytes(int64(ds.n)*8), runtime.GOMAXPROCS(0), cfg.repeat)
 	if np != nil {
 		title += fmt.Sprintf("; numpy %s (%s)", np.numpy, np.python)

@@ -27,7 +27,8 @@
 //	                  the ratios
 //
 // The workloads are open, scan-warm, scan-mapped, scan-cold, gather, column,
-// stride8, create and cow; see workloads.go for what each one does and
+// stride8, create and cow (scan-cold only on Linux, where one file's pages
+// can be evicted without root); see workloads.go for what each one does and
 // numpy_engine.py for NumPy's side. Every run reports a check value (the
 // workload's numeric result). Both engines sum in different orders (NumPy
 // sums pairwise, we sum per-goroutine chunks), so check values are compared

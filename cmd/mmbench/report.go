@@ -114,7 +114,8 @@ func (t target) met(m, n float64) bool {
 	return n >= t.speedRatio*m
 }
 
-// summary is the median of one engine's runs of one workload.
+// summary is one engine's runs of one workload: the median time, and the
+// highest fault counts and peak RSS.
 type summary struct {
 	seconds, gbps, check float64
 	bytes                int64

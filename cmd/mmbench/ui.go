@@ -13,13 +13,12 @@ import (
 // terminal, so that redirected output holds just the table (on stdout) and
 // errors.
 type ui struct {
-	w           io.Writer // nil: quiet
-	interactive bool
+	w io.Writer // nil: quiet
 }
 
 func newUI(stderr io.Writer) *ui {
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return &ui{w: stderr, interactive: true}
+		return &ui{w: stderr}
 	}
 	return &ui{}
 }

@@ -27,7 +27,10 @@ func makeFile(b *testing.B, shape ...int) *mmarray.File {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, _ := a.Contiguous()
+	s, ok := a.Contiguous()
+	if !ok {
+		b.Fatal("a new file's view is not contiguous")
+	}
 	for i := range s {
 		s[i] = float64(i) * 0.5
 	}
@@ -260,8 +263,14 @@ func BenchmarkCreate(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					a, _ := mmarray.View[float64](f)
-					s, _ := a.Contiguous()
+					a, err := mmarray.View[float64](f)
+					if err != nil {
+						b.Fatal(err)
+					}
+					s, ok := a.Contiguous()
+					if !ok {
+						b.Fatal("a new file's view is not contiguous")
+					}
 					for i := range s {
 						s[i] = float64(i) * 0.5
 					}

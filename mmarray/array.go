@@ -18,37 +18,52 @@ type Array[T Element] struct {
 	data     []byte // the whole array's bytes; every element of the view lies inside
 	offset   int    // byte offset of the element at index (0, ..., 0)
 	shape    []int
-	strides  []int // in bytes, NumPy's meaning; may be negative
+	strides  []int           // in bytes, NumPy's meaning; may be negative
+	dtype    npyheader.DType // the dtype of one element (a field's base dtype for a field view)
 	info     elementInfo
 	swap     bool // the data is in the other byte order
-	direct   bool // aligned, native and not bool: load and store through a *T
+	direct   bool // aligned, native, read in place and not bool: load and store through a *T
 	writable bool
 }
 
-// View returns a view of the whole array with element type T. T must match
-// the dtype's kind and size: bool for |b1, int32 for <i4 or >i4, float64 for
-// <f8, complex64 for <c8, and so on; otherwise the error wraps
-// ErrDTypeMismatch. Data in the other byte order, or at an offset not aligned
-// for T, is viewed in place and converted element by element.
+// View returns a view of the whole array with element type T. T must be the
+// Go type for the file's dtype (see Element): int32 for <i4 or >i4, float64
+// for <f8, Datetime64 for <M8[ns], string for <U8, []byte for a structured
+// dtype, and so on; otherwise the error wraps ErrDTypeMismatch. Data in the
+// other byte order, or at an offset not aligned for T, is viewed in place
+// and converted element by element.
 func View[T Element](f *File) (*Array[T], error) {
 	if f.closed.Load() {
 		return nil, fmt.Errorf("mmarray: view of %s: %w", f.path, ErrClosed)
 	}
-	info := infoOf[T]()
-	if err := info.checkDType(f.header.DType); err != nil {
+	dt := f.header.DType
+	shape := append([]int{}, f.header.Shape...)
+	a, err := newArray[T](f, dt, 0, shape, contiguousStrides(shape, dt.ItemSize, f.header.FortranOrder))
+	if err != nil {
 		return nil, fmt.Errorf("mmarray: view of %s: %w", f.path, err)
 	}
-	shape := append([]int{}, f.header.Shape...)
+	return a, nil
+}
+
+// newArray makes a view of f's data with elements of dtype dt at the given
+// layout, which the caller has checked lies inside the data.
+func newArray[T Element](f *File, dt npyheader.DType, offset int, shape, strides []int) (*Array[T], error) {
+	info, err := elementFor[T](dt)
+	if err != nil {
+		return nil, err
+	}
 	a := &Array[T]{
 		file:     f,
 		data:     f.data,
+		offset:   offset,
 		shape:    shape,
-		strides:  contiguousStrides(shape, info.size, f.header.FortranOrder),
+		strides:  strides,
+		dtype:    dt,
 		info:     info,
-		swap:     info.partSize > 1 && !f.header.DType.IsNative(),
+		swap:     (info.codec == codecNone || info.codec == codecUCS4) && info.partSize > 1 && !dt.IsNative(),
 		writable: f.mode != ReadOnly,
 	}
-	a.direct = !a.swap && info.kind != npyheader.Bool && isAligned[T](f.data)
+	a.direct = !a.swap && info.codec == codecNone && info.kind != npyheader.Bool && isAlignedLayout[T](f.data, offset, strides)
 	return a, nil
 }
 
@@ -83,6 +98,11 @@ func (a *Array[T]) Shape() []int { return append([]int{}, a.shape...) }
 // Strides are the view's strides in bytes, with NumPy's meaning: moving one
 // step along axis i moves Strides()[i] bytes in memory. A copy.
 func (a *Array[T]) Strides() []int { return append([]int{}, a.strides...) }
+
+// DType is the dtype of the view's elements: the file's dtype, or for a
+// view made by Field the field's base dtype (its subarray shape, if any, is
+// part of the view's shape). Its Unit gives a datetime view's unit.
+func (a *Array[T]) DType() npyheader.DType { return a.dtype }
 
 // Ndim is the number of axes.
 func (a *Array[T]) Ndim() int { return len(a.shape) }
@@ -144,6 +164,9 @@ func (a *Array[T]) load(off int) T {
 	if a.direct {
 		return loadDirect[T](a.data, off)
 	}
+	if a.info.codec != codecNone {
+		return decodeItem[T](a.data[off:off+a.info.size], a.info.codec, a.swap)
+	}
 	return loadConverted[T](a.data, off, a.info, a.swap)
 }
 
@@ -152,7 +175,26 @@ func (a *Array[T]) store(off int, v T) {
 		storeDirect(a.data, off, v)
 		return
 	}
+	if a.info.codec != codecNone {
+		if err := encodeItem(a.data[off:off+a.info.size], v, a.info.codec, a.swap); err != nil {
+			panic("mmarray: Set: " + err.Error())
+		}
+		return
+	}
 	storeConverted(a.data, off, v, a.info, a.swap)
+}
+
+// Fits returns nil when Set(v) would store v exactly, and otherwise an error
+// wrapping ErrValue that says why: a string longer than an S<n> or U<n>
+// item, text that is not valid UTF-8 for U<n>, a []byte whose length is not
+// the item size of a V<n> or structured view. Set panics in those cases
+// rather than truncating; check untrusted values with Fits first. Values of
+// the other element types always fit.
+func (a *Array[T]) Fits(v T) error {
+	if a.info.codec == codecNone {
+		return nil
+	}
+	return checkItem(v, a.info.codec, a.info.size)
 }
 
 // IsContiguous reports whether the view's elements are adjacent in memory in
@@ -244,9 +286,15 @@ func (a *Array[T]) CopyTo(dst []T) int {
 	i := 0
 	a.rows(func(off, count, stride int) bool {
 		row := dst[i : i+count]
-		if a.direct {
+		switch {
+		case a.direct:
 			gatherDirect(row, a.data, off, stride)
-		} else {
+		case a.info.codec != codecNone:
+			for j := range row {
+				row[j] = decodeItem[T](a.data[off:off+a.info.size], a.info.codec, a.swap)
+				off += stride
+			}
+		default:
 			for j := range row {
 				row[j] = loadConverted[T](a.data, off, a.info, a.swap)
 				off += stride
@@ -278,9 +326,28 @@ func (a *Array[T]) Fill(v T) {
 	if !a.writable {
 		panic("mmarray: Fill on a read-only view: " + a.file.path + " is open in mode r")
 	}
+	if a.direct {
+		a.rows(func(off, count, stride int) bool {
+			for range count {
+				storeDirect(a.data, off, v)
+				off += stride
+			}
+			return true
+		})
+		return
+	}
+	// Encode v once, then copy its bytes into every item.
+	item := make([]byte, a.info.size)
+	if a.info.codec != codecNone {
+		if err := encodeItem(item, v, a.info.codec, a.swap); err != nil {
+			panic("mmarray: Fill: " + err.Error())
+		}
+	} else {
+		storeConverted(item, 0, v, a.info, a.swap)
+	}
 	a.rows(func(off, count, stride int) bool {
 		for range count {
-			a.store(off, v)
+			copy(a.data[off:off+len(item)], item)
 			off += stride
 		}
 		return true

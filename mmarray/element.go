@@ -4,46 +4,109 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/x448/float16"
+
 	"github.com/go-memmap/memmap/npyheader"
 )
 
-// Element is the set of Go types a numeric view can have. Platform-sized int,
-// uint and uintptr are left out on purpose: a file's layout must not depend
-// on the machine reading it.
+// Element is the set of Go types a view can have. Each NumPy dtype has one
+// Go type that views it:
+//
+//	|b1                  bool (any nonzero byte reads true, as in NumPy)
+//	i1 i2 i4 i8          int8 int16 int32 int64
+//	u1 u2 u4 u8          uint8 uint16 uint32 uint64
+//	f2 f4 f8             Float16 float32 float64
+//	c8 c16               complex64 complex128
+//	M8[unit] m8[unit]    Datetime64 Timedelta64
+//	S<n>                 string or []byte (trailing NULs stripped)
+//	U<n>                 string (UCS-4 decoded to UTF-8, trailing NULs stripped)
+//	V<n>, structured     []byte (the raw item bytes); fields through Field
+//
+// Platform-sized int, uint and uintptr are left out on purpose: a file's
+// layout must not depend on the machine reading it. string and []byte
+// values are decoded into new memory on every read; all other types are
+// read in place.
 type Element interface {
 	~bool | ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 |
-		~float32 | ~float64 | ~complex64 | ~complex128
+		~float32 | ~float64 | ~complex64 | ~complex128 | string | []byte
 }
 
-// elementInfo describes how T is stored.
+// Float16 is NumPy's float16 (IEEE 754 half precision), stored as its 16
+// bits. Convert with its Float32 method and float16.Fromfloat32, which
+// rounds to nearest even as NumPy does.
+type Float16 = float16.Float16
+
+// codec says how an item's bytes become a value of a string or []byte view.
+type codec uint8
+
+const (
+	codecNone  codec = iota // a fixed-size value read in place: numbers, bools, times
+	codecBytes              // S<n>: trailing NULs stripped; shorter values are NUL-padded
+	codecUCS4               // U<n>: UCS-4 code points, trailing NULs stripped
+	codecRaw                // V<n> and records: exactly the item's bytes
+)
+
+// elementInfo describes how values of a view's Go type sit in its dtype.
 type elementInfo struct {
 	goType   reflect.Type
-	kind     npyheader.Kind
-	size     int
-	partSize int // size of the unit a byte swap reverses: half of a complex
+	kind     npyheader.Kind // the dtype kind this Go type reads (numeric types)
+	size     int            // the dtype's item size in bytes
+	partSize int            // size of the unit a byte swap reverses: half of a complex, one UCS-4 code point
+	codec    codec
 }
 
-func infoOf[T Element]() elementInfo {
+var (
+	float16Type     = reflect.TypeFor[Float16]()
+	datetime64Type  = reflect.TypeFor[Datetime64]()
+	timedelta64Type = reflect.TypeFor[Timedelta64]()
+)
+
+// elementFor checks that elements of type T can view dt and says how.
+func elementFor[T Element](dt npyheader.DType) (elementInfo, error) {
 	t := reflect.TypeFor[T]()
-	size := int(t.Size())
-	switch t.Kind() {
-	case reflect.Bool:
-		return elementInfo{t, npyheader.Bool, size, size}
-	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return elementInfo{t, npyheader.Int, size, size}
-	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return elementInfo{t, npyheader.Uint, size, size}
-	case reflect.Float32, reflect.Float64:
-		return elementInfo{t, npyheader.Float, size, size}
-	default: // complex64, complex128
-		return elementInfo{t, npyheader.Complex, size, size / 2}
+	info := elementInfo{goType: t, size: dt.ItemSize, partSize: dt.ItemSize}
+	ok := false
+	switch t {
+	case float16Type:
+		info.kind = npyheader.Float
+	case datetime64Type:
+		info.kind = npyheader.Datetime
+	case timedelta64Type:
+		info.kind = npyheader.Timedelta
+	default:
+		switch t.Kind() {
+		case reflect.Bool:
+			info.kind = npyheader.Bool
+		case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			info.kind = npyheader.Int
+		case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			info.kind = npyheader.Uint
+		case reflect.Float32, reflect.Float64:
+			info.kind = npyheader.Float
+		case reflect.Complex64, reflect.Complex128:
+			info.kind = npyheader.Complex
+			info.partSize = dt.ItemSize / 2
+		case reflect.String:
+			switch {
+			case dt.Kind == npyheader.Bytes:
+				info.codec, ok = codecBytes, true
+			case dt.Kind == npyheader.Unicode:
+				info.codec, info.partSize, ok = codecUCS4, 4, true
+			}
+		case reflect.Slice: // []byte
+			switch {
+			case dt.Kind == npyheader.Bytes:
+				info.codec, ok = codecBytes, true
+			case dt.Kind == npyheader.Void: // V<n> and structured
+				info.codec, ok = codecRaw, true
+			}
+		}
 	}
-}
-
-// checkDType reports whether elements of type T can view dt.
-func (e elementInfo) checkDType(dt npyheader.DType) error {
-	if dt.Structured() || dt.Kind != e.kind || dt.ItemSize != e.size {
-		return fmt.Errorf("%w: dtype %s cannot be viewed as %s", ErrDTypeMismatch, dt, e.goType)
+	if info.codec == codecNone {
+		ok = !dt.Structured() && dt.Kind == info.kind && dt.ItemSize == int(t.Size())
 	}
-	return nil
+	if !ok {
+		return elementInfo{}, fmt.Errorf("%w: dtype %s cannot be viewed as %s", ErrDTypeMismatch, dt, t)
+	}
+	return info, nil
 }

@@ -25,4 +25,17 @@ var (
 	ErrReshape = errors.New("mmarray: cannot reshape without copying")
 	// ErrIndexSyntax: text given to ParseIndex is not NumPy index syntax.
 	ErrIndexSyntax = errors.New("mmarray: invalid index expression")
+	// ErrField: Field was given a view that is not structured, or a name
+	// the dtype does not have.
+	ErrField = errors.New("mmarray: no such field")
+	// ErrValue: a value cannot be stored exactly in the view's dtype (a
+	// string too long for S<n> or U<n>, a time not a whole number of the
+	// unit or out of range). Nothing is truncated silently.
+	ErrValue = errors.New("mmarray: value does not fit the dtype")
+	// ErrNaT: a Datetime64 or Timedelta64 is NaT (not a time), which has no
+	// time.Time or time.Duration equivalent.
+	ErrNaT = errors.New("mmarray: NaT has no time value")
+	// ErrUnit: a datetime unit that has no fixed length for the conversion
+	// asked for (generic units, years and months as durations).
+	ErrUnit = errors.New("mmarray: datetime unit cannot be converted")
 )

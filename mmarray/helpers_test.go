@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/x448/float16"
 
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -101,6 +102,8 @@ func formula[T mmarray.Element](k int) T {
 		v = uint32(int64(k*7 - 5))
 	case uint64:
 		v = uint64(int64(k*7 - 5))
+	case mmarray.Float16:
+		v = float16.Fromfloat32(float32(float64(k)*0.5 - 3.25))
 	case float32:
 		v = float32(float64(k)*0.5 - 3.25)
 	case float64:
@@ -194,14 +197,14 @@ var byKind = map[string]typed{
 	"i2": typedFor[int16]("int16"), "u2": typedFor[uint16]("uint16"),
 	"i4": typedFor[int32]("int32"), "u4": typedFor[uint32]("uint32"),
 	"i8": typedFor[int64]("int64"), "u8": typedFor[uint64]("uint64"),
-	"f4": typedFor[float32]("float32"), "f8": typedFor[float64]("float64"),
+	"f2": typedFor[mmarray.Float16]("Float16"), "f4": typedFor[float32]("float32"), "f8": typedFor[float64]("float64"),
 	"c8": typedFor[complex64]("complex64"), "c16": typedFor[complex128]("complex128"),
 }
 
 // numericDescrs are every numeric dtype a view supports, in both byte orders.
 var numericDescrs = []string{
 	"|b1", "|i1", "|u1", "<i2", ">i2", "<u2", ">u2", "<i4", ">i4", "<u4", ">u4",
-	"<i8", ">i8", "<u8", ">u8", "<f4", ">f4", "<f8", ">f8", "<c8", ">c8", "<c16", ">c16",
+	"<i8", ">i8", "<u8", ">u8", "<f2", ">f2", "<f4", ">f4", "<f8", ">f8", "<c8", ">c8", "<c16", ">c16",
 }
 
 func kindOf(descr string) string { return strings.TrimLeft(descr, "<>|=") }

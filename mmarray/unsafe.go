@@ -9,15 +9,23 @@ import (
 // All of the package's unsafe code is here: reinterpreting mapped bytes as
 // elements. Callers have checked that [off, off+size) lies inside data.
 
-// isAligned reports whether the first byte of data is aligned for T. Every
-// view's strides are multiples of the item size, so this holds for all its
-// elements.
-func isAligned[T Element](data []byte) bool {
+// isAlignedLayout reports whether every element of a view with this offset
+// and these strides into data is aligned for T.
+func isAlignedLayout[T Element](data []byte, offset int, strides []int) bool {
 	if len(data) == 0 {
 		return true
 	}
 	var zero T
-	return uintptr(unsafe.Pointer(unsafe.SliceData(data)))%unsafe.Alignof(zero) == 0
+	align := int(unsafe.Alignof(zero))
+	if (int(uintptr(unsafe.Pointer(unsafe.SliceData(data))))+offset)%align != 0 {
+		return false
+	}
+	for _, s := range strides {
+		if s%align != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func loadDirect[T Element](data []byte, off int) T {

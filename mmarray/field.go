@@ -1,0 +1,102 @@
+package mmarray
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// Field returns a view of one field of a structured view, with element type
+// T, sharing a's memory: no data is copied, and in ReadWrite mode Set on the
+// field view changes the file. It is NumPy's a["name"]. The path names a
+// field, or a field of a nested record with dots ("pos.x"); a field name
+// that itself contains a dot is matched whole first. A title works as well
+// as the name, as in NumPy.
+//
+// The field view has a's shape followed by the field's subarray shape, if it
+// has one (a field ('v', '<f4', (2, 3)) of a (100,) array gives a (100, 2, 3)
+// view), and strides that step over whole records. A nested record field
+// can be viewed as []byte, and Field applies to that view again. T must be
+// the Go type for the field's dtype (see Element); otherwise the error wraps
+// ErrDTypeMismatch. An unknown name, or a view that is not structured, gives
+// ErrField.
+func Field[T, R Element](a *Array[R], path string) (*Array[T], error) {
+	a.file.checkOpen()
+	dt, offset, err := findField(a.dtype, path)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, err)
+	}
+	shape := append(append([]int{}, a.shape...), dt.sub...)
+	strides := append(append([]int{}, a.strides...), contiguousStrides(dt.sub, dt.base.ItemSize, false)...)
+	view, err := newArray[T](a.file, dt.base, a.offset+offset, shape, strides)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, err)
+	}
+	view.writable = a.writable
+	return view, nil
+}
+
+// fieldType is a field's base dtype and subarray shape.
+type fieldType struct {
+	base npyheader.DType
+	sub  []int
+}
+
+// findField resolves a field path in a structured dtype to the field's type
+// and its byte offset inside the record.
+func findField(dt npyheader.DType, path string) (fieldType, int, error) {
+	if !dt.Structured() {
+		return fieldType{}, 0, fmt.Errorf("%w: dtype %s is not structured", ErrField, dt)
+	}
+	if f, ok := lookupField(dt, path); ok {
+		return checkedFieldAt(dt, f, fieldType{base: f.Type, sub: f.Shape}, 0)
+	}
+	// Try each dot as the separator between a record field and the rest.
+	for i := range len(path) {
+		if path[i] != '.' {
+			continue
+		}
+		f, ok := lookupField(dt, path[:i])
+		if !ok || !f.Type.Structured() || f.Shape != nil {
+			continue
+		}
+		inner, offset, err := findField(f.Type, path[i+1:])
+		if err == nil {
+			return checkedFieldAt(dt, f, inner, offset)
+		}
+	}
+	return fieldType{}, 0, fmt.Errorf("%w: dtype %s has no field %q (fields: %s)", ErrField, dt, path, fieldNames(dt))
+}
+
+func lookupField(dt npyheader.DType, name string) (npyheader.Field, bool) {
+	for _, f := range dt.Fields {
+		if f.Name == name || (f.Title != "" && f.Title == name) {
+			return f, true
+		}
+	}
+	return npyheader.Field{}, false
+}
+
+// checkedFieldAt places inner (found at offset inside field f) in dt, and
+// makes sure it lies inside dt's item: Field must never make a view that
+// reaches past a record, whatever dtype it was given.
+func checkedFieldAt(dt npyheader.DType, f npyheader.Field, inner fieldType, offset int) (fieldType, int, error) {
+	size := inner.base.ItemSize
+	for _, n := range inner.sub {
+		size *= n
+	}
+	start := f.Offset + offset
+	if f.Offset < 0 || offset < 0 || size < 0 || start > dt.ItemSize || size > dt.ItemSize-start {
+		return fieldType{}, 0, fmt.Errorf("%w: field %q at offset %d does not lie inside the %d-byte record", ErrField, f.Name, start, dt.ItemSize)
+	}
+	return inner, start, nil
+}
+
+func fieldNames(dt npyheader.DType) string {
+	names := make([]string, len(dt.Fields))
+	for i, f := range dt.Fields {
+		names[i] = fmt.Sprintf("%q", f.Name)
+	}
+	return strings.Join(names, ", ")
+}

@@ -23,8 +23,9 @@ type File struct {
 	osFile   *os.File
 	header   npyheader.Header
 	fileSize int64
-	mapping  *pagecache.Mapping
-	data     []byte // exactly the array's bytes inside the mapping
+	mapping  *pagecache.Mapping // nil for OpenBytes
+	inMemory bool               // made by OpenBytes: no file, no mapping
+	data     []byte             // exactly the array's bytes inside the mapping (or image)
 	closed   atomic.Bool
 }
 
@@ -33,13 +34,13 @@ type File struct {
 //
 // Write ("w+") is refused with ErrMode: NumPy's np.load(mmap_mode="w+")
 // truncates the file before it fails, losing the data; use Create to make a
-// new file. Options: WithMaxHeaderSize, WithAdvice.
+// new file. Options: WithMaxHeaderSize, WithAdvice, WithSection.
 //
 // The header is checked completely, and the file must hold every byte the
 // header declares, before anything is mapped; a bad or truncated file gives
 // an error, never a crash. Bytes after the array are ignored, as NumPy does.
 func Open(path string, mode Mode, opts ...Option) (*File, error) {
-	o, err := collectOptions("Open", optMaxHeaderSize|optAdvice, opts)
+	o, err := collectOptions("Open", optMaxHeaderSize|optAdvice|optSection, opts)
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: open %s: %w", path, err)
 	}
@@ -63,7 +64,11 @@ func Open(path string, mode Mode, opts ...Option) (*File, error) {
 }
 
 func (f *File) openNPY(o options) error {
-	h, err := readHeader(f.osFile, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
+	s, err := f.sectionBounds(o)
+	if err != nil {
+		return err
+	}
+	h, err := readHeader(f.osFile, s, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
 	if err != nil {
 		return err
 	}
@@ -73,6 +78,12 @@ func (f *File) openNPY(o options) error {
 	nbytes, err := h.DataSize()
 	if err != nil {
 		return err
+	}
+	if o.set&optSection != 0 {
+		if err := checkDataInSection(h, nbytes, s); err != nil {
+			return err
+		}
+		h.DataOffset += s.offset // from here on, the absolute offset in the file
 	}
 	if f.mode == ReadWrite {
 		// Allocate any holes of a sparse file now, so that a write to one
@@ -104,18 +115,20 @@ func (f *File) openNPY(o options) error {
 // takes one read.
 const headerProbe = 4096
 
-// readHeader reads the NPY header at the start of f, with one positioned
-// read when the header fits in headerProbe bytes.
-func readHeader(f *os.File, opts *npyheader.ReadOptions) (npyheader.Header, error) {
+// readHeader reads the NPY header at the start of section s of f, with one
+// positioned read when the header fits in headerProbe bytes. The header's
+// DataOffset is relative to the section's start.
+func readHeader(f *os.File, s section, opts *npyheader.ReadOptions) (npyheader.Header, error) {
+	image := io.NewSectionReader(f, s.offset, s.length)
 	var probe [headerProbe]byte
-	n, err := f.ReadAt(probe[:], 0)
+	n, err := image.ReadAt(probe[:], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return npyheader.Header{}, err
 	}
 	h, err := npyheader.Parse(probe[:n], opts)
 	if errors.Is(err, npyheader.ErrTruncated) && n == headerProbe {
 		// A long header (a wide structured dtype): read it as a stream.
-		return npyheader.Read(io.NewSectionReader(f, 0, math.MaxInt64), opts)
+		return npyheader.Read(image, opts)
 	}
 	return h, err
 }
@@ -338,7 +351,9 @@ func (f *File) Shape() []int { return append([]int{}, f.header.Shape...) }
 // Fortran reports whether the data is in Fortran (column-major) order.
 func (f *File) Fortran() bool { return f.header.FortranOrder }
 
-// DataOffset is the byte offset of the array data in the file.
+// DataOffset is the byte offset of the array data in the file (for
+// WithSection, from the start of the file, not of the section; for
+// OpenBytes, in the image).
 func (f *File) DataOffset() int64 { return f.header.DataOffset }
 
 // Len is the number of elements (1 for a 0-d array).
@@ -360,6 +375,9 @@ func (f *File) Flush() error {
 	if f.closed.Load() {
 		return fmt.Errorf("mmarray: flush %s: %w", f.path, ErrClosed)
 	}
+	if f.inMemory {
+		return nil // OpenBytes: there is no file to write back to.
+	}
 	// The mapping's Flush does nothing for ReadOnly and CopyOnWrite.
 	if err := f.mapping.Flush(); err != nil {
 		return fmt.Errorf("mmarray: flush %s: %w", f.path, err)
@@ -372,6 +390,9 @@ func (f *File) Advise(a pagecache.Advice) error {
 	if f.closed.Load() {
 		return fmt.Errorf("mmarray: advise %s: %w", f.path, ErrClosed)
 	}
+	if f.inMemory {
+		return nil // OpenBytes: ordinary Go memory takes no hints.
+	}
 	if err := f.mapping.Advise(0, int64(len(f.data)), a); err != nil {
 		return fmt.Errorf("mmarray: advise %s: %w", f.path, err)
 	}
@@ -382,6 +403,10 @@ func (f *File) Advise(a pagecache.Advice) error {
 func (f *File) Resident() (resident, total int, err error) {
 	if f.closed.Load() {
 		return 0, 0, fmt.Errorf("mmarray: resident %s: %w", f.path, ErrClosed)
+	}
+	if f.inMemory {
+		resident, total = f.residentInMemory()
+		return resident, total, nil
 	}
 	resident, total, err = f.mapping.Resident(0, int64(len(f.data)))
 	if err != nil {
@@ -398,6 +423,10 @@ func (f *File) Resident() (resident, total int, err error) {
 func (f *File) Close() error {
 	if f.closed.Swap(true) {
 		return fmt.Errorf("mmarray: close %s: %w", f.path, ErrClosed)
+	}
+	if f.inMemory {
+		f.data = nil // OpenBytes: let the image be collected once no view holds it.
+		return nil
 	}
 	err := errors.Join(f.mapping.Close(), f.osFile.Close())
 	if err != nil {

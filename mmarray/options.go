@@ -7,9 +7,9 @@ import (
 	"github.com/go-memmap/memmap/pagecache"
 )
 
-// Option configures Open, Create or OpenRaw. An option that does not apply to
-// the constructor it is given to makes the constructor fail with ErrOption,
-// rather than being silently ignored.
+// Option configures Open, Create, OpenRaw or OpenBytes. An option that does
+// not apply to the constructor it is given to makes the constructor fail with
+// ErrOption, rather than being silently ignored.
 type Option func(*options)
 
 // optionSet records which options were given, one bit each.
@@ -20,6 +20,7 @@ const (
 	optFortranOrder
 	optVersion
 	optAdvice
+	optSection
 )
 
 var optionNames = []struct {
@@ -30,6 +31,7 @@ var optionNames = []struct {
 	{optFortranOrder, "WithFortranOrder"},
 	{optVersion, "WithVersion"},
 	{optAdvice, "WithAdvice"},
+	{optSection, "WithSection"},
 }
 
 type options struct {
@@ -37,6 +39,7 @@ type options struct {
 	fortran       bool
 	version       npyheader.Version
 	advice        pagecache.Advice
+	section       section // WithSection, in section.go
 	set           optionSet
 }
 

@@ -1,0 +1,136 @@
+package mmarray
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/go-memmap/memmap/npyheader"
+	"github.com/go-memmap/memmap/pagecache"
+)
+
+// An .npy image need not be a file of its own: a stored (uncompressed)
+// member of an .npz archive is a complete .npy image at some offset inside
+// the zip file, and a deflated member becomes one in memory once it is
+// decompressed. WithSection maps the first kind in place; OpenBytes wraps the
+// second.
+
+// section is the byte range [offset, offset+length) of a file that holds an
+// .npy image, given with WithSection.
+type section struct {
+	offset, length int64
+}
+
+// WithSection tells Open that the .npy image lies in bytes
+// [offset, offset+length) of the file, for example a stored member inside a
+// zip archive. The header is read at offset and must lie inside the section,
+// the data must too (ErrFileSize otherwise), and only the data is mapped.
+// File.DataOffset and Header().DataOffset report the data's absolute offset
+// in the file. In mode r+ writes reach the data bytes only: the file is never
+// grown and no byte outside the section is changed. Open only.
+func WithSection(offset, length int64) Option {
+	return func(o *options) {
+		o.section = section{offset, length}
+		o.set |= optSection
+	}
+}
+
+// sectionBounds is the part of f.osFile that holds the .npy image: the
+// section given with WithSection, checked against the file's size, or the
+// whole file.
+func (f *File) sectionBounds(o options) (section, error) {
+	if o.set&optSection == 0 {
+		return section{0, math.MaxInt64}, nil
+	}
+	s := o.section
+	if s.offset < 0 || s.length < 0 || s.length > math.MaxInt64-s.offset {
+		return s, fmt.Errorf("%w: invalid section: offset %d length %d", ErrFileSize, s.offset, s.length)
+	}
+	size, err := fileSize(f.osFile)
+	if err != nil {
+		return s, err
+	}
+	if s.offset+s.length > size {
+		return s, fmt.Errorf("%w: the section at offset %d of length %d runs past the end of the %d-byte file", ErrFileSize, s.offset, s.length, size)
+	}
+	return s, nil
+}
+
+// checkDataInSection refuses a header whose data (at h.DataOffset relative
+// to the section's start) does not lie wholly inside the section.
+func checkDataInSection(h npyheader.Header, nbytes int64, s section) error {
+	if h.DataOffset > s.length || nbytes > s.length-h.DataOffset {
+		return fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the image is %d bytes long", ErrFileSize, nbytes, h.DataOffset, s.length)
+	}
+	return nil
+}
+
+// OpenBytes makes a File over a complete .npy image held in memory, for
+// example a member of an .npz archive after decompression. name is what Path
+// reports and what errors mention; nothing is read from or written to a file
+// of that name.
+//
+// The header is checked exactly as Open checks it (object dtypes are
+// refused, and the image must hold every data byte the header declares;
+// bytes after the data are ignored). The File keeps image and views its data
+// in place, without copying: the caller must not change image while the
+// File is open, except through the File's views.
+//
+// Modes: ReadOnly views refuse Set as usual. ReadWrite and CopyOnWrite views
+// both write into image itself — nothing ever reaches a file. Write is
+// refused with ErrMode. Data at an offset not aligned for its element type
+// works, element by element, as for unaligned files.
+//
+// Flush does nothing and returns nil, Advise does nothing and returns nil
+// (the bytes are ordinary Go memory), Resident reports every page resident,
+// and Close drops the File's reference to image. Option: WithMaxHeaderSize.
+func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, error) {
+	o, err := collectOptions("OpenBytes", optMaxHeaderSize, opts)
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: open bytes %s: %w", name, err)
+	}
+	switch mode {
+	case ReadOnly, ReadWrite, CopyOnWrite:
+	case Write:
+		return nil, fmt.Errorf("mmarray: open bytes %s: %w: w+ does not apply to an image in memory", name, ErrMode)
+	default:
+		return nil, fmt.Errorf("mmarray: open bytes %s: %w: %v", name, ErrMode, mode)
+	}
+	h, err := npyheader.Parse(image, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
+	if err == nil {
+		err = h.DType.CheckMappable()
+	}
+	var nbytes int64
+	if err == nil {
+		nbytes, err = h.DataSize()
+	}
+	if err == nil {
+		err = checkDataInSection(h, nbytes, section{0, int64(len(image))})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mmarray: open bytes %s: %w", name, err)
+	}
+	end := h.DataOffset + nbytes
+	return &File{
+		path:     name,
+		mode:     mode,
+		header:   h,
+		fileSize: int64(len(image)),
+		inMemory: true,
+		data:     image[h.DataOffset:end:end],
+	}, nil
+}
+
+// InMemory reports whether the File was made by OpenBytes: its data is Go
+// memory, not a mapping of a file.
+func (f *File) InMemory() bool { return f.inMemory }
+
+// residentInMemory is Resident for a File made by OpenBytes: Go memory is
+// reported as resident, page by page of the data's span.
+func (f *File) residentInMemory() (resident, total int) {
+	if len(f.data) == 0 {
+		return 0, 0
+	}
+	page := pagecache.PageSize()
+	total = (len(f.data) + page - 1) / page
+	return total, total
+}

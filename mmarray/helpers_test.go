@@ -223,7 +223,7 @@ type manifestEntry struct {
 	Note         string  `json:"note"`
 }
 
-func loadManifest(t *testing.T) []manifestEntry {
+func loadManifest(t testing.TB) []manifestEntry {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "testdata", "manifest.json"))
 	require.NoError(t, err)

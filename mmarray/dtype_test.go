@@ -1,0 +1,469 @@
+package mmarray_test
+
+import (
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"github.com/x448/float16"
+
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// createRaw makes a w+ raw file of descr and shape in a temporary directory.
+func createRaw(t *testing.T, descr string, shape ...int) *mmarray.File {
+	t.Helper()
+	f, err := mmarray.OpenRaw(filepath.Join(t.TempDir(), "a.bin"), mmarray.Write, descr, shape, 0)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func TestViewTypesForEachDType(t *testing.T) {
+	cases := []struct {
+		descr string
+		view  func(*mmarray.File) error
+		ok    bool
+	}{
+		{"<f2", viewErr[mmarray.Float16], true},
+		{">f2", viewErr[mmarray.Float16], true},
+		{"<f2", viewErr[uint16], false},
+		{"<f2", viewErr[float32], false},
+		{"<M8[ns]", viewErr[mmarray.Datetime64], true},
+		{"<M8[ns]", viewErr[int64], false},
+		{"<M8[ns]", viewErr[mmarray.Timedelta64], false},
+		{">m8[25s]", viewErr[mmarray.Timedelta64], true},
+		{"<i8", viewErr[mmarray.Datetime64], false},
+		{"|S4", viewErr[string], true},
+		{"|S4", viewErr[[]byte], true},
+		{"<U4", viewErr[string], true},
+		{"<U4", viewErr[[]byte], false},
+		{"|V4", viewErr[[]byte], true},
+		{"|V4", viewErr[string], false},
+		{"<u2", viewErr[mmarray.Float16], false},
+		{"[('x', '<f8'), ('y', '>i2')]", viewErr[[]byte], true},
+		{"[('x', '<f8'), ('y', '>i2')]", viewErr[float64], false},
+		{"<f8", viewErr[[]byte], false},
+	}
+	for _, c := range cases {
+		f := createRaw(t, c.descr, 3)
+		err := c.view(f)
+		if c.ok {
+			require.NoError(t, err, c.descr)
+		} else {
+			require.ErrorIs(t, err, mmarray.ErrDTypeMismatch, c.descr)
+		}
+	}
+}
+
+func viewErr[T mmarray.Element](f *mmarray.File) error {
+	_, err := mmarray.View[T](f)
+	return err
+}
+
+// Strings read back as NumPy reads them: trailing NULs stripped, embedded
+// ones kept; values that do not fit are refused, never truncated.
+func TestStringViewsRoundTripAndRefuseWhatDoesNotFit(t *testing.T) {
+	for _, descr := range []string{"<U3", ">U3"} {
+		a, err := mmarray.View[string](createRaw(t, descr, 5))
+		require.NoError(t, err)
+		for i, s := range []string{"", "é", "日本", "a\x00b", "😀😀😀"} {
+			require.NoError(t, a.Fits(s))
+			a.Set(s, i)
+			require.Equal(t, s, a.At(i), descr)
+		}
+		a.Set("ab\x00", 0)
+		require.Equal(t, "ab", a.At(0), "trailing NULs are stripped")
+		require.ErrorIs(t, a.Fits("abcd"), mmarray.ErrValue)
+		require.ErrorIs(t, a.Fits("\xff"), mmarray.ErrValue)
+		require.PanicsWithValue(t, "mmarray: Set: mmarray: value does not fit the dtype: 4 characters do not fit in U3", func() { a.Set("日本語!", 1) })
+		require.Equal(t, "é", a.At(1), "a refused Set leaves the item alone")
+		a.Fill("xy")
+		require.Equal(t, []string{"xy", "xy", "xy", "xy", "xy"}, collect(a))
+	}
+
+	s, err := mmarray.View[string](createRaw(t, "|S3", 2))
+	require.NoError(t, err)
+	s.Set("é", 0) // two UTF-8 bytes
+	require.Equal(t, "é", s.At(0))
+	require.ErrorIs(t, s.Fits("éé"), mmarray.ErrValue)
+	b, err := mmarray.View[[]byte](s.File())
+	require.NoError(t, err)
+	b.Set([]byte{0, 'a', 0}, 1)
+	require.Equal(t, []byte{0, 'a'}, b.At(1), "S keeps leading and embedded NULs")
+
+	v, err := mmarray.View[[]byte](createRaw(t, "|V3", 2))
+	require.NoError(t, err)
+	v.Set([]byte{1, 0, 0}, 0)
+	require.Equal(t, []byte{1, 0, 0}, v.At(0), "V keeps every byte")
+	require.ErrorIs(t, v.Fits([]byte{1, 2}), mmarray.ErrValue, "V needs exactly the item size")
+	require.Panics(t, func() { v.Fill([]byte{1, 2, 3, 4}) })
+
+	got := v.At(0)
+	got[0] = 9
+	require.Equal(t, byte(1), v.At(0)[0], "At returns a copy, not the mapped bytes")
+}
+
+func TestFloat16RoundsToNearestEven(t *testing.T) {
+	for _, descr := range []string{"<f2", ">f2"} {
+		a, err := mmarray.View[mmarray.Float16](createRaw(t, descr, 4))
+		require.NoError(t, err)
+		// 1 + 2^-11 lies halfway between 1 and the next half, 1 + 2^-10: it
+		// rounds to the even one, 1.
+		in := []float32{1 + 1.0/2048, 1 + 3.0/2048, 65520, float32(math.Inf(-1))}
+		want := []float32{1, 1 + 2.0/1024, float32(math.Inf(1)), float32(math.Inf(-1))}
+		for i, x := range in {
+			a.Set(float16.Fromfloat32(x), i)
+		}
+		for i := range in {
+			require.Equal(t, want[i], a.At(i).Float32(), "%s element %d", descr, i)
+		}
+	}
+}
+
+func TestFieldViews(t *testing.T) {
+	descr := "[('id', '<i4'), ('pos', [('x', '>f8'), ('y', '<f8')]), ('v', '<f4', (2, 3)), (('Label', 'name'), '<U4'), ('a.b', '|u1')]"
+	f := createRaw(t, descr, 3, 2)
+	rows, err := mmarray.View[[]byte](f)
+	require.NoError(t, err)
+
+	ids, err := mmarray.Field[int32](rows, "id")
+	require.NoError(t, err)
+	require.Equal(t, []int{3, 2}, ids.Shape())
+	recordSize := f.DType().ItemSize
+	require.Equal(t, []int{2 * recordSize, recordSize}, ids.Strides())
+
+	y, err := mmarray.Field[float64](rows, "pos.y")
+	require.NoError(t, err)
+	x, err := mmarray.Field[float64](rows, "pos.x")
+	require.NoError(t, err)
+	v, err := mmarray.Field[float32](rows, "v")
+	require.NoError(t, err)
+	require.Equal(t, []int{3, 2, 2, 3}, v.Shape())
+	require.Equal(t, []int{2 * recordSize, recordSize, 12, 4}, v.Strides())
+	name, err := mmarray.Field[string](rows, "Label")
+	require.NoError(t, err, "a title names the field too")
+	dotted, err := mmarray.Field[uint8](rows, "a.b")
+	require.NoError(t, err, "a name with a dot is matched whole")
+
+	ids.Set(7, 2, 1)
+	x.Set(1.5, 2, 1)
+	y.Set(-2.5, 2, 1)
+	v.Set(9, 2, 1, 1, 2)
+	name.Set("né", 2, 1)
+	dotted.Set(200, 2, 1)
+
+	// The writes landed in the record's bytes, in each field's byte order.
+	rec := rows.At(2, 1)
+	require.Len(t, rec, recordSize)
+	require.Equal(t, []byte{7, 0, 0, 0}, rec[0:4])
+	require.Equal(t, []byte{0x3f, 0xf8, 0, 0, 0, 0, 0, 0}, rec[4:12], "big-endian 1.5")
+	require.Equal(t, uint8(200), rec[recordSize-1])
+
+	pos, err := mmarray.Field[[]byte](rows, "pos")
+	require.NoError(t, err)
+	posY, err := mmarray.Field[float64](pos, "y")
+	require.NoError(t, err, "Field applies to a nested record view")
+	require.Equal(t, -2.5, posY.At(2, 1))
+	require.Equal(t, "né", name.At(2, 1))
+	require.Equal(t, float32(9), v.At(2, 1, 1, 2))
+	require.Equal(t, float32(9), v.Slice(mmarray.Index(-1)).Transpose().At(2, 1, 1))
+	require.Equal(t, int32(7), ids.Transpose().At(1, 2))
+
+	for _, c := range []struct {
+		path string
+		want error
+	}{
+		{"nope", mmarray.ErrField},
+		{"pos.z", mmarray.ErrField},
+		{"id.x", mmarray.ErrField},
+		{"", mmarray.ErrField},
+	} {
+		_, err := mmarray.Field[int32](rows, c.path)
+		require.ErrorIs(t, err, c.want, c.path)
+	}
+	_, err = mmarray.Field[int64](rows, "id")
+	require.ErrorIs(t, err, mmarray.ErrDTypeMismatch)
+	_, err = mmarray.Field[int32](ids, "id")
+	require.ErrorIs(t, err, mmarray.ErrField, "a plain view has no fields")
+}
+
+// A field view hands out the zero-copy slice only when the field's items
+// are adjacent and aligned; packed records at odd offsets still read right.
+func TestFieldViewsContiguousOnlyWhenTheLayoutAllows(t *testing.T) {
+	single := createRaw(t, "[('x', '<f8')]", 4)
+	rows, err := mmarray.View[[]byte](single)
+	require.NoError(t, err)
+	x, err := mmarray.Field[float64](rows, "x")
+	require.NoError(t, err)
+	x.Set(3.5, 2)
+	s, ok := x.Contiguous()
+	require.Equal(t, npyheader.NativeOrder() == npyheader.LittleEndian, ok)
+	if ok {
+		require.Equal(t, []float64{0, 0, 3.5, 0}, s)
+	}
+
+	packed := createRaw(t, "[('c', '|u1'), ('x', '<f8')]", 3)
+	rows, err = mmarray.View[[]byte](packed)
+	require.NoError(t, err)
+	x, err = mmarray.Field[float64](rows, "x")
+	require.NoError(t, err)
+	_, ok = x.Contiguous()
+	require.False(t, ok, "9-byte records: the f8 field is neither adjacent nor aligned")
+	for i := range 3 {
+		x.Set(float64(i)+0.25, i)
+	}
+	require.Equal(t, []float64{0.25, 1.25, 2.25}, collect(x))
+	dst := make([]float64, 3)
+	x.CopyTo(dst)
+	require.Equal(t, []float64{0.25, 1.25, 2.25}, dst)
+}
+
+func TestDatetimeConversions(t *testing.T) {
+	day := 24 * time.Hour
+	cases := []struct {
+		unit string
+		n    int64
+		want time.Time
+	}{
+		{"ns", 1, time.Unix(0, 1)},
+		{"us", -1, time.Unix(0, -1000)},
+		{"ms", 1577836800123, time.Date(2020, 1, 1, 0, 0, 0, 123e6, time.UTC)},
+		{"s", -86401, time.Unix(-86401, 0)},
+		{"m", 3, time.Unix(180, 0)},
+		{"h", -2, time.Unix(-7200, 0)},
+		{"D", 18262, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"D", -719162, time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"W", 1, time.Unix(0, 0).Add(7 * day)},
+		{"M", -1, time.Date(1969, 12, 1, 0, 0, 0, 0, time.UTC)},
+		{"M", 25, time.Date(1972, 2, 1, 0, 0, 0, 0, time.UTC)},
+		{"Y", 50, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"Y", -1971, time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{"10s", 3, time.Unix(30, 0)},
+		{"ps", 5000, time.Unix(0, 5)},
+		{"as", -2e9, time.Unix(0, -2)},
+		{"3M", 5, time.Date(1971, 4, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, c := range cases {
+		got, err := mmarray.Datetime64(c.n).Time(c.unit)
+		require.NoError(t, err, "%d %s", c.n, c.unit)
+		require.True(t, c.want.Equal(got), "%d %s: got %v, want %v", c.n, c.unit, got, c.want)
+		back, err := mmarray.DatetimeOf(got, c.unit)
+		require.NoError(t, err, "%d %s", c.n, c.unit)
+		require.Equal(t, mmarray.Datetime64(c.n), back, c.unit)
+	}
+
+	_, err := mmarray.Datetime64(mmarray.NaT).Time("ns")
+	require.ErrorIs(t, err, mmarray.ErrNaT)
+	_, err = mmarray.Datetime64(1).Time("")
+	require.ErrorIs(t, err, mmarray.ErrUnit)
+	_, err = mmarray.Datetime64(1).Time("ps")
+	require.ErrorIs(t, err, mmarray.ErrValue, "1 ps is not a whole nanosecond")
+	_, err = mmarray.Datetime64(math.MaxInt64).Time("D")
+	require.ErrorIs(t, err, mmarray.ErrValue)
+	_, err = mmarray.Datetime64(math.MaxInt64).Time("Y")
+	require.ErrorIs(t, err, mmarray.ErrValue)
+	_, err = mmarray.DatetimeOf(time.Date(2020, 1, 1, 12, 0, 0, 0, time.UTC), "D")
+	require.ErrorIs(t, err, mmarray.ErrValue, "noon is not a whole day: refused, not rounded")
+	_, err = mmarray.DatetimeOf(time.Date(2020, 2, 1, 0, 0, 0, 0, time.UTC), "Y")
+	require.ErrorIs(t, err, mmarray.ErrValue)
+	_, err = mmarray.DatetimeOf(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), "ps")
+	require.ErrorIs(t, err, mmarray.ErrValue, "the year 3000 overflows int64 picoseconds")
+
+	durations := []struct {
+		unit string
+		n    int64
+		want time.Duration
+	}{
+		{"ns", -5, -5}, {"ms", 1500, 1500 * time.Millisecond}, {"h", -3, -3 * time.Hour},
+		{"W", 2, 14 * day}, {"25s", 2, 50 * time.Second}, {"fs", 3e6, 3},
+	}
+	for _, c := range durations {
+		got, err := mmarray.Timedelta64(c.n).Duration(c.unit)
+		require.NoError(t, err)
+		require.Equal(t, c.want, got, c.unit)
+		back, err := mmarray.TimedeltaOf(got, c.unit)
+		require.NoError(t, err)
+		require.Equal(t, mmarray.Timedelta64(c.n), back, c.unit)
+	}
+	_, err = mmarray.Timedelta64(1).Duration("M")
+	require.ErrorIs(t, err, mmarray.ErrUnit, "a month has no fixed length")
+	_, err = mmarray.Timedelta64(mmarray.NaT).Duration("s")
+	require.ErrorIs(t, err, mmarray.ErrNaT)
+	_, err = mmarray.Timedelta64(math.MaxInt64 / 2).Duration("s")
+	require.ErrorIs(t, err, mmarray.ErrValue)
+	_, err = mmarray.TimedeltaOf(1500*time.Millisecond, "s")
+	require.ErrorIs(t, err, mmarray.ErrValue)
+}
+
+// NumPy is the oracle for datetime arithmetic: the same counts in each unit
+// print as the same instants.
+func TestDatetimeConversionsAgreeWithNumPy(t *testing.T) {
+	units := []string{"Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "7D", "10s", "ps"}
+	counts := []int64{0, 1, -1, 59, -61, 1000003, -987654321, 20000, -20000}
+	var args []string
+	for _, u := range units {
+		for _, n := range counts {
+			args = append(args, u+":"+strconv.FormatInt(n, 10))
+		}
+	}
+	// NumPy prints each instant as Unix nanoseconds when that fits, else
+	// as "-".
+	out := runNumPy(t, `
+for arg in sys.argv[1:]:
+    unit, n = arg.split(':')
+    d = np.datetime64(int(n), unit)
+    ns = d.astype('M8[ns]')
+    s = d.astype('M8[s]')
+    back = s.astype(d.dtype)
+    fits = np.datetime64('1678-01-01') < s < np.datetime64('2262-01-01') and back == d
+    print(str(ns.astype(np.int64)) if fits else '-', s.astype(np.int64))
+`, args...)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, len(args))
+	checked := 0
+	for i, arg := range args {
+		unit, n, _ := strings.Cut(arg, ":")
+		count, _ := strconv.ParseInt(n, 10, 64)
+		fields := strings.Fields(lines[i])
+		got, err := mmarray.Datetime64(count).Time(unit)
+		if fields[0] == "-" {
+			if err == nil {
+				seconds, _ := strconv.ParseInt(fields[1], 10, 64)
+				require.Equal(t, seconds, got.Unix(), arg)
+			}
+			continue
+		}
+		require.NoError(t, err, arg)
+		ns, _ := strconv.ParseInt(fields[0], 10, 64)
+		require.Equal(t, ns, got.UnixNano(), arg)
+		checked++
+	}
+	require.Greater(t, checked, len(args)/2)
+}
+
+// touchEveryField reads every element of f through the view its dtype asks
+// for, every leaf field of a structured dtype included. It is how the fuzz
+// targets make sure no dtype a header can declare leads a view outside the
+// mapping.
+func touchEveryField(t *testing.T, f *mmarray.File) {
+	t.Helper()
+	if !f.DType().Structured() {
+		if typed, ok := byKind[kindOf(f.Descr())]; ok {
+			typed.touch(t, f)
+			return
+		}
+		touchView(t, f.DType(), func() any { return viewOrFail[string](t, f) }, func() any { return viewOrFail[[]byte](t, f) },
+			func() any { return viewOrFail[mmarray.Datetime64](t, f) }, func() any { return viewOrFail[mmarray.Timedelta64](t, f) })
+		return
+	}
+	rows := viewOrFail[[]byte](t, f)
+	touchFields(t, rows, f.DType(), "")
+}
+
+func viewOrFail[T mmarray.Element](t *testing.T, f *mmarray.File) *mmarray.Array[T] {
+	t.Helper()
+	a, err := mmarray.View[T](f)
+	require.NoError(t, err, f.Descr())
+	readAll(a)
+	return a
+}
+
+func touchView(t *testing.T, dt npyheader.DType, asString, asBytes, asDatetime, asTimedelta func() any) {
+	t.Helper()
+	switch dt.Kind {
+	case npyheader.Unicode:
+		asString()
+	case npyheader.Bytes:
+		asString()
+		asBytes()
+	case npyheader.Void:
+		asBytes()
+	case npyheader.Datetime:
+		asDatetime()
+	case npyheader.Timedelta:
+		asTimedelta()
+	}
+}
+
+// readAll reads every element in C order and in reverse.
+func readAll[T mmarray.Element](a *mmarray.Array[T]) {
+	for range a.Values() {
+	}
+	if a.Ndim() > 0 && a.Len() > 0 {
+		rev := a.Slice(mmarray.Ellipsis(), mmarray.Span(mmarray.Omit, mmarray.Omit, -1))
+		rev.CopyTo(make([]T, rev.Len()))
+	}
+}
+
+func touchFields(t *testing.T, rows *mmarray.Array[[]byte], dt npyheader.DType, prefix string) {
+	t.Helper()
+	for _, fld := range dt.Fields {
+		path := prefix + fld.Name
+		if strings.Contains(fld.Name, ".") {
+			continue // reachable only as a whole name; checked in TestFieldViews
+		}
+		if fld.Type.Structured() {
+			sub, err := mmarray.Field[[]byte](rows, path)
+			require.NoError(t, err, path)
+			readAll(sub)
+			if fld.Shape == nil {
+				touchFields(t, rows, fld.Type, path+".")
+			} else {
+				touchFields(t, sub, fld.Type, "")
+			}
+			continue
+		}
+		fieldOrFail := func(view func() error) { require.NoError(t, view(), path) }
+		switch kindOf(fld.Type.String()) {
+		case "b1":
+			fieldOrFail(touchField[bool](rows, path))
+		case "i1":
+			fieldOrFail(touchField[int8](rows, path))
+		case "u1":
+			fieldOrFail(touchField[uint8](rows, path))
+		case "i2":
+			fieldOrFail(touchField[int16](rows, path))
+		case "u2":
+			fieldOrFail(touchField[uint16](rows, path))
+		case "i4":
+			fieldOrFail(touchField[int32](rows, path))
+		case "u4":
+			fieldOrFail(touchField[uint32](rows, path))
+		case "i8":
+			fieldOrFail(touchField[int64](rows, path))
+		case "u8":
+			fieldOrFail(touchField[uint64](rows, path))
+		case "f2":
+			fieldOrFail(touchField[mmarray.Float16](rows, path))
+		case "f4":
+			fieldOrFail(touchField[float32](rows, path))
+		case "f8":
+			fieldOrFail(touchField[float64](rows, path))
+		case "c8":
+			fieldOrFail(touchField[complex64](rows, path))
+		case "c16":
+			fieldOrFail(touchField[complex128](rows, path))
+		default:
+			fieldFn := func(view func() error) func() any { return func() any { fieldOrFail(view); return nil } }
+			touchView(t, fld.Type, fieldFn(touchField[string](rows, path)), fieldFn(touchField[[]byte](rows, path)),
+				fieldFn(touchField[mmarray.Datetime64](rows, path)), fieldFn(touchField[mmarray.Timedelta64](rows, path)))
+		}
+	}
+}
+
+func touchField[T mmarray.Element](rows *mmarray.Array[[]byte], path string) func() error {
+	return func() error {
+		a, err := mmarray.Field[T](rows, path)
+		if err != nil {
+			return err
+		}
+		readAll(a)
+		return nil
+	}
+}

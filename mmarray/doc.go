@@ -17,6 +17,24 @@
 //	rows := a.Slice(mmarray.Span(1000, 2000, 1)) // rows 1000..1999, no copy
 //	fmt.Println(rows.At(0, 7))
 //
+// # Dtypes
+//
+// Every dtype NumPy writes without pickles has a view; Element lists the Go
+// type for each. Numbers, bools, Float16 and the datetime types are read in
+// place, and native aligned C-contiguous data is handed out as a plain Go
+// slice by Contiguous. Datetime64 and Timedelta64 are the raw int64 counts
+// (NaT included); their Time and Duration methods, and DatetimeOf and
+// TimedeltaOf, convert exactly or return an error. S<n> and U<n> view as
+// string, S<n>, V<n> and structured dtypes as []byte, with NumPy's rules
+// for trailing NULs. Field gives a strided, zero-copy view of one field of
+// a structured array (nested fields by "a.b", subarray fields as trailing
+// axes), so a table of records reads and writes column by column:
+//
+//	rows, _ := mmarray.View[[]byte](f) // dtype [('x', '<f8'), ('name', '<U8')]
+//	x, _ := mmarray.Field[float64](rows, "x")
+//	name, _ := mmarray.Field[string](rows, "name")
+//	fmt.Println(x.At(3), name.At(3))
+//
 // # Modes
 //
 // The modes are NumPy's: ReadOnly ("r"), ReadWrite ("r+": writes reach the
@@ -76,6 +94,14 @@
 //   - Close does not flush; call Flush when changes must be durable.
 //   - On Windows a mapped file stays locked until Close, and a use after
 //     Close is caught by the method checks only.
+//   - string and []byte views decode each element into new memory on every
+//     read (At, Values, CopyTo); the other types read in place. U<n> code
+//     points that Go strings cannot hold (lone surrogates) read as U+FFFD.
+//   - Set panics, and never truncates, when a string or []byte does not fit
+//     the item (NumPy would truncate silently); Fits tells beforehand.
+//   - Float16 values are built from float32 (float16.Fromfloat32 rounds to
+//     nearest even); going from float64 through float32 can round twice,
+//     unlike NumPy's direct float64 to float16 cast, in rare halfway cases.
 //   - Object ('|O') dtypes hold pickles and are never mapped: Open fails
 //     with npyheader.ErrObjectDType. Nothing in this project unpickles.
 //   - On 32-bit platforms an array must fit in the address space; larger

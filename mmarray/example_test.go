@@ -6,6 +6,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -133,4 +134,69 @@ func collect[T mmarray.Element](a *mmarray.Array[T]) []T {
 	out := make([]T, a.Len())
 	a.CopyTo(out)
 	return out
+}
+
+// Field views one column of a structured (record) array in place: here a
+// table of x, y and a name, as np.save writes for
+// np.dtype([('pos', [('x', '<f8'), ('y', '<f8')]), ('name', '<U6')]).
+func ExampleField() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	f, err := mmarray.Create(filepath.Join(dir, "points.npy"), "[('pos', [('x', '<f8'), ('y', '<f8')]), ('name', '<U6')]", []int{3})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := mmarray.View[[]byte](f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	y, err := mmarray.Field[float64](rows, "pos.y")
+	if err != nil {
+		log.Fatal(err)
+	}
+	name, err := mmarray.Field[string](rows, "name")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i, n := range []string{"origin", "été", "north"} {
+		name.Set(n, i)
+		y.Set(float64(i)*2.5, i)
+	}
+	fmt.Println(y.Shape(), y.Strides(), collect(y))
+	fmt.Println(collect(name))
+	fmt.Println(name.Fits("far away"))
+	// Output:
+	// [3] [40] [0 2.5 5]
+	// [origin été north]
+	// mmarray: value does not fit the dtype: 8 characters do not fit in U6
+}
+
+// Datetime64 values are counts of the dtype's unit; Time converts them.
+func ExampleDatetime64_Time() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	f, err := mmarray.Create(filepath.Join(dir, "times.npy"), "<M8[ms]", []int{2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	a, err := mmarray.View[mmarray.Datetime64](f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	unit := a.DType().Unit
+	stamp, err := mmarray.DatetimeOf(time.Date(2024, 2, 29, 12, 30, 0, 250e6, time.UTC), unit)
+	if err != nil {
+		log.Fatal(err)
+	}
+	a.Set(stamp, 0)
+	a.Set(mmarray.NaT, 1)
+	for v := range a.Values() {
+		t, err := v.Time(unit)
+		fmt.Println(int64(v), t.Format(time.RFC3339Nano), err)
+	}
+	// Output:
+	// 1709209800250 2024-02-29T12:30:00.25Z <nil>
+	// -9223372036854775808 0001-01-01T00:00:00Z mmarray: datetime64 to time: mmarray: NaT has no time value
 }

@@ -11,8 +11,9 @@ What it makes (all paths relative to this script's directory, testdata/):
   malformed/     files every reader must reject (bad magic, bad version,
                  truncation, bad header dicts, oversized headers, ...).
   manifest.json  one entry per file: descr, shape, fortran_order, version,
-                 data_offset, value formula, expected error category and
-                 the exception NumPy itself raised.
+                 data_offset, value formula, expected error category,
+                 the exception NumPy itself raised and, for every file
+                 that opens, the values NumPy reads per field ("expect").
 
 Every file is checked against NumPy in this script (valid files must load
 with identical bytes, also via mmap_mode='r'; malformed ones must raise).
@@ -39,6 +40,7 @@ except ImportError:
 import ast
 import io
 import json
+import math
 import os
 import shutil
 import struct
@@ -257,6 +259,127 @@ def shape_name(shape):
     if shape == ():
         return "scalar"
     return "x".join(str(d) for d in shape)
+
+
+# --------------------------------------------------------------------------
+# expected values ("expect" in manifest.json; format in README.md)
+
+NAT = -2**63
+INT64_MIN, INT64_MAX = -2**63, 2**63 - 1
+# nanoseconds per datetime unit; Y and M have no fixed length
+UNIT_NS = {"W": 7 * 86400 * 10**9, "D": 86400 * 10**9, "h": 3600 * 10**9,
+           "m": 60 * 10**9, "s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
+
+
+def json_float(x):
+    """A float as JSON: a number (-0.0 keeps its sign), or a string for
+    the values JSON has no number for."""
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+def ns_or_none(v):
+    return str(v) if INT64_MIN <= v <= INT64_MAX else None
+
+
+def c_order_flat(a):
+    """The elements of a (any strides) as a 1-D C-order copy."""
+    return np.ascontiguousarray(a).reshape(-1)
+
+
+def raw_items(a):
+    """Each element's itemsize bytes as hex, in C order, read through a
+    plain void view so padding and NULs are kept exactly."""
+    n = a.dtype.itemsize
+    if a.dtype.kind != "V" or a.dtype.names is not None:
+        a = a.getfield(np.dtype("V%d" % n), 0)
+    return [bytes(x).hex() for x in c_order_flat(a).tolist()]
+
+
+def time_values(a):
+    """M8/m8: the stored int64s as decimal strings ("NaT" for NaT) and the
+    value in nanoseconds (since the Unix epoch for M8), null when it does not
+    fit in an int64 or the unit has no fixed length (m8 in Y or M)."""
+    dt = a.dtype
+    ints = c_order_flat(a).view(np.dtype(dt.str[0] + "i8")).tolist()
+    unit, count = np.datetime_data(dt)
+    values, ns = [], []
+    for v in ints:
+        if v == NAT:
+            values.append("NaT")
+            ns.append(None)
+            continue
+        values.append(str(v))
+        if unit in UNIT_NS:
+            ns.append(ns_or_none(v * count * UNIT_NS[unit]))
+        elif dt.kind == "M" and unit in ("Y", "M"):
+            one = np.array([v], dtype=np.dtype("M8[%d%s]" % (count, unit)))
+            days = int(one.astype("M8[D]").astype(np.int64)[0])
+            ns.append(ns_or_none(days * UNIT_NS["D"]))
+        else:
+            ns.append(None)
+    return values, ns
+
+
+def leaf_expect(path, a):
+    """The expect entry of one array view with a non-structured dtype."""
+    dt = a.dtype
+    ent = dict(path=path, dtype=dt.str, shape=list(a.shape))
+    kind = dt.kind
+    flat = c_order_flat(a)
+    if kind == "b":
+        # NumPy reads any nonzero byte as True
+        ent["values"] = (flat.view(np.uint8) != 0).tolist()
+    elif kind in "iu":
+        ent["values"] = [int(x) for x in flat.tolist()]
+    elif kind == "f":
+        ent["values"] = [json_float(x) for x in flat.tolist()]
+        ent["bits"] = flat.view(
+            np.dtype(dt.str[0] + "u%d" % dt.itemsize)).tolist()
+    elif kind == "c":
+        ent["values"] = [[json_float(z.real), json_float(z.imag)]
+                         for z in flat.tolist()]
+        bits = flat.view(np.dtype(dt.str[0] + "u%d" % (dt.itemsize // 2)))
+        ent["bits"] = bits.reshape(-1, 2).tolist()
+    elif kind == "S":
+        ent["values"] = [x.hex() for x in flat.tolist()]
+    elif kind == "V":
+        ent["values"] = raw_items(a)
+    elif kind == "U":
+        ent["values"] = flat.tolist()
+    elif kind in "Mm":
+        ent["values"], ent["ns"] = time_values(a)
+    else:
+        raise ValueError("no expect for dtype %r" % dt)
+    assert len(ent["values"]) == a.size, path
+    return ent
+
+
+def expect_for(a):
+    """One entry per field path, depth first in declaration order: "" is
+    the whole array; a structured dtype (the array's or a nested field's)
+    gets its raw record bytes, then its fields."""
+    out = []
+
+    def walk(path, v):
+        if v.dtype.names is None:
+            out.append(leaf_expect(path, v))
+            return
+        out.append(dict(path=path, dtype=v.dtype.str, shape=list(v.shape),
+                        values=raw_items(v)))
+        for name in v.dtype.names:
+            assert "." not in name, name
+            first = len(out)
+            walk(name if not path else path + "." + name, v[name])
+            title = v.dtype.fields[name][2:]
+            if title:
+                out[first]["title"] = title[0]
+    walk("", a)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -488,6 +611,228 @@ def gen_strings():
                              "but readers must refuse to map it"))
 
 
+# float16 bit patterns: zeros, ±1, max, min normal, subnormals, infinities,
+# NaNs (quiet, negative, signalling payload) and a few rounded values
+F2_BITS = [0x0000, 0x8000, 0x3c00, 0xbc00, 0x3800, 0x7bff, 0xfbff, 0x0400,
+           0x0001, 0x03ff, 0x8001, 0x7c00, 0xfc00, 0x7e00, 0xfe00, 0x7c01,
+           0x3555, 0x4248, 0xc900, 0x5640]
+# unit tag in file names (no tag differs only in case: "M" and "m")
+UNIT_TAGS = [("Y", "year"), ("M", "month"), ("W", "week"), ("D", "day"),
+             ("h", "hour"), ("m", "minute"), ("s", "s"), ("ms", "ms"),
+             ("us", "us"), ("ns", "ns"), ("10s", "10s"), ("25s", "25s")]
+# instants (within the datetime64[ns] range) cast down to each unit; NumPy
+# floors, so the pre-1970 ones round towards the past
+INSTANTS_NS = ["2020-02-29T12:34:56.789123456", "1969-12-31T23:59:59.999999999",
+               "1900-03-01T06:07:08.5", "1677-09-22T00:00:00",
+               "2262-04-11T00:00:00"]
+# dates beyond the datetime64[ns] range, for the coarser units
+INSTANTS_FAR = ["2500-07-04", "1000-01-01"]
+
+
+def datetime_values(unit):
+    dt = np.dtype("M8[%s]" % unit)
+    ints = [0, 1, -1, NAT]
+    ints += [int(np.datetime64(x, "ns").astype(dt).astype(np.int64))
+             for x in INSTANTS_NS]
+    if unit == "ns":
+        ints += [INT64_MAX, INT64_MIN + 1]
+    else:
+        ints += [int(np.datetime64(x, "D").astype(dt).astype(np.int64))
+                 for x in INSTANTS_FAR]
+    return np.array(ints, np.int64)
+
+
+def timedelta_values(unit):
+    ints = [0, 1, -1, NAT, 1234567, -7654321, 10**12, -(10**12)]
+    if unit == "ns":
+        ints += [INT64_MAX, INT64_MIN + 1]
+    return np.array(ints, np.int64)
+
+
+def with_bytes(dt, shape, raw):
+    """An array of dtype dt whose memory is exactly raw (hand-patched
+    data NumPy would never write itself, such as bools that are 2)."""
+    return np.frombuffer(bytes(raw), dtype=dt).reshape(shape).copy()
+
+
+def fill_fields(a, seed=0):
+    """Deterministic distinct values in every leaf field of a."""
+    def fill(v, k):
+        dt = v.dtype
+        if dt.names is not None:
+            for j, name in enumerate(dt.names):
+                fill(v[name], k * 10 + j + 1)
+            return
+        n = v.size
+        i = np.arange(n, dtype=np.int64) + k
+        kind = dt.kind
+        if kind == "b":
+            x = (i % 2 == 0)
+        elif kind in "iu":
+            # spread over the whole range: negatives, and u8 above 2**63
+            bits = 8 * dt.itemsize
+            x = [(m * 0x9E3779B97F4A7C15 + 12345) % (1 << bits)
+                 for m in i.tolist()]
+            if kind == "i":
+                x = [m - (1 << bits) if m >> (bits - 1) else m for m in x]
+            x = np.array(x, dtype=dt.newbyteorder("="))
+        elif kind == "f":
+            x = i * 0.75 - 2.5
+        elif kind == "c":
+            x = (i * 0.75 - 2.5) + (0.5 - i * 0.25) * 1j
+        elif kind == "S":
+            x = np.array([("s%d" % m).encode() * 3 for m in i.tolist()])
+        elif kind == "U":
+            x = np.array(["é日%d😀" % m for m in i.tolist()])
+        elif kind == "M":
+            x = (i * 86400123 - 10**9).astype("M8[ms]")
+        elif kind == "m":
+            x = (i * 3600 - 100000).astype("m8[s]")
+        elif kind == "V":
+            x = np.array([bytes([(m * 7 + j) % 256 for j in range(dt.itemsize)])
+                          for m in i.tolist()], dtype=dt)
+        else:
+            raise ValueError(dt)
+        with np.errstate(all="ignore"):
+            v[...] = np.asarray(x).astype(dt, casting="unsafe").reshape(v.shape)
+    fill(a, seed)
+    return a
+
+
+def struct_array(dt, shape, pad=None):
+    """A record array with fill_fields values; pad, if set, is written
+    first into every byte, so gaps between fields keep it."""
+    a = np.zeros(shape, np.dtype(dt))
+    if pad is not None:
+        a.view(np.uint8).reshape(-1)[:] = pad
+    return fill_fields(a)
+
+
+def gen_typed():
+    """Files for every non-numeric dtype a view reads, with values that
+    are checked through manifest.json's "expect"."""
+    items = []
+    for bo, t in (("<", "le"), (">", "be")):
+        a = np.array(F2_BITS, bo + "u2").view(bo + "f2").reshape(4, 5)
+        items.append(("f2_special_%s" % t, a,
+                      "float16 edge cases by bit pattern: -0, max, "
+                      "subnormals, inf, NaNs with sign and payload"))
+    items.append(("f2_special_le_F", np.asfortranarray(items[0][1]),
+                  "float16 edge cases, Fortran order"))
+    items.append(("b1_nonzero_bytes",
+                  with_bytes("|b1", (2, 4), [0, 1, 2, 255, 128, 0, 1, 7]),
+                  "hand-patched bool bytes other than 0 and 1; NumPy reads "
+                  "nonzero as True"))
+    s6 = np.array([[b"ab\0cd", b"abc\0\0\0", b"\0\0x"],
+                   [b"", b"\xff\xfe\x80", b"abcdef"]], dtype="|S6")
+    items.append(("str_s6_nuls", s6,
+                  "|S6: embedded, trailing and leading NULs, high bytes, "
+                  "full width"))
+    items.append(("str_s6_nuls_F", np.asfortranarray(s6),
+                  "|S6 as above, Fortran order"))
+    items.append(("str_s1", np.array([b"a", b"", b"\0", b"\x7f"], "|S1"),
+                  "|S1"))
+    u5 = [["é", "日本", "😀x", "a\0b"], ["", "abcde", "\U0010ffff", "ß\0\0"]]
+    for bo, t in (("<", "le"), (">", "be")):
+        items.append(("str_u5_%s" % t, np.array(u5, bo + "U5"),
+                      "UCS-4 %s: é, 日本, emoji beyond the BMP, U+10FFFF, "
+                      "embedded and trailing NULs, full width" % t))
+    items.append(("str_u5_le_F", np.asfortranarray(np.array(u5, "<U5")),
+                  "<U5 as above, Fortran order"))
+    items.append(("void_v3",
+                  with_bytes("|V3", (2, 2), [1, 2, 3, 0, 0, 0, 7, 0, 0, 255,
+                                             0, 9]),
+                  "|V3 raw bytes with trailing NULs (kept)"))
+    for unit, tag in UNIT_TAGS:
+        for bo, t in (("<", "le"), (">", "be")):
+            a = datetime_values(unit).view(bo + "M8[%s]" % unit) \
+                if bo == "<" else \
+                datetime_values(unit).astype(">i8").view(">M8[%s]" % unit)
+            items.append(("dt_%s_%s" % (tag, t), a,
+                          "datetime64[%s] %s: epoch, ±1, NaT, instants "
+                          "before 1970 and far from it" % (unit, t)))
+            v = timedelta_values(unit)
+            a = v.view("<m8[%s]" % unit) if bo == "<" else \
+                v.astype(">i8").view(">m8[%s]" % unit)
+            items.append(("td_%s_%s" % (tag, t), a,
+                          "timedelta64[%s] %s: 0, ±1, NaT, negatives, "
+                          "values whose ns overflow" % (unit, t)))
+    items.append(("dt_s_2x3_F",
+                  np.asfortranarray(datetime_values("s")[:6]
+                                    .view("<M8[s]").reshape(2, 3)),
+                  "datetime64[s] (2,3), Fortran order"))
+
+    packed = [("a", "<i4"), ("b", "<f8"), ("c", "|u1"), ("d", "<f2")]
+    items.append(("struct_packed", struct_array(packed, (4,)),
+                  "packed record: i4, f8, u1, f2"))
+    items.append(("struct_aligned_pad",
+                  struct_array(np.dtype(packed, align=True), (4,), pad=0xEE),
+                  "the same with align=True: padding bytes are 0xEE"))
+    items.append(("struct_gaps_itemsize",
+                  struct_array({"names": ["x", "y"], "formats": ["<i2", ">f4"],
+                                "offsets": [3, 8], "itemsize": 16}, (3,),
+                               pad=0xAB),
+                  "explicit offsets and itemsize: gaps before, between and "
+                  "after fields are 0xAB"))
+    items.append(("struct_nested",
+                  struct_array([("id", "<i4"),
+                                ("pos", [("x", "<f4"), ("y", "<f4")]),
+                                ("meta", [("flag", "|b1"),
+                                          ("inner", [("k", ">i2"),
+                                                     ("t", "<M8[s]")])])],
+                               (3,)),
+                  "records nested three deep"))
+    items.append(("struct_subarrays",
+                  struct_array([("v", "<f4", (3,)), ("m", "<i2", (2, 3)),
+                                ("ss", ("<u2", (2,)), (3,)),
+                                ("recs", [("p", "<i4"), ("q", "|u1")], (2,)),
+                                ("z", "|u1")], (2,)),
+                  "subarray fields: 1-D, 2-D, subarray of a subarray "
+                  "(3,)x(2,), subarray of records"))
+    items.append(("struct_titles_2",
+                  struct_array([(("Temperature in C", "temp"), "<f8"),
+                                (("the count", "n"), "<i2"),
+                                ("plain", "|u1")], (3,)),
+                  "fields with titles; path is the name, 'title' the title"))
+    items.append(("struct_be",
+                  struct_array([("a", ">i4"), ("b", ">f8"), ("c", ">f2"),
+                                ("d", ">c8"), ("e", ">u8"),
+                                ("f", ">i2", (2,))], (3,)),
+                  "big-endian fields"))
+    items.append(("struct_mixed_order",
+                  struct_array([("le", "<i4"), ("be", ">i4"), ("f", ">f4"),
+                                ("g", "<f4"), ("u", ">U3"), ("w", "<U2"),
+                                ("c", "<c16")], (3,)),
+                  "little- and big-endian fields in one record"))
+    st = struct_array([("name", "|S4"), ("label", "<U3"), ("when", "<M8[ms]"),
+                       ("dur", ">m8[us]"), ("raw", "|V3"), ("ok", "|b1")],
+                      (4,))
+    st["when"][1] = np.datetime64("NaT")
+    st["dur"][2] = np.timedelta64("NaT")
+    st["name"][3] = b"a\0b"
+    ok = st.getfield(np.dtype("u1"), st.dtype.fields["ok"][1])
+    ok[:] = [2, 0, 255, 1]
+    items.append(("struct_strings_times", st,
+                  "string, datetime, timedelta, void and bool fields; NaTs; "
+                  "hand-patched bools 2 and 255"))
+    rec = [("x", "<i2"), ("y", ">f8"), ("s", "|S2")]
+    items.append(("struct_2x3_C", struct_array(rec, (2, 3)),
+                  "2-D record array"))
+    items.append(("struct_2x3_F",
+                  np.asfortranarray(struct_array(rec, (2, 3))),
+                  "2-D record array, Fortran order"))
+    items.append(("struct_scalar", struct_array(packed, ()),
+                  "0-d record array"))
+
+    for name, a, note in items:
+        add_valid("npy/%s.npy" % name, npy_bytes(a), a, "none", note=note)
+        ent = entries[-1]
+        want = a.dtype.str if a.dtype.names is None else str(a.dtype.descr)
+        assert ent["descr"] == want, (name, ent["descr"], want)
+        assert ent["fortran_order"] == (a.ndim > 1 and a.flags.f_contiguous
+                                        and not a.flags.c_contiguous), name
+
+
 def gen_malformed():
     a, _ = values_for((3, 4), np.dtype("<f8"))
     raw = a.tobytes()
@@ -633,6 +978,38 @@ def gen_malformed():
             "bytes does not", also_mmap=True)
 
 
+def add_expect():
+    """Give every file that opens with default settings its expected values,
+    read back from the file by NumPy itself."""
+    for e in entries:
+        if not e["valid"] or e["error"] is not None:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = np.load(os.path.join(HERE, e["file"]))
+        e["expect"] = expect_for(a)
+
+
+def to_json(v, depth=0):
+    """json.dump(indent=1), except that a list of scalars (or of lists of
+    scalars, such as complex [re, im] pairs) stays on one line."""
+    pad = " " * depth
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        return "{\n" + ",\n".join(
+            "%s %s: %s" % (pad, json.dumps(k, ensure_ascii=False),
+                           to_json(x, depth + 1)) for k, x in v.items()) \
+            + "\n" + pad + "}"
+    if isinstance(v, list) and any(
+            isinstance(x, dict) or (isinstance(x, list) and any(
+                isinstance(y, (dict, list)) for y in x)) for x in v):
+        return "[\n" + ",\n".join(
+            "%s %s" % (pad, to_json(x, depth + 1)) for x in v) \
+            + "\n" + pad + "]"
+    return json.dumps(v, ensure_ascii=False, allow_nan=False)
+
+
 def main():
     for d in (NPY_DIR, BAD_DIR):
         if os.path.isdir(d):
@@ -645,7 +1022,9 @@ def main():
     gen_legacy()
     gen_structured()
     gen_strings()
+    gen_typed()
     gen_malformed()
+    add_expect()
 
     names = [e["file"] for e in entries]
     assert len(names) == len(set(names))
@@ -654,8 +1033,9 @@ def main():
     assert sorted(names) == sorted(on_disk)
 
     with open(MANIFEST, "w", encoding="utf8") as f:
-        json.dump(entries, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+        f.write(to_json(entries) + "\n")
+    with open(MANIFEST, encoding="utf8") as f:
+        assert json.load(f) == json.loads(json.dumps(entries))
 
     total = sum(os.path.getsize(os.path.join(HERE, n)) for n in names)
     total += os.path.getsize(MANIFEST)

@@ -301,28 +301,34 @@ def raw_items(a):
 
 
 def time_values(a):
-    """M8/m8: the stored int64s as decimal strings ("NaT" for NaT) and the
+    """M8/m8: the stored int64s as decimal strings ("NaT" for NaT); the
     value in nanoseconds (since the Unix epoch for M8), null when it does not
-    fit in an int64 or the unit has no fixed length (m8 in Y or M)."""
+    fit in an int64 or the unit has no fixed length (m8 in Y or M); for M8
+    also the Unix time in whole seconds, rounded down (null only for NaT)."""
     dt = a.dtype
     ints = c_order_flat(a).view(np.dtype(dt.str[0] + "i8")).tolist()
     unit, count = np.datetime_data(dt)
-    values, ns = [], []
+    values, ns, sec = [], [], []
     for v in ints:
         if v == NAT:
             values.append("NaT")
             ns.append(None)
+            sec.append(None)
             continue
         values.append(str(v))
+        exact = None  # the value in ns as a Python int (no overflow)
         if unit in UNIT_NS:
-            ns.append(ns_or_none(v * count * UNIT_NS[unit]))
+            exact = v * count * UNIT_NS[unit]
         elif dt.kind == "M" and unit in ("Y", "M"):
             one = np.array([v], dtype=np.dtype("M8[%d%s]" % (count, unit)))
             days = int(one.astype("M8[D]").astype(np.int64)[0])
-            ns.append(ns_or_none(days * UNIT_NS["D"]))
-        else:
-            ns.append(None)
-    return values, ns
+            exact = days * UNIT_NS["D"]
+        ns.append(None if exact is None else ns_or_none(exact))
+        if dt.kind == "M":
+            sec.append(str(exact // 10**9))
+    if dt.kind == "M":
+        return values, ns, sec
+    return values, ns, None
 
 
 def leaf_expect(path, a):
@@ -352,7 +358,9 @@ def leaf_expect(path, a):
     elif kind == "U":
         ent["values"] = flat.tolist()
     elif kind in "Mm":
-        ent["values"], ent["ns"] = time_values(a)
+        ent["values"], ent["ns"], sec = time_values(a)
+        if sec is not None:
+            ent["unix_s"] = sec
     else:
         raise ValueError("no expect for dtype %r" % dt)
     assert len(ent["values"]) == a.size, path

@@ -16,10 +16,49 @@ var (
 	// ErrDataSize: the array data given to the Writer is shorter or longer
 	// than its header declares.
 	ErrDataSize = errors.New("npz: array data does not match the header's size")
+	// ErrSource: Writer.WriteArray cannot read the array's data from the
+	// File's file on disk: it is shorter than the array, or its size changed
+	// since the File was made (or the File was made by mmarray.OpenBytes and
+	// has no file).
+	ErrSource = errors.New("npz: the array's data cannot be read from its file")
 	// ErrWriterClosed: the Writer was closed.
 	ErrWriterClosed = errors.New("npz: writer is closed")
 	// ErrAlignment: archive/zip laid a member out differently from what the
 	// Writer computed its alignment padding for; nothing misaligned is
 	// written silently.
 	ErrAlignment = errors.New("npz: member data could not be aligned")
+
+	// Reader sentinels (Open, Archive).
+
+	// ErrFormat: the file is not a zip archive, or its central directory or
+	// a member's local header is broken or contradicts the directory (names,
+	// methods or sizes that disagree, member data that runs past the end of
+	// the archive, overlaps another member or the directory).
+	ErrFormat = errors.New("npz: not a valid zip archive")
+	// ErrNotFound: the archive has no member of that name (nor that name
+	// plus ".npy").
+	ErrNotFound = errors.New("npz: no such member")
+	// ErrNotArray: the member does not start with the NPY magic, so np.load
+	// would return its raw bytes, not an array.
+	ErrNotArray = errors.New("npz: member is not an .npy array")
+	// ErrUnsupported: a member compressed with a method other than stored or
+	// deflated, or encrypted.
+	ErrUnsupported = errors.New("npz: unsupported zip feature")
+	// ErrChecksum: a member's bytes do not match the CRC-32 the central
+	// directory records.
+	ErrChecksum = errors.New("npz: member checksum mismatch")
+	// ErrSizeMismatch: a member decompresses to more or fewer bytes than the
+	// central directory declares.
+	ErrSizeMismatch = errors.New("npz: member size does not match the directory")
+	// ErrTooLarge: decompressing the member would exceed a limit (WithMaxRatio,
+	// WithMaxTotal, or the in-memory limit of ReadBytes): the guard against
+	// zip bombs.
+	ErrTooLarge = errors.New("npz: member exceeds a decompression limit")
+	// ErrCompressedWrite: r+ was asked of a compressed member, whose bytes
+	// are not the array's bytes, so writes could never reach the archive.
+	ErrCompressedWrite = errors.New("npz: compressed member cannot be opened read-write")
+	// ErrMode: a mode Open does not accept (w+, or not a mode).
+	ErrMode = errors.New("npz: invalid mode")
+	// ErrClosed: the Archive was closed.
+	ErrClosed = errors.New("npz: archive is closed")
 )

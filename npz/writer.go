@@ -175,14 +175,16 @@ func PositionalName(i int) string {
 // .npy member.
 //
 // The data is streamed from the file on disk at f.Path(), not from the
-// mapping, so it must still exist there. Changes made through a ReadWrite
-// mapping are included even before Flush (the mapping and the file share the
-// page cache), but changes made in CopyOnWrite mode never reach the file and
-// are not included.
+// mapping, so the file must still be there, unchanged in size. Changes made
+// through a ReadWrite or Write mapping are included even before Flush (the
+// mapping and the file share the page cache), but changes made in
+// CopyOnWrite mode never reach the file and are not included. A File made
+// by mmarray.OpenBytes has no file on disk and fails with ErrSource; write
+// its image with WriteFrom instead.
 //
 // A name that is already in the archive fails with ErrDuplicateName, and a
-// file that no longer holds the whole array with ErrDataSize; neither writes
-// anything, and the Writer stays usable.
+// file that cannot provide the array's data with ErrSource (or the error
+// from opening it); neither writes anything, and the Writer stays usable.
 func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 	if err := w.usable(); err != nil {
 		return err
@@ -202,9 +204,17 @@ func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 	if err != nil {
 		return fmt.Errorf("npz: write %q: %w", name, err)
 	}
+	// mmarray offers no access to a File's data bytes, so they are read
+	// from the file on disk; make sure it is still the file f was made from,
+	// as far as its size can tell (a File made by mmarray.OpenBytes has no
+	// file, and its name may happen to be one).
+	if info.Size() != f.Size() {
+		return fmt.Errorf("npz: write %q: %w: %s is %d bytes long on disk, but was %d bytes when the File was made",
+			name, ErrSource, f.Path(), info.Size(), f.Size())
+	}
 	if info.Size() < h.DataOffset || info.Size()-h.DataOffset < size {
 		return fmt.Errorf("npz: write %q: %w: %s holds %d bytes, but its array needs %d data bytes at offset %d",
-			name, ErrDataSize, f.Path(), info.Size(), size, h.DataOffset)
+			name, ErrSource, f.Path(), info.Size(), size, h.DataOffset)
 	}
 	return w.writeMember(name, h, io.NewSectionReader(src, h.DataOffset, size), size)
 }

@@ -1,0 +1,570 @@
+package npz_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
+	"github.com/go-memmap/memmap/npz"
+)
+
+// writerModes are the two kinds of archive: np.savez and np.savez_compressed.
+var writerModes = []struct {
+	name string
+	opts []npz.WriterOption
+}{
+	{"stored", nil},
+	{"compressed", []npz.WriterOption{npz.Compressed()}},
+}
+
+// pyWriterArrays defines make_arrays(): the arrays the WriteArray round trip
+// copies, one per dtype family, keyed by the keyword name they are saved as.
+const pyWriterArrays = `
+import os
+def make_arrays():
+    out = {}
+    for dt in ['|b1', '|i1', '|u1', '<i2', '>i4', '<u8', '<f4', '>f8', '<c16']:
+        out['num_' + dt[1:] + ('_be' if dt[0] == '>' else '')] = formula_array(dt, (3, 5))
+    out['fortran'] = formula_array('<f8', (4, 3), order='F')
+    out['scalar'] = np.array(2.5)
+    out['empty'] = np.zeros((0, 3), '<i4')
+    out['unicode'] = np.array(['a', 'h\u00e9llo', '', 'xyzw', '\u20ac'], dtype='<U5')
+    out['bytes'] = np.array([b'ab', b'', b'xyz', b'q'], dtype='|S3')
+    out['datetime'] = np.array(['2024-01-02T03:04:05.123456789', 'NaT', '1970-01-01'], dtype='<M8[ns]')
+    out['structured'] = np.array([(1.5, 7), (-2.0, -1), (0.0, 2**31 - 1)], dtype=[('x', '<f8'), ('id', '<i4')])
+    return out
+`
+
+// TestWriteArrayNumPyRoundTrip: NumPy saves one .npy per dtype, Go copies
+// them into stored and compressed archives under keyword and positional
+// names, and NumPy loads the archives: same keys in np.savez's order, same
+// dtypes, shapes and memory order, byte-identical data, and members
+// byte-identical to the ones np.savez writes for the same arrays.
+func TestWriteArrayNumPyRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	var keys []string
+	require.NoError(t, json.Unmarshal([]byte(runNumPy(t, pyWriterArrays+`
+arrays = make_arrays()
+for k, a in arrays.items():
+    np.save(os.path.join(sys.argv[1], k + '.npy'), a)
+print(json.dumps(list(arrays)))
+`, dir)), &keys))
+	require.Greater(t, len(keys), 10)
+
+	for _, mode := range writerModes {
+		t.Run(mode.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "out.npz")
+			w, err := npz.Create(path, mode.opts...)
+			require.NoError(t, err)
+			write := func(name, source string) {
+				f, err := mmarray.Open(filepath.Join(dir, source+".npy"), mmarray.ReadOnly)
+				require.NoError(t, err)
+				defer f.Close()
+				require.NoError(t, w.WriteArray(name, f))
+			}
+			for _, k := range keys {
+				write(k, k)
+			}
+			// np.savez(path, unicode, structured, **arrays) writes the
+			// keywords first, then arr_0 and arr_1.
+			write(w.NextPositional(), "unicode")
+			write(w.NextPositional(), "structured")
+			require.NoError(t, w.Close())
+
+			runNumPy(t, pyWriterArrays+`
+path, compressed = sys.argv[1], sys.argv[2] == 'compressed'
+want = make_arrays()
+want['arr_0'] = want['unicode']
+want['arr_1'] = want['structured']
+with np.load(path) as z:
+    assert z.files == list(want), (z.files, list(want))
+    for k, a in want.items():
+        got = z[k]
+        assert got.dtype == a.dtype, (k, got.dtype, a.dtype)
+        assert got.shape == a.shape, (k, got.shape, a.shape)
+        assert got.flags.f_contiguous == a.flags.f_contiguous and got.flags.c_contiguous == a.flags.c_contiguous, k
+        assert got.tobytes(order='A') == a.tobytes(order='A'), k
+        if a.dtype.kind != 'M':  # NaT != NaT
+            assert np.array_equal(got, a), k
+ref = path + '.ref.npz'
+(np.savez_compressed if compressed else np.savez)(ref, want['unicode'], want['structured'], **make_arrays())
+with zipfile.ZipFile(path) as zg, zipfile.ZipFile(ref) as zr:
+    assert zg.namelist() == zr.namelist(), (zg.namelist(), zr.namelist())
+    assert zg.testzip() is None
+    for info in zg.infolist():
+        assert info.compress_type == (zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED), info
+        assert zg.read(info.filename) == zr.read(info.filename), info.filename
+print('ok')
+`, path, mode.name)
+			if mode.opts == nil {
+				requireStoredAligned(t, path)
+			}
+		})
+	}
+}
+
+// requireStoredAligned checks, with archive/zip as the independent reader,
+// that every member is stored and that its array data (after the NPY header)
+// starts at a multiple of npz.MemberAlign in the archive. It returns the
+// number of members.
+func requireStoredAligned(t *testing.T, path string) int {
+	t.Helper()
+	archive, err := os.Open(path)
+	require.NoError(t, err)
+	defer archive.Close()
+	info, err := archive.Stat()
+	require.NoError(t, err)
+	zr, err := zip.NewReader(archive, info.Size())
+	require.NoError(t, err)
+	for _, f := range zr.File {
+		require.Equal(t, zip.Store, f.Method, f.Name)
+		memberStart, err := f.DataOffset()
+		require.NoError(t, err)
+		h, err := npyheader.Read(io.NewSectionReader(archive, memberStart, int64(f.UncompressedSize64)), nil)
+		require.NoError(t, err, f.Name)
+		require.Zero(t, (memberStart+h.DataOffset)%npz.MemberAlign,
+			"%s: array data at archive offset %d", f.Name, memberStart+h.DataOffset)
+	}
+	return len(zr.File)
+}
+
+// writerHeader is the header of an array of dtype descr and shape.
+func writerHeader(t testing.TB, descr string, fortran bool, shape ...int) npyheader.Header {
+	t.Helper()
+	dt, err := npyheader.ParseDescr(descr)
+	require.NoError(t, err)
+	return npyheader.Header{DType: dt, FortranOrder: fortran, Shape: shape}
+}
+
+// utf32 encodes s as NumPy's <U<n> item: UCS-4 little-endian, NUL-padded.
+func utf32(s string, n int) []byte {
+	b := make([]byte, 4*n)
+	i := 0
+	for _, r := range s {
+		binary.LittleEndian.PutUint32(b[4*i:], uint32(r))
+		i++
+	}
+	return b
+}
+
+// TestWriteFromValues writes data whose bytes Go computes for dtypes NumPy
+// interprets in non-obvious ways, and checks the values NumPy reads.
+func TestWriteFromValues(t *testing.T) {
+	type member struct {
+		name string
+		h    npyheader.Header
+		data []byte
+		want string // JSON of what NumPy's tolist() gives
+	}
+	var structured, datetimes, bigFortran bytes.Buffer
+	for k := range 4 {
+		binary.Write(&structured, binary.LittleEndian, float64(k)*0.5-3.25)
+		binary.Write(&structured, binary.LittleEndian, int32(k*7-5))
+	}
+	for _, v := range []int64{0, 1700000000123456789, math.MinInt64} {
+		binary.Write(&datetimes, binary.LittleEndian, v)
+	}
+	// A 2x3 array in Fortran order: memory holds column by column.
+	for _, v := range []int32{1, 4, 2, 5, 3, 6} {
+		binary.Write(&bigFortran, binary.BigEndian, v)
+	}
+	members := []member{
+		{"structured", writerHeader(t, "[('x', '<f8'), ('id', '<i4')]", false, 4), structured.Bytes(),
+			`[[-3.25,-5],[-2.75,2],[-2.25,9],[-1.75,16]]`},
+		{"unicode", writerHeader(t, "<U5", false, 3),
+			slices.Concat(utf32("a", 5), utf32("héllo", 5), utf32("€€", 5)), `["a","héllo","€€"]`},
+		{"bytes", writerHeader(t, "|S3", false, 2, 2), []byte("ab\x00\x00\x00\x00xyzq\x00\x00"),
+			`[["ab",""],["xyz","q"]]`},
+		{"datetime", writerHeader(t, "<M8[ns]", false, 3), datetimes.Bytes(),
+			`[0,1700000000123456789,-9223372036854775808]`},
+		{"big_fortran", writerHeader(t, ">i4", true, 2, 3), bigFortran.Bytes(), `[[1,2,3],[4,5,6]]`},
+		{"zero_d", writerHeader(t, "<f8", false), binary.LittleEndian.AppendUint64(nil, math.Float64bits(-0.5)), `-0.5`},
+	}
+	for _, mode := range writerModes {
+		t.Run(mode.name, func(t *testing.T) {
+			var archive bytes.Buffer
+			w := npz.NewWriter(&archive, mode.opts...)
+			for _, m := range members {
+				require.NoError(t, w.WriteFrom(m.name, m.h, bytes.NewReader(m.data)), m.name)
+			}
+			require.NoError(t, w.Close())
+			path := filepath.Join(t.TempDir(), "values.npz")
+			require.NoError(t, os.WriteFile(path, archive.Bytes(), 0o644))
+
+			out := runNumPy(t, `
+res = {}
+with np.load(sys.argv[1]) as z:
+    for k in z.files:
+        a = z[k]
+        if a.dtype.kind == 'M':
+            v = a.view('<i8').tolist()
+        elif a.dtype.kind == 'S':
+            v = np.char.decode(a, 'latin1').tolist()
+        else:
+            v = a.tolist()
+        res[k] = {'dtype': str(a.dtype.descr if a.dtype.names else a.dtype.str), 'shape': list(a.shape), 'values': v}
+print(json.dumps(res))
+`, path)
+			var got map[string]struct {
+				DType  string          `json:"dtype"`
+				Shape  []int           `json:"shape"`
+				Values json.RawMessage `json:"values"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(out), &got))
+			require.Len(t, got, len(members))
+			for _, m := range members {
+				g, ok := got[m.name]
+				require.True(t, ok, m.name)
+				require.Equal(t, m.h.DType.String(), g.DType, m.name)
+				require.Equal(t, append([]int{}, m.h.Shape...), g.Shape, m.name)
+				require.JSONEq(t, m.want, string(g.Values), m.name)
+			}
+			if mode.opts == nil {
+				path := filepath.Join(t.TempDir(), "stored.npz")
+				require.NoError(t, os.WriteFile(path, archive.Bytes(), 0o644))
+				require.Equal(t, len(members), requireStoredAligned(t, path))
+			}
+		})
+	}
+}
+
+// TestWriteStoredAlignment varies everything that moves a member's start:
+// name lengths from 1 to 70 bytes (so the padding takes every value from 0
+// to 63), data sizes that are not multiples of 64, header lengths, and the
+// zip64 data descriptor sizes are left to the big test.
+func TestWriteStoredAlignment(t *testing.T) {
+	var archive bytes.Buffer
+	w := npz.NewWriter(&archive)
+	for i := 1; i <= 70; i++ {
+		name := strings.Repeat("n", i)
+		h := writerHeader(t, "|u1", false, i%7)
+		if i%5 == 0 { // a longer header: a wide structured dtype
+			h = writerHeader(t, "[('a', '<f8'), ('b', '|S3'), ('c', '<i2', (2, 3))]", i%3 == 0, i%4, 1)
+		}
+		size, err := h.DataSize()
+		require.NoError(t, err)
+		require.NoError(t, w.WriteFrom(name, h, bytes.NewReader(bytes.Repeat([]byte{byte(i)}, int(size)))))
+	}
+	require.NoError(t, w.Close())
+	path := filepath.Join(t.TempDir(), "aligned.npz")
+	require.NoError(t, os.WriteFile(path, archive.Bytes(), 0o644))
+	require.Equal(t, 70, requireStoredAligned(t, path))
+
+	// Every local header carries exactly one padding extra field, which
+	// zip readers skip: Python's zipfile parses it and NumPy loads every
+	// member.
+	out := runNumPy(t, `
+import struct
+with zipfile.ZipFile(sys.argv[1]) as zf, open(sys.argv[1], 'rb') as raw:
+    for info in zf.infolist():
+        raw.seek(info.header_offset)
+        fixed = raw.read(30)
+        name_len, extra_len = struct.unpack('<HH', fixed[26:30])
+        raw.seek(name_len, 1)
+        extra = raw.read(extra_len)
+        ident, size, align = struct.unpack('<HHH', extra[:6])
+        assert (ident, size, align) == (0xd935, extra_len - 4, 64), (info.filename, ident, size, align)
+        assert extra[6:] == bytes(extra_len - 6), info.filename
+        start = info.header_offset + 30 + name_len + extra_len
+        with zf.open(info) as m:
+            version = np.lib.format.read_magic(m)
+            np.lib.format._read_array_header(m, version)
+            assert (start + m.tell()) % 64 == 0, info.filename
+with np.load(sys.argv[1]) as z:
+    print(sum(int(z[k].size) for k in z.files))
+`, path)
+	var wantElements int
+	for i := 1; i <= 70; i++ {
+		if i%5 == 0 {
+			wantElements += i % 4
+		} else {
+			wantElements += i % 7
+		}
+	}
+	require.Equal(t, wantElements, atoiTrim(t, out))
+}
+
+func atoiTrim(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimSpace(s)), &n))
+	return n
+}
+
+// TestWriteNames: member names are name + ".npy" verbatim; positional names
+// count arr_0, arr_1, ...; a duplicate is refused whichever way it arises
+// (as np.savez refuses a keyword arr_0 next to a positional argument),
+// writes nothing, and leaves the Writer usable.
+func TestWriteNames(t *testing.T) {
+	require.Equal(t, "arr_12", npz.PositionalName(12))
+	path := filepath.Join(t.TempDir(), "names.npz")
+	w, err := npz.Create(path)
+	require.NoError(t, err)
+	h := writerHeader(t, "<i2", false, 1)
+	one := func() io.Reader { return bytes.NewReader([]byte{1, 0}) }
+
+	require.NoError(t, w.WriteFrom("x", h, one()))
+	require.Equal(t, "arr_0", w.NextPositional())
+	require.NoError(t, w.WriteFrom("arr_0", h, one()))
+	err = w.WriteFrom("arr_0", h, one()) // a keyword arr_0 after positional arr_0
+	require.ErrorIs(t, err, npz.ErrDuplicateName)
+	require.ErrorIs(t, w.WriteFrom("x", h, one()), npz.ErrDuplicateName)
+	require.NoError(t, w.WriteFrom("arr_2", h, one())) // a keyword ahead of the positionals
+	require.Equal(t, "arr_1", w.NextPositional())
+	require.NoError(t, w.WriteFrom("arr_1", h, one()))
+	positional := w.NextPositional()
+	require.Equal(t, "arr_2", positional)
+	require.ErrorIs(t, w.WriteFrom(positional, h, one()), npz.ErrDuplicateName)
+	require.NoError(t, w.WriteFrom("dir/with.dots", h, one()))
+	require.NoError(t, w.WriteFrom("", h, one()))
+	require.NoError(t, w.WriteFrom("x.npy", h, one()))
+	require.NoError(t, w.Close())
+
+	out := runNumPy(t, `
+with zipfile.ZipFile(sys.argv[1]) as zf:
+    names = zf.namelist()
+with np.load(sys.argv[1]) as z:
+    files = z.files
+    total = sum(int(z[k][0]) for k in files)
+try:
+    np.savez(sys.argv[1] + '.2.npz', np.zeros(1), arr_0=np.zeros(1))
+    raised = False
+except ValueError:
+    raised = True
+print(json.dumps({'names': names, 'files': files, 'total': total, 'numpy_refuses': raised}))
+`, path)
+	var got struct {
+		Names, Files []string
+		Total        int
+		NumpyRefuses bool `json:"numpy_refuses"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	require.Equal(t, []string{"x.npy", "arr_0.npy", "arr_2.npy", "arr_1.npy", "dir/with.dots.npy", ".npy", "x.npy.npy"}, got.Names)
+	require.Equal(t, []string{"x", "arr_0", "arr_2", "arr_1", "dir/with.dots", "", "x.npy"}, got.Files)
+	require.Equal(t, 7, got.Total)
+	require.True(t, got.NumpyRefuses, "np.savez refuses a keyword arr_0 next to a positional argument")
+
+	tooLong := strings.Repeat("a", 1<<16-4)
+	w = npz.NewWriter(io.Discard)
+	require.ErrorIs(t, w.WriteFrom(tooLong, h, one()), npz.ErrName)
+	require.NoError(t, w.WriteFrom(tooLong[:len(tooLong)-1], h, one()))
+	require.NoError(t, w.Close())
+}
+
+// TestEmptyArchive: no members gives the same 22 bytes as np.savez with no
+// arrays.
+func TestEmptyArchive(t *testing.T) {
+	for _, mode := range writerModes {
+		var archive bytes.Buffer
+		require.NoError(t, npz.NewWriter(&archive, mode.opts...).Close())
+		out := runNumPy(t, `
+import io
+b = io.BytesIO()
+(np.savez_compressed if sys.argv[1] == 'compressed' else np.savez)(b)
+print(b.getvalue().hex())
+`, mode.name)
+		require.Equal(t, strings.TrimSpace(out), hexString(archive.Bytes()), mode.name)
+	}
+}
+
+func hexString(b []byte) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 2*len(b))
+	for _, c := range b {
+		out = append(out, digits[c>>4], digits[c&15])
+	}
+	return string(out)
+}
+
+// failingWriter fails every write after the first limit bytes.
+type failingWriter struct {
+	limit int
+	err   error
+}
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if len(p) <= f.limit {
+		f.limit -= len(p)
+		return len(p), nil
+	}
+	n := f.limit
+	f.limit = 0
+	return n, f.err
+}
+
+// failingReader returns its data, then err instead of io.EOF.
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, f.err
+	}
+	n := copy(p, f.data)
+	f.data = f.data[n:]
+	return n, nil
+}
+
+// TestWriteErrors: errors before a member starts write nothing and leave
+// the Writer usable; errors while a member is written make it refuse further
+// members, make Close report the failure and remove Create's file.
+func TestWriteErrors(t *testing.T) {
+	h := writerHeader(t, "<f8", false, 4) // 32 data bytes
+	errDisk := errors.New("disk on fire")
+	errSource := errors.New("source on fire")
+
+	t.Run("refused before writing", func(t *testing.T) {
+		for _, mode := range writerModes {
+			var archive bytes.Buffer
+			w := npz.NewWriter(&archive, mode.opts...)
+			object := writerHeader(t, "|O", false, 2)
+			require.ErrorIs(t, w.WriteFrom("o", object, bytes.NewReader(make([]byte, 16))), npyheader.ErrObjectDType)
+			huge := writerHeader(t, "<f8", false, 1<<40, 1<<40)
+			require.ErrorIs(t, w.WriteFrom("huge", huge, bytes.NewReader(nil)), npyheader.ErrTooLarge)
+			require.Zero(t, archive.Len(), "nothing written for refused members")
+			require.NoError(t, w.WriteFrom("ok", h, bytes.NewReader(make([]byte, 32))))
+			require.NoError(t, w.Close())
+			zr, err := zip.NewReader(bytes.NewReader(archive.Bytes()), int64(archive.Len()))
+			require.NoError(t, err)
+			require.Len(t, zr.File, 1)
+		}
+	})
+
+	broken := []struct {
+		name string
+		data io.Reader
+		// failingDest writes to a destination that fails right after the
+		// first member instead of to a file made by Create.
+		failingDest bool
+		want        []error
+	}{
+		{"short data", bytes.NewReader(make([]byte, 31)), false, []error{npz.ErrDataSize, io.ErrUnexpectedEOF}},
+		{"long data", bytes.NewReader(make([]byte, 33)), false, []error{npz.ErrDataSize}},
+		{"reader error", &failingReader{data: make([]byte, 8), err: errSource}, false, []error{errSource}},
+		{"reader error after the data", &failingReader{data: make([]byte, 32), err: errSource}, false, []error{errSource}},
+		{"destination error", bytes.NewReader(make([]byte, 32)), true, []error{errDisk}},
+	}
+	first := func(w *npz.Writer) error {
+		return w.WriteFrom("first", writerHeader(t, "|u1", false), bytes.NewReader([]byte{7}))
+	}
+	for _, tc := range broken {
+		for _, mode := range writerModes {
+			t.Run(tc.name+"/"+mode.name, func(t *testing.T) {
+				var w *npz.Writer
+				path := filepath.Join(t.TempDir(), "broken.npz")
+				if tc.failingDest {
+					// The first member's bytes have all reached the
+					// destination when WriteFrom returns.
+					var probe bytes.Buffer
+					require.NoError(t, first(npz.NewWriter(&probe, mode.opts...)))
+					w = npz.NewWriter(&failingWriter{limit: probe.Len() + 10, err: errDisk}, mode.opts...)
+				} else {
+					var err error
+					w, err = npz.Create(path, mode.opts...)
+					require.NoError(t, err)
+				}
+				require.NoError(t, first(w))
+				err := w.WriteFrom("x", h, tc.data)
+				for _, want := range tc.want {
+					require.ErrorIs(t, err, want)
+				}
+				later := w.WriteFrom("y", h, bytes.NewReader(make([]byte, 32)))
+				require.ErrorIs(t, later, tc.want[0], "the Writer refuses members after a broken one")
+				closeErr := w.Close()
+				require.ErrorIs(t, closeErr, tc.want[0])
+				if !tc.failingDest {
+					_, statErr := os.Stat(path)
+					require.ErrorIs(t, statErr, os.ErrNotExist, "Close removes the incomplete archive")
+				}
+			})
+		}
+	}
+
+	t.Run("closed", func(t *testing.T) {
+		w := npz.NewWriter(io.Discard)
+		require.NoError(t, w.Close())
+		require.ErrorIs(t, w.Close(), npz.ErrWriterClosed)
+		require.ErrorIs(t, w.WriteFrom("x", h, bytes.NewReader(make([]byte, 32))), npz.ErrWriterClosed)
+		require.Equal(t, "arr_0", w.NextPositional())
+	})
+
+	t.Run("create in a missing directory", func(t *testing.T) {
+		_, err := npz.Create(filepath.Join(t.TempDir(), "missing", "x.npz"))
+		require.ErrorIs(t, err, os.ErrNotExist)
+	})
+}
+
+// TestWriteArraySources: WriteArray copies what is in the file on disk:
+// ReadWrite changes before Flush included, a raw file becomes an .npy
+// member, and a file that changed size or has no file behind it is refused
+// without writing anything.
+func TestWriteArraySources(t *testing.T) {
+	dir := t.TempDir()
+	created, err := mmarray.Create(filepath.Join(dir, "created.npy"), "<f8", []int{3, 4})
+	require.NoError(t, err)
+	defer created.Close()
+	view, err := mmarray.View[float64](created)
+	require.NoError(t, err)
+	for k := range 12 {
+		view.Set(formula[float64](k), unravel(k, []int{3, 4})...)
+	}
+
+	rawPath := filepath.Join(dir, "raw.bin")
+	var raw bytes.Buffer
+	raw.WriteString("PREFIX") // the data starts at an offset
+	for k := range 10 {
+		binary.Write(&raw, binary.BigEndian, formula[int16](k))
+	}
+	require.NoError(t, os.WriteFile(rawPath, raw.Bytes(), 0o644))
+	rawFile, err := mmarray.OpenRaw(rawPath, mmarray.ReadOnly, ">i2", []int{2, 5}, 6, mmarray.WithFortranOrder(true))
+	require.NoError(t, err)
+	defer rawFile.Close()
+
+	npyImage, err := os.ReadFile(filepath.Join(dir, "created.npy"))
+	require.NoError(t, err)
+	inMemory, err := mmarray.OpenBytes(filepath.Join(dir, "in-memory.npy"), npyImage, mmarray.ReadOnly)
+	require.NoError(t, err)
+	defer inMemory.Close()
+	// A name that exists on disk, but is not the image.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "decoy.npy"), []byte("not this"), 0o644))
+	decoy, err := mmarray.OpenBytes(filepath.Join(dir, "decoy.npy"), npyImage, mmarray.ReadOnly)
+	require.NoError(t, err)
+	defer decoy.Close()
+
+	path := filepath.Join(t.TempDir(), "sources.npz")
+	w, err := npz.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, w.WriteArray("created", created)) // no Flush
+	require.NoError(t, w.WriteArray("raw", rawFile))
+	require.ErrorIs(t, w.WriteArray("in_memory", inMemory), os.ErrNotExist)
+	require.ErrorIs(t, w.WriteArray("decoy", decoy), npz.ErrSource)
+	require.ErrorIs(t, w.WriteArray("created", created), npz.ErrDuplicateName)
+	require.NoError(t, w.Close())
+	requireStoredAligned(t, path)
+
+	runNumPy(t, `
+with np.load(sys.argv[1]) as z:
+    assert z.files == ['created', 'raw'], z.files
+    assert np.array_equal(z['created'], formula_array('<f8', (3, 4))), z['created']
+    r = z['raw']
+    assert r.dtype == np.dtype('>i2') and r.flags.f_contiguous and not r.flags.c_contiguous
+    want = formula_array('>i2', (10,)).reshape((2, 5), order='F')
+    assert np.array_equal(r, want), (r, want)
+print('ok')
+`, path)
+}

@@ -1,0 +1,706 @@
+package npz
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"maps"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
+	"github.com/go-memmap/memmap/pagecache"
+)
+
+// Storage says where the array of a member lives once Array opens it.
+type Storage int
+
+const (
+	// InPlace: a stored (uncompressed) member, mapped straight from the
+	// archive's bytes with no copy. r+ writes reach the archive.
+	InPlace Storage = iota + 1
+	// InMemory: a deflated member no larger than the memory limit,
+	// decompressed into Go memory (mmarray.OpenBytes).
+	InMemory
+	// TempFile: a larger deflated member, decompressed into a temporary
+	// file that is then mapped. The file is unlinked as soon as it is
+	// mapped where the OS allows (Unix); elsewhere Archive.Close removes it
+	// if its File has been closed by then.
+	TempFile
+)
+
+// String returns "in place", "in memory" or "temp file".
+func (s Storage) String() string {
+	switch s {
+	case InPlace:
+		return "in place"
+	case InMemory:
+		return "in memory"
+	case TempFile:
+		return "temp file"
+	}
+	return fmt.Sprintf("Storage(%d)", int(s))
+}
+
+// Member describes one member of an archive, as listed by its central
+// directory, with its NPY header when it holds an array.
+type Member struct {
+	// Name is the member's name exactly as stored. It is only a name: this
+	// package never makes a path of it, whatever ".." or "/" it holds.
+	Name string
+	// Key is np.load's key for the member: Name without a trailing ".npy".
+	Key string
+	// IsArray: the member starts with the NPY magic, which is how np.load
+	// decides to read an array rather than return raw bytes.
+	IsArray bool
+	// Header is the member's NPY header when IsArray and Err is nil. Its
+	// DataOffset is relative to the member's first byte.
+	Header npyheader.Header
+	// Err is why an IsArray member cannot be opened (a bad NPY header, an
+	// object dtype, data longer than the member, an unsupported compression
+	// method), or nil. Array returns it; np.load too fails only on access.
+	Err error
+	// Method is the zip compression method: zip.Store or zip.Deflate (others
+	// are listed, but cannot be read).
+	Method uint16
+	// CompressedSize and UncompressedSize are the central directory's sizes.
+	CompressedSize, UncompressedSize int64
+	// CRC32 is the central directory's checksum of the uncompressed bytes.
+	CRC32 uint32
+	// Offset is where the member's stored bytes start in the archive.
+	Offset int64
+	// DataOffset is where the array data starts in the archive for an
+	// array mapped in place (Offset + Header.DataOffset), or -1.
+	DataOffset int64
+	// Storage is what Array does with the member (meaningful when IsArray).
+	Storage Storage
+}
+
+// Option configures Open.
+type Option func(*readOptions)
+
+type readOptions struct {
+	memoryLimit   int64
+	tempDir       string
+	maxRatio      float64
+	maxTotal      int64
+	maxHeaderSize int
+}
+
+// Defaults of the options.
+const (
+	// DefaultMemoryLimit: deflated members up to this many bytes are
+	// decompressed into memory, larger ones into a temporary file.
+	DefaultMemoryLimit = 64 << 20
+	// DefaultMaxRatio is the largest uncompressed/compressed size ratio a
+	// deflated member may declare. Deflate itself cannot exceed about
+	// 1032:1 (one 258-byte match per bit or so): np.savez_compressed of a
+	// large all-zero array reaches about 1030:1. A higher ratio can only be
+	// a forged size, refused before anything is decompressed.
+	DefaultMaxRatio = 1100
+	// DefaultMaxTotal caps the bytes one Archive decompresses over its
+	// lifetime (all Array, ReadBytes and Verify calls together).
+	DefaultMaxTotal = 16 << 30
+	// ratioFloor: members that declare at most this many bytes skip the
+	// ratio test; tiny members compress at odd ratios and cost nothing.
+	ratioFloor = 64 << 10
+)
+
+// WithMemoryLimit sets the largest deflated member decompressed into
+// memory (default DefaultMemoryLimit); larger ones go to a temporary file.
+// It also bounds ReadBytes. Zero sends every deflated array to a temp file.
+func WithMemoryLimit(n int64) Option { return func(o *readOptions) { o.memoryLimit = n } }
+
+// WithTempDir sets the folder for temporary files (default os.TempDir()).
+func WithTempDir(dir string) Option { return func(o *readOptions) { o.tempDir = dir } }
+
+// WithMaxRatio sets the largest uncompressed/compressed ratio a deflated
+// member may declare (default DefaultMaxRatio).
+func WithMaxRatio(r float64) Option { return func(o *readOptions) { o.maxRatio = r } }
+
+// WithMaxTotal sets how many bytes the Archive may decompress in all
+// (default DefaultMaxTotal).
+func WithMaxTotal(n int64) Option { return func(o *readOptions) { o.maxTotal = n } }
+
+// WithMaxHeaderSize sets the largest NPY header accepted, like np.load's
+// max_header_size (default npyheader.DefaultMaxHeaderSize).
+func WithMaxHeaderSize(n int) Option { return func(o *readOptions) { o.maxHeaderSize = n } }
+
+// Archive is an open .npz archive. Its methods may be called concurrently.
+type Archive struct {
+	path    string
+	mode    mmarray.Mode
+	opts    readOptions
+	file    *os.File
+	size    int64
+	members []Member
+	layouts []entryLayout
+	byName  map[string]int // the last member of each name, as Python's zipfile
+
+	mu           sync.Mutex
+	closed       bool
+	decompressed int64        // bytes decompressed so far, against maxTotal
+	written      map[int]bool // stored members opened r+, whose CRC Sync rewrites
+	leftovers    []string     // temp files that could not be unlinked while mapped
+}
+
+// Open opens the .npz archive at path in mode ReadOnly ("r"), CopyOnWrite
+// ("c") or ReadWrite ("r+"), as np.load(path, mmap_mode=...) would if NumPy
+// mapped npz members (it does not: np.load ignores mmap_mode for .npz, numpy
+// issue #5976).
+//
+// Open reads the central directory (validated by archive/zip), every
+// member's local header, and the NPY header of every member that starts
+// with the NPY magic, but no array data. A broken archive fails here with
+// ErrFormat; a member with a bad NPY header or an unsupported method is
+// listed with its Err, and fails only when opened (as with np.load).
+// Write ("w+") is refused with ErrMode; use Create to make an archive.
+func Open(path string, mode mmarray.Mode, opts ...Option) (*Archive, error) {
+	o := readOptions{
+		memoryLimit:   DefaultMemoryLimit,
+		tempDir:       os.TempDir(),
+		maxRatio:      DefaultMaxRatio,
+		maxTotal:      DefaultMaxTotal,
+		maxHeaderSize: npyheader.DefaultMaxHeaderSize,
+	}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	flag := os.O_RDONLY
+	switch mode {
+	case mmarray.ReadOnly, mmarray.CopyOnWrite:
+	case mmarray.ReadWrite:
+		flag = os.O_RDWR // fail now, not at the first Array, without permission
+	case mmarray.Write:
+		return nil, fmt.Errorf("npz: open %s: %w: w+ would overwrite the archive; use Create", path, ErrMode)
+	default:
+		return nil, fmt.Errorf("npz: open %s: %w: %v", path, ErrMode, mode)
+	}
+	file, err := pagecache.OpenFile(path, flag, 0)
+	if err != nil {
+		return nil, fmt.Errorf("npz: open: %w", err)
+	}
+	a := &Archive{path: path, mode: mode, opts: o, file: file, written: map[int]bool{}}
+	if err := a.load(); err != nil {
+		file.Close()
+		return nil, fmt.Errorf("npz: open %s: %w", path, err)
+	}
+	return a, nil
+}
+
+func (a *Archive) load() error {
+	st, err := a.file.Stat()
+	if err != nil {
+		return err
+	}
+	a.size = st.Size()
+	zr, err := zip.NewReader(a.file, a.size)
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // names are never paths here
+		return fmt.Errorf("%w: %w", ErrFormat, err)
+	}
+	layouts, dirStart, err := layout(a.file, a.size, zr)
+	if err != nil {
+		return err
+	}
+	a.layouts = layouts
+	a.members = make([]Member, len(zr.File))
+	a.byName = make(map[string]int, len(zr.File))
+	for i, zf := range zr.File {
+		m, err := a.describe(zf, layouts[i], dirStart)
+		if err != nil {
+			return err
+		}
+		a.members[i] = m
+		a.byName[m.Name] = i
+	}
+	return checkOverlaps(a.members, layouts)
+}
+
+// describe builds the Member for zf and checks that its bytes lie inside
+// the archive, before the central directory.
+func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64) (Member, error) {
+	m := Member{
+		Name:       zf.Name,
+		Key:        strings.TrimSuffix(zf.Name, ".npy"),
+		Method:     zf.Method,
+		CRC32:      zf.CRC32,
+		Offset:     l.data,
+		DataOffset: -1,
+	}
+	if zf.CompressedSize64 > math.MaxInt64 || zf.UncompressedSize64 > math.MaxInt64 {
+		return m, fmt.Errorf("%w: member %q declares sizes past 2^63", ErrFormat, zf.Name)
+	}
+	m.CompressedSize, m.UncompressedSize = int64(zf.CompressedSize64), int64(zf.UncompressedSize64)
+	if m.CompressedSize > dirStart-m.Offset {
+		return m, fmt.Errorf("%w: member %q: %d bytes at offset %d run past the start of the central directory at %d (archive size %d)",
+			ErrFormat, zf.Name, m.CompressedSize, m.Offset, dirStart, a.size)
+	}
+	switch {
+	case zf.Flags&flagEncrypted != 0:
+		m.Err = fmt.Errorf("%w: member %q is encrypted", ErrUnsupported, zf.Name)
+	case zf.Method == zip.Store:
+		m.Storage = InPlace
+		if m.CompressedSize != m.UncompressedSize {
+			return m, fmt.Errorf("%w: stored member %q has compressed size %d but uncompressed size %d", ErrFormat, zf.Name, m.CompressedSize, m.UncompressedSize)
+		}
+	case zf.Method == zip.Deflate:
+		m.Storage = InMemory
+		if m.UncompressedSize > a.opts.memoryLimit {
+			m.Storage = TempFile
+		}
+	default:
+		m.Err = fmt.Errorf("%w: member %q uses compression method %d", ErrUnsupported, zf.Name, zf.Method)
+	}
+	a.probe(&m)
+	return m, nil
+}
+
+// probe reads the first bytes of m to tell whether it is an array, and its
+// NPY header if so, without reading any array data.
+func (a *Archive) probe(m *Member) {
+	if m.Err != nil { // encrypted or an unknown method: its bytes cannot be read
+		return
+	}
+	r, done := a.memberReader(m)
+	defer done()
+	var magic [6]byte
+	if _, err := io.ReadFull(r, magic[:]); err != nil || string(magic[:]) != "\x93NUMPY" {
+		return // too short, unreadable, or not an array: raw bytes to np.load
+	}
+	m.IsArray = true
+	h, err := npyheader.Read(io.MultiReader(bytes.NewReader(magic[:]), r), &npyheader.ReadOptions{MaxHeaderSize: a.opts.maxHeaderSize})
+	if err == nil {
+		err = h.DType.CheckMappable()
+	}
+	var nbytes int64
+	if err == nil {
+		nbytes, err = h.DataSize()
+	}
+	if err == nil && (h.DataOffset > m.UncompressedSize || nbytes > m.UncompressedSize-h.DataOffset) {
+		err = fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the member is %d bytes long",
+			mmarray.ErrFileSize, nbytes, h.DataOffset, m.UncompressedSize)
+	}
+	if err != nil {
+		m.Err = fmt.Errorf("npz: member %q: %w", m.Name, err)
+		return
+	}
+	m.Header = h
+	if m.Storage == InPlace {
+		m.DataOffset = m.Offset + h.DataOffset
+	}
+}
+
+// memberReader streams m's uncompressed bytes without checks (for probing
+// headers): at most UncompressedSize bytes.
+func (a *Archive) memberReader(m *Member) (io.Reader, func()) {
+	src := io.NewSectionReader(a.file, m.Offset, m.CompressedSize)
+	if m.Method == zip.Store {
+		return src, func() {}
+	}
+	fr := flate.NewReader(src)
+	return io.LimitReader(fr, m.UncompressedSize), func() { fr.Close() }
+}
+
+// checkOverlaps refuses members whose local header and data overlap
+// another's: legitimate archives never do, and overlapping members are how a
+// small archive declares an enormous total (the non-recursive zip bomb).
+func checkOverlaps(members []Member, layouts []entryLayout) error {
+	order := make([]int, len(members))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int { return int(layouts[x].local - layouts[y].local) })
+	for k := 1; k < len(order); k++ {
+		prev, cur := order[k-1], order[k]
+		end := members[prev].Offset + members[prev].CompressedSize
+		if layouts[cur].local < end {
+			return fmt.Errorf("%w: member %q (local header at %d) overlaps member %q (bytes %d..%d)",
+				ErrFormat, members[cur].Name, layouts[cur].local, members[prev].Name, members[prev].Offset, end)
+		}
+	}
+	return nil
+}
+
+// Path is the archive's path as given to Open.
+func (a *Archive) Path() string { return a.path }
+
+// Mode is the mode the archive was opened in.
+func (a *Archive) Mode() mmarray.Mode { return a.mode }
+
+// Members lists every member in archive (central directory) order.
+func (a *Archive) Members() []Member {
+	out := make([]Member, len(a.members))
+	for i, m := range a.members {
+		m.Header.Shape = slices.Clone(m.Header.Shape)
+		out[i] = m
+	}
+	return out
+}
+
+// Keys are np.load's keys (NpzFile.files) in archive order.
+func (a *Archive) Keys() []string {
+	keys := make([]string, len(a.members))
+	for i, m := range a.members {
+		keys[i] = m.Key
+	}
+	return keys
+}
+
+// Member looks a member up as np.load does: by its exact name, else by name
+// + ".npy" (so "x" and "x.npy" both find x.npy). Of members sharing a name,
+// the last wins, as in Python's zipfile.
+func (a *Archive) Member(name string) (Member, error) {
+	i, err := a.lookup(name)
+	if err != nil {
+		return Member{}, err
+	}
+	m := a.members[i]
+	m.Header.Shape = slices.Clone(m.Header.Shape)
+	return m, nil
+}
+
+func (a *Archive) lookup(name string) (int, error) {
+	if i, ok := a.byName[name]; ok {
+		return i, nil
+	}
+	if i, ok := a.byName[name+".npy"]; ok {
+		return i, nil
+	}
+	return 0, fmt.Errorf("npz: %s: %w: %q", a.path, ErrNotFound, name)
+}
+
+// Array opens the array member name ("x" or "x.npy") in the archive's mode.
+//
+//   - A stored member is mapped in place from the archive (Storage InPlace):
+//     no copy, and in r+ writes reach the archive's bytes (see Sync for
+//     the CRC). Its File's Path is the archive's, DataOffset absolute.
+//   - A deflated member is decompressed, checked (size, CRC-32, the ratio
+//     and total limits), into memory (InMemory) or a temporary file
+//     (TempFile). In c its view is writable and private; r+ is refused
+//     with ErrCompressedWrite, since writes could never reach the archive.
+//
+// The File is independent of the Archive: it stays valid after
+// Archive.Close, until it is closed itself.
+func (a *Archive) Array(name string) (*mmarray.File, error) {
+	i, err := a.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkOpen("array"); err != nil {
+		return nil, err
+	}
+	m := &a.members[i]
+	if !m.IsArray {
+		return nil, fmt.Errorf("npz: %s: member %q: %w", a.path, m.Name, ErrNotArray)
+	}
+	if m.Err != nil {
+		return nil, fmt.Errorf("npz: %s: %w", a.path, m.Err)
+	}
+	var f *mmarray.File
+	switch m.Storage {
+	case InPlace:
+		f, err = a.mapInPlace(i)
+	default:
+		if a.mode == mmarray.ReadWrite {
+			return nil, fmt.Errorf("npz: %s: member %q: %w: it is deflated, so writes could never reach the archive; open the archive in mode c for a private writable copy",
+				a.path, m.Name, ErrCompressedWrite)
+		}
+		if m.Storage == InMemory {
+			f, err = a.inflateToMemory(m)
+		} else {
+			f, err = a.inflateToTempFile(m)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("npz: %s: member %q: %w", a.path, m.Name, err)
+	}
+	return f, nil
+}
+
+func (a *Archive) checkOpen(op string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return fmt.Errorf("npz: %s %s: %w", op, a.path, ErrClosed)
+	}
+	return nil
+}
+
+// mapInPlace maps stored member i from the archive file.
+func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
+	m := &a.members[i]
+	// mmarray opens the archive again by path: make sure it is still the
+	// file this Archive read, not one put in its place since.
+	st, err := os.Stat(a.path)
+	if err != nil {
+		return nil, err
+	}
+	own, err := a.file.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !os.SameFile(st, own) || st.Size() != a.size {
+		return nil, fmt.Errorf("%w: the archive was replaced or resized since it was opened", ErrFormat)
+	}
+	f, err := mmarray.Open(a.path, a.mode, mmarray.WithSection(m.Offset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
+	if err != nil {
+		return nil, err
+	}
+	if h := f.Header(); h.DataOffset != m.DataOffset || !slices.Equal(h.Shape, m.Header.Shape) || h.DType.String() != m.Header.DType.String() {
+		f.Close()
+		return nil, fmt.Errorf("%w: the member's header changed since the archive was opened", ErrFormat)
+	}
+	if a.mode == mmarray.ReadWrite {
+		a.mu.Lock()
+		a.written[i] = true
+		a.mu.Unlock()
+	}
+	return f, nil
+}
+
+// reserve counts n bytes against the total decompression limit.
+func (a *Archive) reserve(n int64) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if n > a.opts.maxTotal-a.decompressed {
+		return fmt.Errorf("%w: decompressing %d more bytes would pass the archive's total of %d (WithMaxTotal)", ErrTooLarge, n, a.opts.maxTotal)
+	}
+	a.decompressed += n
+	return nil
+}
+
+// checkRatio refuses a deflated member that declares more than the ratio
+// limit allows, before anything is decompressed.
+func (a *Archive) checkRatio(m *Member) error {
+	if m.Method == zip.Store || m.UncompressedSize <= ratioFloor {
+		return nil
+	}
+	if float64(m.UncompressedSize) > a.opts.maxRatio*float64(m.CompressedSize) {
+		return fmt.Errorf("%w: %d bytes declared from %d compressed is a ratio above %g (WithMaxRatio)",
+			ErrTooLarge, m.UncompressedSize, m.CompressedSize, a.opts.maxRatio)
+	}
+	return nil
+}
+
+// extract writes m's uncompressed bytes to w, checking that there are
+// exactly as many as the directory declares and that their CRC-32 matches.
+func (a *Archive) extract(m *Member, w io.Writer) error {
+	if m.Method != zip.Store && m.Method != zip.Deflate {
+		return fmt.Errorf("%w: compression method %d", ErrUnsupported, m.Method)
+	}
+	if err := a.checkRatio(m); err != nil {
+		return err
+	}
+	if m.Method == zip.Deflate {
+		if err := a.reserve(m.UncompressedSize); err != nil {
+			return err
+		}
+	}
+	src := io.NewSectionReader(a.file, m.Offset, m.CompressedSize)
+	var r io.Reader = src
+	if m.Method == zip.Deflate {
+		fr := flate.NewReader(src)
+		defer fr.Close()
+		r = fr
+	}
+	sum := crc32.NewIEEE()
+	// One byte more than declared tells a longer stream from an exact one.
+	n, err := io.Copy(io.MultiWriter(w, sum), io.LimitReader(r, m.UncompressedSize+1))
+	if err != nil {
+		var corrupt flate.CorruptInputError
+		if errors.As(err, &corrupt) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%w: corrupt compressed data: %w", ErrFormat, err)
+		}
+		return err
+	}
+	if n > m.UncompressedSize {
+		return fmt.Errorf("%w: %d bytes declared, more found", ErrSizeMismatch, m.UncompressedSize)
+	}
+	if n < m.UncompressedSize {
+		return fmt.Errorf("%w: %d bytes declared, %d found", ErrSizeMismatch, m.UncompressedSize, n)
+	}
+	if got := sum.Sum32(); got != m.CRC32 {
+		return fmt.Errorf("%w: CRC-32 %08x, the directory says %08x", ErrChecksum, got, m.CRC32)
+	}
+	return nil
+}
+
+// fixedWriter writes into a buffer of fixed size and refuses more.
+type fixedWriter struct{ buf []byte }
+
+func (w *fixedWriter) Write(p []byte) (int, error) {
+	if len(p) > cap(w.buf)-len(w.buf) {
+		return 0, fmt.Errorf("%w: more bytes than declared", ErrSizeMismatch)
+	}
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+
+func (a *Archive) inflateToMemory(m *Member) (*mmarray.File, error) {
+	w := &fixedWriter{buf: make([]byte, 0, m.UncompressedSize)}
+	if err := a.extract(m, w); err != nil {
+		return nil, err
+	}
+	return mmarray.OpenBytes(a.path+":"+m.Name, w.buf, a.mode, mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
+}
+
+func (a *Archive) inflateToTempFile(m *Member) (*mmarray.File, error) {
+	if err := a.checkRatio(m); err != nil { // before making a file
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(a.opts.tempDir, "npz-member-*.npy")
+	if err != nil {
+		return nil, err
+	}
+	path := tmp.Name()
+	bw := bufio.NewWriterSize(tmp, 1<<20)
+	err = a.extract(m, bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	f, err := mmarray.Open(path, a.mode, mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
+	if err != nil {
+		os.Remove(path)
+		return nil, err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	// On Unix the mapping outlives the name; elsewhere removal fails while
+	// the file is mapped, and Close tries again.
+	if os.Remove(path) != nil {
+		a.leftovers = append(a.leftovers, path)
+	}
+	return f, nil
+}
+
+// ReadBytes returns the uncompressed bytes of any member ("x" or "x.npy"),
+// as np.load returns a non-array member, after checking its size and CRC-32.
+// Members larger than the memory limit (WithMemoryLimit) are refused with
+// ErrTooLarge.
+func (a *Archive) ReadBytes(name string) ([]byte, error) {
+	i, err := a.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkOpen("read"); err != nil {
+		return nil, err
+	}
+	m := &a.members[i]
+	if m.UncompressedSize > a.opts.memoryLimit {
+		return nil, fmt.Errorf("npz: %s: member %q: %w: %d bytes is over the memory limit of %d (WithMemoryLimit)",
+			a.path, m.Name, ErrTooLarge, m.UncompressedSize, a.opts.memoryLimit)
+	}
+	w := &fixedWriter{buf: make([]byte, 0, m.UncompressedSize)}
+	if err := a.extract(m, w); err != nil {
+		return nil, fmt.Errorf("npz: %s: member %q: %w", a.path, m.Name, err)
+	}
+	return w.buf, nil
+}
+
+// Verify reads the member ("x" or "x.npy") through and checks its size and
+// CRC-32, as np.load does when it reads a member. Array does this for
+// deflated members; stored members are mapped without reading them, so
+// their CRC is only checked here.
+func (a *Archive) Verify(name string) error {
+	i, err := a.lookup(name)
+	if err != nil {
+		return err
+	}
+	if err := a.checkOpen("verify"); err != nil {
+		return err
+	}
+	if err := a.extract(&a.members[i], io.Discard); err != nil {
+		return fmt.Errorf("npz: %s: member %q: %w", a.path, a.members[i].Name, err)
+	}
+	return nil
+}
+
+// Sync recomputes the CRC-32 of every stored member opened with Array in
+// r+ and writes it to the member's central directory record and local
+// header (or data descriptor), then syncs the archive file. Python's
+// zipfile, and so np.load, checks the CRC and rejects a member whose bytes
+// changed without it. Flush (or Close) the member Files first on systems
+// where mapped writes are not visible to reads (Linux and macOS share one
+// page cache, so no flush is needed there). Close calls Sync in r+; nothing
+// is written in r or c.
+func (a *Archive) Sync() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return fmt.Errorf("npz: sync %s: %w", a.path, ErrClosed)
+	}
+	return a.syncLocked()
+}
+
+func (a *Archive) syncLocked() error {
+	if a.mode != mmarray.ReadWrite || len(a.written) == 0 {
+		return nil
+	}
+	for _, i := range slices.Sorted(maps.Keys(a.written)) {
+		m, l := &a.members[i], a.layouts[i]
+		sum := crc32.NewIEEE()
+		if _, err := io.Copy(sum, io.NewSectionReader(a.file, m.Offset, m.CompressedSize)); err != nil {
+			return fmt.Errorf("npz: sync %s: member %q: %w", a.path, m.Name, err)
+		}
+		var crc [4]byte
+		binary.LittleEndian.PutUint32(crc[:], sum.Sum32())
+		at := []int64{l.central + centralCRCOffset}
+		if l.descriptor {
+			d, err := descriptorCRCOffset(a.file, m.Offset+m.CompressedSize)
+			if err != nil {
+				return fmt.Errorf("npz: sync %s: member %q: data descriptor: %w", a.path, m.Name, err)
+			}
+			at = append(at, d)
+		} else {
+			at = append(at, l.local+localCRCOffset)
+		}
+		for _, off := range at {
+			if _, err := a.file.WriteAt(crc[:], off); err != nil {
+				return fmt.Errorf("npz: sync %s: member %q: %w", a.path, m.Name, err)
+			}
+		}
+		m.CRC32 = sum.Sum32()
+	}
+	if err := a.file.Sync(); err != nil {
+		return fmt.Errorf("npz: sync %s: %w", a.path, err)
+	}
+	return nil
+}
+
+// Close closes the archive file, after Sync in r+. Files from Array stay
+// valid; temporary files that could not be unlinked while mapped (not on
+// Unix) are removed now if their File has been closed. A second Close
+// returns ErrClosed.
+func (a *Archive) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return fmt.Errorf("npz: close %s: %w", a.path, ErrClosed)
+	}
+	err := a.syncLocked()
+	a.closed = true
+	for _, p := range a.leftovers {
+		os.Remove(p) // best effort: a File still open keeps its file
+	}
+	if cerr := a.file.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("npz: close %s: %w", a.path, cerr)
+	}
+	return err
+}

@@ -1,0 +1,265 @@
+package npz
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// archive/zip validates the central directory and finds each member's data,
+// but does not expose where a member's local header and central directory
+// record lie. The reader needs both: to compare the local header with the
+// directory (a zip whose two copies of a name disagree shows different files
+// to different tools), to refuse overlapping members (the non-recursive zip
+// bomb), and to rewrite a stored member's CRC-32 after r+ writes, without
+// which Python's zipfile, and so np.load, rejects the changed archive. This
+// file walks the directory a second time for those offsets, and every value
+// it reads is cross-checked against archive/zip's.
+
+const (
+	eocdSignature        = 0x06054b50
+	eocdLen              = 22
+	eocd64LocatorSig     = 0x07064b50
+	eocd64LocatorLen     = 20
+	eocd64Signature      = 0x06064b50
+	eocd64Len            = 56
+	centralSignature     = 0x02014b50
+	centralRecordLen     = 46
+	localSignature       = 0x04034b50
+	localFixedLen        = 30
+	descriptorSignature  = 0x08074b50
+	zip64ExtraID         = 0x0001
+	flagEncrypted        = 0x1
+	flagDataDescriptor   = 0x8
+	centralCRCOffset     = 16
+	localCRCOffset       = 14
+	localMethodOffset    = 8
+	localNameLenOffset   = 26
+	centralMethodOffset  = 10
+	centralNameLenOffset = 28
+)
+
+// entryLayout is where one member's records lie in the archive.
+type entryLayout struct {
+	central    int64 // offset of the central directory record
+	local      int64 // offset of the local file header
+	data       int64 // offset of the member's first stored byte
+	descriptor bool  // a data descriptor follows the data (flag bit 3)
+}
+
+// layout finds the records of every member of zr (an archive of size bytes
+// read through r), in zr.File order, and checks them against archive/zip's
+// view and against each other. It returns the layouts and the offset where
+// the central directory starts.
+func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, int64, error) {
+	dirStart, base, err := findDirectory(r, size)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]entryLayout, len(zr.File))
+	pos := dirStart
+	var fixed [centralRecordLen]byte
+	for i, zf := range zr.File {
+		if _, err := r.ReadAt(fixed[:], pos); err != nil {
+			return nil, 0, fmt.Errorf("%w: central directory record %d: %v", ErrFormat, i, err)
+		}
+		if binary.LittleEndian.Uint32(fixed[0:]) != centralSignature {
+			return nil, 0, fmt.Errorf("%w: central directory record %d has no signature", ErrFormat, i)
+		}
+		nameLen := int64(binary.LittleEndian.Uint16(fixed[centralNameLenOffset:]))
+		extraLen := int64(binary.LittleEndian.Uint16(fixed[30:]))
+		commentLen := int64(binary.LittleEndian.Uint16(fixed[32:]))
+		variable := make([]byte, nameLen+extraLen)
+		if _, err := r.ReadAt(variable, pos+centralRecordLen); err != nil {
+			return nil, 0, fmt.Errorf("%w: central directory record %d: %v", ErrFormat, i, err)
+		}
+		name := variable[:nameLen]
+		if string(name) != zf.Name {
+			return nil, 0, fmt.Errorf("%w: central directory record %d names %q, archive/zip read %q", ErrFormat, i, name, zf.Name)
+		}
+		local := int64(binary.LittleEndian.Uint32(fixed[42:]))
+		if local == 0xffffffff {
+			local, err = zip64LocalOffset(variable[nameLen:], fixed[:])
+			if err != nil {
+				return nil, 0, fmt.Errorf("%w: member %q: %v", ErrFormat, zf.Name, err)
+			}
+		}
+		local += base
+		e := entryLayout{central: pos, local: local, descriptor: zf.Flags&flagDataDescriptor != 0}
+		if e.data, err = checkLocalHeader(r, e.local, zf); err != nil {
+			return nil, 0, err
+		}
+		out[i] = e
+		pos += centralRecordLen + nameLen + extraLen + commentLen
+	}
+	return out, dirStart, nil
+}
+
+// findDirectory finds the central directory exactly as archive/zip does
+// (the layouts are cross-checked against it, so any difference would refuse
+// a good archive): the end of central directory record in the last 1 KiB,
+// then the last 65 KiB, its zip64 form, and the base offset of archives with
+// bytes prepended (self-extracting ones).
+func findDirectory(r io.ReaderAt, size int64) (dirStart, base int64, err error) {
+	var rec []byte
+	var end int64
+	for i, n := range []int64{1024, 65 * 1024} {
+		n = min(n, size)
+		buf := make([]byte, n)
+		if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
+			return 0, 0, fmt.Errorf("%w: reading the end of central directory: %v", ErrFormat, err)
+		}
+		if p := findEOCD(buf); p >= 0 {
+			rec, end = buf[p:], size-n+int64(p)
+			break
+		}
+		if i == 1 || n == size {
+			return 0, 0, fmt.Errorf("%w: no end of central directory record", ErrFormat)
+		}
+	}
+	records := uint64(binary.LittleEndian.Uint16(rec[10:]))
+	dirSize := uint64(binary.LittleEndian.Uint32(rec[12:]))
+	dirOffset := uint64(binary.LittleEndian.Uint32(rec[16:]))
+	if records == 0xffff || dirSize == 0xffff || dirSize == 0xffffffff || dirOffset == 0xffffffff {
+		if end64, ok := findDirectory64End(r, end); ok {
+			var rec64 [eocd64Len]byte
+			if _, err := r.ReadAt(rec64[:], end64); err != nil || binary.LittleEndian.Uint32(rec64[0:]) != eocd64Signature {
+				return 0, 0, fmt.Errorf("%w: no zip64 end of central directory record at %d", ErrFormat, end64)
+			}
+			dirSize = binary.LittleEndian.Uint64(rec64[40:])
+			dirOffset = binary.LittleEndian.Uint64(rec64[48:])
+			end = end64
+		}
+	}
+	if dirSize > 1<<62 || dirOffset > 1<<62 {
+		return 0, 0, fmt.Errorf("%w: central directory of %d bytes at %d is out of range", ErrFormat, dirSize, dirOffset)
+	}
+	base = end - int64(dirSize) - int64(dirOffset)
+	if o := base + int64(dirOffset); o < 0 || o >= size {
+		return 0, 0, fmt.Errorf("%w: central directory offset %d is outside the archive", ErrFormat, o)
+	}
+	if base > 0 {
+		// archive/zip's repair: a directory found at the stated offset
+		// means the stated base was wrong.
+		var sig [4]byte
+		if _, err := r.ReadAt(sig[:], int64(dirOffset)); err == nil && binary.LittleEndian.Uint32(sig[:]) == centralSignature {
+			base = 0
+		}
+	}
+	return base + int64(dirOffset), base, nil
+}
+
+// findEOCD is the position of the last end of central directory signature
+// in b, or -1; as archive/zip, a record whose comment runs past b ends the
+// search.
+func findEOCD(b []byte) int {
+	for i := len(b) - eocdLen; i >= 0; i-- {
+		if binary.LittleEndian.Uint32(b[i:]) == eocdSignature {
+			if i+eocdLen+int(binary.LittleEndian.Uint16(b[i+20:])) > len(b) {
+				return -1
+			}
+			return i
+		}
+	}
+	return -1
+}
+
+// findDirectory64End returns the offset of the zip64 end of central
+// directory record, read from the locator just before the classic record.
+func findDirectory64End(r io.ReaderAt, eocd int64) (int64, bool) {
+	if eocd < eocd64LocatorLen {
+		return 0, false
+	}
+	var loc [eocd64LocatorLen]byte
+	if _, err := r.ReadAt(loc[:], eocd-eocd64LocatorLen); err != nil {
+		return 0, false
+	}
+	if binary.LittleEndian.Uint32(loc[0:]) != eocd64LocatorSig ||
+		binary.LittleEndian.Uint32(loc[4:]) != 0 || binary.LittleEndian.Uint32(loc[16:]) != 1 {
+		return 0, false
+	}
+	off := binary.LittleEndian.Uint64(loc[8:])
+	if off > 1<<62 {
+		return 0, false
+	}
+	return int64(off), true
+}
+
+// zip64LocalOffset reads the local header offset from a central record's
+// zip64 extra field. Its fields appear in a fixed order, each only when the
+// 32-bit field it replaces is 0xffffffff.
+func zip64LocalOffset(extra, fixed []byte) (int64, error) {
+	for len(extra) >= 4 {
+		id := binary.LittleEndian.Uint16(extra[0:])
+		n := int(binary.LittleEndian.Uint16(extra[2:]))
+		if n > len(extra)-4 {
+			break
+		}
+		field := extra[4 : 4+n]
+		extra = extra[4+n:]
+		if id != zip64ExtraID {
+			continue
+		}
+		skip := 0
+		if binary.LittleEndian.Uint32(fixed[24:]) == 0xffffffff { // uncompressed size
+			skip += 8
+		}
+		if binary.LittleEndian.Uint32(fixed[20:]) == 0xffffffff { // compressed size
+			skip += 8
+		}
+		if len(field) < skip+8 {
+			break
+		}
+		off := binary.LittleEndian.Uint64(field[skip:])
+		if off > 1<<62 {
+			return 0, fmt.Errorf("local header offset %d is out of range", off)
+		}
+		return int64(off), nil
+	}
+	return 0, fmt.Errorf("the local header offset is 0xffffffff but there is no zip64 extra field for it")
+}
+
+// checkLocalHeader reads the local header of zf at off, checks that it
+// names the same member with the same method as the central directory, and
+// that the data offset it implies is archive/zip's. It returns that offset.
+func checkLocalHeader(r io.ReaderAt, off int64, zf *zip.File) (int64, error) {
+	var fixed [localFixedLen]byte
+	if _, err := r.ReadAt(fixed[:], off); err != nil {
+		return 0, fmt.Errorf("%w: member %q: local header at %d: %v", ErrFormat, zf.Name, off, err)
+	}
+	if binary.LittleEndian.Uint32(fixed[0:]) != localSignature {
+		return 0, fmt.Errorf("%w: member %q: no local header at offset %d", ErrFormat, zf.Name, off)
+	}
+	nameLen := int(binary.LittleEndian.Uint16(fixed[localNameLenOffset:]))
+	extraLen := int64(binary.LittleEndian.Uint16(fixed[28:]))
+	name := make([]byte, nameLen)
+	if _, err := r.ReadAt(name, off+localFixedLen); err != nil {
+		return 0, fmt.Errorf("%w: member %q: local header name: %v", ErrFormat, zf.Name, err)
+	}
+	if !bytes.Equal(name, []byte(zf.Name)) {
+		return 0, fmt.Errorf("%w: member %q: its local header names it %q", ErrFormat, zf.Name, name)
+	}
+	if method := binary.LittleEndian.Uint16(fixed[localMethodOffset:]); method != zf.Method {
+		return 0, fmt.Errorf("%w: member %q: local header says method %d, the central directory %d", ErrFormat, zf.Name, method, zf.Method)
+	}
+	data := off + localFixedLen + int64(nameLen) + extraLen
+	if zipData, err := zf.DataOffset(); err != nil || zipData != data {
+		return 0, fmt.Errorf("%w: member %q: data offset %d disagrees with archive/zip's (%d, %v)", ErrFormat, zf.Name, data, zipData, err)
+	}
+	return data, nil
+}
+
+// descriptorCRCOffset is where the CRC-32 of a member's data descriptor
+// lies: right after the data, after an optional signature.
+func descriptorCRCOffset(r io.ReaderAt, dataEnd int64) (int64, error) {
+	var sig [4]byte
+	if _, err := r.ReadAt(sig[:], dataEnd); err != nil {
+		return 0, err
+	}
+	if binary.LittleEndian.Uint32(sig[:]) == descriptorSignature {
+		return dataEnd + 4, nil
+	}
+	return dataEnd, nil
+}

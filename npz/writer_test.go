@@ -10,9 +10,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -567,4 +569,169 @@ with np.load(sys.argv[1]) as z:
     assert np.array_equal(r, want), (r, want)
 print('ok')
 `, path)
+}
+
+// TestWriteManyMembers: more than 65535 members need the zip64 end of
+// central directory, which archive/zip writes on its own; NumPy must still
+// read every member, and stored members stay aligned.
+func TestWriteManyMembers(t *testing.T) {
+	const members = 1<<16 + 3
+	path := filepath.Join(t.TempDir(), "many.npz")
+	w, err := npz.Create(path)
+	require.NoError(t, err)
+	h := writerHeader(t, "<u4", false)
+	var value [4]byte
+	for i := range members {
+		binary.LittleEndian.PutUint32(value[:], uint32(i))
+		require.NoError(t, w.WriteFrom(w.NextPositional(), h, bytes.NewReader(value[:])))
+	}
+	require.NoError(t, w.Close())
+
+	archive, err := os.ReadFile(path)
+	require.NoError(t, err)
+	// The archive ends with the zip64 locator (20 bytes) and the classic end
+	// record (22 bytes), whose entry counts say "see zip64"; the locator
+	// points at the zip64 end record, which holds the real count.
+	end := archive[len(archive)-22:]
+	locator := archive[len(archive)-42 : len(archive)-22]
+	require.Equal(t, "PK\x05\x06", string(end[:4]))
+	require.Equal(t, uint16(0xffff), binary.LittleEndian.Uint16(end[10:]))
+	require.Equal(t, "PK\x06\x07", string(locator[:4]))
+	zip64End := archive[binary.LittleEndian.Uint64(locator[8:]):]
+	require.Equal(t, "PK\x06\x06", string(zip64End[:4]))
+	require.Equal(t, uint64(members), binary.LittleEndian.Uint64(zip64End[32:]))
+	require.Equal(t, members, requireStoredAligned(t, path))
+
+	out := runNumPy(t, `
+with np.load(sys.argv[1]) as z:
+    files = z.files
+    assert files == ['arr_%d' % i for i in range(len(files))]
+    picks = [0, 1, 65535, 65536, len(files) - 1]
+    print(json.dumps({'count': len(files), 'values': [int(z['arr_%d' % i]) for i in picks]}))
+`, path)
+	var got struct {
+		Count  int
+		Values []int
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	require.Equal(t, members, got.Count)
+	require.Equal(t, []int{0, 1, 65535, 65536, members - 1}, got.Values)
+}
+
+// patternReader streams size bytes of little-endian uint64 values 0, 1, 2,
+// ... without holding them, and samples the Go heap as it goes.
+type patternReader struct {
+	pos, size int64
+	maxHeap   uint64
+	nextCheck int64
+}
+
+func (p *patternReader) Read(b []byte) (int, error) {
+	if p.pos >= p.size {
+		return 0, io.EOF
+	}
+	b = b[:min(int64(len(b)), p.size-p.pos)]
+	for i := 0; i < len(b); {
+		pos := p.pos + int64(i)
+		if pos%8 == 0 && len(b)-i >= 8 { // a whole value
+			binary.LittleEndian.PutUint64(b[i:], uint64(pos/8))
+			i += 8
+			continue
+		}
+		b[i] = byte(uint64(pos/8) >> (8 * (pos % 8)))
+		i++
+	}
+	p.pos += int64(len(b))
+	if p.pos >= p.nextCheck {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		p.maxHeap = max(p.maxHeap, ms.HeapAlloc)
+		p.nextCheck = p.pos + 256<<20
+	}
+	return len(b), nil
+}
+
+// TestWriteBigMember streams a stored member larger than 4 GiB, between two
+// small ones, without holding it in memory: zip64 sizes for the big member,
+// a zip64 offset for the member after it, both aligned. It writes about
+// 4.4 GB to the temporary directory and takes a while, so it runs only with
+// MEMMAP_BIG_TESTS=1.
+func TestWriteBigMember(t *testing.T) {
+	if os.Getenv("MEMMAP_BIG_TESTS") != "1" {
+		t.Skip("set MEMMAP_BIG_TESTS=1 to write a 4.4 GB archive")
+	}
+	const count = (4<<30 + 64<<20) / 8 // 4 GiB + 64 MiB of uint64
+	path := filepath.Join(t.TempDir(), "big.npz")
+	w, err := npz.Create(path)
+	require.NoError(t, err)
+	small := writerHeader(t, "<i4", false, 3)
+	three := []byte{1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0}
+	require.NoError(t, w.WriteFrom("before", small, bytes.NewReader(three)))
+
+	pattern := &patternReader{size: count * 8}
+	started := time.Now()
+	require.NoError(t, w.WriteFrom("big", writerHeader(t, "<u8", false, count), pattern))
+	elapsed := time.Since(started)
+	require.NoError(t, w.WriteFrom("after", small, bytes.NewReader(three)))
+	require.NoError(t, w.Close())
+	t.Logf("wrote %d bytes of array data in %v (%.2f GB/s); highest Go heap seen while streaming: %.1f MiB",
+		pattern.size, elapsed, float64(pattern.size)/elapsed.Seconds()/1e9, float64(pattern.maxHeap)/(1<<20))
+	if status, err := os.ReadFile("/proc/self/status"); err == nil { // Linux: peak RSS, for the log
+		for line := range strings.Lines(string(status)) {
+			if strings.HasPrefix(line, "VmHWM:") {
+				t.Logf("peak RSS of the test process: %s", strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")))
+			}
+		}
+	}
+	require.NotZero(t, pattern.maxHeap)
+	require.Less(t, pattern.maxHeap, uint64(64<<20), "the Go heap stays small while a 4 GiB member streams")
+	require.Equal(t, 3, requireStoredAligned(t, path))
+
+	started = time.Now()
+	out := runNumPy(t, `
+with zipfile.ZipFile(sys.argv[1]) as zf:
+    infos = {i.filename: i for i in zf.infolist()}
+    big = infos['big.npy']
+    with zf.open(big) as m:
+        version = np.lib.format.read_magic(m)
+        shape, fortran, dtype = np.lib.format._read_array_header(m, version)
+        header_len = m.tell()
+        chunk = 64 << 20
+        first = np.frombuffer(m.read(chunk), '<u8')
+        assert np.array_equal(first, np.arange(first.size, dtype='<u8'))
+        seen = first.size
+        while True:
+            b = m.read(chunk)  # zipfile checks the CRC-32 when the member ends
+            if not b:
+                break
+            a = np.frombuffer(b, '<u8')
+            assert a[0] == seen and a[-1] == seen + a.size - 1, (seen, a[0], a[-1])
+            seen += a.size
+with np.load(sys.argv[1]) as z:
+    before, after = z['before'].tolist(), z['after'].tolist()
+print(json.dumps({'shape': list(shape), 'dtype': dtype.str, 'fortran': fortran, 'seen': seen,
+                  'big_size': big.file_size, 'after_offset': infos['after.npy'].header_offset,
+                  'header_len': header_len, 'before': before, 'after': after}))
+`, path)
+	t.Logf("Python zipfile read and checked the big member in %v", time.Since(started))
+	var got struct {
+		Shape       []int
+		DType       string
+		Fortran     bool
+		Seen        int64
+		BigSize     int64 `json:"big_size"`
+		AfterOffset int64 `json:"after_offset"`
+		HeaderLen   int64 `json:"header_len"`
+		Before      []int
+		After       []int
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &got))
+	require.Equal(t, []int{count}, got.Shape)
+	require.Equal(t, "<u8", got.DType)
+	require.False(t, got.Fortran)
+	require.Equal(t, int64(count), got.Seen)
+	require.Equal(t, got.HeaderLen+count*8, got.BigSize)
+	require.Greater(t, got.AfterOffset, int64(1<<32), "the member after the big one needs a zip64 offset")
+	require.Equal(t, []int{1, 2, 3}, got.Before)
+	require.Equal(t, []int{1, 2, 3}, got.After)
 }

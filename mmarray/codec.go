@@ -2,8 +2,7 @@ package mmarray
 
 import (
 	"bytes"
-	"encoding/binary"
-	"fmt"
+		"fmt"
 	"unicode/utf8"
 )
 
@@ -33,28 +32,16 @@ func decodeItem[T Element](item []byte, c codec, swap bool) T {
 
 func trimNULs(b []byte) []byte { return bytes.TrimRight(b, "\x00") }
 
-func ucs4Order(swap bool) binary.ByteOrder {
-	native := binary.ByteOrder(binary.NativeEndian)
-	if !swap {
-		return native
-	}
-	if native.Uint16([]byte{1, 0}) == 1 {
-		return binary.BigEndian
-	}
-	return binary.LittleEndian
-}
-
 // decodeUCS4 decodes UCS-4 code points to UTF-8. Code points Go cannot hold
 // in a valid string (lone surrogates, values past U+10FFFF) become U+FFFD.
 func decodeUCS4(item []byte, swap bool) string {
-	order := ucs4Order(swap)
 	n := len(item) / 4
-	for n > 0 && order.Uint32(item[4*n-4:]) == 0 {
+	for n > 0 && load32(item[4*n-4:], swap) == 0 {
 		n--
 	}
 	out := make([]byte, 0, n)
 	for i := range n {
-		out = utf8.AppendRune(out, rune(order.Uint32(item[4*i:])))
+		out = utf8.AppendRune(out, rune(load32(item[4*i:], swap)))
 	}
 	return string(out)
 }
@@ -95,10 +82,9 @@ func encodeItem[T Element](item []byte, v T, c codec, swap bool) error {
 	switch x := any(v).(type) {
 	case string:
 		if c == codecUCS4 {
-			order := ucs4Order(swap)
 			i := 0
 			for _, r := range x {
-				order.PutUint32(item[i:], uint32(r))
+				store32(item[i:], uint32(r), swap)
 				i += 4
 			}
 			clear(item[i:])

@@ -16,7 +16,9 @@ import (
 //
 // The field view has a's shape followed by the field's subarray shape, if it
 // has one (a field ('v', '<f4', (2, 3)) of a (100,) array gives a (100, 2, 3)
-// view), and strides that step over whole records. A nested record field
+// view), and strides that step over whole records. A path through a
+// subarray of records adds that subarray's axes too: for ('recs', [('p',
+// '<i4'), ('q', '|u1')], (2,)), "recs.p" of a (100,) array is (100, 2). A nested record field
 // can be viewed as []byte, and Field applies to that view again. T must be
 // the Go type for the field's dtype (see Element); otherwise the error wraps
 // ErrDTypeMismatch. An unknown name, or a view that is not structured, gives
@@ -27,8 +29,8 @@ func Field[T, R Element](a *Array[R], path string) (*Array[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, err)
 	}
-	shape := append(append([]int{}, a.shape...), dt.sub...)
-	strides := append(append([]int{}, a.strides...), contiguousStrides(dt.sub, dt.base.ItemSize, false)...)
+	shape := append(append([]int{}, a.shape...), dt.shape...)
+	strides := append(append([]int{}, a.strides...), dt.strides...)
 	view, err := newArray[T](a.file, dt.base, a.offset+offset, shape, strides)
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, err)
@@ -37,10 +39,13 @@ func Field[T, R Element](a *Array[R], path string) (*Array[T], error) {
 	return view, nil
 }
 
-// fieldType is a field's base dtype and subarray shape.
+// fieldType is where a field's items lie inside one record: its base
+// dtype, and the shape and byte strides of its subarray axes (the axes of
+// every subarray on the path, outermost first).
 type fieldType struct {
-	base npyheader.DType
-	sub  []int
+	base    npyheader.DType
+	shape   []int
+	strides []int
 }
 
 // findField resolves a field path in a structured dtype to the field's type
@@ -50,7 +55,7 @@ func findField(dt npyheader.DType, path string) (fieldType, int, error) {
 		return fieldType{}, 0, fmt.Errorf("%w: dtype %s is not structured", ErrField, dt)
 	}
 	if f, ok := lookupField(dt, path); ok {
-		return checkedFieldAt(dt, f, fieldType{base: f.Type, sub: f.Shape}, 0)
+		return placeField(dt, f, fieldType{base: f.Type}, 0)
 	}
 	// Try each dot as the separator between a record field and the rest.
 	for i := range len(path) {
@@ -58,12 +63,12 @@ func findField(dt npyheader.DType, path string) (fieldType, int, error) {
 			continue
 		}
 		f, ok := lookupField(dt, path[:i])
-		if !ok || !f.Type.Structured() || f.Shape != nil {
+		if !ok || !f.Type.Structured() {
 			continue
 		}
 		inner, offset, err := findField(f.Type, path[i+1:])
 		if err == nil {
-			return checkedFieldAt(dt, f, inner, offset)
+			return placeField(dt, f, inner, offset)
 		}
 	}
 	return fieldType{}, 0, fmt.Errorf("%w: dtype %s has no field %q (fields: %s)", ErrField, dt, path, fieldNames(dt))
@@ -78,19 +83,35 @@ func lookupField(dt npyheader.DType, name string) (npyheader.Field, bool) {
 	return npyheader.Field{}, false
 }
 
-// checkedFieldAt places inner (found at offset inside field f) in dt, and
-// makes sure it lies inside dt's item: Field must never make a view that
-// reaches past a record, whatever dtype it was given.
-func checkedFieldAt(dt npyheader.DType, f npyheader.Field, inner fieldType, offset int) (fieldType, int, error) {
-	size := inner.base.ItemSize
-	for _, n := range inner.sub {
-		size *= n
+// placeField places inner, found at offset inside one item of field f, in
+// a record of dtype dt: f's subarray axes come first. It makes sure the
+// result lies inside f's item and f inside the record, so that Field never
+// makes a view that reaches past a record, whatever dtype it was given.
+func placeField(dt npyheader.DType, f npyheader.Field, inner fieldType, offset int) (fieldType, int, error) {
+	itemSize := f.Type.ItemSize
+	if offset < 0 || extent(inner) > itemSize-offset {
+		return fieldType{}, 0, fmt.Errorf("%w: field %q does not lie inside its %d-byte item", ErrField, f.Name, itemSize)
 	}
-	start := f.Offset + offset
-	if f.Offset < 0 || offset < 0 || size < 0 || start > dt.ItemSize || size > dt.ItemSize-start {
-		return fieldType{}, 0, fmt.Errorf("%w: field %q at offset %d does not lie inside the %d-byte record", ErrField, f.Name, start, dt.ItemSize)
+	outer := fieldType{base: inner.base, shape: f.Shape, strides: contiguousStrides(f.Shape, itemSize, false)}
+	if f.Offset < 0 || extent(fieldType{base: f.Type, shape: outer.shape, strides: outer.strides}) > dt.ItemSize-f.Offset {
+		return fieldType{}, 0, fmt.Errorf("%w: field %q at offset %d does not lie inside the %d-byte record", ErrField, f.Name, f.Offset, dt.ItemSize)
 	}
-	return inner, start, nil
+	outer.shape = append(append([]int{}, f.Shape...), inner.shape...)
+	outer.strides = append(outer.strides, inner.strides...)
+	return outer, f.Offset + offset, nil
+}
+
+// extent is the number of bytes from a field's first item to the end of its
+// last one.
+func extent(ft fieldType) int {
+	end := ft.base.ItemSize
+	for i, n := range ft.shape {
+		if n == 0 {
+			return 0
+		}
+		end += (n - 1) * ft.strides[i]
+	}
+	return end
 }
 
 func fieldNames(dt npyheader.DType) string {

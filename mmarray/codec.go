@@ -2,7 +2,7 @@ package mmarray
 
 import (
 	"bytes"
-		"fmt"
+	"fmt"
 	"unicode/utf8"
 )
 

@@ -1,6 +1,7 @@
 package mmarray_test
 
 import (
+	"encoding/hex"
 	"math"
 	"path/filepath"
 	"strconv"
@@ -382,7 +383,7 @@ func touchView(t *testing.T, dt npyheader.DType, asString, asBytes, asDatetime, 
 	case npyheader.Bytes:
 		asString()
 		asBytes()
-	case npyheader.Void:
+	case npyheader.Void, npyheader.Float, npyheader.Complex: // Float and Complex: longdouble
 		asBytes()
 	case npyheader.Datetime:
 		asDatetime()
@@ -466,4 +467,28 @@ func touchField[T mmarray.Element](rows *mmarray.Array[[]byte], path string) fun
 		readAll(a)
 		return nil
 	}
+}
+
+// NumPy's longdouble has no Go type; its items are viewed as the raw bytes
+// NumPy wrote.
+func TestLongDoubleViewsAsRawBytes(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ld.npy")
+	out := runNumPy(t, `
+a = np.array([1.5, -2.0, 1e300], dtype=np.longdouble)
+np.save(sys.argv[1], a)
+print(a.dtype.str, ' '.join(x.tobytes().hex() for x in a))
+`, path)
+	fields := strings.Fields(out)
+	f, err := mmarray.Open(path, mmarray.ReadOnly)
+	require.NoError(t, err)
+	defer f.Close()
+	require.Equal(t, fields[0], f.Descr())
+	a, err := mmarray.View[[]byte](f)
+	require.NoError(t, err)
+	for i, want := range fields[1:] {
+		require.Equal(t, want, hex.EncodeToString(a.At(i)))
+	}
+	_, err = mmarray.View[float64](f)
+	require.ErrorIs(t, err, mmarray.ErrDTypeMismatch)
 }

@@ -21,6 +21,7 @@ import (
 //	S<n>                 string or []byte (trailing NULs stripped)
 //	U<n>                 string (UCS-4 decoded to UTF-8, trailing NULs stripped)
 //	V<n>, structured     []byte (the raw item bytes); fields through Field
+//	f12 f16 c24 c32      []byte (NumPy's longdouble: the writing machine's raw bytes)
 //
 // Platform-sized int, uint and uintptr are left out on purpose: a file's
 // layout must not depend on the machine reading it. string and []byte
@@ -35,6 +36,14 @@ type Element interface {
 // bits. Convert with its Float32 method and float16.Fromfloat32, which
 // rounds to nearest even as NumPy does.
 type Float16 = float16.Float16
+
+// isLongDouble reports whether dt is NumPy's longdouble or clongdouble
+// (f12, f16, c24, c32): its bytes are the writing machine's extended
+// format (x87 80-bit on x86, IEEE binary128 elsewhere), which no Go type
+// holds, so it is viewed as raw []byte items.
+func isLongDouble(dt npyheader.DType) bool {
+	return (dt.Kind == npyheader.Float && dt.ItemSize > 8) || (dt.Kind == npyheader.Complex && dt.ItemSize > 16)
+}
 
 // codec says how an item's bytes become a value of a string or []byte view.
 type codec uint8
@@ -98,6 +107,8 @@ func elementFor[T Element](dt npyheader.DType) (elementInfo, error) {
 			case dt.Kind == npyheader.Bytes:
 				info.codec, ok = codecBytes, true
 			case dt.Kind == npyheader.Void: // V<n> and structured
+				info.codec, ok = codecRaw, true
+			case isLongDouble(dt):
 				info.codec, ok = codecRaw, true
 			}
 		}

@@ -215,9 +215,10 @@ func (a *Array[T]) IsContiguous() bool {
 
 // Contiguous returns the view's elements as a plain Go slice over the mapped
 // memory, without copying, when that is possible: the view is C-contiguous
-// (see IsContiguous), in native byte order, aligned, and T is not bool (a
-// NumPy bool byte may hold any nonzero value, which a Go bool must not).
-// Otherwise it returns nil, false; CopyTo works for every view.
+// (see IsContiguous), in native byte order, aligned, and T is neither bool
+// (a NumPy bool byte may hold any nonzero value, which a Go bool must not)
+// nor string or []byte (which are decoded, not read in place). Otherwise
+// it returns nil, false; CopyTo works for every view.
 //
 // The slice is valid until the File is closed; keep the Array reachable
 // while using it (see the package documentation). Writing through it on a

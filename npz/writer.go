@@ -88,6 +88,26 @@ func Compressed() WriterOption {
 // A Writer is not safe for concurrent use. It must be closed with Close,
 // which writes the zip central directory; without it the archive is not
 // readable.
+//
+// What differs from NumPy's own archives, none of which np.load notices:
+//
+//   - The member bytes (.npy header and data) are exactly np.savez's, but
+//     the zip records around them are archive/zip's: since a member's CRC-32
+//     is known only after its data has streamed, the local header holds zeros
+//     and a data descriptor (flag bit 3) follows the data, with 8-byte sizes
+//     when the member needs zip64. Readers that go by the central directory
+//     (NumPy and Python's zipfile, Go's archive/zip, Info-ZIP) read it; a
+//     reader that walks local headers only must understand data descriptors
+//     on stored members, which java.util.zip.ZipInputStream does not.
+//   - NumPy puts a zip64 extra field in every local header; this Writer puts
+//     zip64 fields only in the central directory, and only where needed.
+//   - Each stored member carries the padding extra field (ID 0xd935, also in
+//     the central directory): 6 to 69 bytes.
+//   - Compressed members are deflated by compress/flate at DeflateLevel,
+//     whose output decompresses to the same bytes as zlib's but is not the
+//     same compressed stream.
+//   - Timestamps are 1980-01-01 and permissions 0600, as in NumPy's archives,
+//     so the archive is reproducible.
 type Writer struct {
 	zw  *zip.Writer
 	out *countingWriter // counts the bytes that reached the destination
@@ -142,7 +162,7 @@ func NewWriter(w io.Writer, opts ...WriterOption) *Writer {
 // Close closes the file; when any write failed, Close removes it, since the
 // archive could not be completed.
 func Create(path string, opts ...WriterOption) (*Writer, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
 		return nil, fmt.Errorf("npz: create: %w", err)
 	}

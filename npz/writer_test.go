@@ -108,6 +108,9 @@ with zipfile.ZipFile(path) as zg, zipfile.ZipFile(ref) as zr:
     assert zg.testzip() is None
     for info in zg.infolist():
         assert info.compress_type == (zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED), info
+        ref_info = zr.getinfo(info.filename)
+        assert info.date_time == ref_info.date_time == (1980, 1, 1, 0, 0, 0), (info.date_time, ref_info.date_time)
+        assert (info.external_attr >> 16) & 0o777 == (ref_info.external_attr >> 16) & 0o777 == 0o600, info.external_attr
         assert zg.read(info.filename) == zr.read(info.filename), info.filename
 print('ok')
 `, path, mode.name)
@@ -333,6 +336,7 @@ func TestWriteNames(t *testing.T) {
 	require.NoError(t, w.WriteFrom("dir/with.dots", h, one()))
 	require.NoError(t, w.WriteFrom("", h, one()))
 	require.NoError(t, w.WriteFrom("x.npy", h, one()))
+	require.NoError(t, w.WriteFrom("température_ß", h, one()))
 	require.NoError(t, w.Close())
 
 	out := runNumPy(t, `
@@ -354,9 +358,9 @@ print(json.dumps({'names': names, 'files': files, 'total': total, 'numpy_refuses
 		NumpyRefuses bool `json:"numpy_refuses"`
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &got))
-	require.Equal(t, []string{"x.npy", "arr_0.npy", "arr_2.npy", "arr_1.npy", "dir/with.dots.npy", ".npy", "x.npy.npy"}, got.Names)
-	require.Equal(t, []string{"x", "arr_0", "arr_2", "arr_1", "dir/with.dots", "", "x.npy"}, got.Files)
-	require.Equal(t, 7, got.Total)
+	require.Equal(t, []string{"x.npy", "arr_0.npy", "arr_2.npy", "arr_1.npy", "dir/with.dots.npy", ".npy", "x.npy.npy", "température_ß.npy"}, got.Names)
+	require.Equal(t, []string{"x", "arr_0", "arr_2", "arr_1", "dir/with.dots", "", "x.npy", "température_ß"}, got.Files)
+	require.Equal(t, 8, got.Total)
 	require.True(t, got.NumpyRefuses, "np.savez refuses a keyword arr_0 next to a positional argument")
 
 	tooLong := strings.Repeat("a", 1<<16-4)

@@ -1,0 +1,448 @@
+package npz_test
+
+import (
+	"archive/zip"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npz"
+)
+
+// npzManifest is testdata/npz/manifest.json.
+type npzManifest struct {
+	File       string `json:"file"`
+	Valid      bool   `json:"valid"`
+	Error      string `json:"error"`
+	NumpyFails bool   `json:"numpy_fails"`
+	Note       string `json:"note"`
+	Members    []struct {
+		Name         string `json:"name"`
+		Key          string `json:"key"`
+		IsArray      bool   `json:"is_array"`
+		Descr        string `json:"descr"`
+		Shape        []int  `json:"shape"`
+		FortranOrder bool   `json:"fortran_order"`
+		Compression  string `json:"compression"`
+		Values       string `json:"values"`
+		Text         string `json:"text"`
+	} `json:"members"`
+}
+
+func loadNPZManifest(t testing.TB) []npzManifest {
+	t.Helper()
+	raw, err := os.ReadFile(npzTestdata("manifest.json"))
+	require.NoError(t, err)
+	var entries []npzManifest
+	require.NoError(t, json.Unmarshal(raw, &entries))
+	require.NotEmpty(t, entries)
+	return entries
+}
+
+var methods = map[string]uint16{"stored": zip.Store, "deflated": zip.Deflate}
+
+var readModes = []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.ReadWrite}
+
+// checkZeros checks that every element of a <u8 array is zero.
+func checkZeros(t testing.TB, f *mmarray.File) {
+	a, err := mmarray.View[uint64](f)
+	require.NoError(t, err)
+	dst := make([]uint64, a.Len())
+	a.CopyTo(dst)
+	for k, v := range dst {
+		require.Zero(t, v, "element %d", k)
+	}
+}
+
+// Every valid golden archive lists its members as NumPy wrote them, and
+// every array reads NumPy's values in r, c and r+ (deflated members are
+// refused in r+).
+func TestGoldenArchives(t *testing.T) {
+	arrays := 0
+	for _, e := range loadNPZManifest(t) {
+		if !e.Valid {
+			continue
+		}
+		t.Run(e.File, func(t *testing.T) {
+			for _, mode := range readModes {
+				path := npzTestdata(e.File)
+				if mode == mmarray.ReadWrite {
+					path = copyToTemp(t, path)
+				}
+				a, err := npz.Open(path, mode)
+				require.NoError(t, err, "mode %v", mode)
+				members := a.Members()
+				require.Len(t, members, len(e.Members))
+				keys := a.Keys()
+				for i, want := range e.Members {
+					m := members[i]
+					require.Equal(t, want.Name, m.Name)
+					require.Equal(t, want.Key, m.Key)
+					require.Equal(t, want.Key, keys[i])
+					require.Equal(t, want.IsArray, m.IsArray, want.Name)
+					require.Equal(t, methods[want.Compression], m.Method)
+					if !want.IsArray {
+						got, err := a.ReadBytes(want.Name)
+						require.NoError(t, err)
+						require.Equal(t, want.Text, string(got))
+						_, err = a.Array(want.Name)
+						require.ErrorIs(t, err, npz.ErrNotArray)
+						continue
+					}
+					require.NoError(t, m.Err)
+					require.Equal(t, want.Descr, m.Header.DType.String())
+					require.Equal(t, want.Shape, append([]int{}, m.Header.Shape...))
+					require.Equal(t, want.FortranOrder, m.Header.FortranOrder)
+					require.NoError(t, a.Verify(want.Key))
+					for _, name := range []string{want.Key, want.Name} {
+						f, err := a.Array(name)
+						if mode == mmarray.ReadWrite && want.Compression == "deflated" {
+							require.ErrorIs(t, err, npz.ErrCompressedWrite)
+							require.Nil(t, f)
+							continue
+						}
+						require.NoError(t, err, "%s mode %v", name, mode)
+						require.Equal(t, want.Shape, f.Shape())
+						require.Equal(t, want.Descr, f.Descr())
+						if want.Compression == "stored" {
+							require.Equal(t, npz.InPlace, m.Storage)
+							require.Equal(t, m.DataOffset, f.DataOffset())
+							require.Equal(t, m.Offset+m.Header.DataOffset, f.DataOffset())
+							require.Equal(t, path, f.Path())
+						} else {
+							require.Equal(t, npz.InMemory, m.Storage)
+							require.True(t, f.InMemory())
+							require.Equal(t, int64(-1), m.DataOffset)
+						}
+						if want.Values == "zeros" {
+							checkZeros(t, f)
+						} else {
+							check, ok := checkByKind[kindOf(want.Descr)]
+							require.True(t, ok, want.Descr)
+							check(t, f)
+						}
+						require.NoError(t, f.Close())
+						arrays++
+					}
+				}
+				_, err = a.Array("no such member")
+				require.ErrorIs(t, err, npz.ErrNotFound)
+				require.NoError(t, a.Close())
+				require.ErrorIs(t, a.Close(), npz.ErrClosed)
+			}
+		})
+	}
+	require.Positive(t, arrays)
+}
+
+// Every malformed archive fails with the sentinel its category names: at
+// Open for a broken archive, when the member is read for a broken member.
+// Nothing crashes, and no file is made from any member name.
+func TestMalformedArchives(t *testing.T) {
+	categories := map[string]error{
+		"format":    npz.ErrFormat,
+		"checksum":  npz.ErrChecksum,
+		"too_large": npz.ErrTooLarge,
+		"size":      npz.ErrSizeMismatch,
+	}
+	for _, e := range loadNPZManifest(t) {
+		if e.Valid {
+			continue
+		}
+		t.Run(e.File, func(t *testing.T) {
+			want, ok := categories[e.Error]
+			require.True(t, ok, "unknown category %q", e.Error)
+			a, err := npz.Open(npzTestdata(e.File), mmarray.ReadOnly)
+			if e.Error == "format" {
+				require.ErrorIs(t, err, want, e.Note)
+				require.Nil(t, a)
+				require.Contains(t, err.Error(), e.File)
+				return
+			}
+			require.NoError(t, err, e.Note)
+			defer a.Close()
+			var failed []error
+			for _, m := range a.Members() {
+				failed = append(failed, a.Verify(m.Name))
+				if m.IsArray {
+					f, err := a.Array(m.Name)
+					if err == nil {
+						f.Close()
+					}
+					failed = append(failed, err)
+				}
+			}
+			require.ErrorIs(t, errors.Join(failed...), want, e.Note)
+		})
+	}
+}
+
+// A stored member with a wrong CRC maps (the CRC is not read when mapping)
+// but Verify reports it, as np.load would when reading.
+func TestStoredMemberCRCIsCheckedByVerifyOnly(t *testing.T) {
+	a, err := npz.Open(npzTestdata("bad_crc_stored.npz"), mmarray.ReadOnly)
+	require.NoError(t, err)
+	defer a.Close()
+	f, err := a.Array("a")
+	require.NoError(t, err)
+	checkFormula[float64](t, f)
+	require.NoError(t, f.Close())
+	require.ErrorIs(t, a.Verify("a"), npz.ErrChecksum)
+	require.NoError(t, a.Verify("b"))
+}
+
+// The zip bomb limits: the ratio and total limits refuse the zeros archive
+// before or while decompressing; the defaults accept it.
+func TestDecompressionLimits(t *testing.T) {
+	path := npzTestdata("zeros_ratio.npz")
+	for _, tc := range []struct {
+		name string
+		opts []npz.Option
+		want error
+	}{
+		{"defaults", nil, nil},
+		{"ratio 100", []npz.Option{npz.WithMaxRatio(100)}, npz.ErrTooLarge},
+		{"total 1 MiB", []npz.Option{npz.WithMaxTotal(1 << 20)}, npz.ErrTooLarge},
+		{"temp file, ratio 100", []npz.Option{npz.WithMemoryLimit(0), npz.WithMaxRatio(100)}, npz.ErrTooLarge},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := npz.Open(path, mmarray.ReadOnly, tc.opts...)
+			require.NoError(t, err)
+			defer a.Close()
+			f, err := a.Array("z")
+			if tc.want == nil {
+				require.NoError(t, err)
+				checkZeros(t, f)
+				require.NoError(t, f.Close())
+				return
+			}
+			require.ErrorIs(t, err, tc.want)
+			require.Nil(t, f)
+			_, err = a.ReadBytes("z")
+			require.ErrorIs(t, err, tc.want)
+		})
+	}
+	// The total is over the Archive's lifetime: the second read passes it.
+	a, err := npz.Open(path, mmarray.ReadOnly, npz.WithMaxTotal(5<<20))
+	require.NoError(t, err)
+	defer a.Close()
+	f, err := a.Array("z")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+	_, err = a.Array("z")
+	require.ErrorIs(t, err, npz.ErrTooLarge)
+	// ReadBytes is bounded by the memory limit.
+	b, err := npz.Open(path, mmarray.ReadOnly, npz.WithMemoryLimit(1<<20))
+	require.NoError(t, err)
+	defer b.Close()
+	_, err = b.ReadBytes("z")
+	require.ErrorIs(t, err, npz.ErrTooLarge)
+}
+
+// Deflated members above the memory limit go through a temporary file in
+// the chosen folder, which is gone (unlinked) once the File is open on Unix;
+// below it they stay in memory. Both read NumPy's values, and c views of
+// both are writable and private.
+func TestDeflatedMemoryAndTempFile(t *testing.T) {
+	for _, limit := range []int64{0, npz.DefaultMemoryLimit} {
+		dir := t.TempDir()
+		a, err := npz.Open(npzTestdata("savez_compressed.npz"), mmarray.CopyOnWrite, npz.WithMemoryLimit(limit), npz.WithTempDir(dir))
+		require.NoError(t, err)
+		m, err := a.Member("a.npy")
+		require.NoError(t, err)
+		want := npz.InMemory
+		if limit == 0 {
+			want = npz.TempFile
+		}
+		require.Equal(t, want, m.Storage)
+		f, err := a.Array("a")
+		require.NoError(t, err)
+		require.Equal(t, want == npz.InMemory, f.InMemory())
+		checkFormula[float64](t, f)
+		v, err := mmarray.View[float64](f)
+		require.NoError(t, err)
+		v.Set(99.5, 0, 0)
+		require.Equal(t, 99.5, v.At(0, 0))
+		if want == npz.TempFile && os.PathSeparator == '/' {
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			require.Empty(t, entries, "the temporary file is unlinked while mapped")
+			require.True(t, strings.HasPrefix(f.Path(), dir))
+		}
+		require.NoError(t, a.Close())
+		// The File outlives the Archive.
+		require.Equal(t, 99.5, v.At(0, 0))
+		require.NoError(t, f.Close())
+		g, err := npz.Open(npzTestdata("savez_compressed.npz"), mmarray.ReadOnly)
+		require.NoError(t, err)
+		f2, err := g.Array("a")
+		require.NoError(t, err)
+		checkFormula[float64](t, f2) // the c write stayed private
+		require.NoError(t, f2.Close())
+		require.NoError(t, g.Close())
+	}
+}
+
+// Stored members are mapped in place: an r+ write through the view changes
+// the archive's bytes exactly at Member.DataOffset, and the Contiguous slice
+// is those bytes (writing through it shows up in the file), so nothing was
+// copied. After Close (which rewrites the CRC) NumPy reads the new values.
+func TestReadWriteReachesTheArchiveInPlace(t *testing.T) {
+	path := copyToTemp(t, npzTestdata("savez_kw.npz"))
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+	a, err := npz.Open(path, mmarray.ReadWrite)
+	require.NoError(t, err)
+	m, err := a.Member("a")
+	require.NoError(t, err)
+	require.Equal(t, npz.InPlace, m.Storage)
+	f, err := a.Array("a")
+	require.NoError(t, err)
+	v, err := mmarray.View[float64](f)
+	require.NoError(t, err)
+	v.Set(1234.5, 1, 2) // flat index 6
+	if s, ok := v.Contiguous(); ok {
+		s[7] = -0.125
+	} else {
+		v.Set(-0.125, 1, 3)
+	}
+	require.NoError(t, f.Flush())
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, 1234.5, math.Float64frombits(binary.LittleEndian.Uint64(after[m.DataOffset+6*8:])))
+	require.Equal(t, -0.125, math.Float64frombits(binary.LittleEndian.Uint64(after[m.DataOffset+7*8:])))
+	for i := range before {
+		if int64(i) < m.DataOffset+6*8 || int64(i) >= m.DataOffset+8*8 {
+			if before[i] != after[i] {
+				require.Fail(t, "byte changed outside the written elements", "offset %d", i)
+			}
+		}
+	}
+	require.NoError(t, f.Close())
+	require.NoError(t, a.Close())
+
+	// The other members are untouched, and the CRC now matches.
+	b, err := npz.Open(path, mmarray.ReadOnly)
+	require.NoError(t, err)
+	for _, m := range b.Members() {
+		require.NoError(t, b.Verify(m.Name))
+	}
+	require.NoError(t, b.Close())
+	out := runNumPy(t, `
+z = np.load(sys.argv[1])
+a = z["a"]
+print(json.dumps([float(a[1, 2]), float(a[1, 3]), float(a[0, 0]), bool((z["b"] == formula_array("<i4", (5,))).all())]))
+`, path)
+	require.JSONEq(t, `[1234.5, -0.125, -3.25, true]`, out)
+}
+
+// NumPy writes archives with savez and savez_compressed at test time; every
+// array reads NumPy's values, in place or decompressed.
+func TestReadsWhatNumPyWrites(t *testing.T) {
+	dir := t.TempDir()
+	runNumPy(t, `
+d = sys.argv[1]
+arrs = dict(f8=formula_array("<f8", (4, 5)), i2=formula_array(">i2", (3, 2, 2), "F"), c8=formula_array("<c8", (7,)),
+            b1=formula_array("|b1", (9,)), u4=formula_array("<u4", ()), big=formula_array("<i8", (300, 100)))
+np.savez(d + "/plain.npz", *[arrs["f8"]], **{k: v for k, v in arrs.items() if k != "f8"})
+np.savez_compressed(d + "/packed.npz", **arrs)
+`, dir)
+	shapes := map[string]struct {
+		descr string
+		shape []int
+	}{
+		"f8": {"<f8", []int{4, 5}}, "arr_0": {"<f8", []int{4, 5}}, "i2": {">i2", []int{3, 2, 2}},
+		"c8": {"<c8", []int{7}}, "b1": {"|b1", []int{9}}, "u4": {"<u4", []int{}}, "big": {"<i8", []int{300, 100}},
+	}
+	for _, name := range []string{"plain.npz", "packed.npz"} {
+		for _, limit := range []int64{npz.DefaultMemoryLimit, 1000} {
+			a, err := npz.Open(filepath.Join(dir, name), mmarray.ReadOnly, npz.WithMemoryLimit(limit), npz.WithTempDir(dir))
+			require.NoError(t, err)
+			require.NotEmpty(t, a.Members())
+			for _, m := range a.Members() {
+				want, ok := shapes[m.Key]
+				require.True(t, ok, m.Key)
+				require.Equal(t, want.descr, m.Header.DType.String())
+				require.Equal(t, want.shape, append([]int{}, m.Header.Shape...))
+				f, err := a.Array(m.Key)
+				require.NoError(t, err, "%s %s", name, m.Key)
+				checkByKind[kindOf(want.descr)](t, f)
+				require.NoError(t, f.Close())
+			}
+			require.NoError(t, a.Close())
+		}
+	}
+}
+
+// Member names are only names: "../x", "/abs" and "a\b" are looked up as
+// given, read correctly, and no file appears anywhere from them.
+func TestOddNamesAreOnlyNames(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "odd.npz")
+	raw, err := os.ReadFile(npzTestdata("odd_names.npz"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, raw, 0o644))
+	a, err := npz.Open(path, mmarray.CopyOnWrite, npz.WithTempDir(dir), npz.WithMemoryLimit(0))
+	require.NoError(t, err)
+	for _, name := range []string{"../x", "/abs.npy", `a\b`, "dir/y"} {
+		f, err := a.Array(name)
+		require.NoError(t, err, name)
+		require.Equal(t, []int{4}, f.Shape())
+		require.NoError(t, f.Close())
+	}
+	require.NoError(t, a.Close())
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, entries, 1, "only the archive itself")
+	_, err = os.Stat(filepath.Join(dir, "..", "x.npy"))
+	require.True(t, os.IsNotExist(err))
+}
+
+// Open refuses w+ and invalid modes, and r+ on a read-only file fails at
+// Open rather than at the first write.
+func TestOpenModes(t *testing.T) {
+	for _, mode := range []mmarray.Mode{mmarray.Write, 0, 42} {
+		a, err := npz.Open(npzTestdata("savez_kw.npz"), mode)
+		require.ErrorIs(t, err, npz.ErrMode)
+		require.Nil(t, a)
+	}
+	_, err := npz.Open(filepath.Join(t.TempDir(), "missing.npz"), mmarray.ReadOnly)
+	require.ErrorIs(t, err, os.ErrNotExist)
+	if os.Getuid() != 0 {
+		path := copyToTemp(t, npzTestdata("savez_kw.npz"))
+		require.NoError(t, os.Chmod(path, 0o444))
+		_, err = npz.Open(path, mmarray.ReadWrite)
+		require.ErrorIs(t, err, os.ErrPermission)
+	}
+	a, err := npz.Open(npzTestdata("savez_kw.npz"), mmarray.ReadOnly)
+	require.NoError(t, err)
+	require.NoError(t, a.Close())
+	_, err = a.Array("a")
+	require.ErrorIs(t, err, npz.ErrClosed)
+	_, err = a.ReadBytes("a")
+	require.ErrorIs(t, err, npz.ErrClosed)
+}
+
+// Every prefix of an archive is refused or, for a prefix that happens to
+// end in a valid directory, opens: never a crash or a mapping past the end.
+func TestTruncatedArchives(t *testing.T) {
+	for _, name := range []string{"savez_kw.npz", "savez_compressed.npz", "zip64.npz"} {
+		raw, err := os.ReadFile(npzTestdata(name))
+		require.NoError(t, err)
+		path := filepath.Join(t.TempDir(), "cut.npz")
+		for n := range len(raw) {
+			require.NoError(t, os.WriteFile(path, raw[:n], 0o644))
+			a, err := npz.Open(path, mmarray.ReadOnly)
+			require.ErrorIs(t, err, npz.ErrFormat, "%s cut to %d bytes", name, n)
+			require.Nil(t, a)
+		}
+	}
+}

@@ -49,7 +49,8 @@ const (
 	// copyBufferSize is the chunk in which array data is streamed: large
 	// enough that per-call overhead vanishes, small enough to be irrelevant
 	// next to the arrays.
-	copyBufferSize = 1 << 20
+	copyBufferSize    = 1 << 20
+	minCopyBufferSize = 4 << 10
 	// msdosDate1980 is 1980-01-01 in MS-DOS date format, the timestamp
 	// NumPy's members carry (zipfile's default).
 	msdosDate1980 = 1<<5 | 1
@@ -371,8 +372,10 @@ func (w *Writer) copyMember(member string, prefix []byte, data io.Reader, size i
 	if _, err := w.current.Write(prefix); err != nil {
 		return err
 	}
-	if w.buf == nil {
-		w.buf = make([]byte, copyBufferSize)
+	// The buffer grows with the largest member so far, up to
+	// copyBufferSize: archives of small arrays need no megabyte.
+	if want := min(max(size, minCopyBufferSize), copyBufferSize); int64(len(w.buf)) < want {
+		w.buf = make([]byte, want)
 	}
 	copied, err := io.CopyBuffer(w.current, io.LimitReader(data, size), w.buf)
 	if err != nil {

@@ -580,6 +580,7 @@ print('ok')
 // central directory, which archive/zip writes on its own; NumPy must still
 // read every member, and stored members stay aligned.
 func TestWriteManyMembers(t *testing.T) {
+	t.Parallel() // the slowest test here: let it overlap with the others
 	const members = 1<<16 + 3
 	path := filepath.Join(t.TempDir(), "many.npz")
 	w, err := npz.Create(path)

@@ -259,7 +259,8 @@ type leafOps struct {
 	// the formula numbered seed.
 	fill  func(t *testing.T, f *mmarray.File, path []string, sel []mmarray.Sel, seed int)
 	check func(t *testing.T, f *mmarray.File, path []string, sel []mmarray.Sel, seed int)
-	// tooLong is a value that does not fit the leaf (S and U only).
+	// tooLong checks that values that do not fit the leaf are refused (S,
+	// U and V only; nil for the others).
 	tooLong func(t *testing.T, f *mmarray.File, path []string)
 }
 
@@ -324,6 +325,27 @@ func stringOps() leafOps {
 	return ops
 }
 
+// voidOps adds the refusal checks to a V<n> leaf: only exactly n bytes fit.
+func voidOps() leafOps {
+	ops := opsFor[[]byte](bytes.Equal)
+	ops.tooLong = func(t *testing.T, f *mmarray.File, path []string) {
+		a := leafView[[]byte](t, f, path)
+		if a.Len() == 0 {
+			return
+		}
+		n := a.DType().ItemSize
+		idx := make([]int, a.Ndim())
+		before := a.At(idx...)
+		require.NoError(t, a.Fits(make([]byte, n)))
+		for _, bad := range [][]byte{make([]byte, n+1), make([]byte, n-1), nil} {
+			require.ErrorIs(t, a.Fits(bad), mmarray.ErrValue, "%d bytes in V%d", len(bad), n)
+			require.Panics(t, func() { a.Set(bad, idx...) }, "%d bytes in V%d", len(bad), n)
+			require.Equal(t, before, a.At(idx...), "a refused Set leaves the item alone")
+		}
+	}
+	return ops
+}
+
 func floatBitsEqual[T float32 | float64](a, b T) bool {
 	return math.Float64bits(float64(a)) == math.Float64bits(float64(b)) || (a != a && b != b)
 }
@@ -336,7 +358,7 @@ func opsForDType(t *testing.T, dt npyheader.DType) leafOps {
 	case dt.Kind == npyheader.Bytes || dt.Kind == npyheader.Unicode:
 		return stringOps()
 	case dt.Kind == npyheader.Void:
-		return opsFor[[]byte](bytes.Equal)
+		return voidOps()
 	}
 	ops, ok := map[string]leafOps{
 		"b1": opsFor[bool](equal[bool]),

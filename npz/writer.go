@@ -199,9 +199,13 @@ func PositionalName(i int) string {
 // mapping, so the file must still be there, unchanged in size. Changes made
 // through a ReadWrite or Write mapping are included even before Flush (the
 // mapping and the file share the page cache), but changes made in
-// CopyOnWrite mode never reach the file and are not included. A File made
-// by mmarray.OpenBytes has no file on disk and fails with ErrSource; write
-// its image with WriteFrom instead.
+// CopyOnWrite mode never reach the file and are not included. A member
+// File from Archive.Array that is mapped in place works (its file is the
+// archive). A File with no file behind it (mmarray.OpenBytes, or a
+// decompressed member from Archive.Array) is refused, with the error from
+// opening its name or with ErrSource; copy such an array with WriteFrom
+// (for a member: its Header and the data after Header.DataOffset in
+// Archive.ReadBytes).
 //
 // A name that is already in the archive fails with ErrDuplicateName, and a
 // file that cannot provide the array's data with ErrSource (or the error

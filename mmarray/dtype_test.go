@@ -2,6 +2,7 @@ package mmarray_test
 
 import (
 	"encoding/hex"
+	"io"
 	"math"
 	"path/filepath"
 	"strconv"
@@ -491,4 +492,28 @@ print(a.dtype.str, ' '.join(x.tobytes().hex() for x in a))
 	}
 	_, err = mmarray.View[float64](f)
 	require.ErrorIs(t, err, mmarray.ErrDTypeMismatch)
+}
+
+// ReadAt streams the data as it is in memory, copy-on-write changes
+// included, and ends with io.EOF like any io.ReaderAt.
+func TestReadAtStreamsTheDataInMemory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.npy")
+	w, err := mmarray.Create(path, ">i2", []int{3})
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	f, err := mmarray.Open(path, mmarray.CopyOnWrite)
+	require.NoError(t, err)
+	a, err := mmarray.View[int16](f)
+	require.NoError(t, err)
+	a.Set(0x0102, 1)
+	all, err := io.ReadAll(io.NewSectionReader(f, 0, 6))
+	require.NoError(t, err)
+	require.Equal(t, []byte{0, 0, 1, 2, 0, 0}, all)
+	p := make([]byte, 4)
+	n, err := f.ReadAt(p, 4)
+	require.Equal(t, 2, n)
+	require.ErrorIs(t, err, io.EOF)
+	require.NoError(t, f.Close())
+	_, err = f.ReadAt(p, 0)
+	require.ErrorIs(t, err, mmarray.ErrClosed)
 }

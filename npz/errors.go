@@ -16,11 +16,6 @@ var (
 	// ErrDataSize: the array data given to the Writer is shorter or longer
 	// than its header declares.
 	ErrDataSize = errors.New("npz: array data does not match the header's size")
-	// ErrSource: Writer.WriteArray cannot read the array's data from the
-	// File's file on disk: it is shorter than the array, or its size changed
-	// since the File was made (or the File was made by mmarray.OpenBytes and
-	// has no file).
-	ErrSource = errors.New("npz: the array's data cannot be read from its file")
 	// ErrWriterClosed: the Writer was closed.
 	ErrWriterClosed = errors.New("npz: writer is closed")
 	// ErrAlignment: archive/zip laid a member out differently from what the

@@ -195,21 +195,14 @@ func PositionalName(i int) string {
 // dtype is accepted, and a raw file (mmarray.OpenRaw) becomes an ordinary
 // .npy member.
 //
-// The data is streamed from the file on disk at f.Path(), not from the
-// mapping, so the file must still be there, unchanged in size. Changes made
-// through a ReadWrite or Write mapping are included even before Flush (the
-// mapping and the file share the page cache), but changes made in
-// CopyOnWrite mode never reach the file and are not included. A member
-// File from Archive.Array that is mapped in place works (its file is the
-// archive). A File with no file behind it (mmarray.OpenBytes, or a
-// decompressed member from Archive.Array) is refused, with the error from
-// opening its name or with ErrSource; copy such an array with WriteFrom
-// (for a member: its Header and the data after Header.DataOffset in
-// Archive.ReadBytes).
+// The data is streamed from f's memory (File.ReadAt), not from the file on
+// disk, so what is written is what f's views see: changes made in any mode,
+// CopyOnWrite included, and Files with no file behind them (mmarray.OpenBytes,
+// a decompressed member from Archive.Array) work too.
 //
-// A name that is already in the archive fails with ErrDuplicateName, and a
-// file that cannot provide the array's data with ErrSource (or the error
-// from opening it); neither writes anything, and the Writer stays usable.
+// A name that is already in the archive fails with ErrDuplicateName without
+// writing anything, and the Writer stays usable; a closed File fails with
+// mmarray.ErrClosed.
 func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 	if err := w.usable(); err != nil {
 		return err
@@ -220,28 +213,10 @@ func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 	if err != nil {
 		return fmt.Errorf("npz: write %q: %w", name, err)
 	}
-	src, err := os.Open(f.Path())
-	if err != nil {
+	if _, err := f.ReadAt(nil, 0); err != nil {
 		return fmt.Errorf("npz: write %q: %w", name, err)
 	}
-	defer src.Close()
-	info, err := src.Stat()
-	if err != nil {
-		return fmt.Errorf("npz: write %q: %w", name, err)
-	}
-	// mmarray offers no access to a File's data bytes, so they are read
-	// from the file on disk; make sure it is still the file f was made from,
-	// as far as its size can tell (a File made by mmarray.OpenBytes has no
-	// file, and its name may happen to be one).
-	if info.Size() != f.Size() {
-		return fmt.Errorf("npz: write %q: %w: %s is %d bytes long on disk, but was %d bytes when the File was made",
-			name, ErrSource, f.Path(), info.Size(), f.Size())
-	}
-	if info.Size() < h.DataOffset || info.Size()-h.DataOffset < size {
-		return fmt.Errorf("npz: write %q: %w: %s holds %d bytes, but its array needs %d data bytes at offset %d",
-			name, ErrSource, f.Path(), info.Size(), size, h.DataOffset)
-	}
-	return w.writeMember(name, h, io.NewSectionReader(src, h.DataOffset, size), size)
+	return w.writeMember(name, h, io.NewSectionReader(f, 0, size), size)
 }
 
 // WriteFrom adds member name + ".npy" holding the NPY header h (encoded

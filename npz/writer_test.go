@@ -516,10 +516,10 @@ func TestWriteErrors(t *testing.T) {
 	})
 }
 
-// TestWriteArraySources: WriteArray copies what is in the file on disk:
-// ReadWrite changes before Flush included, a raw file becomes an .npy
-// member, and a file that changed size or has no file behind it is refused
-// without writing anything.
+// TestWriteArraySources: WriteArray copies what the File's views see:
+// ReadWrite changes before Flush, CopyOnWrite changes that never reach the
+// file, an in-memory image; a raw file becomes an .npy member, and a closed
+// File is refused without writing anything.
 func TestWriteArraySources(t *testing.T) {
 	dir := t.TempDir()
 	created, err := mmarray.Create(filepath.Join(dir, "created.npy"), "<f8", []int{3, 4})
@@ -544,30 +544,39 @@ func TestWriteArraySources(t *testing.T) {
 
 	npyImage, err := os.ReadFile(filepath.Join(dir, "created.npy"))
 	require.NoError(t, err)
-	inMemory, err := mmarray.OpenBytes(filepath.Join(dir, "in-memory.npy"), npyImage, mmarray.ReadOnly)
+	inMemory, err := mmarray.OpenBytes(filepath.Join(dir, "no-such-file.npy"), npyImage, mmarray.ReadOnly)
 	require.NoError(t, err)
 	defer inMemory.Close()
-	// A name that exists on disk, but is not the image.
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "decoy.npy"), []byte("not this"), 0o644))
-	decoy, err := mmarray.OpenBytes(filepath.Join(dir, "decoy.npy"), npyImage, mmarray.ReadOnly)
+	private, err := mmarray.Open(filepath.Join(dir, "created.npy"), mmarray.CopyOnWrite)
 	require.NoError(t, err)
-	defer decoy.Close()
+	defer private.Close()
+	privateView, err := mmarray.View[float64](private)
+	require.NoError(t, err)
+	privateView.Set(-1, 0, 0) // in memory only
+	closed, err := mmarray.Open(filepath.Join(dir, "created.npy"), mmarray.ReadOnly)
+	require.NoError(t, err)
+	require.NoError(t, closed.Close())
 
 	path := filepath.Join(t.TempDir(), "sources.npz")
 	w, err := npz.Create(path)
 	require.NoError(t, err)
 	require.NoError(t, w.WriteArray("created", created)) // no Flush
 	require.NoError(t, w.WriteArray("raw", rawFile))
-	require.ErrorIs(t, w.WriteArray("in_memory", inMemory), os.ErrNotExist)
-	require.ErrorIs(t, w.WriteArray("decoy", decoy), npz.ErrSource)
+	require.NoError(t, w.WriteArray("in_memory", inMemory))
+	require.NoError(t, w.WriteArray("private", private))
+	require.ErrorIs(t, w.WriteArray("closed", closed), mmarray.ErrClosed)
 	require.ErrorIs(t, w.WriteArray("created", created), npz.ErrDuplicateName)
 	require.NoError(t, w.Close())
 	requireStoredAligned(t, path)
 
 	runNumPy(t, `
 with np.load(sys.argv[1]) as z:
-    assert z.files == ['created', 'raw'], z.files
+    assert z.files == ['created', 'raw', 'in_memory', 'private'], z.files
     assert np.array_equal(z['created'], formula_array('<f8', (3, 4))), z['created']
+    assert np.array_equal(z['in_memory'], formula_array('<f8', (3, 4))), z['in_memory']
+    p = formula_array('<f8', (3, 4))
+    p[0, 0] = -1
+    assert np.array_equal(z['private'], p), z['private']
     r = z['raw']
     assert r.dtype == np.dtype('>i2') and r.flags.f_contiguous and not r.flags.c_contiguous
     want = formula_array('>i2', (10,)).reshape((2, 5), order='F')
@@ -802,20 +811,12 @@ func TestWriterReaderRoundTrip(t *testing.T) {
 				f, err := archive.Array(member.Key)
 				require.NoError(t, err)
 				checkByKind[member.Key](t, f)
-				if mode.opts == nil { // in place: its file is the archive
-					require.NoError(t, copied.WriteArray(member.Key, f))
-				} else {
-					// A decompressed member's bytes are not in any file
-					// WriteArray can read: refused, nothing written.
-					err := copied.WriteArray(member.Key, f)
-					require.Error(t, err)
-					require.True(t, errors.Is(err, npz.ErrSource) || errors.Is(err, os.ErrNotExist), "%v", err)
-				}
+				// In place or decompressed, a member copies into another archive.
+				require.NoError(t, copied.WriteArray(member.Key, f))
 				require.NoError(t, f.Close())
 			}
 			require.NoError(t, copied.Close())
-			if mode.opts == nil {
-				runNumPy(t, `
+			runNumPy(t, `
 with np.load(sys.argv[1]) as z:
     assert len(z.files) == int(sys.argv[2]), z.files
     for k in z.files:
@@ -823,7 +824,6 @@ with np.load(sys.argv[1]) as z:
         assert z[k].dtype == want.dtype and np.array_equal(z[k], want), k
 print('ok')
 `, copyPath, strconv.Itoa(len(members)))
-			}
 		})
 	}
 }

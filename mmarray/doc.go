@@ -4,7 +4,9 @@
 // A File is one mapped array. Open maps an existing .npy file (as
 // np.load(path, mmap_mode=...)), Create makes a new one (as
 // np.lib.format.open_memmap(path, mode="w+")), and OpenRaw maps a raw file
-// (as np.memmap). View[T] gives an *Array[T] over the whole array; its
+// (as np.memmap). An .npy image inside a larger file (a stored .npz member)
+// opens in place with Open and WithSection, and one held in memory (a
+// decompressed member) with OpenBytes; package npz does both. View[T] gives an *Array[T] over the whole array; its
 // Slice, Transpose and Reshape make further views of the same memory, At and
 // Set read and write single elements, Contiguous hands out the zero-copy
 // []T when the layout allows, and CopyTo and Values read any view in C order.

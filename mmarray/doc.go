@@ -101,9 +101,6 @@
 //     points that Go strings cannot hold (lone surrogates) read as U+FFFD.
 //   - Set panics, and never truncates, when a string or []byte does not fit
 //     the item (NumPy would truncate silently); Fits tells beforehand.
-//   - Float16 values are built from float32 (float16.Fromfloat32 rounds to
-//     nearest even); going from float64 through float32 can round twice,
-//     unlike NumPy's direct float64 to float16 cast, in rare halfway cases.
 //   - Object ('|O') dtypes hold pickles and are never mapped: Open fails
 //     with npyheader.ErrObjectDType. Nothing in this project unpickles.
 //   - On 32-bit platforms an array must fit in the address space; larger

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/x448/float16"
 
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -231,7 +230,7 @@ func checkFor(t *testing.T, f *mmarray.File, records *mmarray.Array[[]byte], e e
 		case 2:
 			want := make([]mmarray.Float16, len(bits))
 			for i, b := range bits {
-				want[i] = float16.Frombits(uint16(b))
+				want[i] = mmarray.Float16(b)
 				requireSameFloat(t, values[i], float64(want[i].Float32()), "%s[%d]: bits and value disagree in the manifest", e.Path, i)
 			}
 			a := goldenView[mmarray.Float16](t, f, records, e.Path)

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/x448/float16"
 
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -210,7 +209,7 @@ func leafValue[T mmarray.Element](dt npyheader.DType, k, seed int) T {
 			v = uint64(n)
 		}
 	case mmarray.Float16:
-		v = float16.Fromfloat32(leafX32(k, seed))
+		v = mmarray.Float16FromFloat32(leafX32(k, seed))
 	case float32:
 		v = leafX32(k, seed)
 	case float64:

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"github.com/x448/float16"
 
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -120,7 +119,7 @@ func TestFloat16RoundsToNearestEven(t *testing.T) {
 		in := []float32{1 + 1.0/2048, 1 + 3.0/2048, 65520, float32(math.Inf(-1))}
 		want := []float32{1, 1 + 2.0/1024, float32(math.Inf(1)), float32(math.Inf(-1))}
 		for i, x := range in {
-			a.Set(float16.Fromfloat32(x), i)
+			a.Set(mmarray.Float16FromFloat32(x), i)
 		}
 		for i := range in {
 			require.Equal(t, want[i], a.At(i).Float32(), "%s element %d", descr, i)

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/x448/float16"
-
 	"github.com/go-memmap/memmap/npyheader"
 )
 
@@ -31,11 +29,6 @@ type Element interface {
 	~bool | ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 |
 		~float32 | ~float64 | ~complex64 | ~complex128 | string | []byte
 }
-
-// Float16 is NumPy's float16 (IEEE 754 half precision), stored as its 16
-// bits. Convert with its Float32 method and float16.Fromfloat32, which
-// rounds to nearest even as NumPy does.
-type Float16 = float16.Float16
 
 // isLongDouble reports whether dt is NumPy's longdouble or clongdouble
 // (f12, f16, c24, c32): its bytes are the writing machine's extended

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"github.com/x448/float16"
 
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -103,7 +102,7 @@ func formula[T mmarray.Element](k int) T {
 	case uint64:
 		v = uint64(int64(k*7 - 5))
 	case mmarray.Float16:
-		v = float16.Fromfloat32(float32(float64(k)*0.5 - 3.25))
+		v = mmarray.Float16FromFloat32(float32(float64(k)*0.5 - 3.25))
 	case float32:
 		v = float32(float64(k)*0.5 - 3.25)
 	case float64:

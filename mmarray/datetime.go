@@ -10,11 +10,12 @@ import (
 
 // Datetime64 is one element of NumPy's datetime64 (M8[unit]): a count of
 // units since 1970-01-01T00:00:00 UTC. The unit is part of the dtype, not
-// of the value: get it from Array.DType().Unit.
+// of the value: parse it with ParseTimeUnit(a.DType().Unit), and convert
+// with its Time and Datetime methods.
 type Datetime64 int64
 
 // Timedelta64 is one element of NumPy's timedelta64 (m8[unit]): a count of
-// units. The unit is Array.DType().Unit.
+// units. Convert with TimeUnit's Duration and Timedelta methods.
 type Timedelta64 int64
 
 // NaT is NumPy's "not a time", the smallest int64, for Datetime64 and
@@ -27,8 +28,11 @@ func (d Datetime64) IsNaT() bool { return d == NaT }
 // IsNaT reports whether d is NaT.
 func (d Timedelta64) IsNaT() bool { return d == NaT }
 
-// timeUnit is a parsed datetime unit such as "D" or "25s".
-type timeUnit struct {
+// TimeUnit is a parsed datetime64/timedelta64 unit such as "D", "ns" or
+// "25s" (NumPy's text inside the brackets of M8[...]): it converts counts of
+// the unit to and from time.Time and time.Duration, exactly or with an
+// error, never rounding. Parse it once per array, not per element.
+type TimeUnit struct {
 	base  string
 	count int64 // the multiplier: 25 for "25s"
 	nanos int64 // nanoseconds per base unit; 0 for Y and M
@@ -44,16 +48,27 @@ var unitNanos = map[string]int64{
 
 var unitAttos = map[string]int64{"ps": 1e6, "fs": 1e3, "as": 1}
 
-func parseTimeUnit(unit string) (timeUnit, error) {
+// ParseTimeUnit parses a unit as NumPy prints it in a dtype: a base unit
+// (Y M W D h m s ms us ns ps fs as) with an optional multiplier ("25s").
+// The generic unit "" and anything else give an error wrapping ErrUnit.
+func ParseTimeUnit(unit string) (TimeUnit, error) {
+	u, err := parseTimeUnit(unit)
+	if err != nil {
+		return TimeUnit{}, fmt.Errorf("mmarray: time unit: %w", err)
+	}
+	return u, nil
+}
+
+func parseTimeUnit(unit string) (TimeUnit, error) {
 	i := 0
 	for i < len(unit) && unit[i] >= '0' && unit[i] <= '9' {
 		i++
 	}
-	u := timeUnit{base: unit[i:], count: 1}
+	u := TimeUnit{base: unit[i:], count: 1}
 	if i > 0 {
 		n, err := strconv.ParseInt(unit[:i], 10, 64)
 		if err != nil || n <= 0 {
-			return timeUnit{}, fmt.Errorf("%w: bad multiplier in unit %q", ErrUnit, unit)
+			return TimeUnit{}, fmt.Errorf("%w: bad multiplier in unit %q", ErrUnit, unit)
 		}
 		u.count = n
 	}
@@ -64,11 +79,19 @@ func parseTimeUnit(unit string) (timeUnit, error) {
 	case unitAttos[u.base] != 0:
 		u.attos = unitAttos[u.base]
 	case u.base == "":
-		return timeUnit{}, fmt.Errorf("%w: a generic datetime64 has no unit", ErrUnit)
+		return TimeUnit{}, fmt.Errorf("%w: a generic datetime64 has no unit", ErrUnit)
 	default:
-		return timeUnit{}, fmt.Errorf("%w: unknown unit %q", ErrUnit, unit)
+		return TimeUnit{}, fmt.Errorf("%w: unknown unit %q", ErrUnit, unit)
 	}
 	return u, nil
+}
+
+// String is the unit as NumPy prints it: "25s", "D".
+func (u TimeUnit) String() string {
+	if u.count == 1 {
+		return u.base
+	}
+	return strconv.FormatInt(u.count, 10) + u.base
 }
 
 // mulExact returns a*b, or false when it overflows an int64.
@@ -98,18 +121,17 @@ const (
 	maxUnixSeconds   = maxCalendarYears * 366 * 24 * 3600
 )
 
-// Time converts d, a count of unit (NumPy's unit text, e.g. "ns", "D",
-// "10s"), to a UTC time.Time. It returns an error wrapping ErrNaT for NaT,
-// ErrUnit for a generic or unknown unit, and ErrValue when the instant is
+// Time converts d, a count of u since the epoch, to a UTC time.Time. It
+// returns an error wrapping ErrNaT for NaT, and ErrValue when the instant is
 // beyond time.Time's range or, for units finer than a nanosecond, not a
 // whole number of nanoseconds.
-func (d Datetime64) Time(unit string) (time.Time, error) {
+func (u TimeUnit) Time(d Datetime64) (time.Time, error) {
+	unit := u.String()
 	if d.IsNaT() {
 		return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w", ErrNaT)
 	}
-	u, err := parseTimeUnit(unit)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w", err)
+	if u.base == "" {
+		return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w: the zero TimeUnit has no unit", ErrUnit)
 	}
 	n, ok := mulExact(int64(d), u.count)
 	if !ok {
@@ -169,15 +191,14 @@ func exactNanos(n, attos int64) (int64, bool) {
 	return n / perNano, true
 }
 
-// DatetimeOf converts t to a count of unit (NumPy's unit text, e.g. "ms",
-// "D", "10s"). It returns an error wrapping ErrValue unless the result is
-// exact and in range: a time that is not a whole number of units (for
-// "D", not midnight UTC) is refused rather than rounded; truncate t first
-// when rounding is wanted. ErrUnit for a generic or unknown unit.
-func DatetimeOf(t time.Time, unit string) (Datetime64, error) {
-	u, err := parseTimeUnit(unit)
-	if err != nil {
-		return 0, fmt.Errorf("mmarray: time to datetime64: %w", err)
+// Datetime converts t to a count of u since the epoch. It returns an error
+// wrapping ErrValue unless the result is exact and in range: a time that is
+// not a whole number of units (for "D", not midnight UTC) is refused rather
+// than rounded; truncate t first when rounding is wanted.
+func (u TimeUnit) Datetime(t time.Time) (Datetime64, error) {
+	unit := u.String()
+	if u.base == "" {
+		return 0, fmt.Errorf("mmarray: time to datetime64: %w: the zero TimeUnit has no unit", ErrUnit)
 	}
 	t = t.UTC()
 	var n int64
@@ -235,20 +256,17 @@ func nanosSinceEpoch(t time.Time) (int64, bool) {
 	return ns, ns >= sec
 }
 
-// Duration converts d, a count of unit, to a time.Duration. It returns an
+// Duration converts d, a count of u, to a time.Duration. It returns an
 // error wrapping ErrNaT for NaT, ErrUnit for years and months (which have no
-// fixed length, as in NumPy) and generic units, and ErrValue when the
-// result is beyond time.Duration's ±292 years or, for units finer than a
-// nanosecond, not a whole number of nanoseconds.
-func (d Timedelta64) Duration(unit string) (time.Duration, error) {
+// fixed length, as in NumPy), and ErrValue when the result is beyond
+// time.Duration's ±292 years or, for units finer than a nanosecond, not a
+// whole number of nanoseconds.
+func (u TimeUnit) Duration(d Timedelta64) (time.Duration, error) {
+	unit := u.String()
 	if d.IsNaT() {
 		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w", ErrNaT)
 	}
-	u, err := parseTimeUnit(unit)
-	if err != nil {
-		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w", err)
-	}
-	if u.base == "Y" || u.base == "M" {
+	if u.base == "" || u.base == "Y" || u.base == "M" {
 		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w: %s has no fixed length", ErrUnit, unit)
 	}
 	n, ok := mulExact(int64(d), u.count)
@@ -263,29 +281,29 @@ func (d Timedelta64) Duration(unit string) (time.Duration, error) {
 	return time.Duration(n), nil
 }
 
-// TimedeltaOf converts dur to a count of unit. It returns an error wrapping
-// ErrValue unless the result is exact (dur a whole number of units) and not
-// NaT, and ErrUnit for years, months and generic units.
-func TimedeltaOf(dur time.Duration, unit string) (Timedelta64, error) {
-	u, err := parseTimeUnit(unit)
-	if err != nil {
-		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w", err)
-	}
-	if u.base == "Y" || u.base == "M" {
+// Timedelta converts dur to a count of u. It returns an error wrapping
+// ErrValue unless the result is exact (dur a whole number of units), and
+// ErrUnit for years and months.
+func (u TimeUnit) Timedelta(dur time.Duration) (Timedelta64, error) {
+	unit := u.String()
+	if u.base == "" || u.base == "Y" || u.base == "M" {
 		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: %s has no fixed length", ErrUnit, unit)
 	}
-	var n int64
-	ok := true
+	var n, rest int64
 	if u.attos != 0 {
-		n, ok = mulExact(int64(dur), 1e9/u.attos)
+		var ok bool
+		if n, ok = mulExact(int64(dur), 1e9/u.attos); !ok {
+			return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: %v is out of range for %s", ErrValue, dur, unit)
+		}
 	} else {
-		var rest int64
 		n, rest = floorDiv(int64(dur), u.nanos)
-		ok = rest == 0
 	}
 	q, r := floorDiv(n, u.count)
-	if !ok || r != 0 || q == NaT {
+	if rest != 0 || r != 0 {
 		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: %v is not a whole number of %s", ErrValue, dur, unit)
+	}
+	if q == NaT {
+		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: %v would read as NaT", ErrValue, dur)
 	}
 	return Timedelta64(q), nil
 }

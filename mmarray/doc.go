@@ -25,8 +25,8 @@
 // type for each. Numbers, bools, Float16 and the datetime types are read in
 // place, and native aligned C-contiguous data is handed out as a plain Go
 // slice by Contiguous. Datetime64 and Timedelta64 are the raw int64 counts
-// (NaT included); their Time and Duration methods, and DatetimeOf and
-// TimedeltaOf, convert exactly or return an error. S<n> and U<n> view as
+// (NaT included); a TimeUnit parsed from the dtype's unit converts them to
+// and from time.Time and time.Duration, exactly or with an error. S<n> and U<n> view as
 // string, S<n>, V<n> and structured dtypes as []byte, with NumPy's rules
 // for trailing NULs. Field gives a strided, zero-copy view of one field of
 // a structured array (nested fields by "a.b", subarray fields as trailing

@@ -534,8 +534,10 @@ func checkTimes(t *testing.T, a *mmarray.Array[mmarray.Datetime64], e expectedFi
 	require.Equal(t, timeUnitOf(e.DType), unit)
 	require.Len(t, e.NS, len(want))
 	require.Len(t, e.UnixS, len(want))
+	converter, err := mmarray.ParseTimeUnit(unit)
+	require.NoError(t, err)
 	for k, d := range want {
-		got, err := d.Time(unit)
+		got, err := converter.Time(d)
 		if d.IsNaT() {
 			require.Nil(t, e.UnixS[k])
 			require.ErrorIs(t, err, mmarray.ErrNaT, "%q element %d", e.Path, k)
@@ -564,8 +566,10 @@ func checkDurations(t *testing.T, a *mmarray.Array[mmarray.Timedelta64], e expec
 	require.Equal(t, timeUnitOf(e.DType), unit)
 	require.Len(t, e.NS, len(want))
 	calendar := strings.HasSuffix(unit, "Y") || strings.HasSuffix(unit, "M")
+	converter, err := mmarray.ParseTimeUnit(unit)
+	require.NoError(t, err)
 	for k, d := range want {
-		got, err := d.Duration(unit)
+		got, err := converter.Duration(d)
 		switch {
 		case d.IsNaT():
 			require.ErrorIs(t, err, mmarray.ErrNaT, "%q element %d", e.Path, k)

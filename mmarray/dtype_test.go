@@ -251,29 +251,35 @@ func TestDatetimeConversions(t *testing.T) {
 		{"3M", 5, time.Date(1971, 4, 1, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, c := range cases {
-		got, err := mmarray.Datetime64(c.n).Time(c.unit)
+		unit := mustUnit(t, c.unit)
+		require.Equal(t, c.unit, unit.String())
+		got, err := unit.Time(mmarray.Datetime64(c.n))
 		require.NoError(t, err, "%d %s", c.n, c.unit)
 		require.True(t, c.want.Equal(got), "%d %s: got %v, want %v", c.n, c.unit, got, c.want)
-		back, err := mmarray.DatetimeOf(got, c.unit)
+		back, err := unit.Datetime(got)
 		require.NoError(t, err, "%d %s", c.n, c.unit)
 		require.Equal(t, mmarray.Datetime64(c.n), back, c.unit)
 	}
 
-	_, err := mmarray.Datetime64(mmarray.NaT).Time("ns")
+	_, err := mustUnit(t, "ns").Time(mmarray.NaT)
 	require.ErrorIs(t, err, mmarray.ErrNaT)
-	_, err = mmarray.Datetime64(1).Time("")
-	require.ErrorIs(t, err, mmarray.ErrUnit)
-	_, err = mmarray.Datetime64(1).Time("ps")
+	for _, bad := range []string{"", "x", "0s", "s2", "99999999999999999999s"} {
+		_, err = mmarray.ParseTimeUnit(bad)
+		require.ErrorIs(t, err, mmarray.ErrUnit, bad)
+	}
+	_, err = mmarray.TimeUnit{}.Time(1)
+	require.ErrorIs(t, err, mmarray.ErrUnit, "the zero TimeUnit")
+	_, err = mustUnit(t, "ps").Time(1)
 	require.ErrorIs(t, err, mmarray.ErrValue, "1 ps is not a whole nanosecond")
-	_, err = mmarray.Datetime64(math.MaxInt64).Time("D")
+	_, err = mustUnit(t, "D").Time(math.MaxInt64)
 	require.ErrorIs(t, err, mmarray.ErrValue)
-	_, err = mmarray.Datetime64(math.MaxInt64).Time("Y")
+	_, err = mustUnit(t, "Y").Time(math.MaxInt64)
 	require.ErrorIs(t, err, mmarray.ErrValue)
-	_, err = mmarray.DatetimeOf(time.Date(2020, 1, 1, 12, 0, 0, 0, time.UTC), "D")
+	_, err = mustUnit(t, "D").Datetime(time.Date(2020, 1, 1, 12, 0, 0, 0, time.UTC))
 	require.ErrorIs(t, err, mmarray.ErrValue, "noon is not a whole day: refused, not rounded")
-	_, err = mmarray.DatetimeOf(time.Date(2020, 2, 1, 0, 0, 0, 0, time.UTC), "Y")
+	_, err = mustUnit(t, "Y").Datetime(time.Date(2020, 2, 1, 0, 0, 0, 0, time.UTC))
 	require.ErrorIs(t, err, mmarray.ErrValue)
-	_, err = mmarray.DatetimeOf(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), "ps")
+	_, err = mustUnit(t, "ps").Datetime(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC))
 	require.ErrorIs(t, err, mmarray.ErrValue, "the year 3000 overflows int64 picoseconds")
 
 	durations := []struct {
@@ -285,21 +291,33 @@ func TestDatetimeConversions(t *testing.T) {
 		{"W", 2, 14 * day}, {"25s", 2, 50 * time.Second}, {"fs", 3e6, 3},
 	}
 	for _, c := range durations {
-		got, err := mmarray.Timedelta64(c.n).Duration(c.unit)
+		unit := mustUnit(t, c.unit)
+		got, err := unit.Duration(mmarray.Timedelta64(c.n))
 		require.NoError(t, err)
 		require.Equal(t, c.want, got, c.unit)
-		back, err := mmarray.TimedeltaOf(got, c.unit)
+		back, err := unit.Timedelta(got)
 		require.NoError(t, err)
 		require.Equal(t, mmarray.Timedelta64(c.n), back, c.unit)
 	}
-	_, err = mmarray.Timedelta64(1).Duration("M")
+	_, err = mustUnit(t, "M").Duration(1)
 	require.ErrorIs(t, err, mmarray.ErrUnit, "a month has no fixed length")
-	_, err = mmarray.Timedelta64(mmarray.NaT).Duration("s")
+	_, err = mustUnit(t, "s").Duration(mmarray.NaT)
 	require.ErrorIs(t, err, mmarray.ErrNaT)
-	_, err = mmarray.Timedelta64(math.MaxInt64 / 2).Duration("s")
+	_, err = mustUnit(t, "s").Duration(math.MaxInt64 / 2)
 	require.ErrorIs(t, err, mmarray.ErrValue)
-	_, err = mmarray.TimedeltaOf(1500*time.Millisecond, "s")
+	_, err = mustUnit(t, "s").Timedelta(1500 * time.Millisecond)
 	require.ErrorIs(t, err, mmarray.ErrValue)
+	_, err = mustUnit(t, "ns").Timedelta(math.MinInt64)
+	require.ErrorIs(t, err, mmarray.ErrValue, "the smallest Duration would read as NaT")
+	_, err = mustUnit(t, "as").Timedelta(time.Hour)
+	require.ErrorIs(t, err, mmarray.ErrValue, "an hour overflows int64 attoseconds")
+}
+
+func mustUnit(t *testing.T, text string) mmarray.TimeUnit {
+	t.Helper()
+	u, err := mmarray.ParseTimeUnit(text)
+	require.NoError(t, err)
+	return u
 }
 
 // NumPy is the oracle for datetime arithmetic: the same counts in each unit
@@ -332,7 +350,7 @@ for arg in sys.argv[1:]:
 		unit, n, _ := strings.Cut(arg, ":")
 		count, _ := strconv.ParseInt(n, 10, 64)
 		fields := strings.Fields(lines[i])
-		got, err := mmarray.Datetime64(count).Time(unit)
+		got, err := mustUnit(t, unit).Time(mmarray.Datetime64(count))
 		if fields[0] == "-" {
 			if err == nil {
 				seconds, _ := strconv.ParseInt(fields[1], 10, 64)

@@ -172,8 +172,9 @@ func ExampleField() {
 	// mmarray: value does not fit the dtype: 8 characters do not fit in U6
 }
 
-// Datetime64 values are counts of the dtype's unit; Time converts them.
-func ExampleDatetime64_Time() {
+// Datetime64 values are counts of the dtype's unit; a TimeUnit converts
+// them.
+func ExampleTimeUnit_Time() {
 	dir := exampleDir()
 	defer os.RemoveAll(dir)
 	f, err := mmarray.Create(filepath.Join(dir, "times.npy"), "<M8[ms]", []int{2})
@@ -185,15 +186,18 @@ func ExampleDatetime64_Time() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	unit := a.DType().Unit
-	stamp, err := mmarray.DatetimeOf(time.Date(2024, 2, 29, 12, 30, 0, 250e6, time.UTC), unit)
+	unit, err := mmarray.ParseTimeUnit(a.DType().Unit) // "ms"
+	if err != nil {
+		log.Fatal(err)
+	}
+	stamp, err := unit.Datetime(time.Date(2024, 2, 29, 12, 30, 0, 250e6, time.UTC))
 	if err != nil {
 		log.Fatal(err)
 	}
 	a.Set(stamp, 0)
 	a.Set(mmarray.NaT, 1)
 	for v := range a.Values() {
-		t, err := v.Time(unit)
+		t, err := unit.Time(v)
 		fmt.Println(int64(v), t.Format(time.RFC3339Nano), err)
 	}
 	// Output:

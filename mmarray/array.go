@@ -296,10 +296,7 @@ func (a *Array[T]) CopyTo(dst []T) int {
 				off += stride
 			}
 		default:
-			for j := range row {
-				row[j] = loadConverted[T](a.data, off, a.info, a.swap)
-				off += stride
-			}
+			gatherConverted(row, a.data, off, stride, a.info, a.swap)
 		}
 		i += count
 		return true

@@ -98,3 +98,33 @@ func gatherDirect[T Element](dst []T, data []byte, off, stride int) {
 		off += stride
 	}
 }
+
+// gatherConverted fills dst with the byte-swapped or unaligned numeric
+// elements of data at byte offsets off, off+stride, ...: the inner loop of
+// CopyTo off the direct path. Each unit size has its own tight loop, so
+// the per-element work is one load, one swap and one store.
+func gatherConverted[T Element](dst []T, data []byte, off, stride int, info elementInfo, swap bool) {
+	base := unsafe.Pointer(unsafe.SliceData(dst))
+	switch {
+	case info.partSize == 2 && info.size == 2:
+		for j := range dst {
+			*(*uint16)(unsafe.Add(base, 2*j)) = load16(data[off:], swap)
+			off += stride
+		}
+	case info.partSize == 4 && info.size == 4:
+		for j := range dst {
+			*(*uint32)(unsafe.Add(base, 4*j)) = load32(data[off:], swap)
+			off += stride
+		}
+	case info.partSize == 8 && info.size == 8:
+		for j := range dst {
+			*(*uint64)(unsafe.Add(base, 8*j)) = load64(data[off:], swap)
+			off += stride
+		}
+	default: // bools, and complex numbers (two parts each)
+		for j := range dst {
+			dst[j] = loadConverted[T](data, off, info, swap)
+			off += stride
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
+	"strings"
 
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -177,7 +178,7 @@ func (a *Array[T]) store(off int, v T) {
 	}
 	if a.info.codec != codecNone {
 		if err := encodeItem(a.data[off:off+a.info.size], v, a.info.codec, a.swap); err != nil {
-			panic("mmarray: Set: " + err.Error())
+			panic("mmarray: Set: " + strings.TrimPrefix(err.Error(), "mmarray: "))
 		}
 		return
 	}
@@ -338,7 +339,7 @@ func (a *Array[T]) Fill(v T) {
 	item := make([]byte, a.info.size)
 	if a.info.codec != codecNone {
 		if err := encodeItem(item, v, a.info.codec, a.swap); err != nil {
-			panic("mmarray: Fill: " + err.Error())
+			panic("mmarray: Fill: " + strings.TrimPrefix(err.Error(), "mmarray: "))
 		}
 	} else {
 		storeConverted(item, 0, v, a.info, a.swap)

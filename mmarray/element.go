@@ -106,7 +106,8 @@ func elementFor[T Element](dt npyheader.DType) (elementInfo, error) {
 			}
 		}
 	}
-	if info.codec == codecNone {
+	if t.Kind() != reflect.String && t.Kind() != reflect.Slice {
+		// A number, bool, Float16 or time: the dtype must be exactly its kind and size.
 		ok = !dt.Structured() && dt.Kind == info.kind && dt.ItemSize == int(t.Size())
 	}
 	if !ok {

@@ -22,9 +22,11 @@ import (
 // can be viewed as []byte, and Field applies to that view again. T must be
 // the Go type for the field's dtype (see Element); otherwise the error wraps
 // ErrDTypeMismatch. An unknown name, or a view that is not structured, gives
-// ErrField.
+// ErrField, and a closed File ErrClosed.
 func Field[T, R Element](a *Array[R], path string) (*Array[T], error) {
-	a.file.checkOpen()
+	if a.file.closed.Load() {
+		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, ErrClosed)
+	}
 	dt, offset, err := findField(a.dtype, path)
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, err)
@@ -35,7 +37,6 @@ func Field[T, R Element](a *Array[R], path string) (*Array[T], error) {
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, err)
 	}
-	view.writable = a.writable
 	return view, nil
 }
 

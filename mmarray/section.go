@@ -26,7 +26,9 @@ type section struct {
 // the data must too (ErrFileSize otherwise), and only the data is mapped.
 // File.DataOffset and Header().DataOffset report the data's absolute offset
 // in the file. In mode r+ writes reach the data bytes only: the file is never
-// grown and no byte outside the section is changed. Open only.
+// grown and no byte outside the section is changed, so a checksum kept
+// elsewhere (a zip member's CRC-32) goes stale: npz.Archive.Sync rewrites
+// it. Open only.
 func WithSection(offset, length int64) Option {
 	return func(o *options) {
 		o.section = section{offset, length}

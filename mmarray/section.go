@@ -1,6 +1,7 @@
 package mmarray
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 
@@ -73,13 +74,14 @@ func checkDataInSection(h npyheader.Header, nbytes int64, s section) error {
 //
 // The header is checked exactly as Open checks it (object dtypes are
 // refused, and the image must hold every data byte the header declares;
-// bytes after the data are ignored). The File keeps image and views its data
-// in place, without copying: the caller must not change image while the
-// File is open, except through the File's views.
+// bytes after the data are ignored).
 //
-// Modes: ReadOnly views refuse Set as usual. ReadWrite and CopyOnWrite views
-// both write into image itself — nothing ever reaches a file. Write is
-// refused with ErrMode. Data at an offset not aligned for its element type
+// Modes, as NumPy's: ReadOnly and ReadWrite keep image and view its data in
+// place, without copying; the caller must not change image while the File
+// is open, except through the File's views. ReadOnly views refuse Set as
+// usual; ReadWrite views write into image itself. CopyOnWrite copies the
+// data first, so that writes go to private memory and image never changes.
+// Nothing ever reaches a file. Write is refused with ErrMode. Data at an offset not aligned for its element type
 // works, element by element, as for unaligned files.
 //
 // Flush does nothing and returns nil, Advise does nothing and returns nil
@@ -112,13 +114,17 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, err
 		return nil, fmt.Errorf("mmarray: open bytes %s: %w", name, err)
 	}
 	end := h.DataOffset + nbytes
+	data := image[h.DataOffset:end:end]
+	if mode == CopyOnWrite {
+		data = bytes.Clone(data)
+	}
 	return &File{
 		path:     name,
 		mode:     mode,
 		header:   h,
 		fileSize: int64(len(image)),
 		inMemory: true,
-		data:     image[h.DataOffset:end:end],
+		data:     data,
 	}, nil
 }
 

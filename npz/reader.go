@@ -322,7 +322,7 @@ func checkOverlaps(members []Member, layouts []entryLayout) error {
 	slices.SortFunc(order, func(x, y int) int { return int(layouts[x].local - layouts[y].local) })
 	for k := 1; k < len(order); k++ {
 		prev, cur := order[k-1], order[k]
-		end := members[prev].Offset + members[prev].CompressedSize
+		end := members[prev].Offset + members[prev].CompressedSize + layouts[prev].descriptorLen
 		if layouts[cur].local < end {
 			return fmt.Errorf("%w: member %q (local header at %d) overlaps member %q (bytes %d..%d)",
 				ErrFormat, members[cur].Name, layouts[cur].local, members[prev].Name, members[prev].Offset, end)
@@ -633,8 +633,11 @@ func (a *Archive) Verify(name string) error {
 }
 
 // Sync recomputes the CRC-32 of every stored member opened with Array in
-// r+ and writes it to the member's central directory record and local
-// header (or data descriptor), then syncs the archive file. Python's
+// r+ and writes it where the archive keeps it: always in the member's
+// central directory record (the copy zipfile checks); in the local header
+// only when flag bit 3 is clear (with it set, that field means nothing);
+// in a data descriptor only when one verifiably follows the data. Nothing
+// else in the archive changes. Sync then syncs the archive file. Python's
 // zipfile, and so np.load, checks the CRC and rejects a member whose bytes
 // changed without it. Flush (or Close) the member Files first on systems
 // where mapped writes are not visible to reads (Linux and macOS share one
@@ -661,15 +664,18 @@ func (a *Archive) syncLocked() error {
 		}
 		var crc [4]byte
 		binary.LittleEndian.PutUint32(crc[:], sum.Sum32())
+		// The directory's CRC is the one zipfile checks; the local header's
+		// only counts without flag bit 3 (with it, the descriptor's does).
 		at := []int64{l.central + centralCRCOffset}
-		if l.descriptor {
-			d, err := descriptorCRCOffset(a.file, m.Offset+m.CompressedSize)
-			if err != nil {
-				return fmt.Errorf("npz: sync %s: member %q: data descriptor: %w", a.path, m.Name, err)
-			}
-			at = append(at, d)
-		} else {
+		if !l.flagDescriptor {
 			at = append(at, l.local+localCRCOffset)
+		}
+		if l.descriptorCRC >= 0 {
+			// Found at Open; rewrite it only if it still holds the old CRC.
+			var old [4]byte
+			if _, err := a.file.ReadAt(old[:], l.descriptorCRC); err == nil && binary.LittleEndian.Uint32(old[:]) == m.CRC32 {
+				at = append(at, l.descriptorCRC)
+			}
 		}
 		for _, off := range at {
 			if _, err := a.file.WriteAt(crc[:], off); err != nil {

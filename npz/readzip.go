@@ -30,6 +30,8 @@ const (
 	localSignature       = 0x04034b50
 	localFixedLen        = 30
 	descriptorSignature  = 0x08074b50
+	descriptor64Len      = 24 // signature, CRC-32, two 8-byte sizes
+	descriptorNoSigLen   = 12 // CRC-32, two 4-byte sizes
 	zip64ExtraID         = 0x0001
 	flagEncrypted        = 0x1
 	flagDataDescriptor   = 0x8
@@ -43,10 +45,18 @@ const (
 
 // entryLayout is where one member's records lie in the archive.
 type entryLayout struct {
-	central    int64 // offset of the central directory record
-	local      int64 // offset of the local file header
-	data       int64 // offset of the member's first stored byte
-	descriptor bool  // a data descriptor follows the data (flag bit 3)
+	central int64 // offset of the central directory record
+	local   int64 // offset of the local file header
+	data    int64 // offset of the member's first stored byte
+	// flagDescriptor: flag bit 3 is set, so the local header's CRC and
+	// sizes are not meant to be read (they are usually zero) and a data
+	// descriptor may follow the data. Writers set the bit without writing
+	// the descriptor, too, and zipfile reads such archives.
+	flagDescriptor bool
+	// descriptorCRC is the offset of the CRC-32 field of the data
+	// descriptor after the data, or -1 when no descriptor is verifiably
+	// there (see findDescriptor); descriptorLen is the descriptor's length.
+	descriptorCRC, descriptorLen int64
 }
 
 // layout finds the records of every member of zr (an archive of size bytes
@@ -87,9 +97,12 @@ func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, int64, er
 			}
 		}
 		local += base
-		e := entryLayout{central: pos, local: local, descriptor: zf.Flags&flagDataDescriptor != 0}
+		e := entryLayout{central: pos, local: local, flagDescriptor: zf.Flags&flagDataDescriptor != 0, descriptorCRC: -1}
 		if e.data, err = checkLocalHeader(r, e.local, zf); err != nil {
 			return nil, 0, err
+		}
+		if e.flagDescriptor && zf.CompressedSize64 <= uint64(dirStart) {
+			e.descriptorCRC, e.descriptorLen = findDescriptor(r, e.data+int64(zf.CompressedSize64), dirStart, zf)
 		}
 		out[i] = e
 		pos += centralRecordLen + nameLen + extraLen + commentLen
@@ -251,15 +264,58 @@ func checkLocalHeader(r io.ReaderAt, off int64, zf *zip.File) (int64, error) {
 	return data, nil
 }
 
-// descriptorCRCOffset is where the CRC-32 of a member's data descriptor
-// lies: right after the data, after an optional signature.
-func descriptorCRCOffset(r io.ReaderAt, dataEnd int64) (int64, error) {
-	var sig [4]byte
-	if _, err := r.ReadAt(sig[:], dataEnd); err != nil {
-		return 0, err
+// findDescriptor looks for zf's data descriptor at dataEnd, before limit
+// (the central directory), and returns the offset of its CRC-32 field and
+// its length, or -1 and 0 when there is none. A descriptor counts only when
+// every field checks out: with the optional signature, the signature, the
+// directory's CRC-32 and its two sizes (4 or 8 bytes each); without it, the
+// CRC-32 and the sizes. Guessing from the signature alone would misread a
+// member whose CRC-32 happens to equal the signature, and trusting flag bit
+// 3 alone would overwrite whatever follows a member that has none.
+func findDescriptor(r io.ReaderAt, dataEnd, limit int64, zf *zip.File) (crcOffset, length int64) {
+	var buf [descriptor64Len]byte
+	n := min(int64(len(buf)), limit-dataEnd)
+	if n < descriptorNoSigLen {
+		return -1, 0
 	}
-	if binary.LittleEndian.Uint32(sig[:]) == descriptorSignature {
-		return dataEnd + 4, nil
+	b := buf[:n]
+	if _, err := r.ReadAt(b, dataEnd); err != nil {
+		return -1, 0
 	}
-	return dataEnd, nil
+	sizesMatch := func(b []byte, wide bool) bool {
+		if wide {
+			return len(b) >= 16 && binary.LittleEndian.Uint64(b) == zf.CompressedSize64 &&
+				binary.LittleEndian.Uint64(b[8:]) == zf.UncompressedSize64
+		}
+		return len(b) >= 8 && uint64(binary.LittleEndian.Uint32(b)) == zf.CompressedSize64 &&
+			uint64(binary.LittleEndian.Uint32(b[4:])) == zf.UncompressedSize64
+	}
+	crcAt := func(b []byte, at int) bool {
+		return len(b) >= at+4 && binary.LittleEndian.Uint32(b[at:]) == zf.CRC32
+	}
+	// The signature forms first (what writers emit, archive/zip and
+	// zipfile included), 4-byte sizes before 8-byte ones.
+	if binary.LittleEndian.Uint32(b) == descriptorSignature && crcAt(b, 4) {
+		for _, wide := range []bool{false, true} {
+			if sizesMatch(b[8:], wide) {
+				return dataEnd + 4, 8 + descriptorSizesLen(wide)
+			}
+		}
+	}
+	if crcAt(b, 0) {
+		for _, wide := range []bool{false, true} {
+			if sizesMatch(b[4:], wide) {
+				return dataEnd, 4 + descriptorSizesLen(wide)
+			}
+		}
+	}
+	return -1, 0
+}
+
+// descriptorSizesLen is the length of a data descriptor's two size fields.
+func descriptorSizesLen(wide bool) int64 {
+	if wide {
+		return 16
+	}
+	return 8
 }

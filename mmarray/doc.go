@@ -37,6 +37,9 @@
 //	name, _ := mmarray.Field[string](rows, "name")
 //	fmt.Println(x.At(3), name.At(3))
 //
+// Records hands out whole records as a zero-copy []S of a Go struct with
+// the same memory layout.
+//
 // # Modes
 //
 // The modes are NumPy's: ReadOnly ("r"), ReadWrite ("r+": writes reach the

@@ -534,3 +534,122 @@ func TestReadAtStreamsTheDataInMemory(t *testing.T) {
 	_, err = f.ReadAt(p, 0)
 	require.ErrorIs(t, err, mmarray.ErrClosed)
 }
+
+// tick is the Go layout of the aligned NumPy record written in
+// TestRecordsAreZeroCopyStructs: Go aligns fields as C does, and so does
+// NumPy's align=True, so no padding needs spelling out.
+type tick struct {
+	Time   mmarray.Datetime64 `npy:"t"`
+	Price  float64
+	Size   int32
+	Flags  uint8
+	Symbol [4]byte
+	Pos    struct{ X, Y float32 }
+	Hist   [2][3]int16
+}
+
+func TestRecordsAreZeroCopyStructs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ticks.npy")
+	runNumPy(t, `
+dt = np.dtype([('t', '<M8[ns]'), ('price', '<f8'), ('size', '<i4'), ('flags', 'u1'), ('symbol', 'S4'),
+               ('pos', [('x', '<f4'), ('y', '<f4')]), ('hist', '<i2', (2, 3))], align=True)
+a = np.zeros(5, dt)
+for i in range(5):
+    a[i] = (np.datetime64(1700000000000000000 + i, 'ns'), 100.5 + i, 10 * i, i % 2, b'AB' + bytes([67 + i]),
+            (i, -i), np.arange(6).reshape(2, 3) * i)
+assert dt.itemsize == 48, dt.itemsize
+np.save(sys.argv[1], a)
+`, path)
+	f, err := mmarray.Open(path, mmarray.ReadWrite)
+	require.NoError(t, err)
+	rows, err := mmarray.View[[]byte](f)
+	require.NoError(t, err)
+	ticks, err := mmarray.Records[tick](rows)
+	require.NoError(t, err, f.Descr())
+	require.Len(t, ticks, 5)
+	for i, tk := range ticks {
+		require.Equal(t, mmarray.Datetime64(1700000000000000000+i), tk.Time)
+		require.Equal(t, 100.5+float64(i), tk.Price)
+		require.Equal(t, int32(10*i), tk.Size)
+		require.Equal(t, [4]byte{'A', 'B', byte('C' + i)}, tk.Symbol)
+		require.Equal(t, float32(-i), tk.Pos.Y)
+		require.Equal(t, int16(5*i), tk.Hist[1][2])
+	}
+	ticks[3].Price = -1 // straight into the mapped file
+	ticks[4].Hist[0][1] = 77
+	price, err := mmarray.Field[float64](rows, "price")
+	require.NoError(t, err)
+	require.Equal(t, -1.0, price.At(3), "the slice is the mapping, not a copy")
+	require.NoError(t, f.Flush())
+	require.NoError(t, f.Close())
+	out := runNumPy(t, `
+a = np.load(sys.argv[1])
+print(a['price'][3], a['hist'][4][0][1])
+`, path)
+	require.Equal(t, "-1.0 77", strings.TrimSpace(out))
+}
+
+func TestRecordsRefuseMismatchedLayouts(t *testing.T) {
+	descr := "[('x', '<f8'), ('id', '<i4'), ('ok', '|b1'), ('', '|V3')]"
+	f := createRaw(t, descr, 4)
+	rows, err := mmarray.View[[]byte](f)
+	require.NoError(t, err)
+	type good struct {
+		X  float64
+		ID int32
+		_  [4]byte
+	}
+	got, err := mmarray.Records[good](rows)
+	require.NoError(t, err, "fields left out of the struct are padding")
+	require.Len(t, got, 4)
+	check := func(name string, records func() error) {
+		require.ErrorIs(t, records(), mmarray.ErrDTypeMismatch, name)
+	}
+	check("size", func() error { _, err := mmarray.Records[struct{ X float64 }](rows); return err })
+	check("name", func() error {
+		_, err := mmarray.Records[struct {
+			Z  float64
+			ID int32
+			_  [4]byte
+		}](rows)
+		return err
+	})
+	check("type", func() error {
+		_, err := mmarray.Records[struct {
+			X  int64
+			ID int32
+			_  [4]byte
+		}](rows)
+		return err
+	})
+	check("offset", func() error {
+		_, err := mmarray.Records[struct {
+			_ [8]byte
+			X float64
+		}](rows)
+		return err
+	})
+	check("bool", func() error {
+		_, err := mmarray.Records[struct {
+			X  float64
+			ID int32
+			OK bool
+			_  [3]byte
+		}](rows)
+		return err
+	})
+	check("not contiguous", func() error {
+		_, err := mmarray.Records[good](rows.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, 2)))
+		return err
+	})
+	check("not a struct", func() error { _, err := mmarray.Records[[16]byte](rows); return err })
+
+	big := createRaw(t, "[('x', '>f8')]", 2)
+	bigRows, err := mmarray.View[[]byte](big)
+	require.NoError(t, err)
+	check("byte order", func() error { _, err := mmarray.Records[struct{ X float64 }](bigRows); return err })
+	text := createRaw(t, "[('name', '<U2')]", 2)
+	textRows, err := mmarray.View[[]byte](text)
+	require.NoError(t, err)
+	check("decoded", func() error { _, err := mmarray.Records[struct{ Name [8]byte }](textRows); return err })
+}

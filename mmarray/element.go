@@ -65,7 +65,11 @@ var (
 
 // elementFor checks that elements of type T can view dt and says how.
 func elementFor[T Element](dt npyheader.DType) (elementInfo, error) {
-	t := reflect.TypeFor[T]()
+	return elementInfoFor(reflect.TypeFor[T](), dt)
+}
+
+// elementInfoFor checks that elements of Go type t can view dt and says how.
+func elementInfoFor(t reflect.Type, dt npyheader.DType) (elementInfo, error) {
 	info := elementInfo{goType: t, size: dt.ItemSize, partSize: dt.ItemSize}
 	ok := false
 	switch t {

@@ -128,3 +128,13 @@ func gatherConverted[T Element](dst []T, data []byte, off, stride int, info elem
 		}
 	}
 }
+
+// recordsAt is the n records starting at byte off of data, as a []S.
+func recordsAt[S any](data []byte, off, n int) []S {
+	return unsafe.Slice((*S)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off)), n)
+}
+
+// addressOf is the address of byte off of data, for alignment checks.
+func addressOf(data []byte, off int) uintptr {
+	return uintptr(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off))
+}

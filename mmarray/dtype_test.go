@@ -643,6 +643,14 @@ func TestRecordsRefuseMismatchedLayouts(t *testing.T) {
 		return err
 	})
 	check("not a struct", func() error { _, err := mmarray.Records[[16]byte](rows); return err })
+	check("pointer in padding", func() error {
+		_, err := mmarray.Records[struct {
+			X  float64
+			ID int32
+			_  *int32
+		}](rows)
+		return err
+	})
 
 	big := createRaw(t, "[('x', '>f8')]", 2)
 	bigRows, err := mmarray.View[[]byte](big)

@@ -45,6 +45,10 @@ func Records[S any](rows *Array[[]byte]) ([]S, error) {
 		return nil, fmt.Errorf("mmarray: records of %s: %w", rows.file.path, ErrClosed)
 	}
 	t := reflect.TypeFor[S]()
+	if !pointerFree(t) {
+		// The garbage collector would read the file's bytes as pointers.
+		return nil, fmt.Errorf("mmarray: records of %s as %s: %w: the type holds pointers, strings, slices or interfaces, which mapped memory must never contain", rows.file.path, t, ErrDTypeMismatch)
+	}
 	if err := matchRecord(t, rows.dtype); err != nil {
 		return nil, fmt.Errorf("mmarray: records of %s as %s: %w", rows.file.path, t, err)
 	}
@@ -59,6 +63,28 @@ func Records[S any](rows *Array[[]byte]) ([]S, error) {
 		return nil, fmt.Errorf("mmarray: records of %s as %s: %w: the data is not aligned for %s (alignment %d)", rows.file.path, t, ErrDTypeMismatch, t, t.Align())
 	}
 	return recordsAt[S](rows.data, rows.offset, n), nil
+}
+
+// pointerFree reports whether t holds only plain bits: no pointer, string,
+// slice, map, channel, function or interface anywhere, padding fields
+// included.
+func pointerFree(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		return true
+	case reflect.Array:
+		return pointerFree(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if !pointerFree(t.Field(i).Type) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // matchRecord checks that Go struct type t has the memory layout of the

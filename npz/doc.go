@@ -60,9 +60,16 @@
 //
 // # Caveats
 //
-//   - Stored members' CRC-32 is not verified when they are mapped (that
-//     would read all the data at Open); call Verify when it matters. np.load
-//     verifies it as it reads.
+//   - In r and c, stored members' CRC-32 is not verified when they are
+//     mapped (that would read all the data); call Verify when it matters.
+//     np.load verifies it as it reads.
+//   - In r+, a stored member is read through twice: by its first Array,
+//     which checks its CRC-32 before mapping it (a member already damaged
+//     fails with ErrChecksum, rather than have Sync make the damage look
+//     valid), and by every Sync (and Close), which recomputes the CRC of
+//     every member ever opened r+ (a mapping does not say which bytes
+//     changed) and writes it only when it changed. Listing and verifying
+//     go on while Sync reads; another Array in r+ waits for it.
 //   - Stored array data inside an archive written by np.savez is not
 //     aligned (it starts at 30 + name + 20 + header bytes), so views read it
 //     element by element, without the zero-copy slice of Contiguous. Archives

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
-	"maps"
 	"math"
 	"os"
 	"slices"
@@ -138,6 +137,8 @@ func WithMaxHeaderSize(n int) Option { return func(o *readOptions) { o.maxHeader
 
 // Archive is an open .npz archive. Its methods may be called concurrently.
 type Archive struct {
+	// Set by Open and never changed: members holds the CRC-32s as Open
+	// read them (crcs has the current ones).
 	path    string
 	mode    mmarray.Mode
 	opts    readOptions
@@ -147,11 +148,18 @@ type Archive struct {
 	layouts []entryLayout
 	byName  map[string]int // the last member of each name, as Python's zipfile
 
+	// syncMu serializes what rewrites CRCs (Sync, Close) with the first r+
+	// Array of each member, which checks the CRC before anything can be
+	// written. It is taken before mu, and is held while members are read
+	// through, which mu never is.
+	syncMu  sync.Mutex
+	written []bool // stored members opened r+, whose CRC Sync rewrites (under syncMu)
+
 	mu           sync.Mutex
 	closed       bool
-	decompressed int64        // bytes decompressed so far, against maxTotal
-	written      map[int]bool // stored members opened r+, whose CRC Sync rewrites
-	leftovers    []string     // temp files that could not be unlinked while mapped
+	crcs         []uint32 // each member's CRC-32 as the directory now says (Sync changes it)
+	decompressed int64    // bytes decompressed so far, against maxTotal
+	leftovers    []string // temp files that could not be unlinked while mapped
 }
 
 // Open opens the .npz archive at path in mode ReadOnly ("r"), CopyOnWrite
@@ -190,7 +198,7 @@ func Open(path string, mode mmarray.Mode, opts ...Option) (*Archive, error) {
 	if err != nil {
 		return nil, fmt.Errorf("npz: open: %w", err)
 	}
-	a := &Archive{path: path, mode: mode, opts: o, file: file, written: map[int]bool{}}
+	a := &Archive{path: path, mode: mode, opts: o, file: file}
 	if err := a.load(); err != nil {
 		file.Close()
 		return nil, fmt.Errorf("npz: open %s: %w", path, err)
@@ -223,6 +231,11 @@ func (a *Archive) load() error {
 		a.members[i] = m
 		a.byName[m.Name] = i
 	}
+	a.crcs = make([]uint32, len(a.members))
+	for i, m := range a.members {
+		a.crcs[i] = m.CRC32
+	}
+	a.written = make([]bool, len(a.members))
 	return checkOverlaps(a.members, layouts)
 }
 
@@ -340,11 +353,30 @@ func (a *Archive) Mode() mmarray.Mode { return a.mode }
 // Members lists every member in archive (central directory) order.
 func (a *Archive) Members() []Member {
 	out := make([]Member, len(a.members))
-	for i, m := range a.members {
-		m.Header.Shape = slices.Clone(m.Header.Shape)
-		out[i] = m
+	for i := range a.members {
+		out[i] = a.member(i)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i := range out {
+		out[i].CRC32 = a.crcs[i]
 	}
 	return out
+}
+
+// member is a copy of member i that shares nothing with the Archive, with
+// the CRC-32 Open read (Member sets the current one).
+func (a *Archive) member(i int) Member {
+	m := a.members[i]
+	m.Header.Shape = slices.Clone(m.Header.Shape)
+	return m
+}
+
+// crc is member i's current CRC-32.
+func (a *Archive) crc(i int) uint32 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.crcs[i]
 }
 
 // Keys are np.load's keys (NpzFile.files) in archive order.
@@ -364,8 +396,8 @@ func (a *Archive) Member(name string) (Member, error) {
 	if err != nil {
 		return Member{}, err
 	}
-	m := a.members[i]
-	m.Header.Shape = slices.Clone(m.Header.Shape)
+	m := a.member(i)
+	m.CRC32 = a.crc(i)
 	return m, nil
 }
 
@@ -383,7 +415,9 @@ func (a *Archive) lookup(name string) (int, error) {
 //
 //   - A stored member is mapped in place from the archive (Storage InPlace):
 //     no copy, and in r+ writes reach the archive's bytes (see Sync for
-//     the CRC). Its File's Path is the archive's, DataOffset absolute.
+//     the CRC). Its File's Path is the archive's, DataOffset absolute. In
+//     r+ the first Array of a member reads it through to check its CRC-32
+//     (ErrChecksum), since Sync will rewrite the CRC from its bytes.
 //   - A deflated member is decompressed, checked (size, CRC-32, the ratio
 //     and total limits), into memory (InMemory) or a temporary file
 //     (TempFile). In c its view is writable and private; r+ is refused
@@ -407,8 +441,10 @@ func (a *Archive) Array(name string) (*mmarray.File, error) {
 		return nil, fmt.Errorf("npz: %s: %w", a.path, m.Err)
 	}
 	var f *mmarray.File
-	switch m.Storage {
-	case InPlace:
+	switch {
+	case m.Storage == InPlace && a.mode == mmarray.ReadWrite:
+		f, err = a.mapForWriting(i)
+	case m.Storage == InPlace:
 		f, err = a.mapInPlace(i)
 	default:
 		if a.mode == mmarray.ReadWrite {
@@ -416,9 +452,9 @@ func (a *Archive) Array(name string) (*mmarray.File, error) {
 				a.path, m.Name, ErrCompressedWrite)
 		}
 		if m.Storage == InMemory {
-			f, err = a.inflateToMemory(m)
+			f, err = a.inflateToMemory(m, a.crc(i))
 		} else {
-			f, err = a.inflateToTempFile(m)
+			f, err = a.inflateToTempFile(m, a.crc(i))
 		}
 	}
 	if err != nil {
@@ -460,11 +496,29 @@ func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
 		f.Close()
 		return nil, fmt.Errorf("%w: the member's header changed since the archive was opened", ErrFormat)
 	}
-	if a.mode == mmarray.ReadWrite {
-		a.mu.Lock()
-		a.written[i] = true
-		a.mu.Unlock()
+	return f, nil
+}
+
+// mapForWriting maps stored member i in r+. The first time, it first reads
+// the member through to check its CRC-32: Sync will rewrite the CRC from
+// the bytes it finds, which would otherwise hide a member that was damaged
+// before it was opened.
+func (a *Archive) mapForWriting(i int) (*mmarray.File, error) {
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
+	if err := a.checkOpen("array"); err != nil { // Close may have run meanwhile
+		return nil, err
 	}
+	if !a.written[i] {
+		if err := a.extract(&a.members[i], a.crc(i), io.Discard); err != nil {
+			return nil, err
+		}
+	}
+	f, err := a.mapInPlace(i)
+	if err != nil {
+		return nil, err
+	}
+	a.written[i] = true
 	return f, nil
 }
 
@@ -494,7 +548,7 @@ func (a *Archive) checkRatio(m *Member) error {
 
 // extract writes m's uncompressed bytes to w, checking that there are
 // exactly as many as the directory declares and that their CRC-32 matches.
-func (a *Archive) extract(m *Member, w io.Writer) error {
+func (a *Archive) extract(m *Member, crc uint32, w io.Writer) error {
 	if m.Method != zip.Store && m.Method != zip.Deflate {
 		return fmt.Errorf("%w: compression method %d", ErrUnsupported, m.Method)
 	}
@@ -529,8 +583,8 @@ func (a *Archive) extract(m *Member, w io.Writer) error {
 	if n < m.UncompressedSize {
 		return fmt.Errorf("%w: %d bytes declared, %d found", ErrSizeMismatch, m.UncompressedSize, n)
 	}
-	if got := sum.Sum32(); got != m.CRC32 {
-		return fmt.Errorf("%w: CRC-32 %08x, the directory says %08x", ErrChecksum, got, m.CRC32)
+	if got := sum.Sum32(); got != crc {
+		return fmt.Errorf("%w: CRC-32 %08x, the directory says %08x", ErrChecksum, got, crc)
 	}
 	return nil
 }
@@ -546,15 +600,15 @@ func (w *fixedWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (a *Archive) inflateToMemory(m *Member) (*mmarray.File, error) {
+func (a *Archive) inflateToMemory(m *Member, crc uint32) (*mmarray.File, error) {
 	w := &fixedWriter{buf: make([]byte, 0, m.UncompressedSize)}
-	if err := a.extract(m, w); err != nil {
+	if err := a.extract(m, crc, w); err != nil {
 		return nil, err
 	}
 	return mmarray.OpenBytes(a.path+":"+m.Name, w.buf, a.mode, mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
 }
 
-func (a *Archive) inflateToTempFile(m *Member) (*mmarray.File, error) {
+func (a *Archive) inflateToTempFile(m *Member, crc uint32) (*mmarray.File, error) {
 	if err := a.checkRatio(m); err != nil { // before making a file
 		return nil, err
 	}
@@ -564,7 +618,7 @@ func (a *Archive) inflateToTempFile(m *Member) (*mmarray.File, error) {
 	}
 	path := tmp.Name()
 	bw := bufio.NewWriterSize(tmp, 1<<20)
-	err = a.extract(m, bw)
+	err = a.extract(m, crc, bw)
 	if err == nil {
 		err = bw.Flush()
 	}
@@ -608,7 +662,7 @@ func (a *Archive) ReadBytes(name string) ([]byte, error) {
 			a.path, m.Name, ErrTooLarge, m.UncompressedSize, a.opts.memoryLimit)
 	}
 	w := &fixedWriter{buf: make([]byte, 0, m.UncompressedSize)}
-	if err := a.extract(m, w); err != nil {
+	if err := a.extract(m, a.crc(i), w); err != nil {
 		return nil, fmt.Errorf("npz: %s: member %q: %w", a.path, m.Name, err)
 	}
 	return w.buf, nil
@@ -626,7 +680,7 @@ func (a *Archive) Verify(name string) error {
 	if err := a.checkOpen("verify"); err != nil {
 		return err
 	}
-	if err := a.extract(&a.members[i], io.Discard); err != nil {
+	if err := a.extract(&a.members[i], a.crc(i), io.Discard); err != nil {
 		return fmt.Errorf("npz: %s: member %q: %w", a.path, a.members[i].Name, err)
 	}
 	return nil
@@ -644,26 +698,34 @@ func (a *Archive) Verify(name string) error {
 // page cache, so no flush is needed there). Close calls Sync in r+; nothing
 // is written in r or c.
 func (a *Archive) Sync() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
-		return fmt.Errorf("npz: sync %s: %w", a.path, ErrClosed)
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
+	if err := a.checkOpen("sync"); err != nil {
+		return err
 	}
-	return a.syncLocked()
+	return a.syncCRCs()
 }
 
-func (a *Archive) syncLocked() error {
-	if a.mode != mmarray.ReadWrite || len(a.written) == 0 {
+// syncCRCs is Sync; the caller holds syncMu. Members are read through
+// without mu, so that listing and verifying go on meanwhile, and a CRC is
+// written only when it changed.
+func (a *Archive) syncCRCs() error {
+	if a.mode != mmarray.ReadWrite || !slices.Contains(a.written, true) {
 		return nil
 	}
-	for _, i := range slices.Sorted(maps.Keys(a.written)) {
+	for i, written := range a.written {
+		if !written {
+			continue
+		}
 		m, l := &a.members[i], a.layouts[i]
 		sum := crc32.NewIEEE()
 		if _, err := io.Copy(sum, io.NewSectionReader(a.file, m.Offset, m.CompressedSize)); err != nil {
 			return fmt.Errorf("npz: sync %s: member %q: %w", a.path, m.Name, err)
 		}
-		var crc [4]byte
-		binary.LittleEndian.PutUint32(crc[:], sum.Sum32())
+		old, now := a.crc(i), sum.Sum32()
+		if now == old {
+			continue
+		}
 		// The directory's CRC is the one zipfile checks; the local header's
 		// only counts without flag bit 3 (with it, the descriptor's does).
 		at := []int64{l.central + centralCRCOffset}
@@ -672,17 +734,21 @@ func (a *Archive) syncLocked() error {
 		}
 		if l.descriptorCRC >= 0 {
 			// Found at Open; rewrite it only if it still holds the old CRC.
-			var old [4]byte
-			if _, err := a.file.ReadAt(old[:], l.descriptorCRC); err == nil && binary.LittleEndian.Uint32(old[:]) == m.CRC32 {
+			var found [4]byte
+			if _, err := a.file.ReadAt(found[:], l.descriptorCRC); err == nil && binary.LittleEndian.Uint32(found[:]) == old {
 				at = append(at, l.descriptorCRC)
 			}
 		}
+		var crc [4]byte
+		binary.LittleEndian.PutUint32(crc[:], now)
 		for _, off := range at {
 			if _, err := a.file.WriteAt(crc[:], off); err != nil {
 				return fmt.Errorf("npz: sync %s: member %q: %w", a.path, m.Name, err)
 			}
 		}
-		m.CRC32 = sum.Sum32()
+		a.mu.Lock()
+		a.crcs[i] = now
+		a.mu.Unlock()
 	}
 	if err := a.file.Sync(); err != nil {
 		return fmt.Errorf("npz: sync %s: %w", a.path, err)
@@ -695,12 +761,14 @@ func (a *Archive) syncLocked() error {
 // Unix) are removed now if their File has been closed. A second Close
 // returns ErrClosed.
 func (a *Archive) Close() error {
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
+	if err := a.checkOpen("close"); err != nil {
+		return err
+	}
+	err := a.syncCRCs()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.closed {
-		return fmt.Errorf("npz: close %s: %w", a.path, ErrClosed)
-	}
-	err := a.syncLocked()
 	a.closed = true
 	for _, p := range a.leftovers {
 		os.Remove(p) // best effort: a File still open keeps its file

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -301,3 +302,121 @@ print(json.dumps({"x23": float(x[2, 3]), "x00": float(x[0, 0]), "y": bool((y == 
 	require.JSONEq(t, `{"x23": 1234.5, "x00": -3.25, "y": true, "testzip": null}`, out)
 }
 
+// Sync may run while other goroutines list and verify members (run with
+// -race): the CRC-32s Members and Member report are the directory's before
+// or after a Sync, never torn, and an untouched member always verifies.
+func TestSyncConcurrentWithReaders(t *testing.T) {
+	path := copyToTemp(t, npzTestdata("savez_kw.npz"))
+	a, err := npz.Open(path, mmarray.ReadWrite)
+	require.NoError(t, err)
+	f, err := a.Array("a")
+	require.NoError(t, err)
+	v, err := mmarray.View[float64](f)
+	require.NoError(t, err)
+
+	const rounds = 50
+	synced := make(map[uint32]bool) // every CRC-32 a Sync left in the directory
+	before, err := a.Member("a")
+	require.NoError(t, err)
+	synced[before.CRC32] = true
+	seen := make(chan uint32, 4*rounds)
+	done := make(chan struct{})
+	errs := make(chan error, 2*rounds)
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				for _, m := range a.Members() {
+					if m.Name == "a.npy" {
+						seen <- m.CRC32
+					}
+				}
+				m, err := a.Member("a")
+				if err != nil {
+					errs <- err
+					return
+				}
+				seen <- m.CRC32
+				if err := a.Verify("b"); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	var crcs []uint32
+	collected := make(chan struct{})
+	go func() {
+		for c := range seen {
+			crcs = append(crcs, c)
+		}
+		close(collected)
+	}()
+	for k := range rounds {
+		v.Set(float64(k)+0.5, 0, 0)
+		require.NoError(t, a.Sync())
+		m, err := a.Member("a")
+		require.NoError(t, err)
+		synced[m.CRC32] = true
+	}
+	close(done)
+	readers.Wait()
+	close(seen)
+	<-collected
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.Greater(t, len(synced), rounds/2, "the CRC changes with the data")
+	for _, c := range crcs {
+		require.True(t, synced[c], "CRC-32 %08x was never in the directory", c)
+	}
+	require.NoError(t, f.Close())
+	require.NoError(t, a.Close())
+	b, err := npz.Open(path, mmarray.ReadOnly)
+	require.NoError(t, err)
+	defer b.Close()
+	for _, m := range b.Members() {
+		require.NoError(t, b.Verify(m.Name))
+	}
+}
+
+// In r+, Array reads a stored member through before mapping it the first
+// time: a member whose CRC-32 was already wrong is refused with ErrChecksum
+// (Sync would otherwise "repair" the CRC from the damaged bytes), and the
+// archive is left exactly as it was. Opening the member again after writes
+// does not check the CRC those writes made stale.
+func TestReadWriteChecksTheCRCBeforeMapping(t *testing.T) {
+	path := copyToTemp(t, npzTestdata("bad_crc_stored.npz"))
+	raw, err := os.ReadFile(path)
+	require.NoError(t, err)
+	a, err := npz.Open(path, mmarray.ReadWrite)
+	require.NoError(t, err)
+	f, err := a.Array("a")
+	require.ErrorIs(t, err, npz.ErrChecksum)
+	require.Nil(t, f)
+	b1, err := a.Array("b")
+	require.NoError(t, err)
+	view, err := mmarray.View[int32](b1)
+	require.NoError(t, err)
+	view.Set(77, 0)
+	b2, err := a.Array("b")
+	require.NoError(t, err, "the second r+ Array of a member does not re-check its CRC")
+	require.NoError(t, b2.Close())
+	view.Set(formula[int32](0), 0) // back to the original bytes
+	require.NoError(t, b1.Close())
+	require.NoError(t, a.Close())
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, raw, after, "Close rewrote nothing: the damaged member stays damaged")
+	r, err := npz.Open(path, mmarray.ReadOnly)
+	require.NoError(t, err)
+	defer r.Close()
+	require.ErrorIs(t, r.Verify("a"), npz.ErrChecksum)
+	require.NoError(t, r.Verify("b"))
+}

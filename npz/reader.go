@@ -522,63 +522,60 @@ func (a *Archive) mapForWriting(i int) (*mmarray.File, error) {
 	return f, nil
 }
 
-// reserve counts n bytes against the total decompression limit.
-func (a *Archive) reserve(n int64) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if n > a.opts.maxTotal-a.decompressed {
-		return fmt.Errorf("%w: decompressing %d more bytes would pass the archive's total of %d (WithMaxTotal)", ErrTooLarge, n, a.opts.maxTotal)
-	}
-	a.decompressed += n
-	return nil
-}
-
-// checkRatio refuses a deflated member that declares more than the ratio
-// limit allows, before anything is decompressed.
-func (a *Archive) checkRatio(m *Member) error {
-	if m.Method == zip.Store || m.UncompressedSize <= ratioFloor {
+// admit refuses a deflated member that the limits do not allow, before
+// anything is allocated, created or decompressed for it: one that declares
+// more than the ratio limit, or would take the Archive past its total.
+// Otherwise it counts the member's size against the total. Stored members
+// are read, not decompressed, and pass.
+func (a *Archive) admit(m *Member) error {
+	if m.Method != zip.Deflate {
 		return nil
 	}
-	if float64(m.UncompressedSize) > a.opts.maxRatio*float64(m.CompressedSize) {
+	if m.UncompressedSize > ratioFloor && float64(m.UncompressedSize) > a.opts.maxRatio*float64(m.CompressedSize) {
 		return fmt.Errorf("%w: %d bytes declared from %d compressed is a ratio above %g (WithMaxRatio)",
 			ErrTooLarge, m.UncompressedSize, m.CompressedSize, a.opts.maxRatio)
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if m.UncompressedSize > a.opts.maxTotal-a.decompressed {
+		return fmt.Errorf("%w: decompressing %d more bytes would pass the archive's total of %d (WithMaxTotal)",
+			ErrTooLarge, m.UncompressedSize, a.opts.maxTotal)
+	}
+	a.decompressed += m.UncompressedSize
 	return nil
 }
 
 // extract writes m's uncompressed bytes to w, checking that there are
-// exactly as many as the directory declares and that their CRC-32 matches.
+// exactly as many as the directory declares and that their CRC-32 is crc.
+// It never writes more than the declared size: one more byte is read, not
+// written, to tell a longer stream from an exact one. The caller has
+// admitted m.
 func (a *Archive) extract(m *Member, crc uint32, w io.Writer) error {
 	if m.Method != zip.Store && m.Method != zip.Deflate {
 		return fmt.Errorf("%w: compression method %d", ErrUnsupported, m.Method)
 	}
-	if err := a.checkRatio(m); err != nil {
-		return err
-	}
+	var r io.Reader = io.NewSectionReader(a.file, m.Offset, m.CompressedSize)
 	if m.Method == zip.Deflate {
-		if err := a.reserve(m.UncompressedSize); err != nil {
-			return err
-		}
-	}
-	src := io.NewSectionReader(a.file, m.Offset, m.CompressedSize)
-	var r io.Reader = src
-	if m.Method == zip.Deflate {
-		fr := flate.NewReader(src)
+		fr := flate.NewReader(r)
 		defer fr.Close()
 		r = fr
 	}
 	sum := crc32.NewIEEE()
-	// One byte more than declared tells a longer stream from an exact one.
-	n, err := io.Copy(io.MultiWriter(w, sum), io.LimitReader(r, m.UncompressedSize+1))
+	n, err := io.Copy(io.MultiWriter(w, sum), io.LimitReader(r, m.UncompressedSize))
+	if err == nil && n == m.UncompressedSize {
+		var extra [1]byte
+		if k, rerr := io.ReadFull(r, extra[:]); k > 0 {
+			return fmt.Errorf("%w: %d bytes declared, more found", ErrSizeMismatch, m.UncompressedSize)
+		} else if rerr != io.EOF {
+			err = rerr
+		}
+	}
 	if err != nil {
 		var corrupt flate.CorruptInputError
 		if errors.As(err, &corrupt) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return fmt.Errorf("%w: corrupt compressed data: %w", ErrFormat, err)
 		}
 		return err
-	}
-	if n > m.UncompressedSize {
-		return fmt.Errorf("%w: %d bytes declared, more found", ErrSizeMismatch, m.UncompressedSize)
 	}
 	if n < m.UncompressedSize {
 		return fmt.Errorf("%w: %d bytes declared, %d found", ErrSizeMismatch, m.UncompressedSize, n)
@@ -589,7 +586,21 @@ func (a *Archive) extract(m *Member, crc uint32, w io.Writer) error {
 	return nil
 }
 
-// fixedWriter writes into a buffer of fixed size and refuses more.
+// readToMemory admits m, then reads all its uncompressed bytes into a
+// buffer of exactly the declared size, checked as extract checks them.
+func (a *Archive) readToMemory(m *Member, crc uint32) ([]byte, error) {
+	if err := a.admit(m); err != nil {
+		return nil, err
+	}
+	w := &fixedWriter{buf: make([]byte, 0, m.UncompressedSize)}
+	if err := a.extract(m, crc, w); err != nil {
+		return nil, err
+	}
+	return w.buf, nil
+}
+
+// fixedWriter appends into a buffer allocated at the declared size; it
+// refuses to grow it, should extract ever pass it more.
 type fixedWriter struct{ buf []byte }
 
 func (w *fixedWriter) Write(p []byte) (int, error) {
@@ -601,15 +612,15 @@ func (w *fixedWriter) Write(p []byte) (int, error) {
 }
 
 func (a *Archive) inflateToMemory(m *Member, crc uint32) (*mmarray.File, error) {
-	w := &fixedWriter{buf: make([]byte, 0, m.UncompressedSize)}
-	if err := a.extract(m, crc, w); err != nil {
+	b, err := a.readToMemory(m, crc)
+	if err != nil {
 		return nil, err
 	}
-	return mmarray.OpenBytes(a.path+":"+m.Name, w.buf, a.mode, mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
+	return mmarray.OpenBytes(a.path+":"+m.Name, b, a.mode, mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
 }
 
 func (a *Archive) inflateToTempFile(m *Member, crc uint32) (*mmarray.File, error) {
-	if err := a.checkRatio(m); err != nil { // before making a file
+	if err := a.admit(m); err != nil { // before making a file
 		return nil, err
 	}
 	tmp, err := os.CreateTemp(a.opts.tempDir, "npz-member-*.npy")
@@ -661,11 +672,11 @@ func (a *Archive) ReadBytes(name string) ([]byte, error) {
 		return nil, fmt.Errorf("npz: %s: member %q: %w: %d bytes is over the memory limit of %d (WithMemoryLimit)",
 			a.path, m.Name, ErrTooLarge, m.UncompressedSize, a.opts.memoryLimit)
 	}
-	w := &fixedWriter{buf: make([]byte, 0, m.UncompressedSize)}
-	if err := a.extract(m, a.crc(i), w); err != nil {
+	b, err := a.readToMemory(m, a.crc(i))
+	if err != nil {
 		return nil, fmt.Errorf("npz: %s: member %q: %w", a.path, m.Name, err)
 	}
-	return w.buf, nil
+	return b, nil
 }
 
 // Verify reads the member ("x" or "x.npy") through and checks its size and
@@ -680,7 +691,12 @@ func (a *Archive) Verify(name string) error {
 	if err := a.checkOpen("verify"); err != nil {
 		return err
 	}
-	if err := a.extract(&a.members[i], a.crc(i), io.Discard); err != nil {
+	m := &a.members[i]
+	err = a.admit(m)
+	if err == nil {
+		err = a.extract(m, a.crc(i), io.Discard)
+	}
+	if err != nil {
 		return fmt.Errorf("npz: %s: member %q: %w", a.path, a.members[i].Name, err)
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -445,4 +446,34 @@ func TestTruncatedArchives(t *testing.T) {
 			require.Nil(t, a)
 		}
 	}
+}
+
+// The limits are checked before anything is allocated or created for a
+// member: a forged 2 GiB declaration is refused by ReadBytes, Verify and
+// Array (in memory and through a temp file) without a 2 GiB buffer or any
+// temp file, however high the memory limit.
+func TestLimitsComeBeforeAllocation(t *testing.T) {
+	dir := t.TempDir()
+	for _, opts := range [][]npz.Option{
+		{npz.WithMemoryLimit(4 << 30)}, // the ratio refuses it
+		{npz.WithMemoryLimit(4 << 30), npz.WithMaxRatio(1e9), npz.WithMaxTotal(1 << 30)}, // the total does
+		{npz.WithMemoryLimit(0), npz.WithTempDir(dir)},                                   // temp file path
+	} {
+		a, err := npz.Open(npzTestdata("forged_size.npz"), mmarray.ReadOnly, opts...)
+		require.NoError(t, err)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err = a.ReadBytes("z")
+		require.ErrorIs(t, err, npz.ErrTooLarge)
+		require.ErrorIs(t, a.Verify("z"), npz.ErrTooLarge)
+		f, err := a.Array("z")
+		require.ErrorIs(t, err, npz.ErrTooLarge)
+		require.Nil(t, f)
+		runtime.ReadMemStats(&after)
+		require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "nothing near the declared 2 GiB was allocated")
+		require.NoError(t, a.Close())
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no temp file was created for a refused member")
 }

@@ -1,6 +1,10 @@
 package npz
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // Sentinel errors. Every error this package returns wraps one of these (or
 // one of npyheader's, or the underlying I/O error) with %w, so callers can
@@ -57,3 +61,23 @@ var (
 	// ErrClosed: the Archive was closed.
 	ErrClosed = errors.New("npz: archive is closed")
 )
+
+// wrapf puts context in front of err: "npz: <context>: <err>". When err's
+// text already starts with "npz: " (this package's sentinels, and errors
+// built on them), that prefix is dropped from the text, so that the package
+// name appears once; errors.Is and errors.As see err itself.
+func wrapf(err error, format string, args ...any) error {
+	return &contextError{
+		msg: "npz: " + fmt.Sprintf(format, args...) + ": " + strings.TrimPrefix(err.Error(), "npz: "),
+		err: err,
+	}
+}
+
+// contextError is an error with context in front of its text.
+type contextError struct {
+	msg string
+	err error
+}
+
+func (e *contextError) Error() string { return e.msg }
+func (e *contextError) Unwrap() error { return e.err }

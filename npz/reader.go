@@ -190,18 +190,18 @@ func Open(path string, mode mmarray.Mode, opts ...Option) (*Archive, error) {
 	case mmarray.ReadWrite:
 		flag = os.O_RDWR // fail now, not at the first Array, without permission
 	case mmarray.Write:
-		return nil, fmt.Errorf("npz: open %s: %w: w+ would overwrite the archive; use Create", path, ErrMode)
+		return nil, wrapf(fmt.Errorf("%w: w+ would overwrite the archive; use Create", ErrMode), "open %s", path)
 	default:
-		return nil, fmt.Errorf("npz: open %s: %w: %v", path, ErrMode, mode)
+		return nil, wrapf(fmt.Errorf("%w: %v", ErrMode, mode), "open %s", path)
 	}
 	file, err := pagecache.OpenFile(path, flag, 0)
 	if err != nil {
-		return nil, fmt.Errorf("npz: open: %w", err)
+		return nil, wrapf(err, "open")
 	}
 	a := &Archive{path: path, mode: mode, opts: o, file: file}
 	if err := a.load(); err != nil {
 		file.Close()
-		return nil, fmt.Errorf("npz: open %s: %w", path, err)
+		return nil, wrapf(err, "open %s", path)
 	}
 	return a, nil
 }
@@ -304,7 +304,7 @@ func (a *Archive) probe(m *Member) {
 			mmarray.ErrFileSize, nbytes, h.DataOffset, m.UncompressedSize)
 	}
 	if err != nil {
-		m.Err = fmt.Errorf("npz: member %q: %w", m.Name, err)
+		m.Err = wrapf(err, "member %q", m.Name)
 		return
 	}
 	m.Header = h
@@ -408,7 +408,7 @@ func (a *Archive) lookup(name string) (int, error) {
 	if i, ok := a.byName[name+".npy"]; ok {
 		return i, nil
 	}
-	return 0, fmt.Errorf("npz: %s: %w: %q", a.path, ErrNotFound, name)
+	return 0, wrapf(fmt.Errorf("%w: %q", ErrNotFound, name), "%s", a.path)
 }
 
 // Array opens the array member name ("x" or "x.npy") in the archive's mode.
@@ -435,10 +435,10 @@ func (a *Archive) Array(name string) (*mmarray.File, error) {
 	}
 	m := &a.members[i]
 	if !m.IsArray {
-		return nil, fmt.Errorf("npz: %s: member %q: %w", a.path, m.Name, ErrNotArray)
+		return nil, wrapf(ErrNotArray, "%s: member %q", a.path, m.Name)
 	}
 	if m.Err != nil {
-		return nil, fmt.Errorf("npz: %s: %w", a.path, m.Err)
+		return nil, wrapf(m.Err, "%s", a.path)
 	}
 	var f *mmarray.File
 	switch {
@@ -448,8 +448,8 @@ func (a *Archive) Array(name string) (*mmarray.File, error) {
 		f, err = a.mapInPlace(i)
 	default:
 		if a.mode == mmarray.ReadWrite {
-			return nil, fmt.Errorf("npz: %s: member %q: %w: it is deflated, so writes could never reach the archive; open the archive in mode c for a private writable copy",
-				a.path, m.Name, ErrCompressedWrite)
+			return nil, wrapf(fmt.Errorf("%w: it is deflated, so writes could never reach the archive; open the archive in mode c for a private writable copy",
+				ErrCompressedWrite), "%s: member %q", a.path, m.Name)
 		}
 		if m.Storage == InMemory {
 			f, err = a.inflateToMemory(m, a.crc(i))
@@ -458,7 +458,7 @@ func (a *Archive) Array(name string) (*mmarray.File, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("npz: %s: member %q: %w", a.path, m.Name, err)
+		return nil, wrapf(err, "%s: member %q", a.path, m.Name)
 	}
 	return f, nil
 }
@@ -467,7 +467,7 @@ func (a *Archive) checkOpen(op string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
-		return fmt.Errorf("npz: %s %s: %w", op, a.path, ErrClosed)
+		return wrapf(ErrClosed, "%s %s", op, a.path)
 	}
 	return nil
 }
@@ -669,12 +669,12 @@ func (a *Archive) ReadBytes(name string) ([]byte, error) {
 	}
 	m := &a.members[i]
 	if m.UncompressedSize > a.opts.memoryLimit {
-		return nil, fmt.Errorf("npz: %s: member %q: %w: %d bytes is over the memory limit of %d (WithMemoryLimit)",
-			a.path, m.Name, ErrTooLarge, m.UncompressedSize, a.opts.memoryLimit)
+		return nil, wrapf(fmt.Errorf("%w: %d bytes is over the memory limit of %d (WithMemoryLimit)",
+			ErrTooLarge, m.UncompressedSize, a.opts.memoryLimit), "%s: member %q", a.path, m.Name)
 	}
 	b, err := a.readToMemory(m, a.crc(i))
 	if err != nil {
-		return nil, fmt.Errorf("npz: %s: member %q: %w", a.path, m.Name, err)
+		return nil, wrapf(err, "%s: member %q", a.path, m.Name)
 	}
 	return b, nil
 }
@@ -697,7 +697,7 @@ func (a *Archive) Verify(name string) error {
 		err = a.extract(m, a.crc(i), io.Discard)
 	}
 	if err != nil {
-		return fmt.Errorf("npz: %s: member %q: %w", a.path, a.members[i].Name, err)
+		return wrapf(err, "%s: member %q", a.path, m.Name)
 	}
 	return nil
 }
@@ -736,7 +736,7 @@ func (a *Archive) syncCRCs() error {
 		m, l := &a.members[i], a.layouts[i]
 		sum := crc32.NewIEEE()
 		if _, err := io.Copy(sum, io.NewSectionReader(a.file, m.Offset, m.CompressedSize)); err != nil {
-			return fmt.Errorf("npz: sync %s: member %q: %w", a.path, m.Name, err)
+			return wrapf(err, "sync %s: member %q", a.path, m.Name)
 		}
 		old, now := a.crc(i), sum.Sum32()
 		if now == old {
@@ -759,7 +759,7 @@ func (a *Archive) syncCRCs() error {
 		binary.LittleEndian.PutUint32(crc[:], now)
 		for _, off := range at {
 			if _, err := a.file.WriteAt(crc[:], off); err != nil {
-				return fmt.Errorf("npz: sync %s: member %q: %w", a.path, m.Name, err)
+				return wrapf(err, "sync %s: member %q", a.path, m.Name)
 			}
 		}
 		a.mu.Lock()
@@ -767,7 +767,7 @@ func (a *Archive) syncCRCs() error {
 		a.mu.Unlock()
 	}
 	if err := a.file.Sync(); err != nil {
-		return fmt.Errorf("npz: sync %s: %w", a.path, err)
+		return wrapf(err, "sync %s", a.path)
 	}
 	return nil
 }
@@ -790,7 +790,7 @@ func (a *Archive) Close() error {
 		os.Remove(p) // best effort: a File still open keeps its file
 	}
 	if cerr := a.file.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("npz: close %s: %w", a.path, cerr)
+		err = wrapf(cerr, "close %s", a.path)
 	}
 	return err
 }

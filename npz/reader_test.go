@@ -166,6 +166,7 @@ func TestMalformedArchives(t *testing.T) {
 				require.ErrorIs(t, err, want, e.Note)
 				require.Nil(t, a)
 				require.Contains(t, err.Error(), e.File)
+				requireOnePrefix(t, err)
 				return
 			}
 			require.NoError(t, err, e.Note)
@@ -179,6 +180,11 @@ func TestMalformedArchives(t *testing.T) {
 						f.Close()
 					}
 					failed = append(failed, err)
+				}
+			}
+			for _, err := range failed {
+				if err != nil {
+					requireOnePrefix(t, err)
 				}
 			}
 			require.ErrorIs(t, errors.Join(failed...), want, e.Note)
@@ -476,4 +482,12 @@ func TestLimitsComeBeforeAllocation(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Empty(t, entries, "no temp file was created for a refused member")
+}
+
+// requireOnePrefix checks that an error names the package once: wrapping
+// does not repeat the "npz: " its sentinels start with.
+func requireOnePrefix(t testing.TB, err error) {
+	t.Helper()
+	require.True(t, strings.HasPrefix(err.Error(), "npz: "), err.Error())
+	require.NotContains(t, err.Error(), ": npz: ")
 }

@@ -73,7 +73,7 @@ func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, int64, er
 	var fixed [centralRecordLen]byte
 	for i, zf := range zr.File {
 		if _, err := r.ReadAt(fixed[:], pos); err != nil {
-			return nil, 0, fmt.Errorf("%w: central directory record %d: %v", ErrFormat, i, err)
+			return nil, 0, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
 		}
 		if binary.LittleEndian.Uint32(fixed[0:]) != centralSignature {
 			return nil, 0, fmt.Errorf("%w: central directory record %d has no signature", ErrFormat, i)
@@ -83,7 +83,7 @@ func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, int64, er
 		commentLen := int64(binary.LittleEndian.Uint16(fixed[32:]))
 		variable := make([]byte, nameLen+extraLen)
 		if _, err := r.ReadAt(variable, pos+centralRecordLen); err != nil {
-			return nil, 0, fmt.Errorf("%w: central directory record %d: %v", ErrFormat, i, err)
+			return nil, 0, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
 		}
 		name := variable[:nameLen]
 		if string(name) != zf.Name {
@@ -93,7 +93,7 @@ func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, int64, er
 		if local == 0xffffffff {
 			local, err = zip64LocalOffset(variable[nameLen:], fixed[:])
 			if err != nil {
-				return nil, 0, fmt.Errorf("%w: member %q: %v", ErrFormat, zf.Name, err)
+				return nil, 0, fmt.Errorf("%w: member %q: %w", ErrFormat, zf.Name, err)
 			}
 		}
 		local += base
@@ -122,7 +122,7 @@ func findDirectory(r io.ReaderAt, size int64) (dirStart, base int64, err error) 
 		n = min(n, size)
 		buf := make([]byte, n)
 		if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
-			return 0, 0, fmt.Errorf("%w: reading the end of central directory: %v", ErrFormat, err)
+			return 0, 0, fmt.Errorf("%w: reading the end of central directory: %w", ErrFormat, err)
 		}
 		if p := findEOCD(buf); p >= 0 {
 			rec, end = buf[p:], size-n+int64(p)
@@ -240,7 +240,7 @@ func zip64LocalOffset(extra, fixed []byte) (int64, error) {
 func checkLocalHeader(r io.ReaderAt, off int64, zf *zip.File) (int64, error) {
 	var fixed [localFixedLen]byte
 	if _, err := r.ReadAt(fixed[:], off); err != nil {
-		return 0, fmt.Errorf("%w: member %q: local header at %d: %v", ErrFormat, zf.Name, off, err)
+		return 0, fmt.Errorf("%w: member %q: local header at %d: %w", ErrFormat, zf.Name, off, err)
 	}
 	if binary.LittleEndian.Uint32(fixed[0:]) != localSignature {
 		return 0, fmt.Errorf("%w: member %q: no local header at offset %d", ErrFormat, zf.Name, off)
@@ -249,7 +249,7 @@ func checkLocalHeader(r io.ReaderAt, off int64, zf *zip.File) (int64, error) {
 	extraLen := int64(binary.LittleEndian.Uint16(fixed[28:]))
 	name := make([]byte, nameLen)
 	if _, err := r.ReadAt(name, off+localFixedLen); err != nil {
-		return 0, fmt.Errorf("%w: member %q: local header name: %v", ErrFormat, zf.Name, err)
+		return 0, fmt.Errorf("%w: member %q: local header name: %w", ErrFormat, zf.Name, err)
 	}
 	if !bytes.Equal(name, []byte(zf.Name)) {
 		return 0, fmt.Errorf("%w: member %q: its local header names it %q", ErrFormat, zf.Name, name)
@@ -258,8 +258,12 @@ func checkLocalHeader(r io.ReaderAt, off int64, zf *zip.File) (int64, error) {
 		return 0, fmt.Errorf("%w: member %q: local header says method %d, the central directory %d", ErrFormat, zf.Name, method, zf.Method)
 	}
 	data := off + localFixedLen + int64(nameLen) + extraLen
-	if zipData, err := zf.DataOffset(); err != nil || zipData != data {
-		return 0, fmt.Errorf("%w: member %q: data offset %d disagrees with archive/zip's (%d, %v)", ErrFormat, zf.Name, data, zipData, err)
+	zipData, err := zf.DataOffset()
+	if err != nil {
+		return 0, fmt.Errorf("%w: member %q: archive/zip cannot find its data: %w", ErrFormat, zf.Name, err)
+	}
+	if zipData != data {
+		return 0, fmt.Errorf("%w: member %q: data offset %d disagrees with archive/zip's %d", ErrFormat, zf.Name, data, zipData)
 	}
 	return data, nil
 }

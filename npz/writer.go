@@ -165,7 +165,7 @@ func NewWriter(w io.Writer, opts ...WriterOption) *Writer {
 func Create(path string, opts ...WriterOption) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
-		return nil, fmt.Errorf("npz: create: %w", err)
+		return nil, wrapf(err, "create")
 	}
 	w := NewWriter(f, opts...)
 	w.file = f
@@ -211,10 +211,10 @@ func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 	h.Version = npyheader.Version{} // choose as np.savez does
 	size, err := h.DataSize()
 	if err != nil {
-		return fmt.Errorf("npz: write %q: %w", name, err)
+		return wrapf(err, "write %q", name)
 	}
 	if _, err := f.ReadAt(nil, 0); err != nil {
-		return fmt.Errorf("npz: write %q: %w", name, err)
+		return wrapf(err, "write %q", name)
 	}
 	return w.writeMember(name, h, io.NewSectionReader(f, 0, size), size)
 }
@@ -239,11 +239,11 @@ func (w *Writer) WriteFrom(name string, h npyheader.Header, data io.Reader) erro
 		return err
 	}
 	if err := h.DType.CheckMappable(); err != nil {
-		return fmt.Errorf("npz: write %q: %w", name, err)
+		return wrapf(err, "write %q", name)
 	}
 	size, err := h.DataSize()
 	if err != nil {
-		return fmt.Errorf("npz: write %q: %w", name, err)
+		return wrapf(err, "write %q", name)
 	}
 	return w.writeMember(name, h, data, size)
 }
@@ -251,10 +251,10 @@ func (w *Writer) WriteFrom(name string, h npyheader.Header, data io.Reader) erro
 // usable reports why no member can be written, if so.
 func (w *Writer) usable() error {
 	if w.closed {
-		return fmt.Errorf("npz: write: %w", ErrWriterClosed)
+		return wrapf(ErrWriterClosed, "write")
 	}
 	if w.err != nil {
-		return fmt.Errorf("npz: write: an earlier write failed, the archive cannot be completed: %w", w.err)
+		return wrapf(w.err, "write: an earlier write failed, the archive cannot be completed")
 	}
 	return nil
 }
@@ -265,15 +265,15 @@ func (w *Writer) usable() error {
 func (w *Writer) writeMember(name string, h npyheader.Header, data io.Reader, size int64) error {
 	member := name + ".npy"
 	if len(member) > maxMemberName {
-		return fmt.Errorf("npz: write: %w: the member name is %d bytes long, more than the zip format's %d",
-			ErrName, len(member), maxMemberName)
+		return wrapf(fmt.Errorf("%w: the member name is %d bytes long, more than the zip format's %d",
+			ErrName, len(member), maxMemberName), "write")
 	}
 	if _, dup := w.names[member]; dup {
-		return fmt.Errorf("npz: write %q: %w: %s is already in the archive", name, ErrDuplicateName, member)
+		return wrapf(fmt.Errorf("%w: %s is already in the archive", ErrDuplicateName, member), "write %q", name)
 	}
 	prefix, err := h.Encode()
 	if err != nil {
-		return fmt.Errorf("npz: write %q: %w", name, err)
+		return wrapf(err, "write %q", name)
 	}
 	if len(prefix)%MemberAlign != 0 {
 		// npyheader always pads to npyheader.ArrayAlign; guard the assumption
@@ -283,12 +283,12 @@ func (w *Writer) writeMember(name string, h npyheader.Header, data io.Reader, si
 
 	// From here on, a failure leaves a partial member in the archive.
 	if err := w.startMember(member); err != nil {
-		w.err = fmt.Errorf("npz: write %q: %w", name, err)
+		w.err = wrapf(err, "write %q", name)
 		return w.err
 	}
 	w.names[member] = struct{}{}
 	if err := w.copyMember(member, prefix, data, size); err != nil {
-		w.err = fmt.Errorf("npz: write %q: %w", name, err)
+		w.err = wrapf(err, "write %q", name)
 		return w.err
 	}
 	return nil
@@ -402,22 +402,22 @@ func (w *Writer) finishMember(uncompressed int64) error {
 // (and Create's file is removed). A second Close fails with ErrWriterClosed.
 func (w *Writer) Close() error {
 	if w.closed {
-		return fmt.Errorf("npz: close: %w", ErrWriterClosed)
+		return wrapf(ErrWriterClosed, "close")
 	}
 	w.closed = true
 	err := w.err
 	if err == nil {
 		if zerr := w.zw.Close(); zerr != nil {
-			err = fmt.Errorf("npz: close: %w", zerr)
+			err = wrapf(zerr, "close")
 		}
 	}
 	if w.file != nil {
 		if cerr := w.file.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("npz: close: %w", cerr)
+			err = wrapf(cerr, "close")
 		}
 		if err != nil {
 			if rerr := os.Remove(w.path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-				err = errors.Join(err, fmt.Errorf("npz: removing the incomplete archive: %w", rerr))
+				err = errors.Join(err, wrapf(rerr, "removing the incomplete archive"))
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/flate"
 	"encoding/binary"
 	"errors"
@@ -118,22 +119,45 @@ const (
 // WithMemoryLimit sets the largest deflated member decompressed into
 // memory (default DefaultMemoryLimit); larger ones go to a temporary file.
 // It also bounds ReadBytes. Zero sends every deflated array to a temp file.
-func WithMemoryLimit(n int64) Option { return func(o *readOptions) { o.memoryLimit = n } }
+// A negative limit panics.
+func WithMemoryLimit(n int64) Option {
+	if n < 0 {
+		panic(fmt.Sprintf("npz: WithMemoryLimit(%d): the limit must not be negative", n))
+	}
+	return func(o *readOptions) { o.memoryLimit = n }
+}
 
 // WithTempDir sets the folder for temporary files (default os.TempDir()).
 func WithTempDir(dir string) Option { return func(o *readOptions) { o.tempDir = dir } }
 
 // WithMaxRatio sets the largest uncompressed/compressed ratio a deflated
-// member may declare (default DefaultMaxRatio).
-func WithMaxRatio(r float64) Option { return func(o *readOptions) { o.maxRatio = r } }
+// member may declare (default DefaultMaxRatio); +Inf turns the test off. A
+// ratio that is not positive (zero, negative or NaN) panics.
+func WithMaxRatio(r float64) Option {
+	if !(r > 0) {
+		panic(fmt.Sprintf("npz: WithMaxRatio(%g): the ratio must be positive", r))
+	}
+	return func(o *readOptions) { o.maxRatio = r }
+}
 
 // WithMaxTotal sets how many bytes the Archive may decompress in all
-// (default DefaultMaxTotal).
-func WithMaxTotal(n int64) Option { return func(o *readOptions) { o.maxTotal = n } }
+// (default DefaultMaxTotal); zero allows none. A negative total panics.
+func WithMaxTotal(n int64) Option {
+	if n < 0 {
+		panic(fmt.Sprintf("npz: WithMaxTotal(%d): the total must not be negative", n))
+	}
+	return func(o *readOptions) { o.maxTotal = n }
+}
 
 // WithMaxHeaderSize sets the largest NPY header accepted, like np.load's
-// max_header_size (default npyheader.DefaultMaxHeaderSize).
-func WithMaxHeaderSize(n int) Option { return func(o *readOptions) { o.maxHeaderSize = n } }
+// max_header_size (default npyheader.DefaultMaxHeaderSize). A size that is
+// not positive panics.
+func WithMaxHeaderSize(n int) Option {
+	if n <= 0 {
+		panic(fmt.Sprintf("npz: WithMaxHeaderSize(%d): the size must be positive", n))
+	}
+	return func(o *readOptions) { o.maxHeaderSize = n }
+}
 
 // Archive is an open .npz archive. Its methods may be called concurrently.
 type Archive struct {
@@ -332,7 +356,7 @@ func checkOverlaps(members []Member, layouts []entryLayout) error {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(x, y int) int { return int(layouts[x].local - layouts[y].local) })
+	slices.SortFunc(order, func(x, y int) int { return cmp.Compare(layouts[x].local, layouts[y].local) })
 	for k := 1; k < len(order); k++ {
 		prev, cur := order[k-1], order[k]
 		end := members[prev].Offset + members[prev].CompressedSize + layouts[prev].descriptorLen

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
 )
 
@@ -490,4 +491,43 @@ func requireOnePrefix(t testing.TB, err error) {
 	t.Helper()
 	require.True(t, strings.HasPrefix(err.Error(), "npz: "), err.Error())
 	require.NotContains(t, err.Error(), ": npz: ")
+}
+
+// Options that make no sense are caller mistakes: they panic with a
+// message naming the package and the option, when the option is made.
+func TestOptionsRefuseNonsense(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func() npz.Option
+	}{
+		{"WithMaxRatio(0)", func() npz.Option { return npz.WithMaxRatio(0) }},
+		{"WithMaxRatio(-1)", func() npz.Option { return npz.WithMaxRatio(-1) }},
+		{"WithMaxRatio(NaN)", func() npz.Option { return npz.WithMaxRatio(math.NaN()) }},
+		{"WithMaxTotal(-1)", func() npz.Option { return npz.WithMaxTotal(-1) }},
+		{"WithMemoryLimit(-1)", func() npz.Option { return npz.WithMemoryLimit(-1) }},
+		{"WithMaxHeaderSize(0)", func() npz.Option { return npz.WithMaxHeaderSize(0) }},
+		{"WithMaxHeaderSize(-5)", func() npz.Option { return npz.WithMaxHeaderSize(-5) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				msg, ok := recover().(string)
+				require.True(t, ok, "%s must panic with a message", tc.name)
+				require.True(t, strings.HasPrefix(msg, "npz: "+strings.SplitN(tc.name, "(", 2)[0]), msg)
+			}()
+			tc.make()
+		})
+	}
+	// The edges that make sense are accepted, and do what they say.
+	a, err := npz.Open(npzTestdata("savez_compressed.npz"), mmarray.ReadOnly,
+		npz.WithMaxRatio(math.Inf(1)), npz.WithMaxTotal(0), npz.WithMemoryLimit(0))
+	require.NoError(t, err)
+	_, err = a.Array("a")
+	require.ErrorIs(t, err, npz.ErrTooLarge, "a total of zero decompresses nothing")
+	require.NoError(t, a.Close())
+	a, err = npz.Open(npzTestdata("savez_kw.npz"), mmarray.ReadOnly, npz.WithMaxHeaderSize(1))
+	require.NoError(t, err)
+	m, err := a.Member("a")
+	require.NoError(t, err)
+	require.ErrorIs(t, m.Err, npyheader.ErrHeaderTooLarge)
+	require.NoError(t, a.Close())
 }

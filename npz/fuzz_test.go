@@ -1,12 +1,17 @@
 package npz_test
 
 import (
+	"bytes"
+	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
 )
 
@@ -54,9 +59,66 @@ func touch[T mmarray.Element](t *testing.T, f *mmarray.File) {
 	}
 }
 
+// readSentinels are the errors reading an arbitrary archive may end in:
+// this package's reader sentinels, npyheader's (a member's NPY header), and
+// mmarray's file size check (an array longer than its member).
+var readSentinels = []error{
+	npz.ErrFormat, npz.ErrNotFound, npz.ErrNotArray, npz.ErrUnsupported, npz.ErrChecksum,
+	npz.ErrSizeMismatch, npz.ErrTooLarge,
+	npyheader.ErrBadMagic, npyheader.ErrVersion, npyheader.ErrHeaderTooLarge, npyheader.ErrSyntax,
+	npyheader.ErrHeaderKeys, npyheader.ErrShape, npyheader.ErrFortranOrder, npyheader.ErrDescr,
+	npyheader.ErrObjectDType, npyheader.ErrTruncated, npyheader.ErrTooLarge,
+	mmarray.ErrFileSize,
+}
+
+// requireSentinel fails unless err is one of readSentinels and names the
+// package once.
+func requireSentinel(t *testing.T, what string, err error) {
+	t.Helper()
+	for _, s := range readSentinels {
+		if errors.Is(err, s) {
+			if !strings.HasPrefix(err.Error(), "npz: ") || strings.Contains(err.Error(), ": npz: ") {
+				t.Fatalf("%s: error does not name the package exactly once: %v", what, err)
+			}
+			return
+		}
+	}
+	t.Fatalf("%s: error is none of the sentinels: %v", what, err)
+}
+
+// writerSeeds are archives from this package's Writer, stored and
+// compressed: data descriptors, alignment padding, zip64 fields unused.
+func writerSeeds(f *testing.F) [][]byte {
+	var seeds [][]byte
+	for _, mode := range writerModes {
+		var buf bytes.Buffer
+		w := npz.NewWriter(&buf, mode.opts...)
+		for _, m := range []struct {
+			descr string
+			data  []byte
+		}{{"<f8", formulaBytes[float64](f, 6)}, {"|u1", formulaBytes[uint8](f, 6)}} {
+			if err := w.WriteFrom(kindOf(m.descr), writerHeader(f, m.descr, false, 2, 3), bytes.NewReader(m.data)); err != nil {
+				f.Fatal(err)
+			}
+		}
+		if err := w.Close(); err != nil {
+			f.Fatal(err)
+		}
+		seeds = append(seeds, buf.Bytes())
+	}
+	return seeds
+}
+
 // FuzzOpen: arbitrary bytes as an archive never crash Open, listing, or
-// opening and reading every member; an error is always one of the package's
-// (or mmarray's, npyheader's) sentinels.
+// opening and reading every member, and every error is one of the
+// sentinels of readSentinels. What succeeds is consistent: ReadBytes
+// returns the declared size with the declared CRC-32, Verify agrees with
+// it, and a stored array member whose header parsed always opens.
+//
+// Seeded from testdata/npz and the Writer. Run it with a short
+// minimization time, or each new interesting input costs a minute:
+//
+//	go test -run '^$' -fuzz FuzzOpen -fuzztime 2m -fuzzminimizetime 3s ./npz
 func FuzzOpen(f *testing.F) {
 	seeds, err := filepath.Glob(npzTestdata("*.npz"))
 	if err != nil || len(seeds) == 0 {
@@ -69,6 +131,9 @@ func FuzzOpen(f *testing.F) {
 		}
 		f.Add(raw)
 	}
+	for _, raw := range writerSeeds(f) {
+		f.Add(raw)
+	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "fuzz.npz")
@@ -79,25 +144,52 @@ func FuzzOpen(f *testing.F) {
 		// nothing allocates more than a few MiB.
 		a, err := npz.Open(path, mmarray.CopyOnWrite, npz.WithMemoryLimit(4096), npz.WithMaxTotal(8<<20), npz.WithTempDir(dir))
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "npz: ") {
-				t.Fatalf("error without the package prefix: %v", err)
+			if !errors.Is(err, npz.ErrFormat) {
+				t.Fatalf("Open failed with something other than ErrFormat: %v", err)
 			}
+			requireSentinel(t, "Open", err)
 			return
 		}
 		defer a.Close()
 		for _, m := range a.Members() {
-			_, _ = a.ReadBytes(m.Name)
-			_ = a.Verify(m.Name)
-			if !m.IsArray {
-				continue
+			b, readErr := a.ReadBytes(m.Name)
+			if readErr != nil {
+				requireSentinel(t, "ReadBytes "+m.Name, readErr)
+			} else if int64(len(b)) != m.UncompressedSize || crc32.ChecksumIEEE(b) != m.CRC32 {
+				t.Fatalf("ReadBytes %q: %d bytes with CRC-32 %08x, the directory says %d and %08x",
+					m.Name, len(b), crc32.ChecksumIEEE(b), m.UncompressedSize, m.CRC32)
+			}
+			if err := a.Verify(m.Name); err != nil {
+				requireSentinel(t, "Verify "+m.Name, err)
+				// The same bytes cannot pass one check and fail the other;
+				// only the lifetime total may run out in between.
+				if readErr == nil && !errors.Is(err, npz.ErrTooLarge) {
+					t.Fatalf("ReadBytes %q succeeded but Verify failed: %v", m.Name, err)
+				}
 			}
 			file, err := a.Array(m.Name)
-			if err != nil {
+			switch {
+			case !m.IsArray:
+				if !errors.Is(err, npz.ErrNotArray) {
+					t.Fatalf("Array %q of a member that is not an array: %v", m.Name, err)
+				}
+				continue
+			case m.Err != nil:
+				if !errors.Is(err, m.Err) {
+					t.Fatalf("Array %q: %v, not the member's Err %v", m.Name, err, m.Err)
+				}
+				requireSentinel(t, "Array "+m.Name, err)
+				continue
+			case err != nil:
+				if m.Storage == npz.InPlace {
+					t.Fatalf("Array %q: a stored member whose header parsed failed to map: %v", m.Name, err)
+				}
+				requireSentinel(t, "Array "+m.Name, err)
 				continue
 			}
 			h := file.Header()
-			if h.DType.String() != m.Header.DType.String() {
-				t.Fatalf("member %q: header %s, file %s", m.Name, m.Header.DType, h.DType)
+			if h.DType.String() != m.Header.DType.String() || !slices.Equal(h.Shape, m.Header.Shape) {
+				t.Fatalf("member %q: header %s %v, file %s %v", m.Name, m.Header.DType, m.Header.Shape, h.DType, h.Shape)
 			}
 			touchNumeric(t, file)
 			if err := file.Close(); err != nil {

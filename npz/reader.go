@@ -247,8 +247,10 @@ func (a *Archive) load() error {
 	a.layouts = layouts
 	a.members = make([]Member, len(zr.File))
 	a.byName = make(map[string]int, len(zr.File))
+	var probes prober
+	defer probes.close()
 	for i, zf := range zr.File {
-		m, err := a.describe(zf, layouts[i], dirStart)
+		m, err := a.describe(zf, layouts[i], dirStart, &probes)
 		if err != nil {
 			return err
 		}
@@ -265,7 +267,7 @@ func (a *Archive) load() error {
 
 // describe builds the Member for zf and checks that its bytes lie inside
 // the archive, before the central directory.
-func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64) (Member, error) {
+func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64, probes *prober) (Member, error) {
 	m := Member{
 		Name:       zf.Name,
 		Key:        strings.TrimSuffix(zf.Name, ".npy"),
@@ -298,24 +300,26 @@ func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64) (Member,
 	default:
 		m.Err = fmt.Errorf("%w: member %q uses compression method %d", ErrUnsupported, zf.Name, zf.Method)
 	}
-	a.probe(&m)
+	a.probe(&m, probes)
 	return m, nil
 }
 
 // probe reads the first bytes of m to tell whether it is an array, and its
 // NPY header if so, without reading any array data.
-func (a *Archive) probe(m *Member) {
+func (a *Archive) probe(m *Member, probes *prober) {
 	if m.Err != nil { // encrypted or an unknown method: its bytes cannot be read
 		return
 	}
-	r, done := a.memberReader(m)
-	defer done()
+	r := probes.reader(io.NewSectionReader(a.file, m.Offset, m.CompressedSize), m)
 	var magic [6]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil || string(magic[:]) != "\x93NUMPY" {
 		return // too short, unreadable, or not an array: raw bytes to np.load
 	}
 	m.IsArray = true
 	h, err := npyheader.Read(io.MultiReader(bytes.NewReader(magic[:]), r), &npyheader.ReadOptions{MaxHeaderSize: a.opts.maxHeaderSize})
+	if err != nil && r.err != nil {
+		err = r.err // the stream broke, not the header: say so without npyheader's words
+	}
 	if err == nil {
 		err = h.DType.CheckMappable()
 	}
@@ -337,15 +341,46 @@ func (a *Archive) probe(m *Member) {
 	}
 }
 
-// memberReader streams m's uncompressed bytes without checks (for probing
-// headers): at most UncompressedSize bytes.
-func (a *Archive) memberReader(m *Member) (io.Reader, func()) {
-	src := io.NewSectionReader(a.file, m.Offset, m.CompressedSize)
-	if m.Method == zip.Store {
-		return src, func() {}
+// prober streams the first bytes of members at Open, reusing one flate
+// reader for all deflated members: its state is tens of KiB, and archives
+// can have many thousand members.
+type prober struct{ flate io.ReadCloser }
+
+// reader streams the uncompressed bytes of m from its stored bytes src,
+// without checks: at most UncompressedSize bytes. A read error (corrupt
+// compressed data, I/O) is ErrFormat, wrapping the cause.
+func (p *prober) reader(src io.Reader, m *Member) *formatErrors {
+	if m.Method == zip.Deflate {
+		if p.flate == nil || p.flate.(flate.Resetter).Reset(src, nil) != nil {
+			p.flate = flate.NewReader(src) // (Reset never fails in compress/flate)
+		}
+		src = io.LimitReader(p.flate, m.UncompressedSize)
 	}
-	fr := flate.NewReader(src)
-	return io.LimitReader(fr, m.UncompressedSize), func() { fr.Close() }
+	return &formatErrors{r: src}
+}
+
+func (p *prober) close() {
+	if p.flate != nil {
+		p.flate.Close()
+	}
+}
+
+// formatErrors turns the errors of a member's stream, other than its end,
+// into ErrFormat, and keeps the first.
+type formatErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (f *formatErrors) Read(b []byte) (int, error) {
+	n, err := f.r.Read(b)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: reading the member: %w", ErrFormat, err)
+		if f.err == nil {
+			f.err = err
+		}
+	}
+	return n, err
 }
 
 // checkOverlaps refuses members whose local header and data overlap

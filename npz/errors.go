@@ -30,9 +30,12 @@ var (
 	// Reader sentinels (Open, Archive).
 
 	// ErrFormat: the file is not a zip archive, or its central directory or
-	// a member's local header is broken or contradicts the directory (names,
-	// methods or sizes that disagree, member data that runs past the end of
-	// the archive, overlaps another member or the directory).
+	// a member's local header is broken or contradicts the directory (a name
+	// or method that disagrees; member data that runs past the end of the
+	// archive or overlaps another member or the directory; a stored member
+	// whose two sizes differ), or a member's compressed data is corrupt.
+	// Local headers' sizes are not compared: with flag bit 3 they are
+	// zeros, and zipfile ignores them too.
 	ErrFormat = errors.New("npz: not a valid zip archive")
 	// ErrNotFound: the archive has no member of that name (nor that name
 	// plus ".npy").

@@ -18,31 +18,6 @@ import (
 // file walks the directory a second time for those offsets, and every value
 // it reads is cross-checked against archive/zip's.
 
-const (
-	eocdSignature        = 0x06054b50
-	eocdLen              = 22
-	eocd64LocatorSig     = 0x07064b50
-	eocd64LocatorLen     = 20
-	eocd64Signature      = 0x06064b50
-	eocd64Len            = 56
-	centralSignature     = 0x02014b50
-	centralRecordLen     = 46
-	localSignature       = 0x04034b50
-	localFixedLen        = 30
-	descriptorSignature  = 0x08074b50
-	descriptor64Len      = 24 // signature, CRC-32, two 8-byte sizes
-	descriptorNoSigLen   = 12 // CRC-32, two 4-byte sizes
-	zip64ExtraID         = 0x0001
-	flagEncrypted        = 0x1
-	flagDataDescriptor   = 0x8
-	centralCRCOffset     = 16
-	localCRCOffset       = 14
-	localMethodOffset    = 8
-	localNameLenOffset   = 26
-	centralMethodOffset  = 10
-	centralNameLenOffset = 28
-)
-
 // entryLayout is where one member's records lie in the archive.
 type entryLayout struct {
 	central int64 // offset of the central directory record
@@ -75,12 +50,12 @@ func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, int64, er
 		if _, err := r.ReadAt(fixed[:], pos); err != nil {
 			return nil, 0, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
 		}
-		if binary.LittleEndian.Uint32(fixed[0:]) != centralSignature {
+		if binary.LittleEndian.Uint32(fixed[:]) != centralSignature {
 			return nil, 0, fmt.Errorf("%w: central directory record %d has no signature", ErrFormat, i)
 		}
 		nameLen := int64(binary.LittleEndian.Uint16(fixed[centralNameLenOffset:]))
-		extraLen := int64(binary.LittleEndian.Uint16(fixed[30:]))
-		commentLen := int64(binary.LittleEndian.Uint16(fixed[32:]))
+		extraLen := int64(binary.LittleEndian.Uint16(fixed[centralExtraLenOffset:]))
+		commentLen := int64(binary.LittleEndian.Uint16(fixed[centralCommentLenOffset:]))
 		variable := make([]byte, nameLen+extraLen)
 		if _, err := r.ReadAt(variable, pos+centralRecordLen); err != nil {
 			return nil, 0, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
@@ -89,8 +64,8 @@ func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, int64, er
 		if string(name) != zf.Name {
 			return nil, 0, fmt.Errorf("%w: central directory record %d names %q, archive/zip read %q", ErrFormat, i, name, zf.Name)
 		}
-		local := int64(binary.LittleEndian.Uint32(fixed[42:]))
-		if local == 0xffffffff {
+		local := int64(binary.LittleEndian.Uint32(fixed[centralLocalOffset:]))
+		if local == zip64Marker32 {
 			local, err = zip64LocalOffset(variable[nameLen:], fixed[:])
 			if err != nil {
 				return nil, 0, fmt.Errorf("%w: member %q: %w", ErrFormat, zf.Name, err)
@@ -110,11 +85,16 @@ func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, int64, er
 	return out, dirStart, nil
 }
 
-// findDirectory finds the central directory exactly as archive/zip does
-// (the layouts are cross-checked against it, so any difference would refuse
-// a good archive): the end of central directory record in the last 1 KiB,
-// then the last 65 KiB, its zip64 form, and the base offset of archives with
-// bytes prepended (self-extracting ones).
+// findDirectory finds the central directory the way archive/zip's
+// readDirectoryEnd does: the end of central directory record in the last
+// 1 KiB, then the last 65 KiB; its zip64 form when a field is saturated
+// (archive/zip's test, quirk included: a 0xffff directory size counts); and
+// the base offset of archives with bytes prepended (self-extracting ones).
+// It differs in two details, both only able to refuse an archive, never to
+// read a different one, since layout cross-checks every record it then
+// finds against archive/zip's: sizes and offsets past 2^62 are refused, and
+// the repair of a wrong base offset checks only for a record's signature
+// where archive/zip parses the whole record.
 func findDirectory(r io.ReaderAt, size int64) (dirStart, base int64, err error) {
 	var rec []byte
 	var end int64
@@ -132,17 +112,17 @@ func findDirectory(r io.ReaderAt, size int64) (dirStart, base int64, err error) 
 			return 0, 0, fmt.Errorf("%w: no end of central directory record", ErrFormat)
 		}
 	}
-	records := uint64(binary.LittleEndian.Uint16(rec[10:]))
-	dirSize := uint64(binary.LittleEndian.Uint32(rec[12:]))
-	dirOffset := uint64(binary.LittleEndian.Uint32(rec[16:]))
-	if records == 0xffff || dirSize == 0xffff || dirSize == 0xffffffff || dirOffset == 0xffffffff {
+	records := uint64(binary.LittleEndian.Uint16(rec[eocdRecordsOffset:]))
+	dirSize := uint64(binary.LittleEndian.Uint32(rec[eocdDirSizeOffset:]))
+	dirOffset := uint64(binary.LittleEndian.Uint32(rec[eocdDirOffsetOffset:]))
+	if records == 0xffff || dirSize == 0xffff || dirOffset == zip64Marker32 {
 		if end64, ok := findDirectory64End(r, end); ok {
 			var rec64 [eocd64Len]byte
-			if _, err := r.ReadAt(rec64[:], end64); err != nil || binary.LittleEndian.Uint32(rec64[0:]) != eocd64Signature {
+			if _, err := r.ReadAt(rec64[:], end64); err != nil || binary.LittleEndian.Uint32(rec64[:]) != eocd64Signature {
 				return 0, 0, fmt.Errorf("%w: no zip64 end of central directory record at %d", ErrFormat, end64)
 			}
-			dirSize = binary.LittleEndian.Uint64(rec64[40:])
-			dirOffset = binary.LittleEndian.Uint64(rec64[48:])
+			dirSize = binary.LittleEndian.Uint64(rec64[eocd64DirSizeOffset:])
+			dirOffset = binary.LittleEndian.Uint64(rec64[eocd64DirOffsetOffset:])
 			end = end64
 		}
 	}
@@ -170,7 +150,7 @@ func findDirectory(r io.ReaderAt, size int64) (dirStart, base int64, err error) 
 func findEOCD(b []byte) int {
 	for i := len(b) - eocdLen; i >= 0; i-- {
 		if binary.LittleEndian.Uint32(b[i:]) == eocdSignature {
-			if i+eocdLen+int(binary.LittleEndian.Uint16(b[i+20:])) > len(b) {
+			if i+eocdLen+int(binary.LittleEndian.Uint16(b[i+eocdCommentLenOffset:])) > len(b) {
 				return -1
 			}
 			return i
@@ -189,11 +169,11 @@ func findDirectory64End(r io.ReaderAt, eocd int64) (int64, bool) {
 	if _, err := r.ReadAt(loc[:], eocd-eocd64LocatorLen); err != nil {
 		return 0, false
 	}
-	if binary.LittleEndian.Uint32(loc[0:]) != eocd64LocatorSig ||
-		binary.LittleEndian.Uint32(loc[4:]) != 0 || binary.LittleEndian.Uint32(loc[16:]) != 1 {
+	if binary.LittleEndian.Uint32(loc[:]) != eocd64LocatorSig ||
+		binary.LittleEndian.Uint32(loc[eocd64LocatorDiskOffset:]) != 0 || binary.LittleEndian.Uint32(loc[eocd64LocatorDisksOffset:]) != 1 {
 		return 0, false
 	}
-	off := binary.LittleEndian.Uint64(loc[8:])
+	off := binary.LittleEndian.Uint64(loc[eocd64LocatorRecordOffset:])
 	if off > 1<<62 {
 		return 0, false
 	}
@@ -204,22 +184,22 @@ func findDirectory64End(r io.ReaderAt, eocd int64) (int64, bool) {
 // zip64 extra field. Its fields appear in a fixed order, each only when the
 // 32-bit field it replaces is 0xffffffff.
 func zip64LocalOffset(extra, fixed []byte) (int64, error) {
-	for len(extra) >= 4 {
-		id := binary.LittleEndian.Uint16(extra[0:])
+	for len(extra) >= extraHeaderLen {
+		id := binary.LittleEndian.Uint16(extra)
 		n := int(binary.LittleEndian.Uint16(extra[2:]))
-		if n > len(extra)-4 {
+		if n > len(extra)-extraHeaderLen {
 			break
 		}
-		field := extra[4 : 4+n]
-		extra = extra[4+n:]
+		field := extra[extraHeaderLen : extraHeaderLen+n]
+		extra = extra[extraHeaderLen+n:]
 		if id != zip64ExtraID {
 			continue
 		}
 		skip := 0
-		if binary.LittleEndian.Uint32(fixed[24:]) == 0xffffffff { // uncompressed size
+		if binary.LittleEndian.Uint32(fixed[centralUncompressedOffset:]) == zip64Marker32 {
 			skip += 8
 		}
-		if binary.LittleEndian.Uint32(fixed[20:]) == 0xffffffff { // compressed size
+		if binary.LittleEndian.Uint32(fixed[centralCompressedOffset:]) == zip64Marker32 {
 			skip += 8
 		}
 		if len(field) < skip+8 {
@@ -238,17 +218,17 @@ func zip64LocalOffset(extra, fixed []byte) (int64, error) {
 // names the same member with the same method as the central directory, and
 // that the data offset it implies is archive/zip's. It returns that offset.
 func checkLocalHeader(r io.ReaderAt, off int64, zf *zip.File) (int64, error) {
-	var fixed [localFixedLen]byte
+	var fixed [localHeaderLen]byte
 	if _, err := r.ReadAt(fixed[:], off); err != nil {
 		return 0, fmt.Errorf("%w: member %q: local header at %d: %w", ErrFormat, zf.Name, off, err)
 	}
-	if binary.LittleEndian.Uint32(fixed[0:]) != localSignature {
+	if binary.LittleEndian.Uint32(fixed[:]) != localSignature {
 		return 0, fmt.Errorf("%w: member %q: no local header at offset %d", ErrFormat, zf.Name, off)
 	}
 	nameLen := int(binary.LittleEndian.Uint16(fixed[localNameLenOffset:]))
-	extraLen := int64(binary.LittleEndian.Uint16(fixed[28:]))
+	extraLen := int64(binary.LittleEndian.Uint16(fixed[localExtraLenOffset:]))
 	name := make([]byte, nameLen)
-	if _, err := r.ReadAt(name, off+localFixedLen); err != nil {
+	if _, err := r.ReadAt(name, off+localHeaderLen); err != nil {
 		return 0, fmt.Errorf("%w: member %q: local header name: %w", ErrFormat, zf.Name, err)
 	}
 	if !bytes.Equal(name, []byte(zf.Name)) {
@@ -257,7 +237,7 @@ func checkLocalHeader(r io.ReaderAt, off int64, zf *zip.File) (int64, error) {
 	if method := binary.LittleEndian.Uint16(fixed[localMethodOffset:]); method != zf.Method {
 		return 0, fmt.Errorf("%w: member %q: local header says method %d, the central directory %d", ErrFormat, zf.Name, method, zf.Method)
 	}
-	data := off + localFixedLen + int64(nameLen) + extraLen
+	data := off + localHeaderLen + int64(nameLen) + extraLen
 	zipData, err := zf.DataOffset()
 	if err != nil {
 		return 0, fmt.Errorf("%w: member %q: archive/zip cannot find its data: %w", ErrFormat, zf.Name, err)
@@ -277,49 +257,39 @@ func checkLocalHeader(r io.ReaderAt, off int64, zf *zip.File) (int64, error) {
 // member whose CRC-32 happens to equal the signature, and trusting flag bit
 // 3 alone would overwrite whatever follows a member that has none.
 func findDescriptor(r io.ReaderAt, dataEnd, limit int64, zf *zip.File) (crcOffset, length int64) {
-	var buf [descriptor64Len]byte
+	var buf [dataDescriptor64Len]byte
 	n := min(int64(len(buf)), limit-dataEnd)
-	if n < descriptorNoSigLen {
+	if n < shortestDescriptorLen {
 		return -1, 0
 	}
 	b := buf[:n]
 	if _, err := r.ReadAt(b, dataEnd); err != nil {
 		return -1, 0
 	}
-	sizesMatch := func(b []byte, wide bool) bool {
+	// sizesAt: the two sizes, 4 bytes each (or 8 if wide), at b[at:].
+	sizesAt := func(at int, wide bool) bool {
 		if wide {
-			return len(b) >= 16 && binary.LittleEndian.Uint64(b) == zf.CompressedSize64 &&
-				binary.LittleEndian.Uint64(b[8:]) == zf.UncompressedSize64
+			return len(b) >= at+descriptorSizes64Len && binary.LittleEndian.Uint64(b[at:]) == zf.CompressedSize64 &&
+				binary.LittleEndian.Uint64(b[at+8:]) == zf.UncompressedSize64
 		}
-		return len(b) >= 8 && uint64(binary.LittleEndian.Uint32(b)) == zf.CompressedSize64 &&
-			uint64(binary.LittleEndian.Uint32(b[4:])) == zf.UncompressedSize64
+		return len(b) >= at+descriptorSizesLen && uint64(binary.LittleEndian.Uint32(b[at:])) == zf.CompressedSize64 &&
+			uint64(binary.LittleEndian.Uint32(b[at+4:])) == zf.UncompressedSize64
 	}
-	crcAt := func(b []byte, at int) bool {
-		return len(b) >= at+4 && binary.LittleEndian.Uint32(b[at:]) == zf.CRC32
+	crcAt := func(at int) bool {
+		return len(b) >= at+descriptorCRCLen && binary.LittleEndian.Uint32(b[at:]) == zf.CRC32
 	}
 	// The signature forms first (what writers emit, archive/zip and
 	// zipfile included), 4-byte sizes before 8-byte ones.
-	if binary.LittleEndian.Uint32(b) == descriptorSignature && crcAt(b, 4) {
-		for _, wide := range []bool{false, true} {
-			if sizesMatch(b[8:], wide) {
-				return dataEnd + 4, 8 + descriptorSizesLen(wide)
-			}
+	for _, start := range []int{descriptorSigLen, 0} {
+		if (start == descriptorSigLen && binary.LittleEndian.Uint32(b) != descriptorSignature) || !crcAt(start) {
+			continue
 		}
-	}
-	if crcAt(b, 0) {
-		for _, wide := range []bool{false, true} {
-			if sizesMatch(b[4:], wide) {
-				return dataEnd, 4 + descriptorSizesLen(wide)
-			}
+		if sizesAt(start+descriptorCRCLen, false) {
+			return dataEnd + int64(start), int64(start + descriptorCRCLen + descriptorSizesLen)
+		}
+		if sizesAt(start+descriptorCRCLen, true) {
+			return dataEnd + int64(start), int64(start + descriptorCRCLen + descriptorSizes64Len)
 		}
 	}
 	return -1, 0
-}
-
-// descriptorSizesLen is the length of a data descriptor's two size fields.
-func descriptorSizesLen(wide bool) int64 {
-	if wide {
-		return 16
-	}
-	return 8
 }

@@ -34,18 +34,6 @@ const (
 	// alignExtraMinLen is the smallest such field: 4 bytes of ID and size,
 	// 2 bytes of alignment.
 	alignExtraMinLen = 6
-	// localHeaderLen is the fixed part of a zip local file header.
-	localHeaderLen = 30
-	// Sizes of the data descriptor archive/zip writes after each member:
-	// signature, CRC-32 and two sizes of 4 bytes, or of 8 bytes when the
-	// member needs zip64.
-	dataDescriptorLen   = 16
-	dataDescriptor64Len = 24
-	// zip64Threshold: a member whose compressed or uncompressed size reaches
-	// this needs zip64 (archive/zip's own test).
-	zip64Threshold = 1<<32 - 1
-	// maxMemberName is the longest member name a zip header can hold.
-	maxMemberName = 1<<16 - 1
 	// copyBufferSize is the chunk in which array data is streamed: large
 	// enough that per-call overhead vanishes, small enough to be irrelevant
 	// next to the arrays.
@@ -213,6 +201,8 @@ func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 	if err != nil {
 		return wrapf(err, "write %q", name)
 	}
+	// A zero-length read touches no data but fails on a closed File
+	// (mmarray.ErrClosed): refuse it before anything is written.
 	if _, err := f.ReadAt(nil, 0); err != nil {
 		return wrapf(err, "write %q", name)
 	}

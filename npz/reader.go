@@ -77,10 +77,15 @@ type Member struct {
 	CompressedSize, UncompressedSize int64
 	// CRC32 is the central directory's checksum of the uncompressed bytes.
 	CRC32 uint32
-	// Offset is where the member's stored bytes start in the archive.
-	Offset int64
+	// LocalHeaderOffset is where the member's local file header starts in
+	// the archive (Python's ZipInfo.header_offset).
+	LocalHeaderOffset int64
+	// ContentOffset is where the member's stored bytes start in the
+	// archive, after its local header: the NPY magic for a stored array,
+	// the compressed stream for a deflated member.
+	ContentOffset int64
 	// DataOffset is where the array data starts in the archive for an
-	// array mapped in place (Offset + Header.DataOffset), or -1.
+	// array mapped in place (ContentOffset + Header.DataOffset), or -1.
 	DataOffset int64
 	// Storage is what Array does with the member (meaningful when IsArray).
 	Storage Storage
@@ -269,20 +274,21 @@ func (a *Archive) load() error {
 // the archive, before the central directory.
 func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64, probes *prober) (Member, error) {
 	m := Member{
-		Name:       zf.Name,
-		Key:        strings.TrimSuffix(zf.Name, ".npy"),
-		Method:     zf.Method,
-		CRC32:      zf.CRC32,
-		Offset:     l.data,
-		DataOffset: -1,
+		Name:              zf.Name,
+		Key:               strings.TrimSuffix(zf.Name, ".npy"),
+		Method:            zf.Method,
+		CRC32:             zf.CRC32,
+		LocalHeaderOffset: l.local,
+		ContentOffset:     l.data,
+		DataOffset:        -1,
 	}
 	if zf.CompressedSize64 > math.MaxInt64 || zf.UncompressedSize64 > math.MaxInt64 {
 		return m, fmt.Errorf("%w: member %q declares sizes past 2^63", ErrFormat, zf.Name)
 	}
 	m.CompressedSize, m.UncompressedSize = int64(zf.CompressedSize64), int64(zf.UncompressedSize64)
-	if m.CompressedSize > dirStart-m.Offset {
+	if m.CompressedSize > dirStart-m.ContentOffset {
 		return m, fmt.Errorf("%w: member %q: %d bytes at offset %d run past the start of the central directory at %d (archive size %d)",
-			ErrFormat, zf.Name, m.CompressedSize, m.Offset, dirStart, a.size)
+			ErrFormat, zf.Name, m.CompressedSize, m.ContentOffset, dirStart, a.size)
 	}
 	switch {
 	case zf.Flags&flagEncrypted != 0:
@@ -310,7 +316,7 @@ func (a *Archive) probe(m *Member, probes *prober) {
 	if m.Err != nil { // encrypted or an unknown method: its bytes cannot be read
 		return
 	}
-	r := probes.reader(io.NewSectionReader(a.file, m.Offset, m.CompressedSize), m)
+	r := probes.reader(io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize), m)
 	var magic [6]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil || string(magic[:]) != "\x93NUMPY" {
 		return // too short, unreadable, or not an array: raw bytes to np.load
@@ -337,7 +343,7 @@ func (a *Archive) probe(m *Member, probes *prober) {
 	}
 	m.Header = h
 	if m.Storage == InPlace {
-		m.DataOffset = m.Offset + h.DataOffset
+		m.DataOffset = m.ContentOffset + h.DataOffset
 	}
 }
 
@@ -394,10 +400,10 @@ func checkOverlaps(members []Member, layouts []entryLayout) error {
 	slices.SortFunc(order, func(x, y int) int { return cmp.Compare(layouts[x].local, layouts[y].local) })
 	for k := 1; k < len(order); k++ {
 		prev, cur := order[k-1], order[k]
-		end := members[prev].Offset + members[prev].CompressedSize + layouts[prev].descriptorLen
+		end := members[prev].ContentOffset + members[prev].CompressedSize + layouts[prev].descriptorLen
 		if layouts[cur].local < end {
 			return fmt.Errorf("%w: member %q (local header at %d) overlaps member %q (bytes %d..%d)",
-				ErrFormat, members[cur].Name, layouts[cur].local, members[prev].Name, members[prev].Offset, end)
+				ErrFormat, members[cur].Name, layouts[cur].local, members[prev].Name, members[prev].ContentOffset, end)
 		}
 	}
 	return nil
@@ -428,7 +434,29 @@ func (a *Archive) Members() []Member {
 func (a *Archive) member(i int) Member {
 	m := a.members[i]
 	m.Header.Shape = slices.Clone(m.Header.Shape)
+	m.Header.DType = cloneDType(m.Header.DType)
 	return m
+}
+
+// cloneDType is a deep copy of d: its fields, their dtypes and shapes, so
+// that a caller changing a Member changes nothing in the Archive.
+func cloneDType(d npyheader.DType) npyheader.DType {
+	if d.Fields == nil {
+		return d
+	}
+	d.Fields = slices.Clone(d.Fields)
+	for i := range d.Fields {
+		f := &d.Fields[i]
+		f.Type = cloneDType(f.Type)
+		f.Shape = slices.Clone(f.Shape)
+		if f.ShapeLevels != nil {
+			f.ShapeLevels = slices.Clone(f.ShapeLevels)
+			for k := range f.ShapeLevels {
+				f.ShapeLevels[k] = slices.Clone(f.ShapeLevels[k])
+			}
+		}
+	}
+	return d
 }
 
 // crc is member i's current CRC-32.
@@ -547,7 +575,7 @@ func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
 	if !os.SameFile(st, own) || st.Size() != a.size {
 		return nil, fmt.Errorf("%w: the archive was replaced or resized since it was opened", ErrFormat)
 	}
-	f, err := mmarray.Open(a.path, a.mode, mmarray.WithSection(m.Offset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
+	f, err := mmarray.Open(a.path, a.mode, mmarray.WithSection(m.ContentOffset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
 	if err != nil {
 		return nil, err
 	}
@@ -613,7 +641,7 @@ func (a *Archive) extract(m *Member, crc uint32, w io.Writer) error {
 	if m.Method != zip.Store && m.Method != zip.Deflate {
 		return fmt.Errorf("%w: compression method %d", ErrUnsupported, m.Method)
 	}
-	var r io.Reader = io.NewSectionReader(a.file, m.Offset, m.CompressedSize)
+	var r io.Reader = io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize)
 	if m.Method == zip.Deflate {
 		fr := flate.NewReader(r)
 		defer fr.Close()
@@ -794,7 +822,7 @@ func (a *Archive) syncCRCs() error {
 		}
 		m, l := &a.members[i], a.layouts[i]
 		sum := crc32.NewIEEE()
-		if _, err := io.Copy(sum, io.NewSectionReader(a.file, m.Offset, m.CompressedSize)); err != nil {
+		if _, err := io.Copy(sum, io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize)); err != nil {
 			return wrapf(err, "sync %s: member %q", a.path, m.Name)
 		}
 		old, now := a.crc(i), sum.Sum32()

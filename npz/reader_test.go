@@ -2,6 +2,7 @@ package npz_test
 
 import (
 	"archive/zip"
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -117,7 +118,7 @@ func TestGoldenArchives(t *testing.T) {
 						if want.Compression == "stored" {
 							require.Equal(t, npz.InPlace, m.Storage)
 							require.Equal(t, m.DataOffset, f.DataOffset())
-							require.Equal(t, m.Offset+m.Header.DataOffset, f.DataOffset())
+							require.Equal(t, m.ContentOffset+m.Header.DataOffset, f.DataOffset())
 							require.Equal(t, path, f.Path())
 						} else {
 							require.Equal(t, npz.InMemory, m.Storage)
@@ -530,4 +531,61 @@ func TestOptionsRefuseNonsense(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorIs(t, m.Err, npyheader.ErrHeaderTooLarge)
 	require.NoError(t, a.Close())
+}
+
+// Member offsets name what they point at: LocalHeaderOffset is zipfile's
+// header_offset, ContentOffset archive/zip's DataOffset (the member's
+// stored bytes), DataOffset the array data. Members and Member return deep
+// copies: changing a structured dtype's fields or shapes in one changes
+// nothing the Archive reports next.
+func TestMemberOffsetsAndCopies(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rec.npz")
+	w, err := npz.Create(path)
+	require.NoError(t, err)
+	rec := writerHeader(t, "[('a', '<i4', (2,)), ('b', [('c', '<f8', (2, 3))])]", false, 2)
+	size, err := rec.DataSize()
+	require.NoError(t, err)
+	require.NoError(t, w.WriteFrom("plain", writerHeader(t, "<i4", false, 3), bytes.NewReader(make([]byte, 12))))
+	require.NoError(t, w.WriteFrom("rec", rec, bytes.NewReader(make([]byte, size))))
+	require.NoError(t, w.Close())
+
+	out := runNumPy(t, `
+with zipfile.ZipFile(sys.argv[1]) as zf:
+    print(json.dumps({i.filename: i.header_offset for i in zf.infolist()}))
+`, path)
+	var headerOffsets map[string]int64
+	require.NoError(t, json.Unmarshal([]byte(out), &headerOffsets))
+	zr, err := zip.OpenReader(path)
+	require.NoError(t, err)
+	defer zr.Close()
+	a, err := npz.Open(path, mmarray.ReadOnly)
+	require.NoError(t, err)
+	defer a.Close()
+	for i, m := range a.Members() {
+		require.Equal(t, headerOffsets[m.Name], m.LocalHeaderOffset, m.Name)
+		content, err := zr.File[i].DataOffset()
+		require.NoError(t, err)
+		require.Equal(t, content, m.ContentOffset, m.Name)
+		require.Equal(t, m.ContentOffset+m.Header.DataOffset, m.DataOffset, m.Name)
+	}
+
+	first, err := a.Member("rec")
+	require.NoError(t, err)
+	want := first.Header.DType.String()
+	first.Header.DType.Fields[0].Name = "changed"
+	first.Header.DType.Fields[0].Shape[0] = 99
+	first.Header.DType.Fields[1].Type.Fields[0].Shape[1] = 99
+	first.Header.Shape[0] = 99
+	for _, again := range []npz.Member{a.Members()[1], must(a.Member("rec"))} {
+		require.Equal(t, want, again.Header.DType.String())
+		require.Equal(t, []int{2}, again.Header.Shape)
+	}
+}
+
+// must is v, failing on err (for tests).
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -75,7 +75,8 @@ type Member struct {
 	Method uint16
 	// CompressedSize and UncompressedSize are the central directory's sizes.
 	CompressedSize, UncompressedSize int64
-	// CRC32 is the central directory's checksum of the uncompressed bytes.
+	// CRC32 is the central directory's checksum of the uncompressed bytes,
+	// as it is now: in r+, Sync rewrites it after writes.
 	CRC32 uint32
 	// LocalHeaderOffset is where the member's local file header starts in
 	// the archive (Python's ZipInfo.header_offset).

@@ -568,7 +568,7 @@ np.save(sys.argv[1], a)
 	require.NoError(t, err, f.Descr())
 	require.Len(t, ticks, 5)
 	for i, tk := range ticks {
-		require.Equal(t, mmarray.Datetime64(1700000000000000000+i), tk.Time)
+		require.Equal(t, mmarray.Datetime64(1700000000000000000+int64(i)), tk.Time)
 		require.Equal(t, 100.5+float64(i), tk.Price)
 		require.Equal(t, int32(10*i), tk.Size)
 		require.Equal(t, [4]byte{'A', 'B', byte('C' + i)}, tk.Symbol)

@@ -222,8 +222,9 @@ func (a *Array[T]) IsContiguous() bool {
 // it returns nil, false; CopyTo works for every view.
 //
 // The slice is valid until the File is closed; keep the Array reachable
-// while using it (see the package documentation). Writing through it on a
-// ReadOnly file faults.
+// while using it (see the package documentation). Writing through it
+// faults for a file opened ReadOnly (its pages are mapped read-only); for a
+// ReadOnly File from OpenBytes, nothing stops it.
 func (a *Array[T]) Contiguous() ([]T, bool) {
 	a.file.checkOpen()
 	if !a.direct || !a.IsContiguous() {

@@ -33,6 +33,7 @@ func (d Timedelta64) IsNaT() bool { return d == NaT }
 // the unit to and from time.Time and time.Duration, exactly or with an
 // error, never rounding. Parse it once per array, not per element.
 type TimeUnit struct {
+	text  string // as NumPy prints it: "25s"
 	base  string
 	count int64 // the multiplier: 25 for "25s"
 	nanos int64 // nanoseconds per base unit; 0 for Y and M
@@ -64,7 +65,7 @@ func parseTimeUnit(unit string) (TimeUnit, error) {
 	for i < len(unit) && unit[i] >= '0' && unit[i] <= '9' {
 		i++
 	}
-	u := TimeUnit{base: unit[i:], count: 1}
+	u := TimeUnit{text: unit, base: unit[i:], count: 1}
 	if i > 0 {
 		n, err := strconv.ParseInt(unit[:i], 10, 64)
 		if err != nil || n <= 0 {
@@ -87,12 +88,7 @@ func parseTimeUnit(unit string) (TimeUnit, error) {
 }
 
 // String is the unit as NumPy prints it: "25s", "D".
-func (u TimeUnit) String() string {
-	if u.count == 1 {
-		return u.base
-	}
-	return strconv.FormatInt(u.count, 10) + u.base
-}
+func (u TimeUnit) String() string { return u.text }
 
 // mulExact returns a*b, or false when it overflows an int64.
 func mulExact(a, b int64) (int64, bool) {
@@ -126,7 +122,7 @@ const (
 // beyond time.Time's range or, for units finer than a nanosecond, not a
 // whole number of nanoseconds.
 func (u TimeUnit) Time(d Datetime64) (time.Time, error) {
-	unit := u.String()
+	unit := u.text
 	if d.IsNaT() {
 		return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w", ErrNaT)
 	}
@@ -196,7 +192,7 @@ func exactNanos(n, attos int64) (int64, bool) {
 // not a whole number of units (for "D", not midnight UTC) is refused rather
 // than rounded; truncate t first when rounding is wanted.
 func (u TimeUnit) Datetime(t time.Time) (Datetime64, error) {
-	unit := u.String()
+	unit := u.text
 	if u.base == "" {
 		return 0, fmt.Errorf("mmarray: time to datetime64: %w: the zero TimeUnit has no unit", ErrUnit)
 	}
@@ -262,11 +258,14 @@ func nanosSinceEpoch(t time.Time) (int64, bool) {
 // time.Duration's ±292 years or, for units finer than a nanosecond, not a
 // whole number of nanoseconds.
 func (u TimeUnit) Duration(d Timedelta64) (time.Duration, error) {
-	unit := u.String()
+	unit := u.text
 	if d.IsNaT() {
 		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w", ErrNaT)
 	}
-	if u.base == "" || u.base == "Y" || u.base == "M" {
+	if u.base == "" {
+		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w: the zero TimeUnit has no unit", ErrUnit)
+	}
+	if u.base == "Y" || u.base == "M" {
 		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w: %s has no fixed length", ErrUnit, unit)
 	}
 	n, ok := mulExact(int64(d), u.count)
@@ -285,8 +284,11 @@ func (u TimeUnit) Duration(d Timedelta64) (time.Duration, error) {
 // ErrValue unless the result is exact (dur a whole number of units), and
 // ErrUnit for years and months.
 func (u TimeUnit) Timedelta(dur time.Duration) (Timedelta64, error) {
-	unit := u.String()
-	if u.base == "" || u.base == "Y" || u.base == "M" {
+	unit := u.text
+	if u.base == "" {
+		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: the zero TimeUnit has no unit", ErrUnit)
+	}
+	if u.base == "Y" || u.base == "M" {
 		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: %s has no fixed length", ErrUnit, unit)
 	}
 	var n, rest int64

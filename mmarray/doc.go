@@ -104,6 +104,10 @@
 //     points that Go strings cannot hold (lone surrogates) read as U+FFFD.
 //   - Set panics, and never truncates, when a string or []byte does not fit
 //     the item (NumPy would truncate silently); Fits tells beforehand.
+//   - Records needs the Go struct's layout to be the record's, and Go's
+//     layout depends on the platform: 8-byte fields align to 4 on 32-bit
+//     platforms, where such records may need explicit padding fields.
+//     A layout that differs is refused, never misread.
 //   - Object ('|O') dtypes hold pickles and are never mapped: Open fails
 //     with npyheader.ErrObjectDType. Nothing in this project unpickles.
 //   - On 32-bit platforms an array must fit in the address space; larger

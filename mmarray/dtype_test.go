@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -309,6 +310,9 @@ func TestDatetimeConversions(t *testing.T) {
 	require.ErrorIs(t, err, mmarray.ErrValue)
 	_, err = mustUnit(t, "ns").Timedelta(math.MinInt64)
 	require.ErrorIs(t, err, mmarray.ErrValue, "the smallest Duration would read as NaT")
+	unit := mustUnit(t, "25s")
+	require.Zero(t, testing.AllocsPerRun(100, func() { _, _ = unit.Time(40); _, _ = unit.Duration(3) }),
+		"a parsed unit converts without allocating")
 	_, err = mustUnit(t, "as").Timedelta(time.Hour)
 	require.ErrorIs(t, err, mmarray.ErrValue, "an hour overflows int64 attoseconds")
 }
@@ -602,11 +606,15 @@ func TestRecordsRefuseMismatchedLayouts(t *testing.T) {
 	got, err := mmarray.Records[good](rows)
 	require.NoError(t, err, "fields left out of the struct are padding")
 	require.Len(t, got, 4)
-	check := func(name string, records func() error) {
-		require.ErrorIs(t, records(), mmarray.ErrDTypeMismatch, name)
+	// Each refusal names its reason, so a case cannot pass by failing for
+	// another one.
+	check := func(reason string, records func() error) {
+		err := records()
+		require.ErrorIs(t, err, mmarray.ErrDTypeMismatch, reason)
+		require.Contains(t, err.Error(), reason)
 	}
-	check("size", func() error { _, err := mmarray.Records[struct{ X float64 }](rows); return err })
-	check("name", func() error {
+	check("is 8 bytes, the record 16", func() error { _, err := mmarray.Records[struct{ X float64 }](rows); return err })
+	check("field Z of", func() error {
 		_, err := mmarray.Records[struct {
 			Z  float64
 			ID int32
@@ -614,7 +622,7 @@ func TestRecordsRefuseMismatchedLayouts(t *testing.T) {
 		}](rows)
 		return err
 	})
-	check("type", func() error {
+	check("cannot be viewed as int64", func() error {
 		_, err := mmarray.Records[struct {
 			X  int64
 			ID int32
@@ -622,14 +630,14 @@ func TestRecordsRefuseMismatchedLayouts(t *testing.T) {
 		}](rows)
 		return err
 	})
-	check("offset", func() error {
+	check("field X is at byte 8", func() error {
 		_, err := mmarray.Records[struct {
 			_ [8]byte
 			X float64
 		}](rows)
 		return err
 	})
-	check("bool", func() error {
+	check("a bool field must be read as uint8", func() error {
 		_, err := mmarray.Records[struct {
 			X  float64
 			ID int32
@@ -638,12 +646,12 @@ func TestRecordsRefuseMismatchedLayouts(t *testing.T) {
 		}](rows)
 		return err
 	})
-	check("not contiguous", func() error {
+	check("not C-contiguous", func() error {
 		_, err := mmarray.Records[good](rows.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, 2)))
 		return err
 	})
-	check("not a struct", func() error { _, err := mmarray.Records[[16]byte](rows); return err })
-	check("pointer in padding", func() error {
+	check("is not a struct", func() error { _, err := mmarray.Records[[16]byte](rows); return err })
+	check("holds pointers", func() error {
 		// 16 bytes on 64-bit platforms, like the record: only the pointer differs.
 		_, err := mmarray.Records[struct {
 			X float64
@@ -652,12 +660,31 @@ func TestRecordsRefuseMismatchedLayouts(t *testing.T) {
 		return err
 	})
 
-	big := createRaw(t, "[('x', '>f8')]", 2)
-	bigRows, err := mmarray.View[[]byte](big)
+	other := "[('x', '>f8')]"
+	if npyheader.NativeOrder() == npyheader.BigEndian {
+		other = "[('x', '<f8')]"
+	}
+	swapped, err := mmarray.View[[]byte](createRaw(t, other, 2))
 	require.NoError(t, err)
-	check("byte order", func() error { _, err := mmarray.Records[struct{ X float64 }](bigRows); return err })
+	check("not in this machine's byte order", func() error { _, err := mmarray.Records[struct{ X float64 }](swapped); return err })
+
+	nested, err := mmarray.View[[]byte](createRaw(t, "[('p', [('a', '<i4'), ('b', '<i4')])]", 2))
+	require.NoError(t, err)
+	check(`field P ("p"): `, func() error {
+		_, err := mmarray.Records[struct{ P struct{ A, C int32 } }](nested)
+		return err
+	})
+
+	path := filepath.Join(t.TempDir(), "shifted.bin")
+	require.NoError(t, os.WriteFile(path, make([]byte, 3+2*16), 0o644))
+	shifted, err := mmarray.OpenRaw(path, mmarray.ReadOnly, descr, nil, 3)
+	require.NoError(t, err)
+	defer shifted.Close()
+	shiftedRows, err := mmarray.View[[]byte](shifted)
+	require.NoError(t, err)
+	check("not aligned", func() error { _, err := mmarray.Records[good](shiftedRows); return err })
 	text := createRaw(t, "[('name', '<U2')]", 2)
 	textRows, err := mmarray.View[[]byte](text)
 	require.NoError(t, err)
-	check("decoded", func() error { _, err := mmarray.Records[struct{ Name [8]byte }](textRows); return err })
+	check("cannot be viewed as [8]uint8", func() error { _, err := mmarray.Records[struct{ Name [8]byte }](textRows); return err })
 }

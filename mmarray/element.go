@@ -18,7 +18,8 @@ import (
 //	M8[unit] m8[unit]    Datetime64 Timedelta64
 //	S<n>                 string or []byte (trailing NULs stripped)
 //	U<n>                 string (UCS-4 decoded to UTF-8, trailing NULs stripped)
-//	V<n>, structured     []byte (the raw item bytes); fields through Field
+//	V<n>, structured     []byte (the raw item bytes); fields through Field,
+//	                     whole records as Go structs through Records
 //	f12 f16 c24 c32      []byte (NumPy's longdouble: the writing machine's raw bytes)
 //
 // Platform-sized int, uint and uintptr are left out on purpose: a file's

@@ -18,9 +18,20 @@ func (h Float16) Bits() uint16 { return uint16(h) }
 // IsNaN reports whether h is a NaN.
 func (h Float16) IsNaN() bool { return h&0x7c00 == 0x7c00 && h&0x03ff != 0 }
 
-// String formats h as the shortest decimal that reads back as h.
+// String formats h, in strconv's 'g' form, as the shortest decimal that
+// converts back to h: NumPy's digits ("0.1" for the float16 nearest 0.1).
 func (h Float16) String() string {
-	return strconv.FormatFloat(h.Float64(), 'g', -1, 32)
+	x := h.Float64()
+	if h.IsNaN() || math.IsInf(x, 0) {
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	}
+	for digits := 1; digits < 5; digits++ {
+		s := strconv.FormatFloat(x, 'g', digits, 64)
+		if y, err := strconv.ParseFloat(s, 64); err == nil && Float16FromFloat64(y) == h {
+			return s
+		}
+	}
+	return strconv.FormatFloat(x, 'g', 5, 64) // five digits always tell float16s apart
 }
 
 // Float32 is h as a float32, exactly (every float16 is a float32).

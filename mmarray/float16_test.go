@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -95,5 +97,30 @@ with np.errstate(all='ignore'):
 	}
 	for i, x := range f64 {
 		require.Equal(t, binary.LittleEndian.Uint16(out64[2*i:]), mmarray.Float16FromFloat64(x).Bits(), "float64 %#016x", math.Float64bits(x))
+	}
+}
+
+// String prints the shortest decimal that reads back as the same float16:
+// the digits NumPy prints.
+func TestFloat16StringIsShortestRoundTrip(t *testing.T) {
+	for bits := range 1 << 16 {
+		h := mmarray.Float16(bits)
+		if h.IsNaN() {
+			continue
+		}
+		s := h.String()
+		x, err := strconv.ParseFloat(s, 64)
+		require.NoError(t, err, s)
+		require.Equal(t, h, mmarray.Float16FromFloat64(x), "%#04x printed as %s", bits, s)
+	}
+	out := runNumPy(t, `print(' '.join(str(np.float16(x)) for x in [0.1, 1/3, 65504, 6e-8, -2.5, 1000.1]))`)
+	// NumPy picks positional or exponent notation by its own rules; the
+	// digits are the same.
+	for i, x := range []float64{0.1, 1.0 / 3, 65504, 6e-8, -2.5, 1000.1} {
+		ours, err := strconv.ParseFloat(mmarray.Float16FromFloat64(x).String(), 64)
+		require.NoError(t, err)
+		numpys, err := strconv.ParseFloat(strings.Fields(out)[i], 64)
+		require.NoError(t, err)
+		require.Equal(t, numpys, ours, "%v", x)
 	}
 }

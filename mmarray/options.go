@@ -21,6 +21,7 @@ const (
 	optVersion
 	optAdvice
 	optSection
+	optOwnedImage
 )
 
 var optionNames = []struct {
@@ -32,6 +33,7 @@ var optionNames = []struct {
 	{optVersion, "WithVersion"},
 	{optAdvice, "WithAdvice"},
 	{optSection, "WithSection"},
+	{optOwnedImage, "WithOwnedImage"},
 }
 
 type options struct {

@@ -38,8 +38,13 @@ import (
 //	}
 //
 // Otherwise the error wraps ErrDTypeMismatch and says which field differs.
-// The slice is valid until the File is closed, as Contiguous's is; writing
-// through it on a ReadOnly file faults.
+// Go's layout depends on the platform: on 32-bit platforms 8-byte fields
+// align to 4, so a record with them may need explicit padding fields there
+// (the check refuses, never misreads).
+//
+// The slice is valid until the File is closed, as Contiguous's is. Writing
+// through it faults for a file opened ReadOnly (the pages are mapped
+// read-only); for a ReadOnly File from OpenBytes, nothing stops it.
 func Records[S any](rows *Array[[]byte]) ([]S, error) {
 	if rows.file.closed.Load() {
 		return nil, fmt.Errorf("mmarray: records of %s: %w", rows.file.path, ErrClosed)
@@ -146,7 +151,7 @@ func matchFieldType(t reflect.Type, dt npyheader.DType, shape []int) error {
 	switch {
 	case dt.Structured():
 		return matchRecord(t, dt)
-	case dt.Kind == npyheader.Bytes || (dt.Kind == npyheader.Void && !dt.Structured()):
+	case dt.Kind == npyheader.Bytes || dt.Kind == npyheader.Void:
 		if t.Kind() != reflect.Array || t.Elem().Kind() != reflect.Uint8 || t.Len() != dt.ItemSize {
 			return fmt.Errorf("%w: %s holds a %s as [%d]byte, not %s", ErrDTypeMismatch, dt, dt, dt.ItemSize, t)
 		}
@@ -154,12 +159,10 @@ func matchFieldType(t reflect.Type, dt npyheader.DType, shape []int) error {
 	case dt.Kind == npyheader.Bool:
 		return fmt.Errorf("%w: a bool field must be read as uint8 in a record: a NumPy bool byte may hold any nonzero value", ErrDTypeMismatch)
 	}
+	// Strings and slices never get here: pointerFree refused them.
 	info, err := elementInfoFor(t, dt)
 	if err != nil {
 		return err
-	}
-	if info.codec != codecNone {
-		return fmt.Errorf("%w: %s values are decoded, not read in place: view the field with Field instead", ErrDTypeMismatch, dt)
 	}
 	if !dt.IsNative() && info.size > 1 {
 		return fmt.Errorf("%w: %s is not in this machine's byte order: view the field with Field instead", ErrDTypeMismatch, dt)

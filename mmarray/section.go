@@ -37,6 +37,13 @@ func WithSection(offset, length int64) Option {
 	}
 }
 
+// WithOwnedImage tells OpenBytes that the caller hands image over and will
+// not use it again (a buffer it just decompressed, say), so that mode
+// CopyOnWrite writes into image instead of a copy of it. OpenBytes only.
+func WithOwnedImage() Option {
+	return func(o *options) { o.set |= optOwnedImage }
+}
+
 // sectionBounds is the part of f.osFile that holds the .npy image: the
 // section given with WithSection, checked against the file's size, or the
 // whole file.
@@ -80,15 +87,17 @@ func checkDataInSection(h npyheader.Header, nbytes int64, s section) error {
 // place, without copying; the caller must not change image while the File
 // is open, except through the File's views. ReadOnly views refuse Set as
 // usual; ReadWrite views write into image itself. CopyOnWrite copies the
-// data first, so that writes go to private memory and image never changes.
-// Nothing ever reaches a file. Write is refused with ErrMode. Data at an offset not aligned for its element type
+// data first, so that writes go to private memory and image never changes,
+// unless WithOwnedImage hands image over. Nothing ever reaches a file.
+// Write is refused with ErrMode. Data at an offset not aligned for its element type
 // works, element by element, as for unaligned files.
 //
 // Flush does nothing and returns nil, Advise does nothing and returns nil
 // (the bytes are ordinary Go memory), Resident reports every page resident,
-// and Close drops the File's reference to image. Option: WithMaxHeaderSize.
+// and Close drops the File's reference to image. Options: WithMaxHeaderSize,
+// WithOwnedImage.
 func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, error) {
-	o, err := collectOptions("OpenBytes", optMaxHeaderSize, opts)
+	o, err := collectOptions("OpenBytes", optMaxHeaderSize|optOwnedImage, opts)
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: open bytes %s: %w", name, err)
 	}
@@ -115,7 +124,7 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, err
 	}
 	end := h.DataOffset + nbytes
 	data := image[h.DataOffset:end:end]
-	if mode == CopyOnWrite {
+	if mode == CopyOnWrite && o.set&optOwnedImage == 0 {
 		data = bytes.Clone(data)
 	}
 	return &File{

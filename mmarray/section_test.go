@@ -256,6 +256,18 @@ func TestOpenBytesModesAndMethods(t *testing.T) {
 		} else {
 			require.Equal(t, image, buf, "c never changes the caller's buffer")
 		}
+		if mode == mmarray.CopyOnWrite {
+			owned := append([]byte{}, image...)
+			g, err := mmarray.OpenBytes("owned.npy", owned, mode, mmarray.WithOwnedImage())
+			require.NoError(t, err)
+			b, err := mmarray.View[int32](g)
+			require.NoError(t, err)
+			b.Set(7, 0, 0)
+			require.Equal(t, int32(7), int32(binary.LittleEndian.Uint32(owned[g.DataOffset():])), "an owned image is written in place, not copied")
+			require.NoError(t, g.Close())
+			_, err = mmarray.Open("x.npy", mmarray.ReadOnly, mmarray.WithOwnedImage())
+			require.ErrorIs(t, err, mmarray.ErrOption)
+		}
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Advise(pagecache.Sequential))
 		resident, total, err := f.Resident()

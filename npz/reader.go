@@ -680,6 +680,10 @@ func (a *Archive) readToMemory(m *Member, crc uint32) ([]byte, error) {
 	if err := a.admit(m); err != nil {
 		return nil, err
 	}
+	if m.UncompressedSize > math.MaxInt {
+		// Only on 32-bit platforms, with a memory limit raised past 2 GiB.
+		return nil, fmt.Errorf("%w: %d bytes do not fit in memory on this platform", ErrTooLarge, m.UncompressedSize)
+	}
 	w := &fixedWriter{buf: make([]byte, 0, m.UncompressedSize)}
 	if err := a.extract(m, crc, w); err != nil {
 		return nil, err
@@ -704,7 +708,8 @@ func (a *Archive) inflateToMemory(m *Member, crc uint32) (*mmarray.File, error) 
 	if err != nil {
 		return nil, err
 	}
-	return mmarray.OpenBytes(a.path+":"+m.Name, b, a.mode, mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
+	// b is the Archive's own: OpenBytes need not copy it for mode c.
+	return mmarray.OpenBytes(a.path+":"+m.Name, b, a.mode, mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize), mmarray.WithOwnedImage())
 }
 
 func (a *Archive) inflateToTempFile(m *Member, crc uint32) (*mmarray.File, error) {
@@ -770,7 +775,9 @@ func (a *Archive) ReadBytes(name string) ([]byte, error) {
 // Verify reads the member ("x" or "x.npy") through and checks its size and
 // CRC-32, as np.load does when it reads a member. Array does this for
 // deflated members; stored members are mapped without reading them, so
-// their CRC is only checked here.
+// their CRC is only checked here (and by the first Array in mode r+). In
+// mode r+, a member written through a view fails with ErrChecksum until
+// Sync (or Close) records its new CRC.
 func (a *Archive) Verify(name string) error {
 	i, err := a.lookup(name)
 	if err != nil {

@@ -23,8 +23,7 @@ type File struct {
 	osFile   *os.File
 	header   npyheader.Header
 	fileSize int64
-	mapping  *pagecache.Mapping // nil for OpenBytes
-	inMemory bool               // made by OpenBytes: no file, no mapping
+	mapping  *pagecache.Mapping // nil for OpenBytes: no file, no mapping
 	data     []byte             // exactly the array's bytes inside the mapping (or image)
 	closed   atomic.Bool
 }
@@ -72,19 +71,11 @@ func (f *File) openNPY(o options) error {
 	if err != nil {
 		return err
 	}
-	if err := h.DType.CheckMappable(); err != nil {
-		return err
-	}
-	nbytes, err := h.DataSize()
+	nbytes, err := checkImage(h, s.length)
 	if err != nil {
 		return err
 	}
-	if o.set&optSection != 0 {
-		if err := checkDataInSection(h, nbytes, s); err != nil {
-			return err
-		}
-		h.DataOffset += s.offset // from here on, the absolute offset in the file
-	}
+	h.DataOffset += s.offset // from here on, the absolute offset in the file
 	if f.mode == ReadWrite {
 		// Allocate any holes of a sparse file now, so that a write to one
 		// cannot SIGBUS later on a full disk. (Preallocate never grows a
@@ -375,7 +366,7 @@ func (f *File) Flush() error {
 	if f.closed.Load() {
 		return fmt.Errorf("mmarray: flush %s: %w", f.path, ErrClosed)
 	}
-	if f.inMemory {
+	if f.mapping == nil {
 		return nil // OpenBytes: there is no file to write back to.
 	}
 	// The mapping's Flush does nothing for ReadOnly and CopyOnWrite.
@@ -390,7 +381,7 @@ func (f *File) Advise(a pagecache.Advice) error {
 	if f.closed.Load() {
 		return fmt.Errorf("mmarray: advise %s: %w", f.path, ErrClosed)
 	}
-	if f.inMemory {
+	if f.mapping == nil {
 		return nil // OpenBytes: ordinary Go memory takes no hints.
 	}
 	if err := f.mapping.Advise(0, int64(len(f.data)), a); err != nil {
@@ -404,7 +395,7 @@ func (f *File) Resident() (resident, total int, err error) {
 	if f.closed.Load() {
 		return 0, 0, fmt.Errorf("mmarray: resident %s: %w", f.path, ErrClosed)
 	}
-	if f.inMemory {
+	if f.mapping == nil {
 		resident, total = f.residentInMemory()
 		return resident, total, nil
 	}
@@ -424,7 +415,7 @@ func (f *File) Close() error {
 	if f.closed.Swap(true) {
 		return fmt.Errorf("mmarray: close %s: %w", f.path, ErrClosed)
 	}
-	if f.inMemory {
+	if f.mapping == nil {
 		f.data = nil // OpenBytes: let the image be collected once no view holds it.
 		return nil
 	}

@@ -65,13 +65,22 @@ func (f *File) sectionBounds(o options) (section, error) {
 	return s, nil
 }
 
-// checkDataInSection refuses a header whose data (at h.DataOffset relative
-// to the section's start) does not lie wholly inside the section.
-func checkDataInSection(h npyheader.Header, nbytes int64, s section) error {
-	if h.DataOffset > s.length || nbytes > s.length-h.DataOffset {
-		return fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the image is %d bytes long", ErrFileSize, nbytes, h.DataOffset, s.length)
+// checkImage makes the checks every .npy image gets, in a file, a section
+// of one or memory: no object dtype, a data size that can be represented,
+// and data (at h.DataOffset from the image's start) lying wholly inside
+// the imageLen bytes of the image. It returns the data size.
+func checkImage(h npyheader.Header, imageLen int64) (int64, error) {
+	if err := h.DType.CheckMappable(); err != nil {
+		return 0, err
 	}
-	return nil
+	nbytes, err := h.DataSize()
+	if err != nil {
+		return 0, err
+	}
+	if h.DataOffset > imageLen || nbytes > imageLen-h.DataOffset {
+		return 0, fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the image is %d bytes long", ErrFileSize, nbytes, h.DataOffset, imageLen)
+	}
+	return nbytes, nil
 }
 
 // OpenBytes makes a File over a complete .npy image held in memory, for
@@ -109,15 +118,9 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, err
 		return nil, fmt.Errorf("mmarray: open bytes %s: %w: %v", name, ErrMode, mode)
 	}
 	h, err := npyheader.Parse(image, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
-	if err == nil {
-		err = h.DType.CheckMappable()
-	}
 	var nbytes int64
 	if err == nil {
-		nbytes, err = h.DataSize()
-	}
-	if err == nil {
-		err = checkDataInSection(h, nbytes, section{0, int64(len(image))})
+		nbytes, err = checkImage(h, int64(len(image)))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: open bytes %s: %w", name, err)
@@ -132,14 +135,13 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, err
 		mode:     mode,
 		header:   h,
 		fileSize: int64(len(image)),
-		inMemory: true,
 		data:     data,
 	}, nil
 }
 
 // InMemory reports whether the File was made by OpenBytes: its data is Go
 // memory, not a mapping of a file.
-func (f *File) InMemory() bool { return f.inMemory }
+func (f *File) InMemory() bool { return f.mapping == nil }
 
 // residentInMemory is Resident for a File made by OpenBytes: Go memory is
 // reported as resident, page by page of the data's span.

@@ -61,7 +61,7 @@ func newArray[T Element](f *File, dt npyheader.DType, offset int, shape, strides
 		strides:  strides,
 		dtype:    dt,
 		info:     info,
-		swap:     (info.codec == codecNone || info.codec == codecUCS4) && info.partSize > 1 && !dt.IsNative(),
+		swap:     info.partSize > 1 && !dt.IsNative(),
 		writable: f.mode != ReadOnly,
 	}
 	a.direct = !a.swap && info.codec == codecNone && info.kind != npyheader.Bool && isAlignedLayout[T](f.data, offset, strides)

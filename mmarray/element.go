@@ -54,7 +54,7 @@ type elementInfo struct {
 	goType   reflect.Type
 	kind     npyheader.Kind // the dtype kind this Go type reads (numeric types)
 	size     int            // the dtype's item size in bytes
-	partSize int            // size of the unit a byte swap reverses: half of a complex, one UCS-4 code point
+	partSize int            // size of the unit a byte swap reverses: half of a complex, one UCS-4 code point; 1 when nothing swaps
 	codec    codec
 }
 
@@ -96,18 +96,16 @@ func elementInfoFor(t reflect.Type, dt npyheader.DType) (elementInfo, error) {
 		case reflect.String:
 			switch {
 			case dt.Kind == npyheader.Bytes:
-				info.codec, ok = codecBytes, true
+				info.codec, info.partSize, ok = codecBytes, 1, true
 			case dt.Kind == npyheader.Unicode:
 				info.codec, info.partSize, ok = codecUCS4, 4, true
 			}
-		case reflect.Slice: // []byte
+		case reflect.Slice: // []byte: bytes as they lie, never swapped
 			switch {
 			case dt.Kind == npyheader.Bytes:
-				info.codec, ok = codecBytes, true
-			case dt.Kind == npyheader.Void: // V<n> and structured
-				info.codec, ok = codecRaw, true
-			case isLongDouble(dt):
-				info.codec, ok = codecRaw, true
+				info.codec, info.partSize, ok = codecBytes, 1, true
+			case dt.Kind == npyheader.Void, isLongDouble(dt): // V<n>, structured, longdouble
+				info.codec, info.partSize, ok = codecRaw, 1, true
 			}
 		}
 	}

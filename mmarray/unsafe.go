@@ -17,7 +17,7 @@ func isAlignedLayout[T Element](data []byte, offset int, strides []int) bool {
 	}
 	var zero T
 	align := int(unsafe.Alignof(zero))
-	if (int(uintptr(unsafe.Pointer(unsafe.SliceData(data))))+offset)%align != 0 {
+	if addressOf(data, offset)%uintptr(align) != 0 {
 		return false
 	}
 	for _, s := range strides {

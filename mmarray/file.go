@@ -71,7 +71,7 @@ func (f *File) openNPY(o options) error {
 	if err != nil {
 		return err
 	}
-	nbytes, err := checkImage(h, s.length)
+	nbytes, err := CheckImage(h, s.length)
 	if err != nil {
 		return err
 	}

@@ -69,7 +69,7 @@ func (f *File) sectionBounds(o options) (section, error) {
 // of one or memory: no object dtype, a data size that can be represented,
 // and data (at h.DataOffset from the image's start) lying wholly inside
 // the imageLen bytes of the image. It returns the data size.
-func checkImage(h npyheader.Header, imageLen int64) (int64, error) {
+func CheckImage(h npyheader.Header, imageLen int64) (int64, error) {
 	if err := h.DType.CheckMappable(); err != nil {
 		return 0, err
 	}
@@ -120,7 +120,7 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, err
 	h, err := npyheader.Parse(image, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
 	var nbytes int64
 	if err == nil {
-		nbytes, err = checkImage(h, int64(len(image)))
+		nbytes, err = CheckImage(h, int64(len(image)))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mmarray: open bytes %s: %w", name, err)

@@ -319,7 +319,7 @@ func (a *Archive) probe(m *Member, probes *prober) {
 	}
 	r := probes.reader(io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize), m)
 	var magic [6]byte
-	if _, err := io.ReadFull(r, magic[:]); err != nil || string(magic[:]) != "\x93NUMPY" {
+	if _, err := io.ReadFull(r, magic[:]); err != nil || string(magic[:]) != npyheader.Magic {
 		return // too short, unreadable, or not an array: raw bytes to np.load
 	}
 	m.IsArray = true
@@ -328,15 +328,7 @@ func (a *Archive) probe(m *Member, probes *prober) {
 		err = r.err // the stream broke, not the header: say so without npyheader's words
 	}
 	if err == nil {
-		err = h.DType.CheckMappable()
-	}
-	var nbytes int64
-	if err == nil {
-		nbytes, err = h.DataSize()
-	}
-	if err == nil && (h.DataOffset > m.UncompressedSize || nbytes > m.UncompressedSize-h.DataOffset) {
-		err = fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the member is %d bytes long",
-			mmarray.ErrFileSize, nbytes, h.DataOffset, m.UncompressedSize)
+		_, err = mmarray.CheckImage(h, m.UncompressedSize)
 	}
 	if err != nil {
 		m.Err = wrapf(err, "member %q", m.Name)

@@ -66,9 +66,12 @@ type Member struct {
 	// Header is the member's NPY header when IsArray and Err is nil. Its
 	// DataOffset is relative to the member's first byte.
 	Header npyheader.Header
-	// Err is why an IsArray member cannot be opened (a bad NPY header, an
-	// object dtype, data longer than the member, an unsupported compression
-	// method), or nil. Array returns it; np.load too fails only on access.
+	// Err is why Array cannot open the member, or nil: its bytes cannot be
+	// read at all (encrypted, an unsupported compression method; IsArray is
+	// then false, since its first bytes are unknown, and ReadBytes and
+	// Verify fail too), or it IsArray with a bad NPY header, an object
+	// dtype, or data longer than the member. Array returns it; np.load too
+	// fails only on access.
 	Err error
 	// Method is the zip compression method: zip.Store or zip.Deflate (others
 	// are listed, but cannot be read).
@@ -90,6 +93,12 @@ type Member struct {
 	DataOffset int64
 	// Storage is what Array does with the member (meaningful when IsArray).
 	Storage Storage
+
+	// unreadable is why the member's bytes cannot be read at all, or nil:
+	// set once by describe, returned by every read (Err wraps it). It is
+	// kept apart from Err, which can also be a bad NPY header, since the
+	// raw bytes of such a member still read.
+	unreadable error
 }
 
 // Option configures Open.
@@ -293,7 +302,7 @@ func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64, probes *
 	}
 	switch {
 	case zf.Flags&flagEncrypted != 0:
-		m.Err = fmt.Errorf("%w: member %q is encrypted", ErrUnsupported, zf.Name)
+		m.unreadable = fmt.Errorf("%w: the member is encrypted", ErrUnsupported)
 	case zf.Method == zip.Store:
 		m.Storage = InPlace
 		if m.CompressedSize != m.UncompressedSize {
@@ -305,7 +314,10 @@ func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64, probes *
 			m.Storage = TempFile
 		}
 	default:
-		m.Err = fmt.Errorf("%w: member %q uses compression method %d", ErrUnsupported, zf.Name, zf.Method)
+		m.unreadable = fmt.Errorf("%w: compression method %d", ErrUnsupported, zf.Method)
+	}
+	if m.unreadable != nil {
+		m.Err = wrapf(m.unreadable, "member %q", m.Name)
 	}
 	a.probe(&m, probes)
 	return m, nil
@@ -314,7 +326,7 @@ func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64, probes *
 // probe reads the first bytes of m to tell whether it is an array, and its
 // NPY header if so, without reading any array data.
 func (a *Archive) probe(m *Member, probes *prober) {
-	if m.Err != nil { // encrypted or an unknown method: its bytes cannot be read
+	if m.unreadable != nil {
 		return
 	}
 	r := probes.reader(io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize), m)
@@ -503,7 +515,9 @@ func (a *Archive) lookup(name string) (int, error) {
 //     (TempFile). In c its view is writable and private; r+ is refused
 //     with ErrCompressedWrite, since writes could never reach the archive.
 //
-// The File is independent of the Archive: it stays valid after
+// A member whose bytes cannot be read (encrypted, an unsupported method)
+// fails with its Err, ErrUnsupported; one that is not an array with
+// ErrNotArray. The File is independent of the Archive: it stays valid after
 // Archive.Close, until it is closed itself.
 func (a *Archive) Array(name string) (*mmarray.File, error) {
 	i, err := a.lookup(name)
@@ -514,11 +528,11 @@ func (a *Archive) Array(name string) (*mmarray.File, error) {
 		return nil, err
 	}
 	m := &a.members[i]
+	if m.Err != nil { // first: a member whose bytes cannot be read may be an array
+		return nil, wrapf(m.Err, "%s", a.path)
+	}
 	if !m.IsArray {
 		return nil, wrapf(ErrNotArray, "%s: member %q", a.path, m.Name)
-	}
-	if m.Err != nil {
-		return nil, wrapf(m.Err, "%s", a.path)
 	}
 	var f *mmarray.File
 	switch {
@@ -629,10 +643,10 @@ func (a *Archive) admit(m *Member) error {
 // exactly as many as the directory declares and that their CRC-32 is crc.
 // It never writes more than the declared size: one more byte is read, not
 // written, to tell a longer stream from an exact one. The caller has
-// admitted m.
+// admitted m. A member describe found unreadable fails with its reason.
 func (a *Archive) extract(m *Member, crc uint32, w io.Writer) error {
-	if m.Method != zip.Store && m.Method != zip.Deflate {
-		return fmt.Errorf("%w: compression method %d", ErrUnsupported, m.Method)
+	if m.unreadable != nil {
+		return m.unreadable
 	}
 	var r io.Reader = io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize)
 	if m.Method == zip.Deflate {

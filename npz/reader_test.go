@@ -589,3 +589,49 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// A member whose bytes cannot be read, encrypted or compressed with an
+// unknown method, fails every read with ErrUnsupported, in every mode: its
+// raw (still encrypted) bytes are never returned as if they were the
+// member's, nor mapped. The members beside it read as usual.
+func TestUnreadableMembersFailEveryRead(t *testing.T) {
+	content := u1Array(t, 64, false, 0)
+	raw, layouts := buildZip(t, []handMember{
+		{name: "plain.npy", content: content},
+		{name: "encrypted.npy", content: content, flags: 1},
+		{name: "method99.npy", content: content},
+	})
+	// Method 99 (AES in WinZip's scheme) in both headers, which must agree.
+	binary.LittleEndian.PutUint16(raw[layouts[2].local+8:], 99)
+	binary.LittleEndian.PutUint16(raw[layouts[2].central+10:], 99)
+	path := filepath.Join(t.TempDir(), "unreadable.npz")
+	require.NoError(t, os.WriteFile(path, raw, 0o644))
+	for _, mode := range readModes {
+		t.Run(mode.String(), func(t *testing.T) {
+			a, err := npz.Open(path, mode)
+			require.NoError(t, err)
+			defer a.Close()
+			b, err := a.ReadBytes("plain")
+			require.NoError(t, err)
+			require.Equal(t, content, b)
+			for _, name := range []string{"encrypted", "method99"} {
+				m, err := a.Member(name)
+				require.NoError(t, err)
+				require.False(t, m.IsArray, "its first bytes are unknown")
+				require.ErrorIs(t, m.Err, npz.ErrUnsupported)
+				b, err := a.ReadBytes(name)
+				require.ErrorIs(t, err, npz.ErrUnsupported, name)
+				require.Nil(t, b)
+				requireOnePrefix(t, err)
+				err = a.Verify(name)
+				require.ErrorIs(t, err, npz.ErrUnsupported, name)
+				requireOnePrefix(t, err)
+				f, err := a.Array(name)
+				require.ErrorIs(t, err, npz.ErrUnsupported, name)
+				require.Nil(t, f)
+				requireOnePrefix(t, err)
+				require.Contains(t, err.Error(), name)
+			}
+		})
+	}
+}

@@ -182,6 +182,7 @@ type Archive struct {
 	mode    mmarray.Mode
 	opts    readOptions
 	file    *os.File
+	info    os.FileInfo // of file at Open, to know it again by path
 	size    int64
 	members []Member
 	layouts []entryLayout
@@ -250,7 +251,7 @@ func (a *Archive) load() error {
 	if err != nil {
 		return err
 	}
-	a.size = st.Size()
+	a.info, a.size = st, st.Size()
 	zr, err := zip.NewReader(a.file, a.size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // names are never paths here
 		return fmt.Errorf("%w: %w", ErrFormat, err)
@@ -575,18 +576,15 @@ func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	own, err := a.file.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !os.SameFile(st, own) || st.Size() != a.size {
+	if !os.SameFile(st, a.info) || st.Size() != a.size {
 		return nil, fmt.Errorf("%w: the archive was replaced or resized since it was opened", ErrFormat)
 	}
 	f, err := mmarray.Open(a.path, a.mode, mmarray.WithSection(m.ContentOffset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
 	if err != nil {
 		return nil, err
 	}
-	if h := f.Header(); h.DataOffset != m.DataOffset || !slices.Equal(h.Shape, m.Header.Shape) || h.DType.String() != m.Header.DType.String() {
+	if h := f.Header(); h.DataOffset != m.DataOffset || !h.DType.Equal(m.Header.DType) ||
+		h.FortranOrder != m.Header.FortranOrder || !slices.Equal(h.Shape, m.Header.Shape) {
 		f.Close()
 		return nil, fmt.Errorf("%w: the member's header changed since the archive was opened", ErrFormat)
 	}

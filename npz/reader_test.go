@@ -635,3 +635,63 @@ func TestUnreadableMembersFailEveryRead(t *testing.T) {
 		})
 	}
 }
+
+// Array maps a stored member by the archive's path: it refuses with
+// ErrFormat when the file at that path is no longer the one Open read, or
+// when the member's NPY header no longer says what it said at Open (in
+// dtype, order or shape), even at the same length.
+func TestArrayRefusesAChangedArchive(t *testing.T) {
+	const n = 64
+	content := u1Array(t, n, false, 0)
+	raw, layouts := buildZip(t, []handMember{{name: "a.npy", content: content}})
+	u1, err := npyheader.ParseDescr("|u1")
+	require.NoError(t, err)
+	i1, err := npyheader.ParseDescr("|i1")
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name   string
+		header npyheader.Header
+	}{
+		{"dtype", npyheader.Header{DType: i1, Shape: []int{n}}},
+		{"fortran order", npyheader.Header{DType: u1, FortranOrder: true, Shape: []int{n}}},
+		{"shape", npyheader.Header{DType: u1, Shape: []int{8, n / 8}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "changed.npz")
+			require.NoError(t, os.WriteFile(path, raw, 0o644))
+			a, err := npz.Open(path, mmarray.ReadOnly)
+			require.NoError(t, err)
+			defer a.Close()
+			m, err := a.Member("a")
+			require.NoError(t, err)
+			changed, err := tc.header.Encode()
+			require.NoError(t, err)
+			require.Len(t, changed, int(m.Header.DataOffset), "the new header must keep the data where it was")
+			file, err := os.OpenFile(path, os.O_WRONLY, 0)
+			require.NoError(t, err)
+			_, err = file.WriteAt(changed, layouts[0].data)
+			require.NoError(t, err)
+			require.NoError(t, file.Close())
+			f, err := a.Array("a")
+			require.ErrorIs(t, err, npz.ErrFormat)
+			require.Nil(t, f)
+		})
+	}
+	t.Run("replaced", func(t *testing.T) {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "replaced.npz")
+		require.NoError(t, os.WriteFile(path, raw, 0o644))
+		a, err := npz.Open(path, mmarray.ReadOnly)
+		require.NoError(t, err)
+		defer a.Close()
+		f, err := a.Array("a")
+		require.NoError(t, err, "unchanged, it maps")
+		require.NoError(t, f.Close())
+		other := filepath.Join(dir, "other.npz")
+		require.NoError(t, os.WriteFile(other, raw, 0o644))
+		require.NoError(t, os.Rename(other, path))
+		f, err = a.Array("a")
+		require.ErrorIs(t, err, npz.ErrFormat)
+		require.Nil(t, f)
+	})
+}

@@ -29,20 +29,35 @@ func writeArchive(b *testing.B, src *mmarray.File, opts ...npz.WriterOption) str
 
 // BenchmarkNPZ opens an archive and its member "x" and sums the array:
 // stored members are mapped in place, so the cost is the open plus a warm
-// scan; deflated members are decompressed into memory first. SetBytes
-// counts the array's bytes.
+// scan; deflated members are decompressed first, into memory or into a
+// temporary file that is then mapped. SetBytes counts the array's bytes.
 func BenchmarkNPZ(b *testing.B) {
 	const size = 64 << 20
 	src := makeFile(b, size/8)
 	for _, c := range []struct {
-		name string
-		opts []npz.WriterOption
-	}{{"stored", nil}, {"deflated", []npz.WriterOption{npz.Compressed()}}} {
-		path := writeArchive(b, src, c.opts...)
+		name    string
+		write   []npz.WriterOption
+		read    []npz.Option
+		storage npz.Storage
+	}{
+		{"stored", nil, nil, npz.InPlace},
+		{"deflated-memory", []npz.WriterOption{npz.Compressed()}, []npz.Option{npz.WithMemoryLimit(2 * size)}, npz.InMemory},
+		{"deflated-tempfile", []npz.WriterOption{npz.Compressed()}, []npz.Option{npz.WithMemoryLimit(size / 2)}, npz.TempFile},
+	} {
+		path := writeArchive(b, src, c.write...)
+		z, err := npz.Open(path, mmarray.ReadOnly, c.read...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		member, err := z.Member("x")
+		z.Close()
+		if err != nil || member.Storage != c.storage {
+			b.Fatalf("member x: %v, storage %v, want %v", err, member.Storage, c.storage)
+		}
 		b.Run(fmt.Sprintf("member=%s/size=%s", c.name, human(size)), func(b *testing.B) {
 			b.SetBytes(size)
 			for b.Loop() {
-				z, err := npz.Open(path, mmarray.ReadOnly)
+				z, err := npz.Open(path, mmarray.ReadOnly, c.read...)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -256,7 +256,7 @@ func (a *Archive) load() error {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // names are never paths here
 		return fmt.Errorf("%w: %w", ErrFormat, err)
 	}
-	layouts, dirStart, err := layout(a.file, a.size, zr)
+	layouts, err := layout(a.file, a.size, zr)
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func (a *Archive) load() error {
 	var probes prober
 	defer probes.close()
 	for i, zf := range zr.File {
-		m, err := a.describe(zf, layouts[i], dirStart, &probes)
+		m, err := a.describe(zf, layouts[i], &probes)
 		if err != nil {
 			return err
 		}
@@ -281,9 +281,9 @@ func (a *Archive) load() error {
 	return checkOverlaps(a.members, layouts)
 }
 
-// describe builds the Member for zf and checks that its bytes lie inside
-// the archive, before the central directory.
-func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64, probes *prober) (Member, error) {
+// describe builds the Member for zf, whose bytes layout found to lie
+// before the central directory.
+func (a *Archive) describe(zf *zip.File, l entryLayout, probes *prober) (Member, error) {
 	m := Member{
 		Name:              zf.Name,
 		Key:               strings.TrimSuffix(zf.Name, ".npy"),
@@ -297,10 +297,6 @@ func (a *Archive) describe(zf *zip.File, l entryLayout, dirStart int64, probes *
 		return m, fmt.Errorf("%w: member %q declares sizes past 2^63", ErrFormat, zf.Name)
 	}
 	m.CompressedSize, m.UncompressedSize = int64(zf.CompressedSize64), int64(zf.UncompressedSize64)
-	if m.CompressedSize > dirStart-m.ContentOffset {
-		return m, fmt.Errorf("%w: member %q: %d bytes at offset %d run past the start of the central directory at %d (archive size %d)",
-			ErrFormat, zf.Name, m.CompressedSize, m.ContentOffset, dirStart, a.size)
-	}
 	switch {
 	case zf.Flags&flagEncrypted != 0:
 		m.unreadable = fmt.Errorf("%w: the member is encrypted", ErrUnsupported)

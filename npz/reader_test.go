@@ -695,3 +695,23 @@ func TestArrayRefusesAChangedArchive(t *testing.T) {
 		require.Nil(t, f)
 	})
 }
+
+// A member whose declared size runs into the central directory is refused
+// at Open with ErrFormat (archive/zip does not check), with or without
+// flag bit 3 (which sends the reader looking for a data descriptor after
+// the member's end).
+func TestMemberRunningIntoTheDirectoryIsRefused(t *testing.T) {
+	content := u1Array(t, 64, false, 0)
+	for _, flags := range []uint16{0, 8} {
+		raw, layouts := buildZip(t, []handMember{{name: "a.npy", content: content, flags: flags}})
+		for _, at := range []int64{20, 24} { // compressed and uncompressed sizes
+			binary.LittleEndian.PutUint32(raw[layouts[0].central+at:], uint32(len(content)+1))
+		}
+		path := filepath.Join(t.TempDir(), "past.npz")
+		require.NoError(t, os.WriteFile(path, raw, 0o644))
+		a, err := npz.Open(path, mmarray.ReadOnly)
+		require.ErrorIs(t, err, npz.ErrFormat, "flags %#x", flags)
+		require.Nil(t, a)
+		requireOnePrefix(t, err)
+	}
+}

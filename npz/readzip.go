@@ -36,53 +36,57 @@ type entryLayout struct {
 
 // layout finds the records of every member of zr (an archive of size bytes
 // read through r), in zr.File order, and checks them against archive/zip's
-// view and against each other. It returns the layouts and the offset where
-// the central directory starts.
-func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, int64, error) {
+// view and against each other: every member's bytes lie before the central
+// directory.
+func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, error) {
 	dirStart, base, err := findDirectory(r, size)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	out := make([]entryLayout, len(zr.File))
 	pos := dirStart
 	var fixed [centralRecordLen]byte
 	for i, zf := range zr.File {
 		if _, err := r.ReadAt(fixed[:], pos); err != nil {
-			return nil, 0, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
+			return nil, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
 		}
 		if binary.LittleEndian.Uint32(fixed[:]) != centralSignature {
-			return nil, 0, fmt.Errorf("%w: central directory record %d has no signature", ErrFormat, i)
+			return nil, fmt.Errorf("%w: central directory record %d has no signature", ErrFormat, i)
 		}
 		nameLen := int64(binary.LittleEndian.Uint16(fixed[centralNameLenOffset:]))
 		extraLen := int64(binary.LittleEndian.Uint16(fixed[centralExtraLenOffset:]))
 		commentLen := int64(binary.LittleEndian.Uint16(fixed[centralCommentLenOffset:]))
 		variable := make([]byte, nameLen+extraLen)
 		if _, err := r.ReadAt(variable, pos+centralRecordLen); err != nil {
-			return nil, 0, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
+			return nil, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
 		}
 		name := variable[:nameLen]
 		if string(name) != zf.Name {
-			return nil, 0, fmt.Errorf("%w: central directory record %d names %q, archive/zip read %q", ErrFormat, i, name, zf.Name)
+			return nil, fmt.Errorf("%w: central directory record %d names %q, archive/zip read %q", ErrFormat, i, name, zf.Name)
 		}
 		local := int64(binary.LittleEndian.Uint32(fixed[centralLocalOffset:]))
 		if local == zip64Marker32 {
 			local, err = zip64LocalOffset(variable[nameLen:], fixed[:])
 			if err != nil {
-				return nil, 0, fmt.Errorf("%w: member %q: %w", ErrFormat, zf.Name, err)
+				return nil, fmt.Errorf("%w: member %q: %w", ErrFormat, zf.Name, err)
 			}
 		}
 		local += base
 		e := entryLayout{central: pos, local: local, flagDescriptor: zf.Flags&flagDataDescriptor != 0, descriptorCRC: -1}
 		if e.data, err = checkLocalHeader(r, e.local, zf); err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		if e.flagDescriptor && zf.CompressedSize64 <= uint64(dirStart) {
+		if e.data > dirStart || zf.CompressedSize64 > uint64(dirStart-e.data) {
+			return nil, fmt.Errorf("%w: member %q: %d bytes at offset %d run past the start of the central directory at %d (archive size %d)",
+				ErrFormat, zf.Name, zf.CompressedSize64, e.data, dirStart, size)
+		}
+		if e.flagDescriptor {
 			e.descriptorCRC, e.descriptorLen = findDescriptor(r, e.data+int64(zf.CompressedSize64), dirStart, zf)
 		}
 		out[i] = e
 		pos += centralRecordLen + nameLen + extraLen + commentLen
 	}
-	return out, dirStart, nil
+	return out, nil
 }
 
 // findDirectory finds the central directory the way archive/zip's

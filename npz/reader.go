@@ -256,45 +256,37 @@ func (a *Archive) load() error {
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // names are never paths here
 		return fmt.Errorf("%w: %w", ErrFormat, err)
 	}
-	layouts, err := layout(a.file, a.size, zr)
-	if err != nil {
+	a.members = make([]Member, len(zr.File))
+	if a.layouts, err = layout(a.file, a.size, zr, a.members); err != nil {
 		return err
 	}
-	a.layouts = layouts
-	a.members = make([]Member, len(zr.File))
 	a.byName = make(map[string]int, len(zr.File))
 	var probes prober
 	defer probes.close()
 	for i, zf := range zr.File {
-		m, err := a.describe(zf, layouts[i], &probes)
-		if err != nil {
+		if err := a.describe(zf, &a.members[i], &probes); err != nil {
 			return err
 		}
-		a.members[i] = m
-		a.byName[m.Name] = i
+		a.byName[zf.Name] = i
 	}
 	a.crcs = make([]uint32, len(a.members))
 	for i, m := range a.members {
 		a.crcs[i] = m.CRC32
 	}
 	a.written = make([]bool, len(a.members))
-	return checkOverlaps(a.members, layouts)
+	return checkOverlaps(a.members, a.layouts)
 }
 
-// describe builds the Member for zf, whose bytes layout found to lie
-// before the central directory.
-func (a *Archive) describe(zf *zip.File, l entryLayout, probes *prober) (Member, error) {
-	m := Member{
-		Name:              zf.Name,
-		Key:               strings.TrimSuffix(zf.Name, ".npy"),
-		Method:            zf.Method,
-		CRC32:             zf.CRC32,
-		LocalHeaderOffset: l.local,
-		ContentOffset:     l.data,
-		DataOffset:        -1,
-	}
+// describe fills in the Member m for zf, whose offsets layout set (having
+// found its bytes to lie before the central directory).
+func (a *Archive) describe(zf *zip.File, m *Member, probes *prober) error {
+	m.Name = zf.Name
+	m.Key = strings.TrimSuffix(zf.Name, ".npy")
+	m.Method = zf.Method
+	m.CRC32 = zf.CRC32
+	m.DataOffset = -1
 	if zf.CompressedSize64 > math.MaxInt64 || zf.UncompressedSize64 > math.MaxInt64 {
-		return m, fmt.Errorf("%w: member %q declares sizes past 2^63", ErrFormat, zf.Name)
+		return fmt.Errorf("%w: member %q declares sizes past 2^63", ErrFormat, zf.Name)
 	}
 	m.CompressedSize, m.UncompressedSize = int64(zf.CompressedSize64), int64(zf.UncompressedSize64)
 	switch {
@@ -303,7 +295,7 @@ func (a *Archive) describe(zf *zip.File, l entryLayout, probes *prober) (Member,
 	case zf.Method == zip.Store:
 		m.Storage = InPlace
 		if m.CompressedSize != m.UncompressedSize {
-			return m, fmt.Errorf("%w: stored member %q has compressed size %d but uncompressed size %d", ErrFormat, zf.Name, m.CompressedSize, m.UncompressedSize)
+			return fmt.Errorf("%w: stored member %q has compressed size %d but uncompressed size %d", ErrFormat, zf.Name, m.CompressedSize, m.UncompressedSize)
 		}
 	case zf.Method == zip.Deflate:
 		m.Storage = InMemory
@@ -316,8 +308,8 @@ func (a *Archive) describe(zf *zip.File, l entryLayout, probes *prober) (Member,
 	if m.unreadable != nil {
 		m.Err = wrapf(m.unreadable, "member %q", m.Name)
 	}
-	a.probe(&m, probes)
-	return m, nil
+	a.probe(m, probes)
+	return nil
 }
 
 // probe reads the first bytes of m to tell whether it is an array, and its
@@ -399,13 +391,13 @@ func checkOverlaps(members []Member, layouts []entryLayout) error {
 	for i := range order {
 		order[i] = i
 	}
-	slices.SortFunc(order, func(x, y int) int { return cmp.Compare(layouts[x].local, layouts[y].local) })
+	slices.SortFunc(order, func(x, y int) int { return cmp.Compare(members[x].LocalHeaderOffset, members[y].LocalHeaderOffset) })
 	for k := 1; k < len(order); k++ {
 		prev, cur := order[k-1], order[k]
 		end := members[prev].ContentOffset + members[prev].CompressedSize + layouts[prev].descriptorLen
-		if layouts[cur].local < end {
+		if members[cur].LocalHeaderOffset < end {
 			return fmt.Errorf("%w: member %q (local header at %d) overlaps member %q (bytes %d..%d)",
-				ErrFormat, members[cur].Name, layouts[cur].local, members[prev].Name, members[prev].ContentOffset, end)
+				ErrFormat, members[cur].Name, members[cur].LocalHeaderOffset, members[prev].Name, members[prev].ContentOffset, end)
 		}
 	}
 	return nil
@@ -841,7 +833,7 @@ func (a *Archive) syncCRCs() error {
 		// only counts without flag bit 3 (with it, the descriptor's does).
 		at := []int64{l.central + centralCRCOffset}
 		if !l.flagDescriptor {
-			at = append(at, l.local+localCRCOffset)
+			at = append(at, m.LocalHeaderOffset+localCRCOffset)
 		}
 		if l.descriptorCRC >= 0 {
 			// Found at Open; rewrite it only if it still holds the old CRC.

@@ -18,11 +18,10 @@ import (
 // file walks the directory a second time for those offsets, and every value
 // it reads is cross-checked against archive/zip's.
 
-// entryLayout is where one member's records lie in the archive.
+// entryLayout is where one member's records lie in the archive, besides
+// its local header and content, whose offsets its Member holds.
 type entryLayout struct {
 	central int64 // offset of the central directory record
-	local   int64 // offset of the local file header
-	data    int64 // offset of the member's first stored byte
 	// flagDescriptor: flag bit 3 is set, so the local header's CRC and
 	// sizes are not meant to be read (they are usually zero) and a data
 	// descriptor may follow the data. Writers set the bit without writing
@@ -37,8 +36,9 @@ type entryLayout struct {
 // layout finds the records of every member of zr (an archive of size bytes
 // read through r), in zr.File order, and checks them against archive/zip's
 // view and against each other: every member's bytes lie before the central
-// directory.
-func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, error) {
+// directory. It sets the LocalHeaderOffset and ContentOffset of members,
+// one per member of zr, and returns the rest of each member's layout.
+func layout(r io.ReaderAt, size int64, zr *zip.Reader, members []Member) ([]entryLayout, error) {
 	dirStart, base, err := findDirectory(r, size)
 	if err != nil {
 		return nil, err
@@ -72,18 +72,20 @@ func layout(r io.ReaderAt, size int64, zr *zip.Reader) ([]entryLayout, error) {
 			}
 		}
 		local += base
-		e := entryLayout{central: pos, local: local, flagDescriptor: zf.Flags&flagDataDescriptor != 0, descriptorCRC: -1}
-		if e.data, err = checkLocalHeader(r, e.local, zf); err != nil {
+		data, err := checkLocalHeader(r, local, zf)
+		if err != nil {
 			return nil, err
 		}
-		if e.data > dirStart || zf.CompressedSize64 > uint64(dirStart-e.data) {
+		if data > dirStart || zf.CompressedSize64 > uint64(dirStart-data) {
 			return nil, fmt.Errorf("%w: member %q: %d bytes at offset %d run past the start of the central directory at %d (archive size %d)",
-				ErrFormat, zf.Name, zf.CompressedSize64, e.data, dirStart, size)
+				ErrFormat, zf.Name, zf.CompressedSize64, data, dirStart, size)
 		}
+		e := entryLayout{central: pos, flagDescriptor: zf.Flags&flagDataDescriptor != 0, descriptorCRC: -1}
 		if e.flagDescriptor {
-			e.descriptorCRC, e.descriptorLen = findDescriptor(r, e.data+int64(zf.CompressedSize64), dirStart, zf)
+			e.descriptorCRC, e.descriptorLen = findDescriptor(r, data+int64(zf.CompressedSize64), dirStart, zf)
 		}
 		out[i] = e
+		members[i].LocalHeaderOffset, members[i].ContentOffset = local, data
 		pos += centralRecordLen + nameLen + extraLen + commentLen
 	}
 	return out, nil

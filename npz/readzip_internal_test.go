@@ -40,7 +40,7 @@ func TestLayoutKeepsIOErrors(t *testing.T) {
 		dirStart + 10,        // the first central directory record
 		int64(len(raw)) - 10, // the end of central directory record
 	} {
-		_, err := layout(failingReaderAt{raw, failAt}, int64(len(raw)), zr)
+		_, err := layout(failingReaderAt{raw, failAt}, int64(len(raw)), zr, make([]Member, len(zr.File)))
 		require.ErrorIs(t, err, ErrFormat, "failing at %d", failAt)
 		require.ErrorIs(t, err, syscall.EIO, "failing at %d: %v", failAt, err)
 		require.False(t, errors.Is(err, ErrChecksum))

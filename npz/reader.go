@@ -634,6 +634,24 @@ func (a *Archive) extract(m *Member, crc uint32, w io.Writer) error {
 	if m.unreadable != nil {
 		return m.unreadable
 	}
+	n, got, err := a.memberCRC(m, w)
+	if err != nil {
+		return err
+	}
+	if n < m.UncompressedSize {
+		return fmt.Errorf("%w: %d bytes declared, %d found", ErrSizeMismatch, m.UncompressedSize, n)
+	}
+	if got != crc {
+		return fmt.Errorf("%w: CRC-32 %08x, the directory says %08x", ErrChecksum, got, crc)
+	}
+	return nil
+}
+
+// memberCRC copies the uncompressed bytes of m (stored or deflated) to w,
+// at most the declared size, and returns how many there were and their
+// CRC-32. A stream longer than declared is ErrSizeMismatch; corrupt
+// compressed data is ErrFormat.
+func (a *Archive) memberCRC(m *Member, w io.Writer) (n int64, crc uint32, err error) {
 	var r io.Reader = io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize)
 	if m.Method == zip.Deflate {
 		fr := flate.NewReader(r)
@@ -641,11 +659,11 @@ func (a *Archive) extract(m *Member, crc uint32, w io.Writer) error {
 		r = fr
 	}
 	sum := crc32.NewIEEE()
-	n, err := io.Copy(io.MultiWriter(w, sum), io.LimitReader(r, m.UncompressedSize))
+	n, err = io.Copy(io.MultiWriter(w, sum), io.LimitReader(r, m.UncompressedSize))
 	if err == nil && n == m.UncompressedSize {
 		var extra [1]byte
 		if k, rerr := io.ReadFull(r, extra[:]); k > 0 {
-			return fmt.Errorf("%w: %d bytes declared, more found", ErrSizeMismatch, m.UncompressedSize)
+			return n, 0, fmt.Errorf("%w: %d bytes declared, more found", ErrSizeMismatch, m.UncompressedSize)
 		} else if rerr != io.EOF {
 			err = rerr
 		}
@@ -653,17 +671,11 @@ func (a *Archive) extract(m *Member, crc uint32, w io.Writer) error {
 	if err != nil {
 		var corrupt flate.CorruptInputError
 		if errors.As(err, &corrupt) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fmt.Errorf("%w: corrupt compressed data: %w", ErrFormat, err)
+			return n, 0, fmt.Errorf("%w: corrupt compressed data: %w", ErrFormat, err)
 		}
-		return err
+		return n, 0, err
 	}
-	if n < m.UncompressedSize {
-		return fmt.Errorf("%w: %d bytes declared, %d found", ErrSizeMismatch, m.UncompressedSize, n)
-	}
-	if got := sum.Sum32(); got != crc {
-		return fmt.Errorf("%w: CRC-32 %08x, the directory says %08x", ErrChecksum, got, crc)
-	}
-	return nil
+	return n, sum.Sum32(), nil
 }
 
 // readToMemory admits m, then reads all its uncompressed bytes into a
@@ -811,9 +823,10 @@ func (a *Archive) Sync() error {
 
 // syncCRCs is Sync; the caller holds syncMu. Members are read through
 // without mu, so that listing and verifying go on meanwhile, and a CRC is
-// written only when it changed.
+// written only when it changed. Only r+ marks members written, so in r and
+// c nothing is read or written.
 func (a *Archive) syncCRCs() error {
-	if a.mode != mmarray.ReadWrite || !slices.Contains(a.written, true) {
+	if !slices.Contains(a.written, true) {
 		return nil
 	}
 	for i, written := range a.written {
@@ -821,11 +834,11 @@ func (a *Archive) syncCRCs() error {
 			continue
 		}
 		m, l := &a.members[i], a.layouts[i]
-		sum := crc32.NewIEEE()
-		if _, err := io.Copy(sum, io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize)); err != nil {
+		_, now, err := a.memberCRC(m, io.Discard)
+		if err != nil {
 			return wrapf(err, "sync %s: member %q", a.path, m.Name)
 		}
-		old, now := a.crc(i), sum.Sum32()
+		old := a.crc(i)
 		if now == old {
 			continue
 		}

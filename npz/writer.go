@@ -31,9 +31,9 @@ const (
 	// payload is the alignment as a uint16 followed by zero bytes. Readers
 	// that do not know the ID skip it, as the zip format requires.
 	alignExtraID = 0xd935
-	// alignExtraMinLen is the smallest such field: 4 bytes of ID and size,
-	// 2 bytes of alignment.
-	alignExtraMinLen = 6
+	// alignExtraMinLen is the smallest such field: its header (ID and
+	// size), then 2 bytes of alignment.
+	alignExtraMinLen = extraHeaderLen + 2
 	// copyBufferSize is the chunk in which array data is streamed: large
 	// enough that per-call overhead vanishes, small enough to be irrelevant
 	// next to the arrays.
@@ -330,8 +330,8 @@ func alignExtra(extraStart int64) []byte {
 	pad := (MemberAlign - (extraStart+alignExtraMinLen)%MemberAlign) % MemberAlign
 	extra := make([]byte, alignExtraMinLen+pad)
 	binary.LittleEndian.PutUint16(extra[0:], alignExtraID)
-	binary.LittleEndian.PutUint16(extra[2:], uint16(len(extra)-4))
-	binary.LittleEndian.PutUint16(extra[4:], MemberAlign)
+	binary.LittleEndian.PutUint16(extra[2:], uint16(len(extra)-extraHeaderLen))
+	binary.LittleEndian.PutUint16(extra[extraHeaderLen:], MemberAlign)
 	return extra
 }
 

@@ -19,19 +19,37 @@ func (h Float16) Bits() uint16 { return uint16(h) }
 func (h Float16) IsNaN() bool { return h&0x7c00 == 0x7c00 && h&0x03ff != 0 }
 
 // String formats h, in strconv's 'g' form, as the shortest decimal that
-// converts back to h: NumPy's digits ("0.1" for the float16 nearest 0.1).
+// converts back to h, the closest such one when several have as few
+// digits (half to even): NumPy's digits ("0.1" for the float16 nearest 0.1, "0.01563"
+// for 2⁻⁶).
 func (h Float16) String() string {
 	x := h.Float64()
-	if h.IsNaN() || math.IsInf(x, 0) {
+	if h.IsNaN() || math.IsInf(x, 0) || x == 0 {
 		return strconv.FormatFloat(x, 'g', -1, 64)
 	}
-	for digits := 1; digits < 5; digits++ {
-		s := strconv.FormatFloat(x, 'g', digits, 64)
-		if y, err := strconv.ParseFloat(s, 64); err == nil && Float16FromFloat64(y) == h {
-			return s
+	for digits := 1; digits <= 5; digits++ {
+		// The correctly rounded digits may fall just outside h's rounding
+		// interval where it is lopsided (at a power of two) while a
+		// neighbour one unit away falls inside: try all three.
+		exp := int(math.Floor(math.Log10(math.Abs(x)))) - (digits - 1)
+		k := int64(math.Round(x / math.Pow10(exp)))
+		best, bestDigits, found := 0.0, int64(0), false
+		for _, c := range []int64{k - 1, k, k + 1} {
+			y, err := strconv.ParseFloat(strconv.FormatInt(c, 10)+"e"+strconv.Itoa(exp), 64)
+			if err != nil || Float16FromFloat64(y) != h {
+				continue
+			}
+			// The closest; of two as close, the one ending in an even
+			// digit, as NumPy prints them.
+			if d, bd := math.Abs(y-x), math.Abs(best-x); !found || d < bd || (d == bd && c%2 == 0 && bestDigits%2 != 0) {
+				best, bestDigits, found = y, c, true
+			}
+		}
+		if found {
+			return strconv.FormatFloat(best, 'g', -1, 64)
 		}
 	}
-	return strconv.FormatFloat(x, 'g', 5, 64) // five digits always tell float16s apart
+	return strconv.FormatFloat(x, 'g', -1, 64) // exact; not reached: five digits tell float16s apart
 }
 
 // Float32 is h as a float32, exactly (every float16 is a float32).

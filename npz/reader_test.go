@@ -715,3 +715,66 @@ func TestMemberRunningIntoTheDirectoryIsRefused(t *testing.T) {
 		requireOnePrefix(t, err)
 	}
 }
+
+// Archives whose local header offsets are relative to a base: bytes
+// prepended (self-extracting archives), bytes between the directory and
+// the end record (the base the end record implies is wrong, and the
+// directory is found at its stated offset), and an offset in the zip64
+// extra field. Each member is found where archive/zip finds it, and reads.
+func TestLocalHeaderOffsets(t *testing.T) {
+	content := u1Array(t, 64, false, 0)
+	raw, layouts := buildZip(t, []handMember{{name: "a.npy", content: content}})
+	le := binary.LittleEndian
+	eocd := int64(len(raw)) - 22
+	junk := bytes.Repeat([]byte{0xa5}, 100)
+	// zip64: the directory record's local offset moves to a zip64 extra
+	// field (ID 1, 8 bytes), and the end record counts the longer record.
+	central := bytes.Clone(raw[layouts[0].central:eocd])
+	le.PutUint32(central[42:], 0xffffffff)
+	le.PutUint16(central[30:], 12)
+	central = le.AppendUint16(central, 1)
+	central = le.AppendUint16(central, 8)
+	central = le.AppendUint64(central, uint64(layouts[0].local))
+	zip64 := append(bytes.Clone(raw[:layouts[0].central]), central...)
+	end := bytes.Clone(raw[eocd:])
+	le.PutUint32(end[12:], uint32(len(central)))
+	zip64 = append(zip64, end...)
+	understated := bytes.Clone(raw)
+	le.PutUint32(understated[eocd+12:], 10)
+	for _, tc := range []struct {
+		name  string
+		raw   []byte
+		shift int64 // where the member's bytes moved
+	}{
+		{"plain", raw, 0},
+		{"prepended", append(bytes.Clone(junk), raw...), int64(len(junk))},
+		{"bytes before the end record", append(append(bytes.Clone(raw[:eocd]), junk...), raw[eocd:]...), 0},
+		{"directory size understated", understated, 0}, // archive/zip reads past it
+		{"zip64 offset", zip64, 0},
+		{"zip64 offset, prepended", append(bytes.Clone(junk), zip64...), int64(len(junk))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			zr, err := zip.NewReader(bytes.NewReader(tc.raw), int64(len(tc.raw)))
+			require.NoError(t, err)
+			zipData, err := zr.File[0].DataOffset()
+			require.NoError(t, err)
+			require.Equal(t, layouts[0].data+tc.shift, zipData, "archive/zip's view")
+			path := filepath.Join(t.TempDir(), "offsets.npz")
+			require.NoError(t, os.WriteFile(path, tc.raw, 0o644))
+			a, err := npz.Open(path, mmarray.ReadOnly)
+			require.NoError(t, err)
+			defer a.Close()
+			m, err := a.Member("a")
+			require.NoError(t, err)
+			require.Equal(t, layouts[0].local+tc.shift, m.LocalHeaderOffset)
+			require.Equal(t, zipData, m.ContentOffset)
+			b, err := a.ReadBytes("a")
+			require.NoError(t, err)
+			require.Equal(t, content, b)
+			f, err := a.Array("a")
+			require.NoError(t, err)
+			checkFormula[uint8](t, f)
+			require.NoError(t, f.Close())
+		})
+	}
+}

@@ -2,10 +2,10 @@ package npz
 
 import (
 	"archive/zip"
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // archive/zip validates the central directory and finds each member's data,
@@ -15,8 +15,10 @@ import (
 // to different tools), to refuse overlapping members (the non-recursive zip
 // bomb), and to rewrite a stored member's CRC-32 after r+ writes, without
 // which Python's zipfile, and so np.load, rejects the changed archive. This
-// file walks the directory a second time for those offsets, and every value
-// it reads is cross-checked against archive/zip's.
+// file walks the directory a second time for those offsets, and checks what
+// it reads against archive/zip's view: each record's name and extra field
+// length, and the name and method of the local header each offset leads to
+// (and, where the base offset was repaired, archive/zip's data offset).
 
 // entryLayout is where one member's records lie in the archive, besides
 // its local header and content, whose offsets its Member holds.
@@ -38,57 +40,129 @@ type entryLayout struct {
 // view and against each other: every member's bytes lie before the central
 // directory. It sets the LocalHeaderOffset and ContentOffset of members,
 // one per member of zr, and returns the rest of each member's layout.
+//
+// The directory is read in one piece and each local header with its name
+// in one read: archives can hold many thousand members.
 func layout(r io.ReaderAt, size int64, zr *zip.Reader, members []Member) ([]entryLayout, error) {
-	dirStart, base, err := findDirectory(r, size)
+	dir, err := findDirectory(r, size)
+	if err != nil {
+		return nil, err
+	}
+	records, err := readDirectory(r, size, dir)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]entryLayout, len(zr.File))
-	pos := dirStart
-	var fixed [centralRecordLen]byte
+	var localHeader []byte // reused: a local header and its name
+	pos := dir.start
 	for i, zf := range zr.File {
-		if _, err := r.ReadAt(fixed[:], pos); err != nil {
+		fixed, err := records.at(pos, centralRecordLen)
+		if err != nil {
 			return nil, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
 		}
-		if binary.LittleEndian.Uint32(fixed[:]) != centralSignature {
+		if binary.LittleEndian.Uint32(fixed) != centralSignature {
 			return nil, fmt.Errorf("%w: central directory record %d has no signature", ErrFormat, i)
 		}
 		nameLen := int64(binary.LittleEndian.Uint16(fixed[centralNameLenOffset:]))
 		extraLen := int64(binary.LittleEndian.Uint16(fixed[centralExtraLenOffset:]))
 		commentLen := int64(binary.LittleEndian.Uint16(fixed[centralCommentLenOffset:]))
-		variable := make([]byte, nameLen+extraLen)
-		if _, err := r.ReadAt(variable, pos+centralRecordLen); err != nil {
+		local := int64(binary.LittleEndian.Uint32(fixed[centralLocalOffset:]))
+		name, err := records.at(pos+centralRecordLen, int(nameLen))
+		if err != nil {
 			return nil, fmt.Errorf("%w: central directory record %d: %w", ErrFormat, i, err)
 		}
-		name := variable[:nameLen]
-		if string(name) != zf.Name {
-			return nil, fmt.Errorf("%w: central directory record %d names %q, archive/zip read %q", ErrFormat, i, name, zf.Name)
+		if string(name) != zf.Name || extraLen != int64(len(zf.Extra)) {
+			return nil, fmt.Errorf("%w: central directory record %d names %q with %d bytes of extra field, archive/zip read %q with %d",
+				ErrFormat, i, name, extraLen, zf.Name, len(zf.Extra))
 		}
-		local := int64(binary.LittleEndian.Uint32(fixed[centralLocalOffset:]))
 		if local == zip64Marker32 {
-			local, err = zip64LocalOffset(variable[nameLen:], fixed[:])
+			// zf.Extra is this record's extra field, which archive/zip read.
+			local, err = zip64LocalOffset(zf.Extra, fixed)
 			if err != nil {
 				return nil, fmt.Errorf("%w: member %q: %w", ErrFormat, zf.Name, err)
 			}
 		}
-		local += base
-		data, err := checkLocalHeader(r, local, zf)
+		local += dir.base
+		localHeader = slices.Grow(localHeader[:0], localHeaderLen+len(zf.Name))[:localHeaderLen+len(zf.Name)]
+		data, err := checkLocalHeader(r, local, localHeader, zf)
 		if err != nil {
 			return nil, err
 		}
-		if data > dirStart || zf.CompressedSize64 > uint64(dirStart-data) {
+		if dir.rebased {
+			// findDirectory's repair of the base offset is looser than
+			// archive/zip's: make sure both found the same member here.
+			zipData, err := zf.DataOffset()
+			if err != nil {
+				return nil, fmt.Errorf("%w: member %q: archive/zip cannot find its data: %w", ErrFormat, zf.Name, err)
+			}
+			if zipData != data {
+				return nil, fmt.Errorf("%w: member %q: data offset %d disagrees with archive/zip's %d", ErrFormat, zf.Name, data, zipData)
+			}
+		}
+		if data > dir.start || zf.CompressedSize64 > uint64(dir.start-data) {
 			return nil, fmt.Errorf("%w: member %q: %d bytes at offset %d run past the start of the central directory at %d (archive size %d)",
-				ErrFormat, zf.Name, zf.CompressedSize64, data, dirStart, size)
+				ErrFormat, zf.Name, zf.CompressedSize64, data, dir.start, size)
 		}
 		e := entryLayout{central: pos, flagDescriptor: zf.Flags&flagDataDescriptor != 0, descriptorCRC: -1}
 		if e.flagDescriptor {
-			e.descriptorCRC, e.descriptorLen = findDescriptor(r, data+int64(zf.CompressedSize64), dirStart, zf)
+			e.descriptorCRC, e.descriptorLen = findDescriptor(r, data+int64(zf.CompressedSize64), dir.start, zf)
 		}
 		out[i] = e
 		members[i].LocalHeaderOffset, members[i].ContentOffset = local, data
 		pos += centralRecordLen + nameLen + extraLen + commentLen
 	}
 	return out, nil
+}
+
+// directory is where findDirectory found the central directory.
+type directory struct {
+	start int64 // offset of the first record
+	size  int64 // the size the end record declares
+	// base is what the records' local header offsets are relative to:
+	// non-zero for archives with bytes prepended (self-extracting ones).
+	base int64
+	// rebased: the end record implied a positive base, but a record was
+	// found at the stated offset, so the base was taken to be 0.
+	rebased bool
+}
+
+// maxDirectoryRead caps the one read of the central directory. Beyond it
+// (hundreds of thousands of members), records are read one by one.
+const maxDirectoryRead = 64 << 20
+
+// directoryBytes serves central directory records from one read of the
+// declared directory, and reads the file for any record past that read:
+// archive/zip walks the records without bounding them by the declared
+// size, so neither does layout.
+type directoryBytes struct {
+	r     io.ReaderAt
+	buf   []byte
+	start int64 // offset of buf[0] in the archive
+}
+
+// readDirectory reads the directory dir of an archive of size bytes,
+// as declared but never past the end of the archive nor maxDirectoryRead
+// bytes, so that a forged size allocates nothing the file does not hold.
+func readDirectory(r io.ReaderAt, size int64, dir directory) (*directoryBytes, error) {
+	n := min(dir.size, size-dir.start, maxDirectoryRead)
+	d := &directoryBytes{r: r, buf: make([]byte, n), start: dir.start}
+	// A read that fills buf may still say io.EOF, at the end of the archive.
+	if k, err := r.ReadAt(d.buf, dir.start); k < len(d.buf) {
+		return nil, fmt.Errorf("%w: central directory of %d bytes at %d: %w", ErrFormat, n, dir.start, err)
+	}
+	return d, nil
+}
+
+// at returns the n bytes at offset off of the archive.
+func (d *directoryBytes) at(off int64, n int) ([]byte, error) {
+	if rel := off - d.start; rel >= 0 && rel+int64(n) <= int64(len(d.buf)) {
+		return d.buf[rel : rel+int64(n)], nil
+	}
+	b := make([]byte, n)
+	if _, err := d.r.ReadAt(b, off); err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // findDirectory finds the central directory the way archive/zip's
@@ -100,22 +174,23 @@ func layout(r io.ReaderAt, size int64, zr *zip.Reader, members []Member) ([]entr
 // read a different one, since layout cross-checks every record it then
 // finds against archive/zip's: sizes and offsets past 2^62 are refused, and
 // the repair of a wrong base offset checks only for a record's signature
-// where archive/zip parses the whole record.
-func findDirectory(r io.ReaderAt, size int64) (dirStart, base int64, err error) {
+// where archive/zip parses the whole record (so layout compares data
+// offsets with archive/zip's when the base was repaired).
+func findDirectory(r io.ReaderAt, size int64) (directory, error) {
 	var rec []byte
 	var end int64
 	for i, n := range []int64{1024, 65 * 1024} {
 		n = min(n, size)
 		buf := make([]byte, n)
 		if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
-			return 0, 0, fmt.Errorf("%w: reading the end of central directory: %w", ErrFormat, err)
+			return directory{}, fmt.Errorf("%w: reading the end of central directory: %w", ErrFormat, err)
 		}
 		if p := findEOCD(buf); p >= 0 {
 			rec, end = buf[p:], size-n+int64(p)
 			break
 		}
 		if i == 1 || n == size {
-			return 0, 0, fmt.Errorf("%w: no end of central directory record", ErrFormat)
+			return directory{}, fmt.Errorf("%w: no end of central directory record", ErrFormat)
 		}
 	}
 	records := uint64(binary.LittleEndian.Uint16(rec[eocdRecordsOffset:]))
@@ -125,7 +200,7 @@ func findDirectory(r io.ReaderAt, size int64) (dirStart, base int64, err error) 
 		if end64, ok := findDirectory64End(r, end); ok {
 			var rec64 [eocd64Len]byte
 			if _, err := r.ReadAt(rec64[:], end64); err != nil || binary.LittleEndian.Uint32(rec64[:]) != eocd64Signature {
-				return 0, 0, fmt.Errorf("%w: no zip64 end of central directory record at %d", ErrFormat, end64)
+				return directory{}, fmt.Errorf("%w: no zip64 end of central directory record at %d", ErrFormat, end64)
 			}
 			dirSize = binary.LittleEndian.Uint64(rec64[eocd64DirSizeOffset:])
 			dirOffset = binary.LittleEndian.Uint64(rec64[eocd64DirOffsetOffset:])
@@ -133,21 +208,22 @@ func findDirectory(r io.ReaderAt, size int64) (dirStart, base int64, err error) 
 		}
 	}
 	if dirSize > 1<<62 || dirOffset > 1<<62 {
-		return 0, 0, fmt.Errorf("%w: central directory of %d bytes at %d is out of range", ErrFormat, dirSize, dirOffset)
+		return directory{}, fmt.Errorf("%w: central directory of %d bytes at %d is out of range", ErrFormat, dirSize, dirOffset)
 	}
-	base = end - int64(dirSize) - int64(dirOffset)
-	if o := base + int64(dirOffset); o < 0 || o >= size {
-		return 0, 0, fmt.Errorf("%w: central directory offset %d is outside the archive", ErrFormat, o)
+	dir := directory{size: int64(dirSize), base: end - int64(dirSize) - int64(dirOffset)}
+	if o := dir.base + int64(dirOffset); o < 0 || o >= size {
+		return directory{}, fmt.Errorf("%w: central directory offset %d is outside the archive", ErrFormat, o)
 	}
-	if base > 0 {
+	if dir.base > 0 {
 		// archive/zip's repair: a directory found at the stated offset
 		// means the stated base was wrong.
 		var sig [4]byte
 		if _, err := r.ReadAt(sig[:], int64(dirOffset)); err == nil && binary.LittleEndian.Uint32(sig[:]) == centralSignature {
-			base = 0
+			dir.base, dir.rebased = 0, true
 		}
 	}
-	return base + int64(dirOffset), base, nil
+	dir.start = dir.base + int64(dirOffset)
+	return dir, nil
 }
 
 // findEOCD is the position of the last end of central directory signature
@@ -220,38 +296,29 @@ func zip64LocalOffset(extra, fixed []byte) (int64, error) {
 	return 0, fmt.Errorf("the local header offset is 0xffffffff but there is no zip64 extra field for it")
 }
 
-// checkLocalHeader reads the local header of zf at off, checks that it
-// names the same member with the same method as the central directory, and
-// that the data offset it implies is archive/zip's. It returns that offset.
-func checkLocalHeader(r io.ReaderAt, off int64, zf *zip.File) (int64, error) {
-	var fixed [localHeaderLen]byte
-	if _, err := r.ReadAt(fixed[:], off); err != nil {
+// checkLocalHeader reads the local header of zf at off, with its name, into
+// buf (localHeaderLen+len(zf.Name) bytes), and checks that it names the
+// same member with the same method as the central directory. It returns
+// the offset of the member's data, after the header's name and extra field.
+func checkLocalHeader(r io.ReaderAt, off int64, buf []byte, zf *zip.File) (int64, error) {
+	if _, err := r.ReadAt(buf, off); err != nil {
 		return 0, fmt.Errorf("%w: member %q: local header at %d: %w", ErrFormat, zf.Name, off, err)
 	}
-	if binary.LittleEndian.Uint32(fixed[:]) != localSignature {
+	if binary.LittleEndian.Uint32(buf) != localSignature {
 		return 0, fmt.Errorf("%w: member %q: no local header at offset %d", ErrFormat, zf.Name, off)
 	}
-	nameLen := int(binary.LittleEndian.Uint16(fixed[localNameLenOffset:]))
-	extraLen := int64(binary.LittleEndian.Uint16(fixed[localExtraLenOffset:]))
-	name := make([]byte, nameLen)
-	if _, err := r.ReadAt(name, off+localHeaderLen); err != nil {
-		return 0, fmt.Errorf("%w: member %q: local header name: %w", ErrFormat, zf.Name, err)
+	nameLen := int(binary.LittleEndian.Uint16(buf[localNameLenOffset:]))
+	extraLen := int64(binary.LittleEndian.Uint16(buf[localExtraLenOffset:]))
+	if nameLen != len(zf.Name) {
+		return 0, fmt.Errorf("%w: member %q: its local header has a name of %d bytes", ErrFormat, zf.Name, nameLen)
 	}
-	if !bytes.Equal(name, []byte(zf.Name)) {
+	if name := buf[localHeaderLen:]; string(name) != zf.Name {
 		return 0, fmt.Errorf("%w: member %q: its local header names it %q", ErrFormat, zf.Name, name)
 	}
-	if method := binary.LittleEndian.Uint16(fixed[localMethodOffset:]); method != zf.Method {
+	if method := binary.LittleEndian.Uint16(buf[localMethodOffset:]); method != zf.Method {
 		return 0, fmt.Errorf("%w: member %q: local header says method %d, the central directory %d", ErrFormat, zf.Name, method, zf.Method)
 	}
-	data := off + localHeaderLen + int64(nameLen) + extraLen
-	zipData, err := zf.DataOffset()
-	if err != nil {
-		return 0, fmt.Errorf("%w: member %q: archive/zip cannot find its data: %w", ErrFormat, zf.Name, err)
-	}
-	if zipData != data {
-		return 0, fmt.Errorf("%w: member %q: data offset %d disagrees with archive/zip's %d", ErrFormat, zf.Name, data, zipData)
-	}
-	return data, nil
+	return off + localHeaderLen + int64(nameLen) + extraLen, nil
 }
 
 // findDescriptor looks for zf's data descriptor at dataEnd, before limit

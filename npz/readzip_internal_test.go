@@ -33,11 +33,11 @@ func TestLayoutKeepsIOErrors(t *testing.T) {
 	require.NoError(t, err)
 	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
 	require.NoError(t, err)
-	dirStart, _, err := findDirectory(bytes.NewReader(raw), int64(len(raw)))
+	dir, err := findDirectory(bytes.NewReader(raw), int64(len(raw)))
 	require.NoError(t, err)
 	for _, failAt := range []int64{
 		10,                   // the first local header
-		dirStart + 10,        // the first central directory record
+		dir.start + 10,       // the first central directory record
 		int64(len(raw)) - 10, // the end of central directory record
 	} {
 		_, err := layout(failingReaderAt{raw, failAt}, int64(len(raw)), zr, make([]Member, len(zr.File)))

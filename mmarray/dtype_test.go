@@ -378,48 +378,76 @@ for arg in sys.argv[1:]:
 	require.Greater(t, checked, len(args)/2)
 }
 
-// touchEveryField reads every element of f through the view its dtype asks
-// for, every leaf field of a structured dtype included. It is how the fuzz
-// targets make sure no dtype a header can declare leads a view outside the
-// mapping.
+// touchEveryField reads every element of f through the views its dtype
+// allows, every leaf field of a structured dtype included. It is how the
+// fuzz targets make sure no dtype a header can declare leads a view outside
+// the mapping.
 func touchEveryField(t *testing.T, f *mmarray.File) {
 	t.Helper()
-	if !f.DType().Structured() {
-		if typed, ok := byKind[kindOf(f.Descr())]; ok {
-			typed.touch(t, f)
-			return
-		}
-		touchView(t, f.DType(), func() any { return viewOrFail[string](t, f) }, func() any { return viewOrFail[[]byte](t, f) },
-			func() any { return viewOrFail[mmarray.Datetime64](t, f) }, func() any { return viewOrFail[mmarray.Timedelta64](t, f) })
+	if f.DType().Structured() {
+		rows, err := mmarray.View[[]byte](f)
+		require.NoError(t, err, f.Descr())
+		readAll(rows)
+		touchFields(t, rows, f.DType(), "")
 		return
 	}
-	rows := viewOrFail[[]byte](t, f)
-	touchFields(t, rows, f.DType(), "")
-}
-
-func viewOrFail[T mmarray.Element](t *testing.T, f *mmarray.File) *mmarray.Array[T] {
-	t.Helper()
-	a, err := mmarray.View[T](f)
-	require.NoError(t, err, f.Descr())
-	readAll(a)
-	return a
-}
-
-func touchView(t *testing.T, dt npyheader.DType, asString, asBytes, asDatetime, asTimedelta func() any) {
-	t.Helper()
-	switch dt.Kind {
-	case npyheader.Unicode:
-		asString()
-	case npyheader.Bytes:
-		asString()
-		asBytes()
-	case npyheader.Void, npyheader.Float, npyheader.Complex: // Float and Complex: longdouble
-		asBytes()
-	case npyheader.Datetime:
-		asDatetime()
-	case npyheader.Timedelta:
-		asTimedelta()
+	if typed, ok := byKind[kindOf(f.Descr())]; ok {
+		typed.touch(t, f)
+		return
 	}
+	for _, read := range readersFor(t, f.DType()) {
+		read(t, viewSource{file: f})
+	}
+}
+
+// viewSource is where a view comes from: the whole File, or a field of rows.
+type viewSource struct {
+	file *mmarray.File
+	rows *mmarray.Array[[]byte]
+	path string
+}
+
+// readAs makes the view of type T from src and reads every element.
+func readAs[T mmarray.Element](t *testing.T, src viewSource) {
+	t.Helper()
+	var a *mmarray.Array[T]
+	var err error
+	if src.rows == nil {
+		a, err = mmarray.View[T](src.file)
+	} else {
+		a, err = mmarray.Field[T](src.rows, src.path)
+	}
+	require.NoError(t, err, "%s as %T", src.path, *new(T))
+	readAll(a)
+}
+
+// readersByKind lists, per dtype without its byte order, every Go type
+// that views it.
+var readersByKind = map[string][]func(*testing.T, viewSource){
+	"b1": {readAs[bool]}, "i1": {readAs[int8]}, "u1": {readAs[uint8]},
+	"i2": {readAs[int16]}, "u2": {readAs[uint16]}, "i4": {readAs[int32]}, "u4": {readAs[uint32]},
+	"i8": {readAs[int64]}, "u8": {readAs[uint64]},
+	"f2": {readAs[mmarray.Float16]}, "f4": {readAs[float32]}, "f8": {readAs[float64]},
+	"c8": {readAs[complex64]}, "c16": {readAs[complex128]},
+	"S": {readAs[string], readAs[[]byte]}, "U": {readAs[string]}, "V": {readAs[[]byte]},
+	"M": {readAs[mmarray.Datetime64]}, "m": {readAs[mmarray.Timedelta64]},
+	"longdouble": {readAs[[]byte]},
+}
+
+func readersFor(t *testing.T, dt npyheader.DType) []func(*testing.T, viewSource) {
+	t.Helper()
+	key := kindOf(dt.String())
+	switch dt.Kind {
+	case npyheader.Bytes, npyheader.Unicode, npyheader.Void, npyheader.Datetime, npyheader.Timedelta:
+		key = string(rune(dt.Kind))
+	case npyheader.Float, npyheader.Complex:
+		if dt.ItemSize > 16 || (dt.Kind == npyheader.Float && dt.ItemSize > 8) {
+			key = "longdouble"
+		}
+	}
+	readers, ok := readersByKind[key]
+	require.True(t, ok, "no Go type listed for dtype %s", dt)
+	return readers
 }
 
 // readAll reads every element in C order and in reverse.
@@ -439,63 +467,20 @@ func touchFields(t *testing.T, rows *mmarray.Array[[]byte], dt npyheader.DType, 
 		if strings.Contains(fld.Name, ".") {
 			continue // reachable only as a whole name; checked in TestFieldViews
 		}
-		if fld.Type.Structured() {
-			sub, err := mmarray.Field[[]byte](rows, path)
-			require.NoError(t, err, path)
-			readAll(sub)
-			if fld.Shape == nil {
-				touchFields(t, rows, fld.Type, path+".")
-			} else {
-				touchFields(t, sub, fld.Type, "")
+		if !fld.Type.Structured() {
+			for _, read := range readersFor(t, fld.Type) {
+				read(t, viewSource{rows: rows, path: path})
 			}
 			continue
 		}
-		fieldOrFail := func(view func() error) { require.NoError(t, view(), path) }
-		switch kindOf(fld.Type.String()) {
-		case "b1":
-			fieldOrFail(touchField[bool](rows, path))
-		case "i1":
-			fieldOrFail(touchField[int8](rows, path))
-		case "u1":
-			fieldOrFail(touchField[uint8](rows, path))
-		case "i2":
-			fieldOrFail(touchField[int16](rows, path))
-		case "u2":
-			fieldOrFail(touchField[uint16](rows, path))
-		case "i4":
-			fieldOrFail(touchField[int32](rows, path))
-		case "u4":
-			fieldOrFail(touchField[uint32](rows, path))
-		case "i8":
-			fieldOrFail(touchField[int64](rows, path))
-		case "u8":
-			fieldOrFail(touchField[uint64](rows, path))
-		case "f2":
-			fieldOrFail(touchField[mmarray.Float16](rows, path))
-		case "f4":
-			fieldOrFail(touchField[float32](rows, path))
-		case "f8":
-			fieldOrFail(touchField[float64](rows, path))
-		case "c8":
-			fieldOrFail(touchField[complex64](rows, path))
-		case "c16":
-			fieldOrFail(touchField[complex128](rows, path))
-		default:
-			fieldFn := func(view func() error) func() any { return func() any { fieldOrFail(view); return nil } }
-			touchView(t, fld.Type, fieldFn(touchField[string](rows, path)), fieldFn(touchField[[]byte](rows, path)),
-				fieldFn(touchField[mmarray.Datetime64](rows, path)), fieldFn(touchField[mmarray.Timedelta64](rows, path)))
+		sub, err := mmarray.Field[[]byte](rows, path)
+		require.NoError(t, err, path)
+		readAll(sub)
+		if fld.Shape == nil {
+			touchFields(t, rows, fld.Type, path+".")
+		} else {
+			touchFields(t, sub, fld.Type, "")
 		}
-	}
-}
-
-func touchField[T mmarray.Element](rows *mmarray.Array[[]byte], path string) func() error {
-	return func() error {
-		a, err := mmarray.Field[T](rows, path)
-		if err != nil {
-			return err
-		}
-		readAll(a)
-		return nil
 	}
 }
 

@@ -318,11 +318,11 @@ func TestReadWriteReachesTheArchiveInPlace(t *testing.T) {
 	v, err := mmarray.View[float64](f)
 	require.NoError(t, err)
 	v.Set(1234.5, 1, 2) // flat index 6
-	if s, ok := v.Contiguous(); ok {
-		s[7] = -0.125
-	} else {
-		v.Set(-0.125, 1, 3)
-	}
+	// NumPy's savez puts this member's data at an offset that is not a
+	// multiple of 8, so no []float64 can be laid over it.
+	_, ok := v.Contiguous()
+	require.False(t, ok, "member a's data is at offset %d, not 8-byte aligned", m.DataOffset)
+	v.Set(-0.125, 1, 3)
 	require.NoError(t, f.Flush())
 	after, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -351,6 +351,62 @@ a = z["a"]
 print(json.dumps([float(a[1, 2]), float(a[1, 3]), float(a[0, 0]), bool((z["b"] == formula_array("<i4", (5,))).all())]))
 `, path)
 	require.JSONEq(t, `[1234.5, -0.125, -3.25, true]`, out)
+}
+
+// A Writer-made archive aligns stored members' data, so in r+ the Contiguous
+// slice is the archive's own bytes: writing through it changes the file at
+// Member.DataOffset, and NumPy reads the new values after Close.
+func TestContiguousSliceWritesTheArchive(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "aligned.npz")
+	w, err := npz.Create(path)
+	require.NoError(t, err)
+	values := make([]byte, 4*5*8)
+	for k := range 20 {
+		binary.LittleEndian.PutUint64(values[8*k:], math.Float64bits(formula[float64](k)))
+	}
+	require.NoError(t, w.WriteFrom("pad", writerHeader(t, "|u1", false, 3), bytes.NewReader([]byte{1, 2, 3})))
+	require.NoError(t, w.WriteFrom("a", writerHeader(t, "<f8", false, 4, 5), bytes.NewReader(values)))
+	require.NoError(t, w.Close())
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
+
+	a, err := npz.Open(path, mmarray.ReadWrite)
+	require.NoError(t, err)
+	m, err := a.Member("a")
+	require.NoError(t, err)
+	require.Equal(t, npz.InPlace, m.Storage)
+	require.Zero(t, m.DataOffset%npz.MemberAlign)
+	f, err := a.Array("a")
+	require.NoError(t, err)
+	v, err := mmarray.View[float64](f)
+	require.NoError(t, err)
+	s, ok := v.Contiguous()
+	require.True(t, ok, "an aligned stored member opened r+ has a zero-copy slice")
+	require.Len(t, s, 20)
+	require.Equal(t, formula[float64](7), s[7])
+	s[7] = -0.125
+	require.Equal(t, -0.125, v.At(1, 2))
+	require.NoError(t, f.Close())
+	require.NoError(t, a.Close())
+
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Len(t, after, len(before))
+	require.Equal(t, -0.125, math.Float64frombits(binary.LittleEndian.Uint64(after[m.DataOffset+7*8:])))
+	require.Equal(t, before[m.DataOffset:m.DataOffset+7*8], after[m.DataOffset:m.DataOffset+7*8])
+	require.Equal(t, before[m.DataOffset+8*8:m.DataOffset+20*8], after[m.DataOffset+8*8:m.DataOffset+20*8])
+	b, err := npz.Open(path, mmarray.ReadOnly)
+	require.NoError(t, err)
+	require.NoError(t, b.Verify("a"), "Close rewrote the CRC")
+	require.NoError(t, b.Close())
+	out := runNumPy(t, `
+z = np.load(sys.argv[1])
+a = z["a"]
+want = formula_array("<f8", (4, 5))
+want[1, 2] = -0.125
+print(json.dumps([float(a[1, 2]), bool((a == want).all()), bool((z["pad"] == [1, 2, 3]).all())]))
+`, path)
+	require.JSONEq(t, `[-0.125, true, true]`, out)
 }
 
 // NumPy writes archives with savez and savez_compressed at test time; every

@@ -325,12 +325,9 @@ func TestSyncConcurrentWithReaders(t *testing.T) {
 	var readers sync.WaitGroup
 	for range 2 {
 		readers.Go(func() {
+			// Every reader reads at least once (done is checked after a
+			// round), so each reports a's CRC-32 at least twice.
 			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
 				for _, m := range a.Members() {
 					if m.Name == "a.npy" {
 						seen <- m.CRC32
@@ -345,6 +342,11 @@ func TestSyncConcurrentWithReaders(t *testing.T) {
 				if err := a.Verify("b"); err != nil {
 					errs <- err
 					return
+				}
+				select {
+				case <-done:
+					return
+				default:
 				}
 			}
 		})
@@ -373,6 +375,7 @@ func TestSyncConcurrentWithReaders(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.Greater(t, len(synced), rounds/2, "the CRC changes with the data")
+	require.GreaterOrEqual(t, len(crcs), 4, "two readers, each reporting a's CRC-32 from Members and Member at least once")
 	for _, c := range crcs {
 		require.True(t, synced[c], "CRC-32 %08x was never in the directory", c)
 	}

@@ -469,6 +469,23 @@ func TestOddNamesAreOnlyNames(t *testing.T) {
 	require.Len(t, entries, 1, "only the archive itself")
 	_, err = os.Stat(filepath.Join(dir, "..", "x.npy"))
 	require.True(t, os.IsNotExist(err))
+	// Nor anywhere else a name could reach, taken as a path on its own or
+	// from the temporary folder, its parent or the working directory: CI
+	// runs as root, so a stray "/abs.npy" could be written.
+	cwd, err := os.Getwd()
+	require.NoError(t, err)
+	for _, member := range []string{"../x.npy", "/abs.npy", `a\b.npy`, "dir/y.npy"} {
+		for _, name := range []string{member, strings.TrimSuffix(member, ".npy")} {
+			reach := []string{filepath.FromSlash(name)}
+			for _, root := range []string{dir, filepath.Dir(dir), cwd} {
+				reach = append(reach, filepath.Join(root, filepath.FromSlash(name)), filepath.Join(root, strings.ReplaceAll(name, `\`, "/")))
+			}
+			for _, p := range reach {
+				_, err := os.Lstat(p)
+				require.True(t, os.IsNotExist(err), "%s exists (from member %q): %v", p, member, err)
+			}
+		}
+	}
 }
 
 // Open refuses w+ and invalid modes, and r+ on a read-only file fails at

@@ -45,12 +45,14 @@ func numpyPython(t *testing.T) string {
 	return pythonPath
 }
 
-// runNumPy runs a Python script with numpy imported as np and the given
-// arguments in sys.argv[1:], and returns its standard output.
+// runNumPy runs a Python script with sys, json and numpy (as np) imported,
+// testdata/formula.py (formula_array) defined, and the given arguments in
+// sys.argv[1:], and returns its standard output.
 func runNumPy(t *testing.T, script string, args ...string) string {
 	t.Helper()
 	python := numpyPython(t)
-	full := "import sys, json\nimport numpy as np\n" + script
+	require.NoError(t, pyFormulaErr)
+	full := "import sys, json\nimport numpy as np\n" + pyFormula + "\n" + script
 	cmd := exec.Command(python, append([]string{"-c", full}, args...)...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -59,24 +61,16 @@ func runNumPy(t *testing.T, script string, args ...string) string {
 	return string(out)
 }
 
-// pyFormula is the value formula shared by the golden files and these tests,
-// as Python: element k (flat C-order index) of an array of dtype dt.
-const pyFormula = `
-def formula_array(dt, shape, order='C'):
-    dt = np.dtype(dt)
-    n = int(np.prod(shape))
-    k = np.arange(n, dtype=np.int64)
-    if dt.kind == 'b':
-        v = (k % 3 == 0)
-    elif dt.kind in 'iu':
-        v = (k * 7 - 5).astype(dt)
-    elif dt.kind == 'f':
-        v = k * 0.5 - 3.25
-    else:
-        v = (k * 0.5 - 3.25) + (k * 0.25 + 1) * 1j
-    a = v.astype(dt).reshape(shape)
-    return np.asfortranarray(a) if order == 'F' else a
-`
+// pyFormula is testdata/formula.py: the value formula the golden files were
+// generated with (formula_array(dt, shape, order='C'), element k of the flat
+// C-order index), one copy for the generators and every package's tests.
+// runNumPy puts it ahead of every script.
+var pyFormula, pyFormulaErr = readPyFormula()
+
+func readPyFormula() (string, error) {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "formula.py"))
+	return string(b), err
+}
 
 // formula is element k of the shared value formula, as type T.
 func formula[T mmarray.Element](k int) T {

@@ -47,13 +47,14 @@ func numpyPython(t testing.TB) string {
 	return pythonPath
 }
 
-// runNumPy runs a Python script with sys, json and numpy (as np) imported,
-// the shared formula_array defined, and the given arguments in sys.argv[1:],
-// and returns its standard output.
+// runNumPy runs a Python script with sys, json, zipfile and numpy (as np)
+// imported, testdata/formula.py (formula_array) defined, and the given
+// arguments in sys.argv[1:], and returns its standard output.
 func runNumPy(t testing.TB, script string, args ...string) string {
 	t.Helper()
 	python := numpyPython(t)
-	full := "import sys, json, zipfile\nimport numpy as np\n" + pyFormula + script
+	require.NoError(t, pyFormulaErr)
+	full := "import sys, json, zipfile\nimport numpy as np\n" + pyFormula + "\n" + script
 	cmd := exec.Command(python, append([]string{"-c", full}, args...)...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
@@ -62,25 +63,16 @@ func runNumPy(t testing.TB, script string, args ...string) string {
 	return string(out)
 }
 
-// pyFormula is the value formula shared with testdata/gen_golden.py,
-// testdata/gen_npz.py and mmarray's tests, as Python: element k (flat C-order
-// index) of an array of dtype dt.
-const pyFormula = `
-def formula_array(dt, shape, order='C'):
-    dt = np.dtype(dt)
-    n = int(np.prod(shape))
-    k = np.arange(n, dtype=np.int64)
-    if dt.kind == 'b':
-        v = (k % 3 == 0)
-    elif dt.kind in 'iu':
-        v = (k * 7 - 5).astype(dt)
-    elif dt.kind == 'f':
-        v = k * 0.5 - 3.25
-    else:
-        v = (k * 0.5 - 3.25) + (k * 0.25 + 1) * 1j
-    a = v.astype(dt).reshape(shape)
-    return np.asfortranarray(a) if order == 'F' else a
-`
+// pyFormula is testdata/formula.py: the value formula the golden files were
+// generated with (formula_array(dt, shape, order='C'), element k of the flat
+// C-order index), one copy for the generators and every package's tests.
+// runNumPy puts it ahead of every script.
+var pyFormula, pyFormulaErr = readPyFormula()
+
+func readPyFormula() (string, error) {
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "formula.py"))
+	return string(b), err
+}
 
 // formula is element k of the shared value formula, as type T.
 func formula[T mmarray.Element](k int) T {
@@ -105,6 +97,8 @@ func formula[T mmarray.Element](k int) T {
 		v = uint32(int64(k*7 - 5))
 	case uint64:
 		v = uint64(int64(k*7 - 5))
+	case mmarray.Float16:
+		v = mmarray.Float16FromFloat32(float32(float64(k)*0.5 - 3.25))
 	case float32:
 		v = float32(float64(k)*0.5 - 3.25)
 	case float64:
@@ -130,7 +124,7 @@ func unravel(k int, shape []int) []int {
 }
 
 // checkFormula checks every element of f's whole array against the shared
-// formula, through At and CopyTo.
+// formula, through At, Values and CopyTo.
 func checkFormula[T mmarray.Element](t testing.TB, f *mmarray.File) {
 	t.Helper()
 	a, err := mmarray.View[T](f)
@@ -140,6 +134,12 @@ func checkFormula[T mmarray.Element](t testing.TB, f *mmarray.File) {
 	for k := range n {
 		require.Equal(t, formula[T](k), a.At(unravel(k, a.Shape())...), "element %d of %s", k, f.Path())
 	}
+	k := 0
+	for v := range a.Values() {
+		require.Equal(t, formula[T](k), v, "value %d of %s", k, f.Path())
+		k++
+	}
+	require.Equal(t, n, k, "Values yields every element of %s", f.Path())
 	dst := make([]T, n)
 	require.Equal(t, n, a.CopyTo(dst))
 	for k, v := range dst {
@@ -157,7 +157,7 @@ var checkByKind = map[string]typedCheck{
 	"i2": checkFormula[int16], "u2": checkFormula[uint16],
 	"i4": checkFormula[int32], "u4": checkFormula[uint32],
 	"i8": checkFormula[int64], "u8": checkFormula[uint64],
-	"f4": checkFormula[float32], "f8": checkFormula[float64],
+	"f2": checkFormula[mmarray.Float16], "f4": checkFormula[float32], "f8": checkFormula[float64],
 	"c8": checkFormula[complex64], "c16": checkFormula[complex128],
 }
 

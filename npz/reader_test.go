@@ -416,7 +416,8 @@ func TestReadsWhatNumPyWrites(t *testing.T) {
 	runNumPy(t, `
 d = sys.argv[1]
 arrs = dict(f8=formula_array("<f8", (4, 5)), i2=formula_array(">i2", (3, 2, 2), "F"), c8=formula_array("<c8", (7,)),
-            b1=formula_array("|b1", (9,)), u4=formula_array("<u4", ()), big=formula_array("<i8", (300, 100)))
+            b1=formula_array("|b1", (9,)), u4=formula_array("<u4", ()), big=formula_array("<i8", (300, 100)),
+            f2=formula_array(">f2", (2, 3)))
 np.savez(d + "/plain.npz", *[arrs["f8"]], **{k: v for k, v in arrs.items() if k != "f8"})
 np.savez_compressed(d + "/packed.npz", **arrs)
 `, dir)
@@ -426,6 +427,7 @@ np.savez_compressed(d + "/packed.npz", **arrs)
 	}{
 		"f8": {"<f8", []int{4, 5}}, "arr_0": {"<f8", []int{4, 5}}, "i2": {">i2", []int{3, 2, 2}},
 		"c8": {"<c8", []int{7}}, "b1": {"|b1", []int{9}}, "u4": {"<u4", []int{}}, "big": {"<i8", []int{300, 100}},
+		"f2": {">f2", []int{2, 3}},
 	}
 	for _, name := range []string{"plain.npz", "packed.npz"} {
 		for _, limit := range []int64{npz.DefaultMemoryLimit, 1000} {

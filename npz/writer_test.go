@@ -919,6 +919,7 @@ func TestWriterReaderRoundTrip(t *testing.T) {
 		{"<u2", formulaBytes[uint16](t, 20)},
 		{"<i4", formulaBytes[int32](t, 20)},
 		{"<u8", formulaBytes[uint64](t, 20)},
+		{"<f2", formulaBytes[mmarray.Float16](t, 20)},
 		{"<f4", formulaBytes[float32](t, 20)},
 		{"<f8", formulaBytes[float64](t, 20)},
 		{"<c8", formulaBytes[complex64](t, 20)},

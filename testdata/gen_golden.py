@@ -46,6 +46,11 @@ import shutil
 import struct
 import warnings
 
+# formula.py sits next to this script (so it is on sys.path); no
+# __pycache__ is left in testdata/.
+sys.dont_write_bytecode = True
+from formula import formula_array, formula_kind  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 NPY_DIR = os.path.join(HERE, "npy")
 BAD_DIR = os.path.join(HERE, "malformed")
@@ -61,23 +66,8 @@ entries = []
 # helpers
 
 def values_for(shape, dt):
-    """The formula arrays, in C order, as documented in README.md."""
-    n = int(np.prod(shape, dtype=np.int64)) if len(shape) else 1
-    k = np.arange(n, dtype=np.int64)
-    kind = dt.kind
-    if kind == "b":
-        a, v = (k % 3 == 0), "bool"
-    elif kind in "iu":
-        a, v = (k * 7 - 5), "int"
-    elif kind == "f":
-        a, v = (k * 0.5 - 3.25), "float"
-    elif kind == "c":
-        a, v = (k * 0.5 - 3.25) + (k * 0.25 + 1) * 1j, "complex"
-    else:
-        raise ValueError(dt)
-    with np.errstate(all="ignore"):
-        a = a.astype(dt)  # wrap-around casts for ints/uints
-    return a.reshape(shape, order="C"), v
+    """The formula array (formula.py), in C order, and the formula's name."""
+    return formula_array(dt, shape), formula_kind(dt)
 
 
 def fmt_exc(e, path=None):

@@ -37,26 +37,14 @@ import shutil
 import struct
 import zipfile
 
+# The value formula shared with gen_golden.py and the Go tests; formula.py
+# sits next to this script. No __pycache__ is left in testdata/.
+sys.dont_write_bytecode = True
+from formula import formula_array  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "npz")
 DATE = (2020, 1, 2, 3, 4, 6)
-
-
-def formula_array(dt, shape, order='C'):
-    """The value formula shared with gen_golden.py and the Go tests."""
-    dt = np.dtype(dt)
-    n = int(np.prod(shape))
-    k = np.arange(n, dtype=np.int64)
-    if dt.kind == 'b':
-        v = (k % 3 == 0)
-    elif dt.kind in 'iu':
-        v = (k * 7 - 5).astype(dt)
-    elif dt.kind == 'f':
-        v = k * 0.5 - 3.25
-    else:
-        v = (k * 0.5 - 3.25) + (k * 0.25 + 1) * 1j
-    a = v.astype(dt).reshape(shape)
-    return np.asfortranarray(a) if order == 'F' else a
 
 
 def npy_bytes(a):

@@ -147,18 +147,39 @@ func checkFormula[T mmarray.Element](t testing.TB, f *mmarray.File) {
 	}
 }
 
-// typedCheck binds checkFormula to a Go type, so tables can name dtypes.
-type typedCheck func(testing.TB, *mmarray.File)
+// touchAll reads every element of f's array through a typed view (CopyTo),
+// checking only that the view opens and copies them all: for arbitrary data,
+// where there is no formula to compare with.
+func touchAll[T mmarray.Element](t testing.TB, f *mmarray.File) {
+	t.Helper()
+	a, err := mmarray.View[T](f)
+	if err != nil {
+		t.Fatalf("view of a %s member that opened: %v", f.Descr(), err)
+	}
+	dst := make([]T, a.Len())
+	if n := a.CopyTo(dst); n != len(dst) {
+		t.Fatalf("CopyTo copied %d of %d elements", n, len(dst))
+	}
+}
 
-// checkByKind maps a dtype without its byte order ("f8") to the formula
-// check for the Go type that views it.
-var checkByKind = map[string]typedCheck{
-	"b1": checkFormula[bool], "i1": checkFormula[int8], "u1": checkFormula[uint8],
-	"i2": checkFormula[int16], "u2": checkFormula[uint16],
-	"i4": checkFormula[int32], "u4": checkFormula[uint32],
-	"i8": checkFormula[int64], "u8": checkFormula[uint64],
-	"f2": checkFormula[mmarray.Float16], "f4": checkFormula[float32], "f8": checkFormula[float64],
-	"c8": checkFormula[complex64], "c16": checkFormula[complex128],
+// typed binds the generic helpers to the Go type viewing one dtype, so
+// tables can name dtypes.
+type typed struct {
+	check func(testing.TB, *mmarray.File) // every element against the formula
+	touch func(testing.TB, *mmarray.File) // read every element, whatever it is
+}
+
+func typedFor[T mmarray.Element]() typed { return typed{checkFormula[T], touchAll[T]} }
+
+// byKind maps a numeric dtype without its byte order ("f8") to the helpers
+// for the Go type that views it.
+var byKind = map[string]typed{
+	"b1": typedFor[bool](), "i1": typedFor[int8](), "u1": typedFor[uint8](),
+	"i2": typedFor[int16](), "u2": typedFor[uint16](),
+	"i4": typedFor[int32](), "u4": typedFor[uint32](),
+	"i8": typedFor[int64](), "u8": typedFor[uint64](),
+	"f2": typedFor[mmarray.Float16](), "f4": typedFor[float32](), "f8": typedFor[float64](),
+	"c8": typedFor[complex64](), "c16": typedFor[complex128](),
 }
 
 // kindOf strips the byte order from a descr: "<f8" -> "f8".

@@ -128,9 +128,9 @@ func TestGoldenArchives(t *testing.T) {
 						if want.Values == "zeros" {
 							checkZeros(t, f)
 						} else {
-							check, ok := checkByKind[kindOf(want.Descr)]
+							numeric, ok := byKind[kindOf(want.Descr)]
 							require.True(t, ok, want.Descr)
-							check(t, f)
+							numeric.check(t, f)
 						}
 						require.NoError(t, f.Close())
 						arrays++
@@ -441,7 +441,7 @@ np.savez_compressed(d + "/packed.npz", **arrs)
 				require.Equal(t, want.shape, append([]int{}, m.Header.Shape...))
 				f, err := a.Array(m.Key)
 				require.NoError(t, err, "%s %s", name, m.Key)
-				checkByKind[kindOf(want.descr)](t, f)
+				byKind[kindOf(want.descr)].check(t, f)
 				require.NoError(t, f.Close())
 			}
 			require.NoError(t, a.Close())
@@ -567,10 +567,11 @@ func TestLimitsComeBeforeAllocation(t *testing.T) {
 
 // requireOnePrefix checks that an error names the package once: wrapping
 // does not repeat the "npz: " its sentinels start with.
-func requireOnePrefix(t testing.TB, err error) {
+func requireOnePrefix(t testing.TB, err error, context ...string) {
 	t.Helper()
-	require.True(t, strings.HasPrefix(err.Error(), "npz: "), err.Error())
-	require.NotContains(t, err.Error(), ": npz: ")
+	msg := strings.Join(append(context, "error does not name the package exactly once: "+err.Error()), ": ")
+	require.True(t, strings.HasPrefix(err.Error(), "npz: "), msg)
+	require.NotContains(t, err.Error(), ": npz: ", msg)
 }
 
 // Options that make no sense are caller mistakes: they panic with a

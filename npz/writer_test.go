@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -383,17 +384,8 @@ b = io.BytesIO()
 (np.savez_compressed if sys.argv[1] == 'compressed' else np.savez)(b)
 print(b.getvalue().hex())
 `, mode.name)
-		require.Equal(t, strings.TrimSpace(out), hexString(archive.Bytes()), mode.name)
+		require.Equal(t, strings.TrimSpace(out), hex.EncodeToString(archive.Bytes()), mode.name)
 	}
-}
-
-func hexString(b []byte) string {
-	const digits = "0123456789abcdef"
-	out := make([]byte, 0, 2*len(b))
-	for _, c := range b {
-		out = append(out, digits[c>>4], digits[c&15])
-	}
-	return string(out)
 }
 
 // failingWriter fails every write after the first limit bytes.
@@ -951,7 +943,7 @@ func TestWriterReaderRoundTrip(t *testing.T) {
 				}
 				f, err := archive.Array(member.Key)
 				require.NoError(t, err)
-				checkByKind[member.Key](t, f)
+				byKind[member.Key].check(t, f)
 				// In place or decompressed, a member copies into another archive.
 				require.NoError(t, copied.WriteArray(member.Key, f))
 				require.NoError(t, f.Close())

@@ -100,7 +100,7 @@ func TestGoWritesNumPyReads(t *testing.T) {
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Close())
 	}
-	out := runNumPy(t, pyFormula+`
+	out := runNumPy(t, `
 bad = []
 for c in json.loads(sys.argv[1]):
     a = np.load(c['file'])
@@ -118,7 +118,7 @@ print(json.dumps(bad))
 func TestNumPyWritesGoReads(t *testing.T) {
 	numpyPython(t)
 	cases := interopCases(t.TempDir(), numericDescrs)
-	runNumPy(t, pyFormula+`
+	runNumPy(t, `
 for c in json.loads(sys.argv[1]):
     np.save(c['file'], formula_array(c['descr'], c['shape'], 'F' if c['fortran'] else 'C'))
 `, toJSON(t, cases))
@@ -233,7 +233,7 @@ func TestRawFilesMatchNumPyMemmap(t *testing.T) {
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Close())
 	}
-	out := runNumPy(t, pyFormula+`
+	out := runNumPy(t, `
 bad = []
 for c in json.loads(sys.argv[1]):
     order = 'F' if c['fortran'] else 'C'

@@ -310,39 +310,34 @@ func checkFor(t *testing.T, f *mmarray.File, records *mmarray.Array[[]byte], e e
 		}
 		return c
 	case 'M':
-		want := decodeEach(t, e.Values, parseTimeInt)
-		dates := make([]mmarray.Datetime64, len(want))
-		for i, v := range want {
-			dates[i] = mmarray.Datetime64(v)
-		}
-		a := goldenView[mmarray.Datetime64](t, f, records, e.Path)
-		c := elementCheck(f, records, a, e, dates, equal[mmarray.Datetime64], true)
-		values := c.check
-		c.check = func(t *testing.T) {
-			values(t)
-			checkTimes(t, a, e, dates)
-		}
-		return c
+		return timeFieldCheck(t, f, records, e, checkTimes)
 	case 'm':
-		want := decodeEach(t, e.Values, parseTimeInt)
-		spans := make([]mmarray.Timedelta64, len(want))
-		for i, v := range want {
-			spans[i] = mmarray.Timedelta64(v)
-		}
-		a := goldenView[mmarray.Timedelta64](t, f, records, e.Path)
-		c := elementCheck(f, records, a, e, spans, equal[mmarray.Timedelta64], true)
-		values := c.check
-		c.check = func(t *testing.T) {
-			values(t)
-			checkDurations(t, a, e, spans)
-		}
-		return c
+		return timeFieldCheck(t, f, records, e, checkDurations)
 	}
 	t.Fatalf("no Go type for dtype %s (field %q)", e.DType, e.Path)
 	return fieldCheck{}
 }
 
 func equal[T comparable](a, b T) bool { return a == b }
+
+// timeFieldCheck checks a datetime or timedelta field's counts, then
+// converts each with convert (checkTimes or checkDurations).
+func timeFieldCheck[T mmarray.Datetime64 | mmarray.Timedelta64](t *testing.T, f *mmarray.File, records *mmarray.Array[[]byte], e expectedField,
+	convert func(*testing.T, *mmarray.Array[T], expectedField, []T)) fieldCheck {
+	counts := decodeEach(t, e.Values, parseTimeInt)
+	want := make([]T, len(counts))
+	for i, v := range counts {
+		want[i] = T(v)
+	}
+	a := goldenView[T](t, f, records, e.Path)
+	c := elementCheck(f, records, a, e, want, equal[T], true)
+	values := c.check
+	c.check = func(t *testing.T) {
+		values(t)
+		convert(t, a, e, want)
+	}
+	return c
+}
 
 func both(a, b fieldCheck) fieldCheck {
 	return fieldCheck{

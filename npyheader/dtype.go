@@ -287,3 +287,26 @@ func tupleRepr(s []int) string {
 	b.WriteByte(')')
 	return b.String()
 }
+
+// Clone returns a deep copy of d: editing the copy's fields, shapes or
+// nested dtypes leaves d unchanged.
+func (d DType) Clone() DType {
+	if d.Fields == nil {
+		return d
+	}
+	fields := make([]Field, len(d.Fields))
+	for i, f := range d.Fields {
+		f.Type = f.Type.Clone()
+		f.Shape = slices.Clone(f.Shape)
+		if f.ShapeLevels != nil {
+			levels := make([][]int, len(f.ShapeLevels))
+			for j, l := range f.ShapeLevels {
+				levels[j] = slices.Clone(l)
+			}
+			f.ShapeLevels = levels
+		}
+		fields[i] = f
+	}
+	d.Fields = fields
+	return d
+}

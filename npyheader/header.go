@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,6 +59,13 @@ type Header struct {
 	FortranOrder bool
 	Shape        []int // nil or empty for a 0-d array; Read and Parse return a non-nil empty slice
 	DataOffset   int64 // byte offset of the array data = 8 + len-field size + HEADER_LEN
+}
+
+// Clone returns a deep copy of h (its shape and dtype included).
+func (h Header) Clone() Header {
+	h.DType = h.DType.Clone()
+	h.Shape = slices.Clone(h.Shape)
+	return h
 }
 
 // Count returns the number of elements: the product of Shape (1 for 0-d).

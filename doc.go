@@ -1,0 +1,47 @@
+// Package memmap holds what every package of this module shares: the
+// sentinel errors that more than one package returns, the panic value for
+// misuse, and the conventions all packages follow. The work is done by the
+// packages below it:
+//
+//   - npyheader: the NPY format and NumPy's dtype grammar (no mapping).
+//   - pagecache: the mapping layer (mmap, msync, madvise, mincore).
+//   - mmarray: .npy and raw files as typed, strided array views.
+//   - npz: .npz archives, members mapped in place where they are stored.
+//
+// # Errors
+//
+// Anything that comes from a file or from the operating system is returned
+// as an error, never a panic. Each error wraps exactly one documented
+// sentinel, tested with errors.Is: one of this package's (ErrClosed,
+// ErrTooLarge, ErrUnsupported, shared by several packages) or one of the
+// returning package's own (mmarray.ErrFileSize, npz.ErrFormat, ...). An
+// error of the operating system (a *fs.PathError, a syscall.Errno such as
+// ENOSPC) is wrapped as it is, so errors.Is(err, fs.ErrNotExist) works too.
+//
+// A sentinel's text starts with the name of the package that defines it
+// ("npyheader: invalid header syntax"); the context a package adds names the
+// operation and the object, never a package, so a message names each
+// package once: `open data.npz: member "w": npyheader: invalid header syntax`.
+//
+// # Panics
+//
+// Misuse by the caller (an index out of range, Set on a read-only view, a
+// negative option value, a view used after Close) panics, as an index out of
+// range on a Go slice does. The panic value is always a *Misuse, whose text
+// starts with the package's name, so a recover can tell misuse from other
+// panics:
+//
+//	defer func() {
+//		if m, ok := recover().(*memmap.Misuse); ok { ... }
+//	}()
+//
+// # Options
+//
+// Constructors take functional options of a type per constructor
+// (mmarray.OpenOption, mmarray.CreateOption, npz.ReaderOption, ...). An
+// option that applies to several constructors has a type that satisfies each
+// of their option interfaces, so an option given to a constructor it does
+// not apply to is a compile error, not a run-time one. For a numeric option,
+// zero means the documented default and a negative value is misuse: the
+// With function panics with a *Misuse.
+package memmap

@@ -16,6 +16,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 )
 
@@ -73,7 +75,7 @@ func TestGoldenDTypeValues(t *testing.T) {
 			for _, mode := range []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.ReadWrite} {
 				path := testdataPath(gf.File)
 				if mode != mmarray.ReadOnly {
-					path = copyToTemp(t, path)
+					path = numpytest.CopyToTemp(t, path)
 				}
 				f, err := mmarray.Open(path, mode)
 				require.NoError(t, err, "mode %v", mode)
@@ -451,7 +453,7 @@ func elementCheck[T mmarray.Element](f *mmarray.File, records *mmarray.Array[[]b
 			t.Helper()
 			shape := a.Shape()
 			for k := range want {
-				idx := unravel(k, shape)
+				idx := formula.Unravel(k, shape)
 				a.Set(a.At(idx...), idx...)
 			}
 		},
@@ -481,7 +483,7 @@ func checkElements[T mmarray.Element](t *testing.T, a *mmarray.Array[T], e expec
 	}
 	shape := a.Shape()
 	for k, w := range want {
-		got := a.At(unravel(k, shape)...)
+		got := a.At(formula.Unravel(k, shape)...)
 		require.True(t, same(w, got), "%q element %d: want %v, got %v", e.Path, k, w, got)
 	}
 	k := 0
@@ -502,7 +504,7 @@ func checkElements[T mmarray.Element](t *testing.T, a *mmarray.Array[T], e expec
 	transposed := a.Transpose()
 	reversed := a.Slice(mmarray.Ellipsis(), mmarray.Span(mmarray.Omit, mmarray.Omit, -1))
 	for k, w := range want {
-		idx := unravel(k, shape)
+		idx := formula.Unravel(k, shape)
 		rev := slices.Clone(idx)
 		slices.Reverse(rev)
 		require.True(t, same(w, transposed.At(rev...)), "%q transposed element %v", e.Path, rev)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -278,7 +280,7 @@ func opsFor[T mmarray.Element](same func(a, b T) bool) leafOps {
 			for k := range a.Len() {
 				v := leafValue[T](a.DType(), k, seed)
 				require.NoError(t, a.Fits(v))
-				a.Set(v, unravel(k, shape)...)
+				a.Set(v, formula.Unravel(k, shape)...)
 			}
 		},
 		check: func(t *testing.T, f *mmarray.File, path []string, sel []mmarray.Sel, seed int) {
@@ -286,7 +288,7 @@ func opsFor[T mmarray.Element](same func(a, b T) bool) leafOps {
 			shape := a.Shape()
 			for k := range a.Len() {
 				want := leafValue[T](a.DType(), k, seed)
-				got := a.At(unravel(k, shape)...)
+				got := a.At(formula.Unravel(k, shape)...)
 				require.True(t, same(want, got), "%s field %v element %d: want %v, got %v", f.Path(), path, k, want, got)
 			}
 		},
@@ -398,7 +400,7 @@ func leafDType(t *testing.T, f *mmarray.File, path []string) npyheader.DType {
 // NumPy computes from the same formula, byte for byte, in C and Fortran
 // order; values that do not fit were refused without touching the file.
 func TestDTypeFilesGoWritesNumPyReads(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	cases := interopDTypeCases(t, t.TempDir())
 	for _, c := range cases {
 		f, err := mmarray.Create(c.File, c.Descr, c.Shape, mmarray.WithFortranOrder(c.Fortran))
@@ -415,7 +417,7 @@ func TestDTypeFilesGoWritesNumPyReads(t *testing.T) {
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Close())
 	}
-	out := runNumPy(t, pyLeafFormula+`
+	out := numpytest.Run(t, pyLeafFormula+`
 checked = 0
 for c in json.loads(sys.argv[1]):
     for mode in (None, 'r'):
@@ -444,9 +446,9 @@ print(checked)
 // (b) Files NumPy writes read, leaf by leaf through Field views, as the
 // formula's values in Go, in every mode.
 func TestDTypeFilesNumPyWritesGoReads(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	cases := interopDTypeCases(t, t.TempDir())
-	runNumPy(t, pyLeafFormula+`
+	numpytest.Run(t, pyLeafFormula+`
 for c in json.loads(sys.argv[1]):
     a = np.zeros(c['shape'], dtype_of(c['descr']), order='F' if c['fortran'] else 'C')
     fill(a)
@@ -472,7 +474,7 @@ for c in json.loads(sys.argv[1]):
 // same file, padding bytes (0xEE) included. The same writes in c mode show
 // in the view and never reach the file.
 func TestDTypeFieldWritesNumPySees(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	dir := t.TempDir()
 	var cases []interopDTypeCase
 	for i, descr := range interopDTypeDescrs {
@@ -484,7 +486,7 @@ func TestDTypeFieldWritesNumPySees(t *testing.T) {
 		cases = append(cases, interopDTypeCase{Descr: descr, Shape: []int{5}, File: filepath.Join(dir, fmt.Sprintf("struct%d.npy", i)), Leaves: leavesOf(dt)})
 	}
 	const changed = 100 // the changed values are the formula numbered seed+changed
-	runNumPy(t, pyLeafFormula+`
+	numpytest.Run(t, pyLeafFormula+`
 import shutil
 for c in json.loads(sys.argv[1]):
     a = np.zeros(c['shape'], dtype_of(c['descr']))
@@ -515,7 +517,7 @@ for c in json.loads(sys.argv[1]):
 		require.NoError(t, err)
 		require.True(t, bytes.Equal(before, after), "c mode changed %s", c.File)
 	}
-	runNumPy(t, pyLeafFormula+`
+	numpytest.Run(t, pyLeafFormula+`
 for c in json.loads(sys.argv[1]):
     want = np.zeros(c['shape'], dtype_of(c['descr']))
     want.view(np.uint8)[...] = 0xEE

@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -337,7 +338,7 @@ func TestDatetimeConversionsAgreeWithNumPy(t *testing.T) {
 	}
 	// NumPy prints each instant as Unix nanoseconds when that fits, else
 	// as "-".
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 for arg in sys.argv[1:]:
     unit, n = arg.split(':')
     d = np.datetime64(int(n), unit)
@@ -489,7 +490,7 @@ func touchFields(t *testing.T, rows *mmarray.Array[[]byte], dt npyheader.DType, 
 func TestLongDoubleViewsAsRawBytes(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ld.npy")
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 a = np.array([1.5, -2.0, 1e300], dtype=np.longdouble)
 np.save(sys.argv[1], a)
 print(a.dtype.str, ' '.join(x.tobytes().hex() for x in a))
@@ -547,7 +548,7 @@ type tick struct {
 
 func TestRecordsAreZeroCopyStructs(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ticks.npy")
-	runNumPy(t, `
+	numpytest.Run(t, `
 dt = np.dtype([('t', '<M8[ns]'), ('price', '<f8'), ('size', '<i4'), ('flags', 'u1'), ('symbol', 'S4'),
                ('pos', [('x', '<f4'), ('y', '<f4')]), ('hist', '<i2', (2, 3))], align=True)
 a = np.zeros(5, dt)
@@ -579,7 +580,7 @@ np.save(sys.argv[1], a)
 	require.Equal(t, -1.0, price.At(3), "the slice is the mapping, not a copy")
 	require.NoError(t, f.Flush())
 	require.NoError(t, f.Close())
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 a = np.load(sys.argv[1])
 print(a['price'][3], a['hist'][4][0][1])
 `, path)

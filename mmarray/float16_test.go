@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 )
 
@@ -71,7 +72,7 @@ func TestFloat16ConversionsMatchNumPyBitForBit(t *testing.T) {
 	path := func(name string) string { return filepath.Join(dir, name) }
 	require.NoError(t, os.WriteFile(path("in32"), in32, 0o644))
 	require.NoError(t, os.WriteFile(path("in64"), in64, 0o644))
-	runNumPy(t, `
+	numpytest.Run(t, `
 d = sys.argv[1] + '/'
 with np.errstate(all='ignore'):
     h = np.arange(1 << 16, dtype='<u2').view('<f2')
@@ -105,7 +106,7 @@ with np.errstate(all='ignore'):
 func TestFloat16StringIsShortestRoundTrip(t *testing.T) {
 	// NumPy picks positional or exponent notation by its own rules; the
 	// digits, and so the values they parse to, are the same.
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 h = np.arange(1 << 16, dtype='<u2').view('<f2')
 print('\n'.join(str(x) for x in h))
 `)

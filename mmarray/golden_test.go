@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -41,7 +42,7 @@ func TestGoldenFilesOpenInEveryMode(t *testing.T) {
 			for _, mode := range []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.ReadWrite} {
 				path := testdataPath(e.File)
 				if mode == mmarray.ReadWrite {
-					path = copyToTemp(t, path)
+					path = numpytest.CopyToTemp(t, path)
 				}
 				f, err := mmarray.Open(path, mode)
 				require.NoError(t, err, "mode %v", mode)
@@ -77,7 +78,7 @@ func TestMalformedFilesFailToOpen(t *testing.T) {
 			for _, mode := range []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.ReadWrite} {
 				path := testdataPath(e.File)
 				if mode == mmarray.ReadWrite {
-					path = copyToTemp(t, path)
+					path = numpytest.CopyToTemp(t, path)
 				}
 				f, err := mmarray.Open(path, mode)
 				require.Nil(t, f)
@@ -111,7 +112,7 @@ func TestTruncatedFilesNeverOpen(t *testing.T) {
 	for _, name := range []string{"npy/f8_le_3x4_C.npy", "npy/c16_be_2x3x4_F.npy", "npy/f8_le_3x4_C_v3.npy", "npy/legacy_v2_f8_le_3x4_align2.npy"} {
 		raw, err := os.ReadFile(testdataPath(name))
 		require.NoError(t, err)
-		path := strings.TrimSuffix(copyToTemp(t, testdataPath(name)), ".npy") + "_cut.npy"
+		path := strings.TrimSuffix(numpytest.CopyToTemp(t, testdataPath(name)), ".npy") + "_cut.npy"
 		for n := range len(raw) {
 			require.NoError(t, os.WriteFile(path, raw[:n], 0o644))
 			f, err := mmarray.Open(path, mmarray.ReadOnly)

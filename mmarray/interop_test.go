@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 )
 
@@ -60,14 +61,14 @@ func toJSON(t *testing.T, v any) string {
 // Create (w+) must give exactly the bytes np.save writes for the same array
 // (zeros), for every dtype, shape and order, structured and string dtypes too.
 func TestCreateIsByteIdenticalToNumPySave(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	dir := t.TempDir()
 	descrs := append(append([]string{}, numericDescrs...),
 		"<f2", "|S5", "<U3", ">U3", "|V4", "<M8[ns]", ">m8[s]",
 		"[('x', '<i4', (2,)), ('y', '>f8'), ('z', '|u1')]",
 		"[('a', '|i1'), ('', '|V3'), ('b', '<i4')]")
 	cases := interopCases(dir, descrs)
-	runNumPy(t, `
+	numpytest.Run(t, `
 for c in json.loads(sys.argv[1]):
     dt = np.lib.format.descr_to_dtype(eval(c['descr']) if c['descr'].startswith('[') else c['descr'])
     a = np.zeros(c['shape'], dtype=dt, order='F' if c['fortran'] else 'C')
@@ -91,7 +92,7 @@ for c in json.loads(sys.argv[1]):
 // Go creates and fills arrays through views; NumPy must load equal values,
 // with the same dtype, shape and memory order.
 func TestGoWritesNumPyReads(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	cases := interopCases(t.TempDir(), numericDescrs)
 	for _, c := range cases {
 		f, err := mmarray.Create(c.File, c.Descr, c.Shape, mmarray.WithFortranOrder(c.Fortran))
@@ -100,7 +101,7 @@ func TestGoWritesNumPyReads(t *testing.T) {
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Close())
 	}
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 bad = []
 for c in json.loads(sys.argv[1]):
     a = np.load(c['file'])
@@ -116,9 +117,9 @@ print(json.dumps(bad))
 
 // NumPy writes arrays; Go must read equal values in every mode.
 func TestNumPyWritesGoReads(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	cases := interopCases(t.TempDir(), numericDescrs)
-	runNumPy(t, `
+	numpytest.Run(t, `
 for c in json.loads(sys.argv[1]):
     np.save(c['file'], formula_array(c['descr'], c['shape'], 'F' if c['fortran'] else 'C'))
 `, toJSON(t, cases))
@@ -140,10 +141,10 @@ for c in json.loads(sys.argv[1]):
 // Edits in r+ through Set, Fill on a slice and the zero-copy slice must be
 // seen by NumPy after Flush.
 func TestReadWriteEditsReachNumPy(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	dir := t.TempDir()
 	le, be := filepath.Join(dir, "le.npy"), filepath.Join(dir, "be.npy")
-	runNumPy(t, `
+	numpytest.Run(t, `
 np.save(sys.argv[1], np.arange(12, dtype='<f8').reshape(3, 4))
 np.save(sys.argv[2], np.arange(12, dtype='>i4').reshape(3, 4))
 `, le, be)
@@ -170,7 +171,7 @@ np.save(sys.argv[2], np.arange(12, dtype='>i4').reshape(3, 4))
 	require.NoError(t, g.Flush())
 	require.NoError(t, g.Close())
 
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 a = np.load(sys.argv[1]); b = np.load(sys.argv[2])
 print(json.dumps([a.tolist(), b.dtype.str, b.tolist()]))
 `, le, be)
@@ -180,9 +181,9 @@ print(json.dumps([a.tolist(), b.dtype.str, b.tolist()]))
 // Writes in mode c change memory only: the file's bytes stay the same and
 // NumPy still reads the original values.
 func TestCopyOnWriteNeverReachesFile(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	path := filepath.Join(t.TempDir(), "cow.npy")
-	runNumPy(t, `np.save(sys.argv[1], np.arange(4096, dtype='<i8'))`, path)
+	numpytest.Run(t, `np.save(sys.argv[1], np.arange(4096, dtype='<i8'))`, path)
 	before, err := os.ReadFile(path)
 	require.NoError(t, err)
 
@@ -205,14 +206,14 @@ func TestCopyOnWriteNeverReachesFile(t *testing.T) {
 	after, err := os.ReadFile(path)
 	require.NoError(t, err)
 	require.True(t, bytes.Equal(before, after), "copy-on-write changes reached the file")
-	out := runNumPy(t, `print(bool((np.load(sys.argv[1]) == np.arange(4096)).all()))`, path)
+	out := numpytest.Run(t, `print(bool((np.load(sys.argv[1]) == np.arange(4096)).all()))`, path)
 	require.Equal(t, "True\n", out)
 }
 
 // OpenRaw in w+ with an unaligned offset and Fortran order must give what
 // np.memmap reads with the same arguments, and r reads what np.memmap wrote.
 func TestRawFilesMatchNumPyMemmap(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	dir := t.TempDir()
 	type rawCase struct {
 		Descr   string `json:"descr"`
@@ -233,7 +234,7 @@ func TestRawFilesMatchNumPyMemmap(t *testing.T) {
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Close())
 	}
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 bad = []
 for c in json.loads(sys.argv[1]):
     order = 'F' if c['fortran'] else 'C'
@@ -259,7 +260,7 @@ print(json.dumps(bad))
 // Slice, Transpose and Reshape must select exactly what NumPy selects, with
 // NumPy's shapes and byte strides, for C and Fortran files.
 func TestViewsMatchNumPyIndexing(t *testing.T) {
-	numpyPython(t)
+	numpytest.Python(t)
 	dir := t.TempDir()
 	exprs := []string{
 		"", "1", "-1", "1:3", "::-1", "::2, 1", "..., 2", "1, ..., ::-1", ":, :, 1:4:2, -2",
@@ -286,7 +287,7 @@ func TestViewsMatchNumPyIndexing(t *testing.T) {
 	)
 	for _, order := range []string{"C", "F"} {
 		path := filepath.Join(dir, order+".npy")
-		out := runNumPy(t, `
+		out := numpytest.Run(t, `
 a = np.arange(120, dtype='<i8').reshape(2, 3, 4, 5)
 if sys.argv[3] == 'F':
     a = np.asfortranarray(a)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
@@ -232,7 +233,7 @@ func TestSectionReadWriteChangesOnlyTheData(t *testing.T) {
 		a, err := mmarray.View[float64](f)
 		require.NoError(t, err)
 		for k := range a.Len() {
-			a.Set(float64(k)*100+0.5, unravel(k, a.Shape())...)
+			a.Set(float64(k)*100+0.5, formula.Unravel(k, a.Shape())...)
 		}
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Close())

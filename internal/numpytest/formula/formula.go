@@ -24,6 +24,7 @@
 package formula
 
 import (
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -74,6 +75,20 @@ func Value[T Number](k int) T {
 		v = complex(x, float64(k)*0.25+1)
 	}
 	return v.(T)
+}
+
+// LittleEndian is the data of elements 0 to n-1 of the formula as type T,
+// little-endian, as NumPy stores a C-order array of the "<" dtype.
+func LittleEndian[T Number](n int) []byte {
+	values := make([]T, n)
+	for k := range values {
+		values[k] = Value[T](k)
+	}
+	b, err := binary.Append(nil, binary.LittleEndian, values)
+	if err != nil {
+		panic(err) // unreachable: every Number has a fixed size
+	}
+	return b
 }
 
 // Unravel turns a flat C-order index into one index per axis of shape.

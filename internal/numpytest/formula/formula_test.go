@@ -1,8 +1,6 @@
 package formula_test
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
@@ -18,13 +16,13 @@ import (
 // numbers binds the generic functions to the Go type of each numeric dtype
 // ("f8", without byte order), so tables can name dtypes.
 type numbers struct {
-	littleEndian func(n int) []byte // elements 0..n-1 of the formula
+	littleEndian func(n int) []byte
 	check        func(testing.TB, *mmarray.File)
 	fill         func(testing.TB, *mmarray.File)
 }
 
 func numbersFor[T formula.Number]() numbers {
-	return numbers{littleEndianFormula[T], formula.Check[T], formula.Fill[T]}
+	return numbers{formula.LittleEndian[T], formula.Check[T], formula.Fill[T]}
 }
 
 var byKind = map[string]numbers{
@@ -34,18 +32,6 @@ var byKind = map[string]numbers{
 	"i8": numbersFor[int64](), "u8": numbersFor[uint64](),
 	"f2": numbersFor[mmarray.Float16](), "f4": numbersFor[float32](), "f8": numbersFor[float64](),
 	"c8": numbersFor[complex64](), "c16": numbersFor[complex128](),
-}
-
-func littleEndianFormula[T formula.Number](n int) []byte {
-	values := make([]T, n)
-	for k := range values {
-		values[k] = formula.Value[T](k)
-	}
-	var b bytes.Buffer
-	if err := binary.Write(&b, binary.LittleEndian, values); err != nil {
-		panic(err) // every Number has a fixed size
-	}
-	return b.Bytes()
 }
 
 func sortedKinds() []string {

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
@@ -49,7 +50,7 @@ func writerSeeds(f *testing.F) [][]byte {
 		for _, m := range []struct {
 			descr string
 			data  []byte
-		}{{"<f8", formulaBytes[float64](f, 6)}, {"|u1", formulaBytes[uint8](f, 6)}} {
+		}{{"<f8", formula.LittleEndian[float64](6)}, {"|u1", formula.LittleEndian[uint8](6)}} {
 			if err := w.WriteFrom(kindOf(m.descr), writerHeader(f, m.descr, false, 2, 3), bytes.NewReader(m.data)); err != nil {
 				f.Fatal(err)
 			}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
@@ -78,7 +80,7 @@ func TestGoldenArchives(t *testing.T) {
 			for _, mode := range readModes {
 				path := npzTestdata(e.File)
 				if mode == mmarray.ReadWrite {
-					path = copyToTemp(t, path)
+					path = numpytest.CopyToTemp(t, path)
 				}
 				a, err := npz.Open(path, mode)
 				require.NoError(t, err, "mode %v", mode)
@@ -202,7 +204,7 @@ func TestStoredMemberCRCIsCheckedByVerifyOnly(t *testing.T) {
 	defer a.Close()
 	f, err := a.Array("a")
 	require.NoError(t, err)
-	checkFormula[float64](t, f)
+	formula.Check[float64](t, f)
 	require.NoError(t, f.Close())
 	require.ErrorIs(t, a.Verify("a"), npz.ErrChecksum)
 	require.NoError(t, a.Verify("b"))
@@ -275,7 +277,7 @@ func TestDeflatedMemoryAndTempFile(t *testing.T) {
 		f, err := a.Array("a")
 		require.NoError(t, err)
 		require.Equal(t, want == npz.InMemory, f.InMemory())
-		checkFormula[float64](t, f)
+		formula.Check[float64](t, f)
 		v, err := mmarray.View[float64](f)
 		require.NoError(t, err)
 		v.Set(99.5, 0, 0)
@@ -294,7 +296,7 @@ func TestDeflatedMemoryAndTempFile(t *testing.T) {
 		require.NoError(t, err)
 		f2, err := g.Array("a")
 		require.NoError(t, err)
-		checkFormula[float64](t, f2) // the c write stayed private
+		formula.Check[float64](t, f2) // the c write stayed private
 		require.NoError(t, f2.Close())
 		require.NoError(t, g.Close())
 	}
@@ -305,7 +307,7 @@ func TestDeflatedMemoryAndTempFile(t *testing.T) {
 // is those bytes (writing through it shows up in the file), so nothing was
 // copied. After Close (which rewrites the CRC) NumPy reads the new values.
 func TestReadWriteReachesTheArchiveInPlace(t *testing.T) {
-	path := copyToTemp(t, npzTestdata("savez_kw.npz"))
+	path := numpytest.CopyToTemp(t, npzTestdata("savez_kw.npz"))
 	before, err := os.ReadFile(path)
 	require.NoError(t, err)
 	a, err := npz.Open(path, mmarray.ReadWrite)
@@ -345,7 +347,7 @@ func TestReadWriteReachesTheArchiveInPlace(t *testing.T) {
 		require.NoError(t, b.Verify(m.Name))
 	}
 	require.NoError(t, b.Close())
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 z = np.load(sys.argv[1])
 a = z["a"]
 print(json.dumps([float(a[1, 2]), float(a[1, 3]), float(a[0, 0]), bool((z["b"] == formula_array("<i4", (5,))).all())]))
@@ -362,7 +364,7 @@ func TestContiguousSliceWritesTheArchive(t *testing.T) {
 	require.NoError(t, err)
 	values := make([]byte, 4*5*8)
 	for k := range 20 {
-		binary.LittleEndian.PutUint64(values[8*k:], math.Float64bits(formula[float64](k)))
+		binary.LittleEndian.PutUint64(values[8*k:], math.Float64bits(formula.Value[float64](k)))
 	}
 	require.NoError(t, w.WriteFrom("pad", writerHeader(t, "|u1", false, 3), bytes.NewReader([]byte{1, 2, 3})))
 	require.NoError(t, w.WriteFrom("a", writerHeader(t, "<f8", false, 4, 5), bytes.NewReader(values)))
@@ -383,7 +385,7 @@ func TestContiguousSliceWritesTheArchive(t *testing.T) {
 	s, ok := v.Contiguous()
 	require.True(t, ok, "an aligned stored member opened r+ has a zero-copy slice")
 	require.Len(t, s, 20)
-	require.Equal(t, formula[float64](7), s[7])
+	require.Equal(t, formula.Value[float64](7), s[7])
 	s[7] = -0.125
 	require.Equal(t, -0.125, v.At(1, 2))
 	require.NoError(t, f.Close())
@@ -399,7 +401,7 @@ func TestContiguousSliceWritesTheArchive(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, b.Verify("a"), "Close rewrote the CRC")
 	require.NoError(t, b.Close())
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 z = np.load(sys.argv[1])
 a = z["a"]
 want = formula_array("<f8", (4, 5))
@@ -413,7 +415,7 @@ print(json.dumps([float(a[1, 2]), bool((a == want).all()), bool((z["pad"] == [1,
 // array reads NumPy's values, in place or decompressed.
 func TestReadsWhatNumPyWrites(t *testing.T) {
 	dir := t.TempDir()
-	runNumPy(t, `
+	numpytest.Run(t, `
 d = sys.argv[1]
 arrs = dict(f8=formula_array("<f8", (4, 5)), i2=formula_array(">i2", (3, 2, 2), "F"), c8=formula_array("<c8", (7,)),
             b1=formula_array("|b1", (9,)), u4=formula_array("<u4", ()), big=formula_array("<i8", (300, 100)),
@@ -504,7 +506,7 @@ func TestOpenModes(t *testing.T) {
 		if os.Getuid() == 0 {
 			t.Skip("running as root, which may open a 0444 file for writing: the permission check cannot be seen")
 		}
-		path := copyToTemp(t, npzTestdata("savez_kw.npz"))
+		path := numpytest.CopyToTemp(t, npzTestdata("savez_kw.npz"))
 		require.NoError(t, os.Chmod(path, 0o444))
 		a, err := npz.Open(path, mmarray.ReadWrite)
 		require.ErrorIs(t, err, os.ErrPermission)
@@ -629,7 +631,7 @@ func TestMemberOffsetsAndCopies(t *testing.T) {
 	require.NoError(t, w.WriteFrom("rec", rec, bytes.NewReader(make([]byte, size))))
 	require.NoError(t, w.Close())
 
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 with zipfile.ZipFile(sys.argv[1]) as zf:
     print(json.dumps({i.filename: i.header_offset for i in zf.infolist()}))
 `, path)
@@ -853,7 +855,7 @@ func TestLocalHeaderOffsets(t *testing.T) {
 			require.Equal(t, content, b)
 			f, err := a.Array("a")
 			require.NoError(t, err)
-			checkFormula[uint8](t, f)
+			formula.Check[uint8](t, f)
 			require.NoError(t, f.Close())
 		})
 	}

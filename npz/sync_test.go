@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
@@ -241,7 +243,7 @@ func TestSyncRewritesOnlyTheCRCsThatAreThere(t *testing.T) {
 					require.Failf(t, "unexpected byte", "offset %d: %#x, want %#x (unchanged %#x)", i, got[i], want[i], raw[i])
 				}
 			}
-			out := runNumPy(t, `
+			out := numpytest.Run(t, `
 with np.load(sys.argv[1]) as z:
     values = {k: z[k].tolist() for k in z.files}
 with zipfile.ZipFile(sys.argv[1]) as zf:
@@ -267,8 +269,8 @@ func TestSyncWriterArchive(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "w.npz")
 	w, err := npz.Create(path)
 	require.NoError(t, err)
-	require.NoError(t, w.WriteFrom("x", writerHeader(t, "<f8", false, 3, 4), bytes.NewReader(formulaBytes[float64](t, 12))))
-	require.NoError(t, w.WriteFrom("y", writerHeader(t, "<i4", false, 5), bytes.NewReader(formulaBytes[int32](t, 5))))
+	require.NoError(t, w.WriteFrom("x", writerHeader(t, "<f8", false, 3, 4), bytes.NewReader(formula.LittleEndian[float64](12))))
+	require.NoError(t, w.WriteFrom("y", writerHeader(t, "<i4", false, 5), bytes.NewReader(formula.LittleEndian[int32](5))))
 	require.NoError(t, w.Close())
 
 	a, err := npz.Open(path, mmarray.ReadWrite)
@@ -292,7 +294,7 @@ func TestSyncWriterArchive(t *testing.T) {
 		require.NoError(t, r.Close())
 	}
 	require.NoError(t, zr.Close())
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 with np.load(sys.argv[1]) as z:
     x, y = z["x"], z["y"]
 with zipfile.ZipFile(sys.argv[1]) as zf:
@@ -306,7 +308,7 @@ print(json.dumps({"x23": float(x[2, 3]), "x00": float(x[0, 0]), "y": bool((y == 
 // -race): the CRC-32s Members and Member report are the directory's before
 // or after a Sync, never torn, and an untouched member always verifies.
 func TestSyncConcurrentWithReaders(t *testing.T) {
-	path := copyToTemp(t, npzTestdata("savez_kw.npz"))
+	path := numpytest.CopyToTemp(t, npzTestdata("savez_kw.npz"))
 	a, err := npz.Open(path, mmarray.ReadWrite)
 	require.NoError(t, err)
 	f, err := a.Array("a")
@@ -395,7 +397,7 @@ func TestSyncConcurrentWithReaders(t *testing.T) {
 // archive is left exactly as it was. Opening the member again after writes
 // does not check the CRC those writes made stale.
 func TestReadWriteChecksTheCRCBeforeMapping(t *testing.T) {
-	path := copyToTemp(t, npzTestdata("bad_crc_stored.npz"))
+	path := numpytest.CopyToTemp(t, npzTestdata("bad_crc_stored.npz"))
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
 	a, err := npz.Open(path, mmarray.ReadWrite)
@@ -411,7 +413,7 @@ func TestReadWriteChecksTheCRCBeforeMapping(t *testing.T) {
 	b2, err := a.Array("b")
 	require.NoError(t, err, "the second r+ Array of a member does not re-check its CRC")
 	require.NoError(t, b2.Close())
-	view.Set(formula[int32](0), 0) // back to the original bytes
+	view.Set(formula.Value[int32](0), 0) // back to the original bytes
 	require.NoError(t, b1.Close())
 	require.NoError(t, a.Close())
 	after, err := os.ReadFile(path)

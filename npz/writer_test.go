@@ -20,6 +20,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
@@ -60,7 +62,7 @@ def make_arrays():
 func TestWriteArrayNumPyRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	var keys []string
-	require.NoError(t, json.Unmarshal([]byte(runNumPy(t, pyWriterArrays+`
+	require.NoError(t, json.Unmarshal([]byte(numpytest.Run(t, pyWriterArrays+`
 arrays = make_arrays()
 for k, a in arrays.items():
     np.save(os.path.join(sys.argv[1], k + '.npy'), a)
@@ -88,7 +90,7 @@ print(json.dumps(list(arrays)))
 			write(w.NextPositional(), "structured")
 			require.NoError(t, w.Close())
 
-			runNumPy(t, pyWriterArrays+`
+			numpytest.Run(t, pyWriterArrays+`
 path, compressed = sys.argv[1], sys.argv[2] == 'compressed'
 want = make_arrays()
 want['arr_0'] = want['unicode']
@@ -211,7 +213,7 @@ func TestWriteFromValues(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "values.npz")
 			require.NoError(t, os.WriteFile(path, archive.Bytes(), 0o644))
 
-			out := runNumPy(t, `
+			out := numpytest.Run(t, `
 res = {}
 with np.load(sys.argv[1]) as z:
     for k in z.files:
@@ -273,7 +275,7 @@ func TestWriteStoredAlignment(t *testing.T) {
 	// Every local header carries exactly one padding extra field, which
 	// zip readers skip: Python's zipfile parses it and NumPy loads every
 	// member.
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 import struct
 with zipfile.ZipFile(sys.argv[1]) as zf, open(sys.argv[1], 'rb') as raw:
     for info in zf.infolist():
@@ -341,7 +343,7 @@ func TestWriteNames(t *testing.T) {
 	require.NoError(t, w.WriteFrom("température_ß", h, one()))
 	require.NoError(t, w.Close())
 
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 with zipfile.ZipFile(sys.argv[1]) as zf:
     names = zf.namelist()
 with np.load(sys.argv[1]) as z:
@@ -378,7 +380,7 @@ func TestEmptyArchive(t *testing.T) {
 	for _, mode := range writerModes {
 		var archive bytes.Buffer
 		require.NoError(t, npz.NewWriter(&archive, mode.opts...).Close())
-		out := runNumPy(t, `
+		out := numpytest.Run(t, `
 import io
 b = io.BytesIO()
 (np.savez_compressed if sys.argv[1] == 'compressed' else np.savez)(b)
@@ -520,14 +522,14 @@ func TestWriteArraySources(t *testing.T) {
 	view, err := mmarray.View[float64](created)
 	require.NoError(t, err)
 	for k := range 12 {
-		view.Set(formula[float64](k), unravel(k, []int{3, 4})...)
+		view.Set(formula.Value[float64](k), formula.Unravel(k, []int{3, 4})...)
 	}
 
 	rawPath := filepath.Join(dir, "raw.bin")
 	var raw bytes.Buffer
 	raw.WriteString("PREFIX") // the data starts at an offset
 	for k := range 10 {
-		binary.Write(&raw, binary.BigEndian, formula[int16](k))
+		binary.Write(&raw, binary.BigEndian, formula.Value[int16](k))
 	}
 	require.NoError(t, os.WriteFile(rawPath, raw.Bytes(), 0o644))
 	rawFile, err := mmarray.OpenRaw(rawPath, mmarray.ReadOnly, ">i2", []int{2, 5}, 6, mmarray.WithFortranOrder(true))
@@ -561,7 +563,7 @@ func TestWriteArraySources(t *testing.T) {
 	require.NoError(t, w.Close())
 	requireStoredAligned(t, path)
 
-	runNumPy(t, `
+	numpytest.Run(t, `
 with np.load(sys.argv[1]) as z:
     assert z.files == ['created', 'raw', 'in_memory', 'private'], z.files
     assert np.array_equal(z['created'], formula_array('<f8', (3, 4))), z['created']
@@ -609,7 +611,7 @@ func TestWriteManyMembers(t *testing.T) {
 	require.Equal(t, uint64(members), binary.LittleEndian.Uint64(zip64End[32:]))
 	require.Equal(t, members, requireStoredAligned(t, path))
 
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 with np.load(sys.argv[1]) as z:
     files = z.files
     assert files == ['arr_%d' % i for i in range(len(files))]
@@ -695,7 +697,7 @@ func TestWriteBigMember(t *testing.T) {
 	require.Equal(t, 3, requireStoredAligned(t, path))
 
 	started = time.Now()
-	out := runNumPy(t, `
+	out := numpytest.Run(t, `
 with zipfile.ZipFile(sys.argv[1]) as zf:
     infos = {i.filename: i for i in zf.infolist()}
     big = infos['big.npy']
@@ -883,19 +885,6 @@ func TestWriteZip64DataDescriptor(t *testing.T) {
 	t.Logf("opened the archive and mapped the member past 4 GiB in %v", time.Since(started))
 }
 
-// formulaBytes is the little-endian data of n elements of the shared value
-// formula, as type T.
-func formulaBytes[T mmarray.Element](t testing.TB, n int) []byte {
-	t.Helper()
-	values := make([]T, n)
-	for k := range values {
-		values[k] = formula[T](k)
-	}
-	b, err := binary.Append(nil, binary.LittleEndian, values)
-	require.NoError(t, err)
-	return b
-}
-
 // TestWriterReaderRoundTrip: this package's reader maps every stored member
 // the Writer wrote in place, at the aligned offset, and reads the compressed
 // ones; a File the reader maps from one archive can be copied into another
@@ -906,16 +895,16 @@ func TestWriterReaderRoundTrip(t *testing.T) {
 		descr string
 		data  []byte
 	}{
-		{"|b1", formulaBytes[bool](t, 20)},
-		{"|i1", formulaBytes[int8](t, 20)},
-		{"<u2", formulaBytes[uint16](t, 20)},
-		{"<i4", formulaBytes[int32](t, 20)},
-		{"<u8", formulaBytes[uint64](t, 20)},
-		{"<f2", formulaBytes[mmarray.Float16](t, 20)},
-		{"<f4", formulaBytes[float32](t, 20)},
-		{"<f8", formulaBytes[float64](t, 20)},
-		{"<c8", formulaBytes[complex64](t, 20)},
-		{"<c16", formulaBytes[complex128](t, 20)},
+		{"|b1", formula.LittleEndian[bool](20)},
+		{"|i1", formula.LittleEndian[int8](20)},
+		{"<u2", formula.LittleEndian[uint16](20)},
+		{"<i4", formula.LittleEndian[int32](20)},
+		{"<u8", formula.LittleEndian[uint64](20)},
+		{"<f2", formula.LittleEndian[mmarray.Float16](20)},
+		{"<f4", formula.LittleEndian[float32](20)},
+		{"<f8", formula.LittleEndian[float64](20)},
+		{"<c8", formula.LittleEndian[complex64](20)},
+		{"<c16", formula.LittleEndian[complex128](20)},
 	}
 	for _, mode := range writerModes {
 		t.Run(mode.name, func(t *testing.T) {
@@ -949,7 +938,7 @@ func TestWriterReaderRoundTrip(t *testing.T) {
 				require.NoError(t, f.Close())
 			}
 			require.NoError(t, copied.Close())
-			runNumPy(t, `
+			numpytest.Run(t, `
 with np.load(sys.argv[1]) as z:
     assert len(z.files) == int(sys.argv[2]), z.files
     for k in z.files:

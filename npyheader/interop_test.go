@@ -2,64 +2,15 @@ package npyheader
 
 import (
 	"bytes"
-	"encoding/json"
 	"math"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-var (
-	pythonOnce sync.Once
-	pythonPath string
-)
-
-// findNumPy returns a Python interpreter that can import numpy. Without one
-// the test is skipped, unless $CI is set, in which case it fails.
-func findNumPy(t *testing.T) string {
-	t.Helper()
-	pythonOnce.Do(func() {
-		for _, c := range []string{"python3", "/usr/bin/python3", "python"} {
-			p, err := exec.LookPath(c)
-			if err != nil {
-				continue
-			}
-			if exec.Command(p, "-c", "import numpy").Run() == nil {
-				pythonPath = p
-				return
-			}
-		}
-	})
-	if pythonPath == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no Python with numpy found (tried python3, /usr/bin/python3, python) and $CI is set")
-		}
-		t.Skip("no Python with numpy found")
-	}
-	return pythonPath
-}
-
-// runPython runs script with the JSON encoding of input on stdin and decodes
-// its stdout as JSON into out.
-func runPython(t *testing.T, script string, input, out any) {
-	t.Helper()
-	py := findNumPy(t)
-	in, err := json.Marshal(input)
-	require.NoError(t, err)
-	cmd := exec.Command(py, "-W", "ignore", "-c", script)
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	require.NoError(t, err, "python failed: %s", stderr.String())
-	require.NoError(t, json.Unmarshal(stdout, out), "python output: %s", stdout)
-}
 
 // saveCase describes an array for NumPy to save: dtype is Python source
 // evaluated by NumPy (so it can build wide or aligned dtypes).
@@ -126,7 +77,7 @@ func TestInteropSaveBytes(t *testing.T) {
 		Descr  string `json:"descr"`
 		NBytes int64  `json:"nbytes"`
 	}
-	runPython(t, saveScript, cases, &got)
+	numpytest.RunJSON(t, saveScript, cases, &got)
 	require.Len(t, got, len(cases))
 	for i, c := range cases {
 		g := got[i]
@@ -245,7 +196,7 @@ func TestInteropDescr(t *testing.T) {
 		Object   bool   `json:"object"`
 		Err      string `json:"err"`
 	}
-	runPython(t, descrScript, descrs, &got)
+	numpytest.RunJSON(t, descrScript, descrs, &got)
 	require.Len(t, got, len(descrs))
 	for i, s := range descrs {
 		g := got[i]

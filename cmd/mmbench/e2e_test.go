@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 )
 
@@ -92,12 +93,9 @@ func TestWorkloadsAgainstReference(t *testing.T) {
 }
 
 func TestCompareNumpy(t *testing.T) {
-	if _, err := findPython(); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	// Skips without NumPy, or fails under CI; the engine then finds its
+	// Python by its own rules (MMBENCH_PYTHON first).
+	numpytest.Python(t)
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "runs.jsonl")
 	var stdout, stderr bytes.Buffer

@@ -1,8 +1,10 @@
 """The value formula of the golden files and the tests, in one place.
 
 gen_golden.py and gen_npz.py import it (they live in this directory); the Go
-tests' runNumPy helpers (mmarray and npz) read this file and put it at the
-top of every NumPy script they run, so every copy of the formula is this one.
+tests' numpytest.Run (internal/numpytest) reads this file and puts it at the
+top of every NumPy script it runs, so every Python copy of the formula is this
+one. The Go side is Value in internal/numpytest/formula, which its tests
+compare with formula_array for every kind.
 It needs only numpy; keep it free of other imports and of side effects.
 
 k is the flat row-major (C-order) index of the logical element, whatever the

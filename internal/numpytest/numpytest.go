@@ -15,7 +15,7 @@
 // # Caveats
 //
 // The Python is found once per test binary; a Python installed while the
-// tests run is not seen. Every Run starts a new Python process (about 0.1 s
+// tests run is not seen. Every Run starts a new Python process (about 0.2 s
 // with numpy's import), so tests should batch their cases into one script.
 // testdata/formula.py is found by walking up from the working directory to
 // the module's go.mod, so the working directory must be inside the module, as

@@ -10,7 +10,8 @@
 //
 //	bool     k % 3 == 0
 //	int      int64(k*7 - 5) converted to the type, wrapping around
-//	float    k*0.5 - 3.25 (exact in Float16, float32 and float64)
+//	float    k*0.5 - 3.25, rounded to the type (as NumPy does: exact up to
+//	         k = 1030 in Float16, far beyond in float32 and float64)
 //	complex  (k*0.5 - 3.25) + (k*0.25 + 1)i
 //
 // # Caveats

@@ -45,7 +45,7 @@ func sortedKinds() []string {
 
 // TestValueIsNumPysFormulaArray compares the Go formula's bytes with
 // formula_array's for every kind, over enough elements that the ints wrap
-// and float16 rounds (past 2048 its spacing exceeds the formula's 0.5).
+// and float16 rounds (past 512 it cannot hold the formula's quarters).
 func TestValueIsNumPysFormulaArray(t *testing.T) {
 	t.Parallel()
 	const n = 6000

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -190,7 +191,7 @@ func TestCreateErrors(t *testing.T) {
 		{"|O", []int{3}, npyheader.ErrObjectDType},
 		{"x", []int{3}, npyheader.ErrDescr},
 		{"<f8", []int{3, -1}, mmarray.ErrShape},
-		{"<f8", []int{math.MaxInt / 4, 16}, npyheader.ErrTooLarge},
+		{"<f8", []int{math.MaxInt / 4, 16}, memmap.ErrTooLarge},
 	} {
 		path := filepath.Join(dir, "bad.npy")
 		f, err := mmarray.Create(path, tc.descr, tc.shape)

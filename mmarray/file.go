@@ -8,6 +8,7 @@ import (
 	"os"
 	"sync/atomic"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
 )
@@ -235,7 +236,7 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options)
 		}
 		count := (size - offset) / int64(dt.ItemSize)
 		if count > math.MaxInt {
-			return fmt.Errorf("%w: %d items do not fit in an int on this platform", npyheader.ErrTooLarge, count)
+			return fmt.Errorf("%w: %d items do not fit in an int on this platform", memmap.ErrTooLarge, count)
 		}
 		shape = []int{int(count)}
 	}
@@ -246,7 +247,7 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options)
 	h.DataOffset = offset
 	need := offset + nbytes
 	if need < offset {
-		return fmt.Errorf("%w: offset %d plus %d data bytes overflows", npyheader.ErrTooLarge, offset, nbytes)
+		return fmt.Errorf("%w: offset %d plus %d data bytes overflows", memmap.ErrTooLarge, offset, nbytes)
 	}
 	if f.mode.writesFile() {
 		if err := pagecache.Preallocate(f.osFile, need); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -26,7 +27,7 @@ var errorsByCategory = map[string]error{
 	"descr":            npyheader.ErrDescr,
 	"object":           npyheader.ErrObjectDType,
 	"truncated":        npyheader.ErrTruncated,
-	"too_large":        npyheader.ErrTooLarge,
+	"too_large":        memmap.ErrTooLarge,
 	"truncated_data":   mmarray.ErrFileSize,
 }
 

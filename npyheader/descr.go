@@ -1,50 +1,12 @@
 package npyheader
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/go-memmap/memmap"
 )
-
-func wrapf(sentinel error, format string, args ...any) error {
-	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
-}
-
-// contextError adds context to an error from this package while keeping the
-// message's single leading "npyheader: ".
-type contextError struct {
-	msg string
-	err error
-}
-
-func (e *contextError) Error() string { return e.msg }
-func (e *contextError) Unwrap() error { return e.err }
-
-// multiError wraps two sentinels.
-type multiError struct {
-	msg  string
-	errs []error
-}
-
-func (e *multiError) Error() string   { return e.msg }
-func (e *multiError) Unwrap() []error { return e.errs }
-
-// wrap2 returns an error matching both a and b with errors.Is.
-func wrap2(a, b error, format string, args ...any) error {
-	msg := a.Error() + ": " + strings.TrimPrefix(b.Error(), "npyheader: ")
-	if format != "" {
-		msg += ": " + fmt.Sprintf(format, args...)
-	}
-	return &multiError{msg: msg, errs: []error{a, b}}
-}
-
-func withContext(err error, format string, args ...any) error {
-	return &contextError{
-		msg: "npyheader: " + fmt.Sprintf(format, args...) + ": " + strings.TrimPrefix(err.Error(), "npyheader: "),
-		err: err,
-	}
-}
 
 // maxItemSize is the largest dtype itemsize NumPy can represent (a C int).
 const maxItemSize = math.MaxInt32
@@ -69,7 +31,7 @@ func ParseDescr(s string) (DType, error) {
 	}
 	v, err := parseLiteral([]rune(t), false)
 	if err != nil {
-		return DType{}, wrap2(ErrDescr, err, "")
+		return DType{}, wrap2(ErrDescr, ErrSyntax, "not a Python literal: %s", detailOf(err))
 	}
 	return descrFromValue(v, 0)
 }
@@ -141,7 +103,7 @@ func parseStructured(v pyValue, depth int) (DType, error) {
 		for _, n := range f.Shape {
 			size *= int64(n)
 			if size > maxItemSize {
-				return DType{}, wrap2(ErrDescr, ErrTooLarge, "field %d: itemsize exceeds %d", idx, maxItemSize)
+				return DType{}, wrap2(ErrDescr, memmap.ErrTooLarge, "field %d: itemsize exceeds %d", idx, maxItemSize)
 			}
 		}
 		isPad := plainName && f.Name == "" && (f.Shape != nil || (typ.Kind == Void && typ.Fields == nil))
@@ -160,7 +122,7 @@ func parseStructured(v pyValue, depth int) (DType, error) {
 			d.Fields = append(d.Fields, f)
 		}
 		if int64(offset)+size > maxItemSize {
-			return DType{}, wrap2(ErrDescr, ErrTooLarge, "structured itemsize exceeds %d", maxItemSize)
+			return DType{}, wrap2(ErrDescr, memmap.ErrTooLarge, "structured itemsize exceeds %d", maxItemSize)
 		}
 		offset += int(size)
 	}
@@ -269,7 +231,7 @@ func parseTypeString(s string) (DType, error) {
 		}
 		n, err := strconv.ParseInt(rest, 10, 64)
 		if err != nil || n > maxItemSize {
-			return DType{}, wrap2(ErrDescr, ErrTooLarge, "type string %s: size too large", truncate(pyStrRepr(s), 60))
+			return DType{}, wrap2(ErrDescr, memmap.ErrTooLarge, "type string %s: size too large", truncate(pyStrRepr(s), 60))
 		}
 		size = int(n)
 	}
@@ -304,7 +266,7 @@ func parseTypeString(s string) (DType, error) {
 		d.ItemSize = max(size, 0)
 	case Unicode:
 		if size > maxItemSize/4 {
-			return DType{}, wrap2(ErrDescr, ErrTooLarge, "type string %s: size too large", truncate(pyStrRepr(s), 60))
+			return DType{}, wrap2(ErrDescr, memmap.ErrTooLarge, "type string %s: size too large", truncate(pyStrRepr(s), 60))
 		}
 		d.ItemSize = 4 * max(size, 0)
 	case Object:

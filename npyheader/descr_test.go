@@ -100,7 +100,7 @@ func TestParseDescrInvalid(t *testing.T) {
 			_, err := ParseDescr(in)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrDescr)
-			assert.True(t, strings.HasPrefix(err.Error(), "npyheader: "), err.Error())
+			assertNamesSentinelOnce(t, err, ErrDescr)
 		})
 	}
 }

@@ -1,13 +1,27 @@
 package npyheader
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
-// Sentinel errors. Every error about the format wraps one (or, for a few
-// cases, two) of these with %w, together with context such as the byte
-// offset, what was expected and what was found. Test with errors.Is. An
-// error from the io.Reader itself (other than an early EOF, which is
-// ErrTruncated) is returned wrapped with context only, so that errors.Is
-// still finds the reader's own error.
+// Sentinel errors. Every error about the format wraps one of these with %w,
+// together with context such as the byte offset, what was expected and what
+// was found; test with errors.Is. A few errors match two sentinels, because
+// two descriptions are both true and callers test for either:
+//
+//   - a dtype whose itemsize is too large: ErrDescr and memmap.ErrTooLarge;
+//   - a descr that is not a Python literal (ParseDescr): ErrDescr and ErrSyntax;
+//   - input that ends inside the magic string and does not match it:
+//     ErrBadMagic and ErrTruncated;
+//   - a header length above the limit that also runs past the end of a
+//     seekable input: ErrHeaderTooLarge and ErrTruncated.
+//
+// An element count or byte size that overflows int64, or does not fit in
+// int on this platform, is memmap.ErrTooLarge. An error from the io.Reader
+// itself (other than an early EOF, which is ErrTruncated) is returned
+// wrapped with context only, so that errors.Is still finds the reader's own
+// error.
 var (
 	// ErrBadMagic: the input does not start with "\x93NUMPY".
 	ErrBadMagic = errors.New("npyheader: not an NPY file (bad magic string)")
@@ -34,7 +48,42 @@ var (
 	ErrObjectDType = errors.New("npyheader: pickled object arrays are not supported")
 	// ErrTruncated: the input ended before the header did.
 	ErrTruncated = errors.New("npyheader: truncated input")
-	// ErrTooLarge: the element count or byte size of the array overflows
-	// int64, or does not fit in int on this platform.
-	ErrTooLarge = errors.New("npyheader: array too large")
 )
+
+// formatError is an error of this package about its input: the text of its
+// first sentinel followed by the detail. It matches every one of its
+// sentinels with errors.Is.
+type formatError struct {
+	sentinels []error
+	detail    string
+}
+
+func (e *formatError) Error() string   { return e.sentinels[0].Error() + ": " + e.detail }
+func (e *formatError) Unwrap() []error { return e.sentinels }
+
+// wrapf returns an error matching sentinel, with a formatted detail.
+func wrapf(sentinel error, format string, args ...any) error {
+	return &formatError{sentinels: []error{sentinel}, detail: fmt.Sprintf(format, args...)}
+}
+
+// wrap2 returns an error matching both first and second, whose text is
+// first's followed by the detail; the detail should say what makes second
+// true as well.
+func wrap2(first, second error, format string, args ...any) error {
+	return &formatError{sentinels: []error{first, second}, detail: fmt.Sprintf(format, args...)}
+}
+
+// detailOf returns the detail of an error made by wrapf or wrap2, without
+// its sentinel's text, so that it can be reported under another sentinel.
+func detailOf(err error) string {
+	if fe, ok := err.(*formatError); ok {
+		return fe.detail
+	}
+	return err.Error()
+}
+
+// withContext prefixes err's text with what was being read ("header at byte
+// 10: "), keeping err's sentinels.
+func withContext(err error, format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

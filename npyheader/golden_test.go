@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/go-memmap/memmap"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -29,7 +30,7 @@ func TestGoldenFiles(t *testing.T) {
 	sentinels := map[string]error{
 		"bad_magic": ErrBadMagic, "version": ErrVersion, "truncated": ErrTruncated,
 		"header_too_large": ErrHeaderTooLarge, "syntax": ErrSyntax, "keys": ErrHeaderKeys,
-		"shape": ErrShape, "fortran_order": ErrFortranOrder, "descr": ErrDescr, "too_large": ErrTooLarge,
+		"shape": ErrShape, "fortran_order": ErrFortranOrder, "descr": ErrDescr, "too_large": memmap.ErrTooLarge,
 	}
 	for _, e := range entries {
 		t.Run(e.File, func(t *testing.T) {

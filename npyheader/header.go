@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/go-memmap/memmap"
 )
 
 // Magic is the 6-byte prefix of every NPY file.
@@ -93,7 +95,7 @@ func (h Header) count() (prod int64, hasZero bool, err error) {
 			continue
 		}
 		if prod > math.MaxInt64/int64(d) {
-			return 0, false, wrapf(ErrTooLarge, "shape %s: element count overflows int64", tupleRepr(h.Shape))
+			return 0, false, wrapf(memmap.ErrTooLarge, "shape %s: element count overflows int64", tupleRepr(h.Shape))
 		}
 		prod *= int64(d)
 	}
@@ -101,8 +103,8 @@ func (h Header) count() (prod int64, hasZero bool, err error) {
 }
 
 // DataSize returns Count() * ItemSize, the number of data bytes. It fails
-// with ErrTooLarge when that overflows int64 or does not fit in int on this
-// platform.
+// with memmap.ErrTooLarge when that overflows int64 or does not fit in int
+// on this platform.
 func (h Header) DataSize() (int64, error) {
 	n, hasZero, err := h.count()
 	if err != nil {
@@ -113,7 +115,7 @@ func (h Header) DataSize() (int64, error) {
 		return 0, wrapf(ErrDescr, "negative itemsize %d", isz)
 	}
 	if isz > 0 && n > math.MaxInt/isz {
-		return 0, wrapf(ErrTooLarge, "shape %s with itemsize %d: byte size overflows int%d", tupleRepr(h.Shape), isz, strconv.IntSize)
+		return 0, wrapf(memmap.ErrTooLarge, "shape %s with itemsize %d: byte size overflows int%d", tupleRepr(h.Shape), isz, strconv.IntSize)
 	}
 	if hasZero {
 		return 0, nil
@@ -144,29 +146,29 @@ func Read(r io.Reader, opts *ReadOptions) (Header, error) {
 	var pre [MagicLen]byte
 	n, err := io.ReadFull(r, pre[:])
 	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-		return Header{}, fmt.Errorf("npyheader: reading magic string: %w", err)
+		return Header{}, fmt.Errorf("read magic string: %w", err)
 	}
 	if m := min(n, len(Magic)); string(pre[:m]) != Magic[:m] {
 		if n < MagicLen {
-			return Header{}, wrap2(ErrBadMagic, ErrTruncated, "at byte 0: expected %q, found %q", Magic, pre[:n])
+			return Header{}, wrap2(ErrBadMagic, ErrTruncated, "at byte 0: expected %q, found %q and the end of the input", Magic, pre[:n])
 		}
-		return Header{}, fmt.Errorf("%w: at byte 0: expected %q, found %q", ErrBadMagic, Magic, pre[:len(Magic)])
+		return Header{}, wrapf(ErrBadMagic, "at byte 0: expected %q, found %q", Magic, pre[:len(Magic)])
 	}
 	if n < MagicLen {
-		return Header{}, fmt.Errorf("%w: reading magic string: expected %d bytes got %d", ErrTruncated, MagicLen, n)
+		return Header{}, wrapf(ErrTruncated, "reading magic string: expected %d bytes got %d", MagicLen, n)
 	}
 	v := Version{pre[6], pre[7]}
 	lf := v.lenFieldSize()
 	if lf == 0 {
-		return Header{}, fmt.Errorf("%w: at byte 6: found version %d.%d, expected 1.0, 2.0 or 3.0", ErrVersion, v.Major, v.Minor)
+		return Header{}, wrapf(ErrVersion, "at byte 6: found version %d.%d, expected 1.0, 2.0 or 3.0", v.Major, v.Minor)
 	}
 	var lb [4]byte
 	n, err = io.ReadFull(r, lb[:lf])
 	if err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return Header{}, fmt.Errorf("%w: at byte 8: reading array header length: expected %d bytes got %d", ErrTruncated, lf, n)
+			return Header{}, wrapf(ErrTruncated, "at byte 8: reading array header length: expected %d bytes got %d", lf, n)
 		}
-		return Header{}, fmt.Errorf("npyheader: reading array header length: %w", err)
+		return Header{}, fmt.Errorf("read array header length: %w", err)
 	}
 	var hlen int64
 	if lf == 2 {
@@ -184,26 +186,26 @@ func Read(r io.Reader, opts *ReadOptions) (Header, error) {
 				if end, err := s.Seek(0, io.SeekEnd); err == nil {
 					_, serr := s.Seek(cur, io.SeekStart)
 					if serr == nil && end-cur < hlen {
-						return Header{}, wrap2(ErrTruncated, ErrHeaderTooLarge, "at byte %d: reading array header: expected %d bytes got %d", start, hlen, end-cur)
+						return Header{}, wrap2(ErrTruncated, ErrHeaderTooLarge, "at byte %d: reading array header: expected %d bytes got %d (and the length is more than allowed for %d characters)", start, hlen, end-cur, maxSize)
 					}
 				}
 			}
 		}
-		return Header{}, fmt.Errorf("%w: at byte 8: header length field is %d bytes, more than allowed for %d characters", ErrHeaderTooLarge, hlen, maxSize)
+		return Header{}, wrapf(ErrHeaderTooLarge, "at byte 8: header length field is %d bytes, more than allowed for %d characters", hlen, maxSize)
 	}
 	// hlen is at most 4*maxSize here, so this allocation is bounded.
 	raw := make([]byte, hlen)
 	got, err := io.ReadFull(r, raw)
 	if err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return Header{}, fmt.Errorf("%w: at byte %d: reading array header: expected %d bytes got %d", ErrTruncated, start, hlen, got)
+			return Header{}, wrapf(ErrTruncated, "at byte %d: reading array header: expected %d bytes got %d", start, hlen, got)
 		}
-		return Header{}, fmt.Errorf("npyheader: reading array header: %w", err)
+		return Header{}, fmt.Errorf("read array header: %w", err)
 	}
 	var text []rune
 	if v == Version3 {
 		if !utf8.Valid(raw) {
-			return Header{}, fmt.Errorf("%w: header at byte %d: invalid UTF-8 in a version 3.0 header", ErrSyntax, start)
+			return Header{}, wrapf(ErrSyntax, "header at byte %d: invalid UTF-8 in a version 3.0 header", start)
 		}
 		text = []rune(string(raw))
 	} else {
@@ -213,7 +215,7 @@ func Read(r io.Reader, opts *ReadOptions) (Header, error) {
 		}
 	}
 	if len(text) > maxSize {
-		return Header{}, fmt.Errorf("%w: header at byte %d: header info length (%d) is larger than the maximum of %d", ErrHeaderTooLarge, start, len(text), maxSize)
+		return Header{}, wrapf(ErrHeaderTooLarge, "header at byte %d: header info length (%d) is larger than the maximum of %d", start, len(text), maxSize)
 	}
 	h, err := interpret(text, v != Version3)
 	if err != nil {
@@ -283,13 +285,13 @@ func interpret(text []rune, allowLong bool) (Header, error) {
 			if it.neg {
 				return Header{}, wrapf(ErrShape, "at header character %d: shape element %d is negative", it.pos, i)
 			}
-			return Header{}, wrapf(ErrTooLarge, "at header character %d: shape element %d does not fit in int64", it.pos, i)
+			return Header{}, wrapf(memmap.ErrTooLarge, "at header character %d: shape element %d does not fit in int64", it.pos, i)
 		}
 		if n < 0 {
 			return Header{}, wrapf(ErrShape, "at header character %d: negative dimension %d in shape %s", it.pos, n, shape.shortRepr())
 		}
 		if n > math.MaxInt {
-			return Header{}, wrapf(ErrTooLarge, "at header character %d: shape element %d does not fit in int", it.pos, i)
+			return Header{}, wrapf(memmap.ErrTooLarge, "at header character %d: shape element %d does not fit in int", it.pos, i)
 		}
 		h.Shape[i] = int(n)
 	}
@@ -356,33 +358,33 @@ func (h Header) Encoded() ([]byte, Header, error) {
 	}
 	text := t.String()
 
+	var out []byte
+	var err error
 	if h.Version != (Version{}) {
-		out, err := wrapHeader(text, h.Version)
-		if err != nil {
-			return nil, h, err
-		}
-		h.DataOffset = int64(len(out))
-		return out, h, nil
-	}
-	for _, v := range []Version{Version1, Version2, Version3} {
-		out, err := wrapHeader(text, v)
-		if err == nil {
-			h.Version = v
-			h.DataOffset = int64(len(out))
-			return out, h, nil
-		}
-		if v == Version3 {
-			return nil, h, err
+		out, err = wrapHeader(text, h.Version)
+	} else {
+		// NumPy's choice: the first version whose length field and encoding
+		// can hold the text. Version 3.0 can hold any text that fits in its
+		// length field, so when it fails too its error is the one returned.
+		for _, v := range []Version{Version1, Version2, Version3} {
+			if out, err = wrapHeader(text, v); err == nil {
+				h.Version = v
+				break
+			}
 		}
 	}
-	panic("unreachable")
+	if err != nil {
+		return nil, h, err
+	}
+	h.DataOffset = int64(len(out))
+	return out, h, nil
 }
 
 // wrapHeader is NumPy's _wrap_header.
 func wrapHeader(text string, v Version) ([]byte, error) {
 	lf := v.lenFieldSize()
 	if lf == 0 {
-		return nil, fmt.Errorf("%w: cannot write version %s; expected 1.0, 2.0 or 3.0", ErrVersion, v)
+		return nil, wrapf(ErrVersion, "cannot write version %s; expected 1.0, 2.0 or 3.0", v)
 	}
 	var enc []byte
 	if v == Version3 {
@@ -391,7 +393,7 @@ func wrapHeader(text string, v Version) ([]byte, error) {
 		enc = make([]byte, 0, len(text))
 		for i, r := range text {
 			if r > 0xff {
-				return nil, fmt.Errorf("%w: header character %d (%q) is not latin1-encodable; version %s cannot hold it, 3.0 is needed", ErrVersion, i, r, v)
+				return nil, wrapf(ErrVersion, "header character %d (%q) is not latin1-encodable; version %s cannot hold it, 3.0 is needed", i, r, v)
 			}
 			enc = append(enc, byte(r))
 		}
@@ -404,7 +406,7 @@ func wrapHeader(text string, v Version) ([]byte, error) {
 		limit = math.MaxUint16
 	}
 	if total > limit {
-		return nil, fmt.Errorf("%w: header length %d too big for version %s", ErrHeaderTooLarge, hl, v)
+		return nil, wrapf(ErrHeaderTooLarge, "header length %d too big for version %s", hl, v)
 	}
 	out := make([]byte, 0, MagicLen+lf+int(total))
 	out = append(out, Magic...)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-memmap/memmap"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -154,22 +155,42 @@ func TestParseMalformed(t *testing.T) {
 		{"json", v1(`{"descr": "<f8", "fortran_order": false, "shape": [3]}`), ErrSyntax},
 		{"python2 long in v3", npyPrefix(3, 0, "{'descr': '<f8', 'fortran_order': False, 'shape': (3L,)}"), ErrSyntax},
 		{"invalid utf-8 in v3", npyPrefix(3, 0, "{'descr': [('\xff', '<f8')], 'fortran_order': False, 'shape': (2,)}"), ErrSyntax},
-		{"huge int shape", hdr("'<f8'", "False", "(99999999999999999999999,)"), ErrTooLarge},
-		{"shape product overflow", hdr("'<f8'", "False", "(4294967296, 4294967296)"), ErrTooLarge},
-		{"byte size overflow", hdr("'<f8'", "False", "(9223372036854775807,)"), ErrTooLarge},
-		{"overflow despite zero", hdr("'<f8'", "False", "(0, 4611686018427387904, 4611686018427387904)"), ErrTooLarge},
+		{"huge int shape", hdr("'<f8'", "False", "(99999999999999999999999,)"), memmap.ErrTooLarge},
+		{"shape product overflow", hdr("'<f8'", "False", "(4294967296, 4294967296)"), memmap.ErrTooLarge},
+		{"byte size overflow", hdr("'<f8'", "False", "(9223372036854775807,)"), memmap.ErrTooLarge},
+		{"overflow despite zero", hdr("'<f8'", "False", "(0, 4611686018427387904, 4611686018427387904)"), memmap.ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse(tt.in, nil)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.want)
-			assert.True(t, strings.HasPrefix(err.Error(), "npyheader: "), err.Error())
-			assert.Equal(t, 1, strings.Count(err.Error(), "npyheader: "), err.Error())
+			assertNamesSentinelOnce(t, err, tt.want)
 			_, err2 := Read(bytes.NewReader(tt.in), nil)
 			assert.Equal(t, err.Error(), err2.Error())
 		})
 	}
+}
+
+// allSentinels lists every sentinel an error of this package may wrap.
+var allSentinels = []error{
+	ErrBadMagic, ErrVersion, ErrHeaderTooLarge, ErrSyntax, ErrHeaderKeys, ErrShape, ErrFortranOrder,
+	ErrDescr, ErrObjectDType, ErrTruncated, memmap.ErrTooLarge,
+}
+
+// assertNamesSentinelOnce checks that err matches want and that its text
+// names a package once: it holds the text of a sentinel that err matches
+// (want, or the first of two) and no other package prefix.
+func assertNamesSentinelOnce(t *testing.T, err, want error) {
+	t.Helper()
+	assert.ErrorIs(t, err, want)
+	msg := err.Error()
+	named := false
+	for _, s := range allSentinels {
+		named = named || (errors.Is(err, s) && strings.Contains(msg, s.Error()))
+	}
+	assert.True(t, named, "%q holds the text of none of its sentinels", msg)
+	assert.Equal(t, 1, strings.Count(msg, "npyheader: ")+strings.Count(msg, "memmap: "), msg)
 }
 
 func TestTruncatedMessage(t *testing.T) {
@@ -256,13 +277,13 @@ func TestCountAndDataSize(t *testing.T) {
 		// that the file still compiles for 32-bit platforms.
 		shift := 31
 		tests = append(tests,
-			countCase{[]int{1 << shift, 1 << shift}, 1 << 62, 0, ErrTooLarge},
-			countCase{[]int{1 << (shift + 1), 1 << (shift + 1)}, 0, 0, ErrTooLarge})
+			countCase{[]int{1 << shift, 1 << shift}, 1 << 62, 0, memmap.ErrTooLarge},
+			countCase{[]int{1 << (shift + 1), 1 << (shift + 1)}, 0, 0, memmap.ErrTooLarge})
 	}
 	for _, tt := range tests {
 		h := Header{DType: f8, Shape: tt.shape}
 		c, err := h.Count()
-		if tt.err == ErrTooLarge && tt.count != 0 {
+		if tt.err == memmap.ErrTooLarge && tt.count != 0 {
 			require.NoError(t, err)
 			assert.Equal(t, tt.count, c)
 		} else if tt.err != nil {
@@ -387,7 +408,7 @@ func TestEncodeInvalid(t *testing.T) {
 		want error
 	}{
 		{"negative dim", Header{DType: f8, Shape: []int{-1}}, ErrShape},
-		{"overflow", Header{DType: f8, Shape: []int{math.MaxInt}}, ErrTooLarge},
+		{"overflow", Header{DType: f8, Shape: []int{math.MaxInt}}, memmap.ErrTooLarge},
 		{"bad kind", Header{DType: DType{Kind: 'x', ItemSize: 8}, Shape: []int{1}}, ErrDescr},
 		{"bad size", Header{DType: DType{Kind: Float, Order: '<', ItemSize: 3}, Shape: []int{1}}, ErrDescr},
 		{"negative itemsize", Header{DType: DType{Kind: Void, Order: '|', ItemSize: -1}, Shape: []int{1}}, ErrDescr},

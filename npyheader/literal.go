@@ -26,7 +26,7 @@ type litParser struct {
 func parseLiteral(src []rune, allowLong bool) (pyValue, error) {
 	for i, r := range src {
 		if r == 0 {
-			return pyValue{}, fmt.Errorf("%w: NUL character at header character %d", ErrSyntax, i)
+			return pyValue{}, wrapf(ErrSyntax, "NUL character at header character %d", i)
 		}
 	}
 	p := &litParser{src: src, allowLong: allowLong}
@@ -42,7 +42,7 @@ func parseLiteral(src []rune, allowLong bool) (pyValue, error) {
 }
 
 func (p *litParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: at header character %d: %s", ErrSyntax, p.i, fmt.Sprintf(format, args...))
+	return wrapf(ErrSyntax, "at header character %d: %s", p.i, fmt.Sprintf(format, args...))
 }
 
 func (p *litParser) describe() string {

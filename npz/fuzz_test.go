@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -23,7 +24,7 @@ var readSentinels = []error{
 	npz.ErrSizeMismatch, npz.ErrTooLarge,
 	npyheader.ErrBadMagic, npyheader.ErrVersion, npyheader.ErrHeaderTooLarge, npyheader.ErrSyntax,
 	npyheader.ErrHeaderKeys, npyheader.ErrShape, npyheader.ErrFortranOrder, npyheader.ErrDescr,
-	npyheader.ErrObjectDType, npyheader.ErrTruncated, npyheader.ErrTooLarge,
+	npyheader.ErrObjectDType, npyheader.ErrTruncated, memmap.ErrTooLarge,
 	mmarray.ErrFileSize,
 }
 

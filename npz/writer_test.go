@@ -20,6 +20,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
@@ -436,7 +437,7 @@ func TestWriteErrors(t *testing.T) {
 			object := writerHeader(t, "|O", false, 2)
 			require.ErrorIs(t, w.WriteFrom("o", object, bytes.NewReader(make([]byte, 16))), npyheader.ErrObjectDType)
 			huge := writerHeader(t, "<f8", false, math.MaxInt, math.MaxInt)
-			require.ErrorIs(t, w.WriteFrom("huge", huge, bytes.NewReader(nil)), npyheader.ErrTooLarge)
+			require.ErrorIs(t, w.WriteFrom("huge", huge, bytes.NewReader(nil)), memmap.ErrTooLarge)
 			require.Zero(t, archive.Len(), "nothing written for refused members")
 			require.NoError(t, w.WriteFrom("ok", h, bytes.NewReader(make([]byte, 32))))
 			require.NoError(t, w.Close())

@@ -68,7 +68,7 @@ func (f *File) openNPY(o options) error {
 	if err != nil {
 		return err
 	}
-	h, err := readHeader(f.osFile, s, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
+	h, err := readHeader(f.osFile, s, npyheader.WithMaxHeaderSize(max(o.maxHeaderSize, 0)))
 	if err != nil {
 		return err
 	}
@@ -110,17 +110,17 @@ const headerProbe = 4096
 // readHeader reads the NPY header at the start of section s of f, with one
 // positioned read when the header fits in headerProbe bytes. The header's
 // DataOffset is relative to the section's start.
-func readHeader(f *os.File, s section, opts *npyheader.ReadOptions) (npyheader.Header, error) {
+func readHeader(f *os.File, s section, opts ...npyheader.ReadOption) (npyheader.Header, error) {
 	image := io.NewSectionReader(f, s.offset, s.length)
 	var probe [headerProbe]byte
 	n, err := image.ReadAt(probe[:], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return npyheader.Header{}, err
 	}
-	h, err := npyheader.Parse(probe[:n], opts)
+	h, err := npyheader.Parse(probe[:n], opts...)
 	if errors.Is(err, npyheader.ErrTruncated) && n == headerProbe {
 		// A long header (a wide structured dtype): read it as a stream.
-		return npyheader.Read(image, opts)
+		return npyheader.Read(image, opts...)
 	}
 	return h, err
 }

@@ -117,7 +117,7 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, err
 	default:
 		return nil, fmt.Errorf("mmarray: open bytes %s: %w: %v", name, ErrMode, mode)
 	}
-	h, err := npyheader.Parse(image, &npyheader.ReadOptions{MaxHeaderSize: o.maxHeaderSize})
+	h, err := npyheader.Parse(image, npyheader.WithMaxHeaderSize(max(o.maxHeaderSize, 0)))
 	var nbytes int64
 	if err == nil {
 		nbytes, err = CheckImage(h, int64(len(image)))

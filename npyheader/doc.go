@@ -35,9 +35,9 @@
 // newline; the legacy 16-byte alignment; Python 2 long integers (2L) in 1.0
 // and 2.0 headers; str literals with any quote style, prefix and escape;
 // duplicate keys (the last one wins). The header must be at most
-// ReadOptions.MaxHeaderSize characters (default 10000, as NumPy's
-// max_header_size). Object dtypes ('|O') are parsed so that callers can
-// report them; DType.CheckMappable rejects them.
+// WithMaxHeaderSize characters (default 10000, as NumPy's max_header_size).
+// Object dtypes ('|O') are parsed so that callers can report them;
+// DType.CheckMappable rejects them.
 //
 // Encode writes exactly what NumPy 1.24+ np.save writes: sorted keys, the
 // growth slack of 21 - len(repr(shape[axis])) spaces, version 1.0 when

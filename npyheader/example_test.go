@@ -10,7 +10,7 @@ func Example() {
 	// The first bytes of a file written by np.save(f, np.zeros((3, 4))).
 	prefix := []byte("\x93NUMPY\x01\x00v\x00{'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }" +
 		"                                                          \n")
-	h, err := npyheader.Parse(prefix, nil)
+	h, err := npyheader.Parse(prefix)
 	if err != nil {
 		panic(err)
 	}

@@ -72,7 +72,7 @@ func FuzzParse(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
 	}
-	opts := &ReadOptions{MaxHeaderSize: 1 << 20}
+	opts := WithMaxHeaderSize(1 << 20)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// ParseDescr on the raw bytes as text must not panic either.
 		if d, err := ParseDescr(string(b)); err == nil {
@@ -81,7 +81,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("descr %q: String() %q does not round-trip: %v", b, d.String(), err)
 			}
 		}
-		h, err := Parse(b, nil)
+		h, err := Parse(b)
 		if err != nil {
 			return
 		}

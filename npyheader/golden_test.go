@@ -36,7 +36,7 @@ func TestGoldenFiles(t *testing.T) {
 		t.Run(e.File, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join(root, e.File))
 			require.NoError(t, err)
-			h, err := Parse(b, nil)
+			h, err := Parse(b)
 			cat := ""
 			if e.Error != nil {
 				cat = *e.Error
@@ -48,7 +48,7 @@ func TestGoldenFiles(t *testing.T) {
 					return
 				}
 				// Well-formed but large: it parses with a larger limit.
-				h, err = Parse(b, &ReadOptions{MaxHeaderSize: 1 << 20})
+				h, err = Parse(b, WithMaxHeaderSize(1<<20))
 			}
 			require.NoError(t, err)
 			if e.Descr != nil {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/misuse"
 )
 
 // Magic is the 6-byte prefix of every NPY file.
@@ -123,25 +124,45 @@ func (h Header) DataSize() (int64, error) {
 	return n * isz, nil
 }
 
-// ReadOptions configures Read and Parse.
-type ReadOptions struct {
-	// MaxHeaderSize is the largest accepted header, in characters, as
-	// NumPy's max_header_size. 0 means DefaultMaxHeaderSize.
-	MaxHeaderSize int
+// ReadOption configures Read and Parse.
+type ReadOption interface {
+	applyRead(*readConfig)
+}
+
+type readConfig struct {
+	maxHeaderSize int
+}
+
+type maxHeaderSizeOption int
+
+func (n maxHeaderSizeOption) applyRead(c *readConfig) { c.maxHeaderSize = int(n) }
+
+// WithMaxHeaderSize sets the largest accepted header, in characters, as
+// NumPy's max_header_size. Zero means DefaultMaxHeaderSize (10000, NumPy's
+// default); a negative size panics with a *memmap.Misuse.
+func WithMaxHeaderSize(n int) ReadOption {
+	if n < 0 {
+		misuse.Panicf("npyheader: WithMaxHeaderSize(%d): the size must not be negative", n)
+	}
+	return maxHeaderSizeOption(n)
 }
 
 // Parse decodes the NPY prefix at the start of b. Bytes after the header
 // are ignored.
-func Parse(b []byte, opts *ReadOptions) (Header, error) {
-	return Read(bytes.NewReader(b), opts)
+func Parse(b []byte, opts ...ReadOption) (Header, error) {
+	return Read(bytes.NewReader(b), opts...)
 }
 
 // Read reads exactly the NPY prefix (magic to the end of the header) from r
 // and no further, and decodes it.
-func Read(r io.Reader, opts *ReadOptions) (Header, error) {
-	maxSize := DefaultMaxHeaderSize
-	if opts != nil && opts.MaxHeaderSize > 0 {
-		maxSize = opts.MaxHeaderSize
+func Read(r io.Reader, opts ...ReadOption) (Header, error) {
+	var c readConfig
+	for _, o := range opts {
+		o.applyRead(&c)
+	}
+	maxSize := c.maxHeaderSize
+	if maxSize == 0 {
+		maxSize = DefaultMaxHeaderSize
 	}
 	var pre [MagicLen]byte
 	n, err := io.ReadFull(r, pre[:])

@@ -64,7 +64,7 @@ func TestParseValid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := append(append([]byte{}, tt.in...), "trailing data"...)
-			h, err := Parse(in, nil)
+			h, err := Parse(in)
 			require.NoError(t, err)
 			assert.Equal(t, tt.dtype, h.DType)
 			assert.Equal(t, tt.fortran, h.FortranOrder)
@@ -76,7 +76,7 @@ func TestParseValid(t *testing.T) {
 			}
 			assert.Equal(t, want, h.DataOffset)
 			r := bytes.NewReader(in)
-			_, err = Read(r, nil)
+			_, err = Read(r)
 			require.NoError(t, err)
 			assert.Equal(t, want, int64(len(in)-r.Len()), "Read must stop at the end of the header")
 		})
@@ -162,11 +162,11 @@ func TestParseMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse(tt.in, nil)
+			_, err := Parse(tt.in)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.want)
 			assertNamesSentinelOnce(t, err, tt.want)
-			_, err2 := Read(bytes.NewReader(tt.in), nil)
+			_, err2 := Read(bytes.NewReader(tt.in))
 			assert.Equal(t, err.Error(), err2.Error())
 		})
 	}
@@ -193,12 +193,42 @@ func assertNamesSentinelOnce(t *testing.T, err, want error) {
 	assert.Equal(t, 1, strings.Count(msg, "npyheader: ")+strings.Count(msg, "memmap: "), msg)
 }
 
+func TestWithMaxHeaderSize(t *testing.T) {
+	t.Parallel()
+	// Zero means NumPy's default of 10000 characters: a header of exactly
+	// that size is read, one character more is refused, as without options.
+	text := "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"
+	for _, size := range []int{DefaultMaxHeaderSize, DefaultMaxHeaderSize + 1} {
+		b := npyPrefix(2, 0, text+strings.Repeat(" ", size-len(text)))
+		_, errDefault := Parse(b)
+		_, errZero := Parse(b, WithMaxHeaderSize(0))
+		if size <= DefaultMaxHeaderSize {
+			assert.NoError(t, errDefault, "size %d", size)
+			assert.NoError(t, errZero, "size %d", size)
+		} else {
+			assert.ErrorIs(t, errDefault, ErrHeaderTooLarge, "size %d", size)
+			assert.ErrorIs(t, errZero, ErrHeaderTooLarge, "size %d", size)
+		}
+	}
+	// A negative size is misuse.
+	for _, n := range []int{-1, -5, math.MinInt} {
+		func() {
+			defer func() {
+				m, ok := recover().(*memmap.Misuse)
+				require.True(t, ok, "WithMaxHeaderSize(%d) must panic with a *memmap.Misuse", n)
+				assert.True(t, strings.HasPrefix(m.Error(), "npyheader: WithMaxHeaderSize("), m.Error())
+			}()
+			WithMaxHeaderSize(n)
+		}()
+	}
+}
+
 func TestTruncatedMessage(t *testing.T) {
 	b := v1(goodHeader)
-	_, err := Parse(b[:20], nil)
+	_, err := Parse(b[:20])
 	require.ErrorIs(t, err, ErrTruncated)
 	assert.Contains(t, err.Error(), "expected 59 bytes got 10")
-	_, err = Parse(b[:3], nil)
+	_, err = Parse(b[:3])
 	require.ErrorIs(t, err, ErrTruncated)
 	assert.Contains(t, err.Error(), "expected 8 bytes got 3")
 }
@@ -207,36 +237,36 @@ func TestMaxHeaderSize(t *testing.T) {
 	text := "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"
 	padded := text + strings.Repeat(" ", 100-len(text))
 	b := v1(padded)
-	_, err := Parse(b, &ReadOptions{MaxHeaderSize: 100})
+	_, err := Parse(b, WithMaxHeaderSize(100))
 	require.NoError(t, err)
-	_, err = Parse(b, &ReadOptions{MaxHeaderSize: 99})
+	_, err = Parse(b, WithMaxHeaderSize(99))
 	assert.ErrorIs(t, err, ErrHeaderTooLarge)
 	// Version 3 counts characters, not bytes.
 	text3 := "{'descr': [('名前', '<f8')], 'fortran_order': False, 'shape': (3,), }"
 	n := len([]rune(text3))
 	b3 := npyPrefix(3, 0, text3)
-	_, err = Parse(b3, &ReadOptions{MaxHeaderSize: n})
+	_, err = Parse(b3, WithMaxHeaderSize(n))
 	require.NoError(t, err)
-	_, err = Parse(b3, &ReadOptions{MaxHeaderSize: n - 1})
+	_, err = Parse(b3, WithMaxHeaderSize(n-1))
 	assert.ErrorIs(t, err, ErrHeaderTooLarge)
 	// The length field is checked before reading: a reader that would
 	// panic if read from proves no allocation or read happens.
 	r := io.MultiReader(bytes.NewReader([]byte("\x93NUMPY\x02\x00\x00\x00\x00\x01")), panicReader{})
-	_, err = Read(r, nil)
+	_, err = Read(r)
 	assert.ErrorIs(t, err, ErrHeaderTooLarge)
 	assert.NotErrorIs(t, err, ErrTruncated)
 	// With a seekable input a too-large length that runs past the end is
 	// reported as truncated too, as NumPy (which reads first) does.
-	_, err = Parse([]byte("\x93NUMPY\x01\x00\xf0\xff{}"), nil)
+	_, err = Parse([]byte("\x93NUMPY\x01\x00\xf0\xff{}"))
 	assert.ErrorIs(t, err, ErrHeaderTooLarge)
 	assert.ErrorIs(t, err, ErrTruncated)
 	assert.Contains(t, err.Error(), "expected 65520 bytes got 2")
 	full := append([]byte("\x93NUMPY\x01\x00\xf0\xff"), make([]byte, 65520)...)
-	_, err = Parse(full, nil)
+	_, err = Parse(full)
 	assert.ErrorIs(t, err, ErrHeaderTooLarge)
 	assert.NotErrorIs(t, err, ErrTruncated)
 	// A huge limit does not overflow the pre-check.
-	h, err := Parse(v1(goodHeader), &ReadOptions{MaxHeaderSize: math.MaxInt})
+	h, err := Parse(v1(goodHeader), WithMaxHeaderSize(math.MaxInt))
 	require.NoError(t, err)
 	assert.Equal(t, []int{3, 6}, h.Shape)
 }
@@ -251,9 +281,9 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func TestReadIOError(t *testing.T) {
 	boom := errors.New("boom")
-	_, err := Read(errReader{boom}, nil)
+	_, err := Read(errReader{boom})
 	assert.ErrorIs(t, err, boom)
-	_, err = Read(io.MultiReader(bytes.NewReader(v1(goodHeader)[:12]), errReader{boom}), nil)
+	_, err = Read(io.MultiReader(bytes.NewReader(v1(goodHeader)[:12]), errReader{boom}))
 	assert.ErrorIs(t, err, boom)
 }
 
@@ -354,7 +384,7 @@ func TestEncode(t *testing.T) {
 	} {
 		b, out, err := h.Encoded()
 		require.NoError(t, err)
-		got, err := Parse(b, nil)
+		got, err := Parse(b)
 		require.NoError(t, err)
 		assertHeaderEqual(t, out, got)
 	}

@@ -83,7 +83,7 @@ func TestInteropSaveBytes(t *testing.T) {
 		g := got[i]
 		t.Run(c.Name, func(t *testing.T) {
 			// (3) Read back what NumPy wrote.
-			h, err := Parse(g.Bytes, &ReadOptions{MaxHeaderSize: 1 << 20})
+			h, err := Parse(g.Bytes, WithMaxHeaderSize(1<<20))
 			require.NoError(t, err)
 			assert.Equal(t, c.Fortran && len(c.Shape) > 1, h.FortranOrder)
 			assert.Equal(t, c.Shape, append([]int{}, h.Shape...))
@@ -97,7 +97,7 @@ func TestInteropSaveBytes(t *testing.T) {
 			assert.Zero(t, h.DataOffset%ArrayAlign)
 			// Read consumes exactly the prefix.
 			r := bytes.NewReader(g.Bytes)
-			h2, err := Read(r, &ReadOptions{MaxHeaderSize: 1 << 20})
+			h2, err := Read(r, WithMaxHeaderSize(1<<20))
 			require.NoError(t, err)
 			assert.Equal(t, h.DataOffset, int64(len(g.Bytes)-r.Len()))
 			assertHeaderEqual(t, h, h2)
@@ -116,7 +116,7 @@ func TestInteropSaveBytes(t *testing.T) {
 	}
 	// The version each case needs.
 	for i, c := range cases {
-		h, err := Parse(got[i].Bytes, &ReadOptions{MaxHeaderSize: 1 << 20})
+		h, err := Parse(got[i].Bytes, WithMaxHeaderSize(1<<20))
 		require.NoError(t, err)
 		want := Version1
 		if strings.HasPrefix(c.Name, "v2") {

@@ -324,7 +324,7 @@ func (a *Archive) probe(m *Member, probes *prober) {
 		return // too short, unreadable, or not an array: raw bytes to np.load
 	}
 	m.IsArray = true
-	h, err := npyheader.Read(io.MultiReader(bytes.NewReader(magic[:]), r), &npyheader.ReadOptions{MaxHeaderSize: a.opts.maxHeaderSize})
+	h, err := npyheader.Read(io.MultiReader(bytes.NewReader(magic[:]), r), npyheader.WithMaxHeaderSize(a.opts.maxHeaderSize))
 	if err != nil && r.err != nil {
 		err = r.err // the stream broke, not the header: say so without npyheader's words
 	}

@@ -1,6 +1,7 @@
 package npyheader
 
 import (
+	"fmt"
 	"runtime"
 	"strings"
 	"testing"
@@ -240,6 +241,37 @@ func TestDTypeEqual(t *testing.T) {
 	assert.False(t, e.Equal(v))
 	assert.Equal(t, "[('', '|V8')]", e.String())
 	assert.Equal(t, "|V8", v.String())
+}
+
+func TestKindAndByteOrderString(t *testing.T) {
+	t.Parallel()
+	kinds := map[Kind]string{
+		Bool: "bool", Int: "int", Uint: "uint", Float: "float", Complex: "complex", Bytes: "bytes",
+		Unicode: "unicode", Void: "void", Object: "object", Datetime: "datetime", Timedelta: "timedelta",
+		'x': "Kind('x')", 0: `Kind('\x00')`,
+	}
+	for k, want := range kinds {
+		assert.Equal(t, want, k.String(), "Kind %q", byte(k))
+		assert.Equal(t, want, fmt.Sprint(k), "Kind %q", byte(k))
+	}
+	orders := map[ByteOrder]string{
+		LittleEndian: "little-endian", BigEndian: "big-endian", NotApplicable: "not applicable",
+		'=': "ByteOrder('=')",
+	}
+	for o, want := range orders {
+		assert.Equal(t, want, o.String(), "ByteOrder %q", byte(o))
+		assert.Equal(t, want, fmt.Sprint(o), "ByteOrder %q", byte(o))
+	}
+	// Every kind ParseDescr can return has a name.
+	for _, s := range []string{"?", "<i4", "<u2", "<f8", "<c16", "S3", "<U2", "V4", "O", "<M8[ns]", "<m8"} {
+		d, err := ParseDescr(s)
+		require.NoError(t, err, s)
+		assert.NotContains(t, d.Kind.String(), "Kind(", s)
+		assert.NotContains(t, d.Order.String(), "ByteOrder(", s)
+	}
+	d, err := ParseDescr(">f8")
+	require.NoError(t, err)
+	assert.Equal(t, "float big-endian\n", fmt.Sprintln(d.Kind, d.Order))
 }
 
 func TestNativeOrder(t *testing.T) {

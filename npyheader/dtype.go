@@ -7,7 +7,9 @@ import (
 	"strings"
 )
 
-// Kind is the NumPy dtype kind character.
+// Kind is the NumPy dtype kind character: byte(k) is NumPy's dtype.kind
+// ('f' for float64). Its String is the constant's name in lower case
+// ("float").
 type Kind byte
 
 // Dtype kinds, as in NumPy's type strings.
@@ -25,7 +27,9 @@ const (
 	Timedelta Kind = 'm'
 )
 
-// ByteOrder is the byte-order character of a type string.
+// ByteOrder is the byte-order character of a type string: byte(o) is what
+// NumPy's dtype.str starts with ('<'). Its String says it in words
+// ("little-endian").
 type ByteOrder byte
 
 // Byte orders. NotApplicable is used for 1-byte types, bytes, void, object
@@ -35,6 +39,51 @@ const (
 	BigEndian     ByteOrder = '>'
 	NotApplicable ByteOrder = '|'
 )
+
+// String returns the kind's name: "bool", "int", "uint", "float",
+// "complex", "bytes", "unicode", "void", "object", "datetime" or
+// "timedelta"; for any other value, the character in Go syntax: Kind('x').
+func (k Kind) String() string {
+	switch k {
+	case Bool:
+		return "bool"
+	case Int:
+		return "int"
+	case Uint:
+		return "uint"
+	case Float:
+		return "float"
+	case Complex:
+		return "complex"
+	case Bytes:
+		return "bytes"
+	case Unicode:
+		return "unicode"
+	case Void:
+		return "void"
+	case Object:
+		return "object"
+	case Datetime:
+		return "datetime"
+	case Timedelta:
+		return "timedelta"
+	}
+	return "Kind(" + strconv.QuoteRune(rune(k)) + ")"
+}
+
+// String returns "little-endian", "big-endian" or "not applicable"; for any
+// other value, the character in Go syntax: ByteOrder('=').
+func (o ByteOrder) String() string {
+	switch o {
+	case LittleEndian:
+		return "little-endian"
+	case BigEndian:
+		return "big-endian"
+	case NotApplicable:
+		return "not applicable"
+	}
+	return "ByteOrder(" + strconv.QuoteRune(rune(o)) + ")"
+}
 
 var nativeOrder = func() ByteOrder {
 	var b [2]byte

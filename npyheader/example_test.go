@@ -16,6 +16,7 @@ func Example() {
 	}
 	size, _ := h.DataSize()
 	fmt.Println(h.Version, h.DType, h.FortranOrder, h.Shape, h.DataOffset, size)
+	fmt.Println(h.DType.Kind, h.DType.Order, h.DType.ItemSize)
 
 	d, err := npyheader.ParseDescr("[('x', '<i4', (2,)), ('', '|V4'), (('Y value', 'y'), '>f8')]")
 	if err != nil {
@@ -33,6 +34,7 @@ func Example() {
 	fmt.Println(o.CheckMappable())
 	// Output:
 	// 1.0 <f8 false [3 4] 128 96
+	// float little-endian 8
 	// 20 false
 	// x "" <i4 [2] at 0
 	// y "Y value" >f8 [] at 12

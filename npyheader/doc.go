@@ -68,8 +68,14 @@
 //     ('c', ('<f8', (5,)), (2,)), is flattened into Field.Shape [2 5];
 //     Field.ShapeLevels keeps the nesting so that String and Encode
 //     reproduce NumPy's text.
-//   - A header length field above 4*MaxHeaderSize is rejected before any
-//     read. When the input is an io.Seeker (files, Parse) and ends before
-//     the claimed length, the error also matches ErrTruncated, as NumPy,
-//     which reads first, reports it; a plain stream is not read further.
+//   - A header length field above 4 times the WithMaxHeaderSize limit is
+//     rejected before any read. When the input is an io.Seeker (files,
+//     Parse) and ends before the claimed length, the error also matches
+//     ErrTruncated, as NumPy, which reads first, reports it; a plain stream
+//     is not read further.
+//   - A length field within that bound is still only a claim: Read grows
+//     its buffer as bytes arrive, so a short input claiming 4 GiB costs
+//     memory in proportion to what it holds. A header that does arrive in
+//     full is held twice while it is decoded (its bytes, then 4 bytes per
+//     character), up to 4 + 16 bytes per character of the limit.
 package npyheader

@@ -214,29 +214,36 @@ func Read(r io.Reader, opts ...ReadOption) (Header, error) {
 		}
 		return Header{}, wrapf(ErrHeaderTooLarge, "at byte 8: header length field is %d bytes, more than allowed for %d characters", hlen, maxSize)
 	}
-	// hlen is at most 4*maxSize here, so this allocation is bounded.
-	raw := make([]byte, hlen)
-	got, err := io.ReadFull(r, raw)
-	if err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return Header{}, wrapf(ErrTruncated, "at byte %d: reading array header: expected %d bytes got %d", start, hlen, got)
-		}
+	// The length field is only a claim: a raised limit may allow 4 GiB in a
+	// file of a hundred bytes. Grow the buffer as bytes arrive, so that it
+	// never holds much more than the input does.
+	raw, err := io.ReadAll(io.LimitReader(r, hlen))
+	if err != nil && err != io.ErrUnexpectedEOF {
 		return Header{}, fmt.Errorf("read array header: %w", err)
 	}
-	var text []rune
+	if int64(len(raw)) < hlen {
+		return Header{}, wrapf(ErrTruncated, "at byte %d: reading array header: expected %d bytes got %d", start, hlen, len(raw))
+	}
+	// Count the characters before decoding them into 4-byte runes, so that
+	// the decoded text is bounded by the limit, not by the length field.
+	chars := len(raw) // latin1: one byte per character
 	if v == Version3 {
 		if !utf8.Valid(raw) {
 			return Header{}, wrapf(ErrSyntax, "header at byte %d: invalid UTF-8 in a version 3.0 header", start)
 		}
+		chars = utf8.RuneCount(raw)
+	}
+	if chars > maxSize {
+		return Header{}, wrapf(ErrHeaderTooLarge, "header at byte %d: header info length (%d) is larger than the maximum of %d", start, chars, maxSize)
+	}
+	var text []rune
+	if v == Version3 {
 		text = []rune(string(raw))
 	} else {
 		text = make([]rune, len(raw))
 		for i, c := range raw {
-			text[i] = rune(c) // latin1
+			text[i] = rune(c)
 		}
-	}
-	if len(text) > maxSize {
-		return Header{}, wrapf(ErrHeaderTooLarge, "header at byte %d: header info length (%d) is larger than the maximum of %d", start, len(text), maxSize)
 	}
 	h, err := interpret(text, v != Version3)
 	if err != nil {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -269,6 +271,58 @@ func TestMaxHeaderSize(t *testing.T) {
 	h, err := Parse(v1(goodHeader), WithMaxHeaderSize(math.MaxInt))
 	require.NoError(t, err)
 	assert.Equal(t, []int{3, 6}, h.Shape)
+}
+
+// TestHugeHeaderLengthAllocatesLittle: a length field may claim far more
+// than the input holds; with the limit raised so that the claim is allowed,
+// reading the header must cost memory in proportion to the bytes that
+// arrive, not to the claim, whether the input is a slice, a seekable reader
+// or a plain stream.
+func TestHugeHeaderLengthAllocatesLittle(t *testing.T) {
+	// Not parallel: TotalAlloc counts the allocations of every goroutine.
+	const limit = 4 << 20 // bytes allocated per read, at most
+	text := "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"
+	tiny := append([]byte("\x93NUMPY\x02\x00\xff\xff\xff\xff"), text...) // 4 GiB - 1 claimed
+	tiny = append(tiny, strings.Repeat(" ", 133-len(tiny))...)
+	long := append([]byte("\x93NUMPY\x02\x00\xff\xff\xff\xff"), text...)
+	long = append(long, strings.Repeat(" ", 256<<10)...) // 256 KiB arrive, 4 GiB claimed
+	v1Tiny := append([]byte("\x93NUMPY\x01\x00\xff\xff"), text...)
+	cases := []struct {
+		name string
+		read func() error
+		got  int
+	}{
+		{"Parse v2", func() error { _, err := Parse(tiny, WithMaxHeaderSize(1<<30)); return err }, len(tiny) - 12},
+		{"Read seekable v2", func() error {
+			_, err := Read(bytes.NewReader(tiny), WithMaxHeaderSize(1<<30))
+			return err
+		}, len(tiny) - 12},
+		{"Read stream v2", func() error {
+			_, err := Read(io.MultiReader(bytes.NewReader(tiny)), WithMaxHeaderSize(1<<30))
+			return err
+		}, len(tiny) - 12},
+		{"Read long stream v2", func() error {
+			_, err := Read(io.MultiReader(bytes.NewReader(long)), WithMaxHeaderSize(1<<30))
+			return err
+		}, len(long) - 12},
+		{"Read stream v1", func() error {
+			_, err := Read(io.MultiReader(bytes.NewReader(v1Tiny)), WithMaxHeaderSize(1<<20))
+			return err
+		}, len(v1Tiny) - 10},
+	}
+	for _, c := range cases {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		err := c.read()
+		runtime.ReadMemStats(&after)
+		assert.ErrorIs(t, err, ErrTruncated, c.name)
+		if err != nil {
+			assert.Contains(t, err.Error(), fmt.Sprintf(" got %d", c.got), c.name)
+		}
+		allocated := after.TotalAlloc - before.TotalAlloc
+		t.Logf("%s: %d bytes allocated", c.name, allocated)
+		assert.Less(t, allocated, uint64(limit), "%s: %d bytes allocated", c.name, allocated)
+	}
 }
 
 type panicReader struct{}

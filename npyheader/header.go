@@ -305,7 +305,9 @@ func interpret(text []rune, allowLong bool) (Header, error) {
 	}
 	h.Shape = make([]int, len(shape.items))
 	for i, it := range shape.items {
-		if it.kind != pyInt && it.kind != pyBool {
+		// Python's bool is an int, and literal_eval lets (True, 2) through,
+		// but np.load refuses it ("an integer is required"): so does this.
+		if it.kind != pyInt {
 			return Header{}, wrapf(ErrShape, "at header character %d: shape element %d is a %s, not an int: %s", it.pos, i, it.kind, shape.shortRepr())
 		}
 		n, ok := it.int64()

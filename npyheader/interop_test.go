@@ -2,6 +2,7 @@ package npyheader
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -216,4 +217,69 @@ func TestInteropDescr(t *testing.T) {
 		require.NoError(t, err, s)
 		assert.True(t, back.Equal(d), s)
 	}
+}
+
+const loadScript = `
+import sys, json, io, base64, numpy as np
+out = []
+for b64 in json.load(sys.stdin):
+    b = base64.b64decode(b64)
+    try:
+        a = np.load(io.BytesIO(b + bytes(4096)))
+        f = io.BytesIO(b)
+        shape, fortran, _ = np.lib.format._read_array_header(f, np.lib.format.read_magic(f))
+        out.append({"ok": True, "shape": list(a.shape), "fortran": fortran})
+    except Exception as e:
+        out.append({"ok": False, "err": type(e).__name__ + ": " + str(e)})
+json.dump(out, sys.stdout)
+`
+
+// TestInteropShapes gives crafted headers to np.load and to Parse: both
+// must accept the same ones (with the same shape) and refuse the others.
+// Python's literal_eval takes more than np.load does (a bool is an int to
+// it), so the reference is np.load, not the header reader alone.
+func TestInteropShapes(t *testing.T) {
+	t.Parallel()
+	shapes := []string{
+		"(True, 2)", "(False,)", "(2, True)", "(True,)", "(0, False)", "(True, False)",
+		"()", "(3,)", "(2, 3)", "(0x10,)", "(+3,)", "(-0,)", "(1_0,)", "(0o7, 0b1)", "(2, 3,)",
+		"(-1,)", "(1.0,)", "(3j,)", "(None,)", "('3',)", "[2]", "3", "((2,),)",
+	}
+	var headers [][]byte
+	for _, shape := range shapes {
+		for _, fortran := range []string{"False", "True"} {
+			headers = append(headers, v1("{'descr': '<f8', 'fortran_order': "+fortran+", 'shape': "+shape+", }"))
+		}
+	}
+	// Python 2 long integers, which only versions 1.0 and 2.0 accept, and
+	// only with an upper-case L.
+	for _, shape := range []string{"(2L, 3L)", "(2 L,)", "(2L L,)", "(0x1fL,)", "(3l,)", "(3Lx,)", "(3\nL,)"} {
+		for _, major := range []byte{1, 2, 3} {
+			headers = append(headers, npyPrefix(major, 0, "{'descr': '<f8', 'fortran_order': False, 'shape': "+shape+", }"))
+		}
+	}
+	var got []struct {
+		OK      bool   `json:"ok"`
+		Shape   []int  `json:"shape"`
+		Fortran bool   `json:"fortran"`
+		Err     string `json:"err"`
+	}
+	numpytest.RunJSON(t, loadScript, headers, &got)
+	require.Len(t, got, len(headers))
+	var mismatches []string
+	for i, b := range headers {
+		g := got[i]
+		h, err := Parse(b)
+		text := string(b[6:])
+		switch {
+		case g.OK && err != nil:
+			mismatches = append(mismatches, fmt.Sprintf("%q: NumPy loads shape %v, Parse fails: %v", text, g.Shape, err))
+		case !g.OK && err == nil:
+			mismatches = append(mismatches, fmt.Sprintf("%q: NumPy refuses (%s), Parse returns shape %v", text, g.Err, h.Shape))
+		case g.OK && (!slices.Equal(g.Shape, h.Shape) || g.Fortran != h.FortranOrder):
+			mismatches = append(mismatches, fmt.Sprintf("%q: NumPy loads shape %v fortran %v, Parse returns %v fortran %v",
+				text, g.Shape, g.Fortran, h.Shape, h.FortranOrder))
+		}
+	}
+	assert.Empty(t, mismatches)
 }

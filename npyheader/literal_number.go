@@ -116,6 +116,7 @@ func (p *litParser) number() (pyValue, error) {
 		isFloat = true
 	}
 	if isFloat {
+		p.skipLongSuffixes()
 		if isIdentRune(p.peek(0)) {
 			return pyValue{}, p.errorf("invalid number literal")
 		}
@@ -130,13 +131,38 @@ func (p *litParser) number() (pyValue, error) {
 }
 
 func (p *litParser) finishInt(v pyValue) (pyValue, error) {
-	if p.allowLong {
-		if c := p.peek(0); c == 'L' || c == 'l' {
-			p.i++
-		}
-	}
+	p.skipLongSuffixes()
 	if isIdentRune(p.peek(0)) {
 		return pyValue{}, p.errorf("invalid number literal")
 	}
 	return v, nil
+}
+
+// skipLongSuffixes skips Python 2 long suffixes after a number when they
+// are allowed (1.0 and 2.0 headers). It does what NumPy's _filter_header
+// does with Python's tokens: every name token "L" after a number token is
+// dropped, so "3L", "3 L" and "3L L" are all 3; a lower-case "l" is a name
+// like any other, and "3l" is refused, as by NumPy.
+func (p *litParser) skipLongSuffixes() {
+	if !p.allowLong {
+		return
+	}
+	for {
+		j := p.i
+		for j < len(p.src) {
+			if c := p.src[j]; c == ' ' || c == '\t' || c == '\f' {
+				j++
+			} else if c == '\\' && j+1 < len(p.src) && p.src[j+1] == '\n' {
+				j += 2
+			} else if c == '\\' && j+2 < len(p.src) && p.src[j+1] == '\r' && p.src[j+2] == '\n' {
+				j += 3
+			} else {
+				break
+			}
+		}
+		if j >= len(p.src) || p.src[j] != 'L' || (j+1 < len(p.src) && isIdentRune(p.src[j+1])) {
+			return
+		}
+		p.i = j + 1
+	}
 }

@@ -127,9 +127,17 @@ func TestParseLiteral(t *testing.T) {
 }
 
 func TestParseLiteralLong(t *testing.T) {
-	got, err := parseLiteral([]rune("(3L, 4l, 0x10L)"), true)
+	// NumPy drops every name token "L" that follows a number token.
+	got, err := parseLiteral([]rune("(3L, 4 L, 0x10L, 5L L, 6\t\\\nL, 2.5L, 3jL)"), true)
 	require.NoError(t, err)
-	assert.Equal(t, normalize(litTuple(litInt(3), litInt(4), litInt(16))), normalize(got))
+	assert.Equal(t, normalize(litTuple(litInt(3), litInt(4), litInt(16), litInt(5), litInt(6),
+		pyValue{kind: pyFloat}, pyValue{kind: pyFloat})), normalize(got))
+	// Lower case "l", "L" starting a longer name, or after a newline (a
+	// token of its own) is not a suffix.
+	for _, src := range []string{"(3l,)", "(3Lx,)", "(3L_,)", "(3 LL,)", "(3\nL,)", "(3 # c\nL,)"} {
+		_, err = parseLiteral([]rune(src), true)
+		assert.ErrorIs(t, err, ErrSyntax, "%q", src)
+	}
 	_, err = parseLiteral([]rune("(3L,)"), false)
 	assert.ErrorIs(t, err, ErrSyntax)
 }

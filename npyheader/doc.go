@@ -35,13 +35,12 @@
 // newline; the legacy 16-byte alignment; Python 2 long integers in 1.0 and
 // 2.0 headers, written as NumPy's filter drops them (an upper-case L after
 // the number, spaces allowed: 2L, 2 L; not 2l); str literals with any quote
-// style, prefix and escape;
-// duplicate keys (the last one wins). Shapes hold ints only: Python's
-// literal_eval takes (True, 2), but np.load refuses it, and so do Read and
-// Parse. The header must be at most
-// WithMaxHeaderSize characters (default 10000, as NumPy's max_header_size).
-// Object dtypes ('|O') are parsed so that callers can report them;
-// DType.CheckMappable rejects them.
+// style, prefix and escape; duplicate keys (the last one wins). Shapes hold
+// ints only: Python's literal_eval takes (True, 2), but np.load refuses it,
+// and so do Read and Parse. The header must be at most WithMaxHeaderSize
+// characters (default 10000, as NumPy's max_header_size). Object dtypes
+// ('|O') are parsed so that callers can report them; DType.CheckMappable
+// rejects them.
 //
 // Encode writes exactly what NumPy 1.24+ np.save writes: sorted keys, the
 // growth slack of 21 - len(repr(shape[axis])) spaces, version 1.0 when

@@ -283,3 +283,108 @@ func TestInteropShapes(t *testing.T) {
 	}
 	assert.Empty(t, mismatches)
 }
+
+const headerScript = `
+import sys, json, io, base64, numpy as np
+out = []
+for c in json.load(sys.stdin):
+    descr = np.lib.format.dtype_to_descr(eval(c["dtype"], {"np": np}))
+    b = io.BytesIO()
+    np.lib.format._write_array_header(b, {"descr": descr, "fortran_order": c["fortran"], "shape": tuple(c["shape"])})
+    out.append({"bytes": base64.b64encode(b.getvalue()).decode(), "descr": repr(descr)})
+json.dump(out, sys.stdout)
+`
+
+// structuredOfTextLen returns a NumPy dtype expression whose header, for the
+// C-order shape (1,), has exactly textLen characters before NumPy's
+// alignment padding (the growth slack included).
+func structuredOfTextLen(t *testing.T, textLen int) string {
+	t.Helper()
+	// "{'descr': " + descr + ", 'fortran_order': False, 'shape': (1,), }" +
+	// 20 spaces of growth slack; each field ('f00000', '|u1') is 17
+	// characters and 2 more for the separator, the brackets 2 in all.
+	fixed := len("{'descr': ") + len(", 'fortran_order': False, 'shape': (1,), }") + 20
+	descrLen := textLen - fixed
+	n, extra := descrLen/19, descrLen%19
+	require.Positive(t, n)
+	var b strings.Builder
+	b.WriteString("np.dtype([")
+	for i := range n {
+		name := fmt.Sprintf("f%05d", i)
+		if i == n-1 {
+			name += strings.Repeat("x", extra)
+		}
+		fmt.Fprintf(&b, "(%q, '|u1'), ", name)
+	}
+	b.WriteString("])")
+	return b.String()
+}
+
+// TestInteropEncodeHeaderOnly compares Encode with NumPy's header writer
+// (np.lib.format._write_array_header, which np.save uses) byte for byte,
+// for headers whose arrays would be too large to save: the version chosen
+// at the edges of version 1.0's 65535-byte length field, and the growth
+// slack taken from the last axis in Fortran order, the first in C order.
+func TestInteropEncodeHeaderOnly(t *testing.T) {
+	t.Parallel()
+	type headerCase struct {
+		DType   string `json:"dtype"`
+		Shape   []int  `json:"shape"`
+		Fortran bool   `json:"fortran"`
+		version Version
+	}
+	var cases []headerCase
+	// Text lengths: well inside version 1.0 (above 32767, the int16 limit),
+	// the longest text that fits (its length field is 65526, the data
+	// starts at 65536), and the first ones that need version 2.0.
+	for _, c := range []struct {
+		textLen int
+		version Version
+	}{{40000, Version1}, {65524, Version1}, {65525, Version2}, {65535, Version2}, {65536, Version2}} {
+		cases = append(cases, headerCase{structuredOfTextLen(t, c.textLen), []int{1}, false, c.version})
+	}
+	// The growth slack (21 - digits of the growth axis) is only visible when
+	// it moves the text across a 64-byte boundary: sweep the text length
+	// over every residue for shapes whose first and last axes differ in
+	// digit count.
+	shapes := [][]int{{1, 1, 10000, 100000}, {100000, 10000, 1, 1}, {1, 100000}, {100000, 1}, {7, 1234567}}
+	for pad := range ArrayAlign {
+		dtype := fmt.Sprintf("np.dtype([(%q, '|u1')])", "a"+strings.Repeat("b", pad))
+		for _, shape := range shapes {
+			for _, fortran := range []bool{false, true} {
+				cases = append(cases, headerCase{dtype, shape, fortran, Version1})
+			}
+		}
+	}
+	var got []struct {
+		Bytes []byte `json:"bytes"`
+		Descr string `json:"descr"`
+	}
+	runPython(t, headerScript, cases, &got)
+	require.Len(t, got, len(cases))
+	var mismatches []string
+	for i, c := range cases {
+		g := got[i]
+		name := fmt.Sprintf("case %d (shape %v, fortran %v, header of %d bytes)", i, c.Shape, c.Fortran, len(g.Bytes))
+		if v := (Version{g.Bytes[6], g.Bytes[7]}); v != c.version {
+			// The case does not test what it is meant to.
+			mismatches = append(mismatches, fmt.Sprintf("%s: NumPy wrote version %s, the case expects %s", name, v, c.version))
+			continue
+		}
+		d, err := ParseDescr(g.Descr)
+		if err != nil {
+			mismatches = append(mismatches, fmt.Sprintf("%s: ParseDescr: %v", name, err))
+			continue
+		}
+		enc, err := Header{DType: d, FortranOrder: c.Fortran, Shape: c.Shape}.Encode()
+		if err != nil {
+			mismatches = append(mismatches, fmt.Sprintf("%s: Encode: %v", name, err))
+			continue
+		}
+		if !bytes.Equal(enc, g.Bytes) {
+			mismatches = append(mismatches, fmt.Sprintf("%s: Encode wrote %d bytes, version %d.%d; NumPy %d bytes, version %d.%d",
+				name, len(enc), enc[6], enc[7], len(g.Bytes), g.Bytes[6], g.Bytes[7]))
+		}
+	}
+	assert.Empty(t, mismatches)
+}

@@ -215,7 +215,7 @@ func BenchmarkHeader(b *testing.B) {
 		b.Run("how=Parse/header="+name, func(b *testing.B) {
 			b.SetBytes(int64(len(enc)))
 			for b.Loop() {
-				if _, err := npyheader.Parse(enc, nil); err != nil {
+				if _, err := npyheader.Parse(enc); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -225,7 +225,7 @@ func BenchmarkHeader(b *testing.B) {
 			r := bytes.NewReader(enc)
 			for b.Loop() {
 				r.Reset(enc)
-				if _, err := npyheader.Read(r, nil); err != nil {
+				if _, err := npyheader.Read(r); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -154,11 +154,13 @@ func Parse(b []byte, opts ...ReadOption) (Header, error) {
 }
 
 // Read reads exactly the NPY prefix (magic to the end of the header) from r
-// and no further, and decodes it.
+// and no further, and decodes it. A nil option is ignored.
 func Read(r io.Reader, opts ...ReadOption) (Header, error) {
 	var c readConfig
 	for _, o := range opts {
-		o.applyRead(&c)
+		if o != nil { // a nil ReadOption compiles; it sets nothing
+			o.applyRead(&c)
+		}
 	}
 	maxSize := c.maxHeaderSize
 	if maxSize == 0 {

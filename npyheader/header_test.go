@@ -213,6 +213,9 @@ func TestWithMaxHeaderSize(t *testing.T) {
 			assert.ErrorIs(t, errZero, ErrHeaderTooLarge, "size %d", size)
 		}
 	}
+	// A nil option sets nothing.
+	_, err := Parse(v1(goodHeader), nil)
+	assert.NoError(t, err)
 	// A negative size is misuse.
 	for _, n := range []int{-1, -5, math.MinInt} {
 		func() {

@@ -70,7 +70,7 @@ func ExampleCreate() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		h, err := npyheader.Read(io.NewSectionReader(archive, start, int64(f.UncompressedSize64)), nil)
+		h, err := npyheader.Read(io.NewSectionReader(archive, start, int64(f.UncompressedSize64)))
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -130,7 +130,7 @@ func ExampleWriter_WriteFrom() {
 		log.Fatal(err)
 	}
 	defer member.Close()
-	back, err := npyheader.Read(member, nil)
+	back, err := npyheader.Read(member)
 	if err != nil {
 		log.Fatal(err)
 	}

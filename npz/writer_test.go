@@ -143,7 +143,7 @@ func requireStoredAligned(t *testing.T, path string) int {
 		require.Equal(t, zip.Store, f.Method, f.Name)
 		memberStart, err := f.DataOffset()
 		require.NoError(t, err)
-		h, err := npyheader.Read(io.NewSectionReader(archive, memberStart, int64(f.UncompressedSize64)), nil)
+		h, err := npyheader.Read(io.NewSectionReader(archive, memberStart, int64(f.UncompressedSize64)))
 		require.NoError(t, err, f.Name)
 		require.Zero(t, (memberStart+h.DataOffset)%npz.MemberAlign,
 			"%s: array data at archive offset %d", f.Name, memberStart+h.DataOffset)

@@ -360,7 +360,7 @@ func TestInteropEncodeHeaderOnly(t *testing.T) {
 		Bytes []byte `json:"bytes"`
 		Descr string `json:"descr"`
 	}
-	runPython(t, headerScript, cases, &got)
+	numpytest.RunJSON(t, headerScript, cases, &got)
 	require.Len(t, got, len(cases))
 	var mismatches []string
 	for i, c := range cases {

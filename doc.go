@@ -11,10 +11,12 @@
 // # Errors
 //
 // Anything that comes from a file or from the operating system is returned
-// as an error, never a panic. Each error wraps exactly one documented
-// sentinel, tested with errors.Is: one of this package's (ErrClosed,
-// ErrTooLarge, ErrUnsupported, shared by several packages) or one of the
-// returning package's own (mmarray.ErrFileSize, npz.ErrFormat, ...). An
+// as an error, never a panic. Each error wraps a documented sentinel,
+// tested with errors.Is: one of this package's (ErrClosed, ErrTooLarge,
+// ErrUnsupported, shared by several packages) or one of the returning
+// package's own (mmarray.ErrFileSize, npz.ErrFormat, ...). Where two
+// descriptions are both true, both match (an itemsize too large for an int
+// is npyheader.ErrDescr and ErrTooLarge); the text shows the first. An
 // error of the operating system (a *fs.PathError, a syscall.Errno such as
 // ENOSPC) is wrapped as it is, so errors.Is(err, fs.ErrNotExist) works too.
 //

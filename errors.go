@@ -9,8 +9,9 @@ var (
 	// call.
 	ErrClosed = errors.New("memmap: already closed")
 	// ErrTooLarge: a size exceeds a limit: the address space (32-bit
-	// platforms), what an int can count, or a limit the caller set (a
-	// decompression limit, a header size limit).
+	// platforms), what an int or int64 can count, or a decompression limit
+	// the caller set. (A header over its size limit is
+	// npyheader.ErrHeaderTooLarge.)
 	ErrTooLarge = errors.New("memmap: too large")
 	// ErrUnsupported: the platform, file system or file cannot do what was
 	// asked (an advice the OS lacks, a zip compression method other than

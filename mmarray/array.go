@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
-	"strings"
 
+	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/npyheader"
 )
 
@@ -15,6 +15,13 @@ import (
 // safe for concurrent reads; concurrent writes to the same elements are the
 // caller's to coordinate.
 type Array[T Element] struct {
+	viewCore
+}
+
+// viewCore is everything an Array knows, none of it depending on T: the
+// element access slow paths work on it, so they are compiled once, not
+// once per element type, and cost the inlined fast paths one plain call.
+type viewCore struct {
 	file     *File
 	data     []byte // the whole array's bytes; every element of the view lies inside
 	offset   int    // byte offset of the element at index (0, ..., 0)
@@ -24,7 +31,21 @@ type Array[T Element] struct {
 	info     elementInfo
 	swap     bool // the data is in the other byte order
 	direct   bool // aligned, native, read in place and not bool: load and store through a *T
+	swapped  bool // aligned, a plain 2-, 4- or 8-byte number in the other byte order: one load and one byte reversal
 	writable bool
+
+	// The layout again for the fixed-rank accessors' inlined fast paths,
+	// in the fewest and cheapest expressions (the compiler's inlining
+	// budget counts them). For a non-empty direct view of rank r from 1 to
+	// 3, fastShape holds its shape at [r*(r-1)/2 : r*(r+1)/2], step0..2
+	// its strides and origin the address of element (0, ..., 0): At1
+	// reads fastShape[0], At2 fastShape[1:3], At3 fastShape[3:6]. Every
+	// other entry is 0, so an accessor of another rank, or any view off
+	// the direct path, fails the fast path's bounds check and takes the
+	// slow path.
+	fastShape           [6]uint
+	step0, step1, step2 int
+	origin              elementAddress
 }
 
 // View returns a view of the whole array with element type T. T must be the
@@ -53,7 +74,7 @@ func newArray[T Element](f *File, dt npyheader.DType, offset int, shape, strides
 	if err != nil {
 		return nil, err
 	}
-	a := &Array[T]{
+	a := &Array[T]{viewCore{
 		file:     f,
 		data:     f.data,
 		offset:   offset,
@@ -63,8 +84,15 @@ func newArray[T Element](f *File, dt npyheader.DType, offset int, shape, strides
 		info:     info,
 		swap:     info.partSize > 1 && !dt.IsNative(),
 		writable: f.mode != ReadOnly,
-	}
-	a.direct = !a.swap && info.codec == codecNone && info.kind != npyheader.Bool && isAlignedLayout[T](f.data, offset, strides)
+	}}
+	// Slice, Transpose and Reshape only combine these strides and offsets,
+	// so a view derived from an aligned one is aligned too: the flags below
+	// are computed once here and copied by derive.
+	scalar := info.codec == codecNone && info.kind != npyheader.Bool
+	aligned := scalar && isAlignedLayout[T](f.data, offset, strides)
+	a.direct = aligned && !a.swap
+	a.swapped = aligned && a.swap && info.kind != npyheader.Complex
+	a.setFastLayout()
 	return a, nil
 }
 
@@ -87,6 +115,7 @@ func contiguousStrides(shape []int, itemSize int, fortran bool) []int {
 func (a *Array[T]) derive(offset int, shape, strides []int) *Array[T] {
 	b := *a
 	b.offset, b.shape, b.strides = offset, shape, strides
+	b.setFastLayout()
 	return &b
 }
 
@@ -122,31 +151,43 @@ func (a *Array[T]) Writable() bool { return a.writable }
 
 // byteOffset returns the offset of the element at idx, which must give one
 // index per axis; negative indices count from the end, as in NumPy.
-func (a *Array[T]) byteOffset(idx []int) int {
-	a.file.checkOpen()
-	if len(idx) != len(a.shape) {
-		panic(fmt.Sprintf("mmarray: %d indices given for an array with %d axes", len(idx), len(a.shape)))
+func (c *viewCore) byteOffset(idx []int) int {
+	c.file.checkOpen()
+	if len(idx) != len(c.shape) {
+		misuse.Panicf("mmarray: %d indices given for an array with %d axes", len(idx), len(c.shape))
 	}
-	off := a.offset
+	off := c.offset
 	for axis, i := range idx {
-		n := a.shape[axis]
+		n := c.shape[axis]
 		if i < 0 {
 			i += n
 		}
 		if uint(i) >= uint(n) {
-			panic(outOfBounds(idx[axis], axis, n))
+			panicOutOfBounds(idx[axis], axis, n)
 		}
-		off += i * a.strides[axis]
+		off += i * c.strides[axis]
 	}
 	return off
+}
+
+func panicOutOfBounds(i, axis, n int) {
+	misuse.Panicf("%s", outOfBounds(i, axis, n))
 }
 
 func outOfBounds(i, axis, n int) string {
 	return "mmarray: index " + strconv.Itoa(i) + " is out of bounds for axis " + strconv.Itoa(axis) + " with size " + strconv.Itoa(n)
 }
 
+// checkWritable panics unless Set and Fill may write the view.
+func (c *viewCore) checkWritable(method string) {
+	if !c.writable {
+		misuse.Panicf("mmarray: %s on a read-only view: %s is open in mode r", method, c.file.path)
+	}
+}
+
 // At returns the element at idx, one index per axis (none for a 0-d view).
-// Negative indices count from the end. An index out of range panics.
+// Negative indices count from the end. An index out of range panics. At1,
+// At2 and At3 are faster for views of those ranks.
 func (a *Array[T]) At(idx ...int) T {
 	return a.load(a.byteOffset(idx))
 }
@@ -154,35 +195,10 @@ func (a *Array[T]) At(idx ...int) T {
 // Set stores v at idx, one index per axis. It panics on a ReadOnly file and
 // on an index out of range. In ReadWrite and Write mode the change reaches
 // the file (durably after Flush); in CopyOnWrite mode it stays in memory.
+// Set1, Set2 and Set3 are faster for views of those ranks.
 func (a *Array[T]) Set(v T, idx ...int) {
-	if !a.writable {
-		panic("mmarray: Set on a read-only view: " + a.file.path + " is open in mode r")
-	}
+	a.checkWritable("Set")
 	a.store(a.byteOffset(idx), v)
-}
-
-func (a *Array[T]) load(off int) T {
-	if a.direct {
-		return loadDirect[T](a.data, off)
-	}
-	if a.info.codec != codecNone {
-		return decodeItem[T](a.data[off:off+a.info.size], a.info.codec, a.swap)
-	}
-	return loadConverted[T](a.data, off, a.info, a.swap)
-}
-
-func (a *Array[T]) store(off int, v T) {
-	if a.direct {
-		storeDirect(a.data, off, v)
-		return
-	}
-	if a.info.codec != codecNone {
-		if err := encodeItem(a.data[off:off+a.info.size], v, a.info.codec, a.swap); err != nil {
-			panic("mmarray: Set: " + strings.TrimPrefix(err.Error(), "mmarray: "))
-		}
-		return
-	}
-	storeConverted(a.data, off, v, a.info, a.swap)
 }
 
 // Fits returns nil when Set(v) would store v exactly, and otherwise an error
@@ -192,10 +208,13 @@ func (a *Array[T]) store(off int, v T) {
 // rather than truncating; check untrusted values with Fits first. Values of
 // the other element types always fit.
 func (a *Array[T]) Fits(v T) error {
-	if a.info.codec == codecNone {
-		return nil
+	switch x := any(v).(type) {
+	case string:
+		return checkString(x, a.info.codec, a.info.size)
+	case []byte:
+		return checkBytes(x, a.info.codec, a.info.size)
 	}
-	return checkItem(v, a.info.codec, a.info.size)
+	return nil
 }
 
 // IsContiguous reports whether the view's elements are adjacent in memory in
@@ -237,97 +256,51 @@ func (a *Array[T]) Contiguous() ([]T, bool) {
 	return sliceAt[T](a.data, a.offset, n), true
 }
 
-// rows calls fn once per run of elements along the last axis, in C order,
-// with the byte offset of the run's first element, its length and stride.
-// Callers loop over the run themselves, so no call is made per element.
-func (a *Array[T]) rows(fn func(off, count, stride int) bool) {
-	a.file.checkOpen()
-	nd := len(a.shape)
-	if nd == 0 {
-		fn(a.offset, 1, 0)
-		return
-	}
-	for _, d := range a.shape {
-		if d == 0 {
-			return
-		}
-	}
-	last := nd - 1
-	idx := make([]int, nd)
-	off := a.offset
-	for {
-		if !fn(off, a.shape[last], a.strides[last]) {
-			return
-		}
-		axis := last - 1
-		for ; axis >= 0; axis-- {
-			idx[axis]++
-			off += a.strides[axis]
-			if idx[axis] < a.shape[axis] {
-				break
-			}
-			off -= idx[axis] * a.strides[axis]
-			idx[axis] = 0
-		}
-		if axis < 0 {
-			return
-		}
-	}
-}
-
 // CopyTo copies the view's elements into dst in C order (the last index
 // moving fastest), whatever the view's layout or byte order, and returns
 // the number copied, Len(). It panics if dst is shorter than Len().
 func (a *Array[T]) CopyTo(dst []T) int {
 	n := a.Len()
 	if len(dst) < n {
-		panic(fmt.Sprintf("mmarray: CopyTo destination has %d elements, the view has %d", len(dst), n))
+		misuse.Panicf("mmarray: CopyTo destination has %d elements, the view has %d", len(dst), n)
 	}
 	if src, ok := a.Contiguous(); ok {
 		return copy(dst, src)
 	}
 	i := 0
-	a.rows(func(off, count, stride int) bool {
-		row := dst[i : i+count]
-		switch {
-		case a.direct:
-			gatherDirect(row, a.data, off, stride)
-		case a.info.codec != codecNone:
-			for j := range row {
-				row[j] = decodeItem[T](a.data[off:off+a.info.size], a.info.codec, a.swap)
-				off += stride
-			}
-		default:
-			gatherConverted(row, a.data, off, stride, a.info, a.swap)
-		}
+	a.runs(0, n, func(off, count, stride int) bool {
+		a.gather(dst[i:i+count], off, stride)
 		i += count
 		return true
 	})
 	return n
 }
 
-// Values iterates over the view's elements in C order.
+// Values iterates over the view's elements in C order. It reads them a
+// block at a time (see Blocks), so a loop over Values costs one call of
+// the loop body per element and nothing more.
 func (a *Array[T]) Values() iter.Seq[T] {
 	return func(yield func(T) bool) {
-		a.rows(func(off, count, stride int) bool {
-			for range count {
-				if !yield(a.load(off)) {
-					return false
+		var buf [valuesBlockLen]T
+		for _, block := range a.Blocks(buf[:]) {
+			for _, v := range block {
+				if !yield(v) {
+					return
 				}
-				off += stride
 			}
-			return true
-		})
+		}
 	}
 }
 
+// valuesBlockLen is the number of elements Values stages at a time when
+// the view is not contiguous: 2 KiB of float64, well inside the L1 cache.
+const valuesBlockLen = 256
+
 // Fill sets every element of the view to v. It panics on a ReadOnly file.
 func (a *Array[T]) Fill(v T) {
-	if !a.writable {
-		panic("mmarray: Fill on a read-only view: " + a.file.path + " is open in mode r")
-	}
+	a.checkWritable("Fill")
 	if a.direct {
-		a.rows(func(off, count, stride int) bool {
+		a.runs(0, a.Len(), func(off, count, stride int) bool {
 			for range count {
 				storeDirect(a.data, off, v)
 				off += stride
@@ -337,15 +310,12 @@ func (a *Array[T]) Fill(v T) {
 		return
 	}
 	// Encode v once, then copy its bytes into every item.
-	item := make([]byte, a.info.size)
-	if a.info.codec != codecNone {
-		if err := encodeItem(item, v, a.info.codec, a.swap); err != nil {
-			panic("mmarray: Fill: " + strings.TrimPrefix(err.Error(), "mmarray: "))
-		}
-	} else {
-		storeConverted(item, 0, v, a.info, a.swap)
-	}
-	a.rows(func(off, count, stride int) bool {
+	a.file.checkOpen()
+	scratch := *a
+	scratch.data, scratch.offset = make([]byte, a.info.size), 0
+	scratch.store(0, v)
+	item := scratch.data
+	a.runs(0, a.Len(), func(off, count, stride int) bool {
 		for range count {
 			copy(a.data[off:off+len(item)], item)
 			off += stride

@@ -87,9 +87,9 @@ func newFloat64File(t *testing.T, mode mmarray.Mode) (*mmarray.File, *mmarray.Ar
 func TestMisusePanicsWithClearMessages(t *testing.T) {
 	_, a := newFloat64File(t, mmarray.ReadOnly)
 	require.Equal(t, 11.0, a.At(-1, -1))
-	require.PanicsWithValue(t, "mmarray: index 3 is out of bounds for axis 0 with size 3", func() { a.At(3, 0) })
-	require.PanicsWithValue(t, "mmarray: index -5 is out of bounds for axis 1 with size 4", func() { a.At(0, -5) })
-	require.PanicsWithValue(t, "mmarray: 1 indices given for an array with 2 axes", func() { a.At(0) })
+	require.PanicsWithError(t, "mmarray: index 3 is out of bounds for axis 0 with size 3", func() { a.At(3, 0) })
+	require.PanicsWithError(t, "mmarray: index -5 is out of bounds for axis 1 with size 4", func() { a.At(0, -5) })
+	require.PanicsWithError(t, "mmarray: 1 indices given for an array with 2 axes", func() { a.At(0) })
 	require.PanicsWithValue(t, "mmarray: index 4 is out of bounds for axis 1 with size 4", func() { a.Slice(mmarray.All(), mmarray.Index(4)) })
 	require.Panics(t, func() { a.Slice(mmarray.Index(0), mmarray.Index(0), mmarray.Index(0)) })
 	require.Panics(t, func() { a.Slice(mmarray.Span(0, 3, 0)) })
@@ -98,7 +98,7 @@ func TestMisusePanicsWithClearMessages(t *testing.T) {
 	require.Panics(t, func() { a.Transpose(0) })
 	require.Panics(t, func() { a.CopyTo(make([]float64, 11)) })
 	require.False(t, a.Writable())
-	require.PanicsWithValue(t, "mmarray: Set on a read-only view: "+a.File().Path()+" is open in mode r", func() { a.Set(1, 0, 0) })
+	require.PanicsWithError(t, "mmarray: Set on a read-only view: "+a.File().Path()+" is open in mode r", func() { a.Set(1, 0, 0) })
 }
 
 func TestViewChecksDType(t *testing.T) {

@@ -3,31 +3,32 @@ package mmarray
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 )
 
 // This file turns the items of S<n>, U<n>, V<n> and structured dtypes into
-// string and []byte values and back, with NumPy's rules.
+// string and []byte values and back, with NumPy's rules. The functions
+// are not generic: the element access paths call them for string and
+// []byte views alike, through unsafe.go's loadInto and storeFrom.
 
-// decodeItem reads one item. For S and U, trailing NUL characters are
-// stripped, as NumPy does when it reads an element; embedded NULs stay.
-func decodeItem[T Element](item []byte, c codec, swap bool) T {
-	var v T
-	switch p := any(&v).(type) {
-	case *string:
-		if c == codecUCS4 {
-			*p = decodeUCS4(item, swap)
-		} else {
-			*p = string(trimNULs(item))
-		}
-	case *[]byte:
-		if c == codecRaw {
-			*p = bytes.Clone(item)
-		} else {
-			*p = bytes.Clone(trimNULs(item))
-		}
+// decodeString reads one S<n> or U<n> item as a string. Trailing NUL
+// characters are stripped, as NumPy does when it reads an element;
+// embedded NULs stay.
+func decodeString(item []byte, c codec, swap bool) string {
+	if c == codecUCS4 {
+		return decodeUCS4(item, swap)
 	}
-	return v
+	return string(trimNULs(item))
+}
+
+// decodeBytes reads one item as a new []byte: an S<n> item without its
+// trailing NULs, any other item (V<n>, a record, a longdouble) whole.
+func decodeBytes(item []byte, c codec) []byte {
+	if c == codecRaw {
+		return bytes.Clone(item)
+	}
+	return bytes.Clone(trimNULs(item))
 }
 
 func trimNULs(b []byte) []byte { return bytes.TrimRight(b, "\x00") }
@@ -35,64 +36,76 @@ func trimNULs(b []byte) []byte { return bytes.TrimRight(b, "\x00") }
 // decodeUCS4 decodes UCS-4 code points to UTF-8. Code points Go cannot hold
 // in a valid string (lone surrogates, values past U+10FFFF) become U+FFFD.
 func decodeUCS4(item []byte, swap bool) string {
+	return string(appendUCS4(nil, item, swap))
+}
+
+// appendUCS4 appends the UTF-8 of a U<n> item, without its trailing NULs,
+// to dst.
+func appendUCS4(dst, item []byte, swap bool) []byte {
 	n := len(item) / 4
 	for n > 0 && load32(item[4*n-4:], swap) == 0 {
 		n--
 	}
-	out := make([]byte, 0, n)
+	dst = slices.Grow(dst, n) // one growth for the common ASCII case
 	for i := range n {
-		out = utf8.AppendRune(out, rune(load32(item[4*i:], swap)))
+		dst = utf8.AppendRune(dst, rune(load32(item[4*i:], swap)))
 	}
-	return string(out)
+	return dst
 }
 
-// checkItem returns an error wrapping ErrValue when v cannot be stored in
-// an item of size bytes exactly: nothing is ever truncated.
-func checkItem[T Element](v T, c codec, size int) error {
-	switch x := any(v).(type) {
-	case string:
-		if c == codecUCS4 {
-			if !utf8.ValidString(x) {
-				return fmt.Errorf("%w: %q is not valid UTF-8", ErrValue, x)
-			}
-			if n := utf8.RuneCountInString(x); n > size/4 {
-				return fmt.Errorf("%w: %d characters do not fit in U%d", ErrValue, n, size/4)
-			}
-			return nil
+// checkString returns an error wrapping ErrValue when s cannot be stored
+// in an S or U item of size bytes exactly: nothing is ever truncated.
+func checkString(s string, c codec, size int) error {
+	if c == codecUCS4 {
+		if !utf8.ValidString(s) {
+			return fmt.Errorf("%w: %q is not valid UTF-8", ErrValue, s)
 		}
-		if len(x) > size {
-			return fmt.Errorf("%w: %d bytes do not fit in S%d", ErrValue, len(x), size)
+		if n := utf8.RuneCountInString(s); n > size/4 {
+			return fmt.Errorf("%w: %d characters do not fit in U%d", ErrValue, n, size/4)
 		}
-	case []byte:
-		if c == codecRaw && len(x) != size {
-			return fmt.Errorf("%w: %d bytes given for an item of %d bytes", ErrValue, len(x), size)
-		}
-		if len(x) > size {
-			return fmt.Errorf("%w: %d bytes do not fit in S%d", ErrValue, len(x), size)
-		}
+		return nil
+	}
+	if len(s) > size {
+		return fmt.Errorf("%w: %d bytes do not fit in S%d", ErrValue, len(s), size)
 	}
 	return nil
 }
 
-// encodeItem stores v into item, the item's bytes, padding with NULs.
-func encodeItem[T Element](item []byte, v T, c codec, swap bool) error {
-	if err := checkItem(v, c, len(item)); err != nil {
+// checkBytes is checkString for a []byte value: a V<n> or record item
+// takes exactly its size, an S item at most its size.
+func checkBytes(b []byte, c codec, size int) error {
+	if c == codecRaw && len(b) != size {
+		return fmt.Errorf("%w: %d bytes given for an item of %d bytes", ErrValue, len(b), size)
+	}
+	if len(b) > size {
+		return fmt.Errorf("%w: %d bytes do not fit in S%d", ErrValue, len(b), size)
+	}
+	return nil
+}
+
+// encodeString stores s into item, padding with NULs.
+func encodeString(item []byte, s string, c codec, swap bool) error {
+	if err := checkString(s, c, len(item)); err != nil {
 		return err
 	}
-	switch x := any(v).(type) {
-	case string:
-		if c == codecUCS4 {
-			i := 0
-			for _, r := range x {
-				store32(item[i:], uint32(r), swap)
-				i += 4
-			}
-			clear(item[i:])
-			return nil
+	if c == codecUCS4 {
+		i := 0
+		for _, r := range s {
+			store32(item[i:], uint32(r), swap)
+			i += 4
 		}
-		clear(item[copy(item, x):])
-	case []byte:
-		clear(item[copy(item, x):])
+		clear(item[i:])
+		return nil
 	}
+	clear(item[copy(item, s):])
+	return nil
+}
+
+// encodeBytes stores b into item, padding with NULs.
+func encodeBytes(item, b []byte, c codec) error {
+	if err := checkBytes(b, c, len(item)); err != nil {
+		return err
+	}
+	clear(item[copy(item, b):])
 	return nil
 }

@@ -1,13 +1,21 @@
 package mmarray
 
 import (
+	"reflect"
+	"slices"
+	"strings"
 	"unsafe"
 
+	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/npyheader"
 )
 
+const reflectString = reflect.String
+
 // All of the package's unsafe code is here: reinterpreting mapped bytes as
-// elements. Callers have checked that [off, off+size) lies inside data.
+// elements, and the element access paths that pass an element by pointer
+// so that their slow half is compiled once for every element type.
+// Callers have checked that [off, off+size) lies inside data.
 
 // isAlignedLayout reports whether every element of a view with this offset
 // and these strides into data is aligned for T.
@@ -36,50 +44,220 @@ func storeDirect[T Element](data []byte, off int, v T) {
 	*(*T)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off)) = v
 }
 
-// loadConverted reads an element that is unaligned, byte-swapped or a NumPy
-// bool: each part (a number, or half of a complex) is loaded as an unsigned
-// integer of its size, which compiles to one load and one byte swap,
-// instead of a byte-by-byte copy.
-func loadConverted[T Element](data []byte, off int, info elementInfo, swap bool) T {
-	var v T
-	p := unsafe.Pointer(&v)
-	b := data[off : off+info.size]
-	switch info.partSize {
-	case 1:
-		x := b[0]
-		if info.kind == npyheader.Bool && x > 1 {
-			x = 1 // NumPy reads any nonzero bool byte as True; a Go bool must be 0 or 1.
-		}
-		*(*uint8)(p) = x
-	case 2:
-		*(*uint16)(p) = load16(b, swap)
-	case 4:
-		for i := 0; i < info.size; i += 4 {
-			*(*uint32)(unsafe.Add(p, i)) = load32(b[i:], swap)
-		}
-	default: // 8: int64, uint64, float64, datetimes, both halves of a complex128
-		for i := 0; i < info.size; i += 8 {
-			*(*uint64)(unsafe.Add(p, i)) = load64(b[i:], swap)
-		}
+// elementAddress is the address of an element in the mapping.
+type elementAddress = unsafe.Pointer
+
+// setFastLayout fills fastShape, fastStrides and origin from the view's
+// layout (see viewCore).
+func (c *viewCore) setFastLayout() {
+	c.fastShape, c.origin = [6]uint{}, nil
+	c.step0, c.step1, c.step2 = 0, 0, 0
+	r := len(c.shape)
+	if !c.direct || r < 1 || r > 3 || slices.Contains(c.shape, 0) {
+		return
 	}
+	for axis, n := range c.shape {
+		c.fastShape[r*(r-1)/2+axis] = uint(n)
+	}
+	steps := [3]int{}
+	copy(steps[:], c.strides)
+	c.step0, c.step1, c.step2 = steps[0], steps[1], steps[2]
+	c.origin = unsafe.Add(unsafe.Pointer(unsafe.SliceData(c.data)), c.offset)
+}
+
+// The fixed-rank accessors. Each is a fast path the compiler inlines into
+// the caller's loop: a direct view of the accessor's rank (fastShape is
+// zero otherwise), indices in bounds, the File open; then one load or
+// store. Everything else (negative indices, errors, other views) goes to
+// slow, a non-generic viewCore method. Passing slow as a parameter is what
+// keeps these functions within the inlining budget: the compiler prices a
+// call through a parameter as cheap, and once inlined the call is to a
+// known function.
+
+func at1[T Element](a *Array[T], i int, slow func(*viewCore, unsafe.Pointer, int)) (v T) {
+	if uint(i) < a.fastShape[0] && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+		return *(*T)(unsafe.Add(a.origin, i*a.step0))
+	}
+	slow(&a.viewCore, unsafe.Pointer(&v), i)
 	return v
 }
 
-func storeConverted[T Element](data []byte, off int, v T, info elementInfo, swap bool) {
-	p := unsafe.Pointer(&v)
-	b := data[off : off+info.size]
-	switch info.partSize {
-	case 1:
-		b[0] = *(*uint8)(p)
-	case 2:
-		store16(b, *(*uint16)(p), swap)
-	case 4:
-		for i := 0; i < info.size; i += 4 {
-			store32(b[i:], *(*uint32)(unsafe.Add(p, i)), swap)
+func at2[T Element](a *Array[T], i, j int, slow func(*viewCore, unsafe.Pointer, int, int)) (v T) {
+	if uint(i) < a.fastShape[1] && uint(j) < a.fastShape[2] && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+		return *(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1))
+	}
+	slow(&a.viewCore, unsafe.Pointer(&v), i, j)
+	return v
+}
+
+func at3[T Element](a *Array[T], i, j, k int, slow func(*viewCore, unsafe.Pointer, int, int, int)) (v T) {
+	if uint(i) < a.fastShape[3] && uint(j) < a.fastShape[4] && uint(k) < a.fastShape[5] && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+		return *(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1+k*a.step2))
+	}
+	slow(&a.viewCore, unsafe.Pointer(&v), i, j, k)
+	return v
+}
+
+// The setters also need the view to be writable: fastShape is set for
+// views of every mode, so they check writable too.
+
+func set1[T Element](a *Array[T], v T, i int, slow func(*viewCore, unsafe.Pointer, int)) {
+	if uint(i) < a.fastShape[0] && a.writable && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+		*(*T)(unsafe.Add(a.origin, i*a.step0)) = v
+		return
+	}
+	slow(&a.viewCore, unsafe.Pointer(&v), i)
+}
+
+func set2[T Element](a *Array[T], v T, i, j int, slow func(*viewCore, unsafe.Pointer, int, int)) {
+	if uint(i) < a.fastShape[1] && uint(j) < a.fastShape[2] && a.writable && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+		*(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1)) = v
+		return
+	}
+	slow(&a.viewCore, unsafe.Pointer(&v), i, j)
+}
+
+func set3[T Element](a *Array[T], v T, i, j, k int, slow func(*viewCore, unsafe.Pointer, int, int, int)) {
+	if uint(i) < a.fastShape[3] && uint(j) < a.fastShape[4] && uint(k) < a.fastShape[5] && a.writable && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+		*(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1+k*a.step2)) = v
+		return
+	}
+	slow(&a.viewCore, unsafe.Pointer(&v), i, j, k)
+}
+
+// The slow halves: check and resolve the indices (byteOffset panics on a
+// closed File or an index out of range), then move the element through
+// loadInto or storeFrom.
+
+func (c *viewCore) load1(dst unsafe.Pointer, i int) {
+	idx := [1]int{i}
+	c.loadInto(dst, c.byteOffset(idx[:]))
+}
+
+func (c *viewCore) load2(dst unsafe.Pointer, i, j int) {
+	idx := [2]int{i, j}
+	c.loadInto(dst, c.byteOffset(idx[:]))
+}
+
+func (c *viewCore) load3(dst unsafe.Pointer, i, j, k int) {
+	idx := [3]int{i, j, k}
+	c.loadInto(dst, c.byteOffset(idx[:]))
+}
+
+func (c *viewCore) store1(src unsafe.Pointer, i int) {
+	c.checkWritable("Set1")
+	idx := [1]int{i}
+	c.storeFrom(src, c.byteOffset(idx[:]))
+}
+
+func (c *viewCore) store2(src unsafe.Pointer, i, j int) {
+	c.checkWritable("Set2")
+	idx := [2]int{i, j}
+	c.storeFrom(src, c.byteOffset(idx[:]))
+}
+
+func (c *viewCore) store3(src unsafe.Pointer, i, j, k int) {
+	c.checkWritable("Set3")
+	idx := [3]int{i, j, k}
+	c.storeFrom(src, c.byteOffset(idx[:]))
+}
+
+// load reads the element at byte offset off.
+func (a *Array[T]) load(off int) (v T) {
+	if a.direct {
+		return loadDirect[T](a.data, off)
+	}
+	a.loadInto(unsafe.Pointer(&v), off)
+	return v
+}
+
+// store writes v at byte offset off.
+func (a *Array[T]) store(off int, v T) {
+	if a.direct {
+		storeDirect(a.data, off, v)
+		return
+	}
+	a.storeFrom(unsafe.Pointer(&v), off)
+}
+
+// loadInto reads the element at byte offset off into *dst, a value of the
+// view's Go type.
+func (c *viewCore) loadInto(dst unsafe.Pointer, off int) {
+	item := c.data[off : off+c.info.size]
+	switch {
+	case c.direct:
+		copy(unsafe.Slice((*byte)(dst), len(item)), item)
+	case c.info.codec != codecNone:
+		if c.info.goType.Kind() == reflectString {
+			*(*string)(dst) = decodeString(item, c.info.codec, c.swap)
+		} else {
+			*(*[]byte)(dst) = decodeBytes(item, c.info.codec)
 		}
 	default:
-		for i := 0; i < info.size; i += 8 {
-			store64(b[i:], *(*uint64)(unsafe.Add(p, i)), swap)
+		loadConvertedInto(dst, item, c.info, c.swap)
+	}
+}
+
+// storeFrom writes *src, a value of the view's Go type, at byte offset
+// off. A string or []byte that does not fit the item panics.
+func (c *viewCore) storeFrom(src unsafe.Pointer, off int) {
+	item := c.data[off : off+c.info.size]
+	switch {
+	case c.direct:
+		copy(item, unsafe.Slice((*byte)(src), len(item)))
+	case c.info.codec != codecNone:
+		var err error
+		if c.info.goType.Kind() == reflectString {
+			err = encodeString(item, *(*string)(src), c.info.codec, c.swap)
+		} else {
+			err = encodeBytes(item, *(*[]byte)(src), c.info.codec)
+		}
+		if err != nil {
+			misuse.Panicf("mmarray: Set: %s", strings.TrimPrefix(err.Error(), "mmarray: "))
+		}
+	default:
+		storeConvertedFrom(item, src, c.info, c.swap)
+	}
+}
+
+// loadConvertedInto reads an item that is unaligned, byte-swapped or a
+// NumPy bool into *dst: each part (a number, or half of a complex) is
+// loaded as an unsigned integer of its size, which compiles to one load
+// and one byte swap, instead of a byte-by-byte copy.
+func loadConvertedInto(dst unsafe.Pointer, item []byte, info elementInfo, swap bool) {
+	switch info.partSize {
+	case 1:
+		x := item[0]
+		if info.kind == npyheader.Bool && x > 1 {
+			x = 1 // NumPy reads any nonzero bool byte as True; a Go bool must be 0 or 1.
+		}
+		*(*uint8)(dst) = x
+	case 2:
+		*(*uint16)(dst) = load16(item, swap)
+	case 4:
+		for i := 0; i < len(item); i += 4 {
+			*(*uint32)(unsafe.Add(dst, i)) = load32(item[i:], swap)
+		}
+	default: // 8: int64, uint64, float64, datetimes, both halves of a complex128
+		for i := 0; i < len(item); i += 8 {
+			*(*uint64)(unsafe.Add(dst, i)) = load64(item[i:], swap)
+		}
+	}
+}
+
+func storeConvertedFrom(item []byte, src unsafe.Pointer, info elementInfo, swap bool) {
+	switch info.partSize {
+	case 1:
+		item[0] = *(*uint8)(src)
+	case 2:
+		store16(item, *(*uint16)(src), swap)
+	case 4:
+		for i := 0; i < len(item); i += 4 {
+			store32(item[i:], *(*uint32)(unsafe.Add(src, i)), swap)
+		}
+	default:
+		for i := 0; i < len(item); i += 8 {
+			store64(item[i:], *(*uint64)(unsafe.Add(src, i)), swap)
 		}
 	}
 }
@@ -89,41 +267,51 @@ func sliceAt[T Element](data []byte, off, n int) []T {
 	return unsafe.Slice((*T)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off)), n)
 }
 
-// gatherDirect fills dst with the aligned, native elements of data at byte
-// offsets off, off+stride, off+2*stride, ...: the inner loop of CopyTo.
-func gatherDirect[T Element](dst []T, data []byte, off, stride int) {
-	base := unsafe.Pointer(unsafe.SliceData(data))
-	for j := range dst {
-		dst[j] = *(*T)(unsafe.Add(base, off))
-		off += stride
+// gather fills dst with the view's elements at byte offsets off,
+// off+stride, off+2*stride, ...: one run of CopyTo, Values and Blocks.
+// It dispatches once per run; each case is a tight loop.
+func (a *Array[T]) gather(dst []T, off, stride int) {
+	switch {
+	case a.direct:
+		base := unsafe.Pointer(unsafe.SliceData(a.data))
+		for j := range dst {
+			dst[j] = *(*T)(unsafe.Add(base, off))
+			off += stride
+		}
+	case a.info.codec != codecNone || a.info.partSize != a.info.size || a.info.size == 1:
+		// Strings, bools (the only non-direct 1-byte type) and complex
+		// numbers (two parts):
+		// the general path per element, without a per-element call
+		// through an interface.
+		base := unsafe.Pointer(unsafe.SliceData(dst))
+		size := unsafe.Sizeof(dst[0])
+		for j := range dst {
+			a.loadInto(unsafe.Add(base, uintptr(j)*size), off)
+			off += stride
+		}
+	default:
+		gatherSwapped(unsafe.Pointer(unsafe.SliceData(dst)), len(dst), a.data, off, stride, a.info.size, a.swap)
 	}
 }
 
-// gatherConverted fills dst with the byte-swapped or unaligned numeric
-// elements of data at byte offsets off, off+stride, ...: the inner loop of
-// CopyTo off the direct path. Each unit size has its own tight loop, so
-// the per-element work is one load, one swap and one store.
-func gatherConverted[T Element](dst []T, data []byte, off, stride int, info elementInfo, swap bool) {
-	base := unsafe.Pointer(unsafe.SliceData(dst))
-	switch {
-	case info.partSize == 2 && info.size == 2:
-		for j := range dst {
-			*(*uint16)(unsafe.Add(base, 2*j)) = load16(data[off:], swap)
+// gatherSwapped fills n items of size 2, 4 or 8 at dst with the
+// byte-swapped or unaligned numbers of data at byte offsets off,
+// off+stride, ...: one load, one swap and one store per element.
+func gatherSwapped(dst unsafe.Pointer, n int, data []byte, off, stride, size int, swap bool) {
+	switch size {
+	case 2:
+		for j := range n {
+			*(*uint16)(unsafe.Add(dst, 2*j)) = load16(data[off:], swap)
 			off += stride
 		}
-	case info.partSize == 4 && info.size == 4:
-		for j := range dst {
-			*(*uint32)(unsafe.Add(base, 4*j)) = load32(data[off:], swap)
+	case 4:
+		for j := range n {
+			*(*uint32)(unsafe.Add(dst, 4*j)) = load32(data[off:], swap)
 			off += stride
 		}
-	case info.partSize == 8 && info.size == 8:
-		for j := range dst {
-			*(*uint64)(unsafe.Add(base, 8*j)) = load64(data[off:], swap)
-			off += stride
-		}
-	default: // bools, and complex numbers (two parts each)
-		for j := range dst {
-			dst[j] = loadConverted[T](data, off, info, swap)
+	case 8:
+		for j := range n {
+			*(*uint64)(unsafe.Add(dst, 8*j)) = load64(data[off:], swap)
 			off += stride
 		}
 	}

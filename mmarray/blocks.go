@@ -1,0 +1,208 @@
+package mmarray
+
+import (
+	"cmp"
+	"iter"
+	"slices"
+
+	"github.com/go-memmap/memmap/internal/misuse"
+)
+
+// Blocks iterates over the view's elements in C order (the order of CopyTo
+// and Values) as a sequence of contiguous []T blocks, each with the flat
+// C-order index of its first element. It is the way to run a loop over a
+// view of any layout without a call per element:
+//
+//	buf := make([]float64, 4096)
+//	for _, block := range a.Blocks(buf) {
+//		for _, x := range block { sum += x }
+//	}
+//
+// Where the view's memory holds a run of elements in order (the last axis,
+// merged with the axes before it while they are contiguous), natively and
+// aligned, a block is that run itself, a slice of the mapping with no copy,
+// and may be longer than buf. Elsewhere (strided or byte-swapped data,
+// short runs, bools, strings) elements are read into buf, decoded and in
+// native byte order, and a block is at most len(buf) long; buf is reused
+// for every block, so a block is valid only until the next one. A nil buf
+// means zero-copy blocks of any length and, when the layout needs staging,
+// one buffer of 2048 elements allocated by the iteration.
+//
+// Blocks are for reading: a zero-copy block aliases the mapping, as
+// Contiguous's slice does (writing through it faults on a ReadOnly file and
+// bypasses Set's checks), and is valid until the File is closed.
+//
+// To walk the elements in the order they lie in memory, whatever the view's
+// axis order (a Fortran file, a transposed view), call Blocks on
+// StorageOrder(); to split the work, give each worker a range of
+// BlocksRange.
+func (a *Array[T]) Blocks(buf []T) iter.Seq2[int, []T] {
+	return a.BlocksRange(0, a.Len(), buf)
+}
+
+// BlocksRange is Blocks restricted to the elements with flat C-order
+// indices lo to hi-1: disjoint ranges, say [w*n/k, (w+1)*n/k) for worker w
+// of k, cover the view once between them, and each can be walked in its
+// own goroutine with its own buf. It panics unless 0 <= lo <= hi <= Len().
+func (a *Array[T]) BlocksRange(lo, hi int, buf []T) iter.Seq2[int, []T] {
+	if lo < 0 || hi < lo || hi > a.Len() {
+		misuse.Panicf("mmarray: BlocksRange [%d, %d) is not a range of a view of %d elements", lo, hi, a.Len())
+	}
+	return func(yield func(int, []T) bool) {
+		pos, staged := lo, 0
+		stopped := false
+		emit := func(block []T) bool {
+			if !yield(pos, block) {
+				stopped = true
+				return false
+			}
+			pos += len(block)
+			return true
+		}
+		a.runs(lo, hi, func(off, count, stride int) bool {
+			if a.direct && stride == a.info.size && count >= min(len(buf), minZeroCopyRun) {
+				if staged > 0 {
+					if !emit(buf[:staged]) {
+						return false
+					}
+					staged = 0
+				}
+				return emit(sliceAt[T](a.data, off, count))
+			}
+			if len(buf) == 0 {
+				buf = make([]T, defaultBlockLen)
+			}
+			for count > 0 {
+				m := min(count, len(buf)-staged)
+				a.gather(buf[staged:staged+m], off, stride)
+				staged += m
+				off += m * stride
+				count -= m
+				if staged == len(buf) {
+					if !emit(buf) {
+						return false
+					}
+					staged = 0
+				}
+			}
+			return true
+		})
+		if !stopped && staged > 0 {
+			emit(buf[:staged])
+		}
+	}
+}
+
+const (
+	// minZeroCopyRun is the shortest run of contiguous elements Blocks
+	// hands out in place, when buf is at least that long: shorter runs
+	// are staged into buf, so that a view of many short rows still comes
+	// in long blocks.
+	minZeroCopyRun = 256
+	// defaultBlockLen is the length of the buffer Blocks allocates when
+	// it needs one and was given none.
+	defaultBlockLen = 2048
+)
+
+// runs calls fn once per run of the view's elements with flat C-order
+// indices in [lo, hi), in order: the byte offset of the run's first
+// element, its length and its stride. A run is a stretch of the
+// innermost axis after merging axes that are contiguous with each other,
+// so a C-contiguous view is one run. Callers loop over a run themselves;
+// no call is made per element.
+func (c *viewCore) runs(lo, hi int, fn func(off, count, stride int) bool) {
+	c.file.checkOpen()
+	if lo >= hi {
+		return
+	}
+	shape, strides := mergeAxes(c.shape, c.strides)
+	last := len(shape) - 1
+	idx := make([]int, len(shape))
+	off := c.offset
+	for axis, rest := last, lo; axis >= 0; axis-- {
+		idx[axis] = rest % shape[axis]
+		rest /= shape[axis]
+		off += idx[axis] * strides[axis]
+	}
+	for left := hi - lo; ; {
+		count := min(shape[last]-idx[last], left)
+		if !fn(off, count, strides[last]) {
+			return
+		}
+		left -= count
+		if left == 0 {
+			return
+		}
+		// Move to the start of the next run, carrying into outer axes.
+		off -= idx[last] * strides[last]
+		idx[last] = 0
+		for axis := last - 1; axis >= 0; axis-- {
+			idx[axis]++
+			off += strides[axis]
+			if idx[axis] < shape[axis] {
+				break
+			}
+			off -= idx[axis] * strides[axis]
+			idx[axis] = 0
+		}
+	}
+}
+
+// mergeAxes returns a layout of the same elements in the same C order with
+// as few axes as possible, at least one: axes of length 1 go, and an axis
+// merges into the next when stepping over it is the same as stepping over
+// all of the next one. It is meant for non-empty views.
+func mergeAxes(shape, strides []int) ([]int, []int) {
+	var outShape, outStrides []int
+	for axis, n := range shape {
+		if n == 1 {
+			continue
+		}
+		last := len(outShape) - 1
+		if last >= 0 && outStrides[last] == n*strides[axis] {
+			outShape[last] *= n
+			outStrides[last] = strides[axis]
+			continue
+		}
+		outShape = append(outShape, n)
+		outStrides = append(outStrides, strides[axis])
+	}
+	if len(outShape) == 0 {
+		return []int{1}, []int{0}
+	}
+	return outShape, outStrides
+}
+
+// StorageOrder returns a view of the same elements whose C order is the
+// order they lie in memory: axes sorted by decreasing stride, and axes with
+// a negative stride reversed. For a C-ordered file it is the view itself;
+// for a Fortran file, or a transposed or reversed view, its Blocks are
+// long zero-copy runs where the view's own are strided. Use it when the
+// order of the elements does not matter (a sum, a minimum, a histogram);
+// the element at StorageOrder's flat index is not, in general, the one at
+// the same flat index of the view.
+func (a *Array[T]) StorageOrder() *Array[T] {
+	a.file.checkOpen()
+	nd := len(a.shape)
+	offset := a.offset
+	strides := append([]int{}, a.strides...)
+	if a.Len() > 0 {
+		for axis, s := range strides {
+			if s < 0 {
+				offset += (a.shape[axis] - 1) * s
+				strides[axis] = -s
+			}
+		}
+	}
+	axes := make([]int, nd)
+	for i := range axes {
+		axes[i] = i
+	}
+	slices.SortStableFunc(axes, func(x, y int) int { return cmp.Compare(strides[y], strides[x]) })
+	shape := make([]int, nd)
+	sorted := make([]int, nd)
+	for i, axis := range axes {
+		shape[i], sorted[i] = a.shape[axis], strides[axis]
+	}
+	return a.derive(offset, shape, sorted)
+}

@@ -1,0 +1,407 @@
+package mmarray_test
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// imageFile makes an in-memory .npy of descr and shape, opened ReadWrite,
+// whose element k (in the file's own order, C or Fortran) is formula(k).
+func imageFile[T mmarray.Element](t *testing.T, descr string, shape []int, fortran bool) *mmarray.File {
+	t.Helper()
+	dt, err := npyheader.ParseDescr(descr)
+	require.NoError(t, err)
+	h := npyheader.Header{DType: dt, Shape: shape, FortranOrder: fortran}
+	prefix, err := h.Encode()
+	require.NoError(t, err)
+	n, err := h.DataSize()
+	require.NoError(t, err)
+	f, err := mmarray.OpenBytes("blocks.npy", append(prefix, make([]byte, n)...), mmarray.ReadWrite)
+	require.NoError(t, err)
+	t.Cleanup(func() { f.Close() })
+	a, err := mmarray.View[T](f)
+	require.NoError(t, err)
+	storage := a
+	if fortran {
+		storage = a.Transpose()
+	}
+	for k := range storage.Len() {
+		var v T
+		switch p := any(&v).(type) {
+		case *string: // one or two letters: NUL padding in every item
+			*p = strings.Repeat(string(rune('a'+k%26)), k%2+1)
+		case *[]byte: // records: zeros, set field by field by the test
+			continue
+		default:
+			v = formula[T](k)
+		}
+		storage.Set(v, unravel(k, storage.Shape())...)
+	}
+	return f
+}
+
+// layouts are views of a (4, 5, 6) array that cover the ways a view can
+// lie in memory.
+var layouts = []struct {
+	name string
+	make func(a *mmarray.Array[float64]) *mmarray.Array[float64]
+}{
+	{"whole", func(a *mmarray.Array[float64]) *mmarray.Array[float64] { return a }},
+	{"rows", func(a *mmarray.Array[float64]) *mmarray.Array[float64] { return a.Slice(mmarray.Span(1, 3, 1)) }},
+	{"steps", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
+		return a.Slice(mmarray.Span(1, 4, 1), mmarray.Span(mmarray.Omit, mmarray.Omit, 2), mmarray.Span(mmarray.Omit, mmarray.Omit, -1))
+	}},
+	{"reversed", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
+		return a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, -1), mmarray.Span(mmarray.Omit, mmarray.Omit, -1), mmarray.Span(mmarray.Omit, mmarray.Omit, -1))
+	}},
+	{"transposed", func(a *mmarray.Array[float64]) *mmarray.Array[float64] { return a.Transpose() }},
+	{"axes 2,0,1", func(a *mmarray.Array[float64]) *mmarray.Array[float64] { return a.Transpose(2, 0, 1) }},
+	{"flat", func(a *mmarray.Array[float64]) *mmarray.Array[float64] { return flatOf(a) }},
+	{"flat every 7th", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
+		return flatOf(a).Slice(mmarray.Span(2, mmarray.Omit, 7))
+	}},
+	{"column", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
+		return must(flatOf(a).Reshape(20, 6)).Slice(mmarray.All(), mmarray.Index(4))
+	}},
+	{"matrix", func(a *mmarray.Array[float64]) *mmarray.Array[float64] { return a.Slice(mmarray.Index(2)) }},
+	{"short rows", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
+		return a.Slice(mmarray.All(), mmarray.All(), mmarray.Span(1, 3, 1))
+	}},
+	{"size-1 axes", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
+		return a.Slice(mmarray.Span(0, 1, 2), mmarray.All(), mmarray.Span(5, 6, 1))
+	}},
+	{"0-d", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
+		return a.Slice(mmarray.Index(1), mmarray.Index(2), mmarray.Index(3))
+	}},
+	{"empty", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
+		return a.Slice(mmarray.All(), mmarray.Span(3, 3, 1))
+	}},
+}
+
+// flatOf is a 1-D view of a C- or Fortran-ordered array, in storage order.
+func flatOf(a *mmarray.Array[float64]) *mmarray.Array[float64] {
+	if flat, err := a.Reshape(-1); err == nil {
+		return flat
+	}
+	return must(a.Transpose().Reshape(-1))
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// elementsByAt is the oracle: every element of v in C order through At.
+func elementsByAt[T mmarray.Element](v *mmarray.Array[T]) []T {
+	out := make([]T, 0, v.Len())
+	shape := v.Shape()
+	for k := range v.Len() {
+		out = append(out, v.At(unravel(k, shape)...))
+	}
+	return out
+}
+
+// checkElementPaths compares every element path with At on view v.
+func checkElementPaths[T interface {
+	mmarray.Element
+	comparable
+}](t *testing.T, v *mmarray.Array[T], want []T) {
+	t.Helper()
+	var bad []string
+	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
+
+	got := make([]T, v.Len())
+	v.CopyTo(got)
+	if !slices.Equal(got, want) {
+		fail("CopyTo %v", got)
+	}
+	if got := slices.Collect(v.Values()); !slices.Equal(got, want) && len(want) > 0 {
+		fail("Values %v", got)
+	}
+	for _, bufLen := range []int{0, 1, 3, 7, 256, 1000} {
+		var buf []T
+		if bufLen > 0 {
+			buf = make([]T, bufLen)
+		}
+		var all []T
+		for pos, block := range v.Blocks(buf) {
+			if pos != len(all) {
+				fail("buf %d: block at %d after %d elements", bufLen, pos, len(all))
+			}
+			if len(block) == 0 {
+				fail("buf %d: empty block at %d", bufLen, pos)
+			}
+			all = append(all, block...)
+		}
+		if !slices.Equal(all, want) {
+			fail("Blocks with buf %d: %v", bufLen, all)
+		}
+		// Three workers' ranges cover the view once.
+		n := v.Len()
+		all = all[:0]
+		for w := range 3 {
+			lo, hi := w*n/3, (w+1)*n/3
+			for pos, block := range v.BlocksRange(lo, hi, buf) {
+				if pos != len(all) {
+					fail("range %d..%d: block at %d after %d elements", lo, hi, pos, len(all))
+				}
+				all = append(all, block...)
+			}
+		}
+		if !slices.Equal(all, want) {
+			fail("BlocksRange in 3 parts with buf %d: %v", bufLen, all)
+		}
+	}
+	// Stopping early stops.
+	blocks := 0
+	for range v.Blocks(make([]T, 1)) {
+		blocks++
+		break
+	}
+	if blocks > 1 {
+		fail("Blocks went on after break")
+	}
+	// StorageOrder holds the same elements.
+	so := slices.Collect(v.StorageOrder().Values())
+	if len(so) != len(want) {
+		fail("StorageOrder has %d elements", len(so))
+	}
+	// The fixed-rank accessors agree with At, negative indices included.
+	shape := v.Shape()
+	for k := range v.Len() {
+		idx := unravel(k, shape)
+		neg := make([]int, len(idx))
+		for i := range idx {
+			neg[i] = idx[i] - shape[i]
+		}
+		for _, ix := range [][]int{idx, neg} {
+			var got T
+			switch len(ix) {
+			case 1:
+				got = v.At1(ix[0])
+			case 2:
+				got = v.At2(ix[0], ix[1])
+			case 3:
+				got = v.At3(ix[0], ix[1], ix[2])
+			default:
+				continue
+			}
+			if got != want[k] {
+				fail("fixed-rank At%v = %v, want %v", ix, got, want[k])
+			}
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("%s: %d mismatches, first: %s", v, len(bad), bad[0])
+	}
+}
+
+func TestBlocksAndAccessorsAgreeWithAt(t *testing.T) {
+	t.Parallel()
+	for _, file := range []struct {
+		name    string
+		descr   string
+		fortran bool
+	}{
+		{"native C", "<f8", false},
+		{"native Fortran", "<f8", true},
+		{"byte-swapped", ">f8", false},
+		{"byte-swapped Fortran", ">f8", true},
+	} {
+		f := imageFile[float64](t, file.descr, []int{4, 5, 6}, file.fortran)
+		a := must(mmarray.View[float64](f))
+		for _, l := range layouts {
+			t.Run(file.name+"/"+l.name, func(t *testing.T) {
+				v := l.make(a)
+				checkElementPaths(t, v, elementsByAt(v))
+				so := slices.Sorted(v.StorageOrder().Values())
+				require.Equal(t, slices.Sorted(slices.Values(elementsByAt(v))), so)
+			})
+		}
+	}
+}
+
+func TestBlocksOfOtherDTypes(t *testing.T) {
+	t.Parallel()
+	t.Run("int16 big-endian", func(t *testing.T) {
+		a := must(mmarray.View[int16](imageFile[int16](t, ">i2", []int{6, 7}, false)))
+		checkElementPaths(t, a, elementsByAt(a))
+		checkElementPaths(t, a.Transpose(), elementsByAt(a.Transpose()))
+	})
+	t.Run("bool", func(t *testing.T) {
+		a := must(mmarray.View[bool](imageFile[bool](t, "|b1", []int{300}, false)))
+		checkElementPaths(t, a, elementsByAt(a))
+	})
+	t.Run("complex128", func(t *testing.T) {
+		a := must(mmarray.View[complex128](imageFile[complex128](t, ">c16", []int{3, 4}, false)))
+		checkElementPaths(t, a.Transpose(), elementsByAt(a.Transpose()))
+	})
+	t.Run("S3 strings", func(t *testing.T) {
+		a := must(mmarray.View[string](imageFile[string](t, "|S3", []int{5, 4}, false)))
+		checkElementPaths(t, a.Slice(mmarray.All(), mmarray.Span(mmarray.Omit, mmarray.Omit, -2)), elementsByAt(a.Slice(mmarray.All(), mmarray.Span(mmarray.Omit, mmarray.Omit, -2))))
+	})
+	t.Run("U2 strings", func(t *testing.T) {
+		a := must(mmarray.View[string](imageFile[string](t, ">U2", []int{9}, false)))
+		checkElementPaths(t, a, elementsByAt(a))
+	})
+	t.Run("fields", func(t *testing.T) {
+		for _, descr := range []string{
+			"[('x', '<f8'), ('id', '>i4'), ('code', '|S2')]",              // packed: x unaligned in record 1
+			"[('x', '<f8'), ('id', '<i4'), ('code', '|S2'), ('p', 'V2')]", // 16 bytes: x aligned
+		} {
+			f := imageFile[[]byte](t, descr, []int{5, 3}, false)
+			rows := must(mmarray.View[[]byte](f))
+			for k := range rows.Len() {
+				idx := unravel(k, rows.Shape())
+				x, id, code := must(mmarray.Field[float64](rows, "x")), must(mmarray.Field[int32](rows, "id")), must(mmarray.Field[string](rows, "code"))
+				x.Set(float64(k)+0.5, idx...)
+				id.Set(int32(-k), idx...)
+				code.Set(string(rune('a'+k%26)), idx...) // one letter: a NUL pads the item
+			}
+			x := must(mmarray.Field[float64](rows, "x"))
+			checkElementPaths(t, x, elementsByAt(x))
+			checkElementPaths(t, x.Transpose(), elementsByAt(x.Transpose()))
+			id := must(mmarray.Field[int32](rows, "id"))
+			checkElementPaths(t, id, elementsByAt(id))
+			code := must(mmarray.Field[string](rows, "code"))
+			checkElementPaths(t, code, elementsByAt(code))
+		}
+	})
+}
+
+func TestFixedRankSetAgreesWithAt(t *testing.T) {
+	t.Parallel()
+	for _, descr := range []string{"<f8", ">f8"} {
+		a := must(mmarray.View[float64](imageFile[float64](t, descr, []int{3, 4, 5}, false)))
+		flat := must(a.Reshape(-1))
+		mat := a.Slice(mmarray.Index(1))
+		for i := range flat.Len() {
+			flat.Set1(float64(-i), i)
+		}
+		for i := range 4 {
+			for j := range 5 {
+				mat.Set2(float64(100*i+j), i, -5+j) // negative j counts from the end
+			}
+		}
+		a.Set3(7.5, 2, 3, 4)
+		var bad []string
+		for k := range a.Len() {
+			idx := unravel(k, a.Shape())
+			want := float64(-k)
+			switch {
+			case idx[0] == 2 && idx[1] == 3 && idx[2] == 4:
+				want = 7.5
+			case idx[0] == 1:
+				want = float64(100*idx[1] + idx[2])
+			}
+			if got := a.At(idx...); got != want {
+				bad = append(bad, fmt.Sprintf("%v: %v, want %v", idx, got, want))
+			}
+		}
+		require.Empty(t, bad, descr)
+	}
+}
+
+func TestFixedRankMisusePanics(t *testing.T) {
+	t.Parallel()
+	f := imageFile[float64](t, "<f8", []int{3, 4}, false)
+	a := must(mmarray.View[float64](f))
+	row := a.Slice(mmarray.Index(0))
+	misuses := map[string]func(){
+		"At1 on 2-D":       func() { a.At1(0) },
+		"At2 out of range": func() { a.At2(3, 0) },
+		"At2 negative":     func() { a.At2(0, -5) },
+		"At3 on 2-D":       func() { a.At3(0, 0, 0) },
+		"At1 past the end": func() { row.At1(4) },
+		"Set2 out":         func() { a.Set2(1, 0, 4) },
+		"ItemBytes out":    func() { a.ItemBytes(0, 9) },
+		"BlocksRange":      func() { a.BlocksRange(2, 13, nil) },
+	}
+	for name, fn := range misuses {
+		require.PanicsWithError(t, panicText(fn), fn, name) // a *memmap.Misuse ...
+		require.Contains(t, panicText(fn), "mmarray: ", name)
+	}
+	h := npyheader.Header{DType: must(npyheader.ParseDescr("<f8")), Shape: []int{3}}
+	prefix := must(h.Encode())
+	ro := must(mmarray.OpenBytes("ro.npy", append(prefix, make([]byte, 24)...), mmarray.ReadOnly))
+	roView := must(mmarray.View[float64](ro))
+	require.PanicsWithError(t, "mmarray: Set1 on a read-only view: ro.npy is open in mode r", func() { roView.Set1(1, 0) })
+}
+
+// panicText runs fn and returns the text of the *memmap.Misuse it panics
+// with, or fails.
+func panicText(fn func()) (text string) {
+	defer func() {
+		m, ok := recover().(*memmap.Misuse)
+		if !ok {
+			text = "no *memmap.Misuse"
+			return
+		}
+		text = m.Message
+	}()
+	fn()
+	return "no panic"
+}
+
+func TestFixedRankAfterClosePanics(t *testing.T) {
+	t.Parallel()
+	f := imageFile[float64](t, "<f8", []int{3, 4}, false)
+	a := must(mmarray.View[float64](f))
+	flat := must(a.Reshape(-1))
+	require.NoError(t, f.Close())
+	for name, fn := range map[string]func(){
+		"At1": func() { flat.At1(0) }, "At2": func() { a.At2(0, 0) }, "Set1": func() { flat.Set1(1, 0) },
+		"Blocks": func() {
+			for range a.Blocks(nil) {
+			}
+		},
+	} {
+		require.Panics(t, fn, name)
+	}
+}
+
+func TestItemBytesAndAppendTo(t *testing.T) {
+	f := imageFile[string](t, "|S4", []int{30}, false)
+	a := must(mmarray.View[string](f))
+	a.Set1("ab", 3) // two NULs of padding
+	a.Set1("a\x00c", 4)
+	var bad []string
+	var buf []byte
+	for i := range a.Len() {
+		raw := a.ItemBytes1(i)
+		if len(raw) != 4 || cap(raw) != 4 || !bytes.Equal(raw, a.ItemBytes(i)) {
+			bad = append(bad, fmt.Sprintf("%d: raw %q", i, raw))
+		}
+		if got := string(bytes.TrimRight(raw, "\x00")); got != a.At1(i) {
+			bad = append(bad, fmt.Sprintf("%d: trimmed %q, At %q", i, got, a.At1(i)))
+		}
+		buf = a.AppendTo(buf[:0], i)
+		if string(buf) != a.At1(i) {
+			bad = append(bad, fmt.Sprintf("%d: AppendTo %q, At %q", i, buf, a.At1(i)))
+		}
+	}
+	require.Empty(t, bad)
+	require.Equal(t, "a\x00c", a.At1(4))
+	u := must(mmarray.View[string](imageFile[string](t, ">U3", []int{4}, false)))
+	u.Set1("日本", 2)
+	require.Equal(t, "日本", string(u.AppendTo(nil, 2)))
+	require.Equal(t, 12, len(u.ItemBytes(2)))
+	allocs := testing.AllocsPerRun(100, func() {
+		for i := range a.Len() {
+			buf = a.AppendTo(buf[:0], i)
+			_ = a.ItemBytes1(i)
+		}
+	})
+	require.Zero(t, allocs)
+}

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"github.com/go-memmap/memmap/internal/parallel"
+
 	"bytes"
 	"fmt"
 	"path/filepath"
@@ -58,7 +60,9 @@ func view(b *testing.B, f *mmarray.File) *mmarray.Array[float64] {
 var sink float64
 
 // BenchmarkAt reads single elements on arrays of rank 1 to 4 (4096
-// elements each), walking the indices in C order.
+// elements each), walking the indices in C order: through the general At
+// (rank=*), and through At1 and At2 on native and byte-swapped float64
+// views (how=At1,At2). Every op reads one element.
 func BenchmarkAt(b *testing.B) {
 	shapes := [][]int{{4096}, {64, 64}, {16, 16, 16}, {8, 8, 8, 8}}
 	for _, shape := range shapes {
@@ -80,6 +84,46 @@ func BenchmarkAt(b *testing.B) {
 			sink = s
 		})
 	}
+	for _, order := range []string{"native", "swapped"} {
+		var flat *mmarray.Array[float64]
+		if order == "native" {
+			flat = view(b, makeFile(b, 4096))
+		} else {
+			flat = viewOf[float64](b, createTable(b, ">f8", 4096, letters))
+		}
+		b.Run("how=At1/order="+order, func(b *testing.B) {
+			b.SetBytes(8)
+			n := flat.Len()
+			i := 0
+			var s float64
+			for b.Loop() {
+				s += flat.At1(i)
+				if i++; i == n {
+					i = 0
+				}
+			}
+			sink = s
+		})
+		b.Run("how=At2/order="+order, func(b *testing.B) {
+			mat, err := flat.Reshape(64, 64)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(8)
+			i, j := 0, 0
+			var s float64
+			for b.Loop() {
+				s += mat.At2(i, j)
+				if j++; j == 64 {
+					j = 0
+					if i++; i == 64 {
+						i = 0
+					}
+				}
+			}
+			sink = s
+		})
+	}
 }
 
 // BenchmarkScanContiguous sums a whole warm, mapped array: through the
@@ -96,13 +140,13 @@ func BenchmarkScanContiguous(b *testing.B) {
 		b.Run(fmt.Sprintf("size=%s/how=slice", human(size)), func(b *testing.B) {
 			b.SetBytes(int64(size))
 			for b.Loop() {
-				sink = Sum(s)
+				sink = parallel.Sum(s)
 			}
 		})
 		b.Run(fmt.Sprintf("size=%s/how=slice-parallel", human(size)), func(b *testing.B) {
 			b.SetBytes(int64(size))
 			for b.Loop() {
-				sink = ParallelSum(s, Workers())
+				sink = parallel.ParallelSum(s, parallel.Workers())
 			}
 		})
 		b.Run(fmt.Sprintf("size=%s/how=values", human(size)), func(b *testing.B) {
@@ -120,7 +164,7 @@ func BenchmarkScanContiguous(b *testing.B) {
 			buf := make([]float64, a.Len())
 			for b.Loop() {
 				a.CopyTo(buf)
-				sink = Sum(buf)
+				sink = parallel.Sum(buf)
 			}
 		})
 	}
@@ -149,7 +193,7 @@ func BenchmarkScanStrided(b *testing.B) {
 				buf := make([]float64, v.Len())
 				for b.Loop() {
 					v.CopyTo(buf)
-					sink = Sum(buf)
+					sink = parallel.Sum(buf)
 				}
 			})
 		}

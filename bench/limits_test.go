@@ -3,6 +3,8 @@
 package bench
 
 import (
+	"github.com/go-memmap/memmap/internal/parallel"
+
 	"fmt"
 	"slices"
 	"sync"
@@ -17,7 +19,7 @@ import (
 // allocates, as copy-on-write and create pay), on 1 and on all cores.
 func BenchmarkMachine(b *testing.B) {
 	const size = 1 << 30
-	for _, p := range slices.Compact([]int{1, Workers()}) {
+	for _, p := range slices.Compact([]int{1, parallel.Workers()}) {
 		b.Run(fmt.Sprintf("op=sum-anon-1GiB/goroutines=%d", p), func(b *testing.B) {
 			s := make([]float64, size/8)
 			for i := range s {
@@ -25,7 +27,7 @@ func BenchmarkMachine(b *testing.B) {
 			}
 			b.SetBytes(size)
 			for b.Loop() {
-				sink = ParallelSum(s, p)
+				sink = parallel.ParallelSum(s, p)
 			}
 		})
 		b.Run(fmt.Sprintf("op=first-touch-anon-256MiB/goroutines=%d", p), func(b *testing.B) {

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"github.com/go-memmap/memmap/internal/parallel"
+
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -70,7 +72,7 @@ func BenchmarkNPZ(b *testing.B) {
 				if !ok {
 					b.Fatal("the member's data is not contiguous and aligned")
 				}
-				sink = Sum(s)
+				sink = parallel.Sum(s)
 				f.Close()
 				z.Close()
 			}

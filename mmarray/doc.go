@@ -40,6 +40,25 @@
 // Records hands out whole records as a zero-copy []S of a Go struct with
 // the same memory layout.
 //
+// # Element access
+//
+// At and Set take one index per axis for a view of any rank. At1, At2 and
+// At3 (and Set1, Set2, Set3) do the same for views of rank 1, 2 and 3
+// without a variadic index: on a native, aligned view they compile into
+// the caller's loop as a bounds check, a check that the File is open and
+// one load (At3 and Set2, Set3 as one call). Negative indices count from
+// the end, as in At; anything else (an index out of range, a view of
+// another rank, a closed File) panics with a *memmap.Misuse.
+//
+// Loops over a whole view should not go element by element: Blocks walks
+// any view as contiguous []T blocks in C order (slices of the mapping where
+// the layout allows, a reused buffer otherwise), BlocksRange splits that
+// walk between workers, StorageOrder reorders a view so that the walk
+// follows memory, and Values and CopyTo are built on the same runs.
+// ItemBytes and ItemBytes1 return an item's bytes in place and AppendTo
+// decodes an S, U or record item into a caller's buffer: string columns
+// read without an allocation per row.
+//
 // # Modes
 //
 // The modes are NumPy's: ReadOnly ("r"), ReadWrite ("r+": writes reach the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
 )
 
 // exampleDir is a scratch folder for the examples.
@@ -203,4 +204,29 @@ func ExampleTimeUnit_Time() {
 	// Output:
 	// 1709209800250 2024-02-29T12:30:00.25Z <nil>
 	// -9223372036854775808 0001-01-01T00:00:00Z mmarray: datetime64 to time: mmarray: NaT has no time value
+}
+
+// Summing a view block by block: the transposed view is not contiguous,
+// so its blocks are staged through buf, in the view's C order.
+func ExampleArray_Blocks() {
+	dt, _ := npyheader.ParseDescr("<f8")
+	h := npyheader.Header{DType: dt, Shape: []int{2, 3}}
+	prefix, _ := h.Encode()
+	f, _ := mmarray.OpenBytes("m.npy", append(prefix, make([]byte, 48)...), mmarray.ReadWrite)
+	defer f.Close()
+	a, _ := mmarray.View[float64](f)
+	for i := range 2 {
+		for j := range 3 {
+			a.Set2(float64(10*i+j), i, j)
+		}
+	}
+	buf := make([]float64, 4)
+	for pos, block := range a.Transpose().Blocks(buf) {
+		fmt.Println(pos, block)
+	}
+	fmt.Println(a.At2(-1, -1))
+	// Output:
+	// 0 [0 10 1 11]
+	// 4 [2 12]
+	// 12
 }

@@ -5,7 +5,7 @@ import (
 	"os"
 	"runtime"
 
-	"github.com/go-memmap/memmap/bench"
+	"github.com/go-memmap/memmap/internal/parallel"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/pagecache"
 )
@@ -140,7 +140,7 @@ func memmapScan(ds *dataset, m *meter, cold bool) (outcome, error) {
 		m.stop()
 		return outcome{}, err
 	}
-	s := bench.ParallelSum(contiguous(a), bench.Workers())
+	s := parallel.ParallelSum(contiguous(a), parallel.Workers())
 	m.stop()
 	runtime.KeepAlive(a)
 	return outcome{check: s, bytes: int64(a.Len()) * 8}, f.Close()
@@ -153,9 +153,9 @@ func memmapScanMapped(ds *dataset, m *meter) (outcome, error) {
 	}
 	defer f.Close()
 	data := contiguous(a)
-	bench.ParallelSum(data, bench.Workers()) // the first sum maps every page; the second is measured
+	parallel.ParallelSum(data, parallel.Workers()) // the first sum maps every page; the second is measured
 	m.start()
-	s := bench.ParallelSum(data, bench.Workers())
+	s := parallel.ParallelSum(data, parallel.Workers())
 	m.stop()
 	runtime.KeepAlive(a)
 	return outcome{check: s, bytes: int64(len(data)) * 8}, nil
@@ -176,8 +176,8 @@ func memmapGather(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	data := contiguous(a)
-	partial := make([]float64, bench.Workers())
-	bench.Parallel(len(idx), bench.Workers(), 1, func(w, lo, hi int) {
+	partial := make([]float64, parallel.Workers())
+	parallel.Parallel(len(idx), parallel.Workers(), 1, func(w, lo, hi int) {
 		var s float64
 		for _, i := range idx[lo:hi] {
 			s += data[i]
@@ -186,7 +186,7 @@ func memmapGather(ds *dataset, m *meter) (outcome, error) {
 	})
 	m.stop()
 	runtime.KeepAlive(a)
-	return outcome{check: bench.SumInOrder(partial), bytes: int64(len(idx)) * 8}, f.Close()
+	return outcome{check: parallel.SumInOrder(partial), bytes: int64(len(idx)) * 8}, f.Close()
 }
 
 // memmapColumn views the data as (N/1024, 1024) and sums column 7: a
@@ -208,7 +208,7 @@ func memmapColumn(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	col := mat.Slice(mmarray.All(), mmarray.Index(columnIndex))
-	s := bench.ParallelSumView(col, bench.Workers())
+	s := parallel.ParallelSumView(col, parallel.Workers())
 	m.stop()
 	return outcome{check: s, bytes: int64(rows) * 8}, f.Close()
 }
@@ -224,7 +224,7 @@ func memmapStride(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	v := a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, strideStep))
-	s := bench.ParallelSumView(v, bench.Workers())
+	s := parallel.ParallelSumView(v, parallel.Workers())
 	m.stop()
 	return outcome{check: s, bytes: int64(v.Len()) * 8}, f.Close()
 }
@@ -246,7 +246,7 @@ func memmapCreate(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	defer f.Close()
-	return outcome{check: bench.ParallelSum(contiguous(a), bench.Workers()), bytes: int64(ds.n) * 8}, nil
+	return outcome{check: parallel.ParallelSum(contiguous(a), parallel.Workers()), bytes: int64(ds.n) * 8}, nil
 }
 
 // createFilled creates path as a float64 array of n elements holding i*0.5,
@@ -266,7 +266,7 @@ func createFilled(path string, n int, progress func(bytes int)) error {
 		return err
 	}
 	data := contiguous(a)
-	bench.Parallel(len(data), bench.Workers(), cowStep, func(_, lo, hi int) {
+	parallel.Parallel(len(data), parallel.Workers(), cowStep, func(_, lo, hi int) {
 		// Fill in 8 MiB pieces only to report progress.
 		const piece = 1 << 20
 		for start := lo; start < hi; start += piece {
@@ -302,8 +302,8 @@ func memmapCOW(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	data := contiguous(a)
-	partial := make([]float64, bench.Workers())
-	bench.Parallel(len(data), bench.Workers(), cowStep, func(w, lo, hi int) {
+	partial := make([]float64, parallel.Workers())
+	parallel.Parallel(len(data), parallel.Workers(), cowStep, func(w, lo, hi int) {
 		var s float64
 		for c := lo; c < hi; c += cowChunk {
 			e := min(c+cowChunk, hi)
@@ -321,7 +321,7 @@ func memmapCOW(ds *dataset, m *meter) (outcome, error) {
 			if e < hi {
 				data[e] = -1
 			}
-			s += bench.Sum(data[c:e])
+			s += parallel.Sum(data[c:e])
 		}
 		partial[w] = s
 	})
@@ -333,7 +333,7 @@ func memmapCOW(ds *dataset, m *meter) (outcome, error) {
 	if err := checkUnchanged(ds.path, before); err != nil {
 		return outcome{}, err
 	}
-	return outcome{check: bench.SumInOrder(partial), bytes: int64(len(data)) * 8}, nil
+	return outcome{check: parallel.SumInOrder(partial), bytes: int64(len(data)) * 8}, nil
 }
 
 // everyNth copies a[::step] of the file at path.

@@ -1,4 +1,7 @@
-package bench
+// Package parallel holds the summation loops that cmd/mmbench and the
+// benchmarks in bench/ share, so that both measure the same loops. It is
+// internal: its final home is the compute package (issue 9).
+package parallel
 
 import (
 	"runtime"
@@ -6,9 +9,6 @@ import (
 
 	"github.com/go-memmap/memmap/mmarray"
 )
-
-// The summation helpers below are shared by the Go benchmarks and
-// cmd/mmbench, so that both measure the same loops.
 
 // Workers is the number of goroutines the parallel helpers use by default:
 // one per core Go may run on.
@@ -40,23 +40,24 @@ func ParallelSum(s []float64, p int) float64 {
 	return SumInOrder(partial)
 }
 
-// ParallelSumView sums a 1-D strided view the same way, each goroutine
-// copying its part out in chunks of viewChunk elements with CopyTo.
+// ParallelSumView sums a view of any layout the same way, each goroutine
+// walking its part of the view's elements block by block (BlocksRange):
+// in place where the layout is contiguous, else through a buffer of
+// viewChunk elements.
 func ParallelSumView(v *mmarray.Array[float64], p int) float64 {
 	partial := make([]float64, p)
 	Parallel(v.Len(), p, 64, func(w, lo, hi int) {
 		buf := make([]float64, viewChunk)
 		var s float64
-		for c := lo; c < hi; c += viewChunk {
-			k := v.Slice(mmarray.Span(c, min(c+viewChunk, hi), 1)).CopyTo(buf)
-			s += Sum(buf[:k])
+		for _, block := range v.BlocksRange(lo, hi, buf) {
+			s += Sum(block)
 		}
 		partial[w] = s
 	})
 	return SumInOrder(partial)
 }
 
-// viewChunk is the number of elements ParallelSumView copies at a time:
+// viewChunk is the number of elements ParallelSumView stages at a time:
 // 32 KiB, which stays in the L1 cache.
 const viewChunk = 4096
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -41,10 +42,18 @@ func imageFile[T mmarray.Element](t *testing.T, descr string, shape []int, fortr
 			*p = strings.Repeat(string(rune('a'+k%26)), k%2+1)
 		case *[]byte: // records: zeros, set field by field by the test
 			continue
+		case *float64:
+			*p = formula.Value[float64](k)
+		case *int16:
+			*p = formula.Value[int16](k)
+		case *bool:
+			*p = formula.Value[bool](k)
+		case *complex128:
+			*p = formula.Value[complex128](k)
 		default:
-			v = formula[T](k)
+			t.Fatalf("imageFile has no values for %T", v)
 		}
-		storage.Set(v, unravel(k, storage.Shape())...)
+		storage.Set(v, formula.Unravel(k, storage.Shape())...)
 	}
 	return f
 }
@@ -107,7 +116,7 @@ func elementsByAt[T mmarray.Element](v *mmarray.Array[T]) []T {
 	out := make([]T, 0, v.Len())
 	shape := v.Shape()
 	for k := range v.Len() {
-		out = append(out, v.At(unravel(k, shape)...))
+		out = append(out, v.At(formula.Unravel(k, shape)...))
 	}
 	return out
 }
@@ -180,7 +189,7 @@ func checkElementPaths[T interface {
 	// The fixed-rank accessors agree with At, negative indices included.
 	shape := v.Shape()
 	for k := range v.Len() {
-		idx := unravel(k, shape)
+		idx := formula.Unravel(k, shape)
 		neg := make([]int, len(idx))
 		for i := range idx {
 			neg[i] = idx[i] - shape[i]
@@ -263,7 +272,7 @@ func TestBlocksOfOtherDTypes(t *testing.T) {
 			f := imageFile[[]byte](t, descr, []int{5, 3}, false)
 			rows := must(mmarray.View[[]byte](f))
 			for k := range rows.Len() {
-				idx := unravel(k, rows.Shape())
+				idx := formula.Unravel(k, rows.Shape())
 				x, id, code := must(mmarray.Field[float64](rows, "x")), must(mmarray.Field[int32](rows, "id")), must(mmarray.Field[string](rows, "code"))
 				x.Set(float64(k)+0.5, idx...)
 				id.Set(int32(-k), idx...)
@@ -297,7 +306,7 @@ func TestFixedRankSetAgreesWithAt(t *testing.T) {
 		a.Set3(7.5, 2, 3, 4)
 		var bad []string
 		for k := range a.Len() {
-			idx := unravel(k, a.Shape())
+			idx := formula.Unravel(k, a.Shape())
 			want := float64(-k)
 			switch {
 			case idx[0] == 2 && idx[1] == 3 && idx[2] == 4:

@@ -1,13 +1,12 @@
 package bench
 
 import (
-	"github.com/go-memmap/memmap/internal/parallel"
-
 	"bytes"
 	"fmt"
 	"path/filepath"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/parallel"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )

@@ -3,13 +3,13 @@
 package bench
 
 import (
-	"github.com/go-memmap/memmap/internal/parallel"
-
 	"fmt"
 	"slices"
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/go-memmap/memmap/internal/parallel"
 )
 
 // BenchmarkMachine measures the machine's own limits that the mmbench

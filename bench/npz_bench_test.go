@@ -1,12 +1,11 @@
 package bench
 
 import (
-	"github.com/go-memmap/memmap/internal/parallel"
-
 	"fmt"
 	"path/filepath"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/parallel"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npz"
 )

@@ -130,7 +130,7 @@
 //   - Object ('|O') dtypes hold pickles and are never mapped: Open fails
 //     with npyheader.ErrObjectDType. Nothing in this project unpickles.
 //   - On 32-bit platforms an array must fit in the address space; larger
-//     ones fail with pagecache.ErrTooLarge.
+//     ones fail with memmap.ErrTooLarge.
 //   - Views of structured, string, datetime and float16 dtypes are not
 //     available yet: View fails with ErrDTypeMismatch for them, while Open
 //     and the header (File.DType) work for every dtype.

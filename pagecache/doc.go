@@ -11,9 +11,11 @@
 // access-pattern hints, [Mapping.Resident] reports page-cache residency and
 // [Preallocate] reserves disk blocks before a file is mapped for writing.
 //
-// All errors wrap one of the package's sentinel errors (test with
-// [errors.Is]) or, for failing system calls, an [*io/fs.PathError] naming the
-// call and the file.
+// Every error names the operation and the file and wraps one sentinel (test
+// with [errors.Is]): one of this package's (ErrBeyondEOF, ErrBadRange, ...),
+// one the module shares ([memmap.ErrClosed], [memmap.ErrTooLarge],
+// [memmap.ErrUnsupported]) or, for a failing system call, an
+// [*io/fs.PathError] naming the call and the file.
 //
 // # Caveats
 //
@@ -54,12 +56,12 @@
 //
 // 32-bit platforms. A mapping must fit in the address space: a range whose
 // page-rounded length exceeds math.MaxInt (2 GiB on 386 and arm) gives
-// [ErrTooLarge], and in practice far less address space is free. Map large
+// [memmap.ErrTooLarge], and in practice far less address space is free. Map large
 // files in windows.
 //
 // Windows. A file is locked while any part of it is mapped: it cannot be
 // truncated, extended past the mapping or deleted until every Mapping is
-// closed. Advise is a no-op and Resident returns [ErrUnsupported].
+// closed. Advise is a no-op and Resident returns [memmap.ErrUnsupported].
 //
 // Concurrency. The methods of a Mapping are safe for concurrent use; the
 // mapped bytes are not synchronized, and the race detector does not see

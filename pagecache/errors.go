@@ -2,18 +2,16 @@ package pagecache
 
 import "errors"
 
-// Sentinel errors. They are always returned wrapped (with %w) together with
-// context such as the file name, offset and length, so test for them with
-// [errors.Is]. Failing system calls additionally carry an [*io/fs.PathError]
-// (Op "mmap", "msync", "madvise", "mincore", "fallocate", ...) in the chain.
+// Sentinel errors of this package. Errors are always returned wrapped (with
+// %w) together with the operation, file name, offset and length, so test for
+// them with [errors.Is]. The package also returns the module's shared
+// sentinels [memmap.ErrClosed] (a Mapping used after Close),
+// [memmap.ErrTooLarge] (a range beyond the address space or int64) and
+// [memmap.ErrUnsupported] (a feature this OS lacks, such as Resident on
+// Windows). Failing system calls carry an [*io/fs.PathError] (Op "mmap",
+// "msync", "madvise", "mincore", "fallocate", "lseek", ...) in the chain
+// instead.
 var (
-	// ErrClosed reports an operation on a Mapping that has already been closed.
-	ErrClosed = errors.New("pagecache: mapping already closed")
-
-	// ErrTooLarge reports a range that does not fit in this platform's
-	// address space (int), or whose offset+length overflows int64.
-	ErrTooLarge = errors.New("pagecache: range too large")
-
 	// ErrBeyondEOF reports a requested range that reaches past the end of
 	// the file; mapping it could raise SIGBUS on access.
 	ErrBeyondEOF = errors.New("pagecache: range beyond end of file")
@@ -23,13 +21,13 @@ var (
 	// mapping is a no-op and does not return this error.
 	ErrReadOnly = errors.New("pagecache: file is read-only")
 
-	// ErrUnsupported reports a feature that is not available on this OS,
-	// for example Resident on Windows.
-	ErrUnsupported = errors.New("pagecache: not supported on this platform")
-
 	// ErrBadRange reports a negative offset or length, or a sub-range that
 	// lies outside the mapping.
 	ErrBadRange = errors.New("pagecache: bad range")
+
+	// ErrInvalid reports a nil *os.File, or an Access or Advice value that
+	// is not one of this package's constants.
+	ErrInvalid = errors.New("pagecache: invalid argument")
 
 	// ErrDontNeedCopyOnWrite reports a DontNeed advice on a CopyOnWrite
 	// mapping, which would silently discard the private modifications.

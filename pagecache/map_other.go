@@ -2,10 +2,14 @@
 
 package pagecache
 
-import "os"
+import (
+	"os"
+
+	"github.com/go-memmap/memmap"
+)
 
 // On other operating systems the package compiles, but Map (for a non-zero
-// length) returns ErrUnsupported.
+// length) returns memmap.ErrUnsupported.
 
 var granularity = pageSize
 
@@ -14,14 +18,14 @@ const residentSupported = false
 type region struct{}
 
 func mapRegion(f *os.File, aligned int64, viewLen int, access Access) (*region, []byte, error) {
-	return nil, nil, ErrUnsupported
+	return nil, nil, memmap.ErrUnsupported
 }
 
 func (r *region) len() int                                  { return 0 }
-func (r *region) flush(f *os.File, start, end int) error    { return ErrUnsupported }
+func (r *region) flush(f *os.File, start, end int) error    { return memmap.ErrUnsupported }
 func (r *region) advise(start, end int, a Advice) error     { return nil }
-func (r *region) resident(start, end int) (int, int, error) { return 0, 0, ErrUnsupported }
+func (r *region) resident(start, end int) (int, int, error) { return 0, 0, memmap.ErrUnsupported }
 func (r *region) close(owner *Mapping) error                { return nil }
 func preallocate(f *os.File, size int64) error              { return zeroFill(f, size) }
 
-func dropFileCache(f *os.File) error { return ErrUnsupported }
+func dropFileCache(f *os.File) error { return memmap.ErrUnsupported }

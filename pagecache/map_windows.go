@@ -3,6 +3,8 @@ package pagecache
 import (
 	"os"
 
+	"github.com/go-memmap/memmap"
+
 	"golang.org/x/sys/windows"
 )
 
@@ -62,7 +64,7 @@ func (r *region) flush(f *os.File, start, end int) error {
 func (r *region) advise(start, end int, a Advice) error { return nil }
 
 func (r *region) resident(start, end int) (resident, total int, err error) {
-	return 0, 0, ErrUnsupported
+	return 0, 0, memmap.ErrUnsupported
 }
 
 // close unmaps the view. Windows gets no guard reservation.
@@ -77,4 +79,4 @@ func (r *region) close(owner *Mapping) error {
 // preallocate writes zeros up to size.
 func preallocate(f *os.File, size int64) error { return zeroFill(f, size) }
 
-func dropFileCache(f *os.File) error { return ErrUnsupported }
+func dropFileCache(f *os.File) error { return memmap.ErrUnsupported }

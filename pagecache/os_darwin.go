@@ -3,6 +3,8 @@ package pagecache
 import (
 	"os"
 
+	"github.com/go-memmap/memmap"
+
 	"golang.org/x/sys/unix"
 )
 
@@ -25,7 +27,7 @@ func preallocate(f *os.File, size int64) error {
 	return zeroFill(f, size)
 }
 
-func dropFileCache(f *os.File) error { return ErrUnsupported }
+func dropFileCache(f *os.File) error { return memmap.ErrUnsupported }
 
 // darwin has no MADV_POPULATE_READ; WillNeed is the nearest hint.
 const madvPopulateRead = unix.MADV_WILLNEED

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"sync"
+
+	"github.com/go-memmap/memmap"
 )
 
 // Access selects how a file range is mapped.
@@ -129,25 +131,25 @@ type Mapping struct {
 // it: keep f open until the Mapping is closed, and close f yourself.
 func Map(f *os.File, offset, length int64, access Access) (*Mapping, error) {
 	if f == nil {
-		return nil, fmt.Errorf("pagecache: map: %w", os.ErrInvalid)
+		return nil, fmt.Errorf("map: %w: nil file", ErrInvalid)
 	}
 	name := f.Name()
 	if !access.valid() {
-		return nil, fmt.Errorf("pagecache: map %s: invalid access %v: %w", name, access, os.ErrInvalid)
+		return nil, fmt.Errorf("map %s offset %d length %d: %w: access %v", name, offset, length, ErrInvalid, access)
 	}
 	if offset < 0 || length < 0 {
-		return nil, fmt.Errorf("%w: map %s offset %d length %d: negative value", ErrBadRange, name, offset, length)
+		return nil, fmt.Errorf("map %s offset %d length %d: %w: negative value", name, offset, length, ErrBadRange)
 	}
 	if length > math.MaxInt64-offset {
-		return nil, fmt.Errorf("%w: map %s offset %d length %d: offset+length overflows int64", ErrTooLarge, name, offset, length)
+		return nil, fmt.Errorf("map %s offset %d length %d: %w: offset+length overflows int64", name, offset, length, memmap.ErrTooLarge)
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("pagecache: map %s offset %d length %d: %w", name, offset, length, err)
+		return nil, fmt.Errorf("map %s offset %d length %d: %w", name, offset, length, err)
 	}
 	size := fi.Size()
 	if offset+length > size {
-		return nil, fmt.Errorf("%w: map %s offset %d length %d: file size is %d", ErrBeyondEOF, name, offset, length, size)
+		return nil, fmt.Errorf("map %s offset %d length %d: %w: file size is %d", name, offset, length, ErrBeyondEOF, size)
 	}
 	gran := int64(granularity)
 	aligned := offset - offset%gran
@@ -155,7 +157,7 @@ func Map(f *os.File, offset, length int64, access Access) (*Mapping, error) {
 	// The view spans [aligned, offset+length); platforms round it up to
 	// whole pages. Leave room for that rounding when checking against int.
 	if delta+length > int64(math.MaxInt)-gran {
-		return nil, fmt.Errorf("%w: map %s offset %d length %d: exceeds the address space (max int %d)", ErrTooLarge, name, offset, length, math.MaxInt)
+		return nil, fmt.Errorf("map %s offset %d length %d: %w: exceeds the address space (max int %d)", name, offset, length, memmap.ErrTooLarge, math.MaxInt)
 	}
 	m := &Mapping{
 		f:        f,
@@ -172,7 +174,7 @@ func Map(f *os.File, offset, length int64, access Access) (*Mapping, error) {
 	}
 	reg, view, err := mapRegion(f, aligned, int(delta+length), access)
 	if err != nil {
-		return nil, fmt.Errorf("pagecache: map %s offset %d length %d (%v): %w", name, offset, length, access, err)
+		return nil, fmt.Errorf("map %s offset %d length %d (%v): %w", name, offset, length, access, err)
 	}
 	m.reg = reg
 	end := m.delta + m.length
@@ -218,7 +220,7 @@ func (m *Mapping) Flush() error { return m.FlushRange(0, int64(m.length)) }
 // file and waits for them: msync(MS_SYNC) over the page-rounded range, then
 // fdatasync (fsync on darwin; FlushViewOfFile and FlushFileBuffers on
 // Windows). It is a no-op returning nil for ReadOnly and CopyOnWrite
-// mappings, and returns an error wrapping ErrClosed after Close.
+// mappings, and returns an error wrapping [memmap.ErrClosed] after Close.
 func (m *Mapping) FlushRange(off, n int64) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -230,7 +232,7 @@ func (m *Mapping) FlushRange(off, n int64) error {
 		return nil
 	}
 	if err := m.reg.flush(m.f, start, end); err != nil {
-		return fmt.Errorf("pagecache: flush %s offset %d length %d: %w", m.name, m.offset+off, n, err)
+		return fmt.Errorf("flush %s offset %d length %d: %w", m.name, m.offset+off, n, err)
 	}
 	return nil
 }
@@ -245,27 +247,27 @@ func (m *Mapping) Advise(off, n int64, a Advice) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if !a.valid() {
-		return fmt.Errorf("pagecache: advise %s: invalid advice %v: %w", m.name, a, os.ErrInvalid)
+		return fmt.Errorf("advise %s: %w: advice %v", m.name, ErrInvalid, a)
 	}
 	start, end, err := m.check("advise", off, n)
 	if err != nil {
 		return err
 	}
 	if a == DontNeed && m.access == CopyOnWrite {
-		return fmt.Errorf("%w: advise %s offset %d length %d", ErrDontNeedCopyOnWrite, m.name, m.offset+off, n)
+		return fmt.Errorf("advise %s offset %d length %d: %w", m.name, m.offset+off, n, ErrDontNeedCopyOnWrite)
 	}
 	if start == end {
 		return nil
 	}
 	if err := m.reg.advise(start, end, a); err != nil {
-		return fmt.Errorf("pagecache: advise %s offset %d length %d (%v): %w", m.name, m.offset+off, n, a, err)
+		return fmt.Errorf("advise %s offset %d length %d (%v): %w", m.name, m.offset+off, n, a, err)
 	}
 	return nil
 }
 
 // Resident reports how many of the pages covering [off, off+n) of Bytes()
 // are resident in memory (mincore), out of total pages in the page-rounded
-// range. On Windows it returns an error wrapping ErrUnsupported.
+// range. On Windows it returns an error wrapping [memmap.ErrUnsupported].
 func (m *Mapping) Resident(off, n int64) (resident, total int, err error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
@@ -277,11 +279,11 @@ func (m *Mapping) Resident(off, n int64) (resident, total int, err error) {
 		if residentSupported {
 			return 0, 0, nil
 		}
-		return 0, 0, fmt.Errorf("%w: resident %s", ErrUnsupported, m.name)
+		return 0, 0, fmt.Errorf("resident %s: %w", m.name, memmap.ErrUnsupported)
 	}
 	resident, total, err = m.reg.resident(start, end)
 	if err != nil {
-		return 0, 0, fmt.Errorf("pagecache: resident %s offset %d length %d: %w", m.name, m.offset+off, n, err)
+		return 0, 0, fmt.Errorf("resident %s offset %d length %d: %w", m.name, m.offset+off, n, err)
 	}
 	return resident, total, nil
 }
@@ -298,16 +300,16 @@ func (m *Mapping) Resident(off, n int64) (resident, total int, err error) {
 // only and is released once the Mapping itself becomes unreachable. On
 // Windows the view is simply unmapped.
 //
-// A second Close returns an error wrapping ErrClosed.
+// A second Close returns an error wrapping [memmap.ErrClosed].
 func (m *Mapping) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
-		return fmt.Errorf("%w: close %s offset %d length %d", ErrClosed, m.name, m.offset, m.length)
+		return fmt.Errorf("close %s offset %d length %d: %w", m.name, m.offset, m.length, memmap.ErrClosed)
 	}
 	if m.reg != nil {
 		if err := m.reg.close(m); err != nil {
-			return fmt.Errorf("pagecache: close %s offset %d length %d: %w", m.name, m.offset, m.length, err)
+			return fmt.Errorf("close %s offset %d length %d: %w", m.name, m.offset, m.length, err)
 		}
 		m.reg = nil
 	}
@@ -321,11 +323,11 @@ func (m *Mapping) Close() error {
 // view. The caller holds m.mu.
 func (m *Mapping) check(op string, off, n int64) (start, end int, err error) {
 	if m.closed {
-		return 0, 0, fmt.Errorf("%w: %s %s offset %d length %d", ErrClosed, op, m.name, m.offset, m.length)
+		return 0, 0, fmt.Errorf("%s %s offset %d length %d: %w", op, m.name, m.offset, m.length, memmap.ErrClosed)
 	}
 	if off < 0 || n < 0 || off > int64(m.length) || n > int64(m.length)-off {
-		return 0, 0, fmt.Errorf("%w: %s %s: sub-range offset %d length %d outside mapping of length %d",
-			ErrBadRange, op, m.name, off, n, m.length)
+		return 0, 0, fmt.Errorf("%s %s: %w: sub-range offset %d length %d outside mapping of length %d",
+			op, m.name, ErrBadRange, off, n, m.length)
 	}
 	if n == 0 {
 		return 0, 0, nil
@@ -353,13 +355,13 @@ func (m *Mapping) check(op string, off, n int64) (start, end int, err error) {
 // with the system's access-denied error.
 func Preallocate(f *os.File, size int64) error {
 	if f == nil {
-		return fmt.Errorf("pagecache: preallocate: %w", os.ErrInvalid)
+		return fmt.Errorf("preallocate: %w: nil file", ErrInvalid)
 	}
 	if size < 0 {
-		return fmt.Errorf("%w: preallocate %s to %d bytes: negative size", ErrBadRange, f.Name(), size)
+		return fmt.Errorf("preallocate %s to %d bytes: %w: negative size", f.Name(), size, ErrBadRange)
 	}
 	if err := preallocate(f, size); err != nil {
-		return fmt.Errorf("pagecache: preallocate %s to %d bytes: %w", f.Name(), size, err)
+		return fmt.Errorf("preallocate %s to %d bytes: %w", f.Name(), size, err)
 	}
 	return nil
 }
@@ -403,13 +405,13 @@ func pathErr(op string, f *os.File, err error) error {
 // benchmark cold-cache reads. Dirty pages are not dropped: call f.Sync first
 // if they must go too. Pages that are mapped, or that the file system cannot
 // drop (tmpfs), may stay resident. On operating systems other than Linux it
-// returns an error wrapping ErrUnsupported.
+// returns an error wrapping [memmap.ErrUnsupported].
 func DropFileCache(f *os.File) error {
 	if f == nil {
-		return fmt.Errorf("pagecache: drop file cache: %w", os.ErrInvalid)
+		return fmt.Errorf("drop file cache: %w: nil file", ErrInvalid)
 	}
 	if err := dropFileCache(f); err != nil {
-		return fmt.Errorf("pagecache: drop file cache %s: %w", f.Name(), err)
+		return fmt.Errorf("drop file cache %s: %w", f.Name(), err)
 	}
 	return nil
 }

@@ -397,32 +397,68 @@ func TestClose(t *testing.T) {
 	}
 }
 
-// TestConcurrentUse exercises the Mapping's locking under -race.
+// TestConcurrentUse runs every method of a Mapping from several goroutines
+// while it is closed under them (for -race and for the lock). Each worker
+// must have done a round of work on the open mapping before Close, and must
+// then see ErrClosed.
 func TestConcurrentUse(t *testing.T) {
 	ps := PageSize()
 	f, _ := mustCreate(t, pattern(4*ps), os.O_RDWR)
 	m, err := Map(f, 1, int64(3*ps), ReadWrite)
 	require.NoError(t, err)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			for range 20 {
-				if b := m.Bytes(); b == nil {
-					return
+
+	const workers = 8
+	var ready, working, done sync.WaitGroup
+	start := make(chan struct{})
+	rounds := make([]int, workers) // rounds done on the open mapping
+	sawClosed := make([]bool, workers)
+	ready.Add(workers)
+	working.Add(workers)
+	for w := range workers {
+		done.Go(func() {
+			markWorking := sync.OnceFunc(working.Done)
+			defer markWorking() // also when a worker fails early
+			ready.Done()
+			<-start
+			for {
+				_, _, resErr := m.Resident(0, 10)
+				if errors.Is(resErr, memmap.ErrUnsupported) {
+					resErr = nil
 				}
-				for _, err := range []error{m.FlushRange(0, 10), m.Advise(0, 10, WillNeed)} {
-					if err != nil && !errors.Is(err, memmap.ErrClosed) {
-						t.Error(err)
+				open := m.Bytes() != nil
+				closed := 0
+				for _, err := range []error{m.FlushRange(0, 10), m.Advise(0, 10, WillNeed), resErr} {
+					switch {
+					case errors.Is(err, memmap.ErrClosed):
+						closed++
+					case err != nil:
+						t.Errorf("worker %d: %v", w, err)
+						return
 					}
 				}
-				if _, _, err := m.Resident(0, 10); err != nil && !errors.Is(err, memmap.ErrClosed) && !errors.Is(err, memmap.ErrUnsupported) {
-					t.Error(err)
+				if closed > 0 {
+					sawClosed[w] = true
+					return
 				}
+				if !open {
+					t.Errorf("worker %d: Bytes is nil but the mapping is not closed", w)
+					return
+				}
+				rounds[w]++
+				markWorking()
 			}
 		})
 	}
+	ready.Wait()
+	close(start)
+	working.Wait()
 	require.NoError(t, m.Close())
-	wg.Wait()
+	done.Wait()
+	for w := range workers {
+		if rounds[w] == 0 || !sawClosed[w] {
+			t.Errorf("worker %d: %d rounds on the open mapping, saw ErrClosed: %v", w, rounds[w], sawClosed[w])
+		}
+	}
 }
 
 func TestPreallocate(t *testing.T) {

@@ -54,9 +54,14 @@ func unmapBytes(b []byte) error {
 // releaseGuard unmaps a reservation made by guard.
 func releaseGuard(r rawRange) { _ = unix.MunmapPtr(r.addr, r.n) }
 
+// guardRelease is the cleanup keepGuard registers: releaseGuard, which a
+// test wraps to learn when a release has run (cleanups run on the runtime's
+// own goroutines, at no predictable time after the collection).
+var guardRelease = releaseGuard
+
 // keepGuard arranges for the reservation r to be released once owner is
 // unreachable.
-func keepGuard(owner *Mapping, r rawRange) { runtime.AddCleanup(owner, releaseGuard, r) }
+func keepGuard(owner *Mapping, r rawRange) { runtime.AddCleanup(owner, guardRelease, r) }
 
 // mincore fills vec with one byte per page of b (which must start on a page
 // boundary). x/sys has no wrapper for it.

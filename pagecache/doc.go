@@ -26,8 +26,15 @@
 // mapping time ([ErrBeyondEOF]) but cannot prevent later truncation.
 //
 // Full disks. Writing through a ReadWrite mapping to a page whose disk
-// blocks are not allocated (a sparse file) can also raise SIGBUS when the
-// disk is full. Call [Preallocate] before mapping a file for writing.
+// blocks are not allocated (a hole of a sparse file) can also raise SIGBUS
+// when the disk is full. Call [Preallocate] before mapping a file for
+// writing. Where the file system has no fallocate, Preallocate writes zeros
+// into the holes it can find; a file system that cannot report holes
+// (lseek SEEK_HOLE) on an operating system without fallocate leaves them,
+// and the risk stays. Writing the zeros races with another process writing
+// into the same holes at the same moment: its bytes may be overwritten.
+// When Preallocate fails on a full disk, the blocks it allocated before
+// stay allocated until the file is truncated.
 //
 // File lifetime. A Mapping does not own its *os.File and Close does not
 // close it, but FlushRange uses the file's descriptor: keep the file open

@@ -344,15 +344,21 @@ func (m *Mapping) check(op string, off, n int64) (start, end int, err error) {
 	return start, end, nil
 }
 
-// Preallocate makes f at least size bytes long with its blocks allocated, so
-// that touching a mapped page can never raise SIGBUS on a full disk. On
-// Linux it calls fallocate(fd, 0, 0, size), which also extends the file;
-// where fallocate is not supported (other file systems or operating systems)
-// it writes zeros from the current end of the file up to size, in 1 MiB
-// chunks, leaving any existing holes alone. It never shrinks the file. A full
-// disk is reported here (the error wraps ENOSPC). On Unix, a file opened
-// read-only gives an error wrapping ErrReadOnly; on Windows the write fails
-// with the system's access-denied error.
+// Preallocate makes f at least size bytes long with every block below size
+// allocated, so that touching a mapped page can never raise SIGBUS on a full
+// disk. On Linux it calls fallocate(fd, 0, 0, size), which also extends the
+// file. Where fallocate is not supported (file systems such as ext2, other
+// operating systems) it writes zeros instead: into every hole below size that
+// lseek(SEEK_HOLE) reports (Linux and darwin), then from the current end of
+// the file up to size, in 1 MiB chunks. Holes read as zeros, so the file's
+// contents do not change. It never shrinks the file, and leaves the file
+// offset where it was.
+//
+// A full disk is reported here (the error wraps ENOSPC). Blocks allocated
+// before the disk filled up stay allocated: to give them back, truncate the
+// file to its former size. On Unix, a file opened read-only gives an error
+// wrapping ErrReadOnly; on Windows the write fails with the system's
+// access-denied error.
 func Preallocate(f *os.File, size int64) error {
 	if f == nil {
 		return fmt.Errorf("preallocate: %w: nil file", ErrInvalid)
@@ -366,21 +372,30 @@ func Preallocate(f *os.File, size int64) error {
 	return nil
 }
 
-// zeroFill extends f to size by writing zeros after its current end.
+// zeroFill is Preallocate without fallocate: it writes zeros into the holes
+// of f below size, then after its end up to size.
 func zeroFill(f *os.File, size int64) error {
 	fi, err := f.Stat()
 	if err != nil {
 		return err
 	}
 	cur := fi.Size()
-	if cur >= size {
+	if err := fillHoles(f, min(cur, size)); err != nil {
+		return err
+	}
+	return writeZeros(f, cur, size)
+}
+
+// writeZeros writes zeros into bytes [from, to) of f.
+func writeZeros(f *os.File, from, to int64) error {
+	if from >= to {
 		return nil
 	}
-	buf := make([]byte, min(int64(1<<20), size-cur))
-	for cur < size {
-		n := min(int64(len(buf)), size-cur)
-		w, err := f.WriteAt(buf[:n], cur)
-		cur += int64(w)
+	buf := make([]byte, min(int64(1<<20), to-from))
+	for from < to {
+		n := min(int64(len(buf)), to-from)
+		w, err := f.WriteAt(buf[:n], from)
+		from += int64(w)
 		if err != nil {
 			return err
 		}

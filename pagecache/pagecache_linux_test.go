@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-memmap/memmap/internal/loopfs"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -171,4 +173,111 @@ func TestFlushAfterFileClosed(t *testing.T) {
 	require.Equal(t, "fdatasync", pe.Op)
 	require.True(t, strings.HasPrefix(err.Error(), "flush "+f.Name()+" "), err.Error())
 	require.NoError(t, m.Close())
+}
+
+// sparseFile creates a file of size bytes in dir that is one hole except
+// for the given pieces of data, and returns it opened read-write and the
+// file's expected contents.
+func sparseFile(t *testing.T, dir string, size int64, pieces map[int64]string) (*os.File, []byte) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, "sparse"), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = f.Close() })
+	require.NoError(t, f.Truncate(size))
+	want := make([]byte, size)
+	for off, s := range pieces {
+		_, err := f.WriteAt([]byte(s), off)
+		require.NoError(t, err)
+		copy(want[off:], s)
+	}
+	return f, want
+}
+
+// holesBelow returns the offsets of the holes lseek reports below end. It
+// moves f's offset.
+func holesBelow(t *testing.T, f *os.File, end int64) []int64 {
+	t.Helper()
+	var holes []int64
+	for off := int64(0); off < end; {
+		hole, err := unix.Seek(int(f.Fd()), off, unix.SEEK_HOLE)
+		require.NoError(t, err)
+		if hole >= end {
+			break
+		}
+		holes = append(holes, hole)
+		data, err := unix.Seek(int(f.Fd()), hole, unix.SEEK_DATA)
+		if errors.Is(err, unix.ENXIO) {
+			break
+		}
+		require.NoError(t, err)
+		off = data
+	}
+	return holes
+}
+
+// TestZeroFillFillsHoles covers the fallback of Preallocate on the file
+// system of t.TempDir: holes below the old end are written, the file grows,
+// its bytes and its offset stay.
+func TestZeroFillFillsHoles(t *testing.T) {
+	const size, grown = 3 << 20, 4<<20 + 3
+	f, want := sparseFile(t, t.TempDir(), size, map[int64]string{0: "head", 1<<20 + 5: "middle"})
+	if len(holesBelow(t, f, size)) == 0 {
+		t.Skip("the file system of t.TempDir reports no holes (no SEEK_HOLE)")
+	}
+	_, err := f.Seek(7, io.SeekStart)
+	require.NoError(t, err)
+
+	require.NoError(t, zeroFill(f, grown))
+	pos, err := f.Seek(0, io.SeekCurrent)
+	require.NoError(t, err)
+	require.Equal(t, int64(7), pos, "file offset")
+	require.Empty(t, holesBelow(t, f, grown)) // (moves the offset)
+	got, err := os.ReadFile(f.Name())
+	require.NoError(t, err)
+	require.Equal(t, append(want, make([]byte, grown-size)...), got)
+}
+
+// TestPreallocateWithoutFallocate runs Preallocate on ext2, which has no
+// fallocate: the holes of a sparse file must be allocated for real, and a
+// disk too small must give ENOSPC here rather than SIGBUS later.
+func TestPreallocateWithoutFallocate(t *testing.T) {
+	dir := loopfs.Mount(t, "ext2", 16<<20)
+	const size, grown = 3 << 20, 4 << 20
+	f, want := sparseFile(t, dir, size, map[int64]string{0: "head", 1<<20 + 5: "middle"})
+	require.ErrorIs(t, unix.Fallocate(int(f.Fd()), 0, 0, grown), unix.EOPNOTSUPP, "ext2 has fallocate now: this test no longer covers the fallback")
+	require.NotEmpty(t, holesBelow(t, f, size))
+
+	require.NoError(t, Preallocate(f, grown))
+	require.Empty(t, holesBelow(t, f, grown))
+	var st unix.Stat_t
+	require.NoError(t, unix.Fstat(int(f.Fd()), &st))
+	require.GreaterOrEqual(t, st.Blocks*512, int64(grown), "allocated bytes")
+	got, err := os.ReadFile(f.Name())
+	require.NoError(t, err)
+	require.Equal(t, append(want, make([]byte, grown-size)...), got)
+
+	// Holes larger than the free space: the fill fails with ENOSPC.
+	big, err := os.Create(filepath.Join(dir, "big"))
+	require.NoError(t, err)
+	defer big.Close()
+	require.NoError(t, big.Truncate(2*loopfs.Free(t, dir)))
+	err = Preallocate(big, 0)
+	require.NoError(t, err, "a zero size allocates nothing")
+	err = Preallocate(big, 2*loopfs.Free(t, dir))
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	require.True(t, strings.HasPrefix(err.Error(), "preallocate "+big.Name()+" "), err.Error())
+}
+
+// TestPreallocateFullDisk runs the fallocate path out of space on a small
+// tmpfs.
+func TestPreallocateFullDisk(t *testing.T) {
+	dir := loopfs.Mount(t, "tmpfs", 8<<20)
+	f, err := os.Create(filepath.Join(dir, "f"))
+	require.NoError(t, err)
+	defer f.Close()
+	err = Preallocate(f, 64<<20)
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	var pe *os.PathError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "fallocate", pe.Op)
 }

@@ -131,8 +131,9 @@ func readHeader(f *os.File, s section, opts ...npyheader.ReadOption) (npyheader.
 // the finished file is byte-identical to np.save of the same array.
 //
 // The data region is preallocated, so a full disk is reported here rather
-// than as a crash when a page is first written. Options: WithFortranOrder,
-// WithVersion, WithAdvice.
+// than as a crash when a page is first written. If Create fails, no file is
+// left at path (an existing one was truncated first, as NumPy does, and is
+// gone too). Options: WithFortranOrder, WithVersion, WithAdvice.
 func Create(path string, descr string, shape []int, opts ...Option) (*File, error) {
 	o, err := collectOptions("Create", optFortranOrder|optVersion|optAdvice, opts)
 	if err != nil {
@@ -187,6 +188,9 @@ func (f *File) createNPY(prefix []byte, nbytes int64, o options) error {
 //     NumPy does (the new bytes are zeros and preallocated); ReadOnly and
 //     CopyOnWrite never change the file and fail with ErrFileSize if it is
 //     too short. Write truncates an existing file first, as NumPy's w+ does.
+//   - If growing fails (ENOSPC on a full disk), the file is truncated back
+//     to the size it had: ReadWrite leaves it as it was, Write leaves it
+//     empty, as its truncation made it.
 //
 // Options: WithFortranOrder, WithAdvice.
 func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, opts ...Option) (*File, error) {
@@ -250,7 +254,7 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options)
 		return fmt.Errorf("%w: offset %d plus %d data bytes overflows", memmap.ErrTooLarge, offset, nbytes)
 	}
 	if f.mode.writesFile() {
-		if err := pagecache.Preallocate(f.osFile, need); err != nil {
+		if err := growFile(f.osFile, size, need); err != nil {
 			return err
 		}
 	} else if need > size {
@@ -258,6 +262,21 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options)
 	}
 	f.header = h
 	return f.mapData(offset, nbytes, o)
+}
+
+// growFile makes f, now size bytes long, at least need bytes long with
+// every block allocated. If that fails (a full disk), f is truncated back to
+// size, so that it does not keep the bytes and the disk space of a grow that
+// did not happen.
+func growFile(f *os.File, size, need int64) error {
+	err := pagecache.Preallocate(f, need)
+	if err == nil {
+		return nil
+	}
+	if terr := f.Truncate(size); terr != nil {
+		return errors.Join(err, fmt.Errorf("restoring the size %d: %w", size, terr))
+	}
+	return err
 }
 
 // parseMappableDescr parses a descr given by the caller and refuses object

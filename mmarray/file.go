@@ -39,6 +39,9 @@ type File struct {
 // The header is checked completely, and the file must hold every byte the
 // header declares, before anything is mapped; a bad or truncated file gives
 // an error, never a crash. Bytes after the array are ignored, as NumPy does.
+// In ReadWrite mode the holes of a sparse file are allocated before mapping,
+// so a full disk gives an error wrapping ENOSPC here instead of a SIGBUS at
+// the first write.
 func Open(path string, mode Mode, opts ...Option) (*File, error) {
 	o, err := collectOptions("Open", optMaxHeaderSize|optAdvice|optSection, opts)
 	if err != nil {

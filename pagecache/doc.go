@@ -44,7 +44,9 @@
 // nobody else writes the file while it is mapped: pages not yet copied may
 // show later changes made by others (POSIX leaves this unspecified). Copied
 // pages are anonymous memory and count toward RSS and swap but not toward
-// GOMEMLIMIT.
+// GOMEMLIMIT. The copy is made in the page fault of the first write to a
+// page, where no error can be returned: in a memory cgroup without swap,
+// writing more pages than its limit allows gets the process OOM-killed.
 //
 // Close does not sync. Like os.File.Close, [Mapping.Close] does not wait for
 // modified pages of a ReadWrite mapping to reach the disk (the kernel still

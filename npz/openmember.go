@@ -1,0 +1,120 @@
+package npz
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// Array opens the array member name ("x" or "x.npy") in the archive's mode.
+//
+//   - A stored member is mapped in place from the archive (Storage InPlace):
+//     no copy, and in r+ writes reach the archive's bytes (see Sync for
+//     the CRC). Its File's Path is the archive's, DataOffset absolute. In
+//     r+ the first Array of a member reads it through to check its CRC-32
+//     (ErrChecksum), since Sync will rewrite the CRC from its bytes.
+//   - A deflated member is decompressed, checked (size, CRC-32, the ratio
+//     and total limits), into memory (InMemory) or a temporary file
+//     (TempFile). In c its view is writable and private; r+ is refused
+//     with ErrCompressedWrite, since writes could never reach the archive.
+//
+// A member whose bytes cannot be read (encrypted, an unsupported method)
+// fails with its Err, ErrUnsupported; one that is not an array with
+// ErrNotArray. The File is independent of the Archive: it stays valid after
+// Archive.Close, until it is closed itself.
+func (a *Archive) Array(name string) (*mmarray.File, error) {
+	i, err := a.lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.checkOpen("array"); err != nil {
+		return nil, err
+	}
+	m := &a.members[i]
+	if m.Err != nil { // first: a member whose bytes cannot be read may be an array
+		return nil, wrapf(m.Err, "%s", a.path)
+	}
+	if !m.IsArray {
+		return nil, wrapf(ErrNotArray, "%s: member %q", a.path, m.Name)
+	}
+	var f *mmarray.File
+	switch {
+	case m.Storage == InPlace && a.mode == mmarray.ReadWrite:
+		f, err = a.mapForWriting(i)
+	case m.Storage == InPlace:
+		f, err = a.mapInPlace(i)
+	default:
+		if a.mode == mmarray.ReadWrite {
+			return nil, wrapf(fmt.Errorf("%w: it is deflated, so writes could never reach the archive; open the archive in mode c for a private writable copy",
+				ErrCompressedWrite), "%s: member %q", a.path, m.Name)
+		}
+		if m.Storage == InMemory {
+			f, err = a.inflateToMemory(m, a.crc(i))
+		} else {
+			f, err = a.inflateToTempFile(m, a.crc(i))
+		}
+	}
+	if err != nil {
+		return nil, wrapf(err, "%s: member %q", a.path, m.Name)
+	}
+	return f, nil
+}
+
+// mapInPlace maps stored member i from the archive file.
+func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
+	m := &a.members[i]
+	// mmarray opens the archive again by path: make sure it is still the
+	// file this Archive read, not one put in its place since.
+	st, err := os.Stat(a.path)
+	if err != nil {
+		return nil, err
+	}
+	if !os.SameFile(st, a.info) || st.Size() != a.size {
+		return nil, fmt.Errorf("%w: the archive was replaced or resized since it was opened", ErrFormat)
+	}
+	f, err := mmarray.Open(a.path, a.mode, mmarray.WithSection(m.ContentOffset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
+	if err != nil {
+		return nil, err
+	}
+	if h := f.Header(); h.DataOffset != m.DataOffset || !h.DType.Equal(m.Header.DType) ||
+		h.FortranOrder != m.Header.FortranOrder || !slices.Equal(h.Shape, m.Header.Shape) {
+		f.Close()
+		return nil, fmt.Errorf("%w: the member's header changed since the archive was opened", ErrFormat)
+	}
+	return f, nil
+}
+
+// mapForWriting maps stored member i in r+. The first time, it first reads
+// the member through to check its CRC-32: Sync will rewrite the CRC from
+// the bytes it finds, which would otherwise hide a member that was damaged
+// before it was opened.
+func (a *Archive) mapForWriting(i int) (*mmarray.File, error) {
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
+	if err := a.checkOpen("array"); err != nil { // Close may have run meanwhile
+		return nil, err
+	}
+	if !a.written[i] {
+		if err := a.extract(&a.members[i], a.crc(i), io.Discard); err != nil {
+			return nil, err
+		}
+	}
+	f, err := a.mapInPlace(i)
+	if err != nil {
+		return nil, err
+	}
+	a.written[i] = true
+	return f, nil
+}
+
+func (a *Archive) inflateToMemory(m *Member, crc uint32) (*mmarray.File, error) {
+	b, err := a.readToMemory(m, crc)
+	if err != nil {
+		return nil, err
+	}
+	// b is the Archive's own: OpenBytes need not copy it for mode c.
+	return mmarray.OpenBytes(a.path+":"+m.Name, b, a.mode, mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize), mmarray.WithOwnedImage())
+}

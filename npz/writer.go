@@ -3,7 +3,6 @@ package npz
 import (
 	"archive/zip"
 	"compress/flate"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -26,24 +25,11 @@ const MemberAlign = npyheader.ArrayAlign
 const DeflateLevel = 6
 
 const (
-	// alignExtraID is the header ID of the extra field that pads stored
-	// members: Android's alignment field (apksigner, zipflinger), whose
-	// payload is the alignment as a uint16 followed by zero bytes. Readers
-	// that do not know the ID skip it, as the zip format requires.
-	alignExtraID = 0xd935
-	// alignExtraMinLen is the smallest such field: its header (ID and
-	// size), then 2 bytes of alignment.
-	alignExtraMinLen = extraHeaderLen + 2
 	// copyBufferSize is the chunk in which array data is streamed: large
 	// enough that per-call overhead vanishes, small enough to be irrelevant
 	// next to the arrays.
 	copyBufferSize    = 1 << 20
 	minCopyBufferSize = 4 << 10
-	// msdosDate1980 is 1980-01-01 in MS-DOS date format, the timestamp
-	// NumPy's members carry (zipfile's default).
-	msdosDate1980 = 1<<5 | 1
-	// memberMode is the permission NumPy's members carry (zipfile's default).
-	memberMode = 0o600
 )
 
 // WriterOption configures NewWriter and Create.
@@ -322,17 +308,6 @@ func (w *Writer) startMember(member string) error {
 	}
 	w.dataStart = dataStart
 	return nil
-}
-
-// alignExtra returns the extra field that makes a stored member's data start
-// at a multiple of MemberAlign, given where the extra field itself starts.
-func alignExtra(extraStart int64) []byte {
-	pad := (MemberAlign - (extraStart+alignExtraMinLen)%MemberAlign) % MemberAlign
-	extra := make([]byte, alignExtraMinLen+pad)
-	binary.LittleEndian.PutUint16(extra[0:], alignExtraID)
-	binary.LittleEndian.PutUint16(extra[2:], uint16(len(extra)-extraHeaderLen))
-	binary.LittleEndian.PutUint16(extra[extraHeaderLen:], MemberAlign)
-	return extra
 }
 
 // copyMember writes the NPY prefix and exactly size bytes of data into the

@@ -87,6 +87,6 @@
 //     directory), and deflated members declaring a size above the ratio
 //     limit (np.load reads only as many bytes as the NPY header needs).
 //   - Only stored and deflated members can be read (the methods NumPy
-//     writes); others, and encrypted members, fail with ErrUnsupported.
+//     writes); others, and encrypted members, fail with memmap.ErrUnsupported.
 //   - Of members sharing a name, the last wins, as in Python's zipfile.
 package npz

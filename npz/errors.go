@@ -1,14 +1,17 @@
 package npz
 
-import (
-	"errors"
-	"fmt"
-	"strings"
-)
+import "errors"
 
-// Sentinel errors. Every error this package returns wraps one of these (or
-// one of npyheader's, or the underlying I/O error) with %w, so callers can
-// test with errors.Is.
+// Sentinel errors. Every error this package returns wraps one of these, one
+// of the module's shared sentinels (memmap.ErrClosed for a closed Archive or
+// Writer, memmap.ErrTooLarge for a member over a decompression limit,
+// memmap.ErrUnsupported for a compression method other than stored and
+// deflated or an encrypted member), mmarray.ErrMode for a mode Open does not
+// accept, one of npyheader's (a member's NPY header), or an error of the
+// operating system, with %w, so callers can test with errors.Is. The
+// context in front of a sentinel's text names the operation and the
+// archive or member, never a package: `open data.npz: member "w":
+// npyheader: invalid header syntax`.
 var (
 	// ErrDuplicateName: the archive already has a member of that name (a
 	// keyword name colliding with a positional arr_N included, as np.savez
@@ -20,8 +23,6 @@ var (
 	// ErrDataSize: the array data given to the Writer is shorter or longer
 	// than its header declares.
 	ErrDataSize = errors.New("npz: array data does not match the header's size")
-	// ErrWriterClosed: the Writer was closed.
-	ErrWriterClosed = errors.New("npz: writer is closed")
 	// ErrAlignment: archive/zip laid a member out differently from what the
 	// Writer computed its alignment padding for; nothing misaligned is
 	// written silently.
@@ -43,44 +44,13 @@ var (
 	// ErrNotArray: the member does not start with the NPY magic, so np.load
 	// would return its raw bytes, not an array.
 	ErrNotArray = errors.New("npz: member is not an .npy array")
-	// ErrUnsupported: a member compressed with a method other than stored or
-	// deflated, or encrypted.
-	ErrUnsupported = errors.New("npz: unsupported zip feature")
 	// ErrChecksum: a member's bytes do not match the CRC-32 the central
 	// directory records.
 	ErrChecksum = errors.New("npz: member checksum mismatch")
 	// ErrSizeMismatch: a member decompresses to more or fewer bytes than the
 	// central directory declares.
 	ErrSizeMismatch = errors.New("npz: member size does not match the directory")
-	// ErrTooLarge: decompressing the member would exceed a limit (WithMaxRatio,
-	// WithMaxTotal, or the in-memory limit of ReadBytes): the guard against
-	// zip bombs.
-	ErrTooLarge = errors.New("npz: member exceeds a decompression limit")
 	// ErrCompressedWrite: r+ was asked of a compressed member, whose bytes
 	// are not the array's bytes, so writes could never reach the archive.
 	ErrCompressedWrite = errors.New("npz: compressed member cannot be opened read-write")
-	// ErrMode: a mode Open does not accept (w+, or not a mode).
-	ErrMode = errors.New("npz: invalid mode")
-	// ErrClosed: the Archive was closed.
-	ErrClosed = errors.New("npz: archive is closed")
 )
-
-// wrapf puts context in front of err: "npz: <context>: <err>". When err's
-// text already starts with "npz: " (this package's sentinels, and errors
-// built on them), that prefix is dropped from the text, so that the package
-// name appears once; errors.Is and errors.As see err itself.
-func wrapf(err error, format string, args ...any) error {
-	return &contextError{
-		msg: "npz: " + fmt.Sprintf(format, args...) + ": " + strings.TrimPrefix(err.Error(), "npz: "),
-		err: err,
-	}
-}
-
-// contextError is an error with context in front of its text.
-type contextError struct {
-	msg string
-	err error
-}
-
-func (e *contextError) Error() string { return e.msg }
-func (e *contextError) Unwrap() error { return e.err }

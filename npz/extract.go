@@ -8,6 +8,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+
+	"github.com/go-memmap/memmap"
 )
 
 // admit refuses a deflated member that the limits do not allow, before
@@ -21,13 +23,13 @@ func (a *Archive) admit(m *Member) error {
 	}
 	if m.UncompressedSize > ratioFloor && float64(m.UncompressedSize) > a.opts.maxRatio*float64(m.CompressedSize) {
 		return fmt.Errorf("%w: %d bytes declared from %d compressed is a ratio above %g (WithMaxRatio)",
-			ErrTooLarge, m.UncompressedSize, m.CompressedSize, a.opts.maxRatio)
+			memmap.ErrTooLarge, m.UncompressedSize, m.CompressedSize, a.opts.maxRatio)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if m.UncompressedSize > a.opts.maxTotal-a.decompressed {
 		return fmt.Errorf("%w: decompressing %d more bytes would pass the archive's total of %d (WithMaxTotal)",
-			ErrTooLarge, m.UncompressedSize, a.opts.maxTotal)
+			memmap.ErrTooLarge, m.UncompressedSize, a.opts.maxTotal)
 	}
 	a.decompressed += m.UncompressedSize
 	return nil
@@ -94,7 +96,7 @@ func (a *Archive) readToMemory(m *Member, crc uint32) ([]byte, error) {
 	}
 	if m.UncompressedSize > math.MaxInt {
 		// Only on 32-bit platforms, with a memory limit raised past 2 GiB.
-		return nil, fmt.Errorf("%w: %d bytes do not fit in memory on this platform", ErrTooLarge, m.UncompressedSize)
+		return nil, fmt.Errorf("%w: %d bytes do not fit in memory on this platform", memmap.ErrTooLarge, m.UncompressedSize)
 	}
 	w := &fixedWriter{buf: make([]byte, 0, m.UncompressedSize)}
 	if err := a.extract(m, crc, w); err != nil {
@@ -118,9 +120,9 @@ func (w *fixedWriter) Write(p []byte) (int, error) {
 // ReadBytes returns the uncompressed bytes of any member ("x" or "x.npy"),
 // as np.load returns a non-array member, after checking its size and CRC-32.
 // Members larger than the memory limit (WithMemoryLimit) are refused with
-// ErrTooLarge.
+// memmap.ErrTooLarge.
 func (a *Archive) ReadBytes(name string) ([]byte, error) {
-	i, err := a.lookup(name)
+	i, err := a.lookup("read", name)
 	if err != nil {
 		return nil, err
 	}
@@ -129,12 +131,12 @@ func (a *Archive) ReadBytes(name string) ([]byte, error) {
 	}
 	m := &a.members[i]
 	if m.UncompressedSize > a.opts.memoryLimit {
-		return nil, wrapf(fmt.Errorf("%w: %d bytes is over the memory limit of %d (WithMemoryLimit)",
-			ErrTooLarge, m.UncompressedSize, a.opts.memoryLimit), "%s: member %q", a.path, m.Name)
+		return nil, fmt.Errorf("read %s: member %q: %w: %d bytes is over the memory limit of %d (WithMemoryLimit)",
+			a.path, m.Name, memmap.ErrTooLarge, m.UncompressedSize, a.opts.memoryLimit)
 	}
 	b, err := a.readToMemory(m, a.crc(i))
 	if err != nil {
-		return nil, wrapf(err, "%s: member %q", a.path, m.Name)
+		return nil, fmt.Errorf("read %s: member %q: %w", a.path, m.Name, err)
 	}
 	return b, nil
 }
@@ -146,7 +148,7 @@ func (a *Archive) ReadBytes(name string) ([]byte, error) {
 // mode r+, a member written through a view fails with ErrChecksum until
 // Sync (or Close) records its new CRC.
 func (a *Archive) Verify(name string) error {
-	i, err := a.lookup(name)
+	i, err := a.lookup("verify", name)
 	if err != nil {
 		return err
 	}
@@ -159,7 +161,7 @@ func (a *Archive) Verify(name string) error {
 		err = a.extract(m, a.crc(i), io.Discard)
 	}
 	if err != nil {
-		return wrapf(err, "%s: member %q", a.path, m.Name)
+		return fmt.Errorf("verify %s: member %q: %w", a.path, m.Name, err)
 	}
 	return nil
 }

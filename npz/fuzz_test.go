@@ -3,6 +3,7 @@ package npz_test
 import (
 	"bytes"
 	"errors"
+	"github.com/go-memmap/memmap"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -20,8 +21,8 @@ import (
 // this package's reader sentinels, npyheader's (a member's NPY header), and
 // mmarray's file size check (an array longer than its member).
 var readSentinels = []error{
-	npz.ErrFormat, npz.ErrNotFound, npz.ErrNotArray, npz.ErrUnsupported, npz.ErrChecksum,
-	npz.ErrSizeMismatch, npz.ErrTooLarge,
+	npz.ErrFormat, npz.ErrNotFound, npz.ErrNotArray, memmap.ErrUnsupported, npz.ErrChecksum,
+	npz.ErrSizeMismatch, memmap.ErrTooLarge,
 	npyheader.ErrBadMagic, npyheader.ErrVersion, npyheader.ErrHeaderTooLarge, npyheader.ErrSyntax,
 	npyheader.ErrHeaderKeys, npyheader.ErrShape, npyheader.ErrFortranOrder, npyheader.ErrDescr,
 	npyheader.ErrObjectDType, npyheader.ErrTruncated, memmap.ErrTooLarge,
@@ -118,7 +119,7 @@ func FuzzOpen(f *testing.F) {
 				requireSentinel(t, "Verify "+m.Name, err)
 				// The same bytes cannot pass one check and fail the other;
 				// only the lifetime total may run out in between.
-				if readErr == nil && !errors.Is(err, npz.ErrTooLarge) {
+				if readErr == nil && !errors.Is(err, memmap.ErrTooLarge) {
 					t.Fatalf("ReadBytes %q succeeded but Verify failed: %v", m.Name, err)
 				}
 			}

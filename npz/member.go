@@ -150,7 +150,7 @@ func (a *Archive) Keys() []string {
 // + ".npy" (so "x" and "x.npy" both find x.npy). Of members sharing a name,
 // the last wins, as in Python's zipfile.
 func (a *Archive) Member(name string) (Member, error) {
-	i, err := a.lookup(name)
+	i, err := a.lookup("look up", name)
 	if err != nil {
 		return Member{}, err
 	}
@@ -159,12 +159,14 @@ func (a *Archive) Member(name string) (Member, error) {
 	return m, nil
 }
 
-func (a *Archive) lookup(name string) (int, error) {
+// lookup finds member name as Member does; op names the operation for the
+// error.
+func (a *Archive) lookup(op, name string) (int, error) {
 	if i, ok := a.byName[name]; ok {
 		return i, nil
 	}
 	if i, ok := a.byName[name+".npy"]; ok {
 		return i, nil
 	}
-	return 0, wrapf(fmt.Errorf("%w: %q", ErrNotFound, name), "%s", a.path)
+	return 0, fmt.Errorf("%s %s: %w: %q", op, a.path, ErrNotFound, name)
 }

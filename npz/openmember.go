@@ -22,23 +22,23 @@ import (
 //     with ErrCompressedWrite, since writes could never reach the archive.
 //
 // A member whose bytes cannot be read (encrypted, an unsupported method)
-// fails with its Err, ErrUnsupported; one that is not an array with
+// fails with its Err, memmap.ErrUnsupported; one that is not an array with
 // ErrNotArray. The File is independent of the Archive: it stays valid after
 // Archive.Close, until it is closed itself.
 func (a *Archive) Array(name string) (*mmarray.File, error) {
-	i, err := a.lookup(name)
+	i, err := a.lookup("open", name)
 	if err != nil {
 		return nil, err
 	}
-	if err := a.checkOpen("array"); err != nil {
+	if err := a.checkOpen("open"); err != nil {
 		return nil, err
 	}
 	m := &a.members[i]
 	if m.Err != nil { // first: a member whose bytes cannot be read may be an array
-		return nil, wrapf(m.Err, "%s", a.path)
+		return nil, fmt.Errorf("open %s: %w", a.path, m.Err)
 	}
 	if !m.IsArray {
-		return nil, wrapf(ErrNotArray, "%s: member %q", a.path, m.Name)
+		return nil, fmt.Errorf("open %s: member %q: %w", a.path, m.Name, ErrNotArray)
 	}
 	var f *mmarray.File
 	switch {
@@ -48,8 +48,8 @@ func (a *Archive) Array(name string) (*mmarray.File, error) {
 		f, err = a.mapInPlace(i)
 	default:
 		if a.mode == mmarray.ReadWrite {
-			return nil, wrapf(fmt.Errorf("%w: it is deflated, so writes could never reach the archive; open the archive in mode c for a private writable copy",
-				ErrCompressedWrite), "%s: member %q", a.path, m.Name)
+			return nil, fmt.Errorf("open %s: member %q: %w: it is deflated, so writes could never reach the archive; open the archive in mode c for a private writable copy",
+				a.path, m.Name, ErrCompressedWrite)
 		}
 		if m.Storage == InMemory {
 			f, err = a.inflateToMemory(m, a.crc(i))
@@ -58,7 +58,7 @@ func (a *Archive) Array(name string) (*mmarray.File, error) {
 		}
 	}
 	if err != nil {
-		return nil, wrapf(err, "%s: member %q", a.path, m.Name)
+		return nil, fmt.Errorf("open %s: member %q: %w", a.path, m.Name, err)
 	}
 	return f, nil
 }
@@ -94,7 +94,7 @@ func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
 func (a *Archive) mapForWriting(i int) (*mmarray.File, error) {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
-	if err := a.checkOpen("array"); err != nil { // Close may have run meanwhile
+	if err := a.checkOpen("open"); err != nil { // Close may have run meanwhile
 		return nil, err
 	}
 	if !a.written[i] {

@@ -31,7 +31,7 @@ func (a *Archive) probe(m *Member, probes *prober) {
 		_, err = mmarray.CheckImage(h, m.UncompressedSize)
 	}
 	if err != nil {
-		m.Err = wrapf(err, "member %q", m.Name)
+		m.Err = fmt.Errorf("member %q: %w", m.Name, err)
 		return
 	}
 	m.Header = h

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
@@ -54,7 +55,7 @@ type Archive struct {
 // with the NPY magic, but no array data. A broken archive fails here with
 // ErrFormat; a member with a bad NPY header or an unsupported method is
 // listed with its Err, and fails only when opened (as with np.load).
-// Write ("w+") is refused with ErrMode; use Create to make an archive.
+// Write ("w+") is refused with mmarray.ErrMode; use Create to make an archive.
 func Open(path string, mode mmarray.Mode, opts ...Option) (*Archive, error) {
 	o := readOptions{
 		memoryLimit:   DefaultMemoryLimit,
@@ -72,18 +73,18 @@ func Open(path string, mode mmarray.Mode, opts ...Option) (*Archive, error) {
 	case mmarray.ReadWrite:
 		flag = os.O_RDWR // fail now, not at the first Array, without permission
 	case mmarray.Write:
-		return nil, wrapf(fmt.Errorf("%w: w+ would overwrite the archive; use Create", ErrMode), "open %s", path)
+		return nil, fmt.Errorf("open %s: %w: w+ would overwrite the archive; use Create", path, mmarray.ErrMode)
 	default:
-		return nil, wrapf(fmt.Errorf("%w: %v", ErrMode, mode), "open %s", path)
+		return nil, fmt.Errorf("open %s: %w: %v", path, mmarray.ErrMode, mode)
 	}
 	file, err := pagecache.OpenFile(path, flag, 0)
 	if err != nil {
-		return nil, wrapf(err, "open")
+		return nil, err // a *fs.PathError, which names the operation and path
 	}
 	a := &Archive{path: path, mode: mode, opts: o, file: file}
 	if err := a.load(); err != nil {
 		file.Close()
-		return nil, wrapf(err, "open %s", path)
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return a, nil
 }
@@ -133,7 +134,7 @@ func (a *Archive) describe(zf *zip.File, m *Member, probes *prober) error {
 	m.CompressedSize, m.UncompressedSize = int64(zf.CompressedSize64), int64(zf.UncompressedSize64)
 	switch {
 	case zf.Flags&flagEncrypted != 0:
-		m.unreadable = fmt.Errorf("%w: the member is encrypted", ErrUnsupported)
+		m.unreadable = fmt.Errorf("%w: the member is encrypted", memmap.ErrUnsupported)
 	case zf.Method == zip.Store:
 		m.Storage = InPlace
 		if m.CompressedSize != m.UncompressedSize {
@@ -145,10 +146,10 @@ func (a *Archive) describe(zf *zip.File, m *Member, probes *prober) error {
 			m.Storage = TempFile
 		}
 	default:
-		m.unreadable = fmt.Errorf("%w: compression method %d", ErrUnsupported, zf.Method)
+		m.unreadable = fmt.Errorf("%w: compression method %d", memmap.ErrUnsupported, zf.Method)
 	}
 	if m.unreadable != nil {
-		m.Err = wrapf(m.unreadable, "member %q", m.Name)
+		m.Err = fmt.Errorf("member %q: %w", m.Name, m.unreadable)
 	}
 	a.probe(m, probes)
 	return nil
@@ -184,7 +185,7 @@ func (a *Archive) checkOpen(op string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
-		return wrapf(ErrClosed, "%s %s", op, a.path)
+		return fmt.Errorf("%s %s: %w", op, a.path, memmap.ErrClosed)
 	}
 	return nil
 }
@@ -192,7 +193,7 @@ func (a *Archive) checkOpen(op string) error {
 // Close closes the archive file, after Sync in r+. Files from Array stay
 // valid; temporary files that could not be unlinked while mapped (not on
 // Unix) are removed now if their File has been closed. A second Close
-// returns ErrClosed.
+// returns memmap.ErrClosed.
 func (a *Archive) Close() error {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
@@ -207,7 +208,7 @@ func (a *Archive) Close() error {
 		os.Remove(p) // best effort: a File still open keeps its file
 	}
 	if cerr := a.file.Close(); cerr != nil && err == nil {
-		err = wrapf(cerr, "close %s", a.path)
+		err = fmt.Errorf("close %s: %w", a.path, cerr)
 	}
 	return err
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"github.com/go-memmap/memmap"
 	"math"
 	"os"
 	"path/filepath"
@@ -141,7 +142,7 @@ func TestGoldenArchives(t *testing.T) {
 				_, err = a.Array("no such member")
 				require.ErrorIs(t, err, npz.ErrNotFound)
 				require.NoError(t, a.Close())
-				require.ErrorIs(t, a.Close(), npz.ErrClosed)
+				require.ErrorIs(t, a.Close(), memmap.ErrClosed)
 			}
 		})
 	}
@@ -155,7 +156,7 @@ func TestMalformedArchives(t *testing.T) {
 	categories := map[string]error{
 		"format":    npz.ErrFormat,
 		"checksum":  npz.ErrChecksum,
-		"too_large": npz.ErrTooLarge,
+		"too_large": memmap.ErrTooLarge,
 		"size":      npz.ErrSizeMismatch,
 	}
 	for _, e := range loadNPZManifest(t) {
@@ -220,9 +221,9 @@ func TestDecompressionLimits(t *testing.T) {
 		want error
 	}{
 		{"defaults", nil, nil},
-		{"ratio 100", []npz.Option{npz.WithMaxRatio(100)}, npz.ErrTooLarge},
-		{"total 1 MiB", []npz.Option{npz.WithMaxTotal(1 << 20)}, npz.ErrTooLarge},
-		{"temp file, ratio 100", []npz.Option{npz.WithMemoryLimit(0), npz.WithMaxRatio(100)}, npz.ErrTooLarge},
+		{"ratio 100", []npz.Option{npz.WithMaxRatio(100)}, memmap.ErrTooLarge},
+		{"total 1 MiB", []npz.Option{npz.WithMaxTotal(1 << 20)}, memmap.ErrTooLarge},
+		{"temp file, ratio 100", []npz.Option{npz.WithMemoryLimit(0), npz.WithMaxRatio(100)}, memmap.ErrTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, err := npz.Open(path, mmarray.ReadOnly, tc.opts...)
@@ -249,13 +250,13 @@ func TestDecompressionLimits(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
 	_, err = a.Array("z")
-	require.ErrorIs(t, err, npz.ErrTooLarge)
+	require.ErrorIs(t, err, memmap.ErrTooLarge)
 	// ReadBytes is bounded by the memory limit.
 	b, err := npz.Open(path, mmarray.ReadOnly, npz.WithMemoryLimit(1<<20))
 	require.NoError(t, err)
 	defer b.Close()
 	_, err = b.ReadBytes("z")
-	require.ErrorIs(t, err, npz.ErrTooLarge)
+	require.ErrorIs(t, err, memmap.ErrTooLarge)
 }
 
 // Deflated members above the memory limit go through a temporary file in
@@ -497,7 +498,7 @@ func TestOddNamesAreOnlyNames(t *testing.T) {
 func TestOpenModes(t *testing.T) {
 	for _, mode := range []mmarray.Mode{mmarray.Write, 0, 42} {
 		a, err := npz.Open(npzTestdata("savez_kw.npz"), mode)
-		require.ErrorIs(t, err, npz.ErrMode)
+		require.ErrorIs(t, err, mmarray.ErrMode)
 		require.Nil(t, a)
 	}
 	_, err := npz.Open(filepath.Join(t.TempDir(), "missing.npz"), mmarray.ReadOnly)
@@ -516,9 +517,9 @@ func TestOpenModes(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, a.Close())
 	_, err = a.Array("a")
-	require.ErrorIs(t, err, npz.ErrClosed)
+	require.ErrorIs(t, err, memmap.ErrClosed)
 	_, err = a.ReadBytes("a")
-	require.ErrorIs(t, err, npz.ErrClosed)
+	require.ErrorIs(t, err, memmap.ErrClosed)
 }
 
 // Every prefix of an archive is refused or, for a prefix that happens to
@@ -553,10 +554,10 @@ func TestLimitsComeBeforeAllocation(t *testing.T) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		_, err = a.ReadBytes("z")
-		require.ErrorIs(t, err, npz.ErrTooLarge)
-		require.ErrorIs(t, a.Verify("z"), npz.ErrTooLarge)
+		require.ErrorIs(t, err, memmap.ErrTooLarge)
+		require.ErrorIs(t, a.Verify("z"), memmap.ErrTooLarge)
 		f, err := a.Array("z")
-		require.ErrorIs(t, err, npz.ErrTooLarge)
+		require.ErrorIs(t, err, memmap.ErrTooLarge)
 		require.Nil(t, f)
 		runtime.ReadMemStats(&after)
 		require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "nothing near the declared 2 GiB was allocated")
@@ -567,13 +568,19 @@ func TestLimitsComeBeforeAllocation(t *testing.T) {
 	require.Empty(t, entries, "no temp file was created for a refused member")
 }
 
-// requireOnePrefix checks that an error names the package once: wrapping
-// does not repeat the "npz: " its sentinels start with.
+// requireOnePrefix checks that an error names a package of this module
+// exactly once, in the sentinel's text: the context wrapping adds in front
+// names the operation and the object, never a package.
 func requireOnePrefix(t testing.TB, err error, context ...string) {
 	t.Helper()
-	msg := strings.Join(append(context, "error does not name the package exactly once: "+err.Error()), ": ")
-	require.True(t, strings.HasPrefix(err.Error(), "npz: "), msg)
-	require.NotContains(t, err.Error(), ": npz: ", msg)
+	msg := strings.Join(append(context, "error does not name one package of the module exactly once: "+err.Error()), ": ")
+	text := ": " + err.Error()
+	named := 0
+	for _, pkg := range []string{"memmap", "npz", "npyheader", "mmarray", "pagecache"} {
+		named += strings.Count(text, ": "+pkg+": ")
+	}
+	require.Equal(t, 1, named, msg)
+	require.False(t, strings.HasPrefix(err.Error(), "npz: "), msg+" (the context must come first)")
 }
 
 // Options that make no sense are caller mistakes: they panic with a
@@ -605,7 +612,7 @@ func TestOptionsRefuseNonsense(t *testing.T) {
 		npz.WithMaxRatio(math.Inf(1)), npz.WithMaxTotal(0), npz.WithMemoryLimit(0))
 	require.NoError(t, err)
 	_, err = a.Array("a")
-	require.ErrorIs(t, err, npz.ErrTooLarge, "a total of zero decompresses nothing")
+	require.ErrorIs(t, err, memmap.ErrTooLarge, "a total of zero decompresses nothing")
 	require.NoError(t, a.Close())
 	a, err = npz.Open(npzTestdata("savez_kw.npz"), mmarray.ReadOnly, npz.WithMaxHeaderSize(1))
 	require.NoError(t, err)
@@ -700,16 +707,16 @@ func TestUnreadableMembersFailEveryRead(t *testing.T) {
 				m, err := a.Member(name)
 				require.NoError(t, err)
 				require.False(t, m.IsArray, "its first bytes are unknown")
-				require.ErrorIs(t, m.Err, npz.ErrUnsupported)
+				require.ErrorIs(t, m.Err, memmap.ErrUnsupported)
 				b, err := a.ReadBytes(name)
-				require.ErrorIs(t, err, npz.ErrUnsupported, name)
+				require.ErrorIs(t, err, memmap.ErrUnsupported, name)
 				require.Nil(t, b)
 				requireOnePrefix(t, err)
 				err = a.Verify(name)
-				require.ErrorIs(t, err, npz.ErrUnsupported, name)
+				require.ErrorIs(t, err, memmap.ErrUnsupported, name)
 				requireOnePrefix(t, err)
 				f, err := a.Array(name)
-				require.ErrorIs(t, err, npz.ErrUnsupported, name)
+				require.ErrorIs(t, err, memmap.ErrUnsupported, name)
 				require.Nil(t, f)
 				requireOnePrefix(t, err)
 				require.Contains(t, err.Error(), name)

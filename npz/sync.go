@@ -2,6 +2,7 @@ package npz
 
 import (
 	"encoding/binary"
+	"fmt"
 	"io"
 	"slices"
 )
@@ -41,7 +42,7 @@ func (a *Archive) syncCRCs() error {
 		m, l := &a.members[i], a.layouts[i]
 		_, now, err := a.memberCRC(m, io.Discard)
 		if err != nil {
-			return wrapf(err, "sync %s: member %q", a.path, m.Name)
+			return fmt.Errorf("sync %s: member %q: %w", a.path, m.Name, err)
 		}
 		old := a.crc(i)
 		if now == old {
@@ -64,7 +65,7 @@ func (a *Archive) syncCRCs() error {
 		binary.LittleEndian.PutUint32(crc[:], now)
 		for _, off := range at {
 			if _, err := a.file.WriteAt(crc[:], off); err != nil {
-				return wrapf(err, "sync %s: member %q", a.path, m.Name)
+				return fmt.Errorf("sync %s: member %q: %w", a.path, m.Name, err)
 			}
 		}
 		a.mu.Lock()
@@ -72,7 +73,7 @@ func (a *Archive) syncCRCs() error {
 		a.mu.Unlock()
 	}
 	if err := a.file.Sync(); err != nil {
-		return wrapf(err, "sync %s", a.path)
+		return fmt.Errorf("sync %s: %w", a.path, err)
 	}
 	return nil
 }

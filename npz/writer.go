@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -139,7 +140,7 @@ func NewWriter(w io.Writer, opts ...WriterOption) *Writer {
 func Create(path string, opts ...WriterOption) (*Writer, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
-		return nil, wrapf(err, "create")
+		return nil, err // a *fs.PathError, which names the operation and path
 	}
 	w := NewWriter(f, opts...)
 	w.file = f
@@ -185,12 +186,12 @@ func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 	h.Version = npyheader.Version{} // choose as np.savez does
 	size, err := h.DataSize()
 	if err != nil {
-		return wrapf(err, "write %q", name)
+		return fmt.Errorf("write %q: %w", name, err)
 	}
 	// A zero-length read touches no data but fails on a closed File
 	// (mmarray.ErrClosed): refuse it before anything is written.
 	if _, err := f.ReadAt(nil, 0); err != nil {
-		return wrapf(err, "write %q", name)
+		return fmt.Errorf("write %q: %w", name, err)
 	}
 	return w.writeMember(name, h, io.NewSectionReader(f, 0, size), size)
 }
@@ -215,11 +216,11 @@ func (w *Writer) WriteFrom(name string, h npyheader.Header, data io.Reader) erro
 		return err
 	}
 	if err := h.DType.CheckMappable(); err != nil {
-		return wrapf(err, "write %q", name)
+		return fmt.Errorf("write %q: %w", name, err)
 	}
 	size, err := h.DataSize()
 	if err != nil {
-		return wrapf(err, "write %q", name)
+		return fmt.Errorf("write %q: %w", name, err)
 	}
 	return w.writeMember(name, h, data, size)
 }
@@ -227,10 +228,10 @@ func (w *Writer) WriteFrom(name string, h npyheader.Header, data io.Reader) erro
 // usable reports why no member can be written, if so.
 func (w *Writer) usable() error {
 	if w.closed {
-		return wrapf(ErrWriterClosed, "write")
+		return fmt.Errorf("write: %w", memmap.ErrClosed)
 	}
 	if w.err != nil {
-		return wrapf(w.err, "write: an earlier write failed, the archive cannot be completed")
+		return fmt.Errorf("write: an earlier write failed, the archive cannot be completed: %w", w.err)
 	}
 	return nil
 }
@@ -241,15 +242,15 @@ func (w *Writer) usable() error {
 func (w *Writer) writeMember(name string, h npyheader.Header, data io.Reader, size int64) error {
 	member := name + ".npy"
 	if len(member) > maxMemberName {
-		return wrapf(fmt.Errorf("%w: the member name is %d bytes long, more than the zip format's %d",
-			ErrName, len(member), maxMemberName), "write")
+		return fmt.Errorf("write: %w: the member name is %d bytes long, more than the zip format's %d",
+			ErrName, len(member), maxMemberName)
 	}
 	if _, dup := w.names[member]; dup {
-		return wrapf(fmt.Errorf("%w: %s is already in the archive", ErrDuplicateName, member), "write %q", name)
+		return fmt.Errorf("write %q: %w: %s is already in the archive", name, ErrDuplicateName, member)
 	}
 	prefix, err := h.Encode()
 	if err != nil {
-		return wrapf(err, "write %q", name)
+		return fmt.Errorf("write %q: %w", name, err)
 	}
 	if len(prefix)%MemberAlign != 0 {
 		// npyheader always pads to npyheader.ArrayAlign; guard the assumption
@@ -259,12 +260,12 @@ func (w *Writer) writeMember(name string, h npyheader.Header, data io.Reader, si
 
 	// From here on, a failure leaves a partial member in the archive.
 	if err := w.startMember(member); err != nil {
-		w.err = wrapf(err, "write %q", name)
+		w.err = fmt.Errorf("write %q: %w", name, err)
 		return w.err
 	}
 	w.names[member] = struct{}{}
 	if err := w.copyMember(member, prefix, data, size); err != nil {
-		w.err = wrapf(err, "write %q", name)
+		w.err = fmt.Errorf("write %q: %w", name, err)
 		return w.err
 	}
 	return nil
@@ -364,25 +365,25 @@ func (w *Writer) finishMember(uncompressed int64) error {
 
 // Close writes the zip central directory and, for a Writer made by Create,
 // closes the file. After a failed write it returns that failure instead
-// (and Create's file is removed). A second Close fails with ErrWriterClosed.
+// (and Create's file is removed). A second Close fails with memmap.ErrClosed.
 func (w *Writer) Close() error {
 	if w.closed {
-		return wrapf(ErrWriterClosed, "close")
+		return fmt.Errorf("close: %w", memmap.ErrClosed)
 	}
 	w.closed = true
 	err := w.err
 	if err == nil {
 		if zerr := w.zw.Close(); zerr != nil {
-			err = wrapf(zerr, "close")
+			err = fmt.Errorf("close: %w", zerr)
 		}
 	}
 	if w.file != nil {
 		if cerr := w.file.Close(); cerr != nil && err == nil {
-			err = wrapf(cerr, "close")
+			err = fmt.Errorf("close: %w", cerr)
 		}
 		if err != nil {
 			if rerr := os.Remove(w.path); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-				err = errors.Join(err, wrapf(rerr, "removing the incomplete archive"))
+				err = errors.Join(err, fmt.Errorf("removing the incomplete archive: %w", rerr))
 			}
 		}
 	}

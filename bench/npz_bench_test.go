@@ -38,12 +38,12 @@ func BenchmarkNPZ(b *testing.B) {
 	for _, c := range []struct {
 		name    string
 		write   []npz.WriterOption
-		read    []npz.Option
+		read    []npz.ReaderOption
 		storage npz.Storage
 	}{
 		{"stored", nil, nil, npz.InPlace},
-		{"deflated-memory", []npz.WriterOption{npz.Compressed()}, []npz.Option{npz.WithMemoryLimit(2 * size)}, npz.InMemory},
-		{"deflated-tempfile", []npz.WriterOption{npz.Compressed()}, []npz.Option{npz.WithMemoryLimit(size / 2)}, npz.TempFile},
+		{"deflated-memory", []npz.WriterOption{npz.Compressed()}, []npz.ReaderOption{npz.WithMemoryLimit(2 * size)}, npz.InMemory},
+		{"deflated-tempfile", []npz.WriterOption{npz.Compressed()}, []npz.ReaderOption{npz.WithMemoryLimit(size / 2)}, npz.TempFile},
 	} {
 		path := writeArchive(b, src, c.write...)
 		z, err := npz.Open(path, mmarray.ReadOnly, c.read...)

@@ -3,7 +3,6 @@ package npz_test
 import (
 	"bytes"
 	"errors"
-	"github.com/go-memmap/memmap"
 	"hash/crc32"
 	"os"
 	"path/filepath"

@@ -1,9 +1,17 @@
 package npz
 
-import "fmt"
+import (
+	"math"
+	"os"
 
-// Option configures Open.
-type Option func(*readOptions)
+	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// ReaderOption configures Open and NewReader. For each numeric option, zero
+// means its default and a negative value is misuse: the With function
+// panics with a *memmap.Misuse.
+type ReaderOption func(*readOptions)
 
 type readOptions struct {
 	memoryLimit   int64
@@ -11,6 +19,31 @@ type readOptions struct {
 	maxRatio      float64
 	maxTotal      int64
 	maxHeaderSize int
+}
+
+// collectReaderOptions applies opts over the defaults; an option given as
+// zero keeps its default.
+func collectReaderOptions(opts []ReaderOption) readOptions {
+	var o readOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.memoryLimit == 0 {
+		o.memoryLimit = DefaultMemoryLimit
+	}
+	if o.tempDir == "" {
+		o.tempDir = os.TempDir()
+	}
+	if o.maxRatio == 0 {
+		o.maxRatio = DefaultMaxRatio
+	}
+	if o.maxTotal == 0 {
+		o.maxTotal = DefaultMaxTotal
+	}
+	if o.maxHeaderSize == 0 {
+		o.maxHeaderSize = npyheader.DefaultMaxHeaderSize
+	}
+	return o
 }
 
 // Defaults of the options.
@@ -33,44 +66,59 @@ const (
 )
 
 // WithMemoryLimit sets the largest deflated member decompressed into
-// memory (default DefaultMemoryLimit); larger ones go to a temporary file.
-// It also bounds ReadBytes. Zero sends every deflated array to a temp file.
-// A negative limit panics.
-func WithMemoryLimit(n int64) Option {
+// memory (zero: DefaultMemoryLimit); larger ones go to a temporary file. It
+// also bounds ReadBytes. A limit of 1 byte sends every deflated array to a
+// temporary file (no .npy image is that small). A negative limit panics.
+func WithMemoryLimit(n int64) ReaderOption {
 	if n < 0 {
-		panic(fmt.Sprintf("npz: WithMemoryLimit(%d): the limit must not be negative", n))
+		misuse.Panicf("npz: WithMemoryLimit(%d): the limit must not be negative", n)
 	}
 	return func(o *readOptions) { o.memoryLimit = n }
 }
 
-// WithTempDir sets the folder for temporary files (default os.TempDir()).
-func WithTempDir(dir string) Option { return func(o *readOptions) { o.tempDir = dir } }
+// WithTempDir sets the folder for temporary files (empty: os.TempDir()).
+func WithTempDir(dir string) ReaderOption { return func(o *readOptions) { o.tempDir = dir } }
 
 // WithMaxRatio sets the largest uncompressed/compressed ratio a deflated
-// member may declare (default DefaultMaxRatio); +Inf turns the test off. A
-// ratio that is not positive (zero, negative or NaN) panics.
-func WithMaxRatio(r float64) Option {
-	if !(r > 0) {
-		panic(fmt.Sprintf("npz: WithMaxRatio(%g): the ratio must be positive", r))
+// member may declare (zero: DefaultMaxRatio); +Inf turns the test off. A
+// negative or NaN ratio panics.
+func WithMaxRatio(r float64) ReaderOption {
+	if r < 0 || math.IsNaN(r) {
+		misuse.Panicf("npz: WithMaxRatio(%g): the ratio must not be negative or NaN", r)
 	}
 	return func(o *readOptions) { o.maxRatio = r }
 }
 
-// WithMaxTotal sets how many bytes the Archive may decompress in all
-// (default DefaultMaxTotal); zero allows none. A negative total panics.
-func WithMaxTotal(n int64) Option {
+// WithMaxTotal sets how many bytes the Archive may decompress in all (zero:
+// DefaultMaxTotal). A negative total panics.
+func WithMaxTotal(n int64) ReaderOption {
 	if n < 0 {
-		panic(fmt.Sprintf("npz: WithMaxTotal(%d): the total must not be negative", n))
+		misuse.Panicf("npz: WithMaxTotal(%d): the total must not be negative", n)
 	}
 	return func(o *readOptions) { o.maxTotal = n }
 }
 
 // WithMaxHeaderSize sets the largest NPY header accepted, like np.load's
-// max_header_size (default npyheader.DefaultMaxHeaderSize). A size that is
-// not positive panics.
-func WithMaxHeaderSize(n int) Option {
-	if n <= 0 {
-		panic(fmt.Sprintf("npz: WithMaxHeaderSize(%d): the size must be positive", n))
+// max_header_size (zero: npyheader.DefaultMaxHeaderSize). Whatever the
+// limit, a header is never read past the end of its member. A negative
+// size panics.
+func WithMaxHeaderSize(n int) ReaderOption {
+	if n < 0 {
+		misuse.Panicf("npz: WithMaxHeaderSize(%d): the size must not be negative", n)
 	}
 	return func(o *readOptions) { o.maxHeaderSize = n }
+}
+
+// WriterOption configures NewWriter and Create.
+type WriterOption func(*writerOptions)
+
+type writerOptions struct {
+	compressed bool
+}
+
+// Compressed makes every member deflated, as np.savez_compressed does,
+// instead of stored, as np.savez does. Compressed members cannot be mapped;
+// their data is not aligned.
+func Compressed() WriterOption {
+	return func(o *writerOptions) { o.compressed = true }
 }

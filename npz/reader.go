@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/mmarray"
-	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
 )
 
@@ -56,17 +55,8 @@ type Archive struct {
 // ErrFormat; a member with a bad NPY header or an unsupported method is
 // listed with its Err, and fails only when opened (as with np.load).
 // Write ("w+") is refused with mmarray.ErrMode; use Create to make an archive.
-func Open(path string, mode mmarray.Mode, opts ...Option) (*Archive, error) {
-	o := readOptions{
-		memoryLimit:   DefaultMemoryLimit,
-		tempDir:       os.TempDir(),
-		maxRatio:      DefaultMaxRatio,
-		maxTotal:      DefaultMaxTotal,
-		maxHeaderSize: npyheader.DefaultMaxHeaderSize,
-	}
-	for _, opt := range opts {
-		opt(&o)
-	}
+func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error) {
+	o := collectReaderOptions(opts)
 	flag := os.O_RDONLY
 	switch mode {
 	case mmarray.ReadOnly, mmarray.CopyOnWrite:

@@ -6,13 +6,14 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"github.com/go-memmap/memmap"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/go-memmap/memmap"
 
 	"github.com/stretchr/testify/require"
 
@@ -217,13 +218,13 @@ func TestDecompressionLimits(t *testing.T) {
 	path := npzTestdata("zeros_ratio.npz")
 	for _, tc := range []struct {
 		name string
-		opts []npz.Option
+		opts []npz.ReaderOption
 		want error
 	}{
 		{"defaults", nil, nil},
-		{"ratio 100", []npz.Option{npz.WithMaxRatio(100)}, memmap.ErrTooLarge},
-		{"total 1 MiB", []npz.Option{npz.WithMaxTotal(1 << 20)}, memmap.ErrTooLarge},
-		{"temp file, ratio 100", []npz.Option{npz.WithMemoryLimit(0), npz.WithMaxRatio(100)}, memmap.ErrTooLarge},
+		{"ratio 100", []npz.ReaderOption{npz.WithMaxRatio(100)}, memmap.ErrTooLarge},
+		{"total 1 MiB", []npz.ReaderOption{npz.WithMaxTotal(1 << 20)}, memmap.ErrTooLarge},
+		{"temp file, ratio 100", []npz.ReaderOption{npz.WithMemoryLimit(1), npz.WithMaxRatio(100)}, memmap.ErrTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, err := npz.Open(path, mmarray.ReadOnly, tc.opts...)
@@ -264,14 +265,14 @@ func TestDecompressionLimits(t *testing.T) {
 // below it they stay in memory. Both read NumPy's values, and c views of
 // both are writable and private.
 func TestDeflatedMemoryAndTempFile(t *testing.T) {
-	for _, limit := range []int64{0, npz.DefaultMemoryLimit} {
+	for _, limit := range []int64{1, npz.DefaultMemoryLimit} {
 		dir := t.TempDir()
 		a, err := npz.Open(npzTestdata("savez_compressed.npz"), mmarray.CopyOnWrite, npz.WithMemoryLimit(limit), npz.WithTempDir(dir))
 		require.NoError(t, err)
 		m, err := a.Member("a.npy")
 		require.NoError(t, err)
 		want := npz.InMemory
-		if limit == 0 {
+		if limit == 1 {
 			want = npz.TempFile
 		}
 		require.Equal(t, want, m.Storage)
@@ -460,7 +461,7 @@ func TestOddNamesAreOnlyNames(t *testing.T) {
 	raw, err := os.ReadFile(npzTestdata("odd_names.npz"))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, raw, 0o644))
-	a, err := npz.Open(path, mmarray.CopyOnWrite, npz.WithTempDir(dir), npz.WithMemoryLimit(0))
+	a, err := npz.Open(path, mmarray.CopyOnWrite, npz.WithTempDir(dir), npz.WithMemoryLimit(1))
 	require.NoError(t, err)
 	for _, name := range []string{"../x", "/abs.npy", `a\b`, "dir/y"} {
 		f, err := a.Array(name)
@@ -544,10 +545,10 @@ func TestTruncatedArchives(t *testing.T) {
 // temp file, however high the memory limit.
 func TestLimitsComeBeforeAllocation(t *testing.T) {
 	dir := t.TempDir()
-	for _, opts := range [][]npz.Option{
+	for _, opts := range [][]npz.ReaderOption{
 		{npz.WithMemoryLimit(4 << 30)}, // the ratio refuses it
 		{npz.WithMemoryLimit(4 << 30), npz.WithMaxRatio(1e9), npz.WithMaxTotal(1 << 30)}, // the total does
-		{npz.WithMemoryLimit(0), npz.WithTempDir(dir)},                                   // temp file path
+		{npz.WithMemoryLimit(1), npz.WithTempDir(dir)},                                   // temp file path
 	} {
 		a, err := npz.Open(npzTestdata("forged_size.npz"), mmarray.ReadOnly, opts...)
 		require.NoError(t, err)
@@ -584,41 +585,55 @@ func requireOnePrefix(t testing.TB, err error, context ...string) {
 }
 
 // Options that make no sense are caller mistakes: they panic with a
-// message naming the package and the option, when the option is made.
+// *memmap.Misuse naming the package and the option, when the option is
+// made. Zero means the default.
 func TestOptionsRefuseNonsense(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		make func() npz.Option
+		make func() npz.ReaderOption
 	}{
-		{"WithMaxRatio(0)", func() npz.Option { return npz.WithMaxRatio(0) }},
-		{"WithMaxRatio(-1)", func() npz.Option { return npz.WithMaxRatio(-1) }},
-		{"WithMaxRatio(NaN)", func() npz.Option { return npz.WithMaxRatio(math.NaN()) }},
-		{"WithMaxTotal(-1)", func() npz.Option { return npz.WithMaxTotal(-1) }},
-		{"WithMemoryLimit(-1)", func() npz.Option { return npz.WithMemoryLimit(-1) }},
-		{"WithMaxHeaderSize(0)", func() npz.Option { return npz.WithMaxHeaderSize(0) }},
-		{"WithMaxHeaderSize(-5)", func() npz.Option { return npz.WithMaxHeaderSize(-5) }},
+		{"WithMaxRatio(-1)", func() npz.ReaderOption { return npz.WithMaxRatio(-1) }},
+		{"WithMaxRatio(NaN)", func() npz.ReaderOption { return npz.WithMaxRatio(math.NaN()) }},
+		{"WithMaxRatio(-Inf)", func() npz.ReaderOption { return npz.WithMaxRatio(math.Inf(-1)) }},
+		{"WithMaxTotal(-1)", func() npz.ReaderOption { return npz.WithMaxTotal(-1) }},
+		{"WithMemoryLimit(-1)", func() npz.ReaderOption { return npz.WithMemoryLimit(-1) }},
+		{"WithMaxHeaderSize(-5)", func() npz.ReaderOption { return npz.WithMaxHeaderSize(-5) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
-				msg, ok := recover().(string)
-				require.True(t, ok, "%s must panic with a message", tc.name)
-				require.True(t, strings.HasPrefix(msg, "npz: "+strings.SplitN(tc.name, "(", 2)[0]), msg)
+				m, ok := recover().(*memmap.Misuse)
+				require.True(t, ok, "%s must panic with a *memmap.Misuse", tc.name)
+				require.True(t, strings.HasPrefix(m.Error(), "npz: "+strings.SplitN(tc.name, "(", 2)[0]), m.Error())
 			}()
 			tc.make()
 		})
 	}
 	// The edges that make sense are accepted, and do what they say.
 	a, err := npz.Open(npzTestdata("savez_compressed.npz"), mmarray.ReadOnly,
-		npz.WithMaxRatio(math.Inf(1)), npz.WithMaxTotal(0), npz.WithMemoryLimit(0))
+		npz.WithMaxRatio(math.Inf(1)), npz.WithMaxTotal(1), npz.WithMemoryLimit(1))
 	require.NoError(t, err)
 	_, err = a.Array("a")
-	require.ErrorIs(t, err, memmap.ErrTooLarge, "a total of zero decompresses nothing")
+	require.ErrorIs(t, err, memmap.ErrTooLarge, "a total of one byte decompresses no array")
 	require.NoError(t, a.Close())
 	a, err = npz.Open(npzTestdata("savez_kw.npz"), mmarray.ReadOnly, npz.WithMaxHeaderSize(1))
 	require.NoError(t, err)
 	m, err := a.Member("a")
 	require.NoError(t, err)
 	require.ErrorIs(t, m.Err, npyheader.ErrHeaderTooLarge)
+	require.NoError(t, a.Close())
+
+	// Zero is each option's default: the archive reads as with no options.
+	zeros := []npz.ReaderOption{npz.WithMaxRatio(0), npz.WithMaxTotal(0), npz.WithMemoryLimit(0), npz.WithMaxHeaderSize(0), npz.WithTempDir("")}
+	a, err = npz.Open(npzTestdata("savez_compressed.npz"), mmarray.ReadOnly, zeros...)
+	require.NoError(t, err)
+	m, err = a.Member("a")
+	require.NoError(t, err)
+	require.NoError(t, m.Err)
+	require.Equal(t, npz.InMemory, m.Storage, "zero is the default memory limit, not none")
+	f, err := a.Array("a")
+	require.NoError(t, err, "zero is the default total and ratio, not none")
+	checkFormula[float64](t, f)
+	require.NoError(t, f.Close())
 	require.NoError(t, a.Close())
 }
 

@@ -33,20 +33,6 @@ const (
 	minCopyBufferSize = 4 << 10
 )
 
-// WriterOption configures NewWriter and Create.
-type WriterOption func(*writerOptions)
-
-type writerOptions struct {
-	compressed bool
-}
-
-// Compressed makes every member deflated, as np.savez_compressed does,
-// instead of stored, as np.savez does. Compressed members cannot be mapped;
-// their data is not aligned.
-func Compressed() WriterOption {
-	return func(o *writerOptions) { o.compressed = true }
-}
-
 // Writer writes an .npz archive member by member, streaming each array's
 // data: np.savez (stored members, the default) or np.savez_compressed (with
 // the Compressed option). No array is held in memory; an archive of several

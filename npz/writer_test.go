@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"github.com/go-memmap/memmap"
 	"io"
 	"math"
 	"os"
@@ -18,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-memmap/memmap"
 
 	"github.com/stretchr/testify/require"
 

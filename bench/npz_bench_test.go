@@ -62,7 +62,7 @@ func BenchmarkNPZ(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				f, err := z.Array("x")
+				f, err := z.Open("x")
 				if err != nil {
 					b.Fatal(err)
 				}

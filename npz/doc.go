@@ -5,13 +5,13 @@
 //
 // Open reads an archive's central directory and the NPY header of every
 // array member, but no array data. Members lists the members in archive
-// order with np.load's keys ("x" for "x.npy"); Array opens one as an
+// order with np.load's keys ("x" for "x.npy"); Archive.Open opens one as an
 // *mmarray.File, by key or by name, in the archive's mode:
 //
 //	a, err := npz.Open("data.npz", mmarray.ReadOnly)
 //	if err != nil { ... }
 //	defer a.Close()
-//	f, err := a.Array("weights") // or "weights.npy"
+//	f, err := a.Open("weights") // or "weights.npy"
 //	if err != nil { ... }
 //	defer f.Close()
 //	w, err := mmarray.View[float32](f)
@@ -25,7 +25,7 @@
 //     into the archive's bytes; a member never changes size. Sync (called by
 //     Close) then rewrites the member's CRC-32, without which np.load
 //     rejects the changed archive.
-//   - Deflated members (np.savez_compressed) cannot be mapped: Array
+//   - Deflated members (np.savez_compressed) cannot be mapped: Archive.Open
 //     decompresses them, checking size and CRC-32, into memory (InMemory,
 //     up to WithMemoryLimit, default 64 MiB) or into a temporary file that
 //     is mapped (TempFile; WithTempDir). Mode c gives a private writable
@@ -37,7 +37,7 @@
 //
 // # Lifetime
 //
-// A File returned by Array is independent of its Archive: it stays valid
+// A File returned by Archive.Open is independent of its Archive: it stays valid
 // after Archive.Close, until it is closed itself. Close Files opened in r+
 // (or Flush them) before closing the Archive, so that Sync sees the final
 // bytes.
@@ -63,20 +63,20 @@
 //   - In r and c, stored members' CRC-32 is not verified when they are
 //     mapped (that would read all the data); call Verify when it matters.
 //     np.load verifies it as it reads.
-//   - In r+, a stored member is read through twice: by its first Array,
+//   - In r+, a stored member is read through twice: by its first Archive.Open,
 //     which checks its CRC-32 before mapping it (a member already damaged
 //     fails with ErrChecksum, rather than have Sync make the damage look
 //     valid), and by every Sync (and Close), which recomputes the CRC of
 //     every member ever opened r+ (a mapping does not say which bytes
 //     changed) and writes it only when it changed. Listing and verifying
-//     go on while Sync reads; another Array in r+ waits for it.
+//     go on while Sync reads; another Archive.Open in r+ waits for it.
 //   - Stored array data inside an archive written by np.savez is not
 //     aligned (it starts at 30 + name + 20 + header bytes), so views read it
 //     element by element, without the zero-copy slice of Contiguous. Archives
 //     from this package's Writer align stored data to MemberAlign.
 //   - r+ writes that are not followed by Sync or Close leave a stale CRC-32,
 //     and np.load then rejects the member.
-//   - Mapping a stored member opens the archive again by path; Array checks
+//   - Mapping a stored member opens the archive again by path; Archive.Open checks
 //     that it is still the same file, but replacing or truncating the archive
 //     while it is mapped is not supported (SIGBUS on a truncated mapping).
 //   - Temporary files are unlinked as soon as they are mapped on Unix. On

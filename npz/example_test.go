@@ -18,7 +18,7 @@ func ExampleOpen() {
 	for _, m := range a.Members() {
 		fmt.Printf("%s: %s %v, %s\n", m.Key, m.Header.DType, m.Header.Shape, m.Storage)
 	}
-	f, err := a.Array("arr_0") // "arr_0.npy" works too
+	f, err := a.Open("arr_0") // "arr_0.npy" works too
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func ExampleOpen() {
 
 // Deflated members are decompressed (and checked) into memory, or into a
 // temporary file above the memory limit.
-func ExampleArchive_Array_compressed() {
+func ExampleArchive_Open_compressed() {
 	a, err := npz.Open("../testdata/npz/savez_compressed.npz", mmarray.ReadOnly, npz.WithMemoryLimit(64<<20))
 	if err != nil {
 		log.Fatal(err)
@@ -48,7 +48,7 @@ func ExampleArchive_Array_compressed() {
 		log.Fatal(err)
 	}
 	fmt.Println(m.Name, m.Storage, m.UncompressedSize, "bytes")
-	f, err := a.Array("a")
+	f, err := a.Open("a")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -142,9 +142,9 @@ func (a *Archive) ReadBytes(name string) ([]byte, error) {
 }
 
 // Verify reads the member ("x" or "x.npy") through and checks its size and
-// CRC-32, as np.load does when it reads a member. Array does this for
+// CRC-32, as np.load does when it reads a member. Archive.Open does this for
 // deflated members; stored members are mapped without reading them, so
-// their CRC is only checked here (and by the first Array in mode r+). In
+// their CRC is only checked here (and by the first Archive.Open in mode r+). In
 // mode r+, a member written through a view fails with ErrChecksum until
 // Sync (or Close) records its new CRC.
 func (a *Archive) Verify(name string) error {

@@ -122,24 +122,24 @@ func FuzzOpen(f *testing.F) {
 					t.Fatalf("ReadBytes %q succeeded but Verify failed: %v", m.Name, err)
 				}
 			}
-			file, err := a.Array(m.Name)
+			file, err := a.Open(m.Name)
 			switch {
 			case m.Err != nil: // an unreadable member has Err without IsArray
 				if !errors.Is(err, m.Err) {
-					t.Fatalf("Array %q: %v, not the member's Err %v", m.Name, err, m.Err)
+					t.Fatalf("Open %q: %v, not the member's Err %v", m.Name, err, m.Err)
 				}
-				requireSentinel(t, "Array "+m.Name, err)
+				requireSentinel(t, "Open "+m.Name, err)
 				continue
 			case !m.IsArray:
 				if !errors.Is(err, npz.ErrNotArray) {
-					t.Fatalf("Array %q of a member that is not an array: %v", m.Name, err)
+					t.Fatalf("Open %q of a member that is not an array: %v", m.Name, err)
 				}
 				continue
 			case err != nil:
 				if m.Storage == npz.InPlace {
-					t.Fatalf("Array %q: a stored member whose header parsed failed to map: %v", m.Name, err)
+					t.Fatalf("Open %q: a stored member whose header parsed failed to map: %v", m.Name, err)
 				}
-				requireSentinel(t, "Array "+m.Name, err)
+				requireSentinel(t, "Open "+m.Name, err)
 				continue
 			}
 			h := file.Header()

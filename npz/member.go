@@ -7,7 +7,7 @@ import (
 	"github.com/go-memmap/memmap/npyheader"
 )
 
-// Storage says where the array of a member lives once Array opens it.
+// Storage says where the array of a member lives once Archive.Open opens it.
 type Storage int
 
 const (
@@ -51,11 +51,11 @@ type Member struct {
 	// Header is the member's NPY header when IsArray and Err is nil. Its
 	// DataOffset is relative to the member's first byte.
 	Header npyheader.Header
-	// Err is why Array cannot open the member, or nil: its bytes cannot be
+	// Err is why Archive.Open cannot open the member, or nil: its bytes cannot be
 	// read at all (encrypted, an unsupported compression method; IsArray is
 	// then false, since its first bytes are unknown, and ReadBytes and
 	// Verify fail too), or it IsArray with a bad NPY header, an object
-	// dtype, or data longer than the member. Array returns it; np.load too
+	// dtype, or data longer than the member. Archive.Open returns it; np.load too
 	// fails only on access.
 	Err error
 	// Method is the zip compression method: zip.Store or zip.Deflate (others
@@ -76,7 +76,7 @@ type Member struct {
 	// DataOffset is where the array data starts in the archive for an
 	// array mapped in place (ContentOffset + Header.DataOffset), or -1.
 	DataOffset int64
-	// Storage is what Array does with the member (meaningful when IsArray).
+	// Storage is what Archive.Open does with the member (meaningful when IsArray).
 	Storage Storage
 
 	// unreadable is why the member's bytes cannot be read at all, or nil:

@@ -71,7 +71,7 @@ func TestStoredMemberIsMappedInPlaceNotCopied(t *testing.T) {
 	member, err := archive.Member("x")
 	require.NoError(t, err)
 	require.Equal(t, npz.InPlace, member.Storage)
-	f, err := archive.Array("x")
+	f, err := archive.Open("x")
 	require.NoError(t, err)
 	defer f.Close()
 	a, err := mmarray.View[float64](f)

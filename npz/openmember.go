@@ -9,12 +9,12 @@ import (
 	"github.com/go-memmap/memmap/mmarray"
 )
 
-// Array opens the array member name ("x" or "x.npy") in the archive's mode.
+// Open opens the array member name ("x" or "x.npy") in the archive's mode.
 //
 //   - A stored member is mapped in place from the archive (Storage InPlace):
 //     no copy, and in r+ writes reach the archive's bytes (see Sync for
 //     the CRC). Its File's Path is the archive's, DataOffset absolute. In
-//     r+ the first Array of a member reads it through to check its CRC-32
+//     r+ the first Archive.Open of a member reads it through to check its CRC-32
 //     (ErrChecksum), since Sync will rewrite the CRC from its bytes.
 //   - A deflated member is decompressed, checked (size, CRC-32, the ratio
 //     and total limits), into memory (InMemory) or a temporary file
@@ -25,7 +25,7 @@ import (
 // fails with its Err, memmap.ErrUnsupported; one that is not an array with
 // ErrNotArray. The File is independent of the Archive: it stays valid after
 // Archive.Close, until it is closed itself.
-func (a *Archive) Array(name string) (*mmarray.File, error) {
+func (a *Archive) Open(name string) (*mmarray.File, error) {
 	i, err := a.lookup("open", name)
 	if err != nil {
 		return nil, err

@@ -58,7 +58,7 @@ const (
 	// a forged size, refused before anything is decompressed.
 	DefaultMaxRatio = 1100
 	// DefaultMaxTotal caps the bytes one Archive decompresses over its
-	// lifetime (all Array, ReadBytes and Verify calls together).
+	// lifetime (all Archive.Open, ReadBytes and Verify calls together).
 	DefaultMaxTotal = 16 << 30
 	// ratioFloor: members that declare at most this many bytes skip the
 	// ratio test; tiny members compress at odd ratios and cost nothing.

@@ -31,7 +31,7 @@ type Archive struct {
 	byName  map[string]int // the last member of each name, as Python's zipfile
 
 	// syncMu serializes what rewrites CRCs (Sync, Close) with the first r+
-	// Array of each member, which checks the CRC before anything can be
+	// Archive.Open of each member, which checks the CRC before anything can be
 	// written. It is taken before mu, and is held while members are read
 	// through, which mu never is.
 	syncMu  sync.Mutex
@@ -61,7 +61,7 @@ func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error
 	switch mode {
 	case mmarray.ReadOnly, mmarray.CopyOnWrite:
 	case mmarray.ReadWrite:
-		flag = os.O_RDWR // fail now, not at the first Array, without permission
+		flag = os.O_RDWR // fail now, not at the first Archive.Open, without permission
 	case mmarray.Write:
 		return nil, fmt.Errorf("open %s: %w: w+ would overwrite the archive; use Create", path, mmarray.ErrMode)
 	default:
@@ -180,7 +180,7 @@ func (a *Archive) checkOpen(op string) error {
 	return nil
 }
 
-// Close closes the archive file, after Sync in r+. Files from Array stay
+// Close closes the archive file, after Sync in r+. Files from Archive.Open stay
 // valid; temporary files that could not be unlinked while mapped (not on
 // Unix) are removed now if their File has been closed. A second Close
 // returns memmap.ErrClosed.

@@ -7,7 +7,7 @@ import (
 	"slices"
 )
 
-// Sync recomputes the CRC-32 of every stored member opened with Array in
+// Sync recomputes the CRC-32 of every stored member opened with Archive.Open in
 // r+ and writes it where the archive keeps it: always in the member's
 // central directory record (the copy zipfile checks); in the local header
 // only when flag bit 3 is clear (with it set, that field means nothing);

@@ -159,7 +159,7 @@ func PositionalName(i int) string {
 // The data is streamed from f's memory (File.ReadAt), not from the file on
 // disk, so what is written is what f's views see: changes made in any mode,
 // CopyOnWrite included, and Files with no file behind them (mmarray.OpenBytes,
-// a decompressed member from Archive.Array) work too.
+// a decompressed member from Archive.Open) work too.
 //
 // A name that is already in the archive fails with ErrDuplicateName without
 // writing anything, and the Writer stays usable; a closed File fails with

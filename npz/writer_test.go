@@ -755,7 +755,7 @@ print(json.dumps({'shape': list(shape), 'dtype': dtype.str, 'fortran': fortran, 
 	member, err := archive.Member("big")
 	require.NoError(t, err)
 	require.Equal(t, npz.InPlace, member.Storage)
-	bigFile, err := archive.Array("big")
+	bigFile, err := archive.Open("big")
 	require.NoError(t, err)
 	defer bigFile.Close()
 	values, err := mmarray.View[uint64](bigFile)
@@ -765,7 +765,7 @@ print(json.dumps({'shape': list(shape), 'dtype': dtype.str, 'fortran': fortran, 
 	for _, k := range []int{0, 1, count / 2, count - 1} {
 		require.Equal(t, uint64(k), flat[k])
 	}
-	afterFile, err := archive.Array("after")
+	afterFile, err := archive.Open("after")
 	require.NoError(t, err)
 	defer afterFile.Close()
 	require.Greater(t, afterFile.DataOffset(), int64(1<<32))
@@ -875,7 +875,7 @@ func TestWriteZip64DataDescriptor(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, npz.InPlace, big.Storage)
 	require.Equal(t, []int{int(count)}, big.Header.Shape)
-	afterFile, err := archive.Array("after")
+	afterFile, err := archive.Open("after")
 	require.NoError(t, err)
 	defer afterFile.Close()
 	require.Greater(t, afterFile.DataOffset(), int64(1<<32), "the member after the big one is past 4 GiB")
@@ -933,7 +933,7 @@ func TestWriterReaderRoundTrip(t *testing.T) {
 					require.Equal(t, npz.InPlace, member.Storage, member.Name)
 					require.Zero(t, member.DataOffset%npz.MemberAlign, member.Name)
 				}
-				f, err := archive.Array(member.Key)
+				f, err := archive.Open(member.Key)
 				require.NoError(t, err)
 				byKind[member.Key].check(t, f)
 				// In place or decompressed, a member copies into another archive.

@@ -3,8 +3,9 @@
 //
 // # Reading
 //
-// Open reads an archive's central directory and the NPY header of every
-// array member, but no array data. Members lists the members in archive
+// Open (an archive file) or NewReader (any io.ReaderAt: bytes in memory, a
+// section of a larger file) reads an archive's central directory and the
+// NPY header of every array member, but no array data. Members lists the members in archive
 // order with np.load's keys ("x" for "x.npy"); Archive.Open opens one as an
 // *mmarray.File, by key or by name, in the archive's mode:
 //
@@ -18,7 +19,9 @@
 //
 // NumPy itself cannot map npz members: np.load silently ignores mmap_mode for
 // .npz files (numpy issue #5976) and reads every array into memory. This
-// package maps them where the format allows:
+// package maps them where the format allows (from Open, or NewReader over an
+// *os.File; NewReader over anything else reads every member into memory or
+// a temporary file, as it does deflated ones):
 //
 //   - Stored members (np.savez) are mapped straight from the archive
 //     (Storage InPlace): no copy and no read at Open. In mode r+ writes go
@@ -76,9 +79,11 @@
 //     from this package's Writer align stored data to MemberAlign.
 //   - r+ writes that are not followed by Sync or Close leave a stale CRC-32,
 //     and np.load then rejects the member.
-//   - Mapping a stored member opens the archive again by path; Archive.Open checks
-//     that it is still the same file, but replacing or truncating the archive
-//     while it is mapped is not supported (SIGBUS on a truncated mapping).
+//   - A stored member is mapped from the file the Archive read, not by
+//     opening its path again, so a file put in its place is never seen;
+//     Archive.Open refuses an archive whose size changed since Open, but
+//     truncating the archive while a member is mapped is not supported
+//     (SIGBUS on a truncated mapping).
 //   - Temporary files are unlinked as soon as they are mapped on Unix. On
 //     other systems a mapped file cannot be removed; Archive.Close removes
 //     those whose File is closed by then, and the others stay behind.

@@ -62,7 +62,7 @@ func (a *Archive) extract(m *Member, crc uint32, w io.Writer) error {
 // CRC-32. A stream longer than declared is ErrSizeMismatch; corrupt
 // compressed data is ErrFormat.
 func (a *Archive) memberCRC(m *Member, w io.Writer) (n int64, crc uint32, err error) {
-	var r io.Reader = io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize)
+	var r io.Reader = io.NewSectionReader(a.src, m.ContentOffset, m.CompressedSize)
 	if m.Method == zip.Deflate {
 		fr := flate.NewReader(r)
 		defer fr.Close()
@@ -126,9 +126,11 @@ func (a *Archive) ReadBytes(name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.checkOpen("read"); err != nil {
+	end, err := a.begin("read")
+	if err != nil {
 		return nil, err
 	}
+	defer end()
 	m := &a.members[i]
 	if m.UncompressedSize > a.opts.memoryLimit {
 		return nil, fmt.Errorf("read %s: member %q: %w: %d bytes is over the memory limit of %d (WithMemoryLimit)",
@@ -152,9 +154,11 @@ func (a *Archive) Verify(name string) error {
 	if err != nil {
 		return err
 	}
-	if err := a.checkOpen("verify"); err != nil {
+	end, err := a.begin("verify")
+	if err != nil {
 		return err
 	}
+	defer end()
 	m := &a.members[i]
 	err = a.admit(m)
 	if err == nil {

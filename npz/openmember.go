@@ -3,7 +3,6 @@ package npz
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
 	"github.com/go-memmap/memmap/mmarray"
@@ -30,9 +29,11 @@ func (a *Archive) Open(name string) (*mmarray.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.checkOpen("open"); err != nil {
+	end, err := a.begin("open")
+	if err != nil {
 		return nil, err
 	}
+	defer end()
 	m := &a.members[i]
 	if m.Err != nil { // first: a member whose bytes cannot be read may be an array
 		return nil, fmt.Errorf("open %s: %w", a.path, m.Err)
@@ -63,19 +64,19 @@ func (a *Archive) Open(name string) (*mmarray.File, error) {
 	return f, nil
 }
 
-// mapInPlace maps stored member i from the archive file.
+// mapInPlace maps stored member i from the archive file: through the file
+// this Archive read, never by opening its path again, which could by then
+// name another file.
 func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
 	m := &a.members[i]
-	// mmarray opens the archive again by path: make sure it is still the
-	// file this Archive read, not one put in its place since.
-	st, err := os.Stat(a.path)
+	st, err := a.file.Stat()
 	if err != nil {
 		return nil, err
 	}
-	if !os.SameFile(st, a.info) || st.Size() != a.size {
-		return nil, fmt.Errorf("%w: the archive was replaced or resized since it was opened", ErrFormat)
+	if st.Size() != a.size {
+		return nil, fmt.Errorf("%w: the archive was resized from %d to %d bytes since it was opened", ErrFormat, a.size, st.Size())
 	}
-	f, err := mmarray.Open(a.path, a.mode, mmarray.WithSection(m.ContentOffset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
+	f, err := mmarray.OpenFile(a.file, a.mode, mmarray.WithSection(m.ContentOffset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
 	if err != nil {
 		return nil, err
 	}
@@ -94,9 +95,6 @@ func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
 func (a *Archive) mapForWriting(i int) (*mmarray.File, error) {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
-	if err := a.checkOpen("open"); err != nil { // Close may have run meanwhile
-		return nil, err
-	}
 	if !a.written[i] {
 		if err := a.extract(&a.members[i], a.crc(i), io.Discard); err != nil {
 			return nil, err

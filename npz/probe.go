@@ -17,7 +17,7 @@ func (a *Archive) probe(m *Member, probes *prober) {
 	if m.unreadable != nil {
 		return
 	}
-	r := probes.reader(io.NewSectionReader(a.file, m.ContentOffset, m.CompressedSize), m)
+	r := probes.reader(io.NewSectionReader(a.src, m.ContentOffset, m.CompressedSize), m)
 	var magic [6]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil || string(magic[:]) != npyheader.Magic {
 		return // too short, unreadable, or not an array: raw bytes to np.load

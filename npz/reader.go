@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"slices"
@@ -16,19 +17,30 @@ import (
 	"github.com/go-memmap/memmap/pagecache"
 )
 
-// Archive is an open .npz archive. Its methods may be called concurrently.
+// Archive is an open .npz archive, from Open or NewReader. Its methods may
+// be called concurrently.
 type Archive struct {
-	// Set by Open and never changed: members holds the CRC-32s as Open
-	// read them (crcs has the current ones).
-	path    string
-	mode    mmarray.Mode
-	opts    readOptions
-	file    *os.File
-	info    os.FileInfo // of file at Open, to know it again by path
-	size    int64
-	members []Member
-	layouts []entryLayout
-	byName  map[string]int // the last member of each name, as Python's zipfile
+	// Set by Open or NewReader and never changed: members holds the CRC-32s
+	// as they were read then (crcs has the current ones).
+	path string // the path given to Open, or NewReader's name for errors
+	mode mmarray.Mode
+	opts readOptions
+	src  io.ReaderAt // every read of the archive goes through src
+	// file is src when it is an *os.File: stored members are then mapped
+	// in place from it. ownsFile: Open opened it, and Close closes it.
+	file     *os.File
+	ownsFile bool
+	size     int64
+	members  []Member
+	layouts  []entryLayout
+	byName   map[string]int // the last member of each name, as Python's zipfile
+
+	// closeMu makes Close wait for the operations under way that read or
+	// write the archive (each holds it for reading, from begin to its
+	// end), so that none of them finds the file closed under it. It is
+	// taken before syncMu and mu; closed is written under it.
+	closeMu sync.RWMutex
+	closed  bool
 
 	// syncMu serializes what rewrites CRCs (Sync, Close) with the first r+
 	// Archive.Open of each member, which checks the CRC before anything can be
@@ -38,7 +50,6 @@ type Archive struct {
 	written []bool // stored members opened r+, whose CRC Sync rewrites (under syncMu)
 
 	mu           sync.Mutex
-	closed       bool
 	crcs         []uint32 // each member's CRC-32 as the directory now says (Sync changes it)
 	decompressed int64    // bytes decompressed so far, against maxTotal
 	leftovers    []string // temp files that could not be unlinked while mapped
@@ -71,7 +82,12 @@ func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error
 	if err != nil {
 		return nil, err // a *fs.PathError, which names the operation and path
 	}
-	a := &Archive{path: path, mode: mode, opts: o, file: file}
+	st, err := file.Stat()
+	if err != nil {
+		file.Close()
+		return nil, err // a *fs.PathError
+	}
+	a := &Archive{path: path, mode: mode, opts: o, src: file, file: file, ownsFile: true, size: st.Size()}
 	if err := a.load(); err != nil {
 		file.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -79,18 +95,44 @@ func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error
 	return a, nil
 }
 
-func (a *Archive) load() error {
-	st, err := a.file.Stat()
-	if err != nil {
-		return err
+// NewReader reads the archive of size bytes in r, as archive/zip.NewReader
+// does: an archive in memory (a *bytes.Reader), embedded in a larger file
+// (an *io.SectionReader) or anywhere else. It checks and lists the archive
+// as Open does, and opens members in mode ReadOnly (Mode reports it): r
+// is never written, and r+ needs Open.
+//
+// When r is an *os.File, stored members are mapped in place from it, as
+// with Open; Close does not close it, and it must stay open while the
+// Archive is (the Files of members do not need it: they map their own
+// duplicate of its descriptor). Otherwise every member is read into memory
+// (InMemory), or into a temporary file when larger than the memory limit
+// (TempFile), its size and CRC-32 checked, as deflated members are; the
+// ratio limit applies to deflated members only. Path reports "" for a
+// reader that is not an *os.File.
+func NewReader(r io.ReaderAt, size int64, opts ...ReaderOption) (*Archive, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("read an archive of %d bytes: %w: the size is negative", size, ErrFormat)
 	}
-	a.info, a.size = st, st.Size()
-	zr, err := zip.NewReader(a.file, a.size)
+	a := &Archive{mode: mmarray.ReadOnly, opts: collectReaderOptions(opts), src: r, size: size}
+	if f, ok := r.(*os.File); ok {
+		a.file, a.path = f, f.Name()
+	}
+	if err := a.load(); err != nil {
+		if a.path == "" {
+			return nil, fmt.Errorf("read archive: %w", err)
+		}
+		return nil, fmt.Errorf("read %s: %w", a.path, err)
+	}
+	return a, nil
+}
+
+func (a *Archive) load() error {
+	zr, err := zip.NewReader(a.src, a.size)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) { // names are never paths here
 		return fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	a.members = make([]Member, len(zr.File))
-	if a.layouts, err = layout(a.file, a.size, zr, a.members); err != nil {
+	if a.layouts, err = layout(a.src, a.size, zr, a.members); err != nil {
 		return err
 	}
 	a.byName = make(map[string]int, len(zr.File))
@@ -126,15 +168,15 @@ func (a *Archive) describe(zf *zip.File, m *Member, probes *prober) error {
 	case zf.Flags&flagEncrypted != 0:
 		m.unreadable = fmt.Errorf("%w: the member is encrypted", memmap.ErrUnsupported)
 	case zf.Method == zip.Store:
-		m.Storage = InPlace
+		m.Storage = a.copyStorage(m)
+		if a.file != nil {
+			m.Storage = InPlace
+		}
 		if m.CompressedSize != m.UncompressedSize {
 			return fmt.Errorf("%w: stored member %q has compressed size %d but uncompressed size %d", ErrFormat, zf.Name, m.CompressedSize, m.UncompressedSize)
 		}
 	case zf.Method == zip.Deflate:
-		m.Storage = InMemory
-		if m.UncompressedSize > a.opts.memoryLimit {
-			m.Storage = TempFile
-		}
+		m.Storage = a.copyStorage(m)
 	default:
 		m.unreadable = fmt.Errorf("%w: compression method %d", memmap.ErrUnsupported, zf.Method)
 	}
@@ -171,34 +213,53 @@ func (a *Archive) Path() string { return a.path }
 // Mode is the mode the archive was opened in.
 func (a *Archive) Mode() mmarray.Mode { return a.mode }
 
-func (a *Archive) checkOpen(op string) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
-		return fmt.Errorf("%s %s: %w", op, a.path, memmap.ErrClosed)
+// copyStorage is where member m goes when it cannot be mapped in place:
+// into memory up to the memory limit, else into a temporary file.
+func (a *Archive) copyStorage(m *Member) Storage {
+	if m.UncompressedSize > a.opts.memoryLimit {
+		return TempFile
 	}
-	return nil
+	return InMemory
 }
 
-// Close closes the archive file, after Sync in r+. Files from Archive.Open stay
-// valid; temporary files that could not be unlinked while mapped (not on
-// Unix) are removed now if their File has been closed. A second Close
-// returns memmap.ErrClosed.
+// begin starts an operation op that reads or writes the archive: it fails
+// with memmap.ErrClosed once Close has begun, and otherwise keeps Close
+// waiting until end is called.
+func (a *Archive) begin(op string) (end func(), err error) {
+	a.closeMu.RLock()
+	if a.closed {
+		a.closeMu.RUnlock()
+		return nil, fmt.Errorf("%s %s: %w", op, a.path, memmap.ErrClosed)
+	}
+	return a.closeMu.RUnlock, nil
+}
+
+// Close closes the archive file (for Open; NewReader's reader is the
+// caller's), after Sync in r+. It waits for the calls under way that read
+// the archive (Open of a member, ReadBytes, Verify, Sync); those that begin
+// after it fail with memmap.ErrClosed. Files from Archive.Open stay valid;
+// temporary files that could not be unlinked while mapped (not on Unix)
+// are removed now if their File has been closed. A second Close returns
+// memmap.ErrClosed.
 func (a *Archive) Close() error {
+	a.closeMu.Lock()
+	defer a.closeMu.Unlock()
+	if a.closed {
+		return fmt.Errorf("close %s: %w", a.path, memmap.ErrClosed)
+	}
+	a.closed = true
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
-	if err := a.checkOpen("close"); err != nil {
-		return err
-	}
 	err := a.syncCRCs()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.closed = true
 	for _, p := range a.leftovers {
 		os.Remove(p) // best effort: a File still open keeps its file
 	}
-	if cerr := a.file.Close(); cerr != nil && err == nil {
-		err = fmt.Errorf("close %s: %w", a.path, cerr)
+	if a.ownsFile {
+		if cerr := a.file.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close %s: %w", a.path, cerr)
+		}
 	}
 	return err
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -740,11 +741,12 @@ func TestUnreadableMembersFailEveryRead(t *testing.T) {
 	}
 }
 
-// Array maps a stored member by the archive's path: it refuses with
-// ErrFormat when the file at that path is no longer the one Open read, or
-// when the member's NPY header no longer says what it said at Open (in
-// dtype, order or shape), even at the same length.
-func TestArrayRefusesAChangedArchive(t *testing.T) {
+// Open maps a stored member from the file the Archive read, never by its
+// path: a file put in its place later is not seen. It refuses with
+// ErrFormat when that file was resized, or when the member's NPY header no
+// longer says what it said at Open (in dtype, order or shape), even at the
+// same length.
+func TestOpenRefusesAChangedArchive(t *testing.T) {
 	const n = 64
 	content := u1Array(t, n, false, 0)
 	raw, layouts := buildZip(t, []handMember{{name: "a.npy", content: content}})
@@ -791,10 +793,32 @@ func TestArrayRefusesAChangedArchive(t *testing.T) {
 		f, err := a.Open("a")
 		require.NoError(t, err, "unchanged, it maps")
 		require.NoError(t, f.Close())
+		// Another archive, its array's bytes changed, takes the path.
+		otherRaw := slices.Clone(raw)
+		m, err := a.Member("a")
+		require.NoError(t, err)
+		for k := range n {
+			otherRaw[m.DataOffset+int64(k)] ^= 0xff
+		}
 		other := filepath.Join(dir, "other.npz")
-		require.NoError(t, os.WriteFile(other, raw, 0o644))
+		require.NoError(t, os.WriteFile(other, otherRaw, 0o644))
 		require.NoError(t, os.Rename(other, path))
 		f, err = a.Open("a")
+		require.NoError(t, err, "the Archive's own file still maps")
+		defer f.Close()
+		got := make([]byte, n)
+		_, err = f.ReadAt(got, 0)
+		require.NoError(t, err)
+		require.Equal(t, content[len(content)-n:], got, "the bytes are the archive's the Archive read, not the replacement's")
+	})
+	t.Run("resized", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "resized.npz")
+		require.NoError(t, os.WriteFile(path, raw, 0o644))
+		a, err := npz.Open(path, mmarray.ReadOnly)
+		require.NoError(t, err)
+		defer a.Close()
+		require.NoError(t, os.WriteFile(path, append(slices.Clone(raw), 0), 0o644))
+		f, err := a.Open("a")
 		require.ErrorIs(t, err, npz.ErrFormat)
 		require.Nil(t, f)
 	})

@@ -19,11 +19,13 @@ import (
 // page cache, so no flush is needed there). Close calls Sync in r+; nothing
 // is written in r or c.
 func (a *Archive) Sync() error {
-	a.syncMu.Lock()
-	defer a.syncMu.Unlock()
-	if err := a.checkOpen("sync"); err != nil {
+	end, err := a.begin("sync")
+	if err != nil {
 		return err
 	}
+	defer end()
+	a.syncMu.Lock()
+	defer a.syncMu.Unlock()
 	return a.syncCRCs()
 }
 

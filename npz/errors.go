@@ -48,7 +48,9 @@ var (
 	// directory records.
 	ErrChecksum = errors.New("npz: member checksum mismatch")
 	// ErrSizeMismatch: a member decompresses to more or fewer bytes than the
-	// central directory declares.
+	// central directory declares, or the archive file's size changed since
+	// it was opened (truncated or extended from outside), so that a member
+	// cannot be mapped nor its CRC-32 rewritten.
 	ErrSizeMismatch = errors.New("npz: member size does not match the directory")
 	// ErrCompressedWrite: r+ was asked of a compressed member, whose bytes
 	// are not the array's bytes, so writes could never reach the archive.

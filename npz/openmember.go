@@ -69,12 +69,8 @@ func (a *Archive) Open(name string) (*mmarray.File, error) {
 // name another file.
 func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
 	m := &a.members[i]
-	st, err := a.file.Stat()
-	if err != nil {
+	if err := a.checkSize(); err != nil {
 		return nil, err
-	}
-	if st.Size() != a.size {
-		return nil, fmt.Errorf("%w: the archive was resized from %d to %d bytes since it was opened", ErrFormat, a.size, st.Size())
 	}
 	f, err := mmarray.OpenFile(a.file, a.mode, mmarray.WithSection(m.ContentOffset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
 	if err != nil {

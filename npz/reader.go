@@ -222,6 +222,20 @@ func (a *Archive) copyStorage(m *Member) Storage {
 	return InMemory
 }
 
+// checkSize fails with ErrSizeMismatch when the archive file's size is no
+// longer the one it had when it was read: members' bytes may be gone, and
+// a write past the end would extend it with a hole.
+func (a *Archive) checkSize() error {
+	st, err := a.file.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() != a.size {
+		return fmt.Errorf("%w: the archive was resized from %d to %d bytes since it was opened", ErrSizeMismatch, a.size, st.Size())
+	}
+	return nil
+}
+
 // begin starts an operation op that reads or writes the archive: it fails
 // with memmap.ErrClosed once Close has begun, and otherwise keeps Close
 // waiting until end is called.

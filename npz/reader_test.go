@@ -743,7 +743,7 @@ func TestUnreadableMembersFailEveryRead(t *testing.T) {
 
 // Open maps a stored member from the file the Archive read, never by its
 // path: a file put in its place later is not seen. It refuses with
-// ErrFormat when that file was resized, or when the member's NPY header no
+// ErrSizeMismatch when that file was resized, with ErrFormat when the member's NPY header no
 // longer says what it said at Open (in dtype, order or shape), even at the
 // same length.
 func TestOpenRefusesAChangedArchive(t *testing.T) {
@@ -819,7 +819,7 @@ func TestOpenRefusesAChangedArchive(t *testing.T) {
 		defer a.Close()
 		require.NoError(t, os.WriteFile(path, append(slices.Clone(raw), 0), 0o644))
 		f, err := a.Open("a")
-		require.ErrorIs(t, err, npz.ErrFormat)
+		require.ErrorIs(t, err, npz.ErrSizeMismatch)
 		require.Nil(t, f)
 	})
 }

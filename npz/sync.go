@@ -30,48 +30,67 @@ func (a *Archive) Sync() error {
 }
 
 // syncCRCs is Sync; the caller holds syncMu. Members are read through
-// without mu, so that listing and verifying go on meanwhile, and a CRC is
-// written only when it changed. Only r+ marks members written, so in r and
-// c nothing is read or written.
+// (with positioned reads of the file, never through a mapping, which would
+// fault past the end of a truncated file) without mu, so that listing and
+// verifying go on meanwhile. Every CRC is computed, and the archive found
+// still whole, before any is written; a CRC is written only when it
+// changed. Only r+ marks members written, so in r and c nothing is read or
+// written.
 func (a *Archive) syncCRCs() error {
 	if !slices.Contains(a.written, true) {
 		return nil
 	}
+	if err := a.checkSize(); err != nil {
+		return fmt.Errorf("sync %s: %w", a.path, err)
+	}
+	type update struct {
+		member   int
+		old, now uint32
+	}
+	var updates []update
 	for i, written := range a.written {
 		if !written {
 			continue
 		}
-		m, l := &a.members[i], a.layouts[i]
-		_, now, err := a.memberCRC(m, io.Discard)
+		m := &a.members[i]
+		n, now, err := a.memberCRC(m, io.Discard)
+		if err == nil && n != m.UncompressedSize {
+			err = fmt.Errorf("%w: %d bytes declared, %d found", ErrSizeMismatch, m.UncompressedSize, n)
+		}
 		if err != nil {
 			return fmt.Errorf("sync %s: member %q: %w", a.path, m.Name, err)
 		}
-		old := a.crc(i)
-		if now == old {
-			continue
+		if old := a.crc(i); now != old {
+			updates = append(updates, update{i, old, now})
 		}
-		// The directory's CRC is the one zipfile checks; the local header's
-		// only counts without flag bit 3 (with it, the descriptor's does).
-		at := []int64{l.central + centralCRCOffset}
-		if !l.flagDescriptor {
-			at = append(at, m.LocalHeaderOffset+localCRCOffset)
-		}
+	}
+	if len(updates) == 0 {
+		return nil
+	}
+	// Once more just before writing: a write past the end would extend the
+	// file with a hole.
+	if err := a.checkSize(); err != nil {
+		return fmt.Errorf("sync %s: %w", a.path, err)
+	}
+	for _, u := range updates {
+		m, l := &a.members[u.member], a.layouts[u.member]
+		at := crcFields(m.LocalHeaderOffset, l)
 		if l.descriptorCRC >= 0 {
 			// Found at Open; rewrite it only if it still holds the old CRC.
 			var found [4]byte
-			if _, err := a.file.ReadAt(found[:], l.descriptorCRC); err == nil && binary.LittleEndian.Uint32(found[:]) == old {
+			if _, err := a.file.ReadAt(found[:], l.descriptorCRC); err == nil && binary.LittleEndian.Uint32(found[:]) == u.old {
 				at = append(at, l.descriptorCRC)
 			}
 		}
 		var crc [4]byte
-		binary.LittleEndian.PutUint32(crc[:], now)
+		binary.LittleEndian.PutUint32(crc[:], u.now)
 		for _, off := range at {
 			if _, err := a.file.WriteAt(crc[:], off); err != nil {
 				return fmt.Errorf("sync %s: member %q: %w", a.path, m.Name, err)
 			}
 		}
 		a.mu.Lock()
-		a.crcs[i] = now
+		a.crcs[u.member] = u.now
 		a.mu.Unlock()
 	}
 	if err := a.file.Sync(); err != nil {

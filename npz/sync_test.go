@@ -425,3 +425,45 @@ func TestReadWriteChecksTheCRCBeforeMapping(t *testing.T) {
 	require.ErrorIs(t, r.Verify("a"), npz.ErrChecksum)
 	require.NoError(t, r.Verify("b"))
 }
+
+// Sync (and Close) after the archive was truncated from outside refuse with
+// ErrSizeMismatch and write nothing: before, Sync returned nil, wrote the
+// CRC of the short bytes at a stale offset and so extended the file again
+// with a hole. Sync reads members with positioned reads, never through the
+// mapping (which would fault past the new end); the member's File is
+// closed before the truncation here all the same.
+func TestSyncRefusesATruncatedArchive(t *testing.T) {
+	t.Parallel()
+	for _, cut := range []int64{-1, 1} { // truncated by one byte; extended by one
+		path := filepath.Join(t.TempDir(), "cut.npz")
+		w, err := npz.Create(path)
+		require.NoError(t, err)
+		const n = 4096
+		require.NoError(t, w.WriteFrom("x", writerHeader(t, "<f8", false, n), bytes.NewReader(formulaBytes[float64](t, n))))
+		require.NoError(t, w.Close())
+		a, err := npz.Open(path, mmarray.ReadWrite)
+		require.NoError(t, err)
+		f, err := a.Open("x")
+		require.NoError(t, err)
+		v, err := mmarray.View[float64](f)
+		require.NoError(t, err)
+		v.Set(-1, 7)
+		require.NoError(t, f.Close())
+		st, err := os.Stat(path)
+		require.NoError(t, err)
+		require.NoError(t, os.Truncate(path, st.Size()+cut))
+		before, err := os.ReadFile(path)
+		require.NoError(t, err)
+
+		require.ErrorIs(t, a.Sync(), npz.ErrSizeMismatch, "cut %d", cut)
+		after, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(before, after), "cut %d: Sync wrote nothing", cut)
+		err = a.Close()
+		require.ErrorIs(t, err, npz.ErrSizeMismatch, "cut %d: Close syncs too", cut)
+		requireOnePrefix(t, err)
+		after, err = os.ReadFile(path)
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(before, after), "cut %d: Close wrote nothing", cut)
+	}
+}

@@ -476,3 +476,16 @@ func alignExtra(extraStart int64) []byte {
 	binary.LittleEndian.PutUint16(extra[extraHeaderLen:], MemberAlign)
 	return extra
 }
+
+// crcFields are the offsets of the CRC-32 fields to rewrite for a member
+// whose local header is at local: the central directory record's, the one
+// zipfile checks, and the local header's, which only counts without flag
+// bit 3 (with it, the data descriptor's does, at l.descriptorCRC when one
+// was found).
+func crcFields(local int64, l entryLayout) []int64 {
+	at := []int64{l.central + centralCRCOffset}
+	if !l.flagDescriptor {
+		at = append(at, local+localCRCOffset)
+	}
+	return at
+}

@@ -84,9 +84,12 @@
 //     Archive.Open refuses an archive whose size changed since Open, but
 //     truncating the archive while a member is mapped is not supported
 //     (SIGBUS on a truncated mapping).
-//   - Temporary files are unlinked as soon as they are mapped on Unix. On
-//     other systems a mapped file cannot be removed; Archive.Close removes
-//     those whose File is closed by then, and the others stay behind.
+//   - Temporary files have no name from the start on Linux (O_TMPFILE) and
+//     are unlinked right after they are created on other Unix systems, so
+//     a process killed while decompressing leaves none behind (on other
+//     Unix systems, one killed between the two calls would). On Windows an
+//     open file cannot be removed; Archive.Close removes those whose File
+//     is closed by then, and the others stay behind.
 //   - Some archives np.load accepts are refused: a local header that
 //     disagrees with the central directory on the method (zipfile trusts the
 //     directory), and deflated members declaring a size above the ratio

@@ -14,13 +14,15 @@ const (
 	// InPlace: a stored (uncompressed) member, mapped straight from the
 	// archive's bytes with no copy. r+ writes reach the archive.
 	InPlace Storage = iota + 1
-	// InMemory: a deflated member no larger than the memory limit,
-	// decompressed into Go memory (mmarray.OpenBytes).
+	// InMemory: a deflated member (or a stored one of a NewReader that is
+	// not a file) no larger than the memory limit, decompressed or copied
+	// into Go memory (mmarray.OpenBytes).
 	InMemory
-	// TempFile: a larger deflated member, decompressed into a temporary
-	// file that is then mapped. The file is unlinked as soon as it is
-	// mapped where the OS allows (Unix); elsewhere Archive.Close removes it
-	// if its File has been closed by then.
+	// TempFile: a larger deflated member (or a stored one of a NewReader
+	// that is not a file), decompressed into a temporary file that is then
+	// mapped. No name reaches the file where the OS allows (Unix);
+	// elsewhere Archive.Close removes it if its File has been closed by
+	// then.
 	TempFile
 )
 

@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -455,13 +457,39 @@ np.savez_compressed(d + "/packed.npz", **arrs)
 }
 
 // Member names are only names: "../x", "/abs" and "a\b" are looked up as
-// given, read correctly, and no file appears anywhere from them.
+// given, read correctly, and no file appears anywhere from them. The test
+// runs in a private folder tree (archive, temp folder and working directory
+// two levels inside it, so that ".." stays inside too), which must hold
+// nothing but the archive afterwards; the paths outside it that a name
+// could reach (an absolute "/abs.npy": CI runs as root) must be as they were
+// before, whatever else is on the machine.
 func TestOddNamesAreOnlyNames(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "odd.npz")
 	raw, err := os.ReadFile(npzTestdata("odd_names.npz"))
 	require.NoError(t, err)
+	root := t.TempDir()
+	dir := filepath.Join(root, "a", "b")
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	t.Chdir(dir)
+	path := filepath.Join(dir, "odd.npz")
 	require.NoError(t, os.WriteFile(path, raw, 0o644))
+
+	// Every path a member name could reach, taken as a path on its own
+	// (from the working directory) or from the temporary folder or its
+	// parent, with its state before the archive is read.
+	members := []string{"../x.npy", "/abs.npy", `a\b.npy`, "dir/y.npy"}
+	reach := map[string]string{}
+	for _, member := range members {
+		for _, name := range []string{member, strings.TrimSuffix(member, ".npy")} {
+			for _, p := range []string{filepath.FromSlash(name), strings.ReplaceAll(name, `\`, "/")} {
+				reach[p] = pathState(t, p)
+				for _, base := range []string{dir, filepath.Dir(dir)} {
+					q := filepath.Join(base, p)
+					reach[q] = pathState(t, q)
+				}
+			}
+		}
+	}
+
 	a, err := npz.Open(path, mmarray.CopyOnWrite, npz.WithTempDir(dir), npz.WithMemoryLimit(1))
 	require.NoError(t, err)
 	for _, name := range []string{"../x", "/abs.npy", `a\b`, "dir/y"} {
@@ -471,28 +499,28 @@ func TestOddNamesAreOnlyNames(t *testing.T) {
 		require.NoError(t, f.Close())
 	}
 	require.NoError(t, a.Close())
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	require.Len(t, entries, 1, "only the archive itself")
-	_, err = os.Stat(filepath.Join(dir, "..", "x.npy"))
-	require.True(t, os.IsNotExist(err))
-	// Nor anywhere else a name could reach, taken as a path on its own or
-	// from the temporary folder, its parent or the working directory: CI
-	// runs as root, so a stray "/abs.npy" could be written.
-	cwd, err := os.Getwd()
-	require.NoError(t, err)
-	for _, member := range []string{"../x.npy", "/abs.npy", `a\b.npy`, "dir/y.npy"} {
-		for _, name := range []string{member, strings.TrimSuffix(member, ".npy")} {
-			reach := []string{filepath.FromSlash(name)}
-			for _, root := range []string{dir, filepath.Dir(dir), cwd} {
-				reach = append(reach, filepath.Join(root, filepath.FromSlash(name)), filepath.Join(root, strings.ReplaceAll(name, `\`, "/")))
-			}
-			for _, p := range reach {
-				_, err := os.Lstat(p)
-				require.True(t, os.IsNotExist(err), "%s exists (from member %q): %v", p, member, err)
-			}
-		}
+
+	var tree []string
+	require.NoError(t, filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(root, p)
+		tree = append(tree, filepath.ToSlash(rel))
+		return err
+	}))
+	require.Equal(t, []string{".", "a", "a/b", "a/b/odd.npz"}, tree, "only the archive itself, in the private tree")
+	for p, before := range reach {
+		require.Equal(t, before, pathState(t, p), "%s changed while the archive was read", p)
 	}
+}
+
+// pathState describes what is at p, to tell later whether it changed:
+// "absent", or its type, size and modification time.
+func pathState(t *testing.T, p string) string {
+	st, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "absent"
+	}
+	require.NoError(t, err)
+	return fmt.Sprintf("%v %d %v", st.Mode().Type(), st.Size(), st.ModTime().UnixNano())
 }
 
 // Open refuses w+ and invalid modes, and r+ on a read-only file fails at

@@ -2,7 +2,6 @@ package npz
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -106,30 +105,8 @@ func (a *Archive) Members() []Member {
 // the CRC-32 Open read (Member sets the current one).
 func (a *Archive) member(i int) Member {
 	m := a.members[i]
-	m.Header.Shape = slices.Clone(m.Header.Shape)
-	m.Header.DType = cloneDType(m.Header.DType)
+	m.Header = m.Header.Clone()
 	return m
-}
-
-// cloneDType is a deep copy of d: its fields, their dtypes and shapes, so
-// that a caller changing a Member changes nothing in the Archive.
-func cloneDType(d npyheader.DType) npyheader.DType {
-	if d.Fields == nil {
-		return d
-	}
-	d.Fields = slices.Clone(d.Fields)
-	for i := range d.Fields {
-		f := &d.Fields[i]
-		f.Type = cloneDType(f.Type)
-		f.Shape = slices.Clone(f.Shape)
-		if f.ShapeLevels != nil {
-			f.ShapeLevels = slices.Clone(f.ShapeLevels)
-			for k := range f.ShapeLevels {
-				f.ShapeLevels[k] = slices.Clone(f.ShapeLevels[k])
-			}
-		}
-	}
-	return d
 }
 
 // crc is member i's current CRC-32.

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npz"
 )
@@ -28,8 +29,8 @@ func TestReadsRacingCloseFailWithErrClosed(t *testing.T) {
 		w, err := npz.Create(path, mode.opts...)
 		require.NoError(t, err)
 		const n = 1 << 19
-		require.NoError(t, w.WriteFrom("big", writerHeader(t, "<f8", false, n), bytes.NewReader(formulaBytes[float64](t, n))))
-		require.NoError(t, w.WriteFrom("small", writerHeader(t, "<i4", false, 3), bytes.NewReader(formulaBytes[int32](t, 3))))
+		require.NoError(t, w.WriteFrom("big", writerHeader(t, "<f8", false, n), bytes.NewReader(formula.LittleEndian[float64](n))))
+		require.NoError(t, w.WriteFrom("small", writerHeader(t, "<i4", false, 3), bytes.NewReader(formula.LittleEndian[int32](3))))
 		require.NoError(t, w.Close())
 		paths = append(paths, path)
 	}

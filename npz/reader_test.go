@@ -661,7 +661,7 @@ func TestOptionsRefuseNonsense(t *testing.T) {
 	require.Equal(t, npz.InMemory, m.Storage, "zero is the default memory limit, not none")
 	f, err := a.Open("a")
 	require.NoError(t, err, "zero is the default total and ratio, not none")
-	checkFormula[float64](t, f)
+	formula.Check[float64](t, f)
 	require.NoError(t, f.Close())
 	require.NoError(t, a.Close())
 }

@@ -439,7 +439,7 @@ func TestSyncRefusesATruncatedArchive(t *testing.T) {
 		w, err := npz.Create(path)
 		require.NoError(t, err)
 		const n = 4096
-		require.NoError(t, w.WriteFrom("x", writerHeader(t, "<f8", false, n), bytes.NewReader(formulaBytes[float64](t, n))))
+		require.NoError(t, w.WriteFrom("x", writerHeader(t, "<f8", false, n), bytes.NewReader(formula.LittleEndian[float64](n))))
 		require.NoError(t, w.Close())
 		a, err := npz.Open(path, mmarray.ReadWrite)
 		require.NoError(t, err)

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-memmap/memmap"
-
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-memmap/memmap"

@@ -35,7 +35,7 @@ func TestResidentOnMappedFile(t *testing.T) {
 	defer osFile.Close()
 	var st unix.Statfs_t
 	require.NoError(t, unix.Fstatfs(int(osFile.Fd()), &st))
-	if st.Type == unix.TMPFS_MAGIC || st.Type == unix.RAMFS_MAGIC {
+	if fs := uint32(st.Type); fs == unix.TMPFS_MAGIC || fs == unix.RAMFS_MAGIC { // Type is an int32 on 32-bit platforms
 		t.Skipf("%s is on tmpfs or ramfs, whose pages cannot be dropped", path)
 	}
 

@@ -12,5 +12,5 @@ func free(t testing.TB, path string) int64 {
 	if err := unix.Statfs(path, &st); err != nil {
 		t.Fatalf("statfs %s: %v", path, err)
 	}
-	return int64(st.Bavail) * st.Bsize
+	return int64(st.Bavail) * int64(st.Bsize) // Bsize is an int32 on 32-bit platforms
 }

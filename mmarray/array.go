@@ -5,6 +5,7 @@ import (
 	"iter"
 	"strconv"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -51,18 +52,19 @@ type viewCore struct {
 // View returns a view of the whole array with element type T. T must be the
 // Go type for the file's dtype (see Element): int32 for <i4 or >i4, float64
 // for <f8, Datetime64 for <M8[ns], string for <U8, []byte for a structured
-// dtype, and so on; otherwise the error wraps ErrDTypeMismatch. Data in the
+// dtype, and so on; otherwise the error wraps ErrDTypeMismatch (and after
+// Close, memmap.ErrClosed). Data in the
 // other byte order, or at an offset not aligned for T, is viewed in place
 // and converted element by element.
 func View[T Element](f *File) (*Array[T], error) {
 	if f.closed.Load() {
-		return nil, fmt.Errorf("mmarray: view of %s: %w", f.path, ErrClosed)
+		return nil, fmt.Errorf("view of %s: %w", f.path, memmap.ErrClosed)
 	}
 	dt := f.header.DType
 	shape := append([]int{}, f.header.Shape...)
 	a, err := newArray[T](f, dt, 0, shape, contiguousStrides(shape, dt.ItemSize, f.header.FortranOrder))
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: view of %s: %w", f.path, err)
+		return nil, fmt.Errorf("view of %s: %w", f.path, err)
 	}
 	return a, nil
 }

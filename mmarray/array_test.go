@@ -132,10 +132,10 @@ func TestCloseContract(t *testing.T) {
 	f, a := newFloat64File(t, mmarray.ReadWrite)
 	row := a.Slice(mmarray.Index(1))
 	require.NoError(t, f.Close())
-	require.ErrorIs(t, f.Close(), mmarray.ErrClosed)
-	require.ErrorIs(t, f.Flush(), mmarray.ErrClosed)
+	require.ErrorIs(t, f.Close(), memmap.ErrClosed)
+	require.ErrorIs(t, f.Flush(), memmap.ErrClosed)
 	_, err := mmarray.View[float64](f)
-	require.ErrorIs(t, err, mmarray.ErrClosed)
+	require.ErrorIs(t, err, memmap.ErrClosed)
 	const msg = "mmarray: view used after its File was closed: "
 	for name, use := range map[string]func(){
 		"At":         func() { a.At(0, 0) },

@@ -55,7 +55,7 @@ var unitAttos = map[string]int64{"ps": 1e6, "fs": 1e3, "as": 1}
 func ParseTimeUnit(unit string) (TimeUnit, error) {
 	u, err := parseTimeUnit(unit)
 	if err != nil {
-		return TimeUnit{}, fmt.Errorf("mmarray: time unit: %w", err)
+		return TimeUnit{}, fmt.Errorf("time unit: %w", err)
 	}
 	return u, nil
 }
@@ -124,14 +124,14 @@ const (
 func (u TimeUnit) Time(d Datetime64) (time.Time, error) {
 	unit := u.text
 	if d.IsNaT() {
-		return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w", ErrNaT)
+		return time.Time{}, fmt.Errorf("datetime64 to time: %w", ErrNaT)
 	}
 	if u.base == "" {
-		return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w: the zero TimeUnit has no unit", ErrUnit)
+		return time.Time{}, fmt.Errorf("datetime64 to time: %w: the zero TimeUnit has no unit", ErrUnit)
 	}
 	n, ok := mulExact(int64(d), u.count)
 	if !ok {
-		return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w: %d×%s overflows", ErrValue, d, unit)
+		return time.Time{}, fmt.Errorf("datetime64 to time: %w: %d×%s overflows", ErrValue, d, unit)
 	}
 	switch {
 	case u.base == "Y" || u.base == "M":
@@ -140,14 +140,14 @@ func (u TimeUnit) Time(d Datetime64) (time.Time, error) {
 			months, ok = mulExact(n, 12)
 		}
 		if !ok || abs64(months) > 12*maxCalendarYears {
-			return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w: %d %s is out of range", ErrValue, d, unit)
+			return time.Time{}, fmt.Errorf("datetime64 to time: %w: %d %s is out of range", ErrValue, d, unit)
 		}
 		years, month := floorDiv(months, 12)
 		return time.Date(1970+int(years), time.Month(month+1), 1, 0, 0, 0, 0, time.UTC), nil
 	case u.attos != 0:
 		ns, ok := exactNanos(n, u.attos)
 		if !ok {
-			return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w: %d %s is not a whole number of nanoseconds", ErrValue, d, unit)
+			return time.Time{}, fmt.Errorf("datetime64 to time: %w: %d %s is not a whole number of nanoseconds", ErrValue, d, unit)
 		}
 		return time.Unix(0, ns).UTC(), nil
 	default:
@@ -158,7 +158,7 @@ func (u TimeUnit) Time(d Datetime64) (time.Time, error) {
 		if u.nanos >= perSecond {
 			sec, ok := mulExact(n, u.nanos/perSecond)
 			if !ok || abs64(sec) > maxUnixSeconds {
-				return time.Time{}, fmt.Errorf("mmarray: datetime64 to time: %w: %d %s is out of range", ErrValue, d, unit)
+				return time.Time{}, fmt.Errorf("datetime64 to time: %w: %d %s is out of range", ErrValue, d, unit)
 			}
 			return time.Unix(sec, 0).UTC(), nil
 		}
@@ -194,7 +194,7 @@ func exactNanos(n, attos int64) (int64, bool) {
 func (u TimeUnit) Datetime(t time.Time) (Datetime64, error) {
 	unit := u.text
 	if u.base == "" {
-		return 0, fmt.Errorf("mmarray: time to datetime64: %w: the zero TimeUnit has no unit", ErrUnit)
+		return 0, fmt.Errorf("time to datetime64: %w: the zero TimeUnit has no unit", ErrUnit)
 	}
 	t = t.UTC()
 	var n int64
@@ -211,11 +211,11 @@ func (u TimeUnit) Datetime(t time.Time) (Datetime64, error) {
 	case u.attos != 0:
 		ns, ok := nanosSinceEpoch(t)
 		if !ok {
-			return 0, fmt.Errorf("mmarray: time to datetime64: %w: %v does not fit in %s", ErrValue, t, unit)
+			return 0, fmt.Errorf("time to datetime64: %w: %v does not fit in %s", ErrValue, t, unit)
 		}
 		n, ok = mulExact(ns, 1e9/u.attos)
 		if !ok {
-			return 0, fmt.Errorf("mmarray: time to datetime64: %w: %v does not fit in %s", ErrValue, t, unit)
+			return 0, fmt.Errorf("time to datetime64: %w: %v does not fit in %s", ErrValue, t, unit)
 		}
 	case u.nanos >= 1e9:
 		var rest int64
@@ -228,15 +228,15 @@ func (u TimeUnit) Datetime(t time.Time) (Datetime64, error) {
 		exact = frac%u.nanos == 0
 		n = sec + frac/u.nanos
 		if !ok || n < sec {
-			return 0, fmt.Errorf("mmarray: time to datetime64: %w: %v does not fit in %s", ErrValue, t, unit)
+			return 0, fmt.Errorf("time to datetime64: %w: %v does not fit in %s", ErrValue, t, unit)
 		}
 	}
 	q, r := floorDiv(n, u.count)
 	if !exact || r != 0 {
-		return 0, fmt.Errorf("mmarray: time to datetime64: %w: %v is not a whole number of %s", ErrValue, t, unit)
+		return 0, fmt.Errorf("time to datetime64: %w: %v is not a whole number of %s", ErrValue, t, unit)
 	}
 	if q == NaT {
-		return 0, fmt.Errorf("mmarray: time to datetime64: %w: %v would read as NaT", ErrValue, t)
+		return 0, fmt.Errorf("time to datetime64: %w: %v would read as NaT", ErrValue, t)
 	}
 	return Datetime64(q), nil
 }
@@ -260,13 +260,13 @@ func nanosSinceEpoch(t time.Time) (int64, bool) {
 func (u TimeUnit) Duration(d Timedelta64) (time.Duration, error) {
 	unit := u.text
 	if d.IsNaT() {
-		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w", ErrNaT)
+		return 0, fmt.Errorf("timedelta64 to duration: %w", ErrNaT)
 	}
 	if u.base == "" {
-		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w: the zero TimeUnit has no unit", ErrUnit)
+		return 0, fmt.Errorf("timedelta64 to duration: %w: the zero TimeUnit has no unit", ErrUnit)
 	}
 	if u.base == "Y" || u.base == "M" {
-		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w: %s has no fixed length", ErrUnit, unit)
+		return 0, fmt.Errorf("timedelta64 to duration: %w: %s has no fixed length", ErrUnit, unit)
 	}
 	n, ok := mulExact(int64(d), u.count)
 	if ok && u.attos != 0 {
@@ -275,7 +275,7 @@ func (u TimeUnit) Duration(d Timedelta64) (time.Duration, error) {
 		n, ok = mulExact(n, u.nanos)
 	}
 	if !ok {
-		return 0, fmt.Errorf("mmarray: timedelta64 to duration: %w: %d %s is not a whole number of nanoseconds within ±292 years", ErrValue, d, unit)
+		return 0, fmt.Errorf("timedelta64 to duration: %w: %d %s is not a whole number of nanoseconds within ±292 years", ErrValue, d, unit)
 	}
 	return time.Duration(n), nil
 }
@@ -286,26 +286,26 @@ func (u TimeUnit) Duration(d Timedelta64) (time.Duration, error) {
 func (u TimeUnit) Timedelta(dur time.Duration) (Timedelta64, error) {
 	unit := u.text
 	if u.base == "" {
-		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: the zero TimeUnit has no unit", ErrUnit)
+		return 0, fmt.Errorf("duration to timedelta64: %w: the zero TimeUnit has no unit", ErrUnit)
 	}
 	if u.base == "Y" || u.base == "M" {
-		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: %s has no fixed length", ErrUnit, unit)
+		return 0, fmt.Errorf("duration to timedelta64: %w: %s has no fixed length", ErrUnit, unit)
 	}
 	var n, rest int64
 	if u.attos != 0 {
 		var ok bool
 		if n, ok = mulExact(int64(dur), 1e9/u.attos); !ok {
-			return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: %v is out of range for %s", ErrValue, dur, unit)
+			return 0, fmt.Errorf("duration to timedelta64: %w: %v is out of range for %s", ErrValue, dur, unit)
 		}
 	} else {
 		n, rest = floorDiv(int64(dur), u.nanos)
 	}
 	q, r := floorDiv(n, u.count)
 	if rest != 0 || r != 0 {
-		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: %v is not a whole number of %s", ErrValue, dur, unit)
+		return 0, fmt.Errorf("duration to timedelta64: %w: %v is not a whole number of %s", ErrValue, dur, unit)
 	}
 	if q == NaT {
-		return 0, fmt.Errorf("mmarray: duration to timedelta64: %w: %v would read as NaT", ErrValue, dur)
+		return 0, fmt.Errorf("duration to timedelta64: %w: %v would read as NaT", ErrValue, dur)
 	}
 	return Timedelta64(q), nil
 }

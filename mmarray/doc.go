@@ -71,13 +71,22 @@
 // # Errors and panics
 //
 // Anything that comes from a file or from the operating system is returned
-// as an error wrapping a sentinel of this package, of npyheader (bad headers:
-// npyheader.ErrBadMagic, ErrSyntax, ErrObjectDType, ...) or of pagecache.
+// as an error, never a panic, and follows the module's conventions (see
+// package memmap): each error wraps exactly one documented sentinel, tested
+// with errors.Is: one of this package's (ErrFileSize, ErrDTypeMismatch,
+// ErrMode, ...), one of the module's shared ones (memmap.ErrClosed after
+// Close, memmap.ErrTooLarge, memmap.ErrUnsupported), one of npyheader's for
+// a bad header (npyheader.ErrBadMagic, ErrSyntax, ErrObjectDType, ...) or
+// one of pagecache's from the mapping layer; errors of the operating system
+// (*fs.PathError, syscall.Errno) are wrapped as they are. The context this
+// package adds names the operation and the file, never the package:
+// "open x.npy: npyheader: invalid header syntax".
+//
 // Every header is checked, and the file must hold every byte it declares,
 // before anything is mapped, so no input file can make a view touch a byte
-// past the end of its mapping. Misuse by the caller panics with a message
-// that starts with "mmarray:": an index out of range, Set on a ReadOnly
-// file, a zero slice step, using a view after Close.
+// past the end of its mapping. Misuse by the caller panics with a
+// *memmap.Misuse whose text starts with "mmarray:": an index out of range,
+// Set on a ReadOnly file, a zero slice step, using a view after Close.
 //
 // # Close
 //
@@ -88,7 +97,7 @@
 //
 //   - Every Array method checks the File first and panics with
 //     "mmarray: view used after its File was closed" (View itself returns
-//     ErrClosed).
+//     an error wrapping memmap.ErrClosed).
 //   - On Unix, the address range of the old mapping stays reserved with no
 //     access rights after Close, so a slice obtained from Contiguous that is
 //     used after Close faults at once rather than reading another file's

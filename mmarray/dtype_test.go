@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -528,9 +529,11 @@ func TestReadAtStreamsTheDataInMemory(t *testing.T) {
 	n, err := f.ReadAt(p, 4)
 	require.Equal(t, 2, n)
 	require.ErrorIs(t, err, io.EOF)
+	_, err = f.ReadAt(p, -1)
+	require.ErrorIs(t, err, mmarray.ErrOffset)
 	require.NoError(t, f.Close())
 	_, err = f.ReadAt(p, 0)
-	require.ErrorIs(t, err, mmarray.ErrClosed)
+	require.ErrorIs(t, err, memmap.ErrClosed)
 }
 
 // tick is the Go layout of the aligned NumPy record written in

@@ -2,16 +2,20 @@ package mmarray
 
 import "errors"
 
-// Sentinel errors. Every error returned by this package wraps one of these (or
-// one of npyheader's or pagecache's) with %w, so callers can test with errors.Is.
+// Sentinel errors of this package. Every error this package returns wraps
+// exactly one documented sentinel, tested with errors.Is: one of these, one
+// of the module's shared ones (memmap.ErrClosed after Close,
+// memmap.ErrTooLarge for sizes beyond what an int or the address space can
+// hold, memmap.ErrUnsupported for what the platform or file cannot do), one
+// of npyheader's for a bad header, or one of pagecache's from the mapping
+// layer. Errors of the operating system (*fs.PathError, syscall.Errno) are
+// returned or wrapped as they are.
 var (
 	// ErrMode: the mode string is not one of NumPy's, or the mode is not
 	// allowed for the call (w+ on Open).
 	ErrMode = errors.New("mmarray: invalid mode")
 	// ErrOption: an option that does not apply to the constructor it was given to.
 	ErrOption = errors.New("mmarray: option not valid here")
-	// ErrClosed: the File was closed.
-	ErrClosed = errors.New("mmarray: file is closed")
 	// ErrDTypeMismatch: the Go element type does not match the file's dtype.
 	ErrDTypeMismatch = errors.New("mmarray: element type does not match dtype")
 	// ErrFileSize: the file is too short for the array its header or the
@@ -23,6 +27,8 @@ var (
 	// ErrReshape: the requested shape cannot be a view of the data (a copy
 	// would be needed) or has a different number of elements.
 	ErrReshape = errors.New("mmarray: cannot reshape without copying")
+	// ErrOffset: a negative byte offset given to ReadAt.
+	ErrOffset = errors.New("mmarray: negative offset")
 	// ErrIndexSyntax: text given to ParseIndex is not NumPy index syntax.
 	ErrIndexSyntax = errors.New("mmarray: invalid index expression")
 	// ErrField: Field was given a view that is not structured, or a name

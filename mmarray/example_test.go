@@ -203,7 +203,7 @@ func ExampleTimeUnit_Time() {
 	}
 	// Output:
 	// 1709209800250 2024-02-29T12:30:00.25Z <nil>
-	// -9223372036854775808 0001-01-01T00:00:00Z mmarray: datetime64 to time: mmarray: NaT has no time value
+	// -9223372036854775808 0001-01-01T00:00:00Z datetime64 to time: mmarray: NaT has no time value
 }
 
 // Summing a view block by block: the transposed view is not contiguous,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/npyheader"
 )
 
@@ -22,20 +23,20 @@ import (
 // can be viewed as []byte, and Field applies to that view again. T must be
 // the Go type for the field's dtype (see Element); otherwise the error wraps
 // ErrDTypeMismatch. An unknown name, or a view that is not structured, gives
-// ErrField, and a closed File ErrClosed.
+// ErrField, and a closed File memmap.ErrClosed.
 func Field[T, R Element](a *Array[R], path string) (*Array[T], error) {
 	if a.file.closed.Load() {
-		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, ErrClosed)
+		return nil, fmt.Errorf("field %q of %s: %w", path, a.file.path, memmap.ErrClosed)
 	}
 	dt, offset, err := findField(a.dtype, path)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, err)
+		return nil, fmt.Errorf("field %q of %s: %w", path, a.file.path, err)
 	}
 	shape := append(append([]int{}, a.shape...), dt.shape...)
 	strides := append(append([]int{}, a.strides...), dt.strides...)
 	view, err := newArray[T](a.file, dt.base, a.offset+offset, shape, strides)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: field %q of %s: %w", path, a.file.path, err)
+		return nil, fmt.Errorf("field %q of %s: %w", path, a.file.path, err)
 	}
 	return view, nil
 }

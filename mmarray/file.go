@@ -42,26 +42,32 @@ type File struct {
 // In ReadWrite mode the holes of a sparse file are allocated before mapping,
 // so a full disk gives an error wrapping ENOSPC here instead of a SIGBUS at
 // the first write.
+//
+// Errors wrap: the operating system's error (*fs.PathError) when the file
+// cannot be opened; one of npyheader's sentinels for a bad header;
+// ErrFileSize when the file is shorter than its header declares;
+// memmap.ErrTooLarge when the array does not fit the address space or an
+// int; ErrMode for a mode Open does not take.
 func Open(path string, mode Mode, opts ...Option) (*File, error) {
 	o, err := collectOptions("Open", optMaxHeaderSize|optAdvice|optSection, opts)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	switch mode {
 	case ReadOnly, ReadWrite, CopyOnWrite:
 	case Write:
-		return nil, fmt.Errorf("mmarray: open %s: %w: w+ would overwrite an existing file; use Create to make a new one", path, ErrMode)
+		return nil, fmt.Errorf("open %s: %w: w+ would overwrite an existing file; use Create to make a new one", path, ErrMode)
 	default:
-		return nil, fmt.Errorf("mmarray: open %s: %w: %v", path, ErrMode, mode)
+		return nil, fmt.Errorf("open %s: %w: %v", path, ErrMode, mode)
 	}
 	osFile, err := openForMode(path, mode)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: open: %w", err)
+		return nil, err // an *fs.PathError, which names the operation and path
 	}
 	f := &File{path: path, mode: mode, osFile: osFile}
 	if err := f.openNPY(o); err != nil {
 		osFile.Close()
-		return nil, fmt.Errorf("mmarray: open %s: %w", path, err)
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return f, nil
 }
@@ -137,34 +143,39 @@ func readHeader(f *os.File, s section, opts ...npyheader.ReadOption) (npyheader.
 // than as a crash when a page is first written. If Create fails, no file is
 // left at path (an existing one was truncated first, as NumPy does, and is
 // gone too). Options: WithFortranOrder, WithVersion, WithAdvice.
+//
+// Errors wrap: npyheader's sentinels for a bad descr (an object dtype:
+// npyheader.ErrObjectDType); ErrShape for a negative dimension;
+// memmap.ErrTooLarge for an array too large to map; the operating system's
+// error for the file itself (ENOSPC when the disk cannot hold the array).
 func Create(path string, descr string, shape []int, opts ...Option) (*File, error) {
 	o, err := collectOptions("Create", optFortranOrder|optVersion|optAdvice, opts)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	dt, err := parseMappableDescr(descr)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	h, nbytes, err := newHeader(dt, shape, o.fortran)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	h.Version = o.version
 	prefix, err := h.Encode()
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	h.DataOffset = int64(len(prefix))
 	osFile, err := pagecache.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: create: %w", err)
+		return nil, err // an *fs.PathError, which names the operation and path
 	}
 	f := &File{path: path, mode: Write, osFile: osFile, header: h}
 	if err := f.createNPY(prefix, nbytes, o); err != nil {
 		osFile.Close()
 		os.Remove(path)
-		return nil, fmt.Errorf("mmarray: create %s: %w", path, err)
+		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	return f, nil
 }
@@ -196,32 +207,36 @@ func (f *File) createNPY(prefix []byte, nbytes int64, o options) error {
 //     empty, as its truncation made it.
 //
 // Options: WithFortranOrder, WithAdvice.
+//
+// Errors wrap: ErrMode, ErrShape, ErrFileSize (a file too short, a negative
+// offset), npyheader's sentinels for a bad descr, memmap.ErrTooLarge, or the
+// operating system's error for the file.
 func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, opts ...Option) (*File, error) {
 	o, err := collectOptions("OpenRaw", optFortranOrder|optAdvice, opts)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
+		return nil, fmt.Errorf("open raw %s: %w", path, err)
 	}
 	if !mode.valid() {
-		return nil, fmt.Errorf("mmarray: open raw %s: %w: %v", path, ErrMode, mode)
+		return nil, fmt.Errorf("open raw %s: %w: %v", path, ErrMode, mode)
 	}
 	if offset < 0 {
-		return nil, fmt.Errorf("mmarray: open raw %s: %w: negative offset %d", path, ErrFileSize, offset)
+		return nil, fmt.Errorf("open raw %s: %w: negative offset %d", path, ErrFileSize, offset)
 	}
 	if shape == nil && mode == Write {
-		return nil, fmt.Errorf("mmarray: open raw %s: %w: a shape must be given for mode w+", path, ErrShape)
+		return nil, fmt.Errorf("open raw %s: %w: a shape must be given for mode w+", path, ErrShape)
 	}
 	dt, err := parseMappableDescr(descr)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
+		return nil, fmt.Errorf("open raw %s: %w", path, err)
 	}
 	osFile, err := openForMode(path, mode)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: open raw: %w", err)
+		return nil, err // an *fs.PathError, which names the operation and path
 	}
 	f := &File{path: path, mode: mode, raw: true, osFile: osFile}
 	if err := f.openRaw(dt, shape, offset, o); err != nil {
 		osFile.Close()
-		return nil, fmt.Errorf("mmarray: open raw %s: %w", path, err)
+		return nil, fmt.Errorf("open raw %s: %w", path, err)
 	}
 	return f, nil
 }
@@ -385,38 +400,44 @@ func (f *File) IsRaw() bool { return f.raw }
 // Flush writes changes back to the file and waits until they are on stable
 // storage (msync, then fdatasync). In ReadOnly and CopyOnWrite mode it does
 // nothing, as NumPy's flush does: copy-on-write changes never reach the file.
+// After Close it returns an error wrapping memmap.ErrClosed; a failed msync
+// or fdatasync returns the operating system's error (EIO, ENOSPC).
 func (f *File) Flush() error {
 	if f.closed.Load() {
-		return fmt.Errorf("mmarray: flush %s: %w", f.path, ErrClosed)
+		return fmt.Errorf("flush %s: %w", f.path, memmap.ErrClosed)
 	}
 	if f.mapping == nil {
 		return nil // OpenBytes: there is no file to write back to.
 	}
 	// The mapping's Flush does nothing for ReadOnly and CopyOnWrite.
 	if err := f.mapping.Flush(); err != nil {
-		return fmt.Errorf("mmarray: flush %s: %w", f.path, err)
+		return fmt.Errorf("flush %s: %w", f.path, err)
 	}
 	return nil
 }
 
 // Advise gives the kernel a hint about how the whole array will be read.
+// An advice the operating system lacks gives an error wrapping
+// memmap.ErrUnsupported (or pagecache's sentinel for it), a closed File one
+// wrapping memmap.ErrClosed.
 func (f *File) Advise(a pagecache.Advice) error {
 	if f.closed.Load() {
-		return fmt.Errorf("mmarray: advise %s: %w", f.path, ErrClosed)
+		return fmt.Errorf("advise %s: %w", f.path, memmap.ErrClosed)
 	}
 	if f.mapping == nil {
 		return nil // OpenBytes: ordinary Go memory takes no hints.
 	}
 	if err := f.mapping.Advise(0, int64(len(f.data)), a); err != nil {
-		return fmt.Errorf("mmarray: advise %s: %w", f.path, err)
+		return fmt.Errorf("advise %s: %w", f.path, err)
 	}
 	return nil
 }
 
 // Resident reports how many of the pages holding the array are in memory.
+// After Close it returns an error wrapping memmap.ErrClosed.
 func (f *File) Resident() (resident, total int, err error) {
 	if f.closed.Load() {
-		return 0, 0, fmt.Errorf("mmarray: resident %s: %w", f.path, ErrClosed)
+		return 0, 0, fmt.Errorf("resident %s: %w", f.path, memmap.ErrClosed)
 	}
 	if f.mapping == nil {
 		resident, total = f.residentInMemory()
@@ -424,7 +445,7 @@ func (f *File) Resident() (resident, total int, err error) {
 	}
 	resident, total, err = f.mapping.Resident(0, int64(len(f.data)))
 	if err != nil {
-		return 0, 0, fmt.Errorf("mmarray: resident %s: %w", f.path, err)
+		return 0, 0, fmt.Errorf("resident %s: %w", f.path, err)
 	}
 	return resident, total, nil
 }
@@ -433,10 +454,10 @@ func (f *File) Resident() (resident, total int, err error) {
 // first when the changes must be durable (the kernel still writes ReadWrite
 // changes back eventually, as it does for any shared mapping). Views of the
 // File must not be used after Close; see the package documentation. A second
-// Close returns ErrClosed.
+// Close returns an error wrapping memmap.ErrClosed.
 func (f *File) Close() error {
 	if f.closed.Swap(true) {
-		return fmt.Errorf("mmarray: close %s: %w", f.path, ErrClosed)
+		return fmt.Errorf("close %s: %w", f.path, memmap.ErrClosed)
 	}
 	if f.mapping == nil {
 		f.data = nil // OpenBytes: let the image be collected once no view holds it.
@@ -444,7 +465,7 @@ func (f *File) Close() error {
 	}
 	err := errors.Join(f.mapping.Close(), f.osFile.Close())
 	if err != nil {
-		return fmt.Errorf("mmarray: close %s: %w", f.path, err)
+		return fmt.Errorf("close %s: %w", f.path, err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/npyheader"
 )
 
@@ -47,25 +48,25 @@ import (
 // read-only); for a ReadOnly File from OpenBytes, nothing stops it.
 func Records[S any](rows *Array[[]byte]) ([]S, error) {
 	if rows.file.closed.Load() {
-		return nil, fmt.Errorf("mmarray: records of %s: %w", rows.file.path, ErrClosed)
+		return nil, fmt.Errorf("records of %s: %w", rows.file.path, memmap.ErrClosed)
 	}
 	t := reflect.TypeFor[S]()
 	if !pointerFree(t) {
 		// The garbage collector would read the file's bytes as pointers.
-		return nil, fmt.Errorf("mmarray: records of %s as %s: %w: the type holds pointers, strings, slices or interfaces, which mapped memory must never contain", rows.file.path, t, ErrDTypeMismatch)
+		return nil, fmt.Errorf("records of %s as %s: %w: the type holds pointers, strings, slices or interfaces, which mapped memory must never contain", rows.file.path, t, ErrDTypeMismatch)
 	}
 	if err := matchRecord(t, rows.dtype); err != nil {
-		return nil, fmt.Errorf("mmarray: records of %s as %s: %w", rows.file.path, t, err)
+		return nil, fmt.Errorf("records of %s as %s: %w", rows.file.path, t, err)
 	}
 	if !rows.IsContiguous() {
-		return nil, fmt.Errorf("mmarray: records of %s as %s: %w: the view is not C-contiguous (strides %v)", rows.file.path, t, ErrDTypeMismatch, rows.strides)
+		return nil, fmt.Errorf("records of %s as %s: %w: the view is not C-contiguous (strides %v)", rows.file.path, t, ErrDTypeMismatch, rows.strides)
 	}
 	n := rows.Len()
 	if n == 0 {
 		return []S{}, nil
 	}
 	if addressOf(rows.data, rows.offset)%uintptr(t.Align()) != 0 {
-		return nil, fmt.Errorf("mmarray: records of %s as %s: %w: the data is not aligned for %s (alignment %d)", rows.file.path, t, ErrDTypeMismatch, t, t.Align())
+		return nil, fmt.Errorf("records of %s as %s: %w: the data is not aligned for %s (alignment %d)", rows.file.path, t, ErrDTypeMismatch, t, t.Align())
 	}
 	return recordsAt[S](rows.data, rows.offset, n), nil
 }

@@ -108,14 +108,14 @@ func CheckImage(h npyheader.Header, imageLen int64) (int64, error) {
 func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, error) {
 	o, err := collectOptions("OpenBytes", optMaxHeaderSize|optOwnedImage, opts)
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: open bytes %s: %w", name, err)
+		return nil, fmt.Errorf("open bytes %s: %w", name, err)
 	}
 	switch mode {
 	case ReadOnly, ReadWrite, CopyOnWrite:
 	case Write:
-		return nil, fmt.Errorf("mmarray: open bytes %s: %w: w+ does not apply to an image in memory", name, ErrMode)
+		return nil, fmt.Errorf("open bytes %s: %w: w+ does not apply to an image in memory", name, ErrMode)
 	default:
-		return nil, fmt.Errorf("mmarray: open bytes %s: %w: %v", name, ErrMode, mode)
+		return nil, fmt.Errorf("open bytes %s: %w: %v", name, ErrMode, mode)
 	}
 	h, err := npyheader.Parse(image, npyheader.WithMaxHeaderSize(max(o.maxHeaderSize, 0)))
 	var nbytes int64
@@ -123,7 +123,7 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, err
 		nbytes, err = CheckImage(h, int64(len(image)))
 	}
 	if err != nil {
-		return nil, fmt.Errorf("mmarray: open bytes %s: %w", name, err)
+		return nil, fmt.Errorf("open bytes %s: %w", name, err)
 	}
 	end := h.DataOffset + nbytes
 	data := image[h.DataOffset:end:end]

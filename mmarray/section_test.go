@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -294,10 +295,10 @@ func TestOpenBytesModesAndMethods(t *testing.T) {
 		require.Positive(t, total)
 		require.Equal(t, total, resident)
 		require.NoError(t, f.Close())
-		require.ErrorIs(t, f.Close(), mmarray.ErrClosed)
-		require.ErrorIs(t, f.Flush(), mmarray.ErrClosed)
+		require.ErrorIs(t, f.Close(), memmap.ErrClosed)
+		require.ErrorIs(t, f.Flush(), memmap.ErrClosed)
 		_, err = mmarray.View[int32](f)
-		require.ErrorIs(t, err, mmarray.ErrClosed)
+		require.ErrorIs(t, err, memmap.ErrClosed)
 		require.PanicsWithValue(t, "mmarray: view used after its File was closed: mem.npy", func() { a.At(0, 0) })
 	}
 

@@ -163,7 +163,7 @@ func PositionalName(i int) string {
 //
 // A name that is already in the archive fails with ErrDuplicateName without
 // writing anything, and the Writer stays usable; a closed File fails with
-// mmarray.ErrClosed.
+// memmap.ErrClosed.
 func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 	if err := w.usable(); err != nil {
 		return err
@@ -175,7 +175,7 @@ func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 		return fmt.Errorf("write %q: %w", name, err)
 	}
 	// A zero-length read touches no data but fails on a closed File
-	// (mmarray.ErrClosed): refuse it before anything is written.
+	// (memmap.ErrClosed): refuse it before anything is written.
 	if _, err := f.ReadAt(nil, 0); err != nil {
 		return fmt.Errorf("write %q: %w", name, err)
 	}

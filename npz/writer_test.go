@@ -559,7 +559,7 @@ func TestWriteArraySources(t *testing.T) {
 	require.NoError(t, w.WriteArray("raw", rawFile))
 	require.NoError(t, w.WriteArray("in_memory", inMemory))
 	require.NoError(t, w.WriteArray("private", private))
-	require.ErrorIs(t, w.WriteArray("closed", closed), mmarray.ErrClosed)
+	require.ErrorIs(t, w.WriteArray("closed", closed), memmap.ErrClosed)
 	require.ErrorIs(t, w.WriteArray("created", created), npz.ErrDuplicateName)
 	require.NoError(t, w.Close())
 	requireStoredAligned(t, path)

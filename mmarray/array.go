@@ -56,7 +56,10 @@ type viewCore struct {
 // Close, memmap.ErrClosed). Data in the
 // other byte order, or at an offset not aligned for T, is viewed in place
 // and converted element by element.
+//
+// A nil or zero File is misuse and panics.
 func View[T Element](f *File) (*Array[T], error) {
+	checkMade(f)
 	if f.closed.Load() {
 		return nil, fmt.Errorf("view of %s: %w", f.path, memmap.ErrClosed)
 	}
@@ -113,6 +116,34 @@ func contiguousStrides(shape []int, itemSize int, fortran bool) []int {
 	return strides
 }
 
+// check panics with a *memmap.Misuse unless a is a view made by View (or
+// derived from one) whose File is still open. It is what every method calls
+// first: a nil or zero Array, or a view used after Close, is misuse.
+func (a *Array[T]) check() {
+	if a == nil || a.file == nil {
+		panicUnmade()
+	}
+	if a.file.closed.Load() {
+		panicClosed(a.file.path)
+	}
+}
+
+// checkMade panics unless a is a view made by View (or derived from one);
+// for functions that report a closed File as an error instead.
+func (a *Array[T]) checkMade() {
+	if a == nil || a.file == nil {
+		panicUnmade()
+	}
+}
+
+func panicUnmade() {
+	misuse.Panicf("mmarray: a nil or zero Array: views come from View, Field and the methods of a view")
+}
+
+func panicClosed(path string) {
+	misuse.Panicf("mmarray: view used after its File was closed: %s", path)
+}
+
 // derive makes a view sharing a's memory with a new layout.
 func (a *Array[T]) derive(offset int, shape, strides []int) *Array[T] {
 	b := *a
@@ -122,25 +153,46 @@ func (a *Array[T]) derive(offset int, shape, strides []int) *Array[T] {
 }
 
 // File is the file the view maps.
-func (a *Array[T]) File() *File { return a.file }
+func (a *Array[T]) File() *File {
+	a.check()
+	return a.file
+}
 
 // Shape is the view's shape (a copy).
-func (a *Array[T]) Shape() []int { return append([]int{}, a.shape...) }
+func (a *Array[T]) Shape() []int {
+	a.check()
+	return append([]int{}, a.shape...)
+}
 
 // Strides are the view's strides in bytes, with NumPy's meaning: moving one
 // step along axis i moves Strides()[i] bytes in memory. A copy.
-func (a *Array[T]) Strides() []int { return append([]int{}, a.strides...) }
+func (a *Array[T]) Strides() []int {
+	a.check()
+	return append([]int{}, a.strides...)
+}
 
 // DType is the dtype of the view's elements: the file's dtype, or for a
 // view made by Field the field's base dtype (its subarray shape, if any, is
 // part of the view's shape). Its Unit gives a datetime view's unit.
-func (a *Array[T]) DType() npyheader.DType { return a.dtype }
+func (a *Array[T]) DType() npyheader.DType {
+	a.check()
+	return a.dtype
+}
 
 // Ndim is the number of axes.
-func (a *Array[T]) Ndim() int { return len(a.shape) }
+func (a *Array[T]) Ndim() int {
+	a.check()
+	return len(a.shape)
+}
 
 // Len is the number of elements (1 for a 0-d view).
 func (a *Array[T]) Len() int {
+	a.check()
+	return a.count()
+}
+
+// count is Len without the check, for callers that made it already.
+func (a *Array[T]) count() int {
 	n := 1
 	for _, d := range a.shape {
 		n *= d
@@ -149,7 +201,10 @@ func (a *Array[T]) Len() int {
 }
 
 // Writable reports whether Set is allowed (the file is not in ReadOnly mode).
-func (a *Array[T]) Writable() bool { return a.writable }
+func (a *Array[T]) Writable() bool {
+	a.check()
+	return a.writable
+}
 
 // byteOffset returns the offset of the element at idx, which must give one
 // index per axis; negative indices count from the end, as in NumPy.
@@ -182,6 +237,7 @@ func outOfBounds(i, axis, n int) string {
 
 // checkWritable panics unless Set and Fill may write the view.
 func (c *viewCore) checkWritable(method string) {
+	c.file.checkOpen()
 	if !c.writable {
 		misuse.Panicf("mmarray: %s on a read-only view: %s is open in mode r", method, c.file.path)
 	}
@@ -191,6 +247,7 @@ func (c *viewCore) checkWritable(method string) {
 // Negative indices count from the end. An index out of range panics. At1,
 // At2 and At3 are faster for views of those ranks.
 func (a *Array[T]) At(idx ...int) T {
+	a.checkMade()
 	return a.load(a.byteOffset(idx))
 }
 
@@ -199,6 +256,7 @@ func (a *Array[T]) At(idx ...int) T {
 // the file (durably after Flush); in CopyOnWrite mode it stays in memory.
 // Set1, Set2 and Set3 are faster for views of those ranks.
 func (a *Array[T]) Set(v T, idx ...int) {
+	a.checkMade()
 	a.checkWritable("Set")
 	a.store(a.byteOffset(idx), v)
 }
@@ -210,6 +268,7 @@ func (a *Array[T]) Set(v T, idx ...int) {
 // rather than truncating; check untrusted values with Fits first. Values of
 // the other element types always fit.
 func (a *Array[T]) Fits(v T) error {
+	a.check()
 	switch x := any(v).(type) {
 	case string:
 		return checkString(x, a.info.codec, a.info.size)
@@ -222,6 +281,12 @@ func (a *Array[T]) Fits(v T) error {
 // IsContiguous reports whether the view's elements are adjacent in memory in
 // C order (Fortran-ordered data is C-contiguous once transposed).
 func (a *Array[T]) IsContiguous() bool {
+	a.check()
+	return a.isContiguous()
+}
+
+// isContiguous is IsContiguous without the check.
+func (a *Array[T]) isContiguous() bool {
 	want := a.info.size
 	for axis := len(a.shape) - 1; axis >= 0; axis-- {
 		if a.shape[axis] == 0 {
@@ -247,11 +312,11 @@ func (a *Array[T]) IsContiguous() bool {
 // faults for a file opened ReadOnly (its pages are mapped read-only); for a
 // ReadOnly File from OpenBytes, nothing stops it.
 func (a *Array[T]) Contiguous() ([]T, bool) {
-	a.file.checkOpen()
-	if !a.direct || !a.IsContiguous() {
+	a.check()
+	if !a.direct || !a.isContiguous() {
 		return nil, false
 	}
-	n := a.Len()
+	n := a.count()
 	if n == 0 {
 		return []T{}, true
 	}
@@ -283,6 +348,7 @@ func (a *Array[T]) CopyTo(dst []T) int {
 // the loop body per element and nothing more.
 func (a *Array[T]) Values() iter.Seq[T] {
 	return func(yield func(T) bool) {
+		a.checkMade()
 		var buf [valuesBlockLen]T
 		for _, block := range a.Blocks(buf[:]) {
 			for _, v := range block {
@@ -300,6 +366,7 @@ const valuesBlockLen = 256
 
 // Fill sets every element of the view to v. It panics on a ReadOnly file.
 func (a *Array[T]) Fill(v T) {
+	a.checkMade()
 	a.checkWritable("Fill")
 	if a.direct {
 		a.runs(0, a.Len(), func(off, count, stride int) bool {
@@ -328,5 +395,6 @@ func (a *Array[T]) Fill(v T) {
 
 // String describes the view, e.g. "Array[float64] shape [3 4] strides [32 8]".
 func (a *Array[T]) String() string {
+	a.check()
 	return fmt.Sprintf("Array[%s] shape %v strides %v", a.info.goType, a.shape, a.strides)
 }

@@ -87,18 +87,18 @@ func newFloat64File(t *testing.T, mode mmarray.Mode) (*mmarray.File, *mmarray.Ar
 func TestMisusePanicsWithClearMessages(t *testing.T) {
 	_, a := newFloat64File(t, mmarray.ReadOnly)
 	require.Equal(t, 11.0, a.At(-1, -1))
-	require.PanicsWithError(t, "mmarray: index 3 is out of bounds for axis 0 with size 3", func() { a.At(3, 0) })
-	require.PanicsWithError(t, "mmarray: index -5 is out of bounds for axis 1 with size 4", func() { a.At(0, -5) })
-	require.PanicsWithError(t, "mmarray: 1 indices given for an array with 2 axes", func() { a.At(0) })
-	require.PanicsWithValue(t, "mmarray: index 4 is out of bounds for axis 1 with size 4", func() { a.Slice(mmarray.All(), mmarray.Index(4)) })
-	require.Panics(t, func() { a.Slice(mmarray.Index(0), mmarray.Index(0), mmarray.Index(0)) })
-	require.Panics(t, func() { a.Slice(mmarray.Span(0, 3, 0)) })
-	require.Panics(t, func() { a.Slice(mmarray.Ellipsis(), mmarray.Ellipsis()) })
-	require.Panics(t, func() { a.Transpose(0, 0) })
-	require.Panics(t, func() { a.Transpose(0) })
-	require.Panics(t, func() { a.CopyTo(make([]float64, 11)) })
+	requireMisuse(t, "mmarray: index 3 is out of bounds for axis 0 with size 3", func() { a.At(3, 0) })
+	requireMisuse(t, "mmarray: index -5 is out of bounds for axis 1 with size 4", func() { a.At(0, -5) })
+	requireMisuse(t, "mmarray: 1 indices given for an array with 2 axes", func() { a.At(0) })
+	requireMisuse(t, "mmarray: index 4 is out of bounds for axis 1 with size 4", func() { a.Slice(mmarray.All(), mmarray.Index(4)) })
+	requireMisuse(t, "", func() { a.Slice(mmarray.Index(0), mmarray.Index(0), mmarray.Index(0)) })
+	requireMisuse(t, "", func() { a.Slice(mmarray.Span(0, 3, 0)) })
+	requireMisuse(t, "", func() { a.Slice(mmarray.Ellipsis(), mmarray.Ellipsis()) })
+	requireMisuse(t, "", func() { a.Transpose(0, 0) })
+	requireMisuse(t, "", func() { a.Transpose(0) })
+	requireMisuse(t, "", func() { a.CopyTo(make([]float64, 11)) })
 	require.False(t, a.Writable())
-	require.PanicsWithError(t, "mmarray: Set on a read-only view: "+a.File().Path()+" is open in mode r", func() { a.Set(1, 0, 0) })
+	requireMisuse(t, "mmarray: Set on a read-only view: "+a.File().Path()+" is open in mode r", func() { a.Set(1, 0, 0) })
 }
 
 func TestViewChecksDType(t *testing.T) {
@@ -150,9 +150,63 @@ func TestCloseContract(t *testing.T) {
 			for range a.Values() {
 			}
 		},
+		"Fill":         func() { a.Fill(0) },
+		"Shape":        func() { a.Shape() },
+		"Strides":      func() { a.Strides() },
+		"Len":          func() { a.Len() },
+		"Ndim":         func() { a.Ndim() },
+		"DType":        func() { a.DType() },
+		"IsContiguous": func() { a.IsContiguous() },
+		"Fits":         func() { _ = a.Fits(1) },
+		"Writable":     func() { a.Writable() },
+		"File":         func() { a.File() },
+		"String":       func() { _ = a.String() },
 	} {
-		require.PanicsWithValue(t, msg+f.Path(), use, name)
+		requireMisuse(t, msg+f.Path(), use, name)
 	}
+	_, err = mmarray.Field[float64](a, "x")
+	require.ErrorIs(t, err, memmap.ErrClosed)
+}
+
+// A nil or zero Array, or View of a nil File, is misuse: each panics with a
+// *memmap.Misuse that says so, not with a nil dereference.
+func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
+	t.Parallel()
+	const unmade = "mmarray: a nil or zero Array: views come from View, Field and the methods of a view"
+	for name, a := range map[string]*mmarray.Array[float64]{"nil": nil, "zero": new(mmarray.Array[float64])} {
+		for method, use := range map[string]func(){
+			"At":           func() { a.At() },
+			"Set":          func() { a.Set(1) },
+			"Shape":        func() { a.Shape() },
+			"Strides":      func() { a.Strides() },
+			"Len":          func() { a.Len() },
+			"Ndim":         func() { a.Ndim() },
+			"DType":        func() { a.DType() },
+			"IsContiguous": func() { a.IsContiguous() },
+			"Contiguous":   func() { a.Contiguous() },
+			"Fits":         func() { _ = a.Fits(1) },
+			"Writable":     func() { a.Writable() },
+			"File":         func() { a.File() },
+			"String":       func() { _ = a.String() },
+			"Slice":        func() { a.Slice() },
+			"Transpose":    func() { a.Transpose() },
+			"Reshape":      func() { _, _ = a.Reshape() },
+			"CopyTo":       func() { a.CopyTo(nil) },
+			"Fill":         func() { a.Fill(0) },
+			"Values": func() {
+				for range a.Values() {
+				}
+			},
+			"Field": func() { _, _ = mmarray.Field[float64](a, "x") },
+		} {
+			requireMisuse(t, unmade, use, "%s Array: %s", name, method)
+		}
+	}
+	var rows *mmarray.Array[[]byte]
+	requireMisuse(t, unmade, func() { _, _ = mmarray.Records[struct{ X float64 }](rows) }, "Records")
+	const unmadeFile = "mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw or OpenBytes"
+	requireMisuse(t, unmadeFile, func() { _, _ = mmarray.View[float64](nil) }, "View(nil)")
+	requireMisuse(t, unmadeFile, func() { _, _ = mmarray.View[float64](new(mmarray.File)) }, "View of a zero File")
 }
 
 // Open refuses w+ without touching the file: np.load(mmap_mode="w+")

@@ -96,8 +96,10 @@
 // instead of silent:
 //
 //   - Every Array method checks the File first and panics with
-//     "mmarray: view used after its File was closed" (View itself returns
-//     an error wrapping memmap.ErrClosed).
+//     "mmarray: view used after its File was closed" (View, Field and
+//     Records return an error wrapping memmap.ErrClosed instead). A nil or
+//     zero Array, and View of a nil File, panic too, with a message that
+//     says so.
 //   - On Unix, the address range of the old mapping stays reserved with no
 //     access rights after Close, so a slice obtained from Contiguous that is
 //     used after Close faults at once rather than reading another file's

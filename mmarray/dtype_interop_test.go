@@ -319,7 +319,7 @@ func stringOps() leafOps {
 		}
 		for _, s := range bad {
 			require.ErrorIs(t, a.Fits(s), mmarray.ErrValue, "%q in %s", s, dt)
-			require.PanicsWithError(t, "mmarray: Set: "+strings.TrimPrefix(a.Fits(s).Error(), "mmarray: "), func() { a.Set(s, idx...) }, "%q in %s", s, dt)
+			requireMisuse(t, "mmarray: Set: "+strings.TrimPrefix(a.Fits(s).Error(), "mmarray: "), func() { a.Set(s, idx...) }, "%q in %s", s, dt)
 			require.Equal(t, before, a.At(idx...), "a refused Set leaves the item alone")
 		}
 	}
@@ -340,7 +340,7 @@ func voidOps() leafOps {
 		require.NoError(t, a.Fits(make([]byte, n)))
 		for _, bad := range [][]byte{make([]byte, n+1), make([]byte, n-1), nil} {
 			require.ErrorIs(t, a.Fits(bad), mmarray.ErrValue, "%d bytes in V%d", len(bad), n)
-			require.Panics(t, func() { a.Set(bad, idx...) }, "%d bytes in V%d", len(bad), n)
+			requireMisuse(t, "", func() { a.Set(bad, idx...) }, "%d bytes in V%d", len(bad), n)
 			require.Equal(t, before, a.At(idx...), "a refused Set leaves the item alone")
 		}
 	}

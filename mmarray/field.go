@@ -25,6 +25,7 @@ import (
 // ErrDTypeMismatch. An unknown name, or a view that is not structured, gives
 // ErrField, and a closed File memmap.ErrClosed.
 func Field[T, R Element](a *Array[R], path string) (*Array[T], error) {
+	a.checkMade()
 	if a.file.closed.Load() {
 		return nil, fmt.Errorf("field %q of %s: %w", path, a.file.path, memmap.ErrClosed)
 	}

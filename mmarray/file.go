@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
 )
@@ -470,8 +471,21 @@ func (f *File) Close() error {
 	return nil
 }
 
+// checkOpen panics unless f is an open File. It is nil-safe, so that the
+// views' element paths report a zero Array (whose file is nil) as misuse.
 func (f *File) checkOpen() {
+	if f == nil {
+		panicUnmade()
+	}
 	if f.closed.Load() {
-		panic("mmarray: view used after its File was closed: " + f.path)
+		panicClosed(f.path)
+	}
+}
+
+// checkMade panics unless f was made by one of this package's constructors:
+// a nil or zero File has nothing to view.
+func checkMade(f *File) {
+	if f == nil || !f.mode.valid() {
+		misuse.Panicf("mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw or OpenBytes")
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -107,4 +108,23 @@ func pyList(ints []int) string {
 		return "(" + parts[0] + ",)"
 	}
 	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// requireMisuse requires fn to panic with a *memmap.Misuse, the module's
+// panic value for misuse, and, when want is not empty, with exactly that
+// text.
+func requireMisuse(t *testing.T, want string, fn func(), msgAndArgs ...any) {
+	t.Helper()
+	var got any
+	func() {
+		defer func() { got = recover() }()
+		fn()
+	}()
+	m, ok := got.(*memmap.Misuse)
+	if !ok {
+		require.Fail(t, fmt.Sprintf("want a *memmap.Misuse panic, got %T %v", got, got), msgAndArgs...)
+	}
+	if want != "" {
+		require.Equal(t, want, m.Error(), msgAndArgs...)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/go-memmap/memmap/internal/misuse"
 )
 
 // Omit stands for a missing start or stop in Span, like the empty places in
@@ -124,7 +126,7 @@ func parseSel(item string) (Sel, error) {
 func (s Sel) resolve(n int) (first, count, step int) {
 	step = s.step
 	if step == 0 {
-		panic("mmarray: slice step cannot be zero")
+		misuse.Panicf("mmarray: slice step cannot be zero")
 	}
 	lower, upper := 0, n
 	if step < 0 {
@@ -161,7 +163,7 @@ func (s Sel) resolve(n int) (first, count, step int) {
 // whole. No data is copied. An out-of-range Index, a zero step or too many
 // selections panic.
 func (a *Array[T]) Slice(sels ...Sel) *Array[T] {
-	a.file.checkOpen()
+	a.check()
 	sels = a.expandEllipsis(sels)
 	offset := a.offset
 	shape := make([]int, 0, len(a.shape))
@@ -179,7 +181,7 @@ func (a *Array[T]) Slice(sels ...Sel) *Array[T] {
 				i += n
 			}
 			if i < 0 || i >= n {
-				panic(outOfBounds(sel.start, axis, n))
+				panicOutOfBounds(sel.start, axis, n)
 			}
 			offset += i * a.strides[axis]
 		default:
@@ -199,7 +201,7 @@ func (a *Array[T]) expandEllipsis(sels []Sel) []Sel {
 	for i, s := range sels {
 		if s.kind == selEllipsis {
 			if at >= 0 {
-				panic("mmarray: an index can only have a single ellipsis")
+				misuse.Panicf("mmarray: an index can only have a single ellipsis")
 			}
 			at = i
 		}
@@ -209,7 +211,7 @@ func (a *Array[T]) expandEllipsis(sels []Sel) []Sel {
 		explicit--
 	}
 	if explicit > len(a.shape) {
-		panic(fmt.Sprintf("mmarray: too many indices: %d given for an array with %d axes", explicit, len(a.shape)))
+		misuse.Panicf("mmarray: too many indices: %d given for an array with %d axes", explicit, len(a.shape))
 	}
 	if at < 0 {
 		return sels
@@ -226,7 +228,7 @@ func (a *Array[T]) expandEllipsis(sels []Sel) []Sel {
 // With no arguments it reverses them, like NumPy's a.T. Negative axes count
 // from the end. Anything but a permutation of the axes panics.
 func (a *Array[T]) Transpose(axes ...int) *Array[T] {
-	a.file.checkOpen()
+	a.check()
 	nd := len(a.shape)
 	if len(axes) == 0 {
 		axes = make([]int, nd)
@@ -235,7 +237,7 @@ func (a *Array[T]) Transpose(axes ...int) *Array[T] {
 		}
 	}
 	if len(axes) != nd {
-		panic(fmt.Sprintf("mmarray: Transpose got %d axes for an array with %d", len(axes), nd))
+		misuse.Panicf("mmarray: Transpose got %d axes for an array with %d", len(axes), nd)
 	}
 	seen := make([]bool, nd)
 	shape := make([]int, nd)
@@ -245,7 +247,7 @@ func (a *Array[T]) Transpose(axes ...int) *Array[T] {
 			ax += nd
 		}
 		if ax < 0 || ax >= nd || seen[ax] {
-			panic(fmt.Sprintf("mmarray: Transpose axes %v are not a permutation of %d axes", axes, nd))
+			misuse.Panicf("mmarray: Transpose axes %v are not a permutation of %d axes", axes, nd)
 		}
 		seen[ax] = true
 		shape[i], strides[i] = a.shape[ax], a.strides[ax]
@@ -259,12 +261,12 @@ func (a *Array[T]) Transpose(axes ...int) *Array[T] {
 // view's strides cannot express the new shape without copying (NumPy would
 // copy; a mapped view never does).
 func (a *Array[T]) Reshape(shape ...int) (*Array[T], error) {
-	a.file.checkOpen()
+	a.check()
 	shape, err := a.inferShape(shape)
 	if err != nil {
 		return nil, err
 	}
-	if a.Len() == 0 {
+	if a.count() == 0 {
 		return a.derive(a.offset, shape, contiguousStrides(shape, a.info.size, false)), nil
 	}
 	strides, ok := nocopyStrides(a.shape, a.strides, shape, a.info.size)
@@ -290,7 +292,7 @@ func (a *Array[T]) inferShape(shape []int) ([]int, error) {
 			known *= d
 		}
 	}
-	n := a.Len()
+	n := a.count()
 	if unknown >= 0 {
 		if known == 0 || n%known != 0 {
 			return nil, fmt.Errorf("%w: cannot reshape %d elements into shape %v", ErrReshape, n, shape)

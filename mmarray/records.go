@@ -47,6 +47,7 @@ import (
 // through it faults for a file opened ReadOnly (the pages are mapped
 // read-only); for a ReadOnly File from OpenBytes, nothing stops it.
 func Records[S any](rows *Array[[]byte]) ([]S, error) {
+	rows.checkMade()
 	if rows.file.closed.Load() {
 		return nil, fmt.Errorf("records of %s: %w", rows.file.path, memmap.ErrClosed)
 	}
@@ -58,10 +59,10 @@ func Records[S any](rows *Array[[]byte]) ([]S, error) {
 	if err := matchRecord(t, rows.dtype); err != nil {
 		return nil, fmt.Errorf("records of %s as %s: %w", rows.file.path, t, err)
 	}
-	if !rows.IsContiguous() {
+	if !rows.isContiguous() {
 		return nil, fmt.Errorf("records of %s as %s: %w: the view is not C-contiguous (strides %v)", rows.file.path, t, ErrDTypeMismatch, rows.strides)
 	}
-	n := rows.Len()
+	n := rows.count()
 	if n == 0 {
 		return []S{}, nil
 	}

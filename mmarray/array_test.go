@@ -225,16 +225,6 @@ func TestOpenRefusesWritePlusAndKeepsTheFile(t *testing.T) {
 	require.ErrorIs(t, err, mmarray.ErrMode)
 }
 
-func TestOptionsThatDoNotApplyAreRefused(t *testing.T) {
-	f, _ := newFloat64File(t, mmarray.ReadOnly)
-	_, err := mmarray.Open(f.Path(), mmarray.ReadOnly, mmarray.WithFortranOrder(true))
-	require.ErrorIs(t, err, mmarray.ErrOption)
-	_, err = mmarray.OpenRaw(f.Path(), mmarray.ReadOnly, "|u1", nil, 0, mmarray.WithMaxHeaderSize(1))
-	require.ErrorIs(t, err, mmarray.ErrOption)
-	_, err = mmarray.Create(filepath.Join(t.TempDir(), "x.npy"), "<f8", []int{1}, mmarray.WithMaxHeaderSize(1))
-	require.ErrorIs(t, err, mmarray.ErrOption)
-}
-
 func TestCreateErrors(t *testing.T) {
 	dir := t.TempDir()
 	for _, tc := range []struct {

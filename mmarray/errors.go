@@ -14,8 +14,6 @@ var (
 	// ErrMode: the mode string is not one of NumPy's, or the mode is not
 	// allowed for the call (w+ on Open).
 	ErrMode = errors.New("mmarray: invalid mode")
-	// ErrOption: an option that does not apply to the constructor it was given to.
-	ErrOption = errors.New("mmarray: option not valid here")
 	// ErrDTypeMismatch: the Go element type does not match the file's dtype.
 	ErrDTypeMismatch = errors.New("mmarray: element type does not match dtype")
 	// ErrFileSize: the file is too short for the array its header or the

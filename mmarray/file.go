@@ -49,11 +49,8 @@ type File struct {
 // ErrFileSize when the file is shorter than its header declares;
 // memmap.ErrTooLarge when the array does not fit the address space or an
 // int; ErrMode for a mode Open does not take.
-func Open(path string, mode Mode, opts ...Option) (*File, error) {
-	o, err := collectOptions("Open", optMaxHeaderSize|optAdvice|optSection, opts)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
+func Open(path string, mode Mode, opts ...OpenOption) (*File, error) {
+	o := openOptions(opts)
 	switch mode {
 	case ReadOnly, ReadWrite, CopyOnWrite:
 	case Write:
@@ -149,11 +146,8 @@ func readHeader(f *os.File, s section, opts ...npyheader.ReadOption) (npyheader.
 // npyheader.ErrObjectDType); ErrShape for a negative dimension;
 // memmap.ErrTooLarge for an array too large to map; the operating system's
 // error for the file itself (ENOSPC when the disk cannot hold the array).
-func Create(path string, descr string, shape []int, opts ...Option) (*File, error) {
-	o, err := collectOptions("Create", optFortranOrder|optVersion|optAdvice, opts)
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, err)
-	}
+func Create(path string, descr string, shape []int, opts ...CreateOption) (*File, error) {
+	o := createOptions(opts)
 	dt, err := parseMappableDescr(descr)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
@@ -212,11 +206,8 @@ func (f *File) createNPY(prefix []byte, nbytes int64, o options) error {
 // Errors wrap: ErrMode, ErrShape, ErrFileSize (a file too short, a negative
 // offset), npyheader's sentinels for a bad descr, memmap.ErrTooLarge, or the
 // operating system's error for the file.
-func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, opts ...Option) (*File, error) {
-	o, err := collectOptions("OpenRaw", optFortranOrder|optAdvice, opts)
-	if err != nil {
-		return nil, fmt.Errorf("open raw %s: %w", path, err)
-	}
+func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, opts ...RawOption) (*File, error) {
+	o := rawOptions(opts)
 	if !mode.valid() {
 		return nil, fmt.Errorf("open raw %s: %w: %v", path, ErrMode, mode)
 	}
@@ -325,7 +316,7 @@ func (f *File) mapData(offset, nbytes int64, o options) error {
 	if err != nil {
 		return err
 	}
-	if o.set&optAdvice != 0 {
+	if o.hasAdvice {
 		if err := m.Advise(0, nbytes, o.advice); err != nil {
 			m.Close()
 			return err

@@ -1,89 +1,144 @@
 package mmarray
 
 import (
-	"fmt"
-
+	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
 )
 
-// Option configures Open, Create, OpenRaw or OpenBytes. An option that does
-// not apply to the constructor it is given to makes the constructor fail with
-// ErrOption, rather than being silently ignored.
-type Option func(*options)
+// Each constructor takes options of its own type, and each With function
+// returns a type that satisfies exactly the option types of the
+// constructors it applies to, so an option given to a constructor it does
+// not apply to is a compile error.
 
-// optionSet records which options were given, one bit each.
-type optionSet uint8
+// OpenOption configures Open: WithMaxHeaderSize, WithSection, WithAdvice.
+type OpenOption interface{ applyOpen(*options) }
 
-const (
-	optMaxHeaderSize optionSet = 1 << iota
-	optFortranOrder
-	optVersion
-	optAdvice
-	optSection
-	optOwnedImage
-)
+// CreateOption configures Create: WithFortranOrder, WithVersion,
+// WithAdvice.
+type CreateOption interface{ applyCreate(*options) }
 
-var optionNames = []struct {
-	bit  optionSet
-	name string
-}{
-	{optMaxHeaderSize, "WithMaxHeaderSize"},
-	{optFortranOrder, "WithFortranOrder"},
-	{optVersion, "WithVersion"},
-	{optAdvice, "WithAdvice"},
-	{optSection, "WithSection"},
-	{optOwnedImage, "WithOwnedImage"},
+// RawOption configures OpenRaw: WithFortranOrder, WithAdvice.
+type RawOption interface{ applyRaw(*options) }
+
+// BytesOption configures OpenBytes: WithMaxHeaderSize, WithOwnedImage,
+// WithAdvice.
+type BytesOption interface{ applyBytes(*options) }
+
+// HeaderOption is an option for the constructors that read a header:
+// Open and OpenBytes.
+type HeaderOption interface {
+	OpenOption
+	BytesOption
 }
 
+// LayoutOption is an option for the constructors that are told an array's
+// layout rather than reading it from a header: Create and OpenRaw.
+type LayoutOption interface {
+	CreateOption
+	RawOption
+}
+
+// Option is an option every constructor takes.
+type Option interface {
+	OpenOption
+	CreateOption
+	RawOption
+	BytesOption
+}
+
+// options is what the options of every constructor set; each constructor
+// reads only the fields its options can set.
 type options struct {
-	maxHeaderSize int
+	maxHeaderSize int // 0: npyheader.DefaultMaxHeaderSize
 	fortran       bool
-	version       npyheader.Version
+	version       npyheader.Version // zero: chosen as NumPy does
 	advice        pagecache.Advice
+	hasAdvice     bool
 	section       section // WithSection, in section.go
-	set           optionSet
+	hasSection    bool
+	ownedImage    bool
 }
 
-// WithMaxHeaderSize raises (or lowers) the largest header Open accepts, like
-// NumPy's max_header_size (default npyheader.DefaultMaxHeaderSize, 10000).
-// Open only.
-func WithMaxHeaderSize(n int) Option {
-	return func(o *options) { o.maxHeaderSize = n; o.set |= optMaxHeaderSize }
+func openOptions(opts []OpenOption) options {
+	var o options
+	for _, opt := range opts {
+		opt.applyOpen(&o)
+	}
+	return o
 }
+
+func createOptions(opts []CreateOption) options {
+	var o options
+	for _, opt := range opts {
+		opt.applyCreate(&o)
+	}
+	return o
+}
+
+func rawOptions(opts []RawOption) options {
+	var o options
+	for _, opt := range opts {
+		opt.applyRaw(&o)
+	}
+	return o
+}
+
+func bytesOptions(opts []BytesOption) options {
+	var o options
+	for _, opt := range opts {
+		opt.applyBytes(&o)
+	}
+	return o
+}
+
+type maxHeaderSizeOption int
+
+func (n maxHeaderSizeOption) applyOpen(o *options)  { o.maxHeaderSize = int(n) }
+func (n maxHeaderSizeOption) applyBytes(o *options) { o.maxHeaderSize = int(n) }
+
+// WithMaxHeaderSize raises (or lowers) the largest header, in bytes, that
+// Open and OpenBytes accept, like NumPy's max_header_size. Zero means the
+// default, npyheader.DefaultMaxHeaderSize (10000, as NumPy's); a negative n
+// is misuse and panics with a *memmap.Misuse.
+func WithMaxHeaderSize(n int) HeaderOption {
+	if n < 0 {
+		misuse.Panicf("mmarray: WithMaxHeaderSize(%d): the size must not be negative (0 means the default)", n)
+	}
+	return maxHeaderSizeOption(n)
+}
+
+type fortranOrderOption bool
+
+func (f fortranOrderOption) applyCreate(o *options) { o.fortran = bool(f) }
+func (f fortranOrderOption) applyRaw(o *options)    { o.fortran = bool(f) }
 
 // WithFortranOrder lays the array out in Fortran (column-major) order, as
-// open_memmap's fortran_order and np.memmap's order='F' do. Create and OpenRaw.
-func WithFortranOrder(fortran bool) Option {
-	return func(o *options) { o.fortran = fortran; o.set |= optFortranOrder }
-}
+// open_memmap's fortran_order and np.memmap's order='F' do. Create and
+// OpenRaw.
+func WithFortranOrder(fortran bool) LayoutOption { return fortranOrderOption(fortran) }
+
+type versionOption npyheader.Version
+
+func (v versionOption) applyCreate(o *options) { o.version = npyheader.Version(v) }
 
 // WithVersion forces the NPY format version Create writes (1.0, 2.0 or 3.0);
-// by default Create chooses as NumPy does. Create only.
-func WithVersion(major, minor uint8) Option {
-	return func(o *options) {
-		o.version = npyheader.Version{Major: major, Minor: minor}
-		o.set |= optVersion
-	}
+// by default, and with WithVersion(0, 0), Create chooses as NumPy does: the
+// oldest version that can hold the header. Create only.
+func WithVersion(major, minor uint8) CreateOption {
+	return versionOption{Major: major, Minor: minor}
 }
+
+type adviceOption pagecache.Advice
+
+func (a adviceOption) apply(o *options)       { o.advice, o.hasAdvice = pagecache.Advice(a), true }
+func (a adviceOption) applyOpen(o *options)   { a.apply(o) }
+func (a adviceOption) applyCreate(o *options) { a.apply(o) }
+func (a adviceOption) applyRaw(o *options)    { a.apply(o) }
+func (a adviceOption) applyBytes(o *options)  { a.apply(o) }
 
 // WithAdvice gives the kernel an access-pattern hint for the whole mapping
 // right after it is made (pagecache.Sequential, Random, WillNeed, ...). All
-// constructors.
-func WithAdvice(a pagecache.Advice) Option {
-	return func(o *options) { o.advice = a; o.set |= optAdvice }
-}
-
-// collectOptions applies opts and refuses those not in allowed.
-func collectOptions(constructor string, allowed optionSet, opts []Option) (options, error) {
-	var o options
-	for _, opt := range opts {
-		opt(&o)
-	}
-	for _, n := range optionNames {
-		if o.set&n.bit != 0 && allowed&n.bit == 0 {
-			return o, fmt.Errorf("%w: %s does not apply to %s", ErrOption, n.name, constructor)
-		}
-	}
-	return o, nil
-}
+// constructors; OpenBytes accepts it and does nothing, as File.Advise does
+// for memory.
+func WithAdvice(a pagecache.Advice) Option { return adviceOption(a) }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
 )
@@ -21,38 +22,48 @@ type section struct {
 	offset, length int64
 }
 
+type sectionOption section
+
+func (s sectionOption) applyOpen(o *options) { o.section, o.hasSection = section(s), true }
+
 // WithSection tells Open that the .npy image lies in bytes
 // [offset, offset+length) of the file, for example a stored member inside a
 // zip archive. The header is read at offset and must lie inside the section,
-// the data must too (ErrFileSize otherwise), and only the data is mapped.
-// File.DataOffset and Header().DataOffset report the data's absolute offset
-// in the file. In mode r+ writes reach the data bytes only: the file is never
-// grown and no byte outside the section is changed, so a checksum kept
-// elsewhere (a zip member's CRC-32) goes stale: npz.Archive.Sync rewrites
-// it. Open only.
-func WithSection(offset, length int64) Option {
-	return func(o *options) {
-		o.section = section{offset, length}
-		o.set |= optSection
+// the data must too, and the section must lie inside the file (ErrFileSize
+// otherwise); only the data is mapped. File.DataOffset and
+// Header().DataOffset report the data's absolute offset in the file. In
+// mode r+ writes reach the data bytes only: the file is never grown and no
+// byte outside the section is changed, so a checksum kept elsewhere (a zip
+// member's CRC-32) goes stale: npz.Archive.Sync rewrites it. Open only.
+//
+// Zero is not a default here: WithSection(0, 0) is an empty section, which
+// holds no header. A negative offset or length is misuse and panics with a
+// *memmap.Misuse; callers that take them from a file check them first.
+func WithSection(offset, length int64) OpenOption {
+	if offset < 0 || length < 0 {
+		misuse.Panicf("mmarray: WithSection(%d, %d): the offset and length must not be negative", offset, length)
 	}
+	return sectionOption{offset, length}
 }
+
+type ownedImageOption struct{}
+
+func (ownedImageOption) applyBytes(o *options) { o.ownedImage = true }
 
 // WithOwnedImage tells OpenBytes that the caller hands image over and will
 // not use it again (a buffer it just decompressed, say), so that mode
 // CopyOnWrite writes into image instead of a copy of it. OpenBytes only.
-func WithOwnedImage() Option {
-	return func(o *options) { o.set |= optOwnedImage }
-}
+func WithOwnedImage() BytesOption { return ownedImageOption{} }
 
 // sectionBounds is the part of f.osFile that holds the .npy image: the
 // section given with WithSection, checked against the file's size, or the
 // whole file.
 func (f *File) sectionBounds(o options) (section, error) {
-	if o.set&optSection == 0 {
+	if !o.hasSection {
 		return section{0, math.MaxInt64}, nil
 	}
 	s := o.section
-	if s.offset < 0 || s.length < 0 || s.length > math.MaxInt64-s.offset {
+	if s.length > math.MaxInt64-s.offset {
 		return s, fmt.Errorf("%w: invalid section: offset %d length %d", ErrFileSize, s.offset, s.length)
 	}
 	size, err := fileSize(f.osFile)
@@ -104,12 +115,9 @@ func CheckImage(h npyheader.Header, imageLen int64) (int64, error) {
 // Flush does nothing and returns nil, Advise does nothing and returns nil
 // (the bytes are ordinary Go memory), Resident reports every page resident,
 // and Close drops the File's reference to image. Options: WithMaxHeaderSize,
-// WithOwnedImage.
-func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, error) {
-	o, err := collectOptions("OpenBytes", optMaxHeaderSize|optOwnedImage, opts)
-	if err != nil {
-		return nil, fmt.Errorf("open bytes %s: %w", name, err)
-	}
+// WithOwnedImage, and WithAdvice, which does nothing here.
+func OpenBytes(name string, image []byte, mode Mode, opts ...BytesOption) (*File, error) {
+	o := bytesOptions(opts)
 	switch mode {
 	case ReadOnly, ReadWrite, CopyOnWrite:
 	case Write:
@@ -127,7 +135,7 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...Option) (*File, err
 	}
 	end := h.DataOffset + nbytes
 	data := image[h.DataOffset:end:end]
-	if mode == CopyOnWrite && o.set&optOwnedImage == 0 {
+	if mode == CopyOnWrite && !o.ownedImage {
 		data = bytes.Clone(data)
 	}
 	return &File{

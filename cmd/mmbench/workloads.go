@@ -81,7 +81,7 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 }
 
 // openFloat64 opens path and views it as a 1-D []float64-backed array.
-func openFloat64(path string, mode mmarray.Mode, opts ...mmarray.Option) (*mmarray.File, *mmarray.Array[float64], error) {
+func openFloat64(path string, mode mmarray.Mode, opts ...mmarray.OpenOption) (*mmarray.File, *mmarray.Array[float64], error) {
 	f, err := mmarray.Open(path, mode, opts...)
 	if err != nil {
 		return nil, nil, err

@@ -255,7 +255,7 @@ func TestCreateVersionsAndSizes(t *testing.T) {
 		f, err := mmarray.Create(path, "<i2", []int{5, 3}, mmarray.WithVersion(v.Major, v.Minor))
 		require.NoError(t, err)
 		require.Zero(t, f.DataOffset()%64, "data starts on a 64-byte boundary")
-		require.Equal(t, f.DataOffset()+30, f.Size())
+		require.Equal(t, f.DataOffset()+30, f.FileSize())
 		require.NoError(t, f.Close())
 		g, err := mmarray.Open(path, mmarray.ReadOnly)
 		require.NoError(t, err)
@@ -313,7 +313,7 @@ func TestOpenRaw(t *testing.T) {
 	}
 	f, err = mmarray.OpenRaw(path, mmarray.ReadWrite, "<f8", []int{10}, 3)
 	require.NoError(t, err)
-	require.Equal(t, int64(83), f.Size())
+	require.Equal(t, int64(83), f.FileSize())
 	c, err := mmarray.View[float64](f)
 	require.NoError(t, err)
 	require.Equal(t, math.Pi, c.At(1))

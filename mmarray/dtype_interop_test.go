@@ -459,7 +459,7 @@ for c in json.loads(sys.argv[1]):
 			for _, mode := range []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.ReadWrite} {
 				f, err := mmarray.Open(c.File, mode)
 				require.NoError(t, err)
-				require.Equal(t, c.Fortran, f.Fortran())
+				require.Equal(t, c.Fortran, f.FortranOrder())
 				for _, l := range c.Leaves {
 					opsForDType(t, leafDType(t, f, l.Path)).check(t, f, l.Path, nil, l.Seed)
 				}

@@ -369,8 +369,9 @@ func (f *File) Descr() string { return f.header.DType.String() }
 // Shape is the array's shape (a copy); empty for a 0-d array.
 func (f *File) Shape() []int { return append([]int{}, f.header.Shape...) }
 
-// Fortran reports whether the data is in Fortran (column-major) order.
-func (f *File) Fortran() bool { return f.header.FortranOrder }
+// FortranOrder reports whether the data is in Fortran (column-major) order,
+// as the header's fortran_order says.
+func (f *File) FortranOrder() bool { return f.header.FortranOrder }
 
 // DataOffset is the byte offset of the array data in the file (for
 // WithSection, from the start of the file, not of the section; for
@@ -383,8 +384,14 @@ func (f *File) Len() int {
 	return int(n)
 }
 
-// Size is the file's size in bytes when it was opened (after any growth).
-func (f *File) Size() int64 { return f.fileSize }
+// FileSize is the size in bytes of the file when it was opened (after any
+// growth), the whole file even for WithSection; for OpenBytes, the image's
+// length.
+func (f *File) FileSize() int64 { return f.fileSize }
+
+// NBytes is the size in bytes of the array's data, as NumPy's nbytes: Len()
+// times the item size. ReadAt reads these bytes.
+func (f *File) NBytes() int64 { return int64(len(f.data)) }
 
 // IsRaw reports whether the file was opened with OpenRaw.
 func (f *File) IsRaw() bool { return f.raw }
@@ -412,7 +419,7 @@ func (f *File) Flush() error {
 // An advice the operating system lacks gives an error wrapping
 // memmap.ErrUnsupported (or pagecache's sentinel for it), a closed File one
 // wrapping memmap.ErrClosed.
-func (f *File) Advise(a pagecache.Advice) error {
+func (f *File) Advise(a Advice) error {
 	if f.closed.Load() {
 		return fmt.Errorf("advise %s: %w", f.path, memmap.ErrClosed)
 	}

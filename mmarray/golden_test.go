@@ -49,7 +49,7 @@ func TestGoldenFilesOpenInEveryMode(t *testing.T) {
 				require.NoError(t, err, "mode %v", mode)
 				require.Equal(t, e.Descr, f.Descr())
 				require.Equal(t, e.shape(), f.Shape())
-				require.Equal(t, e.FortranOrder, f.Fortran())
+				require.Equal(t, e.FortranOrder, f.FortranOrder())
 				require.Equal(t, e.DataOffset, f.DataOffset())
 				h := f.Header()
 				require.Equal(t, []uint8{uint8(e.Version[0]), uint8(e.Version[1])}, []uint8{h.Version.Major, h.Version.Minor})

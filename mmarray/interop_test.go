@@ -131,7 +131,7 @@ for c in json.loads(sys.argv[1]):
 				defer f.Close()
 				require.Equal(t, c.Descr, f.Descr())
 				require.Equal(t, c.Shape, f.Shape())
-				require.Equal(t, c.Fortran && len(c.Shape) > 1, f.Fortran())
+				require.Equal(t, c.Fortran && len(c.Shape) > 1, f.FortranOrder())
 				byKind[kindOf(c.Descr)].check(t, f)
 			})
 		}
@@ -229,7 +229,7 @@ func TestRawFilesMatchNumPyMemmap(t *testing.T) {
 	for _, c := range cases {
 		f, err := mmarray.OpenRaw(c.File, mmarray.Write, c.Descr, c.Shape, c.Offset, mmarray.WithFortranOrder(c.Fortran))
 		require.NoError(t, err)
-		require.Equal(t, c.Offset+int64(20*f.DType().ItemSize), f.Size())
+		require.Equal(t, c.Offset+int64(20*f.DType().ItemSize), f.FileSize())
 		byKind[kindOf(c.Descr)].fill(t, f)
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Close())

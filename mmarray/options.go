@@ -3,7 +3,6 @@ package mmarray
 import (
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/npyheader"
-	"github.com/go-memmap/memmap/pagecache"
 )
 
 // Each constructor takes options of its own type, and each With function
@@ -53,7 +52,7 @@ type options struct {
 	maxHeaderSize int // 0: npyheader.DefaultMaxHeaderSize
 	fortran       bool
 	version       npyheader.Version // zero: chosen as NumPy does
-	advice        pagecache.Advice
+	advice        Advice
 	hasAdvice     bool
 	section       section // WithSection, in section.go
 	hasSection    bool
@@ -129,16 +128,16 @@ func WithVersion(major, minor uint8) CreateOption {
 	return versionOption{Major: major, Minor: minor}
 }
 
-type adviceOption pagecache.Advice
+type adviceOption Advice
 
-func (a adviceOption) apply(o *options)       { o.advice, o.hasAdvice = pagecache.Advice(a), true }
+func (a adviceOption) apply(o *options)       { o.advice, o.hasAdvice = Advice(a), true }
 func (a adviceOption) applyOpen(o *options)   { a.apply(o) }
 func (a adviceOption) applyCreate(o *options) { a.apply(o) }
 func (a adviceOption) applyRaw(o *options)    { a.apply(o) }
 func (a adviceOption) applyBytes(o *options)  { a.apply(o) }
 
 // WithAdvice gives the kernel an access-pattern hint for the whole mapping
-// right after it is made (pagecache.Sequential, Random, WillNeed, ...). All
+// right after it is made (Sequential, Random, WillNeed, ...). All
 // constructors; OpenBytes accepts it and does nothing, as File.Advise does
 // for memory.
-func WithAdvice(a pagecache.Advice) Option { return adviceOption(a) }
+func WithAdvice(a Advice) Option { return adviceOption(a) }

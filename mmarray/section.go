@@ -147,9 +147,9 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...BytesOption) (*File
 	}, nil
 }
 
-// InMemory reports whether the File was made by OpenBytes: its data is Go
+// IsInMemory reports whether the File was made by OpenBytes: its data is Go
 // memory, not a mapping of a file.
-func (f *File) InMemory() bool { return f.mapping == nil }
+func (f *File) IsInMemory() bool { return f.mapping == nil }
 
 // residentInMemory is Resident for a File made by OpenBytes: Go memory is
 // reported as resident, page by page of the data's span.

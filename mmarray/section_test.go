@@ -16,7 +16,6 @@ import (
 	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
-	"github.com/go-memmap/memmap/pagecache"
 )
 
 // Bytes around an embedded .npy image: an odd-length prefix, so that the
@@ -87,10 +86,10 @@ func TestSectionAndBytesReadGoldenFiles(t *testing.T) {
 				require.NoError(t, err, "mode %v", mode)
 				require.Equal(t, e.Descr, f.Descr())
 				require.Equal(t, e.shape(), f.Shape())
-				require.Equal(t, e.FortranOrder, f.Fortran())
+				require.Equal(t, e.FortranOrder, f.FortranOrder())
 				require.Equal(t, sectionPrefixLen+e.DataOffset, f.DataOffset(), "the absolute offset in the file")
 				require.Equal(t, sectionPrefixLen+e.DataOffset, f.Header().DataOffset)
-				require.False(t, f.InMemory())
+				require.False(t, f.IsInMemory())
 				check(t, f)
 				require.NoError(t, f.Close())
 			}
@@ -102,7 +101,7 @@ func TestSectionAndBytesReadGoldenFiles(t *testing.T) {
 					require.NoError(t, err, "mode %v shift %d", mode, shift)
 					require.Equal(t, e.shape(), f.Shape())
 					require.Equal(t, e.DataOffset, f.DataOffset())
-					require.True(t, f.InMemory())
+					require.True(t, f.IsInMemory())
 					check(t, f)
 					require.NoError(t, f.Close())
 				}
@@ -260,7 +259,7 @@ func TestOpenBytesModesAndMethods(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "mem.npy", f.Path())
 		require.Equal(t, mode, f.Mode())
-		require.Equal(t, int64(len(image)), f.Size())
+		require.Equal(t, int64(len(image)), f.FileSize())
 		a, err := mmarray.View[int32](f)
 		require.NoError(t, err)
 		a.Set(-123456, 2, 3)
@@ -283,7 +282,7 @@ func TestOpenBytesModesAndMethods(t *testing.T) {
 			require.NoError(t, g.Close())
 		}
 		require.NoError(t, f.Flush())
-		require.NoError(t, f.Advise(pagecache.Sequential))
+		require.NoError(t, f.Advise(mmarray.Sequential))
 		resident, total, err := f.Resident()
 		require.NoError(t, err)
 		require.Positive(t, total)
@@ -309,7 +308,7 @@ func TestOpenBytesModesAndMethods(t *testing.T) {
 		require.Nil(t, f)
 		require.ErrorIs(t, err, mmarray.ErrMode)
 	}
-	f, err = mmarray.OpenBytes("mem.npy", image, mmarray.ReadOnly, mmarray.WithAdvice(pagecache.Random))
+	f, err = mmarray.OpenBytes("mem.npy", image, mmarray.ReadOnly, mmarray.WithAdvice(mmarray.Random))
 	require.NoError(t, err, "WithAdvice applies to every constructor, and does nothing for memory")
 	require.NoError(t, f.Close())
 	_, err = mmarray.OpenBytes("mem.npy", nil, mmarray.ReadOnly)

@@ -129,7 +129,7 @@ func TestGoldenArchives(t *testing.T) {
 							require.Equal(t, path, f.Path())
 						} else {
 							require.Equal(t, npz.InMemory, m.Storage)
-							require.True(t, f.InMemory())
+							require.True(t, f.IsInMemory())
 							require.Equal(t, int64(-1), m.DataOffset)
 						}
 						if want.Values == "zeros" {
@@ -281,7 +281,7 @@ func TestDeflatedMemoryAndTempFile(t *testing.T) {
 		require.Equal(t, want, m.Storage)
 		f, err := a.Open("a")
 		require.NoError(t, err)
-		require.Equal(t, want == npz.InMemory, f.InMemory())
+		require.Equal(t, want == npz.InMemory, f.IsInMemory())
 		formula.Check[float64](t, f)
 		v, err := mmarray.View[float64](f)
 		require.NoError(t, err)

@@ -170,7 +170,7 @@ func memmapGather(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	m.start()
-	f, a, err := openFloat64(ds.path, mmarray.ReadOnly, mmarray.WithAdvice(pagecache.Random))
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly, mmarray.WithAdvice(mmarray.Random))
 	if err != nil {
 		m.stop()
 		return outcome{}, err
@@ -241,7 +241,7 @@ func memmapCreate(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	m.stop()
-	f, a, err := openFloat64(path, mmarray.ReadOnly, mmarray.WithAdvice(pagecache.Sequential))
+	f, a, err := openFloat64(path, mmarray.ReadOnly, mmarray.WithAdvice(mmarray.Sequential))
 	if err != nil {
 		return outcome{}, err
 	}
@@ -296,7 +296,7 @@ func memmapCOW(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	m.start()
-	f, a, err := openFloat64(ds.path, mmarray.CopyOnWrite, mmarray.WithAdvice(pagecache.Sequential))
+	f, a, err := openFloat64(ds.path, mmarray.CopyOnWrite, mmarray.WithAdvice(mmarray.Sequential))
 	if err != nil {
 		m.stop()
 		return outcome{}, err

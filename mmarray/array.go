@@ -173,10 +173,12 @@ func (a *Array[T]) Strides() []int {
 
 // DType is the dtype of the view's elements: the file's dtype, or for a
 // view made by Field the field's base dtype (its subarray shape, if any, is
-// part of the view's shape). Its Unit gives a datetime view's unit.
+// part of the view's shape). Its Unit gives a datetime view's unit. It is a
+// deep copy (for a structured dtype that allocates): editing it changes
+// nothing in the view.
 func (a *Array[T]) DType() npyheader.DType {
 	a.check()
-	return a.dtype
+	return a.dtype.Clone()
 }
 
 // Ndim is the number of axes.

@@ -2,6 +2,7 @@ package mmarray_test
 
 import (
 	"encoding/hex"
+	"errors"
 	"io"
 	"math"
 	"os"
@@ -684,4 +685,69 @@ func TestRecordsRefuseMismatchedLayouts(t *testing.T) {
 	textRows, err := mmarray.View[[]byte](text)
 	require.NoError(t, err)
 	check("cannot be viewed as [8]uint8", func() error { _, err := mmarray.Records[struct{ Name [8]byte }](textRows); return err })
+}
+
+// Header, File.DType and Array.DType hand out deep copies: editing every
+// part of a returned value (names, titles, nested fields, subarray shapes,
+// the shape) leaves the File's dtype, its Descr and what Field accepts as
+// they were.
+func TestReturnedDTypesAreCopies(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"struct_nested.npy", "struct_subarrays.npy"} {
+		f, err := mmarray.Open(testdataPath("npy/"+name), mmarray.ReadOnly)
+		require.NoError(t, err)
+		rows, err := mmarray.View[[]byte](f)
+		require.NoError(t, err)
+		descr, shape := f.Descr(), f.Shape()
+		fieldNames := func(dt npyheader.DType) []string {
+			var names []string
+			for _, fd := range dt.Fields {
+				names = append(names, fd.Name)
+			}
+			return names
+		}
+		names := fieldNames(f.DType())
+		require.NotEmpty(t, names)
+
+		h := f.Header()
+		for _, dt := range []npyheader.DType{h.DType, f.DType(), rows.DType()} {
+			vandalize(dt)
+		}
+		h.Shape[0] = 99
+
+		require.Equal(t, descr, f.Descr(), name)
+		require.Equal(t, descr, f.DType().String(), name)
+		require.Equal(t, descr, f.Header().DType.String(), name)
+		require.Equal(t, descr, rows.DType().String(), name)
+		require.Equal(t, shape, f.Shape(), name)
+		require.Equal(t, shape, f.Header().Shape, name)
+		require.Equal(t, names, fieldNames(rows.DType()), name)
+		for _, n := range names {
+			_, err := mmarray.Field[[]byte](rows, n)
+			if errors.Is(err, mmarray.ErrDTypeMismatch) {
+				continue // a numeric field: found, but not viewable as []byte
+			}
+			require.NoError(t, err, "%s: field %q", name, n)
+		}
+		_, err = mmarray.Field[[]byte](rows, "edited")
+		require.ErrorIs(t, err, mmarray.ErrField, name)
+		require.NoError(t, f.Close())
+	}
+}
+
+// vandalize edits every part of dt that a shallow copy would share.
+func vandalize(dt npyheader.DType) {
+	for i := range dt.Fields {
+		fd := &dt.Fields[i]
+		fd.Name, fd.Title, fd.Offset = "edited", "edited", fd.Offset+1
+		for j := range fd.Shape {
+			fd.Shape[j]++
+		}
+		for _, level := range fd.ShapeLevels {
+			for j := range level {
+				level[j]++
+			}
+		}
+		vandalize(fd.Type)
+	}
 }

@@ -353,15 +353,12 @@ func (f *File) Mode() Mode { return f.mode }
 
 // Header is the file's NPY header. For a raw file (OpenRaw) it describes the
 // array as the caller declared it, with DataOffset the given offset and a zero
-// Version.
-func (f *File) Header() npyheader.Header {
-	h := f.header
-	h.Shape = append([]int{}, h.Shape...)
-	return h
-}
+// Version. It is a deep copy: editing it changes nothing in the File.
+func (f *File) Header() npyheader.Header { return f.header.Clone() }
 
-// DType is the array's parsed dtype.
-func (f *File) DType() npyheader.DType { return f.header.DType }
+// DType is the array's parsed dtype, a deep copy: editing its fields
+// changes nothing in the File.
+func (f *File) DType() npyheader.DType { return f.header.DType.Clone() }
 
 // Descr is the dtype as NumPy's descr text, e.g. "<f8".
 func (f *File) Descr() string { return f.header.DType.String() }

@@ -230,3 +230,40 @@ func ExampleArray_Blocks() {
 	// 4 [2 12]
 	// 12
 }
+
+// OpenFile maps an .npy image inside a file the caller already has open,
+// here one stored after a 100-byte prefix, without reopening it by name.
+// The options say where the image lies (WithSection) and how it will be
+// read (WithAdvice); each constructor takes only the options that apply to
+// it, which the compiler checks.
+func ExampleOpenFile() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	npy := filepath.Join(dir, "v.npy")
+	f, err := mmarray.Create(npy, "<i2", []int{3})
+	if err != nil {
+		log.Fatal(err)
+	}
+	v, _ := mmarray.View[int16](f)
+	v.Fill(7)
+	f.Close()
+	image, _ := os.ReadFile(npy)
+	container := filepath.Join(dir, "container.bin")
+	os.WriteFile(container, append(make([]byte, 100), image...), 0o644)
+
+	osFile, err := os.Open(container)
+	if err != nil {
+		log.Fatal(err)
+	}
+	g, err := mmarray.OpenFile(osFile, mmarray.ReadOnly,
+		mmarray.WithSection(100, int64(len(image))), mmarray.WithAdvice(mmarray.Sequential))
+	osFile.Close() // g keeps its own descriptor
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer g.Close()
+	w, _ := mmarray.View[int16](g)
+	fmt.Println(g.Descr(), w.Shape(), w.At(2), g.DataOffset())
+	// Output:
+	// <i2 [3] 7 228
+}

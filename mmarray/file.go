@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"sync/atomic"
@@ -45,22 +46,20 @@ type File struct {
 // the first write.
 //
 // Errors wrap: the operating system's error (*fs.PathError) when the file
-// cannot be opened; one of npyheader's sentinels for a bad header;
-// ErrFileSize when the file is shorter than its header declares;
-// memmap.ErrTooLarge when the array does not fit the address space or an
-// int; ErrMode for a mode Open does not take.
+// cannot be opened; memmap.ErrUnsupported when it is not a regular file (a
+// named pipe, a directory, a device), found without reading or waiting;
+// one of npyheader's sentinels for a bad header; ErrFileSize when the file
+// is shorter than its header declares; memmap.ErrTooLarge when the array
+// does not fit the address space or an int; ErrMode for a mode Open does
+// not take.
 func Open(path string, mode Mode, opts ...OpenOption) (*File, error) {
 	o := openOptions(opts)
-	switch mode {
-	case ReadOnly, ReadWrite, CopyOnWrite:
-	case Write:
-		return nil, fmt.Errorf("open %s: %w: w+ would overwrite an existing file; use Create to make a new one", path, ErrMode)
-	default:
-		return nil, fmt.Errorf("open %s: %w: %v", path, ErrMode, mode)
+	if err := checkOpenMode(mode); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	osFile, err := openForMode(path, mode)
 	if err != nil {
-		return nil, err // an *fs.PathError, which names the operation and path
+		return nil, err
 	}
 	f := &File{path: path, mode: mode, osFile: osFile}
 	if err := f.openNPY(o); err != nil {
@@ -68,6 +67,58 @@ func Open(path string, mode Mode, opts ...OpenOption) (*File, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return f, nil
+}
+
+// OpenFile maps the .npy image held in an already open file, as Open maps
+// one by path: the whole file, or with WithSection the image inside it (a
+// stored member of a zip archive the caller has open, for instance). The
+// File keeps its own duplicate of f's descriptor, so the caller may close f
+// whenever it likes, and nothing is reopened by name: the File maps the
+// very file f is. Path reports f.Name(). Options and modes are Open's.
+//
+// The mode must be one f was opened for: ReadWrite needs f open for
+// reading and writing, and every mode needs read access; otherwise the
+// error wraps ErrMode (on Windows, which cannot tell, the mapping fails
+// with the system's error instead). A file that is not a regular file is
+// refused with memmap.ErrUnsupported before anything is read. Other errors
+// are Open's. A nil f is misuse and panics.
+func OpenFile(f *os.File, mode Mode, opts ...OpenOption) (*File, error) {
+	if f == nil {
+		misuse.Panicf("mmarray: OpenFile of a nil *os.File")
+	}
+	o := openOptions(opts)
+	path := f.Name()
+	if err := checkOpenMode(mode); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := checkRegular(f); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := checkAccess(f, mode); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	osFile, err := dupFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	file := &File{path: path, mode: mode, osFile: osFile}
+	if err := file.openNPY(o); err != nil {
+		osFile.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return file, nil
+}
+
+// checkOpenMode refuses the modes Open and OpenFile do not take.
+func checkOpenMode(mode Mode) error {
+	switch mode {
+	case ReadOnly, ReadWrite, CopyOnWrite:
+		return nil
+	case Write:
+		return fmt.Errorf("%w: w+ would overwrite an existing file; use Create to make a new one", ErrMode)
+	default:
+		return fmt.Errorf("%w: %v", ErrMode, mode)
+	}
 }
 
 func (f *File) openNPY(o options) error {
@@ -162,9 +213,9 @@ func Create(path string, descr string, shape []int, opts ...CreateOption) (*File
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	h.DataOffset = int64(len(prefix))
-	osFile, err := pagecache.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	osFile, err := openForMode(path, Write)
 	if err != nil {
-		return nil, err // an *fs.PathError, which names the operation and path
+		return nil, err
 	}
 	f := &File{path: path, mode: Write, osFile: osFile, header: h}
 	if err := f.createNPY(prefix, nbytes, o); err != nil {
@@ -223,7 +274,7 @@ func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, op
 	}
 	osFile, err := openForMode(path, mode)
 	if err != nil {
-		return nil, err // an *fs.PathError, which names the operation and path
+		return nil, err
 	}
 	f := &File{path: path, mode: mode, raw: true, osFile: osFile}
 	if err := f.openRaw(dt, shape, offset, o); err != nil {
@@ -326,15 +377,56 @@ func (f *File) mapData(offset, nbytes int64, o options) error {
 	return nil
 }
 
+// openForMode opens path as mode needs and makes sure it is a regular file
+// before anything reads it. Opening does not wait on a named pipe
+// (openNonblock). Its errors name the operation and path: the system's
+// *fs.PathError, or one wrapping memmap.ErrUnsupported.
 func openForMode(path string, mode Mode) (*os.File, error) {
+	var flag int
 	switch mode {
 	case ReadWrite:
-		return pagecache.OpenFile(path, os.O_RDWR, 0)
+		flag = os.O_RDWR
 	case Write:
-		return pagecache.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+		flag = os.O_RDWR | os.O_CREATE | os.O_TRUNC // a no-op on what is not a regular file
 	default: // ReadOnly and CopyOnWrite never write the file.
-		return pagecache.OpenFile(path, os.O_RDONLY, 0)
+		flag = os.O_RDONLY
 	}
+	f, err := pagecache.OpenFile(path, flag|openNonblock, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRegular(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// checkRegular refuses anything but a regular file: a named pipe or a
+// device has no size to check the header against and may block or never
+// end, and none can be mapped as a file's pages.
+func checkRegular(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Mode().IsRegular() {
+		return nil
+	}
+	var kind string
+	switch t := st.Mode().Type(); {
+	case t&fs.ModeDir != 0:
+		kind = "a directory"
+	case t&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case t&fs.ModeSocket != 0:
+		kind = "a socket"
+	case t&fs.ModeDevice != 0:
+		kind = "a device"
+	default:
+		kind = "a " + t.String() + " file"
+	}
+	return fmt.Errorf("%w: %s, not a regular file", memmap.ErrUnsupported, kind)
 }
 
 func fileSize(f *os.File) (int64, error) {

@@ -10,7 +10,8 @@ import (
 // constructors it applies to, so an option given to a constructor it does
 // not apply to is a compile error.
 
-// OpenOption configures Open: WithMaxHeaderSize, WithSection, WithAdvice.
+// OpenOption configures Open and OpenFile: WithMaxHeaderSize, WithSection,
+// WithAdvice.
 type OpenOption interface{ applyOpen(*options) }
 
 // CreateOption configures Create: WithFortranOrder, WithVersion,
@@ -25,7 +26,7 @@ type RawOption interface{ applyRaw(*options) }
 type BytesOption interface{ applyBytes(*options) }
 
 // HeaderOption is an option for the constructors that read a header:
-// Open and OpenBytes.
+// Open, OpenFile and OpenBytes.
 type HeaderOption interface {
 	OpenOption
 	BytesOption
@@ -97,7 +98,7 @@ func (n maxHeaderSizeOption) applyOpen(o *options)  { o.maxHeaderSize = int(n) }
 func (n maxHeaderSizeOption) applyBytes(o *options) { o.maxHeaderSize = int(n) }
 
 // WithMaxHeaderSize raises (or lowers) the largest header, in bytes, that
-// Open and OpenBytes accept, like NumPy's max_header_size. Zero means the
+// Open, OpenFile and OpenBytes accept, like NumPy's max_header_size. Zero means the
 // default, npyheader.DefaultMaxHeaderSize (10000, as NumPy's); a negative n
 // is misuse and panics with a *memmap.Misuse.
 func WithMaxHeaderSize(n int) HeaderOption {

@@ -26,7 +26,7 @@ type sectionOption section
 
 func (s sectionOption) applyOpen(o *options) { o.section, o.hasSection = section(s), true }
 
-// WithSection tells Open that the .npy image lies in bytes
+// WithSection tells Open or OpenFile that the .npy image lies in bytes
 // [offset, offset+length) of the file, for example a stored member inside a
 // zip archive. The header is read at offset and must lie inside the section,
 // the data must too, and the section must lie inside the file (ErrFileSize
@@ -34,7 +34,8 @@ func (s sectionOption) applyOpen(o *options) { o.section, o.hasSection = section
 // Header().DataOffset report the data's absolute offset in the file. In
 // mode r+ writes reach the data bytes only: the file is never grown and no
 // byte outside the section is changed, so a checksum kept elsewhere (a zip
-// member's CRC-32) goes stale: npz.Archive.Sync rewrites it. Open only.
+// member's CRC-32) goes stale: npz.Archive.Sync rewrites it. Open and
+// OpenFile only.
 //
 // Zero is not a default here: WithSection(0, 0) is an empty section, which
 // holds no header. A negative offset or length is misuse and panics with a

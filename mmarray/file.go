@@ -28,7 +28,13 @@ type File struct {
 	fileSize int64
 	mapping  *pagecache.Mapping // nil for OpenBytes: no file, no mapping
 	data     []byte             // exactly the array's bytes inside the mapping (or image)
-	closed   atomic.Bool
+	// imageOffset is where the .npy image starts in the file (WithSection's
+	// offset, else 0): its header bytes lie between it and DataOffset.
+	imageOffset int64
+	// prefix holds the header bytes when the File has them at hand (Create,
+	// OpenBytes); WriteTo reads them from the file otherwise.
+	prefix []byte
+	closed atomic.Bool
 }
 
 // Open maps an existing .npy file in mode ReadOnly ("r"), ReadWrite ("r+") or
@@ -135,6 +141,7 @@ func (f *File) openNPY(o options) error {
 		return err
 	}
 	h.DataOffset += s.offset // from here on, the absolute offset in the file
+	f.imageOffset = s.offset
 	if f.mode == ReadWrite {
 		// Allocate any holes of a sparse file now, so that a write to one
 		// cannot SIGBUS later on a full disk. (Preallocate never grows a
@@ -217,7 +224,7 @@ func Create(path string, descr string, shape []int, opts ...CreateOption) (*File
 	if err != nil {
 		return nil, err
 	}
-	f := &File{path: path, mode: Write, osFile: osFile, header: h}
+	f := &File{path: path, mode: Write, osFile: osFile, header: h, prefix: prefix}
 	if err := f.createNPY(prefix, nbytes, o); err != nil {
 		osFile.Close()
 		os.Remove(path)

@@ -1,10 +1,12 @@
 package mmarray
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/npyheader"
 )
 
 // ReadAt copies the array's data bytes, starting at byte off of the data,
@@ -33,4 +35,63 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// WriteTo writes the whole .npy image to w, header then data, and returns
+// the number of bytes written: np.save's bytes for an array Create made,
+// the file's own header bytes for one Open, OpenFile or OpenBytes read, and
+// for a raw file (OpenRaw) a header NumPy would write for the declared
+// dtype, shape and order, so the result is always a valid .npy file. The
+// data is written straight from the mapping (or image) in one Write,
+// without a bounce buffer, changes made through views included, so a
+// mapped array streams into a file, a socket or an archive. It implements
+// io.WriterTo.
+//
+// Errors from w are returned as they are (io.ErrShortWrite for a short
+// write without one); a closed File gives an error wrapping
+// memmap.ErrClosed, and a file truncated from outside since it was opened
+// one wrapping ErrFileSize.
+func (f *File) WriteTo(w io.Writer) (int64, error) {
+	if f.closed.Load() {
+		return 0, fmt.Errorf("write %s: %w", f.path, memmap.ErrClosed)
+	}
+	header, err := f.headerBytes()
+	if err != nil {
+		return 0, fmt.Errorf("write %s: %w", f.path, err)
+	}
+	var written int64
+	for _, b := range [][]byte{header, f.data} {
+		if len(b) == 0 {
+			continue
+		}
+		n, err := w.Write(b)
+		written += int64(n)
+		if err == nil && n < len(b) {
+			err = io.ErrShortWrite
+		}
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
+}
+
+// headerBytes returns the bytes of the image before the data.
+func (f *File) headerBytes() ([]byte, error) {
+	switch {
+	case f.prefix != nil:
+		return f.prefix, nil
+	case f.raw:
+		h := f.header
+		h.Version = npyheader.Version{} // choose as np.save does
+		return h.Encode()
+	}
+	header := make([]byte, f.header.DataOffset-f.imageOffset)
+	if _, err := f.osFile.ReadAt(header, f.imageOffset); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: the header bytes are no longer in the file", ErrFileSize)
+		}
+		return nil, err
+	}
+	return header, nil
 }

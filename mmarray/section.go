@@ -145,6 +145,7 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...BytesOption) (*File
 		header:   h,
 		fileSize: int64(len(image)),
 		data:     data,
+		prefix:   bytes.Clone(image[:h.DataOffset]), // small; image itself may be let go
 	}, nil
 }
 

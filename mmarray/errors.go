@@ -1,6 +1,10 @@
 package mmarray
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/go-memmap/memmap/internal/npyimage"
+)
 
 // Sentinel errors of this package. Every error this package returns wraps
 // exactly one documented sentinel, tested with errors.Is: one of these, one
@@ -17,8 +21,10 @@ var (
 	// ErrDTypeMismatch: the Go element type does not match the file's dtype.
 	ErrDTypeMismatch = errors.New("mmarray: element type does not match dtype")
 	// ErrFileSize: the file is too short for the array its header or the
-	// caller declares, or its size is not a whole number of items.
-	ErrFileSize = errors.New("mmarray: file size does not fit the array")
+	// caller declares, or its size is not a whole number of items. (It is
+	// the one value internal/npyimage also returns, so that npz's checks of
+	// archive members wrap it too.)
+	ErrFileSize = npyimage.ErrFileSize
 	// ErrShape: a shape with a negative dimension, or a missing shape where
 	// one is required.
 	ErrShape = errors.New("mmarray: invalid shape")

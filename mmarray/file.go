@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/internal/npyimage"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
 )
@@ -136,7 +137,7 @@ func (f *File) openNPY(o options) error {
 	if err != nil {
 		return err
 	}
-	nbytes, err := CheckImage(h, s.length)
+	nbytes, err := npyimage.Check(h, s.length)
 	if err != nil {
 		return err
 	}

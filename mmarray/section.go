@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/internal/npyimage"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
 )
@@ -77,24 +78,6 @@ func (f *File) sectionBounds(o options) (section, error) {
 	return s, nil
 }
 
-// checkImage makes the checks every .npy image gets, in a file, a section
-// of one or memory: no object dtype, a data size that can be represented,
-// and data (at h.DataOffset from the image's start) lying wholly inside
-// the imageLen bytes of the image. It returns the data size.
-func CheckImage(h npyheader.Header, imageLen int64) (int64, error) {
-	if err := h.DType.CheckMappable(); err != nil {
-		return 0, err
-	}
-	nbytes, err := h.DataSize()
-	if err != nil {
-		return 0, err
-	}
-	if h.DataOffset > imageLen || nbytes > imageLen-h.DataOffset {
-		return 0, fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the image is %d bytes long", ErrFileSize, nbytes, h.DataOffset, imageLen)
-	}
-	return nbytes, nil
-}
-
 // OpenBytes makes a File over a complete .npy image held in memory, for
 // example a member of an .npz archive after decompression. name is what Path
 // reports and what errors mention; nothing is read from or written to a file
@@ -129,7 +112,7 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...BytesOption) (*File
 	h, err := npyheader.Parse(image, npyheader.WithMaxHeaderSize(max(o.maxHeaderSize, 0)))
 	var nbytes int64
 	if err == nil {
-		nbytes, err = CheckImage(h, int64(len(image)))
+		nbytes, err = npyimage.Check(h, int64(len(image)))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open bytes %s: %w", name, err)

@@ -68,7 +68,7 @@ func TestNewReaderReadsGoldenArchives(t *testing.T) {
 				}
 				f, err := a.Open(m.Name)
 				require.NoError(t, err, "%s %s from %s", e.File, m.Name, src.name)
-				require.True(t, f.InMemory())
+				require.True(t, f.IsInMemory())
 				require.Equal(t, m.Header.Shape, f.Shape())
 				if e.Members[i].Values == "zeros" {
 					checkZeros(t, f)
@@ -120,7 +120,7 @@ func TestNewReaderRefusesAndSpills(t *testing.T) {
 		require.Equal(t, npz.TempFile, m.Storage, m.Name)
 		f, err := a.Open(m.Name)
 		require.NoError(t, err, m.Name)
-		require.False(t, f.InMemory(), m.Name)
+		require.False(t, f.IsInMemory(), m.Name)
 		if numeric, ok := byKind[kindOf(f.Descr())]; ok {
 			numeric.check(t, f)
 		}
@@ -154,7 +154,7 @@ func TestNewReaderOverAFileMapsInPlace(t *testing.T) {
 	require.Equal(t, npz.InPlace, m.Storage)
 	f, err := a.Open("a")
 	require.NoError(t, err)
-	require.False(t, f.InMemory())
+	require.False(t, f.IsInMemory())
 	require.Equal(t, m.DataOffset, f.DataOffset())
 	require.NoError(t, a.Close())
 	_, err = file.Stat()

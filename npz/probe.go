@@ -8,7 +8,7 @@ import (
 	"io"
 	"slices"
 
-	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/internal/npyimage"
 	"github.com/go-memmap/memmap/npyheader"
 )
 
@@ -45,7 +45,7 @@ func (a *Archive) probe(m *Member, probes *prober) {
 		err = r.err // the stream broke, not the header: say so without npyheader's words
 	}
 	if err == nil {
-		_, err = mmarray.CheckImage(h, m.UncompressedSize)
+		_, err = npyimage.Check(h, m.UncompressedSize)
 	}
 	if err != nil {
 		m.Err = fmt.Errorf("member %q: %w", m.Name, err)

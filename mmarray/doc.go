@@ -4,12 +4,15 @@
 // A File is one mapped array. Open maps an existing .npy file (as
 // np.load(path, mmap_mode=...)), Create makes a new one (as
 // np.lib.format.open_memmap(path, mode="w+")), and OpenRaw maps a raw file
-// (as np.memmap). An .npy image inside a larger file (a stored .npz member)
-// opens in place with Open and WithSection, and one held in memory (a
-// decompressed member) with OpenBytes; package npz does both. View[T] gives an *Array[T] over the whole array; its
-// Slice, Transpose and Reshape make further views of the same memory, At and
-// Set read and write single elements, Contiguous hands out the zero-copy
-// []T when the layout allows, and CopyTo and Values read any view in C order.
+// (as np.memmap). OpenFile maps the image in a file the caller already has
+// open. An .npy image inside a larger file (a stored .npz member) opens in
+// place with Open or OpenFile and WithSection, and one held in memory (a
+// decompressed member) with OpenBytes; package npz does both. View[T] gives
+// an *Array[T] over the whole array; its Slice, Transpose and Reshape make
+// further views of the same memory, At and Set read and write single
+// elements, Contiguous hands out the zero-copy []T when the layout allows,
+// and CopyTo and Values read any view in C order. File.WriteTo streams the
+// whole .npy image, File.ReadAt the data bytes, from what is mapped.
 //
 //	f, err := mmarray.Open("features.npy", mmarray.ReadOnly)
 //	if err != nil { ... }
@@ -67,6 +70,16 @@
 // read-only and never changes). ParseMode accepts NumPy's strings and their
 // aliases. Open refuses Write: NumPy's np.load(mmap_mode="w+") truncates the
 // file before failing, and Create is the way to make a new file.
+//
+// # Options
+//
+// Each constructor takes options of its own type (OpenOption for Open and
+// OpenFile, CreateOption, RawOption, BytesOption), and each With function
+// returns a type that only the constructors it applies to accept, so a
+// misplaced option does not compile. A numeric option's zero means its
+// documented default; a negative value panics. Advice and its constants
+// (Sequential, Random, WillNeed, ...) are here, so no caller needs package
+// pagecache to give WithAdvice or File.Advise a hint.
 //
 // # Errors and panics
 //
@@ -142,7 +155,13 @@
 //     with npyheader.ErrObjectDType. Nothing in this project unpickles.
 //   - On 32-bit platforms an array must fit in the address space; larger
 //     ones fail with memmap.ErrTooLarge.
-//   - Views of structured, string, datetime and float16 dtypes are not
-//     available yet: View fails with ErrDTypeMismatch for them, while Open
-//     and the header (File.DType) work for every dtype.
+//   - Copy-on-write pages are private memory: writing to more of a
+//     CopyOnWrite array than the memory limit allows gets the process
+//     killed by the kernel's OOM killer, not an error (measured: in a 1 GiB
+//     memory cgroup, writing every page of a 4 GiB file in mode c was
+//     killed at 1 GiB). Use ReadWrite, or copy into bounded buffers, when
+//     the changes may be large.
+//   - Open, OpenFile, OpenRaw and Create refuse what is not a regular file
+//     (named pipes, directories, devices) with memmap.ErrUnsupported, found
+//     without reading: an array needs a size and pages to map.
 package mmarray

@@ -203,8 +203,10 @@ func readHeader(f *os.File, s section, opts ...npyheader.ReadOption) (npyheader.
 //
 // Errors wrap: npyheader's sentinels for a bad descr (an object dtype:
 // npyheader.ErrObjectDType); ErrShape for a negative dimension;
-// memmap.ErrTooLarge for an array too large to map; the operating system's
-// error for the file itself (ENOSPC when the disk cannot hold the array).
+// memmap.ErrTooLarge for an array too large to map; memmap.ErrUnsupported
+// when path is not a regular file (the file is then left alone); the
+// operating system's error for the file itself (ENOSPC when the disk cannot
+// hold the array).
 func Create(path string, descr string, shape []int, opts ...CreateOption) (*File, error) {
 	o := createOptions(opts)
 	dt, err := parseMappableDescr(descr)
@@ -263,8 +265,9 @@ func (f *File) createNPY(prefix []byte, nbytes int64, o options) error {
 // Options: WithFortranOrder, WithAdvice.
 //
 // Errors wrap: ErrMode, ErrShape, ErrFileSize (a file too short, a negative
-// offset), npyheader's sentinels for a bad descr, memmap.ErrTooLarge, or the
-// operating system's error for the file.
+// offset), npyheader's sentinels for a bad descr, memmap.ErrTooLarge,
+// memmap.ErrUnsupported for what is not a regular file, or the operating
+// system's error for the file.
 func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, opts ...RawOption) (*File, error) {
 	o := rawOptions(opts)
 	if !mode.valid() {

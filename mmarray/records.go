@@ -38,7 +38,8 @@ import (
 //		ID   int32 `npy:"id"`
 //	}
 //
-// Otherwise the error wraps ErrDTypeMismatch and says which field differs.
+// Otherwise the error wraps ErrDTypeMismatch and says which field differs;
+// after Close it wraps memmap.ErrClosed.
 // Go's layout depends on the platform: on 32-bit platforms 8-byte fields
 // align to 4, so a record with them may need explicit padding fields there
 // (the check refuses, never misreads).

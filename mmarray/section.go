@@ -85,7 +85,8 @@ func (f *File) sectionBounds(o options) (section, error) {
 //
 // The header is checked exactly as Open checks it (object dtypes are
 // refused, and the image must hold every data byte the header declares;
-// bytes after the data are ignored).
+// bytes after the data are ignored), with Open's errors: npyheader's
+// sentinels for a bad header, ErrFileSize for a short image.
 //
 // Modes, as NumPy's: ReadOnly and ReadWrite keep image and view its data in
 // place, without copying; the caller must not change image while the File

@@ -202,6 +202,27 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 			requireMisuse(t, unmade, use, "%s Array: %s", name, method)
 		}
 	}
+	// The element accessors of a zero Array take their slow path, which
+	// checks the File. (On a nil *Array they are not checked: their fast
+	// paths are kept small enough to inline.)
+	zero := new(mmarray.Array[float64])
+	for method, use := range map[string]func(){
+		"At1":       func() { zero.At1(0) },
+		"At2":       func() { zero.At2(0, 0) },
+		"At3":       func() { zero.At3(0, 0, 0) },
+		"Set1":      func() { zero.Set1(1, 0) },
+		"Set2":      func() { zero.Set2(1, 0, 0) },
+		"Set3":      func() { zero.Set3(1, 0, 0, 0) },
+		"ItemBytes": func() { zero.ItemBytes() },
+		"AppendTo":  func() { zero.AppendTo(nil) },
+		"Blocks": func() {
+			for range zero.Blocks(nil) {
+			}
+		},
+		"StorageOrder": func() { zero.StorageOrder() },
+	} {
+		requireMisuse(t, unmade, use, "zero Array: %s", method)
+	}
 	var rows *mmarray.Array[[]byte]
 	requireMisuse(t, unmade, func() { _, _ = mmarray.Records[struct{ X float64 }](rows) }, "Records")
 	const unmadeFile = "mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw or OpenBytes"

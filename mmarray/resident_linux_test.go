@@ -39,7 +39,7 @@ func TestResidentOnMappedFile(t *testing.T) {
 		t.Skipf("%s is on tmpfs or ramfs, whose pages cannot be dropped", path)
 	}
 
-	f, err := mmarray.Open(path, mmarray.ReadOnly, mmarray.WithAdvice(pagecache.Random))
+	f, err := mmarray.Open(path, mmarray.ReadOnly, mmarray.WithAdvice(mmarray.Random))
 	require.NoError(t, err)
 	defer f.Close()
 	dataStart := int(f.DataOffset())
@@ -68,7 +68,7 @@ func TestResidentOnMappedFile(t *testing.T) {
 	require.Equal(t, wantTotal, total)
 	require.Equal(t, len(touched), res, "resident after reading one element in each of pages %v", touched)
 
-	require.NoError(t, f.Advise(pagecache.PopulateRead))
+	require.NoError(t, f.Advise(mmarray.PopulateRead))
 	res, total, err = f.Resident()
 	require.NoError(t, err)
 	require.Equal(t, wantTotal, total)

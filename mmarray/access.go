@@ -41,16 +41,29 @@ func (a *Array[T]) Set3(v T, i, j, k int) { set3(a, v, i, j, k, (*viewCore).stor
 // the File is closed, writing through it faults on a ReadOnly file and
 // changes the file in ReadWrite mode, and its capacity ends with the item.
 // An index out of range panics, as At does.
-func (a *Array[T]) ItemBytes(idx ...int) []byte {
-	off := a.byteOffset(idx)
-	return a.data[off : off+a.info.size : off+a.info.size]
+func (a *Array[T]) ItemBytes(idx ...int) []byte { return a.itemBytes(idx...) }
+
+// ItemBytes1 is ItemBytes(i) for a 1-D view, without the variadic index:
+// on a view of any dtype with an index in range, the call is inlined into
+// the caller and costs a bounds check, a check that the File is open and
+// no allocation.
+func (a *Array[T]) ItemBytes1(i int) []byte {
+	return itemBytes1(&a.viewCore, i, (*viewCore).itemBytesSlow1)
 }
 
-// ItemBytes1 is ItemBytes(i) for a 1-D view, without the variadic index.
-func (a *Array[T]) ItemBytes1(i int) []byte {
-	idx := [1]int{i}
-	off := a.byteOffset(idx[:])
-	return a.data[off : off+a.info.size : off+a.info.size]
+// ItemBytes2 is ItemBytes(i, j) for a 2-D view; see ItemBytes1.
+func (a *Array[T]) ItemBytes2(i, j int) []byte {
+	return itemBytes2(&a.viewCore, i, j, (*viewCore).itemBytesSlow2)
+}
+
+func (c *viewCore) itemBytesSlow1(i int) []byte { return c.itemBytes(i) }
+
+func (c *viewCore) itemBytesSlow2(i, j int) []byte { return c.itemBytes(i, j) }
+
+// itemBytes is ItemBytes, for every element type.
+func (c *viewCore) itemBytes(idx ...int) []byte {
+	off := c.byteOffset(idx)
+	return c.data[off : off+c.info.size : off+c.info.size]
 }
 
 // AppendTo appends the element at idx to dst and returns the extended

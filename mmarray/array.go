@@ -37,14 +37,16 @@ type viewCore struct {
 
 	// The layout again for the fixed-rank accessors' inlined fast paths,
 	// in the fewest and cheapest expressions (the compiler's inlining
-	// budget counts them). For a non-empty direct view of rank r from 1 to
-	// 3, fastShape holds its shape at [r*(r-1)/2 : r*(r+1)/2], step0..2
-	// its strides and origin the address of element (0, ..., 0): At1
-	// reads fastShape[0], At2 fastShape[1:3], At3 fastShape[3:6]. Every
-	// other entry is 0, so an accessor of another rank, or any view off
-	// the direct path, fails the fast path's bounds check and takes the
-	// slow path.
+	// budget counts them). For a non-empty view of rank r from 1 to 3,
+	// itemShape holds its shape at [r*(r-1)/2 : r*(r+1)/2], step0..2 its
+	// strides and origin the address of element (0, ..., 0): At1 reads
+	// index 0, At2 indices 1 and 2, At3 indices 3 to 5. Every other entry
+	// is 0, so an accessor of another rank fails the fast path's bounds
+	// check and takes the slow path. fastShape is itemShape for a direct
+	// view and all zeros otherwise: the accessors' first test, the one
+	// that lets them load through a *T.
 	fastShape           [6]uint
+	itemShape           [6]uint
 	step0, step1, step2 int
 	origin              elementAddress
 }

@@ -327,15 +327,21 @@ func TestFixedRankMisusePanics(t *testing.T) {
 	f := imageFile[float64](t, "<f8", []int{3, 4}, false)
 	a := must(mmarray.View[float64](f))
 	row := a.Slice(mmarray.Index(0))
+	swapped := must(mmarray.View[float64](imageFile[float64](t, ">f8", []int{3, 4}, false)))
 	misuses := map[string]func(){
-		"At1 on 2-D":       func() { a.At1(0) },
-		"At2 out of range": func() { a.At2(3, 0) },
-		"At2 negative":     func() { a.At2(0, -5) },
-		"At3 on 2-D":       func() { a.At3(0, 0, 0) },
-		"At1 past the end": func() { row.At1(4) },
-		"Set2 out":         func() { a.Set2(1, 0, 4) },
-		"ItemBytes out":    func() { a.ItemBytes(0, 9) },
-		"BlocksRange":      func() { a.BlocksRange(2, 13, nil) },
+		"At1 on 2-D":        func() { a.At1(0) },
+		"At2 out of range":  func() { a.At2(3, 0) },
+		"At2 negative":      func() { a.At2(0, -5) },
+		"At3 on 2-D":        func() { a.At3(0, 0, 0) },
+		"At1 past the end":  func() { row.At1(4) },
+		"Set2 out":          func() { a.Set2(1, 0, 4) },
+		"ItemBytes out":     func() { a.ItemBytes(0, 9) },
+		"ItemBytes1 on 2-D": func() { a.ItemBytes1(0) },
+		"ItemBytes2 out":    func() { a.ItemBytes2(0, 4) },
+		"ItemBytes2 on 1-D": func() { row.ItemBytes2(0, 0) },
+		"Set2 swapped out":  func() { swapped.Set2(1, 3, 0) },
+		"At1 swapped out":   func() { must(swapped.Reshape(-1)).At1(12) },
+		"BlocksRange":       func() { a.BlocksRange(2, 13, nil) },
 	}
 	for name, fn := range misuses {
 		require.PanicsWithError(t, panicText(fn), fn, name) // a *memmap.Misuse ...
@@ -346,6 +352,9 @@ func TestFixedRankMisusePanics(t *testing.T) {
 	ro := must(mmarray.OpenBytes("ro.npy", append(prefix, make([]byte, 24)...), mmarray.ReadOnly))
 	roView := must(mmarray.View[float64](ro))
 	require.PanicsWithError(t, "mmarray: Set1 on a read-only view: ro.npy is open in mode r", func() { roView.Set1(1, 0) })
+	swappedRO := must(mmarray.View[float64](must(mmarray.OpenBytes("ro.npy", append(must(npyheader.Header{DType: must(npyheader.ParseDescr(">f8")), Shape: []int{3, 1}}.Encode()), make([]byte, 24)...), mmarray.ReadOnly))))
+	require.PanicsWithError(t, "mmarray: Set2 on a read-only view: ro.npy is open in mode r", func() { swappedRO.Set2(1, 0, 0) })
+	require.PanicsWithError(t, "mmarray: Set1 on a read-only view: ro.npy is open in mode r", func() { must(swappedRO.Reshape(-1)).Set1(1, 0) })
 }
 
 // panicText runs fn and returns the text of the *memmap.Misuse it panics
@@ -368,9 +377,16 @@ func TestFixedRankAfterClosePanics(t *testing.T) {
 	f := imageFile[float64](t, "<f8", []int{3, 4}, false)
 	a := must(mmarray.View[float64](f))
 	flat := must(a.Reshape(-1))
+	sf := imageFile[float64](t, ">f8", []int{3, 4}, false)
+	swapped := must(mmarray.View[float64](sf))
+	swappedFlat := must(swapped.Reshape(-1))
 	require.NoError(t, f.Close())
+	require.NoError(t, sf.Close())
 	for name, fn := range map[string]func(){
 		"At1": func() { flat.At1(0) }, "At2": func() { a.At2(0, 0) }, "Set1": func() { flat.Set1(1, 0) },
+		"At1 swapped": func() { swappedFlat.At1(0) }, "At2 swapped": func() { swapped.At2(0, 0) },
+		"Set1 swapped": func() { swappedFlat.Set1(1, 0) }, "Set2 swapped": func() { swapped.Set2(1, 0, 0) },
+		"ItemBytes1": func() { flat.ItemBytes1(0) }, "ItemBytes2": func() { a.ItemBytes2(0, 0) },
 		"Blocks": func() {
 			for range a.Blocks(nil) {
 			}
@@ -406,10 +422,12 @@ func TestItemBytesAndAppendTo(t *testing.T) {
 	u.Set1("日本", 2)
 	require.Equal(t, "日本", string(u.AppendTo(nil, 2)))
 	require.Equal(t, 12, len(u.ItemBytes(2)))
+	grid := must(a.Reshape(5, 6))
 	allocs := testing.AllocsPerRun(100, func() {
 		for i := range a.Len() {
 			buf = a.AppendTo(buf[:0], i)
 			_ = a.ItemBytes1(i)
+			_ = grid.ItemBytes2(i/6, i%6)
 		}
 	})
 	require.Zero(t, allocs)

@@ -1,6 +1,7 @@
 package mmarray
 
 import (
+	"math/bits"
 	"reflect"
 	"slices"
 	"strings"
@@ -47,17 +48,20 @@ func storeDirect[T Element](data []byte, off int, v T) {
 // elementAddress is the address of an element in the mapping.
 type elementAddress = unsafe.Pointer
 
-// setFastLayout fills fastShape, fastStrides and origin from the view's
-// layout (see viewCore).
+// setFastLayout fills itemShape, fastShape, the steps and origin from the
+// view's layout (see viewCore).
 func (c *viewCore) setFastLayout() {
-	c.fastShape, c.origin = [6]uint{}, nil
+	c.fastShape, c.itemShape, c.origin = [6]uint{}, [6]uint{}, nil
 	c.step0, c.step1, c.step2 = 0, 0, 0
 	r := len(c.shape)
-	if !c.direct || r < 1 || r > 3 || slices.Contains(c.shape, 0) {
+	if r < 1 || r > 3 || slices.Contains(c.shape, 0) {
 		return
 	}
 	for axis, n := range c.shape {
-		c.fastShape[r*(r-1)/2+axis] = uint(n)
+		c.itemShape[r*(r-1)/2+axis] = uint(n)
+	}
+	if c.direct {
+		c.fastShape = c.itemShape
 	}
 	steps := [3]int{}
 	copy(steps[:], c.strides)
@@ -65,14 +69,25 @@ func (c *viewCore) setFastLayout() {
 	c.origin = unsafe.Add(unsafe.Pointer(unsafe.SliceData(c.data)), c.offset)
 }
 
+// isOpen reports whether the view's File is open, the check every element
+// access makes: a plain load of the File's closed flag (an atomic.Bool is
+// a uint32), which costs the inliner less than its Load method. Using a
+// view while another goroutine closes its File is the caller's bug either
+// way; the check is there to turn use after Close into a panic. The
+// first-level accessors spell it out, which the inliner prices lower still
+// than a call of isOpen.
+func (c *viewCore) isOpen() bool { return *(*uint32)(unsafe.Pointer(&c.file.closed)) == 0 }
+
 // The fixed-rank accessors. Each is a fast path the compiler inlines into
 // the caller's loop: a direct view of the accessor's rank (fastShape is
 // zero otherwise), indices in bounds, the File open; then one load or
-// store. Everything else (negative indices, errors, other views) goes to
-// slow, a non-generic viewCore method. Passing slow as a parameter is what
-// keeps these functions within the inlining budget: the compiler prices a
-// call through a parameter as cheap, and once inlined the call is to a
-// known function.
+// store. Everything else goes to slow, which is passed as a parameter:
+// the compiler prices a call through a parameter as cheap, and once at1
+// is inlined the call is to a known function, which is inlined in turn
+// when it is small. The slow functions the methods pass (load1 and so on)
+// are such small functions: a second inlined fast path for byte-swapped
+// views (one load and one byte reversal), then a call to the general,
+// non-generic slow path for negative indices, errors and other views.
 
 func at1[T Element](a *Array[T], i int, slow func(*viewCore, unsafe.Pointer, int)) (v T) {
 	if uint(i) < a.fastShape[0] && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
@@ -125,18 +140,42 @@ func set3[T Element](a *Array[T], v T, i, j, k int, slow func(*viewCore, unsafe.
 	slow(&a.viewCore, unsafe.Pointer(&v), i, j, k)
 }
 
-// The slow halves: check and resolve the indices (byteOffset panics on a
-// closed File or an index out of range), then move the element through
-// loadInto or storeFrom.
+// The second level, inlined into at1, at2, set1 and set2 in place of
+// their slow call: a byte-swapped view of rank 1 or 2, indices in bounds,
+// the File open; then one load or store and one byte reversal. Its own
+// slow call, the general path, and the byte reversal are passed as
+// parameters in turn, for the same reason; the reversal's switch is on a
+// size that is the same for every element, so the branch costs next to
+// nothing. Rank 3 goes straight to the general path: at3 is over the
+// budget and not inlined anyway.
 
 func (c *viewCore) load1(dst unsafe.Pointer, i int) {
-	idx := [1]int{i}
-	c.loadInto(dst, c.byteOffset(idx[:]))
+	swappedLoad1(c, dst, i, loadSwappedInto, (*viewCore).loadSlow1)
 }
 
+func (c *viewCore) store1(src unsafe.Pointer, i int) {
+	swappedStore1(c, src, i, storeSwappedFrom, (*viewCore).storeSlow1)
+}
+
+// load2 and store2 do the same out of line: with two indices the second
+// level is over the inlining budget (cost 87 with the parameters above),
+// so these are plain functions, still without the general path's index
+// slice, type switch and conversion.
+
 func (c *viewCore) load2(dst unsafe.Pointer, i, j int) {
-	idx := [2]int{i, j}
-	c.loadInto(dst, c.byteOffset(idx[:]))
+	if c.swapped && uint(i) < c.itemShape[1] && uint(j) < c.itemShape[2] && c.isOpen() {
+		loadSwappedInto(c, dst, i*c.step0+j*c.step1)
+		return
+	}
+	c.loadSlow2(dst, i, j)
+}
+
+func (c *viewCore) store2(src unsafe.Pointer, i, j int) {
+	if c.swapped && uint(i) < c.itemShape[1] && uint(j) < c.itemShape[2] && c.writable && c.isOpen() {
+		storeSwappedFrom(c, src, i*c.step0+j*c.step1)
+		return
+	}
+	c.storeSlow2(src, i, j)
 }
 
 func (c *viewCore) load3(dst unsafe.Pointer, i, j, k int) {
@@ -144,22 +183,104 @@ func (c *viewCore) load3(dst unsafe.Pointer, i, j, k int) {
 	c.loadInto(dst, c.byteOffset(idx[:]))
 }
 
-func (c *viewCore) store1(src unsafe.Pointer, i int) {
+func (c *viewCore) store3(src unsafe.Pointer, i, j, k int) {
+	c.checkWritable("Set3")
+	idx := [3]int{i, j, k}
+	c.storeFrom(src, c.byteOffset(idx[:]))
+}
+
+type (
+	swapFunc  func(c *viewCore, p unsafe.Pointer, off int)
+	slowFunc1 func(c *viewCore, p unsafe.Pointer, i int)
+)
+
+func swappedLoad1(c *viewCore, dst unsafe.Pointer, i int, load swapFunc, slow slowFunc1) {
+	if c.swapped && uint(i) < c.itemShape[0] && *(*uint32)(unsafe.Pointer(&c.file.closed)) == 0 {
+		load(c, dst, i*c.step0)
+		return
+	}
+	slow(c, dst, i)
+}
+
+func swappedStore1(c *viewCore, src unsafe.Pointer, i int, store swapFunc, slow slowFunc1) {
+	if c.swapped && uint(i) < c.itemShape[0] && c.writable && *(*uint32)(unsafe.Pointer(&c.file.closed)) == 0 {
+		store(c, src, i*c.step0)
+		return
+	}
+	slow(c, src, i)
+}
+
+// loadSwappedInto reads the number at byte off from the view's origin,
+// aligned, 2, 4 or 8 bytes long and in the other byte order, into *dst in
+// native order.
+func loadSwappedInto(c *viewCore, dst unsafe.Pointer, off int) {
+	p := unsafe.Add(c.origin, off)
+	switch c.info.size {
+	case 8:
+		*(*uint64)(dst) = bits.ReverseBytes64(*(*uint64)(p))
+	case 4:
+		*(*uint32)(dst) = bits.ReverseBytes32(*(*uint32)(p))
+	default:
+		*(*uint16)(dst) = bits.ReverseBytes16(*(*uint16)(p))
+	}
+}
+
+// storeSwappedFrom writes the number at src at byte off from the view's
+// origin, aligned, in the other byte order.
+func storeSwappedFrom(c *viewCore, src unsafe.Pointer, off int) {
+	p := unsafe.Add(c.origin, off)
+	switch c.info.size {
+	case 8:
+		*(*uint64)(p) = bits.ReverseBytes64(*(*uint64)(src))
+	case 4:
+		*(*uint32)(p) = bits.ReverseBytes32(*(*uint32)(src))
+	default:
+		*(*uint16)(p) = bits.ReverseBytes16(*(*uint16)(src))
+	}
+}
+
+// The general slow paths: check and resolve the indices (byteOffset
+// panics on a closed File or an index out of range), then move the
+// element through loadInto or storeFrom.
+
+func (c *viewCore) loadSlow1(dst unsafe.Pointer, i int) {
+	idx := [1]int{i}
+	c.loadInto(dst, c.byteOffset(idx[:]))
+}
+
+func (c *viewCore) loadSlow2(dst unsafe.Pointer, i, j int) {
+	idx := [2]int{i, j}
+	c.loadInto(dst, c.byteOffset(idx[:]))
+}
+
+func (c *viewCore) storeSlow1(src unsafe.Pointer, i int) {
 	c.checkWritable("Set1")
 	idx := [1]int{i}
 	c.storeFrom(src, c.byteOffset(idx[:]))
 }
 
-func (c *viewCore) store2(src unsafe.Pointer, i, j int) {
+func (c *viewCore) storeSlow2(src unsafe.Pointer, i, j int) {
 	c.checkWritable("Set2")
 	idx := [2]int{i, j}
 	c.storeFrom(src, c.byteOffset(idx[:]))
 }
 
-func (c *viewCore) store3(src unsafe.Pointer, i, j, k int) {
-	c.checkWritable("Set3")
-	idx := [3]int{i, j, k}
-	c.storeFrom(src, c.byteOffset(idx[:]))
+// itemBytes1 and itemBytes2 are ItemBytes1's and ItemBytes2's inlined
+// fast path: any view of the rank, index in bounds, File open; then a
+// slice of the mapping. slow is the general path, as in at1.
+
+func itemBytes1(c *viewCore, i int, slow func(*viewCore, int) []byte) []byte {
+	if uint(i) < c.itemShape[0] && c.isOpen() {
+		return unsafe.Slice((*byte)(unsafe.Add(c.origin, i*c.step0)), c.info.size)
+	}
+	return slow(c, i)
+}
+
+func itemBytes2(c *viewCore, i, j int, slow func(*viewCore, int, int) []byte) []byte {
+	if uint(i) < c.itemShape[1] && uint(j) < c.itemShape[2] && c.isOpen() {
+		return unsafe.Slice((*byte)(unsafe.Add(c.origin, i*c.step0+j*c.step1)), c.info.size)
+	}
+	return slow(c, i, j)
 }
 
 // load reads the element at byte offset off.

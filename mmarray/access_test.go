@@ -1,0 +1,126 @@
+package mmarray_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// fixedRankChecks binds checkFixedRank to the Go type of each numeric kind.
+var fixedRankChecks = map[string]func(*testing.T, *mmarray.File){
+	"b1": checkFixedRank[bool], "i1": checkFixedRank[int8], "u1": checkFixedRank[uint8],
+	"i2": checkFixedRank[int16], "u2": checkFixedRank[uint16],
+	"i4": checkFixedRank[int32], "u4": checkFixedRank[uint32],
+	"i8": checkFixedRank[int64], "u8": checkFixedRank[uint64],
+	"f2": checkFixedRank[mmarray.Float16], "f4": checkFixedRank[float32], "f8": checkFixedRank[float64],
+	"c8": checkFixedRank[complex64], "c16": checkFixedRank[complex128],
+}
+
+// TestFixedRankAllKinds checks At1, At2, Set1, Set2, ItemBytes1 and
+// ItemBytes2 against At, Set and ItemBytes for every numeric dtype in both
+// byte orders (native views take the direct fast path, byte-swapped ones
+// the swapped one, bools and complex numbers the general one), on
+// contiguous, strided, reversed and transposed views, and on a view whose
+// elements are not aligned.
+func TestFixedRankAllKinds(t *testing.T) {
+	t.Parallel()
+	for _, descr := range numericDescrs {
+		t.Run(descr, func(t *testing.T) {
+			t.Parallel()
+			check := fixedRankChecks[kindOf(descr)]
+			require.NotNil(t, check, descr)
+			dt := must(npyheader.ParseDescr(descr))
+			h := npyheader.Header{DType: dt, Shape: []int{5, 7}}
+			prefix := must(h.Encode())
+			image := append(prefix, make([]byte, 35*dt.ItemSize)...)
+			check(t, must(mmarray.OpenBytes("aligned.npy", image, mmarray.ReadWrite)))
+			// The same array one byte further into the image: no element
+			// is aligned, so every accessor takes the general path.
+			path := filepath.Join(t.TempDir(), "unaligned.bin")
+			require.NoError(t, os.WriteFile(path, make([]byte, 1+35*dt.ItemSize), 0o600))
+			raw := must(mmarray.OpenRaw(path, mmarray.ReadWrite, descr, []int{5, 7}, 1))
+			t.Cleanup(func() { raw.Close() })
+			check(t, raw)
+		})
+	}
+}
+
+// checkFixedRank fills f's (5, 7) array with the formula and compares the
+// fixed-rank accessors with the general ones on several views of it.
+func checkFixedRank[T interface {
+	formula.Number
+	comparable
+}](t *testing.T, f *mmarray.File) {
+	formula.Fill[T](t, f)
+	a := must(mmarray.View[T](f))
+	flat := must(a.Reshape(-1))
+	rev := mmarray.Span(mmarray.Omit, mmarray.Omit, -1)
+	var bad []string
+	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
+	itemSize := a.DType().ItemSize
+	checkItem := func(v *mmarray.Array[T], got []byte, idx ...int) {
+		want := v.ItemBytes(idx...)
+		if !bytes.Equal(got, want) || len(got) != itemSize || cap(got) != itemSize || &got[0] != &want[0] {
+			fail("%s: item bytes at %v are % x (cap %d), ItemBytes % x", v, idx, got, cap(got), want)
+		}
+	}
+	for _, v := range []*mmarray.Array[T]{
+		flat, flat.Slice(rev), flat.Slice(mmarray.Span(1, mmarray.Omit, 3)), a.Slice(mmarray.All(), mmarray.Index(2)),
+	} {
+		n := v.Len()
+		for i := -n; i < n; i++ {
+			if got, want := v.At1(i), v.At(i); got != want {
+				fail("%s: At1(%d) = %v, At %v", v, i, got, want)
+			}
+			checkItem(v, v.ItemBytes1(i), i)
+		}
+	}
+	for _, v := range []*mmarray.Array[T]{
+		a, a.Transpose(), a.Slice(rev, mmarray.Span(1, mmarray.Omit, 2)),
+	} {
+		shape := v.Shape()
+		for i := -shape[0]; i < shape[0]; i++ {
+			for j := -shape[1]; j < shape[1]; j++ {
+				if got, want := v.At2(i, j), v.At(i, j); got != want {
+					fail("%s: At2(%d, %d) = %v, At %v", v, i, j, got, want)
+				}
+				checkItem(v, v.ItemBytes2(i, j), i, j)
+			}
+		}
+	}
+	// Set1 writes the elements in reverse order through a strided view,
+	// negative indices included; Set2 writes them back through the
+	// transpose; At sees both.
+	want := make([]T, flat.Len())
+	flat.CopyTo(want)
+	n := len(want)
+	for i := range n {
+		flat.Set1(want[n-1-i], i-n*(i%2))
+	}
+	for i := range n {
+		if got := flat.At(i); got != want[n-1-i] {
+			fail("after Set1, element %d is %v, want %v", i, got, want[n-1-i])
+		}
+	}
+	tr := a.Transpose()
+	for k := range n {
+		i, j := k/5, k%5 // (i, j) of the transpose is element j*7+i
+		tr.Set2(want[j*7+i], i, j-5*(k%2))
+	}
+	for k := range n {
+		if got := flat.At(k); got != want[k] {
+			fail("after Set2, element %d is %v, want %v", k, got, want[k])
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("%s: %d mismatches, first: %s", a, len(bad), bad[0])
+	}
+}

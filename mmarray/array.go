@@ -348,13 +348,17 @@ func (a *Array[T]) CopyTo(dst []T) int {
 }
 
 // Values iterates over the view's elements in C order. It reads them a
-// block at a time (see Blocks), so a loop over Values costs one call of
-// the loop body per element and nothing more.
+// block at a time (see Blocks) and the iterator is small enough for the
+// compiler to inline with the loop body into the caller's loop, so a loop
+// over Values costs about what a loop over a slice does.
 func (a *Array[T]) Values() iter.Seq[T] {
 	return func(yield func(T) bool) {
-		a.checkMade()
-		var buf [valuesBlockLen]T
-		for _, block := range a.Blocks(buf[:]) {
+		var c valuesCursor[T]
+		for {
+			block := c.next(a)
+			if len(block) == 0 {
+				return
+			}
 			for _, v := range block {
 				if !yield(v) {
 					return
@@ -364,9 +368,47 @@ func (a *Array[T]) Values() iter.Seq[T] {
 	}
 }
 
+// valuesCursor hands out Values' blocks: zero-copy runs of the mapping
+// where the view is native, aligned and contiguous for at least
+// valuesBlockLen elements, and otherwise elements staged in buf.
+type valuesCursor[T Element] struct {
+	rc      runCursor
+	started bool
+	buf     [valuesBlockLen]T
+}
+
 // valuesBlockLen is the number of elements Values stages at a time when
 // the view is not contiguous: 2 KiB of float64, well inside the L1 cache.
 const valuesBlockLen = 256
+
+// next returns the next block of a's elements, or nil after the last.
+func (c *valuesCursor[T]) next(a *Array[T]) []T {
+	if !c.started {
+		a.checkMade()
+	}
+	a.file.checkOpen() // before every block: the File may have been closed in the loop body
+	if !c.started {
+		c.started = true
+		c.rc.start(&a.viewCore, 0, a.Len())
+	}
+	if c.rc.left == 0 {
+		return nil
+	}
+	stride := c.rc.stride()
+	if n := c.rc.runLeft(); a.direct && stride == a.info.size && n >= valuesBlockLen {
+		block := sliceAt[T](a.data, c.rc.off, n)
+		c.rc.advance(n)
+		return block
+	}
+	staged := 0
+	for staged < len(c.buf) && c.rc.left > 0 {
+		m := min(c.rc.runLeft(), len(c.buf)-staged)
+		a.gather(c.buf[staged:staged+m], c.rc.off, c.rc.stride())
+		staged += m
+		c.rc.advance(m)
+	}
+	return c.buf[:staged]
+}
 
 // Fill sets every element of the view to v. It panics on a ReadOnly file.
 func (a *Array[T]) Fill(v T) {

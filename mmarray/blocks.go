@@ -112,39 +112,75 @@ const (
 // no call is made per element.
 func (c *viewCore) runs(lo, hi int, fn func(off, count, stride int) bool) {
 	c.file.checkOpen()
-	if lo >= hi {
+	var rc runCursor
+	rc.start(c, lo, hi)
+	for rc.left > 0 {
+		count := rc.runLeft()
+		if !fn(rc.off, count, rc.stride()) {
+			return
+		}
+		rc.advance(count)
+	}
+}
+
+// runCursor walks a view's elements run by run (see runs), a given number
+// of elements at a time.
+type runCursor struct {
+	shape, strides []int // the view's layout, merged (mergeAxes)
+	idx            []int // the index of the next element in that layout
+	off            int   // the next element's byte offset
+	left           int   // the number of elements still to walk
+}
+
+// start places the cursor on the element with flat C-order index lo, with
+// hi-lo elements to walk.
+func (rc *runCursor) start(c *viewCore, lo, hi int) {
+	rc.left = hi - lo
+	if rc.left <= 0 {
+		rc.left = 0
 		return
 	}
-	shape, strides := mergeAxes(c.shape, c.strides)
-	last := len(shape) - 1
-	idx := make([]int, len(shape))
-	off := c.offset
-	for axis, rest := last, lo; axis >= 0; axis-- {
-		idx[axis] = rest % shape[axis]
-		rest /= shape[axis]
-		off += idx[axis] * strides[axis]
+	rc.shape, rc.strides = mergeAxes(c.shape, c.strides)
+	rc.idx = make([]int, len(rc.shape))
+	rc.off = c.offset
+	for axis, rest := len(rc.shape)-1, lo; axis >= 0; axis-- {
+		rc.idx[axis] = rest % rc.shape[axis]
+		rest /= rc.shape[axis]
+		rc.off += rc.idx[axis] * rc.strides[axis]
 	}
-	for left := hi - lo; ; {
-		count := min(shape[last]-idx[last], left)
-		if !fn(off, count, strides[last]) {
-			return
+}
+
+// runLeft is the number of elements from the cursor to the end of its run
+// or of the walk, whichever comes first.
+func (rc *runCursor) runLeft() int {
+	last := len(rc.shape) - 1
+	return min(rc.shape[last]-rc.idx[last], rc.left)
+}
+
+// stride is the byte step between the elements of a run.
+func (rc *runCursor) stride() int { return rc.strides[len(rc.strides)-1] }
+
+// advance moves the cursor n elements on, n at most runLeft().
+func (rc *runCursor) advance(n int) {
+	rc.left -= n
+	last := len(rc.shape) - 1
+	rc.idx[last] += n
+	rc.off += n * rc.strides[last]
+	if rc.idx[last] < rc.shape[last] || rc.left == 0 {
+		return
+	}
+	// The run is over: move to the start of the next one, carrying into
+	// outer axes.
+	rc.off -= rc.idx[last] * rc.strides[last]
+	rc.idx[last] = 0
+	for axis := last - 1; axis >= 0; axis-- {
+		rc.idx[axis]++
+		rc.off += rc.strides[axis]
+		if rc.idx[axis] < rc.shape[axis] {
+			break
 		}
-		left -= count
-		if left == 0 {
-			return
-		}
-		// Move to the start of the next run, carrying into outer axes.
-		off -= idx[last] * strides[last]
-		idx[last] = 0
-		for axis := last - 1; axis >= 0; axis-- {
-			idx[axis]++
-			off += strides[axis]
-			if idx[axis] < shape[axis] {
-				break
-			}
-			off -= idx[axis] * strides[axis]
-			idx[axis] = 0
-		}
+		rc.off -= rc.idx[axis] * rc.strides[axis]
+		rc.idx[axis] = 0
 	}
 }
 

@@ -124,3 +124,58 @@ func checkFixedRank[T interface {
 		t.Errorf("%s: %d mismatches, first: %s", a, len(bad), bad[0])
 	}
 }
+
+// TestValuesAcrossBlocks checks Values against At on views long enough
+// for several of its blocks: whole runs handed out in place, runs staged
+// across block boundaries, and a loop that stops early.
+func TestValuesAcrossBlocks(t *testing.T) {
+	t.Parallel()
+	for _, descr := range []string{"<f8", ">f8"} {
+		a := must(mmarray.View[float64](imageFile[float64](t, descr, []int{3, 700}, false)))
+		for name, v := range map[string]*mmarray.Array[float64]{
+			"whole":       a,
+			"long rows":   a.Slice(mmarray.All(), mmarray.Span(10, 690, 1)),
+			"short rows":  a.Slice(mmarray.All(), mmarray.Span(0, 200, 1)),
+			"every 2nd":   a.Slice(mmarray.All(), mmarray.Span(mmarray.Omit, mmarray.Omit, 2)),
+			"transposed":  a.Transpose(),
+			"reversed":    a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, -1), mmarray.Span(mmarray.Omit, mmarray.Omit, -1)),
+			"one row":     a.Slice(mmarray.Index(1)),
+			"one element": a.Slice(mmarray.Index(1), mmarray.Span(5, 6, 1)),
+			"no element":  a.Slice(mmarray.All(), mmarray.Span(5, 5, 1)),
+		} {
+			want := elementsByAt(v)
+			got := []float64{}
+			for x := range v.Values() {
+				got = append(got, x)
+			}
+			require.Equal(t, want, got, "%s %s", descr, name)
+			for _, stop := range []int{0, 1, 255, 256, 257, 700} {
+				if stop >= len(want) {
+					continue
+				}
+				got = got[:0]
+				for x := range v.Values() {
+					if len(got) == stop {
+						break
+					}
+					got = append(got, x)
+				}
+				require.Equal(t, want[:stop], got, "%s %s stopped at %d", descr, name, stop)
+			}
+		}
+	}
+}
+
+func TestValuesAfterClosePanics(t *testing.T) {
+	t.Parallel()
+	f := imageFile[float64](t, "<f8", []int{3, 700}, false)
+	a := must(mmarray.View[float64](f))
+	require.Panics(t, func() {
+		n := 0
+		for range a.Values() {
+			if n++; n == 10 {
+				require.NoError(t, f.Close())
+			}
+		}
+	})
+}

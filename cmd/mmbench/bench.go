@@ -103,7 +103,7 @@ func runAll(ctx context.Context, cfg config, ds *dataset, np *numpyEngine, ui *u
 // warmWorkloads start with the whole file in the page cache.
 var warmWorkloads = map[string]bool{
 	"open": true, "scan-warm": true, "scan-mapped": true, "gather": true,
-	"column": true, "stride8": true, "cow": true,
+	"column": true, "stride8": true, "at2": true, "cow": true,
 }
 
 // runOne prepares the page cache for the workload, then runs it on one

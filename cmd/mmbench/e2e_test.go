@@ -37,6 +37,11 @@ func reference(n int, idx []int64) map[string]float64 {
 			cow += v(i)
 		}
 	}
+	var at2 float64 // the first at2Prefix rows of 16
+	for i := range min(n/at2RowLen, at2Prefix) * at2RowLen {
+		at2 += v(i)
+	}
+	ref["at2"] = at2
 	var gather float64
 	for _, i := range idx {
 		gather += v(int(i))

@@ -18,6 +18,8 @@ OPEN_LAPS = 50
 ROW_LEN = 1024
 COLUMN_INDEX = 7
 STRIDE_STEP = 8
+AT2_ROW_LEN = 16
+AT2_PREFIX = 1 << 16  # rows indexed one element at a time; see memmapAt2 in workloads.go
 COW_STEP = 512
 CREATE_CHUNK = 1 << 20  # elements per assignment when filling
 
@@ -139,6 +141,24 @@ def w_stride8(cmd, m):
     return s, v.size * 8
 
 
+def w_at2(cmd, m):
+    # Element by element, as the Go side does with At2, but only the first
+    # AT2_PREFIX rows: a[i, j] costs a Python call each. The bytes are those
+    # rows', so the rate (GB/s) compares with memmap's over the whole file.
+    m.start()
+    a = load(cmd["path"])
+    rows = a.size // AT2_ROW_LEN
+    mat = a[: rows * AT2_ROW_LEN].reshape(rows, AT2_ROW_LEN)
+    prefix = min(rows, AT2_PREFIX)
+    s = 0.0
+    for i in range(prefix):
+        for j in range(AT2_ROW_LEN):
+            s += mat[i, j]
+    s = float(s)
+    m.stop()
+    return s, prefix * AT2_ROW_LEN * 8
+
+
 def w_create(cmd, m):
     path, n = cmd["create_path"], cmd["n"]
     try:
@@ -180,6 +200,7 @@ WORKLOADS = {
     "gather": w_gather,
     "column": w_column,
     "stride8": w_stride8,
+    "at2": w_at2,
     "create": w_create,
     "cow": w_cow,
 }

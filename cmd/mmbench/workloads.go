@@ -20,6 +20,7 @@ var allWorkloads = []string{
 	"gather",      // sum of gatherCount elements at random indices, fresh mapping, warm
 	"column",      // view as (N/1024, 1024), sum column 7
 	"stride8",     // sum of a[::8]
+	"at2",         // view as (N/16, 16), sum element by element with At2, serially (NumPy: a prefix, see memmapAt2)
 	"create",      // Create (w+) a file of the same size, fill with i*0.5, Flush, Close
 	"cow",         // open in mode c, set every 512th element to -1, sum
 }
@@ -32,6 +33,8 @@ const (
 	strideStep  = 8
 	cowStep     = 512
 	cowChunk    = 64 * cowStep // elements per write-then-sum step: 256 KiB, in L2
+	at2RowLen   = 16
+	at2Prefix   = 1 << 16 // rows NumPy indexes one by one: 2^20 elements, about 0.1-0.2 s in Python
 )
 
 // dataset is the file every workload reads, and the folder for what the
@@ -72,6 +75,8 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 		return memmapColumn(ds, m)
 	case "stride8":
 		return memmapStride(ds, m)
+	case "at2":
+		return memmapAt2(ds, m)
 	case "create":
 		return memmapCreate(ds, m)
 	case "cow":
@@ -227,6 +232,51 @@ func memmapStride(ds *dataset, m *meter) (outcome, error) {
 	s := parallel.ParallelSumView(v, parallel.Workers())
 	m.stop()
 	return outcome{check: s, bytes: int64(v.Len()) * 8}, f.Close()
+}
+
+// memmapAt2 is the element API's workload: it views the data as
+// (N/16, 16) and sums it element by element with At2 in row-major order,
+// on one goroutine, as a loop a user would write. NumPy's a[i, j] costs a
+// Python call per element, about a hundred times more, so NumPy indexes
+// only the first at2Prefix rows and its GB/s (8 / ns per element) is the
+// rate to compare; the time columns do not compare like with like here.
+// Both engines report the sum of those first rows as the check, added in
+// the same order; memmap's loop notes it on the way.
+func memmapAt2(ds *dataset, m *meter) (outcome, error) {
+	m.start()
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		m.stop()
+		return outcome{}, err
+	}
+	rows := a.Len() / at2RowLen
+	mat, err := a.Slice(mmarray.Span(0, rows*at2RowLen, 1)).Reshape(rows, at2RowLen)
+	if err != nil {
+		m.stop()
+		f.Close()
+		return outcome{}, err
+	}
+	_, prefixSum := sumAt2(mat, min(rows, at2Prefix))
+	m.stop()
+	return outcome{check: prefixSum, bytes: int64(rows) * at2RowLen * 8}, f.Close()
+}
+
+// sumAt2 sums every element of the 2-D view a through At2, row by row,
+// and returns the sum and the sum of the first prefixRows rows.
+func sumAt2(a *mmarray.Array[float64], prefixRows int) (sum, prefixSum float64) {
+	shape := a.Shape()
+	for i := range shape[0] {
+		if i == prefixRows {
+			prefixSum = sum
+		}
+		for j := range shape[1] {
+			sum += a.At2(i, j)
+		}
+	}
+	if prefixRows == shape[0] {
+		prefixSum = sum
+	}
+	return sum, prefixSum
 }
 
 // memmapCreate makes a new file of the dataset's length, fills it with

@@ -350,7 +350,9 @@ func (a *Array[T]) CopyTo(dst []T) int {
 // Values iterates over the view's elements in C order. It reads them a
 // block at a time (see Blocks) and the iterator is small enough for the
 // compiler to inline with the loop body into the caller's loop, so a loop
-// over Values costs about what a loop over a slice does.
+// over Values costs about what a loop over a slice does. Closing the File
+// in the loop's body is misuse: the next block panics, and until then the
+// loop may read the unmapped block it is in.
 func (a *Array[T]) Values() iter.Seq[T] {
 	return func(yield func(T) bool) {
 		var c valuesCursor[T]

@@ -47,9 +47,11 @@
 //
 // At and Set take one index per axis for a view of any rank. At1, At2 and
 // At3 (and Set1, Set2, Set3) do the same for views of rank 1, 2 and 3
-// without a variadic index: on a native, aligned view they compile into
-// the caller's loop as a bounds check, a check that the File is open and
-// one load (At3 and Set2, Set3 as one call). Negative indices count from
+// without a variadic index: on a native, aligned view At1, At2, Set1 and
+// Set2 compile into the caller's loop as a bounds check, a check that the
+// File is open and one load or store, and on a byte-swapped, aligned view
+// At1 and Set1 add one byte reversal there (At2 and Set2 make one short
+// call; At3 and Set3 one call on every view). Negative indices count from
 // the end, as in At; anything else (an index out of range, a view of
 // another rank, a closed File) panics with a *memmap.Misuse.
 //
@@ -57,10 +59,12 @@
 // any view as contiguous []T blocks in C order (slices of the mapping where
 // the layout allows, a reused buffer otherwise), BlocksRange splits that
 // walk between workers, StorageOrder reorders a view so that the walk
-// follows memory, and Values and CopyTo are built on the same runs.
-// ItemBytes and ItemBytes1 return an item's bytes in place and AppendTo
-// decodes an S, U or record item into a caller's buffer: string columns
-// read without an allocation per row.
+// follows memory, and Values and CopyTo are built on the same runs; a
+// range loop over Values compiles into a loop over blocks with no call per
+// element. ItemBytes, ItemBytes1 and ItemBytes2 return an item's bytes in
+// place (ItemBytes1 and ItemBytes2 inlined, for a view of any dtype) and
+// AppendTo decodes an S, U or record item into a caller's buffer: string
+// columns read without an allocation per row.
 //
 // # Modes
 //
@@ -143,8 +147,10 @@
 //   - On Windows a mapped file stays locked until Close, and a use after
 //     Close is caught by the method checks only.
 //   - string and []byte views decode each element into new memory on every
-//     read (At, Values, CopyTo); the other types read in place. U<n> code
-//     points that Go strings cannot hold (lone surrogates) read as U+FFFD.
+//     read through At, Values and CopyTo; the other types read in place.
+//     ItemBytes, ItemBytes1, ItemBytes2 and AppendTo read string and record
+//     items without allocating. U<n> code points that Go strings cannot
+//     hold (lone surrogates) read as U+FFFD.
 //   - Set panics, and never truncates, when a string or []byte does not fit
 //     the item (NumPy would truncate silently); Fits tells beforehand.
 //   - Records needs the Go struct's layout to be the record's, and Go's

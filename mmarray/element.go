@@ -24,8 +24,9 @@ import (
 //
 // Platform-sized int, uint and uintptr are left out on purpose: a file's
 // layout must not depend on the machine reading it. string and []byte
-// values are decoded into new memory on every read; all other types are
-// read in place.
+// values are decoded into new memory on every read through At, Values and
+// CopyTo (ItemBytes and AppendTo give an item's bytes without allocating);
+// all other types are read in place.
 type Element interface {
 	~bool | ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 |
 		~float32 | ~float64 | ~complex64 | ~complex128 | string | []byte

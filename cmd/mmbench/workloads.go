@@ -195,9 +195,9 @@ func memmapGather(ds *dataset, m *meter) (outcome, error) {
 }
 
 // memmapColumn views the data as (N/1024, 1024) and sums column 7: a
-// strided 1-D view whose rows are split across goroutines, each copying its
-// part out in chunks with CopyTo (measured 3-17% faster than Values here;
-// the loads, one per 8 KiB row, miss the TLB and the caches either way).
+// strided 1-D view split across goroutines, each walking its part block by
+// block (ParallelSumView, through BlocksRange), staged through an L1-sized
+// buffer; the loads, one per 8 KiB row, miss the TLB and the caches.
 func memmapColumn(ds *dataset, m *meter) (outcome, error) {
 	m.start()
 	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
@@ -219,8 +219,9 @@ func memmapColumn(ds *dataset, m *meter) (outcome, error) {
 }
 
 // memmapStride sums a[::8] through the strided view a.Slice(Span(Omit,
-// Omit, 8)), each goroutine copying its part out in L1-sized chunks with
-// CopyTo, whose inner loop over aligned native data is a plain strided load.
+// Omit, 8)), each goroutine walking its part block by block
+// (ParallelSumView): staging a block is a plain strided load over aligned
+// native data.
 func memmapStride(ds *dataset, m *meter) (outcome, error) {
 	m.start()
 	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)

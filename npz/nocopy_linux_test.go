@@ -49,6 +49,7 @@ func fileOffsetOf(t *testing.T, addr uintptr) (string, int64) {
 // slice of its array points into a mapping of the archive file itself, at
 // exactly the member's data offset. Nothing was copied.
 func TestStoredMemberIsMappedInPlaceNotCopied(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, err := mmarray.Create(filepath.Join(dir, "src.npy"), "<f8", []int{1000, 3})
 	require.NoError(t, err)

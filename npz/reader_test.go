@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/go-memmap/memmap"
@@ -63,12 +64,23 @@ var readModes = []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.Re
 
 // checkZeros checks that every element of a <u8 array is zero.
 func checkZeros(t testing.TB, f *mmarray.File) {
+	t.Helper()
 	a, err := mmarray.View[uint64](f)
 	require.NoError(t, err)
 	dst := make([]uint64, a.Len())
 	a.CopyTo(dst)
+	var nonzero []string
+	count := 0
 	for k, v := range dst {
-		require.Zero(t, v, "element %d", k)
+		if v != 0 {
+			count++
+			if len(nonzero) < 5 {
+				nonzero = append(nonzero, fmt.Sprintf("element %d is %d", k, v))
+			}
+		}
+	}
+	if count > 0 {
+		t.Fatalf("%d of %d elements are not zero, first: %s", count, len(dst), strings.Join(nonzero, "; "))
 	}
 }
 
@@ -76,87 +88,94 @@ func checkZeros(t testing.TB, f *mmarray.File) {
 // every array reads NumPy's values in r, c and r+ (deflated members are
 // refused in r+).
 func TestGoldenArchives(t *testing.T) {
-	arrays := 0
-	for _, e := range loadNPZManifest(t) {
-		if !e.Valid {
-			continue
-		}
-		t.Run(e.File, func(t *testing.T) {
-			for _, mode := range readModes {
-				path := npzTestdata(e.File)
-				if mode == mmarray.ReadWrite {
-					path = numpytest.CopyToTemp(t, path)
-				}
-				a, err := npz.Open(path, mode)
-				require.NoError(t, err, "mode %v", mode)
-				members := a.Members()
-				require.Len(t, members, len(e.Members))
-				keys := a.Keys()
-				for i, want := range e.Members {
-					m := members[i]
-					require.Equal(t, want.Name, m.Name)
-					require.Equal(t, want.Key, m.Key)
-					require.Equal(t, want.Key, keys[i])
-					require.Equal(t, want.IsArray, m.IsArray, want.Name)
-					require.Equal(t, methods[want.Compression], m.Method)
-					if !want.IsArray {
-						got, err := a.ReadBytes(want.Name)
-						require.NoError(t, err)
-						require.Equal(t, want.Text, string(got))
-						_, err = a.Open(want.Name)
-						require.ErrorIs(t, err, npz.ErrNotArray)
-						continue
+	t.Parallel()
+	var arrays atomic.Int64
+	// The group returns once its parallel subtests have finished, so the
+	// count below sees every array they read.
+	t.Run("archives", func(t *testing.T) {
+		for _, e := range loadNPZManifest(t) {
+			if !e.Valid {
+				continue
+			}
+			t.Run(e.File, func(t *testing.T) {
+				t.Parallel()
+				for _, mode := range readModes {
+					path := npzTestdata(e.File)
+					if mode == mmarray.ReadWrite {
+						path = numpytest.CopyToTemp(t, path)
 					}
-					require.NoError(t, m.Err)
-					require.Equal(t, want.Descr, m.Header.DType.String())
-					require.Equal(t, want.Shape, append([]int{}, m.Header.Shape...))
-					require.Equal(t, want.FortranOrder, m.Header.FortranOrder)
-					require.NoError(t, a.Verify(want.Key))
-					for _, name := range []string{want.Key, want.Name} {
-						f, err := a.Open(name)
-						if mode == mmarray.ReadWrite && want.Compression == "deflated" {
-							require.ErrorIs(t, err, npz.ErrCompressedWrite)
-							require.Nil(t, f)
+					a, err := npz.Open(path, mode)
+					require.NoError(t, err, "mode %v", mode)
+					members := a.Members()
+					require.Len(t, members, len(e.Members))
+					keys := a.Keys()
+					for i, want := range e.Members {
+						m := members[i]
+						require.Equal(t, want.Name, m.Name)
+						require.Equal(t, want.Key, m.Key)
+						require.Equal(t, want.Key, keys[i])
+						require.Equal(t, want.IsArray, m.IsArray, want.Name)
+						require.Equal(t, methods[want.Compression], m.Method)
+						if !want.IsArray {
+							got, err := a.ReadBytes(want.Name)
+							require.NoError(t, err)
+							require.Equal(t, want.Text, string(got))
+							_, err = a.Open(want.Name)
+							require.ErrorIs(t, err, npz.ErrNotArray)
 							continue
 						}
-						require.NoError(t, err, "%s mode %v", name, mode)
-						require.Equal(t, want.Shape, f.Shape())
-						require.Equal(t, want.Descr, f.Descr())
-						if want.Compression == "stored" {
-							require.Equal(t, npz.InPlace, m.Storage)
-							require.Equal(t, m.DataOffset, f.DataOffset())
-							require.Equal(t, m.ContentOffset+m.Header.DataOffset, f.DataOffset())
-							require.Equal(t, path, f.Path())
-						} else {
-							require.Equal(t, npz.InMemory, m.Storage)
-							require.True(t, f.IsInMemory())
-							require.Equal(t, int64(-1), m.DataOffset)
+						require.NoError(t, m.Err)
+						require.Equal(t, want.Descr, m.Header.DType.String())
+						require.Equal(t, want.Shape, append([]int{}, m.Header.Shape...))
+						require.Equal(t, want.FortranOrder, m.Header.FortranOrder)
+						require.NoError(t, a.Verify(want.Key))
+						for _, name := range []string{want.Key, want.Name} {
+							f, err := a.Open(name)
+							if mode == mmarray.ReadWrite && want.Compression == "deflated" {
+								require.ErrorIs(t, err, npz.ErrCompressedWrite)
+								require.Nil(t, f)
+								continue
+							}
+							require.NoError(t, err, "%s mode %v", name, mode)
+							require.Equal(t, want.Shape, f.Shape())
+							require.Equal(t, want.Descr, f.Descr())
+							if want.Compression == "stored" {
+								require.Equal(t, npz.InPlace, m.Storage)
+								require.Equal(t, m.DataOffset, f.DataOffset())
+								require.Equal(t, m.ContentOffset+m.Header.DataOffset, f.DataOffset())
+								require.Equal(t, path, f.Path())
+							} else {
+								require.Equal(t, npz.InMemory, m.Storage)
+								require.True(t, f.IsInMemory())
+								require.Equal(t, int64(-1), m.DataOffset)
+							}
+							if want.Values == "zeros" {
+								checkZeros(t, f)
+							} else {
+								numeric, ok := byKind[kindOf(want.Descr)]
+								require.True(t, ok, want.Descr)
+								numeric.check(t, f)
+							}
+							require.NoError(t, f.Close())
+							arrays.Add(1)
 						}
-						if want.Values == "zeros" {
-							checkZeros(t, f)
-						} else {
-							numeric, ok := byKind[kindOf(want.Descr)]
-							require.True(t, ok, want.Descr)
-							numeric.check(t, f)
-						}
-						require.NoError(t, f.Close())
-						arrays++
 					}
+					_, err = a.Open("no such member")
+					require.ErrorIs(t, err, npz.ErrNotFound)
+					require.NoError(t, a.Close())
+					require.ErrorIs(t, a.Close(), memmap.ErrClosed)
 				}
-				_, err = a.Open("no such member")
-				require.ErrorIs(t, err, npz.ErrNotFound)
-				require.NoError(t, a.Close())
-				require.ErrorIs(t, a.Close(), memmap.ErrClosed)
-			}
-		})
-	}
-	require.Positive(t, arrays)
+			})
+		}
+	})
+	require.Positive(t, arrays.Load())
 }
 
 // Every malformed archive fails with the sentinel its category names: at
 // Open for a broken archive, when the member is read for a broken member.
 // Nothing crashes, and no file is made from any member name.
 func TestMalformedArchives(t *testing.T) {
+	t.Parallel()
 	categories := map[string]error{
 		"format":    npz.ErrFormat,
 		"checksum":  npz.ErrChecksum,
@@ -168,6 +187,7 @@ func TestMalformedArchives(t *testing.T) {
 			continue
 		}
 		t.Run(e.File, func(t *testing.T) {
+			t.Parallel()
 			want, ok := categories[e.Error]
 			require.True(t, ok, "unknown category %q", e.Error)
 			a, err := npz.Open(npzTestdata(e.File), mmarray.ReadOnly)
@@ -204,6 +224,7 @@ func TestMalformedArchives(t *testing.T) {
 // A stored member with a wrong CRC maps (the CRC is not read when mapping)
 // but Verify reports it, as np.load would when reading.
 func TestStoredMemberCRCIsCheckedByVerifyOnly(t *testing.T) {
+	t.Parallel()
 	a, err := npz.Open(npzTestdata("bad_crc_stored.npz"), mmarray.ReadOnly)
 	require.NoError(t, err)
 	defer a.Close()
@@ -218,6 +239,7 @@ func TestStoredMemberCRCIsCheckedByVerifyOnly(t *testing.T) {
 // The zip bomb limits: the ratio and total limits refuse the zeros archive
 // before or while decompressing; the defaults accept it.
 func TestDecompressionLimits(t *testing.T) {
+	t.Parallel()
 	path := npzTestdata("zeros_ratio.npz")
 	for _, tc := range []struct {
 		name string
@@ -230,6 +252,7 @@ func TestDecompressionLimits(t *testing.T) {
 		{"temp file, ratio 100", []npz.ReaderOption{npz.WithMemoryLimit(1), npz.WithMaxRatio(100)}, memmap.ErrTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			a, err := npz.Open(path, mmarray.ReadOnly, tc.opts...)
 			require.NoError(t, err)
 			defer a.Close()
@@ -268,6 +291,7 @@ func TestDecompressionLimits(t *testing.T) {
 // below it they stay in memory. Both read NumPy's values, and c views of
 // both are writable and private.
 func TestDeflatedMemoryAndTempFile(t *testing.T) {
+	t.Parallel()
 	for _, limit := range []int64{1, npz.DefaultMemoryLimit} {
 		dir := t.TempDir()
 		a, err := npz.Open(npzTestdata("savez_compressed.npz"), mmarray.CopyOnWrite, npz.WithMemoryLimit(limit), npz.WithTempDir(dir))
@@ -312,6 +336,7 @@ func TestDeflatedMemoryAndTempFile(t *testing.T) {
 // is those bytes (writing through it shows up in the file), so nothing was
 // copied. After Close (which rewrites the CRC) NumPy reads the new values.
 func TestReadWriteReachesTheArchiveInPlace(t *testing.T) {
+	t.Parallel()
 	path := numpytest.CopyToTemp(t, npzTestdata("savez_kw.npz"))
 	before, err := os.ReadFile(path)
 	require.NoError(t, err)
@@ -364,6 +389,7 @@ print(json.dumps([float(a[1, 2]), float(a[1, 3]), float(a[0, 0]), bool((z["b"] =
 // slice is the archive's own bytes: writing through it changes the file at
 // Member.DataOffset, and NumPy reads the new values after Close.
 func TestContiguousSliceWritesTheArchive(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "aligned.npz")
 	w, err := npz.Create(path)
 	require.NoError(t, err)
@@ -419,6 +445,7 @@ print(json.dumps([float(a[1, 2]), bool((a == want).all()), bool((z["pad"] == [1,
 // NumPy writes archives with savez and savez_compressed at test time; every
 // array reads NumPy's values, in place or decompressed.
 func TestReadsWhatNumPyWrites(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	numpytest.Run(t, `
 d = sys.argv[1]
@@ -526,6 +553,7 @@ func pathState(t *testing.T, p string) string {
 // Open refuses w+ and invalid modes, and r+ on a read-only file fails at
 // Open rather than at the first write.
 func TestOpenModes(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []mmarray.Mode{mmarray.Write, 0, 42} {
 		a, err := npz.Open(npzTestdata("savez_kw.npz"), mode)
 		require.ErrorIs(t, err, mmarray.ErrMode)
@@ -534,6 +562,7 @@ func TestOpenModes(t *testing.T) {
 	_, err := npz.Open(filepath.Join(t.TempDir(), "missing.npz"), mmarray.ReadOnly)
 	require.ErrorIs(t, err, os.ErrNotExist)
 	t.Run("r+ on a read-only file", func(t *testing.T) {
+		t.Parallel()
 		if os.Getuid() == 0 {
 			t.Skip("running as root, which may open a 0444 file for writing: the permission check cannot be seen")
 		}
@@ -555,16 +584,34 @@ func TestOpenModes(t *testing.T) {
 // Every prefix of an archive is refused or, for a prefix that happens to
 // end in a valid directory, opens: never a crash or a mapping past the end.
 func TestTruncatedArchives(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"savez_kw.npz", "savez_compressed.npz", "zip64.npz"} {
-		raw, err := os.ReadFile(npzTestdata(name))
-		require.NoError(t, err)
-		path := filepath.Join(t.TempDir(), "cut.npz")
-		for n := range len(raw) {
-			require.NoError(t, os.WriteFile(path, raw[:n], 0o644))
-			a, err := npz.Open(path, mmarray.ReadOnly)
-			require.ErrorIs(t, err, npz.ErrFormat, "%s cut to %d bytes", name, n)
-			require.Nil(t, a)
-		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			raw, err := os.ReadFile(npzTestdata(name))
+			require.NoError(t, err)
+			path := filepath.Join(t.TempDir(), "cut.npz")
+			var wrong []string // the first few prefixes not refused with ErrFormat
+			count := 0
+			for n := range len(raw) {
+				require.NoError(t, os.WriteFile(path, raw[:n], 0o644))
+				a, err := npz.Open(path, mmarray.ReadOnly)
+				if errors.Is(err, npz.ErrFormat) && a == nil {
+					continue
+				}
+				count++
+				if len(wrong) < 5 {
+					wrong = append(wrong, fmt.Sprintf("cut to %d bytes: archive %v, error %v", n, a != nil, err))
+				}
+				if a != nil {
+					a.Close()
+				}
+			}
+			if count > 0 {
+				t.Fatalf("%d of %d prefixes of %s were not refused with npz.ErrFormat and no Archive, first: %s",
+					count, len(raw), name, strings.Join(wrong, "; "))
+			}
+		})
 	}
 }
 
@@ -617,6 +664,7 @@ func requireOnePrefix(t testing.TB, err error, context ...string) {
 // *memmap.Misuse naming the package and the option, when the option is
 // made. Zero means the default.
 func TestOptionsRefuseNonsense(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		make func() npz.ReaderOption
@@ -629,6 +677,7 @@ func TestOptionsRefuseNonsense(t *testing.T) {
 		{"WithMaxHeaderSize(-5)", func() npz.ReaderOption { return npz.WithMaxHeaderSize(-5) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			defer func() {
 				m, ok := recover().(*memmap.Misuse)
 				require.True(t, ok, "%s must panic with a *memmap.Misuse", tc.name)
@@ -672,6 +721,7 @@ func TestOptionsRefuseNonsense(t *testing.T) {
 // copies: changing a structured dtype's fields or shapes in one changes
 // nothing the Archive reports next.
 func TestMemberOffsetsAndCopies(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "rec.npz")
 	w, err := npz.Create(path)
 	require.NoError(t, err)
@@ -728,6 +778,7 @@ func must[T any](v T, err error) T {
 // raw (still encrypted) bytes are never returned as if they were the
 // member's, nor mapped. The members beside it read as usual.
 func TestUnreadableMembersFailEveryRead(t *testing.T) {
+	t.Parallel()
 	content := u1Array(t, 64, false, 0)
 	raw, layouts := buildZip(t, []handMember{
 		{name: "plain.npy", content: content},
@@ -775,6 +826,7 @@ func TestUnreadableMembersFailEveryRead(t *testing.T) {
 // longer says what it said at Open (in dtype, order or shape), even at the
 // same length.
 func TestOpenRefusesAChangedArchive(t *testing.T) {
+	t.Parallel()
 	const n = 64
 	content := u1Array(t, n, false, 0)
 	raw, layouts := buildZip(t, []handMember{{name: "a.npy", content: content}})
@@ -791,6 +843,7 @@ func TestOpenRefusesAChangedArchive(t *testing.T) {
 		{"shape", npyheader.Header{DType: u1, Shape: []int{8, n / 8}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			path := filepath.Join(t.TempDir(), "changed.npz")
 			require.NoError(t, os.WriteFile(path, raw, 0o644))
 			a, err := npz.Open(path, mmarray.ReadOnly)
@@ -812,6 +865,7 @@ func TestOpenRefusesAChangedArchive(t *testing.T) {
 		})
 	}
 	t.Run("replaced", func(t *testing.T) {
+		t.Parallel()
 		dir := t.TempDir()
 		path := filepath.Join(dir, "replaced.npz")
 		require.NoError(t, os.WriteFile(path, raw, 0o644))
@@ -840,6 +894,7 @@ func TestOpenRefusesAChangedArchive(t *testing.T) {
 		require.Equal(t, content[len(content)-n:], got, "the bytes are the archive's the Archive read, not the replacement's")
 	})
 	t.Run("resized", func(t *testing.T) {
+		t.Parallel()
 		path := filepath.Join(t.TempDir(), "resized.npz")
 		require.NoError(t, os.WriteFile(path, raw, 0o644))
 		a, err := npz.Open(path, mmarray.ReadOnly)
@@ -857,6 +912,7 @@ func TestOpenRefusesAChangedArchive(t *testing.T) {
 // flag bit 3 (which sends the reader looking for a data descriptor after
 // the member's end).
 func TestMemberRunningIntoTheDirectoryIsRefused(t *testing.T) {
+	t.Parallel()
 	content := u1Array(t, 64, false, 0)
 	for _, flags := range []uint16{0, 8} {
 		raw, layouts := buildZip(t, []handMember{{name: "a.npy", content: content, flags: flags}})
@@ -878,6 +934,7 @@ func TestMemberRunningIntoTheDirectoryIsRefused(t *testing.T) {
 // directory is found at its stated offset), and an offset in the zip64
 // extra field. Each member is found where archive/zip finds it, and reads.
 func TestLocalHeaderOffsets(t *testing.T) {
+	t.Parallel()
 	content := u1Array(t, 64, false, 0)
 	raw, layouts := buildZip(t, []handMember{{name: "a.npy", content: content}})
 	le := binary.LittleEndian
@@ -910,6 +967,7 @@ func TestLocalHeaderOffsets(t *testing.T) {
 		{"zip64 offset, prepended", append(bytes.Clone(junk), zip64...), int64(len(junk))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			zr, err := zip.NewReader(bytes.NewReader(tc.raw), int64(len(tc.raw)))
 			require.NoError(t, err)
 			zipData, err := zr.File[0].DataOffset()

@@ -29,6 +29,7 @@ func (r failingReaderAt) ReadAt(p []byte, off int64) (int, error) {
 // An I/O error while reading the zip records keeps its identity: the error
 // is both ErrFormat and the underlying EIO, wherever it happens.
 func TestLayoutKeepsIOErrors(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join("..", "testdata", "npz", "savez_kw.npz"))
 	require.NoError(t, err)
 	zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))

@@ -16,6 +16,7 @@ func nat(s string) string {
 }
 
 func TestParseDescrSimple(t *testing.T) {
+	t.Parallel()
 	n := NativeOrder()
 	tests := []struct {
 		in   string
@@ -64,6 +65,7 @@ func TestParseDescrSimple(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
 			d, err := ParseDescr(tt.in)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, d)
@@ -82,6 +84,7 @@ func TestParseDescrSimple(t *testing.T) {
 }
 
 func TestParseDescrInvalid(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{
 		"", "x", "i3", "f3", "<b2", "b", "i0", "i", "?1", "u", "<", "c4", "f1", "M4", "M8[", "<M8[]",
 		"<M8[ns", "M8[ns]x", "<M8[xs]", "<M8[-5s]", "<M8[ 5s]", "i8[ns]", "S-1", "S+5", "float64",
@@ -98,6 +101,7 @@ func TestParseDescrInvalid(t *testing.T) {
 		strings.Repeat("[('a', ", 70) + "'<i4'" + strings.Repeat(")]", 70),
 	} {
 		t.Run(in, func(t *testing.T) {
+			t.Parallel()
 			_, err := ParseDescr(in)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrDescr)
@@ -107,6 +111,7 @@ func TestParseDescrInvalid(t *testing.T) {
 }
 
 func TestParseDescrStructured(t *testing.T) {
+	t.Parallel()
 	i4 := DType{Kind: Int, Order: '<', ItemSize: 4}
 	f8 := DType{Kind: Float, Order: '<', ItemSize: 8}
 	i1 := DType{Kind: Int, Order: '|', ItemSize: 1}
@@ -164,6 +169,7 @@ func TestParseDescrStructured(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			d, err := ParseDescr(tt.in)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, d)
@@ -182,6 +188,7 @@ func TestParseDescrStructured(t *testing.T) {
 }
 
 func TestDTypePredicates(t *testing.T) {
+	t.Parallel()
 	other := "<"
 	if NativeOrder() == LittleEndian {
 		other = ">"
@@ -218,6 +225,7 @@ func TestDTypePredicates(t *testing.T) {
 }
 
 func TestDTypeEqual(t *testing.T) {
+	t.Parallel()
 	a, err := ParseDescr("[('a', '<i4', (2,)), ('b', '<f8')]")
 	require.NoError(t, err)
 	b, err := ParseDescr("[('a','<i4',(2,)),('b','<f8')]") // another spelling of the same dtype
@@ -275,6 +283,7 @@ func TestKindAndByteOrderString(t *testing.T) {
 }
 
 func TestNativeOrder(t *testing.T) {
+	t.Parallel()
 	want := LittleEndian
 	switch runtime.GOARCH {
 	case "s390x", "ppc64", "mips", "mips64", "sparc64":

@@ -14,6 +14,7 @@ import (
 // TestGoldenFiles checks Parse against ../testdata/manifest.json, written
 // from NumPy 1.24.2 by testdata/gen_golden.py.
 func TestGoldenFiles(t *testing.T) {
+	t.Parallel()
 	root := filepath.Join("..", "testdata")
 	raw, err := os.ReadFile(filepath.Join(root, "manifest.json"))
 	require.NoError(t, err, "testdata/manifest.json is committed with the golden files")
@@ -34,6 +35,7 @@ func TestGoldenFiles(t *testing.T) {
 	}
 	for _, e := range entries {
 		t.Run(e.File, func(t *testing.T) {
+			t.Parallel()
 			b, err := os.ReadFile(filepath.Join(root, e.File))
 			require.NoError(t, err)
 			h, err := Parse(b)

@@ -35,6 +35,7 @@ func v1(header string) []byte { return npyPrefix(1, 0, header) }
 const goodHeader = "{'descr': '<f8', 'fortran_order': False, 'shape': (3, 6), }"
 
 func TestParseValid(t *testing.T) {
+	t.Parallel()
 	f8 := DType{Kind: Float, Order: '<', ItemSize: 8}
 	tests := []struct {
 		name    string
@@ -64,6 +65,7 @@ func TestParseValid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			in := append(append([]byte{}, tt.in...), "trailing data"...)
 			h, err := Parse(in)
 			require.NoError(t, err)
@@ -92,6 +94,7 @@ func mustEncode(t *testing.T, h Header) []byte {
 }
 
 func TestParseMalformed(t *testing.T) {
+	t.Parallel()
 	big := "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }" + strings.Repeat(" ", 10000) + "\n"
 	deep := "{'descr': '<f8', 'fortran_order': False, 'shape': " + strings.Repeat("(", 100) + "3," + strings.Repeat(")", 100) + "}"
 	hdr := func(descr, fortran, shape string) []byte {
@@ -165,6 +168,7 @@ func TestParseMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			_, err := Parse(tt.in)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, tt.want)
@@ -230,6 +234,7 @@ func TestWithMaxHeaderSize(t *testing.T) {
 }
 
 func TestTruncatedMessage(t *testing.T) {
+	t.Parallel()
 	b := v1(goodHeader)
 	_, err := Parse(b[:20])
 	require.ErrorIs(t, err, ErrTruncated)
@@ -240,6 +245,7 @@ func TestTruncatedMessage(t *testing.T) {
 }
 
 func TestMaxHeaderSize(t *testing.T) {
+	t.Parallel()
 	text := "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }"
 	padded := text + strings.Repeat(" ", 100-len(text))
 	b := v1(padded)
@@ -338,6 +344,7 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func TestReadIOError(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	_, err := Read(errReader{boom})
 	assert.ErrorIs(t, err, boom)
@@ -346,6 +353,7 @@ func TestReadIOError(t *testing.T) {
 }
 
 func TestCountAndDataSize(t *testing.T) {
+	t.Parallel()
 	f8 := DType{Kind: Float, Order: '<', ItemSize: 8}
 	type countCase struct {
 		shape []int
@@ -392,6 +400,7 @@ func TestCountAndDataSize(t *testing.T) {
 }
 
 func TestEncode(t *testing.T) {
+	t.Parallel()
 	f8 := DType{Kind: Float, Order: '<', ItemSize: 8}
 	b, err := Header{DType: f8, Shape: []int{3, 4}}.Encode()
 	require.NoError(t, err)
@@ -449,6 +458,7 @@ func TestEncode(t *testing.T) {
 }
 
 func TestEncodeVersions(t *testing.T) {
+	t.Parallel()
 	f8 := DType{Kind: Float, Order: '<', ItemSize: 8}
 	uni := DType{Kind: Void, Order: '|', ItemSize: 8, Fields: []Field{{Name: "名", Type: f8}}}
 	latin := DType{Kind: Void, Order: '|', ItemSize: 8, Fields: []Field{{Name: "é", Type: f8}}}
@@ -489,6 +499,7 @@ func TestEncodeVersions(t *testing.T) {
 }
 
 func TestEncodeInvalid(t *testing.T) {
+	t.Parallel()
 	f8 := DType{Kind: Float, Order: '<', ItemSize: 8}
 	tests := []struct {
 		name string

@@ -36,6 +36,7 @@ json.dump(out, sys.stdout)
 `
 
 func TestInteropSaveBytes(t *testing.T) {
+	t.Parallel()
 	wide := "np.dtype([(('%d' % i) * 100, '<f8') for i in range(500)])"
 	cases := []saveCase{
 		{"f8 2d", "'<f8'", []int{3, 4}, false},
@@ -83,6 +84,7 @@ func TestInteropSaveBytes(t *testing.T) {
 	for i, c := range cases {
 		g := got[i]
 		t.Run(c.Name, func(t *testing.T) {
+			t.Parallel()
 			// (3) Read back what NumPy wrote.
 			h, err := Parse(g.Bytes, WithMaxHeaderSize(1<<20))
 			require.NoError(t, err)
@@ -163,6 +165,7 @@ json.dump(out, sys.stdout)
 
 // TestInteropDescr compares String() with NumPy's dtype.descr / dtype.str.
 func TestInteropDescr(t *testing.T) {
+	t.Parallel()
 	descrs := []string{
 		"<f8", ">f8", "f8", "=i4", "|i4", "<i1", ">u1", "u2", ">u8", "?", "b1", "|b1", "<f2", "f16", "c32", ">c8",
 		"|S5", "S", "S0", "U", "<U0", ">U7", "|V16", "V", "O", "|O", "O8", "M8", "<M8[ns]", ">m8[us]",

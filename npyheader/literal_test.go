@@ -54,6 +54,7 @@ func normalize(v pyValue) pyValue {
 }
 
 func TestParseLiteral(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		src  string
 		want pyValue
@@ -119,6 +120,7 @@ func TestParseLiteral(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
+			t.Parallel()
 			got, err := parseLiteral([]rune(tt.src), false)
 			require.NoError(t, err)
 			assert.Equal(t, normalize(tt.want), normalize(got))
@@ -127,6 +129,7 @@ func TestParseLiteral(t *testing.T) {
 }
 
 func TestParseLiteralLong(t *testing.T) {
+	t.Parallel()
 	// NumPy drops every name token "L" that follows a number token.
 	got, err := parseLiteral([]rune("(3L, 4 L, 0x10L, 5L L, 6\t\\\nL, 2.5L, 3jL)"), true)
 	require.NoError(t, err)
@@ -143,6 +146,7 @@ func TestParseLiteralLong(t *testing.T) {
 }
 
 func TestParseLiteralErrors(t *testing.T) {
+	t.Parallel()
 	deep := strings.Repeat("(", maxLiteralDepth+1) + strings.Repeat(")", maxLiteralDepth+1)
 	okDeep := strings.Repeat("[", maxLiteralDepth-1) + strings.Repeat("]", maxLiteralDepth-1)
 	_, err := parseLiteral([]rune(okDeep), false)
@@ -156,6 +160,7 @@ func TestParseLiteralErrors(t *testing.T) {
 		deep,
 	} {
 		t.Run(src, func(t *testing.T) {
+			t.Parallel()
 			_, err := parseLiteral([]rune(src), false)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrSyntax)
@@ -164,6 +169,7 @@ func TestParseLiteralErrors(t *testing.T) {
 }
 
 func TestPyStrRepr(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"":             "''",
 		"abc":          "'abc'",

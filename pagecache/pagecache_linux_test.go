@@ -60,8 +60,10 @@ func closedRange(t *testing.T, acc Access) (*Mapping, uintptr, uintptr) {
 }
 
 func TestCloseLeavesGuard(t *testing.T) {
+	t.Parallel()
 	for _, acc := range accesses {
 		t.Run(acc.String(), func(t *testing.T) {
+			t.Parallel()
 			m, start, end := closedRange(t, acc)
 			require.Equal(t, "---p", procMapping(t, start, end))
 			runtime.KeepAlive(m)
@@ -72,6 +74,8 @@ func TestCloseLeavesGuard(t *testing.T) {
 // TestGuardReleasedWhenUnreachable does not guess when the cleanup runs: it
 // wraps the release to be told, and collects until it is.
 func TestGuardReleasedWhenUnreachable(t *testing.T) {
+	// Not parallel: it replaces the package's guardRelease and forces
+	// collections.
 	released := make(chan rawRange, 1)
 	guardRelease = func(r rawRange) {
 		releaseGuard(r)
@@ -100,6 +104,7 @@ func TestGuardReleasedWhenUnreachable(t *testing.T) {
 }
 
 func TestPreallocateAllocatesBlocks(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	probe, err := os.Create(filepath.Join(dir, "probe"))
 	require.NoError(t, err)
@@ -119,6 +124,7 @@ func TestPreallocateAllocatesBlocks(t *testing.T) {
 }
 
 func TestPreallocateReadOnly(t *testing.T) {
+	t.Parallel()
 	f, _ := mustCreate(t, []byte("abc"), os.O_RDONLY)
 	err := Preallocate(f, 100)
 	require.ErrorIs(t, err, ErrReadOnly)
@@ -129,6 +135,8 @@ func TestPreallocateReadOnly(t *testing.T) {
 // and clean, and checks with mincore that DropFileCache evicts every one.
 // The mappings used to look are never touched, so they hold no page.
 func TestDropFileCache(t *testing.T) {
+	// Not parallel: it counts the pages of a file just written as resident, and
+	// the page cache is shared with every other test.
 	const pages = 8
 	ps := PageSize()
 	f, _ := mustCreate(t, pattern(pages*ps), os.O_RDONLY)
@@ -161,6 +169,7 @@ func TestDropFileCache(t *testing.T) {
 }
 
 func TestFlushAfterFileClosed(t *testing.T) {
+	t.Parallel()
 	f, _ := mustCreate(t, pattern(100), os.O_RDWR)
 	m, err := Map(f, 1, 50, ReadWrite)
 	require.NoError(t, err)
@@ -219,6 +228,7 @@ func holesBelow(t *testing.T, f *os.File, end int64) []int64 {
 // system of t.TempDir: holes below the old end are written, the file grows,
 // its bytes and its offset stay.
 func TestZeroFillFillsHoles(t *testing.T) {
+	t.Parallel()
 	const size, grown = 3 << 20, 4<<20 + 3
 	f, want := sparseFile(t, t.TempDir(), size, map[int64]string{0: "head", 1<<20 + 5: "middle"})
 	if len(holesBelow(t, f, size)) == 0 {
@@ -241,6 +251,7 @@ func TestZeroFillFillsHoles(t *testing.T) {
 // fallocate: the holes of a sparse file must be allocated for real, and a
 // disk too small must give ENOSPC here rather than SIGBUS later.
 func TestPreallocateWithoutFallocate(t *testing.T) {
+	// Not parallel: it mounts a file system (a loop device) and fills it.
 	dir := loopfs.Mount(t, "ext2", 16<<20)
 	const size, grown = 3 << 20, 4 << 20
 	f, want := sparseFile(t, dir, size, map[int64]string{0: "head", 1<<20 + 5: "middle"})
@@ -271,6 +282,7 @@ func TestPreallocateWithoutFallocate(t *testing.T) {
 // TestPreallocateFullDisk runs the fallocate path out of space on a small
 // tmpfs.
 func TestPreallocateFullDisk(t *testing.T) {
+	// Not parallel: it mounts a file system and fills it.
 	dir := loopfs.Mount(t, "tmpfs", 8<<20)
 	f, err := os.Create(filepath.Join(dir, "f"))
 	require.NoError(t, err)

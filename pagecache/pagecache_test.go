@@ -40,6 +40,7 @@ func mustCreate(t *testing.T, data []byte, flag int) (*os.File, string) {
 var accesses = []Access{ReadOnly, ReadWrite, CopyOnWrite}
 
 func TestMapRanges(t *testing.T) {
+	t.Parallel()
 	ps := int64(PageSize())
 	gran := int64(Granularity())
 	size := 3*gran + 5*ps + 123
@@ -74,6 +75,7 @@ func TestMapRanges(t *testing.T) {
 	for _, tc := range tests {
 		for _, acc := range accesses {
 			t.Run(tc.name+"/"+acc.String(), func(t *testing.T) {
+				t.Parallel()
 				m, err := Map(f, tc.off, tc.length, acc)
 				require.NoError(t, err)
 				b := m.Bytes()
@@ -95,6 +97,7 @@ func TestMapRanges(t *testing.T) {
 }
 
 func TestReadWriteFlush(t *testing.T) {
+	t.Parallel()
 	ps := PageSize()
 	data := pattern(4*ps + 100)
 	f, path := mustCreate(t, data, os.O_RDWR)
@@ -128,10 +131,12 @@ func TestReadWriteFlush(t *testing.T) {
 }
 
 func TestCopyOnWrite(t *testing.T) {
+	t.Parallel()
 	ps := PageSize()
 	data := pattern(3*ps + 7)
 	for _, flag := range []int{os.O_RDONLY, os.O_RDWR} {
 		t.Run(map[int]string{os.O_RDONLY: "O_RDONLY", os.O_RDWR: "O_RDWR"}[flag], func(t *testing.T) {
+			t.Parallel()
 			f, path := mustCreate(t, data, flag)
 			m, err := Map(f, 1, int64(len(data)-1), CopyOnWrite)
 			require.NoError(t, err)
@@ -157,6 +162,7 @@ func TestCopyOnWrite(t *testing.T) {
 }
 
 func TestFlushReadOnlyIsNoop(t *testing.T) {
+	t.Parallel()
 	f, _ := mustCreate(t, pattern(100), os.O_RDONLY)
 	m, err := Map(f, 3, 50, ReadOnly)
 	require.NoError(t, err)
@@ -166,6 +172,7 @@ func TestFlushReadOnlyIsNoop(t *testing.T) {
 }
 
 func TestMapErrors(t *testing.T) {
+	t.Parallel()
 	const size = 1000
 	f, _ := mustCreate(t, pattern(size), os.O_RDWR)
 	tests := []struct {
@@ -188,6 +195,7 @@ func TestMapErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			m, err := Map(f, tc.off, tc.length, tc.acc)
 			require.ErrorIs(t, err, tc.want)
 			require.Nil(t, m)
@@ -203,6 +211,7 @@ func TestMapErrors(t *testing.T) {
 }
 
 func TestMapWrongFileMode(t *testing.T) {
+	t.Parallel()
 	f, _ := mustCreate(t, pattern(100), os.O_RDONLY)
 	_, err := Map(f, 0, 10, ReadWrite)
 	require.Error(t, err)
@@ -220,6 +229,7 @@ func TestMapWrongFileMode(t *testing.T) {
 }
 
 func TestMapTooLargeFor32Bit(t *testing.T) {
+	t.Parallel()
 	if strconv.IntSize != 32 {
 		t.Skip("needs a 32-bit int")
 	}
@@ -232,6 +242,7 @@ func TestMapTooLargeFor32Bit(t *testing.T) {
 }
 
 func TestZeroLength(t *testing.T) {
+	t.Parallel()
 	const size = 100
 	f, _ := mustCreate(t, pattern(size), os.O_RDWR)
 	for _, off := range []int64{0, 1, size} {
@@ -262,6 +273,7 @@ func TestZeroLength(t *testing.T) {
 }
 
 func TestSubRangeErrors(t *testing.T) {
+	t.Parallel()
 	f, _ := mustCreate(t, pattern(3*PageSize()), os.O_RDWR)
 	m, err := Map(f, 5, 100, ReadWrite)
 	require.NoError(t, err)
@@ -290,6 +302,7 @@ func TestSubRangeErrors(t *testing.T) {
 }
 
 func TestAdvise(t *testing.T) {
+	t.Parallel()
 	ps := PageSize()
 	data := pattern(4*ps + 9)
 	f, _ := mustCreate(t, data, os.O_RDWR)
@@ -297,6 +310,7 @@ func TestAdvise(t *testing.T) {
 	for _, acc := range accesses {
 		for _, a := range advices {
 			t.Run(acc.String()+"/"+a.String(), func(t *testing.T) {
+				t.Parallel()
 				m, err := Map(f, 3, int64(len(data)-3), acc)
 				require.NoError(t, err)
 				defer func() { require.NoError(t, m.Close()) }()
@@ -321,6 +335,7 @@ func TestAdvise(t *testing.T) {
 }
 
 func TestAdviseDontNeedKeepsSharedWrites(t *testing.T) {
+	t.Parallel()
 	ps := PageSize()
 	f, _ := mustCreate(t, pattern(2*ps), os.O_RDWR)
 	m, err := Map(f, 0, int64(2*ps), ReadWrite)
@@ -332,6 +347,8 @@ func TestAdviseDontNeedKeepsSharedWrites(t *testing.T) {
 }
 
 func TestResident(t *testing.T) {
+	// Not parallel: it counts the pages of a file just written as resident, and
+	// the page cache is shared with every other test.
 	if !residentSupported {
 		f, _ := mustCreate(t, pattern(100), os.O_RDONLY)
 		m, err := Map(f, 0, 100, ReadOnly)
@@ -375,9 +392,11 @@ func TestResident(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
+	t.Parallel()
 	f, _ := mustCreate(t, pattern(3*PageSize()), os.O_RDWR)
 	for _, acc := range accesses {
 		t.Run(acc.String(), func(t *testing.T) {
+			t.Parallel()
 			m, err := Map(f, 7, int64(PageSize()), acc)
 			require.NoError(t, err)
 			require.NoError(t, m.Close())
@@ -402,6 +421,7 @@ func TestClose(t *testing.T) {
 // must have done a round of work on the open mapping before Close, and must
 // then see ErrClosed.
 func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
 	ps := PageSize()
 	f, _ := mustCreate(t, pattern(4*ps), os.O_RDWR)
 	m, err := Map(f, 1, int64(3*ps), ReadWrite)
@@ -462,6 +482,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestPreallocate(t *testing.T) {
+	t.Parallel()
 	ps := PageSize()
 	tests := []struct {
 		name      string
@@ -479,6 +500,7 @@ func TestPreallocate(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			f, path := mustCreate(t, tc.initial, os.O_RDWR)
 			err := Preallocate(f, tc.size)
 			if tc.wantError != nil {
@@ -498,6 +520,7 @@ func TestPreallocate(t *testing.T) {
 // TestZeroFill covers the portable fallback of Preallocate, including more
 // than one 1 MiB chunk.
 func TestZeroFill(t *testing.T) {
+	t.Parallel()
 	f, path := mustCreate(t, []byte("head"), os.O_RDWR)
 	const size = 3<<20 + 11
 	require.NoError(t, zeroFill(f, size))
@@ -510,6 +533,7 @@ func TestZeroFill(t *testing.T) {
 }
 
 func TestMapAfterPreallocate(t *testing.T) {
+	t.Parallel()
 	f, path := mustCreate(t, nil, os.O_RDWR)
 	size := int64(2*PageSize() + 3)
 	require.NoError(t, Preallocate(f, size))
@@ -524,6 +548,7 @@ func TestMapAfterPreallocate(t *testing.T) {
 }
 
 func TestStrings(t *testing.T) {
+	t.Parallel()
 	require.Equal(t, "ReadOnly", ReadOnly.String())
 	require.Equal(t, "ReadWrite", ReadWrite.String())
 	require.Equal(t, "CopyOnWrite", CopyOnWrite.String())
@@ -537,11 +562,13 @@ func TestStrings(t *testing.T) {
 }
 
 func TestSizes(t *testing.T) {
+	t.Parallel()
 	require.Positive(t, PageSize())
 	require.Zero(t, Granularity()%PageSize())
 }
 
 func TestOpenFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	_, err := OpenFile(filepath.Join(dir, "missing"), os.O_RDONLY, 0)
 	require.ErrorIs(t, err, fs.ErrNotExist)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseSize(t *testing.T) {
+	t.Parallel()
 	good := map[string]int64{
 		"4GiB":       4 << 30,
 		"4gib":       4 << 30,
@@ -37,6 +38,7 @@ func TestParseSize(t *testing.T) {
 }
 
 func TestElementsFor(t *testing.T) {
+	t.Parallel()
 	n, err := elementsFor(1 << 30)
 	if err != nil || n != 1<<27 {
 		t.Errorf("elementsFor(1GiB) = %d, %v", n, err)
@@ -51,6 +53,7 @@ func TestElementsFor(t *testing.T) {
 }
 
 func TestParseWorkloads(t *testing.T) {
+	t.Parallel()
 	cases := map[string][]string{
 		"scan-warm":                     {"scan-warm"},
 		"cow, open ,cow":                {"cow", "open"},
@@ -73,6 +76,7 @@ func TestParseWorkloads(t *testing.T) {
 }
 
 func TestParseFlags(t *testing.T) {
+	t.Parallel()
 	cfg, err := parseFlags(nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,7 @@ func reference(n int, idx []int64) map[string]float64 {
 }
 
 func TestWorkloadsAgainstReference(t *testing.T) {
+	t.Parallel()
 	size, _ := parseSize(tinySize)
 	cfg := config{size: size, dir: t.TempDir()}
 	ds, cleanup, err := prepareDataset(cfg, &ui{})
@@ -98,6 +99,7 @@ func TestWorkloadsAgainstReference(t *testing.T) {
 }
 
 func TestCompareNumpy(t *testing.T) {
+	t.Parallel()
 	// Skips without NumPy, or fails under CI; the engine then finds its
 	// Python by its own rules (MMBENCH_PYTHON first).
 	numpytest.Python(t)
@@ -153,6 +155,7 @@ func TestCompareNumpy(t *testing.T) {
 
 // Bad input is one line on stderr and exit status 2.
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	intFile := filepath.Join(dir, "ints.npy")
 	f, err := mmarray.Create(intFile, "<i4", []int{4096})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestJSONLine(t *testing.T) {
+	t.Parallel()
 	r := result{Engine: "memmap", Workload: "scan-warm", Seconds: 0.5, Bytes: 1 << 30, GBps: gbps(1<<30, 0.5),
 		Check: 1.5, PeakRSS: 1 << 20, MinorFaults: 7, MajorFaults: 1}
 	line := jsonLine(r)
@@ -44,6 +45,7 @@ func TestJSONLine(t *testing.T) {
 }
 
 func TestChecksAgree(t *testing.T) {
+	t.Parallel()
 	big := 0.25 * math.Pow(2, 58) // the sum of a 4 GiB array of i*0.5: beyond 2^53
 	cases := []struct {
 		a, b  float64
@@ -67,6 +69,7 @@ func TestChecksAgree(t *testing.T) {
 }
 
 func TestFindMismatch(t *testing.T) {
+	t.Parallel()
 	rs := []result{
 		{Engine: "numpy", Workload: "gather", Check: 10},
 		{Engine: "memmap", Workload: "gather", Check: 10},
@@ -84,6 +87,7 @@ func TestFindMismatch(t *testing.T) {
 }
 
 func TestTargets(t *testing.T) {
+	t.Parallel()
 	for _, w := range allWorkloads {
 		if _, ok := targets[w]; !ok {
 			t.Errorf("no target for %s", w)
@@ -98,6 +102,7 @@ func TestTargets(t *testing.T) {
 }
 
 func TestWriteTable(t *testing.T) {
+	t.Parallel()
 	rs := []result{
 		{Engine: "memmap", Workload: "scan-warm", Seconds: 1, Bytes: 2e9, Check: 4.5},
 		{Engine: "numpy", Workload: "scan-warm", Seconds: 3, Bytes: 2e9, Check: 4.5},

@@ -15,6 +15,7 @@ import (
 )
 
 func TestParseMode(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   string
 		want mmarray.Mode
@@ -39,6 +40,7 @@ func TestParseMode(t *testing.T) {
 }
 
 func TestParseIndex(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"", ""}, {"3", "3"}, {"-1", "-1"}, {"1:10:2", "1:10:2"}, {"::-1", "::-1"}, {" : ", ":"},
 		{"1:10:2, ::-1, 3", "1:10:2 ::-1 3"}, {"..., 0", "... 0"}, {"3,", "3"}, {"5:", "5:"}, {":5", ":5"},
@@ -85,6 +87,7 @@ func newFloat64File(t *testing.T, mode mmarray.Mode) (*mmarray.File, *mmarray.Ar
 }
 
 func TestMisusePanicsWithClearMessages(t *testing.T) {
+	t.Parallel()
 	_, a := newFloat64File(t, mmarray.ReadOnly)
 	require.Equal(t, 11.0, a.At(-1, -1))
 	requireMisuse(t, "mmarray: index 3 is out of bounds for axis 0 with size 3", func() { a.At(3, 0) })
@@ -102,6 +105,7 @@ func TestMisusePanicsWithClearMessages(t *testing.T) {
 }
 
 func TestViewChecksDType(t *testing.T) {
+	t.Parallel()
 	f, _ := newFloat64File(t, mmarray.ReadOnly)
 	_, err := mmarray.View[float32](f)
 	require.ErrorIs(t, err, mmarray.ErrDTypeMismatch)
@@ -114,6 +118,7 @@ func TestViewChecksDType(t *testing.T) {
 }
 
 func TestReshapeErrors(t *testing.T) {
+	t.Parallel()
 	_, a := newFloat64File(t, mmarray.ReadOnly)
 	for _, shape := range [][]int{{5}, {-1, 5}, {-1, -1}, {-2, 6}, {0, -1}} {
 		_, err := a.Reshape(shape...)
@@ -129,6 +134,7 @@ func TestReshapeErrors(t *testing.T) {
 
 // Close is deterministic and every later use fails loudly.
 func TestCloseContract(t *testing.T) {
+	t.Parallel()
 	f, a := newFloat64File(t, mmarray.ReadWrite)
 	row := a.Slice(mmarray.Index(1))
 	require.NoError(t, f.Close())
@@ -233,6 +239,7 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 // Open refuses w+ without touching the file: np.load(mmap_mode="w+")
 // truncates it first and loses the data.
 func TestOpenRefusesWritePlusAndKeepsTheFile(t *testing.T) {
+	t.Parallel()
 	f, _ := newFloat64File(t, mmarray.ReadOnly)
 	before, err := os.ReadFile(f.Path())
 	require.NoError(t, err)
@@ -247,6 +254,7 @@ func TestOpenRefusesWritePlusAndKeepsTheFile(t *testing.T) {
 }
 
 func TestCreateErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		descr string
@@ -270,6 +278,7 @@ func TestCreateErrors(t *testing.T) {
 }
 
 func TestCreateVersionsAndSizes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, v := range []npyheader.Version{{Major: 1}, {Major: 2}, {Major: 3}} {
 		path := filepath.Join(dir, "v.npy")
@@ -286,6 +295,7 @@ func TestCreateVersionsAndSizes(t *testing.T) {
 }
 
 func TestOpenRaw(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "raw.dat")
 	// 3 bytes of junk, then five big-endian uint16 values, then a stray byte.
@@ -361,6 +371,7 @@ func TestOpenRaw(t *testing.T) {
 
 // NumPy reads any nonzero byte of a bool array as True.
 func TestBoolReadsNonzeroAsTrue(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "bool.dat")
 	require.NoError(t, os.WriteFile(path, []byte{0, 1, 2, 255, 0}, 0o644))
 	f, err := mmarray.OpenRaw(path, mmarray.ReadOnly, "|b1", nil, 0)
@@ -376,6 +387,7 @@ func TestBoolReadsNonzeroAsTrue(t *testing.T) {
 }
 
 func TestZeroSizeAndScalarArrays(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f, err := mmarray.Create(filepath.Join(dir, "empty.npy"), "<f4", []int{0, 3})
 	require.NoError(t, err)

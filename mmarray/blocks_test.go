@@ -397,6 +397,7 @@ func TestFixedRankAfterClosePanics(t *testing.T) {
 }
 
 func TestItemBytesAndAppendTo(t *testing.T) {
+	// Not parallel: testing.AllocsPerRun refuses to run in a parallel test.
 	f := imageFile[string](t, "|S4", []int{30}, false)
 	a := must(mmarray.View[string](f))
 	a.Set1("ab", 3) // two NULs of padding

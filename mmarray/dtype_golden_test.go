@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"reflect"
@@ -66,6 +67,7 @@ func loadExpected(t *testing.T) []expectedFile {
 // it was (the encoders invert the decoders); in c, writes show in the view
 // but never reach the file.
 func TestGoldenDTypeValues(t *testing.T) {
+	t.Parallel()
 	files := loadExpected(t)
 	kinds := map[byte]int{}
 	for _, gf := range files {
@@ -482,20 +484,33 @@ func checkElements[T mmarray.Element](t *testing.T, a *mmarray.Array[T], e expec
 		require.Equal(t, e.DType, dt.String(), "dtype of %q", e.Path)
 	}
 	shape := a.Shape()
+	// Compared in plain Go, every way of reading, then reported once.
+	var bad []string
+	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
+	defer func() {
+		if len(bad) > 0 {
+			t.Errorf("%q: %d mismatches, first: %s", e.Path, len(bad), strings.Join(bad[:min(len(bad), 5)], "; "))
+		}
+	}()
 	for k, w := range want {
-		got := a.At(formula.Unravel(k, shape)...)
-		require.True(t, same(w, got), "%q element %d: want %v, got %v", e.Path, k, w, got)
+		if got := a.At(formula.Unravel(k, shape)...); !same(w, got) {
+			fail("element %d: want %v, got %v", k, w, got)
+		}
 	}
 	k := 0
 	for got := range a.Values() {
-		require.True(t, same(want[k], got), "%q Values %d: want %v, got %v", e.Path, k, want[k], got)
+		if k < len(want) && !same(want[k], got) {
+			fail("Values %d: want %v, got %v", k, want[k], got)
+		}
 		k++
 	}
 	require.Equal(t, len(want), k)
 	dst := make([]T, len(want))
 	require.Equal(t, len(want), a.CopyTo(dst))
 	for k, got := range dst {
-		require.True(t, same(want[k], got), "%q CopyTo %d: want %v, got %v", e.Path, k, want[k], got)
+		if !same(want[k], got) {
+			fail("CopyTo %d: want %v, got %v", k, want[k], got)
+		}
 	}
 	if len(want) == 0 || a.Ndim() == 0 {
 		return
@@ -507,9 +522,13 @@ func checkElements[T mmarray.Element](t *testing.T, a *mmarray.Array[T], e expec
 		idx := formula.Unravel(k, shape)
 		rev := slices.Clone(idx)
 		slices.Reverse(rev)
-		require.True(t, same(w, transposed.At(rev...)), "%q transposed element %v", e.Path, rev)
+		if !same(w, transposed.At(rev...)) {
+			fail("transposed element %v", rev)
+		}
 		idx[last] = shape[last] - 1 - idx[last]
-		require.True(t, same(w, reversed.At(idx...)), "%q reversed element %v", e.Path, idx)
+		if !same(w, reversed.At(idx...)) {
+			fail("reversed element %v", idx)
+		}
 	}
 	flat, err := a.Reshape(-1)
 	if err != nil {
@@ -519,7 +538,9 @@ func checkElements[T mmarray.Element](t *testing.T, a *mmarray.Array[T], e expec
 		return
 	}
 	for k, w := range want {
-		require.True(t, same(w, flat.At(k)), "%q flattened element %d", e.Path, k)
+		if !same(w, flat.At(k)) {
+			fail("flattened element %d", k)
+		}
 	}
 }
 

@@ -286,10 +286,15 @@ func opsFor[T mmarray.Element](same func(a, b T) bool) leafOps {
 		check: func(t *testing.T, f *mmarray.File, path []string, sel []mmarray.Sel, seed int) {
 			a := view(t, f, path, sel)
 			shape := a.Shape()
+			var bad []string
 			for k := range a.Len() {
 				want := leafValue[T](a.DType(), k, seed)
-				got := a.At(formula.Unravel(k, shape)...)
-				require.True(t, same(want, got), "%s field %v element %d: want %v, got %v", f.Path(), path, k, want, got)
+				if got := a.At(formula.Unravel(k, shape)...); !same(want, got) {
+					bad = append(bad, fmt.Sprintf("element %d: want %v, got %v", k, want, got))
+				}
+			}
+			if len(bad) > 0 {
+				t.Errorf("%s field %v: %d of %d elements differ, first: %s", f.Path(), path, len(bad), a.Len(), strings.Join(bad[:min(len(bad), 5)], "; "))
 			}
 		},
 	}
@@ -400,6 +405,7 @@ func leafDType(t *testing.T, f *mmarray.File, path []string) npyheader.DType {
 // NumPy computes from the same formula, byte for byte, in C and Fortran
 // order; values that do not fit were refused without touching the file.
 func TestDTypeFilesGoWritesNumPyReads(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	cases := interopDTypeCases(t, t.TempDir())
 	for _, c := range cases {
@@ -446,6 +452,7 @@ print(checked)
 // (b) Files NumPy writes read, leaf by leaf through Field views, as the
 // formula's values in Go, in every mode.
 func TestDTypeFilesNumPyWritesGoReads(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	cases := interopDTypeCases(t, t.TempDir())
 	numpytest.Run(t, pyLeafFormula+`
@@ -474,6 +481,7 @@ for c in json.loads(sys.argv[1]):
 // same file, padding bytes (0xEE) included. The same writes in c mode show
 // in the view and never reach the file.
 func TestDTypeFieldWritesNumPySees(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	dir := t.TempDir()
 	var cases []interopDTypeCase

@@ -30,6 +30,7 @@ func createRaw(t *testing.T, descr string, shape ...int) *mmarray.File {
 }
 
 func TestViewTypesForEachDType(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		descr string
 		view  func(*mmarray.File) error
@@ -74,6 +75,7 @@ func viewErr[T mmarray.Element](f *mmarray.File) error {
 // Strings read back as NumPy reads them: trailing NULs stripped, embedded
 // ones kept; values that do not fit are refused, never truncated.
 func TestStringViewsRoundTripAndRefuseWhatDoesNotFit(t *testing.T) {
+	t.Parallel()
 	for _, descr := range []string{"<U3", ">U3"} {
 		a, err := mmarray.View[string](createRaw(t, descr, 5))
 		require.NoError(t, err)
@@ -115,6 +117,7 @@ func TestStringViewsRoundTripAndRefuseWhatDoesNotFit(t *testing.T) {
 }
 
 func TestFloat16RoundsToNearestEven(t *testing.T) {
+	t.Parallel()
 	for _, descr := range []string{"<f2", ">f2"} {
 		a, err := mmarray.View[mmarray.Float16](createRaw(t, descr, 4))
 		require.NoError(t, err)
@@ -132,6 +135,7 @@ func TestFloat16RoundsToNearestEven(t *testing.T) {
 }
 
 func TestFieldViews(t *testing.T) {
+	t.Parallel()
 	descr := "[('id', '<i4'), ('pos', [('x', '>f8'), ('y', '<f8')]), ('v', '<f4', (2, 3)), (('Label', 'name'), '<U4'), ('a.b', '|u1')]"
 	f := createRaw(t, descr, 3, 2)
 	rows, err := mmarray.View[[]byte](f)
@@ -201,6 +205,7 @@ func TestFieldViews(t *testing.T) {
 // A field view hands out the zero-copy slice only when the field's items
 // are adjacent and aligned; packed records at odd offsets still read right.
 func TestFieldViewsContiguousOnlyWhenTheLayoutAllows(t *testing.T) {
+	t.Parallel()
 	single := createRaw(t, "[('x', '<f8')]", 4)
 	rows, err := mmarray.View[[]byte](single)
 	require.NoError(t, err)
@@ -230,6 +235,7 @@ func TestFieldViewsContiguousOnlyWhenTheLayoutAllows(t *testing.T) {
 }
 
 func TestDatetimeConversions(t *testing.T) {
+	// Not parallel: testing.AllocsPerRun refuses to run in a parallel test.
 	day := 24 * time.Hour
 	cases := []struct {
 		unit string
@@ -330,6 +336,7 @@ func mustUnit(t *testing.T, text string) mmarray.TimeUnit {
 // NumPy is the oracle for datetime arithmetic: the same counts in each unit
 // print as the same instants.
 func TestDatetimeConversionsAgreeWithNumPy(t *testing.T) {
+	t.Parallel()
 	units := []string{"Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "7D", "10s", "ps"}
 	counts := []int64{0, 1, -1, 59, -61, 1000003, -987654321, 20000, -20000}
 	var args []string
@@ -490,6 +497,7 @@ func touchFields(t *testing.T, rows *mmarray.Array[[]byte], dt npyheader.DType, 
 // NumPy's longdouble has no Go type; its items are viewed as the raw bytes
 // NumPy wrote.
 func TestLongDoubleViewsAsRawBytes(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ld.npy")
 	out := numpytest.Run(t, `
@@ -514,6 +522,7 @@ print(a.dtype.str, ' '.join(x.tobytes().hex() for x in a))
 // ReadAt streams the data as it is in memory, copy-on-write changes
 // included, and ends with io.EOF like any io.ReaderAt.
 func TestReadAtStreamsTheDataInMemory(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "a.npy")
 	w, err := mmarray.Create(path, ">i2", []int{3})
 	require.NoError(t, err)
@@ -551,6 +560,7 @@ type tick struct {
 }
 
 func TestRecordsAreZeroCopyStructs(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "ticks.npy")
 	numpytest.Run(t, `
 dt = np.dtype([('t', '<M8[ns]'), ('price', '<f8'), ('size', '<i4'), ('flags', 'u1'), ('symbol', 'S4'),
@@ -592,6 +602,7 @@ print(a['price'][3], a['hist'][4][0][1])
 }
 
 func TestRecordsRefuseMismatchedLayouts(t *testing.T) {
+	t.Parallel()
 	descr := "[('x', '<f8'), ('id', '<i4'), ('ok', '|b1'), ('', '|V3')]"
 	f := createRaw(t, descr, 4)
 	rows, err := mmarray.View[[]byte](f)

@@ -59,6 +59,7 @@ func float16Inputs() (f32 []float32, f64 []float64) {
 // from float32 and float64 converts to float16, to exactly the bits NumPy's
 // astype gives.
 func TestFloat16ConversionsMatchNumPyBitForBit(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	f32, f64 := float16Inputs()
 	in32 := make([]byte, 4*len(f32))
@@ -104,6 +105,7 @@ with np.errstate(all='ignore'):
 // String prints the shortest decimal that reads back as the same float16:
 // the digits NumPy prints, for every float16.
 func TestFloat16StringIsShortestRoundTrip(t *testing.T) {
+	t.Parallel()
 	// NumPy picks positional or exponent notation by its own rules; the
 	// digits, and so the values they parse to, are the same.
 	out := numpytest.Run(t, `

@@ -54,6 +54,8 @@ const sparseWriterEnv = "MMARRAY_TEST_SPARSE_WRITER"
 // writing runs in a child process, so a fault fails the test instead of
 // killing it.
 func TestReadWriteSparseFileWithoutFallocate(t *testing.T) {
+	// Not parallel: it mounts a file system (a loop device) and runs a child
+	// process that fills it.
 	if path := os.Getenv(sparseWriterEnv); path != "" {
 		f, err := mmarray.Open(path, mmarray.ReadWrite)
 		require.NoError(t, err)
@@ -115,6 +117,7 @@ func TestReadWriteSparseFileWithoutFallocate(t *testing.T) {
 // ext4, which keeps what it allocated) and without (ext2), and checks that
 // the file is put back and the disk space returned.
 func TestGrowOnFullDiskRestoresTheFile(t *testing.T) {
+	// Not parallel: it mounts file systems and fills them.
 	for _, fstype := range []string{"tmpfs", "ext4", "ext2"} {
 		t.Run(fstype, func(t *testing.T) {
 			dir := loopfs.Mount(t, fstype, 16<<20)

@@ -61,6 +61,7 @@ func toJSON(t *testing.T, v any) string {
 // Create (w+) must give exactly the bytes np.save writes for the same array
 // (zeros), for every dtype, shape and order, structured and string dtypes too.
 func TestCreateIsByteIdenticalToNumPySave(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	dir := t.TempDir()
 	descrs := append(append([]string{}, numericDescrs...),
@@ -92,6 +93,7 @@ for c in json.loads(sys.argv[1]):
 // Go creates and fills arrays through views; NumPy must load equal values,
 // with the same dtype, shape and memory order.
 func TestGoWritesNumPyReads(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	cases := interopCases(t.TempDir(), numericDescrs)
 	for _, c := range cases {
@@ -117,6 +119,7 @@ print(json.dumps(bad))
 
 // NumPy writes arrays; Go must read equal values in every mode.
 func TestNumPyWritesGoReads(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	cases := interopCases(t.TempDir(), numericDescrs)
 	numpytest.Run(t, `
@@ -141,6 +144,7 @@ for c in json.loads(sys.argv[1]):
 // Edits in r+ through Set, Fill on a slice and the zero-copy slice must be
 // seen by NumPy after Flush.
 func TestReadWriteEditsReachNumPy(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	dir := t.TempDir()
 	le, be := filepath.Join(dir, "le.npy"), filepath.Join(dir, "be.npy")
@@ -181,6 +185,7 @@ print(json.dumps([a.tolist(), b.dtype.str, b.tolist()]))
 // Writes in mode c change memory only: the file's bytes stay the same and
 // NumPy still reads the original values.
 func TestCopyOnWriteNeverReachesFile(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	path := filepath.Join(t.TempDir(), "cow.npy")
 	numpytest.Run(t, `np.save(sys.argv[1], np.arange(4096, dtype='<i8'))`, path)
@@ -213,6 +218,7 @@ func TestCopyOnWriteNeverReachesFile(t *testing.T) {
 // OpenRaw in w+ with an unaligned offset and Fortran order must give what
 // np.memmap reads with the same arguments, and r reads what np.memmap wrote.
 func TestRawFilesMatchNumPyMemmap(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	dir := t.TempDir()
 	type rawCase struct {
@@ -260,6 +266,7 @@ print(json.dumps(bad))
 // Slice, Transpose and Reshape must select exactly what NumPy selects, with
 // NumPy's shapes and byte strides, for C and Fortran files.
 func TestViewsMatchNumPyIndexing(t *testing.T) {
+	t.Parallel()
 	numpytest.Python(t)
 	dir := t.TempDir()
 	exprs := []string{

@@ -18,6 +18,8 @@ import (
 // element in its last, so a span even one element short, or taken from the
 // page's start, gives another total.
 func TestResidentOnMappedFile(t *testing.T) {
+	// Not parallel: it drops a file's pages from the page cache and counts
+	// what is resident, and the page cache is shared with every other test.
 	ps := pagecache.PageSize()
 	path := filepath.Join(t.TempDir(), "resident.npy")
 	const headerSize = 128 // what NumPy writes for a 1-D <f8 of this size

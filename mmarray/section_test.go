@@ -50,6 +50,7 @@ var openModes = []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.Re
 // offset, opens as a section in r, c and r+ and reads NumPy's values; the
 // same image opens with OpenBytes, aligned and unaligned.
 func TestSectionAndBytesReadGoldenFiles(t *testing.T) {
+	t.Parallel()
 	checked, valid := 0, 0
 	for _, e := range loadManifest(t) {
 		if !e.Valid || e.Error != "" {
@@ -116,6 +117,7 @@ func TestSectionAndBytesReadGoldenFiles(t *testing.T) {
 // Open on the file itself, although the bytes after the section would
 // complete a truncated one.
 func TestSectionAndBytesRefuseMalformedImages(t *testing.T) {
+	t.Parallel()
 	for _, e := range loadManifest(t) {
 		if e.Error == "" {
 			continue
@@ -143,6 +145,7 @@ func TestSectionAndBytesRefuseMalformedImages(t *testing.T) {
 // image, and as bytes, is an error: never a crash, never a read past the
 // section.
 func TestTruncatedSectionsAndBytesNeverOpen(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"npy/f8_le_3x4_C.npy", "npy/c16_be_2x3x4_F.npy", "npy/f8_le_3x4_C_v3.npy"} {
 		image, err := os.ReadFile(testdataPath(name))
 		require.NoError(t, err)
@@ -165,6 +168,7 @@ func TestTruncatedSectionsAndBytesNeverOpen(t *testing.T) {
 // length is misuse. (WithSection given to another constructor does not
 // compile: TestMisplacedOptionsDoNotCompile.)
 func TestSectionBounds(t *testing.T) {
+	t.Parallel()
 	image, err := os.ReadFile(testdataPath("npy/f8_le_3x4_C.npy"))
 	require.NoError(t, err)
 	path := embed(t, image)
@@ -212,6 +216,7 @@ func TestSectionBounds(t *testing.T) {
 // and nowhere else: the bytes around the section and the file's size stay
 // as they were, even for a sparse file.
 func TestSectionReadWriteChangesOnlyTheData(t *testing.T) {
+	t.Parallel()
 	image, err := os.ReadFile(testdataPath("npy/f8_le_3x4_C.npy"))
 	require.NoError(t, err)
 	for _, sparse := range []bool{false, true} {
@@ -251,6 +256,7 @@ func TestSectionReadWriteChangesOnlyTheData(t *testing.T) {
 // (the buffer never changes, as NumPy's c promises), refuse Set in r,
 // and refuse w+; Flush, Advise and Resident behave as documented for memory.
 func TestOpenBytesModesAndMethods(t *testing.T) {
+	t.Parallel()
 	image, err := os.ReadFile(testdataPath("npy/i4_le_3x4_C.npy"))
 	require.NoError(t, err)
 	for _, mode := range []mmarray.Mode{mmarray.ReadWrite, mmarray.CopyOnWrite} {
@@ -328,6 +334,7 @@ func TestOpenBytesModesAndMethods(t *testing.T) {
 // and hands out no zero-copy slice; an aligned one hands out a slice of the
 // caller's own buffer.
 func TestOpenBytesUnalignedData(t *testing.T) {
+	t.Parallel()
 	image, err := os.ReadFile(testdataPath("npy/f8_le_3x4_C.npy"))
 	require.NoError(t, err)
 	buf := make([]byte, len(image)+1)

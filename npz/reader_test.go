@@ -491,6 +491,7 @@ np.savez_compressed(d + "/packed.npz", **arrs)
 // could reach (an absolute "/abs.npy": CI runs as root) must be as they were
 // before, whatever else is on the machine.
 func TestOddNamesAreOnlyNames(t *testing.T) {
+	// Not parallel: t.Chdir changes the working directory of the process.
 	raw, err := os.ReadFile(npzTestdata("odd_names.npz"))
 	require.NoError(t, err)
 	root := t.TempDir()
@@ -623,6 +624,7 @@ func TestTruncatedArchives(t *testing.T) {
 // Array (in memory and through a temp file) without a 2 GiB buffer or any
 // temp file, however high the memory limit.
 func TestLimitsComeBeforeAllocation(t *testing.T) {
+	// Not parallel: TotalAlloc counts the allocations of every goroutine.
 	dir := t.TempDir()
 	for _, opts := range [][]npz.ReaderOption{
 		{npz.WithMemoryLimit(4 << 30)}, // the ratio refuses it

@@ -708,6 +708,7 @@ func (p *patternReader) Read(b []byte) (int, error) {
 // 4.4 GB to the temporary directory and takes a while, so it runs only with
 // MEMMAP_BIG_TESTS=1.
 func TestWriteBigMember(t *testing.T) {
+	// Not parallel: it samples the heap of the whole process.
 	if os.Getenv("MEMMAP_BIG_TESTS") != "1" {
 		t.Skip("set MEMMAP_BIG_TESTS=1 to write a 4.4 GB archive")
 	}

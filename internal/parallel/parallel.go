@@ -32,21 +32,29 @@ func Parallel(n, p, align int, fn func(w, lo, hi int)) {
 	wg.Wait()
 }
 
-// ParallelSum sums s on p goroutines, each over a contiguous, page-aligned
-// part (512 float64s); the partial sums are added in order.
+// partAlign is the multiple of elements at which the parallel sums split
+// their work: 512 float64s, 4 KiB, so that over contiguous data each part
+// starts on a page of its own and two goroutines never fault on the same
+// page. The split, and so the order of the additions, depends only on the
+// number of elements and of parts, not on the layout.
+const partAlign = 512
+
+// ParallelSum sums s on p goroutines, each over a contiguous part of s;
+// the partial sums are added in order.
 func ParallelSum(s []float64, p int) float64 {
 	partial := make([]float64, p)
-	Parallel(len(s), p, 512, func(w, lo, hi int) { partial[w] = Sum(s[lo:hi]) })
+	Parallel(len(s), p, partAlign, func(w, lo, hi int) { partial[w] = Sum(s[lo:hi]) })
 	return SumInOrder(partial)
 }
 
-// ParallelSumView sums a view of any layout the same way, each goroutine
-// walking its part of the view's elements block by block (BlocksRange):
-// in place where the layout is contiguous, else through a buffer of
-// viewChunk elements.
+// ParallelSumView sums a view of any layout as ParallelSum sums a slice,
+// each goroutine walking its part of the view's elements block by block
+// (BlocksRange): a contiguous, native, aligned part is one block read in
+// place, so the sum is ParallelSum's over the same slice, bit for bit;
+// other layouts are staged through a buffer of viewChunk elements.
 func ParallelSumView(v *mmarray.Array[float64], p int) float64 {
 	partial := make([]float64, p)
-	Parallel(v.Len(), p, 64, func(w, lo, hi int) {
+	Parallel(v.Len(), p, partAlign, func(w, lo, hi int) {
 		buf := make([]float64, viewChunk)
 		var s float64
 		for _, block := range v.BlocksRange(lo, hi, buf) {

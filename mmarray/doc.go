@@ -12,7 +12,8 @@
 // further views of the same memory, At and Set read and write single
 // elements, Contiguous hands out the zero-copy []T when the layout allows,
 // and CopyTo and Values read any view in C order. File.WriteTo streams the
-// whole .npy image, File.ReadAt the data bytes, from what is mapped.
+// whole .npy image, File.WriteDataTo and File.ReadAt the data bytes, from
+// what is mapped.
 //
 //	f, err := mmarray.Open("features.npy", mmarray.ReadOnly)
 //	if err != nil { ... }

@@ -59,21 +59,42 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("write %s: %w", f.path, err)
 	}
-	var written int64
-	for _, b := range [][]byte{header, f.data} {
-		if len(b) == 0 {
-			continue
-		}
-		n, err := w.Write(b)
-		written += int64(n)
-		if err == nil && n < len(b) {
-			err = io.ErrShortWrite
-		}
-		if err != nil {
-			return written, err
-		}
+	written, err := writeOnce(w, header)
+	if err != nil {
+		return written, err
 	}
-	return written, nil
+	data, err := f.WriteDataTo(w)
+	return written + data, err
+}
+
+// WriteDataTo writes the array's data bytes, the Header().DataSize() bytes
+// ReadAt reads, to w and returns the number of bytes written. Like WriteTo
+// it writes them straight from the mapping (or image) in one Write, changes
+// made through views included, so that a writer that wraps w, such as an
+// .npz member, receives the mapped bytes without a bounce buffer; an array
+// with no data makes no Write.
+//
+// Errors from w are returned as they are (io.ErrShortWrite for a short
+// write without one); a closed File gives an error wrapping
+// memmap.ErrClosed.
+func (f *File) WriteDataTo(w io.Writer) (int64, error) {
+	if f.closed.Load() {
+		return 0, fmt.Errorf("write %s: %w", f.path, memmap.ErrClosed)
+	}
+	return writeOnce(w, f.data)
+}
+
+// writeOnce writes b to w in a single Write, reporting a short write that
+// came without an error as io.ErrShortWrite; an empty b makes no Write.
+func writeOnce(w io.Writer, b []byte) (int64, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	n, err := w.Write(b)
+	if err == nil && n < len(b) {
+		err = io.ErrShortWrite
+	}
+	return int64(n), err
 }
 
 // headerBytes returns the bytes of the image before the data.

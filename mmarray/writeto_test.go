@@ -30,9 +30,9 @@ func (w *recordingWriter) Write(p []byte) (int, error) {
 }
 
 // WriteTo writes the whole .npy image, header then data, from every kind of
-// File: the bytes equal the file (or image) they came from, changes made
-// through views included, and the data goes to Write as the mapped slice
-// itself, not a copy.
+// File, and WriteDataTo the data alone: the bytes equal the file (or image)
+// they came from, changes made through views included, and the data goes to
+// Write as the mapped slice itself, not a copy.
 func TestWriteToWritesTheImage(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -101,8 +101,19 @@ func TestWriteToWritesTheImage(t *testing.T) {
 			require.Equal(t, o.f.NBytes(), int64(len(w.writes[1])))
 			a, err := mmarray.View[float64](o.f)
 			require.NoError(t, err)
-			if data, ok := a.Contiguous(); ok {
+			data, contiguous := a.Contiguous()
+			if contiguous {
 				require.Equal(t, unsafe.Pointer(&data[0]), unsafe.Pointer(&w.writes[1][0]), "the data is written from the mapping itself")
+			}
+
+			var dataOnly recordingWriter
+			n, err = o.f.WriteDataTo(&dataOnly)
+			require.NoError(t, err)
+			require.Equal(t, o.f.NBytes(), n)
+			require.Equal(t, o.want[int64(len(o.want))-n:], dataOnly.Bytes())
+			require.Len(t, dataOnly.writes, 1, "WriteDataTo writes the data in one Write")
+			if contiguous {
+				require.Equal(t, unsafe.Pointer(&data[0]), unsafe.Pointer(&dataOnly.writes[0][0]), "the data is written from the mapping itself")
 			}
 		})
 	}
@@ -144,7 +155,7 @@ func TestWriteToGivesRawFilesAHeader(t *testing.T) {
 	require.NoError(t, g.Close())
 }
 
-// WriteTo reports a closed File and a failing writer.
+// WriteTo and WriteDataTo report a closed File and a failing writer.
 func TestWriteToErrors(t *testing.T) {
 	t.Parallel()
 	f, err := mmarray.Open(testdataPath("npy/f8_le_3x4_C.npy"), mmarray.ReadOnly)
@@ -152,8 +163,15 @@ func TestWriteToErrors(t *testing.T) {
 	var w bytes.Buffer
 	_, err = f.WriteTo(&failingWriter{})
 	require.ErrorIs(t, err, errWriterFailed)
+	n, err := f.WriteDataTo(&failingWriter{})
+	require.ErrorIs(t, err, errWriterFailed)
+	require.Equal(t, int64(10), n, "the bytes w took are counted")
 	require.NoError(t, f.Close())
-	n, err := f.WriteTo(&w)
+	n, err = f.WriteTo(&w)
+	require.ErrorIs(t, err, memmap.ErrClosed)
+	require.Zero(t, n)
+	require.Zero(t, w.Len())
+	n, err = f.WriteDataTo(&w)
 	require.ErrorIs(t, err, memmap.ErrClosed)
 	require.Zero(t, n)
 	require.Zero(t, w.Len())

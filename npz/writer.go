@@ -26,11 +26,16 @@ const MemberAlign = npyheader.ArrayAlign
 const DeflateLevel = 6
 
 const (
-	// copyBufferSize is the chunk in which array data is streamed: large
-	// enough that per-call overhead vanishes, small enough to be irrelevant
-	// next to the arrays.
+	// copyBufferSize is the chunk in which WriteFrom streams array data:
+	// large enough that per-call overhead vanishes, small enough to be
+	// irrelevant next to the arrays.
 	copyBufferSize    = 1 << 20
 	minCopyBufferSize = 4 << 10
+
+	// zipBufferSize is the size of archive/zip's output buffer
+	// (bufio.NewWriter's default): a Write larger than it bypasses the
+	// buffer when the buffer is empty.
+	zipBufferSize = 4096
 )
 
 // Writer writes an .npz archive member by member, streaming each array's
@@ -156,10 +161,13 @@ func PositionalName(i int) string {
 // dtype is accepted, and a raw file (mmarray.OpenRaw) becomes an ordinary
 // .npy member.
 //
-// The data is streamed from f's memory (File.ReadAt), not from the file on
-// disk, so what is written is what f's views see: changes made in any mode,
-// CopyOnWrite included, and Files with no file behind them (mmarray.OpenBytes,
-// a decompressed member from Archive.Open) work too.
+// The data is written from f's memory (File.WriteDataTo), not from the file
+// on disk, so what is written is what f's views see: changes made in any
+// mode, CopyOnWrite included, and Files with no file behind them
+// (mmarray.OpenBytes, a decompressed member from Archive.Open) work too. It
+// goes to the member in one Write of the mapped bytes, without a bounce
+// buffer: for a stored member of more than a few KiB, that same slice
+// reaches the destination once archive/zip has computed its CRC-32.
 //
 // A name that is already in the archive fails with ErrDuplicateName without
 // writing anything, and the Writer stays usable; a closed File fails with
@@ -179,7 +187,7 @@ func (w *Writer) WriteArray(name string, f *mmarray.File) error {
 	if _, err := f.ReadAt(nil, 0); err != nil {
 		return fmt.Errorf("write %q: %w", name, err)
 	}
-	return w.writeMember(name, h, io.NewSectionReader(f, 0, size), size)
+	return w.writeMember(name, h, f.WriteDataTo, size)
 }
 
 // WriteFrom adds member name + ".npy" holding the NPY header h (encoded
@@ -208,7 +216,7 @@ func (w *Writer) WriteFrom(name string, h npyheader.Header, data io.Reader) erro
 	if err != nil {
 		return fmt.Errorf("write %q: %w", name, err)
 	}
-	return w.writeMember(name, h, data, size)
+	return w.writeMember(name, h, w.exactly(data, size), size)
 }
 
 // usable reports why no member can be written, if so.
@@ -222,10 +230,16 @@ func (w *Writer) usable() error {
 	return nil
 }
 
+// writeData writes a member's data to the member's writer and returns the
+// number of data bytes it found: those it wrote, plus any it found beyond
+// the size it was given, so that copyMember reports any size mismatch. It is
+// a File's WriteDataTo for WriteArray, Writer.exactly for WriteFrom.
+type writeData func(member io.Writer) (int64, error)
+
 // writeMember writes one member: the local header (padded so that the data
-// is aligned, for stored members), the encoded NPY header and size bytes
-// from data.
-func (w *Writer) writeMember(name string, h npyheader.Header, data io.Reader, size int64) error {
+// is aligned, for stored members), the encoded NPY header and the size
+// bytes data writes.
+func (w *Writer) writeMember(name string, h npyheader.Header, data writeData, size int64) error {
 	member := name + ".npy"
 	if len(member) > maxMemberName {
 		return fmt.Errorf("write: %w: the member name is %d bytes long, more than the zip format's %d",
@@ -250,7 +264,7 @@ func (w *Writer) writeMember(name string, h npyheader.Header, data io.Reader, si
 		return w.err
 	}
 	w.names[member] = struct{}{}
-	if err := w.copyMember(member, prefix, data, size); err != nil {
+	if err := w.copyMember(prefix, data, size); err != nil {
 		w.err = fmt.Errorf("write %q: %w", name, err)
 		return w.err
 	}
@@ -297,33 +311,60 @@ func (w *Writer) startMember(member string) error {
 	return nil
 }
 
-// copyMember writes the NPY prefix and exactly size bytes of data into the
-// member just started, then finishes the member.
-func (w *Writer) copyMember(member string, prefix []byte, data io.Reader, size int64) error {
+// copyMember writes the NPY prefix and the data into the member just
+// started, checks that the data was exactly size bytes long, then finishes
+// the member.
+func (w *Writer) copyMember(prefix []byte, data writeData, size int64) error {
 	if _, err := w.current.Write(prefix); err != nil {
 		return err
 	}
-	// The buffer grows with the largest member so far, up to
-	// copyBufferSize: archives of small arrays need no megabyte.
-	if want := min(max(size, minCopyBufferSize), copyBufferSize); int64(len(w.buf)) < want {
-		w.buf = make([]byte, want)
+	if !w.compressed && size > zipBufferSize {
+		// Empty archive/zip's buffer, so that the data slice goes through
+		// it to the destination in one Write, uncopied. This costs no
+		// extra Write: the buffer, once full, would be flushed anyway.
+		// Smaller data is better copied into the buffer.
+		if err := w.zw.Flush(); err != nil {
+			return err
+		}
 	}
-	copied, err := io.CopyBuffer(w.current, io.LimitReader(data, size), w.buf)
+	written, err := data(w.current)
 	if err != nil {
-		return fmt.Errorf("copying array data after %d of %d bytes: %w", copied, size, err)
+		return fmt.Errorf("copying array data after %d of %d bytes: %w", written, size, err)
 	}
-	if copied < size {
+	switch {
+	case written < size:
 		return fmt.Errorf("%w: the data ended after %d of the %d bytes the header declares: %w",
-			ErrDataSize, copied, size, io.ErrUnexpectedEOF)
-	}
-	// The data must end here: one more read must say EOF.
-	switch n, err := io.ReadFull(data, w.buf[:1]); {
-	case n > 0:
+			ErrDataSize, written, size, io.ErrUnexpectedEOF)
+	case written > size:
 		return fmt.Errorf("%w: the data is longer than the %d bytes the header declares", ErrDataSize, size)
-	case !errors.Is(err, io.EOF):
-		return fmt.Errorf("reading array data after its end: %w", err)
 	}
 	return w.finishMember(int64(len(prefix)) + size)
+}
+
+// exactly returns the writeData of a member whose data is read from r: it
+// copies up to size bytes through the Writer's buffer, then reads once more
+// and counts a byte found there, so that copyMember reports data longer
+// than size.
+func (w *Writer) exactly(r io.Reader, size int64) writeData {
+	return func(member io.Writer) (int64, error) {
+		// The buffer grows with the largest member so far, up to
+		// copyBufferSize: archives of small arrays need no megabyte.
+		if want := min(max(size, minCopyBufferSize), copyBufferSize); int64(len(w.buf)) < want {
+			w.buf = make([]byte, want)
+		}
+		copied, err := io.CopyBuffer(member, io.LimitReader(r, size), w.buf)
+		if err != nil || copied < size {
+			return copied, err
+		}
+		// The data must end here: one more read must say EOF.
+		switch n, err := io.ReadFull(r, w.buf[:1]); {
+		case n > 0:
+			return copied + int64(n), nil
+		case !errors.Is(err, io.EOF):
+			return copied, fmt.Errorf("reading array data after its end: %w", err)
+		}
+		return copied, nil
+	}
 }
 
 // finishMember ends the member just written, so that the bytes it occupies

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -617,6 +618,81 @@ with np.load(sys.argv[1]) as z:
     assert np.array_equal(r, want), (r, want)
 print('ok')
 `, path)
+}
+
+// recordingWriter keeps what it is given and where each slice it was given
+// lay, to show what reaches the destination of a Writer.
+type recordingWriter struct {
+	bytes.Buffer
+	writes []recordedWrite
+}
+
+type recordedWrite struct {
+	start unsafe.Pointer
+	len   int
+}
+
+func (r *recordingWriter) Write(p []byte) (int, error) {
+	r.writes = append(r.writes, recordedWrite{unsafe.Pointer(unsafe.SliceData(p)), len(p)})
+	return r.Buffer.Write(p)
+}
+
+// TestWriteArrayWritesTheMapping: the data of a stored member reaches the
+// destination as the File's mapped bytes themselves, whole, in one Write,
+// not copied through a buffer in chunks, and the member holds exactly the
+// .npy image of the File. A closed File is refused before anything is
+// written, and the Writer stays usable.
+func TestWriteArrayWritesTheMapping(t *testing.T) {
+	t.Parallel()
+	shape := []int{100, 30} // 24000 bytes: more than archive/zip's 4 KiB buffer
+	path := filepath.Join(t.TempDir(), "a.npy")
+	f, err := mmarray.Create(path, "<f8", shape)
+	require.NoError(t, err)
+	defer f.Close()
+	view, err := mmarray.View[float64](f)
+	require.NoError(t, err)
+	for k := range view.Len() {
+		view.Set(formula.Value[float64](k), formula.Unravel(k, shape)...)
+	}
+	data, ok := view.Contiguous()
+	require.True(t, ok)
+	var image bytes.Buffer
+	_, err = f.WriteTo(&image)
+	require.NoError(t, err)
+
+	var dest recordingWriter
+	w := npz.NewWriter(&dest)
+	require.NoError(t, w.WriteArray("a", f))
+
+	closed, err := mmarray.Open(path, mmarray.ReadOnly)
+	require.NoError(t, err)
+	require.NoError(t, closed.Close())
+	before, writes := dest.Len(), len(dest.writes)
+	require.ErrorIs(t, w.WriteArray("closed", closed), memmap.ErrClosed)
+	require.Equal(t, before, dest.Len(), "nothing written for a closed File")
+	require.Len(t, dest.writes, writes, "nothing written for a closed File")
+	require.NoError(t, w.WriteArray("b", f), "the Writer stays usable")
+	require.NoError(t, w.Close())
+
+	mapped := recordedWrite{unsafe.Pointer(&data[0]), int(f.NBytes())}
+	fromMapping := 0
+	for _, write := range dest.writes {
+		if write == mapped {
+			fromMapping++
+		}
+	}
+	require.Equal(t, 2, fromMapping, "each member's data reaches the destination in one Write of the mapping: %v", dest.writes)
+
+	zr, err := zip.NewReader(bytes.NewReader(dest.Bytes()), int64(dest.Len()))
+	require.NoError(t, err)
+	require.Len(t, zr.File, 2)
+	for _, member := range zr.File {
+		r, err := member.Open()
+		require.NoError(t, err)
+		got, err := io.ReadAll(r) // checks the CRC-32
+		require.NoError(t, err)
+		require.Equal(t, image.Bytes(), got, member.Name)
+	}
 }
 
 // TestWriteManyMembers: more than 65535 members need the zip64 end of

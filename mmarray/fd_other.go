@@ -9,8 +9,6 @@ import (
 	"github.com/go-memmap/memmap"
 )
 
-const openNonblock = 0
-
 // dupFile has no portable way to duplicate a descriptor here.
 func dupFile(*os.File) (*os.File, error) {
 	return nil, fmt.Errorf("%w: duplicating a file descriptor on this platform", memmap.ErrUnsupported)

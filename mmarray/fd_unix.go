@@ -9,12 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openNonblock makes opening a named pipe return at once instead of
-// waiting for a writer, so that it can be refused as not a regular file.
-// On a regular file the flag changes nothing: reads from the page cache
-// never block in the sense O_NONBLOCK means.
-const openNonblock = unix.O_NONBLOCK
-
 // dupFile returns a new *os.File for a duplicate of f's descriptor (close
 // on exec), which stays open when the caller closes f.
 func dupFile(f *os.File) (*os.File, error) {

@@ -8,10 +8,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// openNonblock is nothing on Windows, which has no named pipes in the file
-// system to block on.
-const openNonblock = 0
-
 // dupFile returns a new *os.File for a duplicate of f's handle, which stays
 // open when the caller closes f.
 func dupFile(f *os.File) (*os.File, error) {

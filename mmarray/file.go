@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"os"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/internal/npyimage"
+	"github.com/go-memmap/memmap/internal/regular"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/pagecache"
 )
@@ -98,7 +98,7 @@ func OpenFile(f *os.File, mode Mode, opts ...OpenOption) (*File, error) {
 	if err := checkOpenMode(mode); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := checkRegular(f); err != nil {
+	if err := regular.Check(f); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := checkAccess(f, mode); err != nil {
@@ -388,10 +388,10 @@ func (f *File) mapData(offset, nbytes int64, o options) error {
 	return nil
 }
 
-// openForMode opens path as mode needs and makes sure it is a regular file
-// before anything reads it. Opening does not wait on a named pipe
-// (openNonblock). Its errors name the operation and path: the system's
-// *fs.PathError, or one wrapping memmap.ErrUnsupported.
+// openForMode opens path as mode needs, refusing what is not a regular
+// file before anything reads it (regular.Open). Its errors name the
+// operation and path: the system's *fs.PathError, or one wrapping
+// memmap.ErrUnsupported.
 func openForMode(path string, mode Mode) (*os.File, error) {
 	var flag int
 	switch mode {
@@ -402,42 +402,7 @@ func openForMode(path string, mode Mode) (*os.File, error) {
 	default: // ReadOnly and CopyOnWrite never write the file.
 		flag = os.O_RDONLY
 	}
-	f, err := pagecache.OpenFile(path, flag|openNonblock, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRegular(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return f, nil
-}
-
-// checkRegular refuses anything but a regular file: a named pipe or a
-// device has no size to check the header against and may block or never
-// end, and none can be mapped as a file's pages.
-func checkRegular(f *os.File) error {
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	if st.Mode().IsRegular() {
-		return nil
-	}
-	var kind string
-	switch t := st.Mode().Type(); {
-	case t&fs.ModeDir != 0:
-		kind = "a directory"
-	case t&fs.ModeNamedPipe != 0:
-		kind = "a named pipe"
-	case t&fs.ModeSocket != 0:
-		kind = "a socket"
-	case t&fs.ModeDevice != 0:
-		kind = "a device"
-	default:
-		kind = "a " + t.String() + " file"
-	}
-	return fmt.Errorf("%w: %s, not a regular file", memmap.ErrUnsupported, kind)
+	return regular.Open(path, flag, 0o644)
 }
 
 func fileSize(f *os.File) (int64, error) {

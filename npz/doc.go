@@ -84,6 +84,8 @@
 //     Archive.Open refuses an archive whose size changed since Open, but
 //     truncating the archive while a member is mapped is not supported
 //     (SIGBUS on a truncated mapping).
+//   - Open refuses what is not a regular file (a named pipe, a directory,
+//     a device) with memmap.ErrUnsupported, found without reading.
 //   - Temporary files have no name from the start on Linux (O_TMPFILE) and
 //     are unlinked right after they are created on other Unix systems, so
 //     a process killed while decompressing leaves none behind (on other

@@ -13,8 +13,8 @@ import (
 	"sync"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/regular"
 	"github.com/go-memmap/memmap/mmarray"
-	"github.com/go-memmap/memmap/pagecache"
 )
 
 // Archive is an open .npz archive, from Open or NewReader. Its methods may
@@ -66,6 +66,8 @@ type Archive struct {
 // ErrFormat; a member with a bad NPY header or an unsupported method is
 // listed with its Err, and fails only when opened (as with np.load).
 // Write ("w+") is refused with mmarray.ErrMode; use Create to make an archive.
+// What is not a regular file (a named pipe, a directory, a device) is
+// refused with memmap.ErrUnsupported before anything is read from it.
 func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error) {
 	o := collectReaderOptions(opts)
 	flag := os.O_RDONLY
@@ -78,9 +80,9 @@ func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error
 	default:
 		return nil, fmt.Errorf("open %s: %w: %v", path, mmarray.ErrMode, mode)
 	}
-	file, err := pagecache.OpenFile(path, flag, 0)
+	file, err := regular.Open(path, flag, 0)
 	if err != nil {
-		return nil, err // a *fs.PathError, which names the operation and path
+		return nil, err // names the operation and path: a *fs.PathError, or memmap.ErrUnsupported
 	}
 	st, err := file.Stat()
 	if err != nil {

@@ -1,0 +1,64 @@
+// Package regular opens the files that mmarray and npz map, refusing
+// anything that is not a regular file before a byte of it is read: a named
+// pipe or a device has no size to check a header or an archive against,
+// may block or never end, and none can be mapped as a file's pages.
+package regular
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"syscall"
+
+	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/pagecache"
+)
+
+// Open opens path with os.OpenFile's flag and perm (through
+// pagecache.OpenFile) and makes sure it is a regular file. Opening does not
+// wait for a writer on a named pipe (nonblock). Its errors name the
+// operation and path: the system's *fs.PathError, or one wrapping
+// memmap.ErrUnsupported (a directory too, though opening one for writing
+// fails in the system with EISDIR).
+func Open(path string, flag int, perm os.FileMode) (*os.File, error) {
+	f, err := pagecache.OpenFile(path, flag|nonblock, perm)
+	if errors.Is(err, syscall.EISDIR) {
+		// A directory opened for writing fails before Check could say so.
+		return nil, fmt.Errorf("open %s: %w: a directory, not a regular file", path, memmap.ErrUnsupported)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := Check(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// Check returns an error wrapping memmap.ErrUnsupported, which says what
+// f is, unless f is a regular file; or Stat's error.
+func Check(f *os.File) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Mode().IsRegular() {
+		return nil
+	}
+	var kind string
+	switch t := st.Mode().Type(); {
+	case t&fs.ModeDir != 0:
+		kind = "a directory"
+	case t&fs.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case t&fs.ModeSocket != 0:
+		kind = "a socket"
+	case t&fs.ModeDevice != 0:
+		kind = "a device"
+	default:
+		kind = "a " + t.String() + " file"
+	}
+	return fmt.Errorf("%w: %s, not a regular file", memmap.ErrUnsupported, kind)
+}

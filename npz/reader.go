@@ -30,7 +30,8 @@ type Archive struct {
 	// in place from it. ownsFile: Open opened it, and Close closes it.
 	file     *os.File
 	ownsFile bool
-	size     int64
+	size     int64 // the archive's: it may end before the file does (NewReader)
+	fileSize int64 // file's size when the Archive was made, which checkSize expects
 	members  []Member
 	layouts  []entryLayout
 	byName   map[string]int // the last member of each name, as Python's zipfile
@@ -89,7 +90,7 @@ func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error
 		file.Close()
 		return nil, err // a *fs.PathError
 	}
-	a := &Archive{path: path, mode: mode, opts: o, src: file, file: file, ownsFile: true, size: st.Size()}
+	a := &Archive{path: path, mode: mode, opts: o, src: file, file: file, ownsFile: true, size: st.Size(), fileSize: st.Size()}
 	if err := a.load(); err != nil {
 		file.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -104,9 +105,12 @@ func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error
 // is never written, and r+ needs Open.
 //
 // When r is an *os.File, stored members are mapped in place from it, as
-// with Open; Close does not close it, and it must stay open while the
-// Archive is (the Files of members do not need it: they map their own
-// duplicate of its descriptor). Otherwise every member is read into memory
+// with Open. The archive is then the file's first size bytes: bytes after
+// it are ignored, bytes before it are found as archive/zip finds them, and
+// a size past the end of the file is ErrFormat. The file must keep the size
+// it had, or members fail to open with ErrSizeMismatch. Close does not
+// close it, and it must stay open while the Archive is (the Files of
+// members do not need it: they map their own duplicate of its descriptor). Otherwise every member is read into memory
 // (InMemory), or into a temporary file when larger than the memory limit
 // (TempFile), its size and CRC-32 checked, as deflated members are; the
 // ratio limit applies to deflated members only. Path reports "" for a
@@ -118,6 +122,14 @@ func NewReader(r io.ReaderAt, size int64, opts ...ReaderOption) (*Archive, error
 	a := &Archive{mode: mmarray.ReadOnly, opts: collectReaderOptions(opts), src: r, size: size}
 	if f, ok := r.(*os.File); ok {
 		a.file, a.path = f, f.Name()
+		st, err := f.Stat()
+		if err != nil {
+			return nil, err // a *fs.PathError
+		}
+		if size > st.Size() {
+			return nil, fmt.Errorf("read %s: %w: an archive of %d bytes in a file of %d", a.path, ErrFormat, size, st.Size())
+		}
+		a.fileSize = st.Size()
 	}
 	if err := a.load(); err != nil {
 		if a.path == "" {
@@ -226,14 +238,15 @@ func (a *Archive) copyStorage(m *Member) Storage {
 
 // checkSize fails with ErrSizeMismatch when the archive file's size is no
 // longer the one it had when it was read: members' bytes may be gone, and
-// a write past the end would extend it with a hole.
+// a write past the end would extend it with a hole. It compares the whole
+// file's size, which NewReader's archive may end before.
 func (a *Archive) checkSize() error {
 	st, err := a.file.Stat()
 	if err != nil {
 		return err
 	}
-	if st.Size() != a.size {
-		return fmt.Errorf("%w: the archive was resized from %d to %d bytes since it was opened", ErrSizeMismatch, a.size, st.Size())
+	if st.Size() != a.fileSize {
+		return fmt.Errorf("%w: the archive file was resized from %d to %d bytes since it was opened", ErrSizeMismatch, a.fileSize, st.Size())
 	}
 	return nil
 }

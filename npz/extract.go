@@ -12,12 +12,26 @@ import (
 	"github.com/go-memmap/memmap"
 )
 
-// admit refuses a deflated member that the limits do not allow, before
-// anything is allocated, created or decompressed for it: one that declares
-// more than the ratio limit, or would take the Archive past its total.
-// Otherwise it counts the member's size against the total. Stored members
-// are read, not decompressed, and pass.
+// admit refuses a deflated member that the limits do not allow (refusal),
+// before anything is allocated, created or decompressed for it. Otherwise
+// it counts the member's size against the Archive's total.
 func (a *Archive) admit(m *Member) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err := a.refusal(m); err != nil {
+		return err
+	}
+	if m.Method == zip.Deflate {
+		a.decompressed += m.UncompressedSize
+	}
+	return nil
+}
+
+// refusal says why the limits refuse to decompress member m, or returns
+// nil: it declares more than the ratio limit, or would take the Archive
+// past its total. Stored members are read, not decompressed, and pass. The
+// caller holds a.mu, or has the Archive to itself (load).
+func (a *Archive) refusal(m *Member) error {
 	if m.Method != zip.Deflate {
 		return nil
 	}
@@ -25,13 +39,10 @@ func (a *Archive) admit(m *Member) error {
 		return fmt.Errorf("%w: %d bytes declared from %d compressed is a ratio above %g (WithMaxRatio)",
 			memmap.ErrTooLarge, m.UncompressedSize, m.CompressedSize, a.opts.maxRatio)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	if m.UncompressedSize > a.opts.maxTotal-a.decompressed {
 		return fmt.Errorf("%w: decompressing %d more bytes would pass the archive's total of %d (WithMaxTotal)",
 			memmap.ErrTooLarge, m.UncompressedSize, a.opts.maxTotal)
 	}
-	a.decompressed += m.UncompressedSize
 	return nil
 }
 

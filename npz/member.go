@@ -56,8 +56,9 @@ type Member struct {
 	// read at all (encrypted, an unsupported compression method; IsArray is
 	// then false, since its first bytes are unknown, and ReadBytes and
 	// Verify fail too), or it IsArray with a bad NPY header, an object
-	// dtype, or data longer than the member. Archive.Open returns it; np.load too
-	// fails only on access.
+	// dtype, or data longer than the member, or a deflated header too long to
+	// read within the ratio or total limit (memmap.ErrTooLarge).
+	// Archive.Open returns it; np.load too fails only on access.
 	Err error
 	// Method is the zip compression method: zip.Store or zip.Deflate (others
 	// are listed, but cannot be read).

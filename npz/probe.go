@@ -2,11 +2,11 @@ package npz
 
 import (
 	"archive/zip"
+	"bytes"
 	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/go-memmap/memmap/internal/npyimage"
 	"github.com/go-memmap/memmap/npyheader"
@@ -17,10 +17,13 @@ import (
 const headerProbe = 4096
 
 // probe reads the first bytes of m to tell whether it is an array, and its
-// NPY header if so, without reading any array data. It never allocates
-// more than the member holds, whatever header length it declares: the
-// header is read into a buffer that grows only with the bytes that arrive,
-// up to the member's size.
+// NPY header if so, without reading any array data. A header longer than
+// the first headerProbe bytes (a wide structured dtype) is read on from the
+// member's stream by npyheader itself, whose buffer grows only with the
+// bytes that arrive: nothing is allocated for a declared length the member
+// does not hold, nor copied. A deflated member that the ratio or total
+// limit refuses, and so could never be opened, is not decompressed past
+// the first bytes: it is listed with that refusal as its Err.
 func (a *Archive) probe(m *Member, probes *prober) {
 	if m.unreadable != nil {
 		return
@@ -33,19 +36,21 @@ func (a *Archive) probe(m *Member, probes *prober) {
 		return // too short, unreadable, or not an array: raw bytes to np.load
 	}
 	m.IsArray = true
-	h, err := a.parseHeader(head)
-	if errors.Is(err, npyheader.ErrTruncated) && n == headerProbe && r.err == nil {
-		// A long header (a wide structured dtype): read on, as far as the
-		// member and the header size limit allow.
-		limit := min(m.UncompressedSize, headerPrefixMax+4*int64(a.opts.maxHeaderSize)) - int64(n)
-		rest, _ := io.ReadAll(io.LimitReader(r, limit))
-		h, err = a.parseHeader(append(slices.Clone(head), rest...))
+	var header io.Reader = bytes.NewReader(head)
+	var refused error
+	if n == headerProbe && r.err == nil { // the member may go on
+		if refused = a.refusal(m); refused == nil {
+			header = io.MultiReader(header, r)
+		}
 	}
-	if err != nil && r.err != nil {
-		err = r.err // the stream broke, not the header: say so without npyheader's words
-	}
-	if err == nil {
+	h, err := npyheader.Read(header, npyheader.WithMaxHeaderSize(a.opts.maxHeaderSize))
+	switch {
+	case err == nil:
 		_, err = npyimage.Check(h, m.UncompressedSize)
+	case r.err != nil:
+		err = r.err // the stream broke, not the header: say so without npyheader's words
+	case refused != nil && errors.Is(err, npyheader.ErrTruncated) && !errors.Is(err, npyheader.ErrHeaderTooLarge):
+		err = fmt.Errorf("its header is longer than %d bytes, and the limits refuse to decompress it: %w", headerProbe, refused)
 	}
 	if err != nil {
 		m.Err = fmt.Errorf("member %q: %w", m.Name, err)
@@ -55,19 +60,6 @@ func (a *Archive) probe(m *Member, probes *prober) {
 	if m.Storage == InPlace {
 		m.DataOffset = m.ContentOffset + h.DataOffset
 	}
-}
-
-// headerPrefixMax is the longest NPY prefix before the header text: the
-// magic, the version and a 4-byte length.
-const headerPrefixMax = 12
-
-// parseHeader parses the NPY header at the start of b, which holds all the
-// member's bytes read so far. The limit given to npyheader is also capped
-// at len(b): a header that b holds has at most len(b) characters, so the
-// cap refuses nothing the option allows, but it keeps npyheader from
-// allocating for a declared length far beyond the bytes there are.
-func (a *Archive) parseHeader(b []byte) (npyheader.Header, error) {
-	return npyheader.Parse(b, npyheader.WithMaxHeaderSize(min(a.opts.maxHeaderSize, max(len(b), 1))))
 }
 
 // prober streams the first bytes of members at Open, reusing one flate

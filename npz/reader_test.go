@@ -15,12 +15,14 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/go-memmap/memmap"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/loopfs"
 	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
@@ -564,14 +566,29 @@ func TestOpenModes(t *testing.T) {
 	require.ErrorIs(t, err, os.ErrNotExist)
 	t.Run("r+ on a read-only file", func(t *testing.T) {
 		t.Parallel()
-		if os.Getuid() == 0 {
-			t.Skip("running as root, which may open a 0444 file for writing: the permission check cannot be seen")
+		var path string
+		var want error
+		if os.Geteuid() != 0 {
+			path = numpytest.CopyToTemp(t, npzTestdata("savez_kw.npz"))
+			require.NoError(t, os.Chmod(path, 0o444))
+			want = os.ErrPermission
+		} else {
+			// Root may open a 0444 file for writing; a read-only file system
+			// refuses everyone.
+			raw, err := os.ReadFile(npzTestdata("savez_kw.npz"))
+			require.NoError(t, err)
+			mnt := loopfs.Mount(t, "tmpfs", 1<<20)
+			path = filepath.Join(mnt, "savez_kw.npz")
+			require.NoError(t, os.WriteFile(path, raw, 0o644))
+			loopfs.ReadOnly(t, mnt)
+			want = syscall.EROFS
 		}
-		path := numpytest.CopyToTemp(t, npzTestdata("savez_kw.npz"))
-		require.NoError(t, os.Chmod(path, 0o444))
 		a, err := npz.Open(path, mmarray.ReadWrite)
-		require.ErrorIs(t, err, os.ErrPermission)
+		require.ErrorIs(t, err, want)
 		require.Nil(t, a)
+		a, err = npz.Open(path, mmarray.ReadOnly)
+		require.NoError(t, err, "the file itself opens for reading")
+		require.NoError(t, a.Close())
 	})
 	a, err := npz.Open(npzTestdata("savez_kw.npz"), mmarray.ReadOnly)
 	require.NoError(t, err)

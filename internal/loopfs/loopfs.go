@@ -79,6 +79,15 @@ func Mount(t testing.TB, fstype string, size int64) string {
 	return mnt
 }
 
+// ReadOnly remounts the file system that Mount mounted at mnt read-only:
+// nobody, root included, may then open its files for writing (EROFS).
+func ReadOnly(t testing.TB, mnt string) {
+	t.Helper()
+	if out, err := exec.Command("mount", "-o", "remount,ro", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mount -o remount,ro %s: %v\n%s", mnt, err, out)
+	}
+}
+
 // Free returns the bytes available on the file system holding path
 // (statfs's f_bavail; a file system from Mount reserves none for root).
 func Free(t testing.TB, path string) int64 {

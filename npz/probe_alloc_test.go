@@ -55,9 +55,9 @@ func allocated(f func()) uint64 {
 // into a buffer, copied it and parsed the copy: each header was copied
 // about four times, 1229 MiB for four 32 MiB headers). A member the ratio
 // or total limit refuses is not read past its first bytes at all, and
-// says why in its Err. Not parallel: it measures the process's
-// allocations.
+// says why in its Err.
 func TestLongHeadersAreReadOnceWithinLimits(t *testing.T) {
+	// Not parallel: TotalAlloc counts the allocations of every goroutine.
 	const members, headerLen = 4, 8 << 20
 	raw, member := longHeaderArchive(t, members, headerLen)
 	var compressed bytes.Buffer

@@ -7,7 +7,9 @@ package mmarray
 // counts from the end, and an index out of range, a view of another rank
 // or a closed File panic with a *memmap.Misuse. On a native, aligned view
 // (the usual case) the call is inlined into the caller and costs a bounds
-// check, a check that the File is open, and one load.
+// check, a check that the File is open, and one load; for that, a nil
+// *Array panics with Go's nil dereference rather than a *memmap.Misuse (as
+// in At2, Set1, Set2, ItemBytes1 and ItemBytes2).
 func (a *Array[T]) At1(i int) T { return at1(a, i, (*viewCore).load1) }
 
 // At2 returns element (i, j) of a 2-D view, as At(i, j) does; see At1.
@@ -41,7 +43,10 @@ func (a *Array[T]) Set3(v T, i, j, k int) { set3(a, v, i, j, k, (*viewCore).stor
 // the File is closed, writing through it faults on a ReadOnly file and
 // changes the file in ReadWrite mode, and its capacity ends with the item.
 // An index out of range panics, as At does.
-func (a *Array[T]) ItemBytes(idx ...int) []byte { return a.itemBytes(idx...) }
+func (a *Array[T]) ItemBytes(idx ...int) []byte {
+	a.checkMade()
+	return a.itemBytes(idx...)
+}
 
 // ItemBytes1 is ItemBytes(i) for a 1-D view, without the variadic index:
 // on a view of any dtype with an index in range, the call is inlined into

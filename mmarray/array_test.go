@@ -2,9 +2,12 @@ package mmarray_test
 
 import (
 	"encoding/binary"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -174,15 +177,27 @@ func TestCloseContract(t *testing.T) {
 	require.ErrorIs(t, err, memmap.ErrClosed)
 }
 
-// A nil or zero Array, or View of a nil File, is misuse: each panics with a
-// *memmap.Misuse that says so, not with a nil dereference.
+// A nil or zero Array or File is misuse: every method panics with a
+// *memmap.Misuse that says so, not with a nil dereference, except the
+// accessors whose inlined fast path loads a nil *Array's fields first (see
+// the package documentation).
 func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 	t.Parallel()
 	const unmade = "mmarray: a nil or zero Array: views come from View, Field and the methods of a view"
-	for name, a := range map[string]*mmarray.Array[float64]{"nil": nil, "zero": new(mmarray.Array[float64])} {
-		for method, use := range map[string]func(){
+	uses := func(a *mmarray.Array[float64]) map[string]func() {
+		return map[string]func(){
 			"At":           func() { a.At() },
 			"Set":          func() { a.Set(1) },
+			"At1":          func() { a.At1(0) },
+			"At2":          func() { a.At2(0, 0) },
+			"At3":          func() { a.At3(0, 0, 0) },
+			"Set1":         func() { a.Set1(1, 0) },
+			"Set2":         func() { a.Set2(1, 0, 0) },
+			"Set3":         func() { a.Set3(1, 0, 0, 0) },
+			"ItemBytes":    func() { a.ItemBytes() },
+			"ItemBytes1":   func() { a.ItemBytes1(0) },
+			"ItemBytes2":   func() { a.ItemBytes2(0, 0) },
+			"AppendTo":     func() { a.AppendTo(nil) },
 			"Shape":        func() { a.Shape() },
 			"Strides":      func() { a.Strides() },
 			"Len":          func() { a.Len() },
@@ -199,41 +214,83 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 			"Reshape":      func() { _, _ = a.Reshape() },
 			"CopyTo":       func() { a.CopyTo(nil) },
 			"Fill":         func() { a.Fill(0) },
+			"StorageOrder": func() { a.StorageOrder() },
+			"Blocks":       func() { a.Blocks(nil) },
+			"BlocksRange":  func() { a.BlocksRange(0, 0, nil) },
 			"Values": func() {
 				for range a.Values() {
 				}
 			},
-			"Field": func() { _, _ = mmarray.Field[float64](a, "x") },
-		} {
-			requireMisuse(t, unmade, use, "%s Array: %s", name, method)
 		}
 	}
-	// The element accessors of a zero Array take their slow path, which
-	// checks the File. (On a nil *Array they are not checked: their fast
-	// paths are kept small enough to inline.)
-	zero := new(mmarray.Array[float64])
-	for method, use := range map[string]func(){
-		"At1":       func() { zero.At1(0) },
-		"At2":       func() { zero.At2(0, 0) },
-		"At3":       func() { zero.At3(0, 0, 0) },
-		"Set1":      func() { zero.Set1(1, 0) },
-		"Set2":      func() { zero.Set2(1, 0, 0) },
-		"Set3":      func() { zero.Set3(1, 0, 0, 0) },
-		"ItemBytes": func() { zero.ItemBytes() },
-		"AppendTo":  func() { zero.AppendTo(nil) },
-		"Blocks": func() {
-			for range zero.Blocks(nil) {
-			}
-		},
-		"StorageOrder": func() { zero.StorageOrder() },
-	} {
+	requireCoversMethods(t, reflect.TypeFor[*mmarray.Array[float64]](), uses(nil))
+	inlinedOnNil := map[string]bool{"At1": true, "At2": true, "Set1": true, "Set2": true, "ItemBytes1": true, "ItemBytes2": true}
+	for method, use := range uses(new(mmarray.Array[float64])) {
 		requireMisuse(t, unmade, use, "zero Array: %s", method)
+	}
+	for method, use := range uses(nil) {
+		if !inlinedOnNil[method] {
+			requireMisuse(t, unmade, use, "nil Array: %s", method)
+			continue
+		}
+		// The documented exception: Go's own nil dereference.
+		var got any
+		func() {
+			defer func() { got = recover() }()
+			use()
+		}()
+		_, isRuntime := got.(runtime.Error)
+		require.True(t, isRuntime, "nil Array: %s panicked with %T %v", method, got, got)
 	}
 	var rows *mmarray.Array[[]byte]
 	requireMisuse(t, unmade, func() { _, _ = mmarray.Records[struct{ X float64 }](rows) }, "Records")
+	requireMisuse(t, unmade, func() { _, _ = mmarray.Field[float64](rows, "x") }, "Field")
+
 	const unmadeFile = "mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw or OpenBytes"
-	requireMisuse(t, unmadeFile, func() { _, _ = mmarray.View[float64](nil) }, "View(nil)")
-	requireMisuse(t, unmadeFile, func() { _, _ = mmarray.View[float64](new(mmarray.File)) }, "View of a zero File")
+	fileUses := func(f *mmarray.File) map[string]func() {
+		return map[string]func(){
+			"Path":         func() { f.Path() },
+			"Mode":         func() { f.Mode() },
+			"Header":       func() { f.Header() },
+			"DType":        func() { f.DType() },
+			"Descr":        func() { f.Descr() },
+			"Shape":        func() { f.Shape() },
+			"FortranOrder": func() { f.FortranOrder() },
+			"DataOffset":   func() { f.DataOffset() },
+			"Len":          func() { f.Len() },
+			"FileSize":     func() { f.FileSize() },
+			"NBytes":       func() { f.NBytes() },
+			"IsRaw":        func() { f.IsRaw() },
+			"IsInMemory":   func() { f.IsInMemory() },
+			"Flush":        func() { _ = f.Flush() },
+			"Advise":       func() { _ = f.Advise(mmarray.Sequential) },
+			"Resident":     func() { _, _, _ = f.Resident() },
+			"Close":        func() { _ = f.Close() },
+			"ReadAt":       func() { _, _ = f.ReadAt(make([]byte, 1), 0) },
+			"WriteTo":      func() { _, _ = f.WriteTo(io.Discard) },
+			"WriteDataTo":  func() { _, _ = f.WriteDataTo(io.Discard) },
+		}
+	}
+	requireCoversMethods(t, reflect.TypeFor[*mmarray.File](), fileUses(nil))
+	for name, f := range map[string]*mmarray.File{"nil": nil, "zero": new(mmarray.File)} {
+		for method, use := range fileUses(f) {
+			requireMisuse(t, unmadeFile, use, "%s File: %s", name, method)
+		}
+		requireMisuse(t, unmadeFile, func() { _, _ = mmarray.View[float64](f) }, "View of a %s File", name)
+	}
+}
+
+// requireCoversMethods requires uses to hold an entry for every exported
+// method of typ, so that a method added later is added to the test too.
+func requireCoversMethods(t *testing.T, typ reflect.Type, uses map[string]func()) {
+	t.Helper()
+	var missing []string
+	for m := range typ.Methods() {
+		if _, ok := uses[m.Name]; !ok {
+			missing = append(missing, m.Name)
+		}
+	}
+	require.Empty(t, missing, "methods of %v without a misuse check", typ)
 }
 
 // Open refuses w+ without touching the file: np.load(mmap_mode="w+")

@@ -218,7 +218,7 @@ func mergeAxes(shape, strides []int) ([]int, []int) {
 // the element at StorageOrder's flat index is not, in general, the one at
 // the same flat index of the view.
 func (a *Array[T]) StorageOrder() *Array[T] {
-	a.file.checkOpen()
+	a.check()
 	nd := len(a.shape)
 	offset := a.offset
 	strides := append([]int{}, a.strides...)

@@ -113,11 +113,17 @@
 // Views must not be used afterwards, and this package makes misuse loud
 // instead of silent:
 //
-//   - Every Array method checks the File first and panics with
-//     "mmarray: view used after its File was closed" (View, Field and
-//     Records return an error wrapping memmap.ErrClosed instead). A nil or
-//     zero Array, and View of a nil File, panic too, with a message that
-//     says so.
+//   - Every Array method checks the File first (Values when its loop
+//     starts, and before each block) and panics with "mmarray: view used
+//     after its File was closed" (View, Field and Records return an error
+//     wrapping memmap.ErrClosed instead).
+//   - A nil or zero File or Array is misuse too: every method of either,
+//     and View, Field and Records given one, panics with a *memmap.Misuse
+//     that says so. The one exception is kept for speed: on a nil *Array
+//     (not a zero Array) At1, At2, Set1, Set2, ItemBytes1 and ItemBytes2
+//     panic with Go's nil pointer dereference, a runtime.Error, because
+//     their fast path loads the view's fields before anything else and a
+//     nil check would not fit the inlining budget.
 //   - On Unix, the address range of the old mapping stays reserved with no
 //     access rights after Close, so a slice obtained from Contiguous that is
 //     used after Close faults at once rather than reading another file's

@@ -414,37 +414,62 @@ func fileSize(f *os.File) (int64, error) {
 }
 
 // Path is the file's path as given to the constructor.
-func (f *File) Path() string { return f.path }
+func (f *File) Path() string {
+	checkMade(f)
+	return f.path
+}
 
 // Mode is the mode the file was opened in.
-func (f *File) Mode() Mode { return f.mode }
+func (f *File) Mode() Mode {
+	checkMade(f)
+	return f.mode
+}
 
 // Header is the file's NPY header. For a raw file (OpenRaw) it describes the
 // array as the caller declared it, with DataOffset the given offset and a zero
 // Version. It is a deep copy: editing it changes nothing in the File.
-func (f *File) Header() npyheader.Header { return f.header.Clone() }
+func (f *File) Header() npyheader.Header {
+	checkMade(f)
+	return f.header.Clone()
+}
 
 // DType is the array's parsed dtype, a deep copy: editing its fields
 // changes nothing in the File.
-func (f *File) DType() npyheader.DType { return f.header.DType.Clone() }
+func (f *File) DType() npyheader.DType {
+	checkMade(f)
+	return f.header.DType.Clone()
+}
 
 // Descr is the dtype as NumPy's descr text, e.g. "<f8".
-func (f *File) Descr() string { return f.header.DType.String() }
+func (f *File) Descr() string {
+	checkMade(f)
+	return f.header.DType.String()
+}
 
 // Shape is the array's shape (a copy); empty for a 0-d array.
-func (f *File) Shape() []int { return append([]int{}, f.header.Shape...) }
+func (f *File) Shape() []int {
+	checkMade(f)
+	return append([]int{}, f.header.Shape...)
+}
 
 // FortranOrder reports whether the data is in Fortran (column-major) order,
 // as the header's fortran_order says.
-func (f *File) FortranOrder() bool { return f.header.FortranOrder }
+func (f *File) FortranOrder() bool {
+	checkMade(f)
+	return f.header.FortranOrder
+}
 
 // DataOffset is the byte offset of the array data in the file (for
 // WithSection, from the start of the file, not of the section; for
 // OpenBytes, in the image).
-func (f *File) DataOffset() int64 { return f.header.DataOffset }
+func (f *File) DataOffset() int64 {
+	checkMade(f)
+	return f.header.DataOffset
+}
 
 // Len is the number of elements (1 for a 0-d array).
 func (f *File) Len() int {
+	checkMade(f)
 	n, _ := f.header.Count() // validated when the file was opened
 	return int(n)
 }
@@ -452,14 +477,23 @@ func (f *File) Len() int {
 // FileSize is the size in bytes of the file when it was opened (after any
 // growth), the whole file even for WithSection; for OpenBytes, the image's
 // length.
-func (f *File) FileSize() int64 { return f.fileSize }
+func (f *File) FileSize() int64 {
+	checkMade(f)
+	return f.fileSize
+}
 
 // NBytes is the size in bytes of the array's data, as NumPy's nbytes: Len()
 // times the item size. ReadAt reads these bytes.
-func (f *File) NBytes() int64 { return int64(len(f.data)) }
+func (f *File) NBytes() int64 {
+	checkMade(f)
+	return int64(len(f.data))
+}
 
 // IsRaw reports whether the file was opened with OpenRaw.
-func (f *File) IsRaw() bool { return f.raw }
+func (f *File) IsRaw() bool {
+	checkMade(f)
+	return f.raw
+}
 
 // Flush writes changes back to the file and waits until they are on stable
 // storage (msync, then fdatasync). In ReadOnly and CopyOnWrite mode it does
@@ -467,6 +501,7 @@ func (f *File) IsRaw() bool { return f.raw }
 // After Close it returns an error wrapping memmap.ErrClosed; a failed msync
 // or fdatasync returns the operating system's error (EIO, ENOSPC).
 func (f *File) Flush() error {
+	checkMade(f)
 	if f.closed.Load() {
 		return fmt.Errorf("flush %s: %w", f.path, memmap.ErrClosed)
 	}
@@ -485,6 +520,7 @@ func (f *File) Flush() error {
 // memmap.ErrUnsupported (or pagecache's sentinel for it), a closed File one
 // wrapping memmap.ErrClosed.
 func (f *File) Advise(a Advice) error {
+	checkMade(f)
 	if f.closed.Load() {
 		return fmt.Errorf("advise %s: %w", f.path, memmap.ErrClosed)
 	}
@@ -500,6 +536,7 @@ func (f *File) Advise(a Advice) error {
 // Resident reports how many of the pages holding the array are in memory.
 // After Close it returns an error wrapping memmap.ErrClosed.
 func (f *File) Resident() (resident, total int, err error) {
+	checkMade(f)
 	if f.closed.Load() {
 		return 0, 0, fmt.Errorf("resident %s: %w", f.path, memmap.ErrClosed)
 	}
@@ -520,6 +557,7 @@ func (f *File) Resident() (resident, total int, err error) {
 // File must not be used after Close; see the package documentation. A second
 // Close returns an error wrapping memmap.ErrClosed.
 func (f *File) Close() error {
+	checkMade(f)
 	if f.closed.Swap(true) {
 		return fmt.Errorf("close %s: %w", f.path, memmap.ErrClosed)
 	}

@@ -18,6 +18,7 @@ import (
 // than len(p) bytes remain, an error wrapping ErrOffset for a negative off,
 // and one wrapping memmap.ErrClosed after Close.
 func (f *File) ReadAt(p []byte, off int64) (int, error) {
+	checkMade(f)
 	if f.closed.Load() {
 		return 0, fmt.Errorf("read %s: %w", f.path, memmap.ErrClosed)
 	}
@@ -52,6 +53,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 // memmap.ErrClosed, and a file truncated from outside since it was opened
 // one wrapping ErrFileSize.
 func (f *File) WriteTo(w io.Writer) (int64, error) {
+	checkMade(f)
 	if f.closed.Load() {
 		return 0, fmt.Errorf("write %s: %w", f.path, memmap.ErrClosed)
 	}
@@ -78,6 +80,7 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 // write without one); a closed File gives an error wrapping
 // memmap.ErrClosed.
 func (f *File) WriteDataTo(w io.Writer) (int64, error) {
+	checkMade(f)
 	if f.closed.Load() {
 		return 0, fmt.Errorf("write %s: %w", f.path, memmap.ErrClosed)
 	}

@@ -135,7 +135,10 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...BytesOption) (*File
 
 // IsInMemory reports whether the File was made by OpenBytes: its data is Go
 // memory, not a mapping of a file.
-func (f *File) IsInMemory() bool { return f.mapping == nil }
+func (f *File) IsInMemory() bool {
+	checkMade(f)
+	return f.mapping == nil
+}
 
 // residentInMemory is Resident for a File made by OpenBytes: Go memory is
 // reported as resident, page by page of the data's span.

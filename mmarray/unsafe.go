@@ -106,6 +106,9 @@ func at2[T Element](a *Array[T], i, j int, slow func(*viewCore, unsafe.Pointer, 
 }
 
 func at3[T Element](a *Array[T], i, j, k int, slow func(*viewCore, unsafe.Pointer, int, int, int)) (v T) {
+	if a == nil { // at3 is out of line: the check costs no inlining budget
+		panicUnmade()
+	}
 	if uint(i) < a.fastShape[3] && uint(j) < a.fastShape[4] && uint(k) < a.fastShape[5] && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
 		return *(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1+k*a.step2))
 	}
@@ -133,6 +136,9 @@ func set2[T Element](a *Array[T], v T, i, j int, slow func(*viewCore, unsafe.Poi
 }
 
 func set3[T Element](a *Array[T], v T, i, j, k int, slow func(*viewCore, unsafe.Pointer, int, int, int)) {
+	if a == nil {
+		panicUnmade()
+	}
 	if uint(i) < a.fastShape[3] && uint(j) < a.fastShape[4] && uint(k) < a.fastShape[5] && a.writable && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
 		*(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1+k*a.step2)) = v
 		return

@@ -26,7 +26,7 @@ import (
 // ErrField, and a closed File memmap.ErrClosed.
 func Field[T, R Element](a *Array[R], path string) (*Array[T], error) {
 	a.checkMade()
-	if a.file.closed.Load() {
+	if a.file.isClosed() {
 		return nil, fmt.Errorf("field %q of %s: %w", path, a.file.path, memmap.ErrClosed)
 	}
 	dt, offset, err := findField(a.dtype, path)

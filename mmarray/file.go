@@ -35,8 +35,20 @@ type File struct {
 	// prefix holds the header bytes when the File has them at hand (Create,
 	// OpenBytes); WriteTo reads them from the file otherwise.
 	prefix []byte
-	closed atomic.Bool
+	// closed is 1 once Close has run. Close sets it with
+	// atomic.SwapUint32 and the methods read it with atomic.LoadUint32
+	// (isClosed), but the element accessors' inlined fast paths read it
+	// plainly (isOpen): an atomic load would not fit their inlining budget,
+	// and a plain read is enough for what the flag is for. Using a view
+	// while another goroutine closes its File is a race the caller must
+	// not make (see the package documentation's Caveats); the flag turns
+	// use after a Close that happened before, in the same goroutine or
+	// one synchronized with it, into a panic.
+	closed uint32
 }
+
+// isClosed reports whether Close has run.
+func (f *File) isClosed() bool { return atomic.LoadUint32(&f.closed) != 0 }
 
 // Open maps an existing .npy file in mode ReadOnly ("r"), ReadWrite ("r+") or
 // CopyOnWrite ("c"), as np.load(path, mmap_mode=...) does.
@@ -502,7 +514,7 @@ func (f *File) IsRaw() bool {
 // or fdatasync returns the operating system's error (EIO, ENOSPC).
 func (f *File) Flush() error {
 	checkMade(f)
-	if f.closed.Load() {
+	if f.isClosed() {
 		return fmt.Errorf("flush %s: %w", f.path, memmap.ErrClosed)
 	}
 	if f.mapping == nil {
@@ -521,7 +533,7 @@ func (f *File) Flush() error {
 // wrapping memmap.ErrClosed.
 func (f *File) Advise(a Advice) error {
 	checkMade(f)
-	if f.closed.Load() {
+	if f.isClosed() {
 		return fmt.Errorf("advise %s: %w", f.path, memmap.ErrClosed)
 	}
 	if f.mapping == nil {
@@ -537,7 +549,7 @@ func (f *File) Advise(a Advice) error {
 // After Close it returns an error wrapping memmap.ErrClosed.
 func (f *File) Resident() (resident, total int, err error) {
 	checkMade(f)
-	if f.closed.Load() {
+	if f.isClosed() {
 		return 0, 0, fmt.Errorf("resident %s: %w", f.path, memmap.ErrClosed)
 	}
 	if f.mapping == nil {
@@ -558,7 +570,7 @@ func (f *File) Resident() (resident, total int, err error) {
 // Close returns an error wrapping memmap.ErrClosed.
 func (f *File) Close() error {
 	checkMade(f)
-	if f.closed.Swap(true) {
+	if atomic.SwapUint32(&f.closed, 1) != 0 {
 		return fmt.Errorf("close %s: %w", f.path, memmap.ErrClosed)
 	}
 	if f.mapping == nil {
@@ -578,7 +590,7 @@ func (f *File) checkOpen() {
 	if f == nil {
 		panicUnmade()
 	}
-	if f.closed.Load() {
+	if f.isClosed() {
 		panicClosed(f.path)
 	}
 }

@@ -19,7 +19,7 @@ import (
 // and one wrapping memmap.ErrClosed after Close.
 func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	checkMade(f)
-	if f.closed.Load() {
+	if f.isClosed() {
 		return 0, fmt.Errorf("read %s: %w", f.path, memmap.ErrClosed)
 	}
 	if off < 0 {
@@ -54,7 +54,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 // one wrapping ErrFileSize.
 func (f *File) WriteTo(w io.Writer) (int64, error) {
 	checkMade(f)
-	if f.closed.Load() {
+	if f.isClosed() {
 		return 0, fmt.Errorf("write %s: %w", f.path, memmap.ErrClosed)
 	}
 	header, err := f.headerBytes()
@@ -81,7 +81,7 @@ func (f *File) WriteTo(w io.Writer) (int64, error) {
 // memmap.ErrClosed.
 func (f *File) WriteDataTo(w io.Writer) (int64, error) {
 	checkMade(f)
-	if f.closed.Load() {
+	if f.isClosed() {
 		return 0, fmt.Errorf("write %s: %w", f.path, memmap.ErrClosed)
 	}
 	return writeOnce(w, f.data)

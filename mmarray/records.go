@@ -49,7 +49,7 @@ import (
 // read-only); for a ReadOnly File from OpenBytes, nothing stops it.
 func Records[S any](rows *Array[[]byte]) ([]S, error) {
 	rows.checkMade()
-	if rows.file.closed.Load() {
+	if rows.file.isClosed() {
 		return nil, fmt.Errorf("records of %s: %w", rows.file.path, memmap.ErrClosed)
 	}
 	t := reflect.TypeFor[S]()

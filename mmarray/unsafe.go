@@ -69,18 +69,10 @@ func (c *viewCore) setFastLayout() {
 	c.origin = unsafe.Add(unsafe.Pointer(unsafe.SliceData(c.data)), c.offset)
 }
 
-// isOpen reports whether the view's File is open, the check every element
-// access makes: a plain load of the File's closed flag (an atomic.Bool is
-// a uint32), which costs the inliner less than its Load method. Using a
-// view while another goroutine closes its File is the caller's bug either
-// way; the check is there to turn use after Close into a panic. The
-// first-level accessors spell it out, which the inliner prices lower still
-// than a call of isOpen.
-func (c *viewCore) isOpen() bool { return *(*uint32)(unsafe.Pointer(&c.file.closed)) == 0 }
-
 // The fixed-rank accessors. Each is a fast path the compiler inlines into
 // the caller's loop: a direct view of the accessor's rank (fastShape is
-// zero otherwise), indices in bounds, the File open; then one load or
+// zero otherwise), indices in bounds, the File open (a plain read of its
+// closed flag, see File.closed); then one load or
 // store. Everything else goes to slow, which is passed as a parameter:
 // the compiler prices a call through a parameter as cheap, and once at1
 // is inlined the call is to a known function, which is inlined in turn
@@ -90,7 +82,7 @@ func (c *viewCore) isOpen() bool { return *(*uint32)(unsafe.Pointer(&c.file.clos
 // non-generic slow path for negative indices, errors and other views.
 
 func at1[T Element](a *Array[T], i int, slow func(*viewCore, unsafe.Pointer, int)) (v T) {
-	if uint(i) < a.fastShape[0] && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+	if uint(i) < a.fastShape[0] && a.file.closed == 0 {
 		return *(*T)(unsafe.Add(a.origin, i*a.step0))
 	}
 	slow(&a.viewCore, unsafe.Pointer(&v), i)
@@ -98,7 +90,7 @@ func at1[T Element](a *Array[T], i int, slow func(*viewCore, unsafe.Pointer, int
 }
 
 func at2[T Element](a *Array[T], i, j int, slow func(*viewCore, unsafe.Pointer, int, int)) (v T) {
-	if uint(i) < a.fastShape[1] && uint(j) < a.fastShape[2] && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+	if uint(i) < a.fastShape[1] && uint(j) < a.fastShape[2] && a.file.closed == 0 {
 		return *(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1))
 	}
 	slow(&a.viewCore, unsafe.Pointer(&v), i, j)
@@ -109,7 +101,7 @@ func at3[T Element](a *Array[T], i, j, k int, slow func(*viewCore, unsafe.Pointe
 	if a == nil { // at3 is out of line: the check costs no inlining budget
 		panicUnmade()
 	}
-	if uint(i) < a.fastShape[3] && uint(j) < a.fastShape[4] && uint(k) < a.fastShape[5] && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+	if uint(i) < a.fastShape[3] && uint(j) < a.fastShape[4] && uint(k) < a.fastShape[5] && a.file.closed == 0 {
 		return *(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1+k*a.step2))
 	}
 	slow(&a.viewCore, unsafe.Pointer(&v), i, j, k)
@@ -120,7 +112,7 @@ func at3[T Element](a *Array[T], i, j, k int, slow func(*viewCore, unsafe.Pointe
 // views of every mode, so they check writable too.
 
 func set1[T Element](a *Array[T], v T, i int, slow func(*viewCore, unsafe.Pointer, int)) {
-	if uint(i) < a.fastShape[0] && a.writable && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+	if uint(i) < a.fastShape[0] && a.writable && a.file.closed == 0 {
 		*(*T)(unsafe.Add(a.origin, i*a.step0)) = v
 		return
 	}
@@ -128,7 +120,7 @@ func set1[T Element](a *Array[T], v T, i int, slow func(*viewCore, unsafe.Pointe
 }
 
 func set2[T Element](a *Array[T], v T, i, j int, slow func(*viewCore, unsafe.Pointer, int, int)) {
-	if uint(i) < a.fastShape[1] && uint(j) < a.fastShape[2] && a.writable && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+	if uint(i) < a.fastShape[1] && uint(j) < a.fastShape[2] && a.writable && a.file.closed == 0 {
 		*(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1)) = v
 		return
 	}
@@ -139,7 +131,7 @@ func set3[T Element](a *Array[T], v T, i, j, k int, slow func(*viewCore, unsafe.
 	if a == nil {
 		panicUnmade()
 	}
-	if uint(i) < a.fastShape[3] && uint(j) < a.fastShape[4] && uint(k) < a.fastShape[5] && a.writable && *(*uint32)(unsafe.Pointer(&a.file.closed)) == 0 {
+	if uint(i) < a.fastShape[3] && uint(j) < a.fastShape[4] && uint(k) < a.fastShape[5] && a.writable && a.file.closed == 0 {
 		*(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1+k*a.step2)) = v
 		return
 	}
@@ -201,7 +193,7 @@ type (
 )
 
 func swappedLoad1(c *viewCore, dst unsafe.Pointer, i int, load swapFunc, slow slowFunc1) {
-	if c.swapped && uint(i) < c.itemShape[0] && *(*uint32)(unsafe.Pointer(&c.file.closed)) == 0 {
+	if c.swapped && uint(i) < c.itemShape[0] && c.file.closed == 0 {
 		load(c, dst, i*c.step0)
 		return
 	}
@@ -209,7 +201,7 @@ func swappedLoad1(c *viewCore, dst unsafe.Pointer, i int, load swapFunc, slow sl
 }
 
 func swappedStore1(c *viewCore, src unsafe.Pointer, i int, store swapFunc, slow slowFunc1) {
-	if c.swapped && uint(i) < c.itemShape[0] && c.writable && *(*uint32)(unsafe.Pointer(&c.file.closed)) == 0 {
+	if c.swapped && uint(i) < c.itemShape[0] && c.writable && c.file.closed == 0 {
 		store(c, src, i*c.step0)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -178,4 +179,35 @@ func TestValuesAfterClosePanics(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The package documentation promises that At1, At2, Set1 and Set2 on a
+// native view, and ItemBytes1 and ItemBytes2 on any view, compile into the
+// caller's loop: the compiler must inline each call.
+func TestFixedRankAccessorsAreInlined(t *testing.T) {
+	t.Parallel()
+	accessors := []string{"At1", "At2", "Set1", "Set2", "ItemBytes1", "ItemBytes2"}
+	source := `package inlined
+
+import "github.com/go-memmap/memmap/mmarray"
+
+func Calls(a1, a2 *mmarray.Array[float64]) (s float64) {
+	s += a1.At1(0)
+	s += a2.At2(0, 0)
+	a1.Set1(1, 0)
+	a2.Set2(1, 0, 0)
+	s += float64(a1.ItemBytes1(0)[0])
+	s += float64(a2.ItemBytes2(0, 0)[0])
+	return s
+}
+`
+	out, err := buildInModule(t, "inlined", source, "-m")
+	require.NoError(t, err, out)
+	var notInlined []string
+	for _, name := range accessors {
+		if !strings.Contains(out, "inlining call to mmarray.(*Array[go.shape.float64])."+name+"\n") {
+			notInlined = append(notInlined, name)
+		}
+	}
+	require.Empty(t, notInlined, "not inlined; the compiler said:\n%s", out)
 }

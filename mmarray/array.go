@@ -44,8 +44,11 @@ type viewCore struct {
 	// is 0, so an accessor of another rank fails the fast path's bounds
 	// check and takes the slow path. fastShape is itemShape for a direct
 	// view and all zeros otherwise: the accessors' first test, the one
-	// that lets them load through a *T.
+	// that lets them load through a *T. setShape is fastShape for a
+	// writable view and all zeros for a read-only one: the setters' first
+	// test, which keeps the test of writable out of their fast path.
 	fastShape           [6]uint
+	setShape            [6]uint
 	itemShape           [6]uint
 	step0, step1, step2 int
 	origin              elementAddress

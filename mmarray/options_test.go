@@ -40,16 +40,6 @@ var misplacedOptions = []struct{ call, optionType string }{
 // compiles.
 func TestMisplacedOptionsDoNotCompile(t *testing.T) {
 	t.Parallel()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("the go tool is needed to check compile errors")
-		}
-		t.Skip("no go tool on PATH")
-	}
-	moduleRoot, err := filepath.Abs("..")
-	require.NoError(t, err)
-
 	var bad, good strings.Builder
 	for _, b := range []*strings.Builder{&bad, &good} {
 		b.WriteString("package misplaced\n\nimport \"github.com/go-memmap/memmap/mmarray\"\n\nfunc calls() {\n")
@@ -64,30 +54,14 @@ func TestMisplacedOptionsDoNotCompile(t *testing.T) {
 	_, _ = mmarray.OpenRaw("x.dat", mmarray.ReadOnly, "<f8", nil, 0, mmarray.WithFortranOrder(true), mmarray.WithAdvice(mmarray.Random))
 	_, _ = mmarray.OpenBytes("x.npy", nil, mmarray.ReadOnly, mmarray.WithMaxHeaderSize(1), mmarray.WithOwnedImage(), mmarray.WithAdvice(mmarray.Random))
 `)
-	build := func(name, source string) (string, error) {
-		dir := t.TempDir()
-		file := filepath.Join(dir, name+".go")
-		require.NoError(t, os.WriteFile(file, []byte(source+"}\n"), 0o644))
-		// A package that exists only in the overlay, inside this module.
-		pkgDir := filepath.Join(moduleRoot, "mmarray", "internal", "misplaced"+name)
-		overlay, err := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(pkgDir, name+".go"): file}})
-		require.NoError(t, err)
-		overlayFile := filepath.Join(dir, "overlay.json")
-		require.NoError(t, os.WriteFile(overlayFile, overlay, 0o644))
-		cmd := exec.Command(goTool, "build", "-overlay", overlayFile, "-gcflags=-e", "-o", os.DevNull, "./mmarray/internal/misplaced"+name)
-		cmd.Dir = moduleRoot
-		out, err := cmd.CombinedOutput()
-		return string(out), err
-	}
-
-	out, err := build("good", good.String())
+	out, err := buildInModule(t, "misplacedgood", good.String()+"}\n", "-e")
 	require.NoError(t, err, "options in their places must compile:\n%s", out)
 
-	out, err = build("bad", bad.String())
+	out, err = buildInModule(t, "misplacedbad", bad.String()+"}\n", "-e")
 	require.Error(t, err, "misplaced options must not compile")
 	var missing []string
 	for i, c := range misplacedOptions {
-		want := fmt.Sprintf("bad.go:%d:", firstCallLine+i)
+		want := fmt.Sprintf("misplacedbad.go:%d:", firstCallLine+i)
 		found := false
 		for line := range strings.SplitSeq(out, "\n") {
 			if strings.Contains(line, want) && strings.Contains(line, "mmarray."+c.optionType) {
@@ -115,4 +89,33 @@ func TestOptionValues(t *testing.T) {
 	f, err := mmarray.OpenBytes("big.npy", big, mmarray.ReadOnly, mmarray.WithMaxHeaderSize(len(big)))
 	require.NoError(t, err)
 	require.NoError(t, f.Close())
+}
+
+// buildInModule compiles source as package name, a package that exists
+// only in an overlay inside this module (under mmarray/internal), with the
+// given -gcflags, and returns the compiler's output. It skips the test
+// when there is no go tool, except in CI.
+func buildInModule(t *testing.T, name, source, gcflags string) (string, error) {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("the go tool is needed to compile test programs")
+		}
+		t.Skip("no go tool on PATH")
+	}
+	moduleRoot, err := filepath.Abs("..")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	file := filepath.Join(dir, name+".go")
+	require.NoError(t, os.WriteFile(file, []byte(source), 0o644))
+	pkgDir := filepath.Join(moduleRoot, "mmarray", "internal", name)
+	overlay, err := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(pkgDir, name+".go"): file}})
+	require.NoError(t, err)
+	overlayFile := filepath.Join(dir, "overlay.json")
+	require.NoError(t, os.WriteFile(overlayFile, overlay, 0o644))
+	cmd := exec.Command(goTool, "build", "-overlay", overlayFile, "-gcflags="+gcflags, "-o", os.DevNull, "./mmarray/internal/"+name)
+	cmd.Dir = moduleRoot
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }

@@ -51,7 +51,7 @@ type elementAddress = unsafe.Pointer
 // setFastLayout fills itemShape, fastShape, the steps and origin from the
 // view's layout (see viewCore).
 func (c *viewCore) setFastLayout() {
-	c.fastShape, c.itemShape, c.origin = [6]uint{}, [6]uint{}, nil
+	c.fastShape, c.setShape, c.itemShape, c.origin = [6]uint{}, [6]uint{}, [6]uint{}, nil
 	c.step0, c.step1, c.step2 = 0, 0, 0
 	r := len(c.shape)
 	if r < 1 || r > 3 || slices.Contains(c.shape, 0) {
@@ -62,6 +62,9 @@ func (c *viewCore) setFastLayout() {
 	}
 	if c.direct {
 		c.fastShape = c.itemShape
+		if c.writable {
+			c.setShape = c.itemShape
+		}
 	}
 	steps := [3]int{}
 	copy(steps[:], c.strides)
@@ -108,11 +111,12 @@ func at3[T Element](a *Array[T], i, j, k int, slow func(*viewCore, unsafe.Pointe
 	return v
 }
 
-// The setters also need the view to be writable: fastShape is set for
-// views of every mode, so they check writable too.
+// The setters test setShape, which is fastShape for a writable view and
+// zero for a read-only one, so that Set on a ReadOnly file takes the slow
+// path (and panics there) without a test of its own in the fast path.
 
 func set1[T Element](a *Array[T], v T, i int, slow func(*viewCore, unsafe.Pointer, int)) {
-	if uint(i) < a.fastShape[0] && a.writable && a.file.closed == 0 {
+	if uint(i) < a.setShape[0] && a.file.closed == 0 {
 		*(*T)(unsafe.Add(a.origin, i*a.step0)) = v
 		return
 	}
@@ -120,7 +124,7 @@ func set1[T Element](a *Array[T], v T, i int, slow func(*viewCore, unsafe.Pointe
 }
 
 func set2[T Element](a *Array[T], v T, i, j int, slow func(*viewCore, unsafe.Pointer, int, int)) {
-	if uint(i) < a.fastShape[1] && uint(j) < a.fastShape[2] && a.writable && a.file.closed == 0 {
+	if uint(i) < a.setShape[1] && uint(j) < a.setShape[2] && a.file.closed == 0 {
 		*(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1)) = v
 		return
 	}
@@ -131,7 +135,7 @@ func set3[T Element](a *Array[T], v T, i, j, k int, slow func(*viewCore, unsafe.
 	if a == nil {
 		panicUnmade()
 	}
-	if uint(i) < a.fastShape[3] && uint(j) < a.fastShape[4] && uint(k) < a.fastShape[5] && a.writable && a.file.closed == 0 {
+	if uint(i) < a.setShape[3] && uint(j) < a.setShape[4] && uint(k) < a.setShape[5] && a.file.closed == 0 {
 		*(*T)(unsafe.Add(a.origin, i*a.step0+j*a.step1+k*a.step2)) = v
 		return
 	}

@@ -45,5 +45,8 @@
 // of their option interfaces, so an option given to a constructor it does
 // not apply to is a compile error, not a run-time one. For a numeric option,
 // zero means the documented default and a negative value is misuse: the
-// With function panics with a *Misuse.
+// With function panics with a *Misuse. An option whose numbers are
+// positions, not limits, has no default to stand for, and its zero is a
+// real position: mmarray.WithSection(0, 0) is an empty section at the
+// start of the file; a negative position still panics.
 package memmap

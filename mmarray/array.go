@@ -283,11 +283,15 @@ func (a *Array[T]) Set(v T, idx ...int) {
 // the other element types always fit.
 func (a *Array[T]) Fits(v T) error {
 	a.check()
+	var misfit string
 	switch x := any(v).(type) {
 	case string:
-		return checkString(x, a.info.codec, a.info.size)
+		misfit = stringMisfit(x, a.info.codec, a.info.size)
 	case []byte:
-		return checkBytes(x, a.info.codec, a.info.size)
+		misfit = bytesMisfit(x, a.info.codec, a.info.size)
+	}
+	if misfit != "" {
+		return fmt.Errorf("%w: %s", ErrValue, misfit)
 	}
 	return nil
 }

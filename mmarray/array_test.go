@@ -421,7 +421,7 @@ func TestOpenRaw(t *testing.T) {
 	_, err = mmarray.OpenRaw(path, mmarray.ReadOnly, "|O", nil, 0)
 	require.ErrorIs(t, err, npyheader.ErrObjectDType, "an object dtype over raw bytes would be a crash in NumPy")
 	_, err = mmarray.OpenRaw(path, mmarray.ReadOnly, "<f8", nil, -1)
-	require.ErrorIs(t, err, mmarray.ErrFileSize)
+	require.ErrorIs(t, err, mmarray.ErrOffset, "as ReadAt reports a negative offset")
 	_, err = mmarray.OpenRaw(filepath.Join(dir, "missing.dat"), mmarray.ReadOnly, "<f8", nil, 0)
 	require.ErrorIs(t, err, os.ErrNotExist)
 }

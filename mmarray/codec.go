@@ -53,40 +53,42 @@ func appendUCS4(dst, item []byte, swap bool) []byte {
 	return dst
 }
 
-// checkString returns an error wrapping ErrValue when s cannot be stored
-// in an S or U item of size bytes exactly: nothing is ever truncated.
-func checkString(s string, c codec, size int) error {
+// stringMisfit says why s cannot be stored in an S or U item of size
+// bytes exactly, or returns "" when it can: nothing is ever truncated. The
+// text is the detail alone; Fits wraps it in ErrValue, Set in a panic.
+func stringMisfit(s string, c codec, size int) string {
 	if c == codecUCS4 {
 		if !utf8.ValidString(s) {
-			return fmt.Errorf("%w: %q is not valid UTF-8", ErrValue, s)
+			return fmt.Sprintf("%q is not valid UTF-8", s)
 		}
 		if n := utf8.RuneCountInString(s); n > size/4 {
-			return fmt.Errorf("%w: %d characters do not fit in U%d", ErrValue, n, size/4)
+			return fmt.Sprintf("%d characters do not fit in U%d", n, size/4)
 		}
-		return nil
+		return ""
 	}
 	if len(s) > size {
-		return fmt.Errorf("%w: %d bytes do not fit in S%d", ErrValue, len(s), size)
+		return fmt.Sprintf("%d bytes do not fit in S%d", len(s), size)
 	}
-	return nil
+	return ""
 }
 
-// checkBytes is checkString for a []byte value: a V<n> or record item
+// bytesMisfit is stringMisfit for a []byte value: a V<n> or record item
 // takes exactly its size, an S item at most its size.
-func checkBytes(b []byte, c codec, size int) error {
+func bytesMisfit(b []byte, c codec, size int) string {
 	if c == codecRaw && len(b) != size {
-		return fmt.Errorf("%w: %d bytes given for an item of %d bytes", ErrValue, len(b), size)
+		return fmt.Sprintf("%d bytes given for an item of %d bytes", len(b), size)
 	}
 	if len(b) > size {
-		return fmt.Errorf("%w: %d bytes do not fit in S%d", ErrValue, len(b), size)
+		return fmt.Sprintf("%d bytes do not fit in S%d", len(b), size)
 	}
-	return nil
+	return ""
 }
 
-// encodeString stores s into item, padding with NULs.
-func encodeString(item []byte, s string, c codec, swap bool) error {
-	if err := checkString(s, c, len(item)); err != nil {
-		return err
+// encodeString stores s into item, padding with NULs, and returns "";
+// when s does not fit, it stores nothing and returns why (stringMisfit).
+func encodeString(item []byte, s string, c codec, swap bool) (misfit string) {
+	if misfit := stringMisfit(s, c, len(item)); misfit != "" {
+		return misfit
 	}
 	if c == codecUCS4 {
 		i := 0
@@ -95,17 +97,17 @@ func encodeString(item []byte, s string, c codec, swap bool) error {
 			i += 4
 		}
 		clear(item[i:])
-		return nil
+		return ""
 	}
 	clear(item[copy(item, s):])
-	return nil
+	return ""
 }
 
-// encodeBytes stores b into item, padding with NULs.
-func encodeBytes(item, b []byte, c codec) error {
-	if err := checkBytes(b, c, len(item)); err != nil {
-		return err
+// encodeBytes stores b into item, padding with NULs, as encodeString does.
+func encodeBytes(item, b []byte, c codec) (misfit string) {
+	if misfit := bytesMisfit(b, c, len(item)); misfit != "" {
+		return misfit
 	}
 	clear(item[copy(item, b):])
-	return nil
+	return ""
 }

@@ -82,7 +82,10 @@
 // OpenFile, CreateOption, RawOption, BytesOption), and each With function
 // returns a type that only the constructors it applies to accept, so a
 // misplaced option does not compile. A numeric option's zero means its
-// documented default; a negative value panics. Advice and its constants
+// documented default; a negative value panics. WithSection's offset and
+// length are positions, not limits, so zero is a real position there
+// (WithSection(0, 0) is an empty section) and only a negative one panics.
+// Advice and its constants
 // (Sequential, Random, WillNeed, ...) are here, so no caller needs package
 // pagecache to give WithAdvice or File.Advise a hint.
 //
@@ -90,13 +93,16 @@
 //
 // Anything that comes from a file or from the operating system is returned
 // as an error, never a panic, and follows the module's conventions (see
-// package memmap): each error wraps exactly one documented sentinel, tested
-// with errors.Is: one of this package's (ErrFileSize, ErrDTypeMismatch,
+// package memmap): each error wraps a documented sentinel, tested with
+// errors.Is: one of this package's (ErrFileSize, ErrDTypeMismatch,
 // ErrMode, ...), one of the module's shared ones (memmap.ErrClosed after
 // Close, memmap.ErrTooLarge, memmap.ErrUnsupported), one of npyheader's for
 // a bad header (npyheader.ErrBadMagic, ErrSyntax, ErrObjectDType, ...) or
-// one of pagecache's from the mapping layer; errors of the operating system
-// (*fs.PathError, syscall.Errno) are wrapped as they are. The context this
+// one of pagecache's from the mapping layer. Where two descriptions are
+// both true, both match (an itemsize too large for an int is
+// npyheader.ErrDescr and memmap.ErrTooLarge); the text shows the first.
+// Errors of the operating system (*fs.PathError, syscall.Errno) are wrapped
+// as they are. The context this
 // package adds names the operation and the file, never the package:
 // "open x.npy: npyheader: invalid header syntax".
 //

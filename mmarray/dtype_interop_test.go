@@ -324,7 +324,7 @@ func stringOps() leafOps {
 		}
 		for _, s := range bad {
 			require.ErrorIs(t, a.Fits(s), mmarray.ErrValue, "%q in %s", s, dt)
-			requireMisuse(t, "mmarray: Set: "+strings.TrimPrefix(a.Fits(s).Error(), "mmarray: "), func() { a.Set(s, idx...) }, "%q in %s", s, dt)
+			requireMisuse(t, "mmarray: Set: "+strings.TrimPrefix(a.Fits(s).Error(), mmarray.ErrValue.Error()+": "), func() { a.Set(s, idx...) }, "%q in %s", s, dt)
 			require.Equal(t, before, a.At(idx...), "a refused Set leaves the item alone")
 		}
 	}

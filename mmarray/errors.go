@@ -7,12 +7,12 @@ import (
 )
 
 // Sentinel errors of this package. Every error this package returns wraps
-// exactly one documented sentinel, tested with errors.Is: one of these, one
-// of the module's shared ones (memmap.ErrClosed after Close,
-// memmap.ErrTooLarge for sizes beyond what an int or the address space can
-// hold, memmap.ErrUnsupported for what the platform or file cannot do), one
-// of npyheader's for a bad header, or one of pagecache's from the mapping
-// layer. Errors of the operating system (*fs.PathError, syscall.Errno) are
+// a documented sentinel, tested with errors.Is: one of these, one of the
+// module's shared ones (memmap.ErrClosed after Close, memmap.ErrTooLarge
+// for sizes beyond what an int or the address space can hold,
+// memmap.ErrUnsupported for what the platform or file cannot do), one of
+// npyheader's for a bad header, or one of pagecache's from the mapping
+// layer; where two descriptions are both true, both match. Errors of the operating system (*fs.PathError, syscall.Errno) are
 // returned or wrapped as they are.
 var (
 	// ErrMode: the mode string is not one of NumPy's, or the mode is not
@@ -31,7 +31,7 @@ var (
 	// ErrReshape: the requested shape cannot be a view of the data (a copy
 	// would be needed) or has a different number of elements.
 	ErrReshape = errors.New("mmarray: cannot reshape without copying")
-	// ErrOffset: a negative byte offset given to ReadAt.
+	// ErrOffset: a negative byte offset given to OpenRaw or ReadAt.
 	ErrOffset = errors.New("mmarray: negative offset")
 	// ErrIndexSyntax: text given to ParseIndex is not NumPy index syntax.
 	ErrIndexSyntax = errors.New("mmarray: invalid index expression")

@@ -276,8 +276,8 @@ func (f *File) createNPY(prefix []byte, nbytes int64, o options) error {
 //
 // Options: WithFortranOrder, WithAdvice.
 //
-// Errors wrap: ErrMode, ErrShape, ErrFileSize (a file too short, a negative
-// offset), npyheader's sentinels for a bad descr, memmap.ErrTooLarge,
+// Errors wrap: ErrMode, ErrShape, ErrFileSize (a file too short), ErrOffset
+// (a negative offset), npyheader's sentinels for a bad descr, memmap.ErrTooLarge,
 // memmap.ErrUnsupported for what is not a regular file, or the operating
 // system's error for the file.
 func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, opts ...RawOption) (*File, error) {
@@ -286,7 +286,7 @@ func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, op
 		return nil, fmt.Errorf("open raw %s: %w: %v", path, ErrMode, mode)
 	}
 	if offset < 0 {
-		return nil, fmt.Errorf("open raw %s: %w: negative offset %d", path, ErrFileSize, offset)
+		return nil, fmt.Errorf("open raw %s at %d: %w", path, offset, ErrOffset)
 	}
 	if shape == nil && mode == Write {
 		return nil, fmt.Errorf("open raw %s: %w: a shape must be given for mode w+", path, ErrShape)

@@ -4,7 +4,6 @@ import (
 	"math/bits"
 	"reflect"
 	"slices"
-	"strings"
 	"unsafe"
 
 	"github.com/go-memmap/memmap/internal/misuse"
@@ -329,14 +328,14 @@ func (c *viewCore) storeFrom(src unsafe.Pointer, off int) {
 	case c.direct:
 		copy(item, unsafe.Slice((*byte)(src), len(item)))
 	case c.info.codec != codecNone:
-		var err error
+		var misfit string
 		if c.info.goType.Kind() == reflectString {
-			err = encodeString(item, *(*string)(src), c.info.codec, c.swap)
+			misfit = encodeString(item, *(*string)(src), c.info.codec, c.swap)
 		} else {
-			err = encodeBytes(item, *(*[]byte)(src), c.info.codec)
+			misfit = encodeBytes(item, *(*[]byte)(src), c.info.codec)
 		}
-		if err != nil {
-			misuse.Panicf("mmarray: Set: %s", strings.TrimPrefix(err.Error(), "mmarray: "))
+		if misfit != "" {
+			misuse.Panicf("mmarray: Set: %s", misfit)
 		}
 	default:
 		storeConvertedFrom(item, src, c.info, c.swap)

@@ -40,8 +40,10 @@ func (a *Array[T]) Set3(v T, i, j, k int) { set3(a, v, i, j, k, (*viewCore).stor
 // AppendTo), for V<n> and records the bytes themselves.
 //
 // The slice aliases the mapping, as Contiguous's does: it is valid until
-// the File is closed, writing through it faults on a ReadOnly file and
-// changes the file in ReadWrite mode, and its capacity ends with the item.
+// the File is closed and its capacity ends with the item. Writing through
+// it changes the file in ReadWrite mode and private memory in CopyOnWrite
+// mode; it faults for a file opened ReadOnly (its pages are mapped
+// read-only), and for a ReadOnly File from OpenBytes nothing stops it.
 // An index out of range panics, as At does.
 func (a *Array[T]) ItemBytes(idx ...int) []byte {
 	a.checkMade()

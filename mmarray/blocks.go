@@ -29,8 +29,10 @@ import (
 // one buffer of 2048 elements allocated by the iteration.
 //
 // Blocks are for reading: a zero-copy block aliases the mapping, as
-// Contiguous's slice does (writing through it faults on a ReadOnly file and
-// bypasses Set's checks), and is valid until the File is closed.
+// Contiguous's slice does, and is valid until the File is closed. Writing
+// through it bypasses Set's checks: it faults for a file opened ReadOnly
+// (its pages are mapped read-only), and for a ReadOnly File from OpenBytes
+// nothing stops it.
 //
 // To walk the elements in the order they lie in memory, whatever the view's
 // axis order (a Fortran file, a transposed view), call Blocks on

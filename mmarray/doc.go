@@ -154,8 +154,10 @@
 //     nobody else writes the file: pages not yet copied may show later
 //     outside changes (POSIX leaves this unspecified). Copied pages are
 //     anonymous memory: they count towards RSS but not towards GOMEMLIMIT.
-//   - Writing through a slice from Contiguous on a ReadOnly file faults (the
-//     pages are mapped read-only); use Set, which panics with a clear message.
+//   - Writing through a slice from Contiguous, ItemBytes, Blocks or Records
+//     faults for a file opened ReadOnly (the pages are mapped read-only),
+//     and for a ReadOnly File from OpenBytes nothing stops it; use Set,
+//     which panics with a clear message.
 //   - Close does not flush; call Flush when changes must be durable.
 //   - On Windows a mapped file stays locked until Close, and a use after
 //     Close is caught by the method checks only.

@@ -142,7 +142,7 @@ func (rc *runCursor) start(c *viewCore, lo, hi int) {
 		rc.left = 0
 		return
 	}
-	rc.shape, rc.strides = mergeAxes(c.shape, c.strides)
+	rc.shape, rc.strides = mergeAxes(c.shape, c.strides, c.info.size)
 	rc.idx = make([]int, len(rc.shape))
 	rc.off = c.offset
 	for axis, rest := len(rc.shape)-1, lo; axis >= 0; axis-- {
@@ -189,8 +189,10 @@ func (rc *runCursor) advance(n int) {
 // mergeAxes returns a layout of the same elements in the same C order with
 // as few axes as possible, at least one: axes of length 1 go, and an axis
 // merges into the next when stepping over it is the same as stepping over
-// all of the next one. It is meant for non-empty views.
-func mergeAxes(shape, strides []int) ([]int, []int) {
+// all of the next one. A view of one element becomes one axis of length 1
+// with the item size as its stride, so that it counts as a contiguous run.
+// It is meant for non-empty views.
+func mergeAxes(shape, strides []int, itemSize int) ([]int, []int) {
 	var outShape, outStrides []int
 	for axis, n := range shape {
 		if n == 1 {
@@ -206,7 +208,7 @@ func mergeAxes(shape, strides []int) ([]int, []int) {
 		outStrides = append(outStrides, strides[axis])
 	}
 	if len(outShape) == 0 {
-		return []int{1}, []int{0}
+		return []int{1}, []int{itemSize}
 	}
 	return outShape, outStrides
 }

@@ -392,7 +392,7 @@ func TestFixedRankAfterClosePanics(t *testing.T) {
 			}
 		},
 	} {
-		require.Panics(t, fn, name)
+		requireMisuse(t, "mmarray: view used after its File was closed: blocks.npy", fn, name)
 	}
 }
 
@@ -432,4 +432,91 @@ func TestItemBytesAndAppendTo(t *testing.T) {
 		}
 	})
 	require.Zero(t, allocs)
+}
+
+// imageFile stores the formula's values, which increase with k, in memory
+// order: so a walk whose values increase is a walk in increasing address
+// order. StorageOrder must give one for every layout, with positive,
+// non-increasing strides.
+func TestStorageOrderWalksMemoryInOrder(t *testing.T) {
+	t.Parallel()
+	var bad []string
+	for _, descr := range []string{"<f8", ">f8"} {
+		for _, fortran := range []bool{false, true} {
+			a := must(mmarray.View[float64](imageFile[float64](t, descr, []int{4, 5, 6}, fortran)))
+			for _, l := range layouts {
+				name := fmt.Sprintf("%s fortran=%v %s", descr, fortran, l.name)
+				so := l.make(a).StorageOrder()
+				if so.Len() == 0 {
+					continue
+				}
+				strides := so.Strides()
+				for axis, s := range strides {
+					if s <= 0 || (axis > 0 && s > strides[axis-1]) {
+						bad = append(bad, fmt.Sprintf("%s: strides %v", name, strides))
+						break
+					}
+				}
+				values := slices.Collect(so.Values())
+				for k := 1; k < len(values); k++ {
+					if values[k] <= values[k-1] {
+						bad = append(bad, fmt.Sprintf("%s: element %d (%v) lies before element %d (%v)", name, k, values[k], k-1, values[k-1]))
+						break
+					}
+				}
+			}
+		}
+	}
+	require.Empty(t, bad)
+}
+
+// Blocks hands out a native contiguous view's elements as slices of the
+// mapping itself and stages a strided view's in buf; Values reads a long
+// contiguous run in place too.
+func TestBlocksAndValuesAreZeroCopyWhereContiguous(t *testing.T) {
+	t.Parallel()
+	a := must(mmarray.View[float64](imageFile[float64](t, "<f8", []int{4, 5, 6}, false)))
+	strided := map[string]bool{
+		"steps": true, "reversed": true, "transposed": true, "axes 2,0,1": true,
+		"flat every 7th": true, "column": true, "size-1 axes": true,
+	}
+	var bad []string
+	for _, l := range layouts {
+		v := l.make(a)
+		contig, isContig := v.Contiguous()
+		switch {
+		case isContig:
+			for pos, block := range v.Blocks(nil) {
+				if &block[0] != &contig[pos] {
+					bad = append(bad, fmt.Sprintf("%s: block at %d is not the mapping", l.name, pos))
+				}
+			}
+		case strided[l.name]:
+			buf := make([]float64, 4)
+			for pos, block := range v.Blocks(buf) {
+				if &block[0] != &buf[0] {
+					bad = append(bad, fmt.Sprintf("%s: block at %d is not staged in buf", l.name, pos))
+				}
+			}
+		}
+	}
+	require.Empty(t, bad)
+
+	// Values over a contiguous view sees a write made through Contiguous's
+	// slice just ahead of it: it reads the mapping, not a staged copy.
+	long := must(mmarray.View[float64](imageFile[float64](t, "<f8", []int{3, 700}, false)))
+	contig, ok := long.Contiguous()
+	require.True(t, ok)
+	k, stale := 0, 0
+	for x := range long.Values() {
+		if k > 0 && x != -1 {
+			stale++
+		}
+		if k+1 < len(contig) {
+			contig[k+1] = -1 // never a formula value
+		}
+		k++
+	}
+	require.Equal(t, len(contig), k)
+	require.Zero(t, stale, "elements Values read from a copy made before the write")
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -36,18 +37,18 @@ func TestFixedRankAllKinds(t *testing.T) {
 	for _, descr := range numericDescrs {
 		t.Run(descr, func(t *testing.T) {
 			t.Parallel()
-			check := fixedRankChecks[kindOf(descr)]
+			check := fixedRankChecks[formula.KindOf(descr)]
 			require.NotNil(t, check, descr)
-			dt := must(npyheader.ParseDescr(descr))
+			dt := numpytest.Must(npyheader.ParseDescr(descr))
 			h := npyheader.Header{DType: dt, Shape: []int{5, 7}}
-			prefix := must(h.Encode())
+			prefix := numpytest.Must(h.Encode())
 			image := append(prefix, make([]byte, 35*dt.ItemSize)...)
-			check(t, must(mmarray.OpenBytes("aligned.npy", image, mmarray.ReadWrite)))
+			check(t, numpytest.Must(mmarray.OpenBytes("aligned.npy", image, mmarray.ReadWrite)))
 			// The same array one byte further into the image: no element
 			// is aligned, so every accessor takes the general path.
 			path := filepath.Join(t.TempDir(), "unaligned.bin")
 			require.NoError(t, os.WriteFile(path, make([]byte, 1+35*dt.ItemSize), 0o600))
-			raw := must(mmarray.OpenRaw(path, mmarray.ReadWrite, descr, []int{5, 7}, 1))
+			raw := numpytest.Must(mmarray.OpenRaw(path, mmarray.ReadWrite, descr, []int{5, 7}, 1))
 			t.Cleanup(func() { raw.Close() })
 			check(t, raw)
 		})
@@ -61,8 +62,8 @@ func checkFixedRank[T interface {
 	comparable
 }](t *testing.T, f *mmarray.File) {
 	formula.Fill[T](t, f)
-	a := must(mmarray.View[T](f))
-	flat := must(a.Reshape(-1))
+	a := numpytest.Must(mmarray.View[T](f))
+	flat := numpytest.Must(a.Reshape(-1))
 	rev := mmarray.Span(mmarray.Omit, mmarray.Omit, -1)
 	var bad []string
 	fail := func(format string, args ...any) { bad = append(bad, fmt.Sprintf(format, args...)) }
@@ -132,7 +133,7 @@ func checkFixedRank[T interface {
 func TestValuesAcrossBlocks(t *testing.T) {
 	t.Parallel()
 	for _, descr := range []string{"<f8", ">f8"} {
-		a := must(mmarray.View[float64](imageFile[float64](t, descr, []int{3, 700}, false)))
+		a := numpytest.Must(mmarray.View[float64](imageFile[float64](t, descr, []int{3, 700}, false)))
 		for name, v := range map[string]*mmarray.Array[float64]{
 			"whole":       a,
 			"long rows":   a.Slice(mmarray.All(), mmarray.Span(10, 690, 1)),
@@ -170,7 +171,7 @@ func TestValuesAcrossBlocks(t *testing.T) {
 func TestValuesAfterClosePanics(t *testing.T) {
 	t.Parallel()
 	f := imageFile[float64](t, "<f8", []int{3, 700}, false)
-	a := must(mmarray.View[float64](f))
+	a := numpytest.Must(mmarray.View[float64](f))
 	requireMisuse(t, "mmarray: view used after its File was closed: blocks.npy", func() {
 		n := 0
 		for range a.Values() {

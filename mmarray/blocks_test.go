@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -79,7 +80,7 @@ var layouts = []struct {
 		return flatOf(a).Slice(mmarray.Span(2, mmarray.Omit, 7))
 	}},
 	{"column", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
-		return must(flatOf(a).Reshape(20, 6)).Slice(mmarray.All(), mmarray.Index(4))
+		return numpytest.Must(flatOf(a).Reshape(20, 6)).Slice(mmarray.All(), mmarray.Index(4))
 	}},
 	{"matrix", func(a *mmarray.Array[float64]) *mmarray.Array[float64] { return a.Slice(mmarray.Index(2)) }},
 	{"short rows", func(a *mmarray.Array[float64]) *mmarray.Array[float64] {
@@ -101,14 +102,7 @@ func flatOf(a *mmarray.Array[float64]) *mmarray.Array[float64] {
 	if flat, err := a.Reshape(-1); err == nil {
 		return flat
 	}
-	return must(a.Transpose().Reshape(-1))
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
+	return numpytest.Must(a.Transpose().Reshape(-1))
 }
 
 // elementsByAt is the oracle: every element of v in C order through At.
@@ -229,7 +223,7 @@ func TestBlocksAndAccessorsAgreeWithAt(t *testing.T) {
 		{"byte-swapped Fortran", ">f8", true},
 	} {
 		f := imageFile[float64](t, file.descr, []int{4, 5, 6}, file.fortran)
-		a := must(mmarray.View[float64](f))
+		a := numpytest.Must(mmarray.View[float64](f))
 		for _, l := range layouts {
 			t.Run(file.name+"/"+l.name, func(t *testing.T) {
 				v := l.make(a)
@@ -244,24 +238,24 @@ func TestBlocksAndAccessorsAgreeWithAt(t *testing.T) {
 func TestBlocksOfOtherDTypes(t *testing.T) {
 	t.Parallel()
 	t.Run("int16 big-endian", func(t *testing.T) {
-		a := must(mmarray.View[int16](imageFile[int16](t, ">i2", []int{6, 7}, false)))
+		a := numpytest.Must(mmarray.View[int16](imageFile[int16](t, ">i2", []int{6, 7}, false)))
 		checkElementPaths(t, a, elementsByAt(a))
 		checkElementPaths(t, a.Transpose(), elementsByAt(a.Transpose()))
 	})
 	t.Run("bool", func(t *testing.T) {
-		a := must(mmarray.View[bool](imageFile[bool](t, "|b1", []int{300}, false)))
+		a := numpytest.Must(mmarray.View[bool](imageFile[bool](t, "|b1", []int{300}, false)))
 		checkElementPaths(t, a, elementsByAt(a))
 	})
 	t.Run("complex128", func(t *testing.T) {
-		a := must(mmarray.View[complex128](imageFile[complex128](t, ">c16", []int{3, 4}, false)))
+		a := numpytest.Must(mmarray.View[complex128](imageFile[complex128](t, ">c16", []int{3, 4}, false)))
 		checkElementPaths(t, a.Transpose(), elementsByAt(a.Transpose()))
 	})
 	t.Run("S3 strings", func(t *testing.T) {
-		a := must(mmarray.View[string](imageFile[string](t, "|S3", []int{5, 4}, false)))
+		a := numpytest.Must(mmarray.View[string](imageFile[string](t, "|S3", []int{5, 4}, false)))
 		checkElementPaths(t, a.Slice(mmarray.All(), mmarray.Span(mmarray.Omit, mmarray.Omit, -2)), elementsByAt(a.Slice(mmarray.All(), mmarray.Span(mmarray.Omit, mmarray.Omit, -2))))
 	})
 	t.Run("U2 strings", func(t *testing.T) {
-		a := must(mmarray.View[string](imageFile[string](t, ">U2", []int{9}, false)))
+		a := numpytest.Must(mmarray.View[string](imageFile[string](t, ">U2", []int{9}, false)))
 		checkElementPaths(t, a, elementsByAt(a))
 	})
 	t.Run("fields", func(t *testing.T) {
@@ -270,20 +264,20 @@ func TestBlocksOfOtherDTypes(t *testing.T) {
 			"[('x', '<f8'), ('id', '<i4'), ('code', '|S2'), ('p', 'V2')]", // 16 bytes: x aligned
 		} {
 			f := imageFile[[]byte](t, descr, []int{5, 3}, false)
-			rows := must(mmarray.View[[]byte](f))
+			rows := numpytest.Must(mmarray.View[[]byte](f))
 			for k := range rows.Len() {
 				idx := formula.Unravel(k, rows.Shape())
-				x, id, code := must(mmarray.Field[float64](rows, "x")), must(mmarray.Field[int32](rows, "id")), must(mmarray.Field[string](rows, "code"))
+				x, id, code := numpytest.Must(mmarray.Field[float64](rows, "x")), numpytest.Must(mmarray.Field[int32](rows, "id")), numpytest.Must(mmarray.Field[string](rows, "code"))
 				x.Set(float64(k)+0.5, idx...)
 				id.Set(int32(-k), idx...)
 				code.Set(string(rune('a'+k%26)), idx...) // one letter: a NUL pads the item
 			}
-			x := must(mmarray.Field[float64](rows, "x"))
+			x := numpytest.Must(mmarray.Field[float64](rows, "x"))
 			checkElementPaths(t, x, elementsByAt(x))
 			checkElementPaths(t, x.Transpose(), elementsByAt(x.Transpose()))
-			id := must(mmarray.Field[int32](rows, "id"))
+			id := numpytest.Must(mmarray.Field[int32](rows, "id"))
 			checkElementPaths(t, id, elementsByAt(id))
-			code := must(mmarray.Field[string](rows, "code"))
+			code := numpytest.Must(mmarray.Field[string](rows, "code"))
 			checkElementPaths(t, code, elementsByAt(code))
 		}
 	})
@@ -292,8 +286,8 @@ func TestBlocksOfOtherDTypes(t *testing.T) {
 func TestFixedRankSetAgreesWithAt(t *testing.T) {
 	t.Parallel()
 	for _, descr := range []string{"<f8", ">f8"} {
-		a := must(mmarray.View[float64](imageFile[float64](t, descr, []int{3, 4, 5}, false)))
-		flat := must(a.Reshape(-1))
+		a := numpytest.Must(mmarray.View[float64](imageFile[float64](t, descr, []int{3, 4, 5}, false)))
+		flat := numpytest.Must(a.Reshape(-1))
 		mat := a.Slice(mmarray.Index(1))
 		for i := range flat.Len() {
 			flat.Set1(float64(-i), i)
@@ -325,9 +319,9 @@ func TestFixedRankSetAgreesWithAt(t *testing.T) {
 func TestFixedRankMisusePanics(t *testing.T) {
 	t.Parallel()
 	f := imageFile[float64](t, "<f8", []int{3, 4}, false)
-	a := must(mmarray.View[float64](f))
+	a := numpytest.Must(mmarray.View[float64](f))
 	row := a.Slice(mmarray.Index(0))
-	swapped := must(mmarray.View[float64](imageFile[float64](t, ">f8", []int{3, 4}, false)))
+	swapped := numpytest.Must(mmarray.View[float64](imageFile[float64](t, ">f8", []int{3, 4}, false)))
 	misuses := map[string]func(){
 		"At1 on 2-D":        func() { a.At1(0) },
 		"At2 out of range":  func() { a.At2(3, 0) },
@@ -340,21 +334,21 @@ func TestFixedRankMisusePanics(t *testing.T) {
 		"ItemBytes2 out":    func() { a.ItemBytes2(0, 4) },
 		"ItemBytes2 on 1-D": func() { row.ItemBytes2(0, 0) },
 		"Set2 swapped out":  func() { swapped.Set2(1, 3, 0) },
-		"At1 swapped out":   func() { must(swapped.Reshape(-1)).At1(12) },
+		"At1 swapped out":   func() { numpytest.Must(swapped.Reshape(-1)).At1(12) },
 		"BlocksRange":       func() { a.BlocksRange(2, 13, nil) },
 	}
 	for name, fn := range misuses {
 		require.PanicsWithError(t, panicText(fn), fn, name) // a *memmap.Misuse ...
 		require.Contains(t, panicText(fn), "mmarray: ", name)
 	}
-	h := npyheader.Header{DType: must(npyheader.ParseDescr("<f8")), Shape: []int{3}}
-	prefix := must(h.Encode())
-	ro := must(mmarray.OpenBytes("ro.npy", append(prefix, make([]byte, 24)...), mmarray.ReadOnly))
-	roView := must(mmarray.View[float64](ro))
+	h := npyheader.Header{DType: numpytest.Must(npyheader.ParseDescr("<f8")), Shape: []int{3}}
+	prefix := numpytest.Must(h.Encode())
+	ro := numpytest.Must(mmarray.OpenBytes("ro.npy", append(prefix, make([]byte, 24)...), mmarray.ReadOnly))
+	roView := numpytest.Must(mmarray.View[float64](ro))
 	require.PanicsWithError(t, "mmarray: Set1 on a read-only view: ro.npy is open in mode r", func() { roView.Set1(1, 0) })
-	swappedRO := must(mmarray.View[float64](must(mmarray.OpenBytes("ro.npy", append(must(npyheader.Header{DType: must(npyheader.ParseDescr(">f8")), Shape: []int{3, 1}}.Encode()), make([]byte, 24)...), mmarray.ReadOnly))))
+	swappedRO := numpytest.Must(mmarray.View[float64](numpytest.Must(mmarray.OpenBytes("ro.npy", append(numpytest.Must(npyheader.Header{DType: numpytest.Must(npyheader.ParseDescr(">f8")), Shape: []int{3, 1}}.Encode()), make([]byte, 24)...), mmarray.ReadOnly))))
 	require.PanicsWithError(t, "mmarray: Set2 on a read-only view: ro.npy is open in mode r", func() { swappedRO.Set2(1, 0, 0) })
-	require.PanicsWithError(t, "mmarray: Set1 on a read-only view: ro.npy is open in mode r", func() { must(swappedRO.Reshape(-1)).Set1(1, 0) })
+	require.PanicsWithError(t, "mmarray: Set1 on a read-only view: ro.npy is open in mode r", func() { numpytest.Must(swappedRO.Reshape(-1)).Set1(1, 0) })
 }
 
 // panicText runs fn and returns the text of the *memmap.Misuse it panics
@@ -375,11 +369,11 @@ func panicText(fn func()) (text string) {
 func TestFixedRankAfterClosePanics(t *testing.T) {
 	t.Parallel()
 	f := imageFile[float64](t, "<f8", []int{3, 4}, false)
-	a := must(mmarray.View[float64](f))
-	flat := must(a.Reshape(-1))
+	a := numpytest.Must(mmarray.View[float64](f))
+	flat := numpytest.Must(a.Reshape(-1))
 	sf := imageFile[float64](t, ">f8", []int{3, 4}, false)
-	swapped := must(mmarray.View[float64](sf))
-	swappedFlat := must(swapped.Reshape(-1))
+	swapped := numpytest.Must(mmarray.View[float64](sf))
+	swappedFlat := numpytest.Must(swapped.Reshape(-1))
 	require.NoError(t, f.Close())
 	require.NoError(t, sf.Close())
 	for name, fn := range map[string]func(){
@@ -399,7 +393,7 @@ func TestFixedRankAfterClosePanics(t *testing.T) {
 func TestItemBytesAndAppendTo(t *testing.T) {
 	// Not parallel: testing.AllocsPerRun refuses to run in a parallel test.
 	f := imageFile[string](t, "|S4", []int{30}, false)
-	a := must(mmarray.View[string](f))
+	a := numpytest.Must(mmarray.View[string](f))
 	a.Set1("ab", 3) // two NULs of padding
 	a.Set1("a\x00c", 4)
 	var bad []string
@@ -419,11 +413,11 @@ func TestItemBytesAndAppendTo(t *testing.T) {
 	}
 	require.Empty(t, bad)
 	require.Equal(t, "a\x00c", a.At1(4))
-	u := must(mmarray.View[string](imageFile[string](t, ">U3", []int{4}, false)))
+	u := numpytest.Must(mmarray.View[string](imageFile[string](t, ">U3", []int{4}, false)))
 	u.Set1("日本", 2)
 	require.Equal(t, "日本", string(u.AppendTo(nil, 2)))
 	require.Equal(t, 12, len(u.ItemBytes(2)))
-	grid := must(a.Reshape(5, 6))
+	grid := numpytest.Must(a.Reshape(5, 6))
 	allocs := testing.AllocsPerRun(100, func() {
 		for i := range a.Len() {
 			buf = a.AppendTo(buf[:0], i)
@@ -443,7 +437,7 @@ func TestStorageOrderWalksMemoryInOrder(t *testing.T) {
 	var bad []string
 	for _, descr := range []string{"<f8", ">f8"} {
 		for _, fortran := range []bool{false, true} {
-			a := must(mmarray.View[float64](imageFile[float64](t, descr, []int{4, 5, 6}, fortran)))
+			a := numpytest.Must(mmarray.View[float64](imageFile[float64](t, descr, []int{4, 5, 6}, fortran)))
 			for _, l := range layouts {
 				name := fmt.Sprintf("%s fortran=%v %s", descr, fortran, l.name)
 				so := l.make(a).StorageOrder()
@@ -475,7 +469,7 @@ func TestStorageOrderWalksMemoryInOrder(t *testing.T) {
 // contiguous run in place too.
 func TestBlocksAndValuesAreZeroCopyWhereContiguous(t *testing.T) {
 	t.Parallel()
-	a := must(mmarray.View[float64](imageFile[float64](t, "<f8", []int{4, 5, 6}, false)))
+	a := numpytest.Must(mmarray.View[float64](imageFile[float64](t, "<f8", []int{4, 5, 6}, false)))
 	strided := map[string]bool{
 		"steps": true, "reversed": true, "transposed": true, "axes 2,0,1": true,
 		"flat every 7th": true, "column": true, "size-1 axes": true,
@@ -504,7 +498,7 @@ func TestBlocksAndValuesAreZeroCopyWhereContiguous(t *testing.T) {
 
 	// Values over a contiguous view sees a write made through Contiguous's
 	// slice just ahead of it: it reads the mapping, not a staged copy.
-	long := must(mmarray.View[float64](imageFile[float64](t, "<f8", []int{3, 700}, false)))
+	long := numpytest.Must(mmarray.View[float64](imageFile[float64](t, "<f8", []int{3, 700}, false)))
 	contig, ok := long.Contiguous()
 	require.True(t, ok)
 	k, stale := 0, 0

@@ -16,6 +16,7 @@ import (
 
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -401,8 +402,8 @@ func touchEveryField(t *testing.T, f *mmarray.File) {
 		touchFields(t, rows, f.DType(), "")
 		return
 	}
-	if typed, ok := byKind[kindOf(f.Descr())]; ok {
-		typed.touch(t, f)
+	if typed, ok := formula.ByKind[formula.KindOf(f.Descr())]; ok {
+		typed.Touch(t, f)
 		return
 	}
 	for _, read := range readersFor(t, f.DType()) {
@@ -446,7 +447,7 @@ var readersByKind = map[string][]func(*testing.T, viewSource){
 
 func readersFor(t *testing.T, dt npyheader.DType) []func(*testing.T, viewSource) {
 	t.Helper()
-	key := kindOf(dt.String())
+	key := formula.KindOf(dt.String())
 	switch dt.Kind {
 	case npyheader.Bytes, npyheader.Unicode, npyheader.Void, npyheader.Datetime, npyheader.Timedelta:
 		key = string(rune(dt.Kind))

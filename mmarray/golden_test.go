@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -56,9 +57,9 @@ func TestGoldenFilesOpenInEveryMode(t *testing.T) {
 				h := f.Header()
 				require.Equal(t, []uint8{uint8(e.Version[0]), uint8(e.Version[1])}, []uint8{h.Version.Major, h.Version.Minor})
 				if e.Values != "none" {
-					typed, ok := byKind[kindOf(e.Descr)]
+					typed, ok := formula.ByKind[formula.KindOf(e.Descr)]
 					require.True(t, ok, "no Go type for %s", e.Descr)
-					typed.check(t, f)
+					typed.Check(t, f)
 					checked++
 				}
 				require.NoError(t, f.Close())

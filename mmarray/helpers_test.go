@@ -11,58 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-memmap/memmap"
-	"github.com/go-memmap/memmap/internal/numpytest/formula"
-	"github.com/go-memmap/memmap/mmarray"
 )
-
-// typed binds the generic checks to a Go type, so tables can name dtypes.
-type typed struct {
-	goType string
-	check  func(testing.TB, *mmarray.File) // every element against the formula
-	fill   func(testing.TB, *mmarray.File) // the formula into every element
-	touch  func(testing.TB, *mmarray.File)
-}
-
-func typedFor[T formula.Number](name string) typed {
-	return typed{name, formula.Check[T], formula.Fill[T], touchAll[T]}
-}
-
-// touchAll reads every element of f's array, in C order and reversed, and
-// writes one (f must not be ReadOnly).
-func touchAll[T mmarray.Element](t testing.TB, f *mmarray.File) {
-	t.Helper()
-	a, err := mmarray.View[T](f)
-	require.NoError(t, err)
-	dst := make([]T, a.Len())
-	a.CopyTo(dst)
-	if a.Ndim() > 0 && a.Len() > 0 {
-		rev := a.Slice(mmarray.Ellipsis(), mmarray.Span(mmarray.Omit, mmarray.Omit, -1))
-		rev.CopyTo(dst)
-		idx := make([]int, a.Ndim())
-		for i := range idx {
-			idx[i] = -1
-		}
-		a.Set(a.At(idx...), idx...)
-	}
-}
-
-// byKind maps a dtype without its byte order ("f8") to the Go type viewing it.
-var byKind = map[string]typed{
-	"b1": typedFor[bool]("bool"), "i1": typedFor[int8]("int8"), "u1": typedFor[uint8]("uint8"),
-	"i2": typedFor[int16]("int16"), "u2": typedFor[uint16]("uint16"),
-	"i4": typedFor[int32]("int32"), "u4": typedFor[uint32]("uint32"),
-	"i8": typedFor[int64]("int64"), "u8": typedFor[uint64]("uint64"),
-	"f2": typedFor[mmarray.Float16]("Float16"), "f4": typedFor[float32]("float32"), "f8": typedFor[float64]("float64"),
-	"c8": typedFor[complex64]("complex64"), "c16": typedFor[complex128]("complex128"),
-}
 
 // numericDescrs are every numeric dtype a view supports, in both byte orders.
 var numericDescrs = []string{
 	"|b1", "|i1", "|u1", "<i2", ">i2", "<u2", ">u2", "<i4", ">i4", "<u4", ">u4",
 	"<i8", ">i8", "<u8", ">u8", "<f2", ">f2", "<f4", ">f4", "<f8", ">f8", "<c8", ">c8", "<c16", ">c16",
 }
-
-func kindOf(descr string) string { return strings.TrimLeft(descr, "<>|=") }
 
 // manifestEntry is one file described by testdata/manifest.json.
 type manifestEntry struct {

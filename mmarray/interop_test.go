@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 )
 
@@ -99,7 +100,7 @@ func TestGoWritesNumPyReads(t *testing.T) {
 	for _, c := range cases {
 		f, err := mmarray.Create(c.File, c.Descr, c.Shape, mmarray.WithFortranOrder(c.Fortran))
 		require.NoError(t, err)
-		byKind[kindOf(c.Descr)].fill(t, f)
+		formula.ByKind[formula.KindOf(c.Descr)].Fill(t, f)
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Close())
 	}
@@ -135,7 +136,7 @@ for c in json.loads(sys.argv[1]):
 				require.Equal(t, c.Descr, f.Descr())
 				require.Equal(t, c.Shape, f.Shape())
 				require.Equal(t, c.Fortran && len(c.Shape) > 1, f.FortranOrder())
-				byKind[kindOf(c.Descr)].check(t, f)
+				formula.ByKind[formula.KindOf(c.Descr)].Check(t, f)
 			})
 		}
 	}
@@ -236,7 +237,7 @@ func TestRawFilesMatchNumPyMemmap(t *testing.T) {
 		f, err := mmarray.OpenRaw(c.File, mmarray.Write, c.Descr, c.Shape, c.Offset, mmarray.WithFortranOrder(c.Fortran))
 		require.NoError(t, err)
 		require.Equal(t, c.Offset+int64(20*f.DType().ItemSize), f.FileSize())
-		byKind[kindOf(c.Descr)].fill(t, f)
+		formula.ByKind[formula.KindOf(c.Descr)].Fill(t, f)
 		require.NoError(t, f.Flush())
 		require.NoError(t, f.Close())
 	}
@@ -258,7 +259,7 @@ print(json.dumps(bad))
 		f, err := mmarray.OpenRaw(c.File+".numpy", mmarray.ReadOnly, c.Descr, nil, c.Offset)
 		require.NoError(t, err)
 		require.Equal(t, []int{20}, f.Shape())
-		byKind[kindOf(c.Descr)].check(t, f)
+		formula.ByKind[formula.KindOf(c.Descr)].Check(t, f)
 		require.NoError(t, f.Close())
 	}
 }

@@ -65,8 +65,8 @@ func TestSectionAndBytesReadGoldenFiles(t *testing.T) {
 			// data bytes as the file opened on its own, and read through
 			// every field.
 			check := func(t *testing.T, f *mmarray.File) {
-				if typed, ok := byKind[kindOf(e.Descr)]; ok && e.Values != "none" {
-					typed.check(t, f)
+				if typed, ok := formula.ByKind[formula.KindOf(e.Descr)]; ok && e.Values != "none" {
+					typed.Check(t, f)
 					return
 				}
 				data := make([]byte, len(image)-int(e.DataOffset))

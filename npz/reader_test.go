@@ -781,20 +781,13 @@ with zipfile.ZipFile(sys.argv[1]) as zf:
 	first.Header.DType.Fields[0].Shape[0] = 99
 	first.Header.DType.Fields[1].Type.Fields[0].Shape[1] = 99
 	first.Header.Shape[0] = 99
-	for _, again := range []npz.Member{a.Members()[1], must(a.Member("rec"))} {
+	for _, again := range []npz.Member{a.Members()[1], numpytest.Must(a.Member("rec"))} {
 		require.Equal(t, want, again.Header.DType.String())
 		require.Equal(t, []int{2}, again.Header.Shape)
 	}
 }
 
 // must is v, failing on err (for tests).
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 // A member whose bytes cannot be read, encrypted or compressed with an
 // unknown method, fails every read with ErrUnsupported, in every mode: its
 // raw (still encrypted) bytes are never returned as if they were the

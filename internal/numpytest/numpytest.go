@@ -176,3 +176,12 @@ func CopyToTemp(t testing.TB, src string) string {
 	}
 	return dst
 }
+
+// Must returns v, and panics when err is not nil: for a call in a test
+// whose error cannot happen unless the test itself is wrong.
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

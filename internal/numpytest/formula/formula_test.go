@@ -13,30 +13,9 @@ import (
 	"github.com/go-memmap/memmap/mmarray"
 )
 
-// numbers binds the generic functions to the Go type of each numeric dtype
-// ("f8", without byte order), so tables can name dtypes.
-type numbers struct {
-	littleEndian func(n int) []byte
-	check        func(testing.TB, *mmarray.File)
-	fill         func(testing.TB, *mmarray.File)
-}
-
-func numbersFor[T formula.Number]() numbers {
-	return numbers{formula.LittleEndian[T], formula.Check[T], formula.Fill[T]}
-}
-
-var byKind = map[string]numbers{
-	"b1": numbersFor[bool](), "i1": numbersFor[int8](), "u1": numbersFor[uint8](),
-	"i2": numbersFor[int16](), "u2": numbersFor[uint16](),
-	"i4": numbersFor[int32](), "u4": numbersFor[uint32](),
-	"i8": numbersFor[int64](), "u8": numbersFor[uint64](),
-	"f2": numbersFor[mmarray.Float16](), "f4": numbersFor[float32](), "f8": numbersFor[float64](),
-	"c8": numbersFor[complex64](), "c16": numbersFor[complex128](),
-}
-
 func sortedKinds() []string {
-	kinds := make([]string, 0, len(byKind))
-	for kind := range byKind {
+	kinds := make([]string, 0, len(formula.ByKind))
+	for kind := range formula.ByKind {
 		kinds = append(kinds, kind)
 	}
 	slices.Sort(kinds)
@@ -57,7 +36,7 @@ json.dump({kind: formula_array("<" + kind, (n,)).tobytes().hex() for kind in kin
 `, []any{n, kinds}, &fromNumPy)
 	var differ []string
 	for _, kind := range kinds {
-		if got := hex.EncodeToString(byKind[kind].littleEndian(n)); got != fromNumPy[kind] {
+		if got := hex.EncodeToString(formula.ByKind[kind].LittleEndian(n)); got != fromNumPy[kind] {
 			differ = append(differ, kind)
 		}
 	}
@@ -84,7 +63,7 @@ for kind in kinds:
             names.append(name)
 json.dump(names, sys.stdout)
 `, []any{dir, sortedKinds()}, &names)
-	if want := 4 * len(byKind); len(names) != want {
+	if want := 4 * len(formula.ByKind); len(names) != want {
 		t.Fatalf("NumPy wrote %d files, want %d", len(names), want)
 	}
 	for _, name := range names {
@@ -93,7 +72,7 @@ json.dump(names, sys.stdout)
 			t.Errorf("open %s: %v", name, err)
 			continue
 		}
-		byKind[kindOf(name)].check(t, f)
+		formula.ByKind[kindOf(name)].Check(t, f)
 		if err := f.Close(); err != nil {
 			t.Errorf("close %s: %v", name, err)
 		}
@@ -116,7 +95,7 @@ func TestFillWritesWhatNumPyComputes(t *testing.T) {
 			if err != nil {
 				t.Fatalf("create %s: %v", descr, err)
 			}
-			byKind[kind].fill(t, f)
+			formula.ByKind[kind].Fill(t, f)
 			if err := f.Close(); err != nil {
 				t.Fatalf("close %s: %v", descr, err)
 			}

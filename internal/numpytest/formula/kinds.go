@@ -10,13 +10,14 @@ import (
 // Typed binds the generic helpers to the Go type that views one numeric
 // dtype, so that tables can name dtypes: ByKind[KindOf(f.Descr())].Check.
 type Typed struct {
-	Check func(testing.TB, *mmarray.File) // every element against the formula
-	Fill  func(testing.TB, *mmarray.File) // the formula into every element
-	Touch func(testing.TB, *mmarray.File) // every element read, whatever it is (TouchAll)
+	LittleEndian func(n int) []byte              // the first n values' bytes
+	Check        func(testing.TB, *mmarray.File) // every element against the formula
+	Fill         func(testing.TB, *mmarray.File) // the formula into every element
+	Touch        func(testing.TB, *mmarray.File) // every element read, whatever it is (TouchAll)
 }
 
 // TypedFor is Typed for the Go type T.
-func TypedFor[T Number]() Typed { return Typed{Check[T], Fill[T], TouchAll[T]} }
+func TypedFor[T Number]() Typed { return Typed{LittleEndian[T], Check[T], Fill[T], TouchAll[T]} }
 
 // ByKind maps a numeric dtype without its byte order ("f8", see KindOf) to
 // the helpers for the Go type that views it.

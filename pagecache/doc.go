@@ -28,11 +28,14 @@
 // Full disks. Writing through a ReadWrite mapping to a page whose disk
 // blocks are not allocated (a hole of a sparse file) can also raise SIGBUS
 // when the disk is full. Call [Preallocate] before mapping a file for
-// writing. Where the file system has no fallocate, Preallocate writes zeros
-// into the holes it can find; a file system that cannot report holes
-// (lseek SEEK_HOLE) on an operating system without fallocate leaves them,
-// and the risk stays. Writing the zeros races with another process writing
-// into the same holes at the same moment: its bytes may be overwritten.
+// writing. Where the file system has no fallocate, Preallocate allocates
+// the holes it can find by writing to each of their pages through a
+// temporary shared mapping, an atomic add of 0 that changes no byte, so
+// data another process writes into a hole meanwhile stays; a file system
+// that cannot report holes (lseek SEEK_HOLE) on an operating system
+// without fallocate leaves them, and the risk stays. (A file open for
+// writing only cannot be mapped: its holes get zeros written, which can
+// overwrite such data.)
 // When Preallocate fails on a full disk, the blocks it allocated before
 // stay allocated until the file is truncated.
 //

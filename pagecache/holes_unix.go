@@ -10,10 +10,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fillHoles writes zeros into every hole of f before end, so that each of
-// its blocks is allocated. A file system that cannot find holes reports the
-// whole file as data (or refuses SEEK_HOLE with EINVAL); then nothing is
-// written. The file offset, which lseek moves, is put back.
+// fillHoles allocates the blocks of every hole of f before end
+// (allocateRange). A file system that cannot find holes reports the whole
+// file as data (or refuses SEEK_HOLE with EINVAL); then nothing is done.
+// The file offset, which lseek moves, is put back.
 func fillHoles(f *os.File, end int64) (err error) {
 	if end <= 0 {
 		return nil
@@ -46,10 +46,52 @@ func fillHoles(f *os.File, end int64) (err error) {
 			return pathErr("lseek", f, err)
 		}
 		data = min(data, end)
-		if err := writeZeros(f, hole, data); err != nil {
+		holeFound(f, hole, data)
+		if err := allocateRange(f, hole, data); err != nil {
 			return err
 		}
 		off = data
+	}
+	return nil
+}
+
+// holeFound is called with each hole fillHoles is about to allocate. It
+// does nothing; a test replaces it to write into the hole in between, as
+// another process may.
+var holeFound = func(f *os.File, hole, data int64) {}
+
+// allocateChunk is how much of a hole allocateRange maps at a time: address
+// space only, and bounded so that a 32-bit process finds room for it.
+const allocateChunk = 64 << 20
+
+// allocateRange makes the file system allocate the blocks of bytes
+// [from, to) of f, which lie inside the file, without changing a byte:
+// it maps them shared and read-write, and touchPages writes to one word of
+// each page by an atomic add of 0. Writing zeros instead would overwrite
+// data another writer put into the hole after lseek found it; the atomic
+// add leaves such data as it is. The write fault allocates the page's
+// blocks, or raises SIGBUS when the disk is full, which becomes an error
+// wrapping ENOSPC. A file open for writing only cannot be mapped; it gets
+// zeros written, as before.
+func allocateRange(f *os.File, from, to int64) error {
+	for from < to {
+		start := from - from%int64(pageSize) // mmap's offset must be page-aligned
+		end := min(to, start+allocateChunk)
+		b, err := mmapBytes(int(f.Fd()), start, int(end-start), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+		if errors.Is(err, unix.EACCES) {
+			return writeZeros(f, from, to)
+		}
+		if err != nil {
+			return pathErr("mmap", f, err)
+		}
+		ok := touchPages(b, int(from-start))
+		if err := unmapBytes(b); err != nil {
+			return pathErr("munmap", f, err)
+		}
+		if !ok {
+			return pathErr("allocate", f, unix.ENOSPC)
+		}
+		from = end
 	}
 	return nil
 }

@@ -348,11 +348,12 @@ func (m *Mapping) check(op string, off, n int64) (start, end int, err error) {
 // allocated, so that touching a mapped page can never raise SIGBUS on a full
 // disk. On Linux it calls fallocate(fd, 0, 0, size), which also extends the
 // file. Where fallocate is not supported (file systems such as ext2, other
-// operating systems) it writes zeros instead: into every hole below size that
-// lseek(SEEK_HOLE) reports (Linux and darwin), then from the current end of
-// the file up to size, in 1 MiB chunks. Holes read as zeros, so the file's
-// contents do not change. It never shrinks the file, and leaves the file
-// offset where it was.
+// operating systems) it allocates every hole below size that
+// lseek(SEEK_HOLE) reports (Linux and darwin) by a write fault on each of
+// its pages that changes no byte (see the package documentation), then
+// writes zeros from the current end of the file up to size, in 1 MiB
+// chunks. The file's contents do not change. It never shrinks the file,
+// and leaves the file offset where it was.
 //
 // A full disk is reported here (the error wraps ENOSPC). Blocks allocated
 // before the disk filled up stay allocated: to give them back, truncate the
@@ -372,8 +373,8 @@ func Preallocate(f *os.File, size int64) error {
 	return nil
 }
 
-// zeroFill is Preallocate without fallocate: it writes zeros into the holes
-// of f below size, then after its end up to size.
+// zeroFill is Preallocate without fallocate: it allocates the holes of f
+// below size, then writes zeros after its end up to size.
 func zeroFill(f *os.File, size int64) error {
 	fi, err := f.Stat()
 	if err != nil {

@@ -2,6 +2,7 @@ package pagecache
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -247,6 +248,36 @@ func TestZeroFillFillsHoles(t *testing.T) {
 	require.Equal(t, append(want, make([]byte, grown-size)...), got)
 }
 
+// Data written into a hole after fillHoles found it, as another process
+// may, survives: the holes are allocated, not overwritten with zeros.
+func TestFillHolesKeepsDataWrittenMeanwhile(t *testing.T) {
+	const size = 3 << 20
+	f, want := sparseFile(t, t.TempDir(), size, map[int64]string{0: "head"})
+	if len(holesBelow(t, f, size)) == 0 {
+		t.Skip("the file system of t.TempDir reports no holes (no SEEK_HOLE)")
+	}
+	other, err := os.OpenFile(f.Name(), os.O_RDWR, 0)
+	require.NoError(t, err)
+	defer other.Close()
+	const late = "written while the hole was being filled"
+	var wrote []int64
+	holeFound = func(_ *os.File, hole, data int64) {
+		off := hole + (data-hole)/2
+		_, err := other.WriteAt([]byte(late), off)
+		require.NoError(t, err)
+		copy(want[off:], late)
+		wrote = append(wrote, off)
+	}
+	defer func() { holeFound = func(*os.File, int64, int64) {} }()
+
+	require.NoError(t, fillHoles(f, size))
+	require.NotEmpty(t, wrote)
+	got, err := os.ReadFile(f.Name())
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(want, got), "the data written at %v is lost", wrote)
+	require.Empty(t, holesBelow(t, f, size))
+}
+
 // TestPreallocateWithoutFallocate runs Preallocate on ext2, which has no
 // fallocate: the holes of a sparse file must be allocated for real, and a
 // disk too small must give ENOSPC here rather than SIGBUS later.
@@ -276,6 +307,9 @@ func TestPreallocateWithoutFallocate(t *testing.T) {
 	require.NoError(t, err, "a zero size allocates nothing")
 	err = Preallocate(big, 2*loopfs.Free(t, dir))
 	require.ErrorIs(t, err, syscall.ENOSPC)
+	var pe *os.PathError
+	require.ErrorAs(t, err, &pe)
+	require.Equal(t, "allocate", pe.Op, "the page fault (SIGBUS) of a full disk, recovered: %v", err)
 	require.True(t, strings.HasPrefix(err.Error(), "preallocate "+big.Name()+" "), err.Error())
 }
 

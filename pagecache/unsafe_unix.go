@@ -6,6 +6,8 @@ package pagecache
 
 import (
 	"runtime"
+	"runtime/debug"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -77,3 +79,26 @@ func mincore(b, vec []byte) error {
 
 // addrOf returns the address of b's first byte (for tests and diagnostics).
 func addrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+
+// touchPages adds 0 atomically to one 4-byte word of each page of the
+// shared file mapping b from byte from on (from a multiple of 4): a write
+// to every page that changes no byte, even one another process writes at
+// the same moment. It returns false when a page faults (SIGBUS: the file
+// system could not allocate it), which SetPanicOnFault turns into a panic
+// that is recovered here.
+func touchPages(b []byte, from int) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isFault := r.(interface{ Addr() uintptr }); !isFault {
+				panic(r)
+			}
+			ok = false
+		}
+	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	base := unsafe.Pointer(unsafe.SliceData(b))
+	for off := from; off < len(b); off = off - off%pageSize + pageSize {
+		atomic.AddUint32((*uint32)(unsafe.Add(base, off)), 0)
+	}
+	return true
+}

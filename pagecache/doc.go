@@ -29,9 +29,10 @@
 // blocks are not allocated (a hole of a sparse file) can also raise SIGBUS
 // when the disk is full. Call [Preallocate] before mapping a file for
 // writing. Where the file system has no fallocate, Preallocate allocates
-// the holes it can find by writing to each of their pages through a
-// temporary shared mapping, an atomic add of 0 that changes no byte, so
-// data another process writes into a hole meanwhile stays; a file system
+// the holes it can find by a write fault on each of their pages through a
+// temporary shared mapping that changes no byte (MADV_POPULATE_WRITE, or an
+// atomic add of 0 on kernels before Linux 5.14 and on darwin), so data
+// another process writes into a hole meanwhile stays; a file system
 // that cannot report holes (lseek SEEK_HOLE) on an operating system
 // without fallocate leaves them, and the risk stays. (A file open for
 // writing only cannot be mapped: its holes get zeros written, which can

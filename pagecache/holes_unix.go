@@ -65,14 +65,15 @@ var holeFound = func(f *os.File, hole, data int64) {}
 const allocateChunk = 64 << 20
 
 // allocateRange makes the file system allocate the blocks of bytes
-// [from, to) of f, which lie inside the file, without changing a byte:
-// it maps them shared and read-write, and touchPages writes to one word of
-// each page by an atomic add of 0. Writing zeros instead would overwrite
-// data another writer put into the hole after lseek found it; the atomic
-// add leaves such data as it is. The write fault allocates the page's
-// blocks, or raises SIGBUS when the disk is full, which becomes an error
+// [from, to) of f, which lie inside the file, without changing a byte: it
+// maps them shared and read-write and takes a write fault on each page,
+// with MADV_POPULATE_WRITE where the kernel has it (Linux 5.14), else by
+// an atomic add of 0 to one word of each page (touchPages). Writing zeros
+// instead would overwrite data another writer put into the hole after
+// lseek found it; a write fault leaves such data as it is. A page the file
+// system cannot allocate (a full disk, a quota) is reported as an error
 // wrapping ENOSPC. A file open for writing only cannot be mapped; it gets
-// zeros written, as before.
+// zeros written.
 func allocateRange(f *os.File, from, to int64) error {
 	for from < to {
 		start := from - from%int64(pageSize) // mmap's offset must be page-aligned
@@ -84,14 +85,37 @@ func allocateRange(f *os.File, from, to int64) error {
 		if err != nil {
 			return pathErr("mmap", f, err)
 		}
-		ok := touchPages(b, int(from-start))
-		if err := unmapBytes(b); err != nil {
-			return pathErr("munmap", f, err)
+		err = faultForWrite(b, int(from-start))
+		if uerr := unmapBytes(b); uerr != nil && err == nil {
+			err = pathErr("munmap", f, uerr)
 		}
-		if !ok {
+		if errors.Is(err, unix.EFAULT) { // an access would have raised SIGBUS
 			return pathErr("allocate", f, unix.ENOSPC)
+		}
+		if err != nil {
+			return pathErr("madvise", f, err)
 		}
 		from = end
 	}
 	return nil
+}
+
+// faultForWrite takes a write fault on every page of the shared mapping b
+// from byte from on, changing no byte: MADV_POPULATE_WRITE, or touchPages
+// where the kernel lacks it. It returns EFAULT when a page cannot be
+// allocated.
+func faultForWrite(b []byte, from int) error {
+	for {
+		err := populateForWrite(b)
+		switch {
+		case errors.Is(err, unix.EINTR):
+			continue // what was populated stays; populating again is harmless
+		case errors.Is(err, unix.EINVAL): // no MADV_POPULATE_WRITE
+			if !touchPages(b, from) {
+				return unix.EFAULT
+			}
+			return nil
+		}
+		return err
+	}
 }

@@ -31,3 +31,7 @@ func dropFileCache(f *os.File) error { return memmap.ErrUnsupported }
 
 // darwin has no MADV_POPULATE_READ; WillNeed is the nearest hint.
 const madvPopulateRead = unix.MADV_WILLNEED
+
+// populateForWrite is not available on darwin: allocateRange touches the
+// pages instead.
+func populateForWrite([]byte) error { return unix.EINVAL }

@@ -85,7 +85,10 @@ func addrOf(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b
 // to every page that changes no byte, even one another process writes at
 // the same moment. It returns false when a page faults (SIGBUS: the file
 // system could not allocate it), which SetPanicOnFault turns into a panic
-// that is recovered here.
+// that is recovered here. Under the race detector the atomic add runs in
+// the detector's C runtime, where a fault cannot become a panic: there a
+// full disk still kills the process, which is why allocateRange prefers
+// MADV_POPULATE_WRITE.
 func touchPages(b []byte, from int) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -29,7 +29,7 @@ func ParseDescr(s string) (DType, error) {
 			return parseTypeString(t)
 		}
 	}
-	v, err := parseLiteral([]rune(t), false)
+	v, err := parseLiteral(utf8Text([]byte(t)), false)
 	if err != nil {
 		return DType{}, wrap2(ErrDescr, ErrSyntax, "not a Python literal: %s", detailOf(err))
 	}

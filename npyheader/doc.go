@@ -76,9 +76,12 @@
 //     Parse) and ends before the claimed length, the error also matches
 //     ErrTruncated, as NumPy, which reads first, reports it; a plain stream
 //     is not read further.
-//   - A length field within that bound is still only a claim: Read grows
-//     its buffer as bytes arrive, so a short input claiming 4 GiB costs
-//     memory in proportion to what it holds. A header that does arrive in
-//     full is held twice while it is decoded (its bytes, then 4 bytes per
-//     character), up to 4 + 16 bytes per character of the limit.
+//   - A length field within that bound is still only a claim: Read
+//     allocates no more than the input holds, so a short input claiming
+//     4 GiB costs memory in proportion to what it has. A header that
+//     arrives in full costs one buffer of its length when the input's size
+//     can be learned (a file or other io.Seeker, a bytes.Reader), two from
+//     a stream (its bytes gathered as they arrive, then joined), and none
+//     for Parse, which decodes the slice in place: at most 4 or 8 bytes per
+//     character of the limit. The text is parsed as bytes, not copied.
 package npyheader

@@ -148,9 +148,9 @@ func WithMaxHeaderSize(n int) ReadOption {
 }
 
 // Parse decodes the NPY prefix at the start of b. Bytes after the header
-// are ignored.
+// are ignored. The header text is parsed where it lies in b, not copied.
 func Parse(b []byte, opts ...ReadOption) (Header, error) {
-	return Read(bytes.NewReader(b), opts...)
+	return Read(&sliceReader{b: b}, opts...)
 }
 
 // Read reads exactly the NPY prefix (magic to the end of the header) from r
@@ -204,48 +204,29 @@ func Read(r io.Reader, opts ...ReadOption) (Header, error) {
 		// Too large to read. NumPy reads first and so reports a file that
 		// ends early as truncated; do the same when the remaining size can be
 		// learned without reading (files, bytes.Reader).
-		if s, ok := r.(io.Seeker); ok {
-			if cur, err := s.Seek(0, io.SeekCurrent); err == nil {
-				if end, err := s.Seek(0, io.SeekEnd); err == nil {
-					_, serr := s.Seek(cur, io.SeekStart)
-					if serr == nil && end-cur < hlen {
-						return Header{}, wrap2(ErrTruncated, ErrHeaderTooLarge, "at byte %d: reading array header: expected %d bytes got %d (and the length is more than allowed for %d characters)", start, hlen, end-cur, maxSize)
-					}
-				}
-			}
+		if left, ok := remainingBytes(r); ok && left < hlen {
+			return Header{}, wrap2(ErrTruncated, ErrHeaderTooLarge, "at byte %d: reading array header: expected %d bytes got %d (and the length is more than allowed for %d characters)", start, hlen, left, maxSize)
 		}
 		return Header{}, wrapf(ErrHeaderTooLarge, "at byte 8: header length field is %d bytes, more than allowed for %d characters", hlen, maxSize)
 	}
-	// The length field is only a claim: a raised limit may allow 4 GiB in a
-	// file of a hundred bytes. Grow the buffer as bytes arrive, so that it
-	// never holds much more than the input does.
-	raw, err := io.ReadAll(io.LimitReader(r, hlen))
-	if err != nil && err != io.ErrUnexpectedEOF {
+	raw, err := readHeaderBytes(r, hlen)
+	if err != nil {
 		return Header{}, fmt.Errorf("read array header: %w", err)
 	}
 	if int64(len(raw)) < hlen {
 		return Header{}, wrapf(ErrTruncated, "at byte %d: reading array header: expected %d bytes got %d", start, hlen, len(raw))
 	}
-	// Count the characters before decoding them into 4-byte runes, so that
-	// the decoded text is bounded by the limit, not by the length field.
-	chars := len(raw) // latin1: one byte per character
+	// Count the characters before parsing, so that the limit is checked on
+	// characters, as NumPy does, not on bytes.
+	text := latin1Text(raw)
 	if v == Version3 {
 		if !utf8.Valid(raw) {
 			return Header{}, wrapf(ErrSyntax, "header at byte %d: invalid UTF-8 in a version 3.0 header", start)
 		}
-		chars = utf8.RuneCount(raw)
+		text = utf8Text(raw)
 	}
-	if chars > maxSize {
+	if chars := text.charIndex(len(raw)); chars > maxSize {
 		return Header{}, wrapf(ErrHeaderTooLarge, "header at byte %d: header info length (%d) is larger than the maximum of %d", start, chars, maxSize)
-	}
-	var text []rune
-	if v == Version3 {
-		text = []rune(string(raw))
-	} else {
-		text = make([]rune, len(raw))
-		for i, c := range raw {
-			text[i] = rune(c)
-		}
 	}
 	h, err := interpret(text, v != Version3)
 	if err != nil {
@@ -256,11 +237,108 @@ func Read(r io.Reader, opts ...ReadOption) (Header, error) {
 	return h, nil
 }
 
+// sliceReader is the reader Parse gives Read: readHeaderBytes takes the
+// header from its slice instead of copying it.
+type sliceReader struct{ b []byte }
+
+func (s *sliceReader) Read(p []byte) (int, error) {
+	if len(s.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, s.b)
+	s.b = s.b[n:]
+	return n, nil
+}
+
+// firstChunk is how much readHeaderBytes allocates before the first byte
+// arrives when the source's size is unknown. It holds any header that
+// NumPy's default limit allows (10000 characters of up to 4 UTF-8 bytes), so
+// that such a header costs one buffer of its own length.
+const firstChunk = 64 << 10
+
+// readHeaderBytes reads up to n bytes, fewer only at the end of the input.
+// The length field is only a claim: a raised limit may allow 4 GiB in a
+// file of a hundred bytes. So no more is allocated than the source holds:
+// when its size is known (a file, a bytes.Reader, an io.SectionReader) one
+// buffer of what it has left, at most n; otherwise chunks that double the
+// bytes read so far as they arrive, joined once at the end. A long header
+// thus costs one buffer of its length from a file and two from a stream.
+func readHeaderBytes(r io.Reader, n int64) ([]byte, error) {
+	if s, ok := r.(*sliceReader); ok {
+		b := s.b[:min(n, int64(len(s.b)))]
+		s.b = s.b[len(b):]
+		return b, nil
+	}
+	if n <= firstChunk {
+		// Asking for the size costs system calls: not worth it for a
+		// buffer this small.
+		return readChunk(r, int(n))
+	}
+	if left, ok := remainingBytes(r); ok {
+		return readChunk(r, int(min(n, max(left, 0))))
+	}
+	var chunks [][]byte
+	got := 0
+	for size := firstChunk; int64(got) < n; size = got {
+		b, err := readChunk(r, int(min(int64(size), n-int64(got))))
+		if err != nil {
+			return nil, err
+		}
+		chunks = append(chunks, b)
+		got += len(b)
+		if len(b) < cap(b) {
+			break // the end of the input
+		}
+	}
+	if len(chunks) == 1 {
+		return chunks[0], nil
+	}
+	out := make([]byte, 0, got)
+	for _, b := range chunks {
+		out = append(out, b...)
+	}
+	return out, nil
+}
+
+// readChunk reads n bytes into a new buffer, fewer only at the end of the
+// input; the buffer's capacity is n.
+func readChunk(r io.Reader, n int) ([]byte, error) {
+	b := make([]byte, n)
+	got, err := io.ReadFull(r, b)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, err
+	}
+	return b[:got], nil
+}
+
+// remainingBytes returns how many bytes r holds from its current position
+// when that can be learned without reading; ok is false otherwise (a pipe,
+// a decompressor).
+func remainingBytes(r io.Reader) (left int64, ok bool) {
+	switch r := r.(type) {
+	case *sliceReader:
+		return int64(len(r.b)), true
+	case *bytes.Reader:
+		return int64(r.Len()), true
+	case io.Seeker:
+		cur, err := r.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return 0, false
+		}
+		end, err := r.Seek(0, io.SeekEnd)
+		if _, serr := r.Seek(cur, io.SeekStart); err != nil || serr != nil {
+			return 0, false
+		}
+		return end - cur, true
+	}
+	return 0, false
+}
+
 var expectedKeys = []string{"descr", "fortran_order", "shape"}
 
 // interpret parses the header text and checks it as NumPy's
 // _read_array_header does.
-func interpret(text []rune, allowLong bool) (Header, error) {
+func interpret(text sourceText, allowLong bool) (Header, error) {
 	d, err := parseLiteral(text, allowLong)
 	if err != nil {
 		return Header{}, err
@@ -300,7 +378,7 @@ func interpret(text []rune, allowLong bool) (Header, error) {
 	}
 	var h Header
 	if shape.kind != pyTuple {
-		return Header{}, wrapf(ErrShape, "at header character %d: shape is not a tuple: %s", shape.pos, shape.shortRepr())
+		return Header{}, wrapf(ErrShape, "at header character %d: shape is not a tuple: %s", text.charIndex(shape.pos), shape.shortRepr())
 	}
 	if len(shape.items) > maxDims {
 		return Header{}, wrapf(ErrShape, "shape has %d dimensions, more than %d", len(shape.items), maxDims)
@@ -310,30 +388,30 @@ func interpret(text []rune, allowLong bool) (Header, error) {
 		// Python's bool is an int, and literal_eval lets (True, 2) through,
 		// but np.load refuses it ("an integer is required"): so does this.
 		if it.kind != pyInt {
-			return Header{}, wrapf(ErrShape, "at header character %d: shape element %d is a %s, not an int: %s", it.pos, i, it.kind, shape.shortRepr())
+			return Header{}, wrapf(ErrShape, "at header character %d: shape element %d is a %s, not an int: %s", text.charIndex(it.pos), i, it.kind, shape.shortRepr())
 		}
 		n, ok := it.int64()
 		if !ok {
 			if it.neg {
-				return Header{}, wrapf(ErrShape, "at header character %d: shape element %d is negative", it.pos, i)
+				return Header{}, wrapf(ErrShape, "at header character %d: shape element %d is negative", text.charIndex(it.pos), i)
 			}
-			return Header{}, wrapf(memmap.ErrTooLarge, "at header character %d: shape element %d does not fit in int64", it.pos, i)
+			return Header{}, wrapf(memmap.ErrTooLarge, "at header character %d: shape element %d does not fit in int64", text.charIndex(it.pos), i)
 		}
 		if n < 0 {
-			return Header{}, wrapf(ErrShape, "at header character %d: negative dimension %d in shape %s", it.pos, n, shape.shortRepr())
+			return Header{}, wrapf(ErrShape, "at header character %d: negative dimension %d in shape %s", text.charIndex(it.pos), n, shape.shortRepr())
 		}
 		if n > math.MaxInt {
-			return Header{}, wrapf(memmap.ErrTooLarge, "at header character %d: shape element %d does not fit in int", it.pos, i)
+			return Header{}, wrapf(memmap.ErrTooLarge, "at header character %d: shape element %d does not fit in int", text.charIndex(it.pos), i)
 		}
 		h.Shape[i] = int(n)
 	}
 	if fortran.kind != pyBool {
-		return Header{}, wrapf(ErrFortranOrder, "at header character %d: found %s", fortran.pos, fortran.shortRepr())
+		return Header{}, wrapf(ErrFortranOrder, "at header character %d: found %s", text.charIndex(fortran.pos), fortran.shortRepr())
 	}
 	h.FortranOrder = fortran.b
 	h.DType, err = descrFromValue(*descr, 0)
 	if err != nil {
-		return Header{}, withContext(err, "descr at header character %d", descr.pos)
+		return Header{}, withContext(err, "descr at header character %d", text.charIndex(descr.pos))
 	}
 	if _, err := h.DataSize(); err != nil {
 		return Header{}, err

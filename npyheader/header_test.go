@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -332,6 +334,61 @@ func TestHugeHeaderLengthAllocatesLittle(t *testing.T) {
 		allocated := after.TotalAlloc - before.TotalAlloc
 		t.Logf("%s: %d bytes allocated", c.name, allocated)
 		assert.Less(t, allocated, uint64(limit), "%s: %d bytes allocated", c.name, allocated)
+	}
+}
+
+// TestLongHeaderAllocatesAboutItsLength: a long header allowed by a raised
+// limit costs memory in proportion to its length: one buffer of the header
+// when the source's size is known (a file, a bytes.Reader), two when it is
+// a stream whose bytes are gathered as they arrive, none for Parse, which
+// parses the slice it is given; the parser reads the bytes, not a copy of
+// the text as 4-byte runes. This holds for latin1 (1.0, 2.0) and UTF-8
+// (3.0) headers alike.
+func TestLongHeaderAllocatesAboutItsLength(t *testing.T) {
+	// Not parallel: TotalAlloc counts the allocations of every goroutine.
+	const headerLen = 8 << 20
+	for _, c := range []struct {
+		version byte
+		descr   string
+	}{
+		{2, "[('x\xe9', '<f8')]"}, // the byte 0xe9: é in latin1, as NumPy writes 2.0 headers
+		{3, "[('名前', '<f8')]"},
+	} {
+		text := "{'descr': " + c.descr + ", 'fortran_order': False, 'shape': (3,), }"
+		text += strings.Repeat(" ", headerLen-len(text)-1) + "\n"
+		b := npyPrefix(c.version, 0, text)
+		path := filepath.Join(t.TempDir(), "long.npy")
+		require.NoError(t, os.WriteFile(path, b, 0o600))
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		defer f.Close()
+		sources := []struct {
+			name   string
+			read   func() (Header, error)
+			factor float64 // allocations allowed, in header lengths
+		}{
+			{"Parse", func() (Header, error) { return Parse(b, WithMaxHeaderSize(1<<30)) }, 0.5},
+			{"Read bytes.Reader", func() (Header, error) { return Read(bytes.NewReader(b), WithMaxHeaderSize(1<<30)) }, 1.5},
+			{"Read file", func() (Header, error) { return Read(f, WithMaxHeaderSize(1<<30)) }, 1.5},
+			{"Read stream", func() (Header, error) {
+				return Read(io.MultiReader(bytes.NewReader(b)), WithMaxHeaderSize(1<<30))
+			}, 2.5},
+		}
+		for _, s := range sources {
+			name := fmt.Sprintf("%s v%d", s.name, c.version)
+			var h Header
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			h, err = s.read()
+			runtime.ReadMemStats(&after)
+			require.NoError(t, err, name)
+			assert.Equal(t, []int{3}, h.Shape, name)
+			require.Len(t, h.DType.Fields, 1, name)
+			assert.Equal(t, int64(len(b)), h.DataOffset, name)
+			allocated := after.TotalAlloc - before.TotalAlloc
+			t.Logf("%s: %.2f header lengths allocated", name, float64(allocated)/headerLen)
+			assert.Less(t, float64(allocated), s.factor*headerLen, "%s: %d bytes allocated for a %d-byte header", name, allocated, headerLen)
+		}
 	}
 }
 

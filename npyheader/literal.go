@@ -1,6 +1,7 @@
 package npyheader
 
 import (
+	"bytes"
 	"fmt"
 	"unicode"
 	"unicode/utf8"
@@ -14,22 +15,64 @@ import (
 // maxLiteralDepth bounds the nesting of brackets and unary operators.
 const maxLiteralDepth = 64
 
+// sourceText is what the parser reads: bytes that are latin1, one
+// character each (NPY 1.0 and 2.0 headers), or UTF-8 (3.0 headers and
+// descriptor strings; an invalid byte reads as U+FFFD, as Go's []rune
+// conversion reads it). The parser works on byte offsets, so that the text
+// is never copied; the character indices that error messages give, counted
+// as Python counts them, are computed only for an error. Every character
+// the grammar gives a meaning to is ASCII, one byte in both encodings, and
+// no byte of a multi-byte UTF-8 character is ASCII: so the parser compares
+// bytes, and decodes a character only where it is not ASCII.
+type sourceText struct {
+	src    []byte
+	latin1 bool
+}
+
+func latin1Text(b []byte) sourceText { return sourceText{src: b, latin1: true} }
+func utf8Text(b []byte) sourceText   { return sourceText{src: b} }
+
+// charIndex returns the index of the character that starts at byte off.
+func (t sourceText) charIndex(off int) int {
+	if t.latin1 {
+		return off
+	}
+	// utf8.RuneCount would do, but it copies the text after the first
+	// non-ASCII character into a string.
+	n := 0
+	for i := 0; i < off; n++ {
+		if t.src[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, w := utf8.DecodeRune(t.src[i:off])
+		i += w
+	}
+	return n
+}
+
+// decode returns the character at byte off and its length in bytes.
+func (t sourceText) decode(off int) (rune, int) {
+	if c := t.src[off]; c < utf8.RuneSelf || t.latin1 {
+		return rune(c), 1
+	}
+	return utf8.DecodeRune(t.src[off:])
+}
+
 type litParser struct {
-	src       []rune
-	i         int
+	sourceText
+	i         int // byte offset of the next character
 	depth     int
 	allowLong bool // accept Python 2 long suffixes (2L) as in NPY 1.0/2.0
 }
 
 // parseLiteral parses src as a single Python literal expression followed only
-// by whitespace and comments.
-func parseLiteral(src []rune, allowLong bool) (pyValue, error) {
-	for i, r := range src {
-		if r == 0 {
-			return pyValue{}, wrapf(ErrSyntax, "NUL character at header character %d", i)
-		}
+// by whitespace and comments. The pos of the values is a byte offset in src.
+func parseLiteral(src sourceText, allowLong bool) (pyValue, error) {
+	if i := bytes.IndexByte(src.src, 0); i >= 0 {
+		return pyValue{}, wrapf(ErrSyntax, "NUL character at header character %d", src.charIndex(i))
 	}
-	p := &litParser{src: src, allowLong: allowLong}
+	p := &litParser{sourceText: src, allowLong: allowLong}
 	v, err := p.value()
 	if err != nil {
 		return pyValue{}, err
@@ -42,21 +85,30 @@ func parseLiteral(src []rune, allowLong bool) (pyValue, error) {
 }
 
 func (p *litParser) errorf(format string, args ...any) error {
-	return wrapf(ErrSyntax, "at header character %d: %s", p.i, fmt.Sprintf(format, args...))
+	return wrapf(ErrSyntax, "at header character %d: %s", p.charIndex(p.i), fmt.Sprintf(format, args...))
 }
 
 func (p *litParser) describe() string {
 	if p.i >= len(p.src) {
 		return "end of header"
 	}
-	return fmt.Sprintf("character %q", p.src[p.i])
+	c, _ := p.decode(p.i)
+	return fmt.Sprintf("character %q", c)
 }
 
+// peek returns the character off characters after the next one, or -1
+// past the end.
 func (p *litParser) peek(off int) rune {
-	if p.i+off < len(p.src) {
-		return p.src[p.i+off]
+	i := p.i
+	for ; off > 0 && i < len(p.src); off-- {
+		_, w := p.decode(i)
+		i += w
 	}
-	return -1
+	if i >= len(p.src) {
+		return -1
+	}
+	c, _ := p.decode(i)
+	return c
 }
 
 // skipSpace skips whitespace, comments and backslash line continuations.
@@ -97,7 +149,7 @@ func (p *litParser) value() (pyValue, error) {
 		return pyValue{}, p.errorf("unexpected end of header, expected a value")
 	}
 	start := p.i
-	c := p.src[p.i]
+	c := rune(p.src[p.i]) // the cases are ASCII; describe decodes others
 	switch {
 	case c == '+' || c == '-':
 		p.i++
@@ -126,17 +178,17 @@ func (p *litParser) value() (pyValue, error) {
 	case c >= '0' && c <= '9', c == '.' && isDigitRune(p.peek(1), 10):
 		return p.number()
 	case c == '_' || (c < utf8.RuneSelf && unicode.IsLetter(c)):
-		for p.i < len(p.src) && isIdentRune(p.src[p.i]) {
+		for p.i < len(p.src) && isIdentRune(rune(p.src[p.i])) {
 			p.i++
 		}
-		name := string(p.src[start:p.i])
+		name := p.src[start:p.i] // ASCII
 		if q := p.peek(0); q == '\'' || q == '"' {
-			if isStringPrefix(name) {
+			if len(name) <= 2 && isStringPrefix(string(name)) {
 				p.i = start
 				return p.strings()
 			}
 		}
-		switch name {
+		switch string(name) {
 		case "True":
 			return pyValue{kind: pyBool, b: true, pos: start}, nil
 		case "False":
@@ -145,15 +197,20 @@ func (p *litParser) value() (pyValue, error) {
 			return pyValue{kind: pyNone, pos: start}, nil
 		}
 		p.i = start
-		return pyValue{}, p.errorf("name %q is not a literal", truncate(name, 40))
+		return pyValue{}, p.errorf("name %q is not a literal", truncate(string(name[:min(len(name), 41)]), 40))
 	}
 	return pyValue{}, p.errorf("unexpected %s, expected a value", p.describe())
 }
 
 // truncate shortens s to at most n runes for an error message.
 func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n]) + "..."
+	runes := 0
+	for i := range s {
+		if runes == n {
+			// Invalid UTF-8 reads as U+FFFD, as the rest of the parser reads it.
+			return string([]rune(s[:i])) + "..."
+		}
+		runes++
 	}
 	return s
 }

@@ -58,8 +58,7 @@ func (p *litParser) digits(base int, allowLeadingUnderscore bool, v *pyValue) (i
 func (p *litParser) number() (pyValue, error) {
 	start := p.i
 	v := pyValue{kind: pyInt, pos: start}
-	c := p.src[p.i]
-	if c == '0' {
+	if p.src[p.i] == '0' {
 		base := 0
 		switch p.peek(1) {
 		case 'x', 'X':
@@ -160,7 +159,7 @@ func (p *litParser) skipLongSuffixes() {
 				break
 			}
 		}
-		if j >= len(p.src) || p.src[j] != 'L' || (j+1 < len(p.src) && isIdentRune(p.src[j+1])) {
+		if j >= len(p.src) || p.src[j] != 'L' || (j+1 < len(p.src) && isIdentRune(rune(p.src[j+1]))) {
 			return
 		}
 		p.i = j + 1

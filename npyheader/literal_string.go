@@ -25,11 +25,11 @@ func (p *litParser) strings() (pyValue, error) {
 	var b strings.Builder
 	kind := pyKind(0)
 	for {
-		pfx := ""
-		for p.i < len(p.src) && isIdentRune(p.src[p.i]) {
-			pfx += string(p.src[p.i])
+		pfxStart := p.i
+		for p.i < len(p.src) && isIdentRune(rune(p.src[p.i])) {
 			p.i++
 		}
+		pfx := string(p.src[pfxStart:p.i]) // at most 2 ASCII letters: value and the loop below checked
 		if pfx != "" && !isStringPrefix(pfx) {
 			return pyValue{}, p.errorf("invalid string prefix %q", truncate(pfx, 10))
 		}
@@ -49,7 +49,7 @@ func (p *litParser) strings() (pyValue, error) {
 		save := p.i
 		p.skipSpace()
 		j := p.i
-		for j < len(p.src) && isIdentRune(p.src[j]) && j-p.i < 3 {
+		for j < len(p.src) && isIdentRune(rune(p.src[j])) && j-p.i < 3 {
 			j++
 		}
 		if j < len(p.src) && (p.src[j] == '\'' || p.src[j] == '"') && (j == p.i || isStringPrefix(string(p.src[p.i:j]))) {
@@ -62,7 +62,7 @@ func (p *litParser) strings() (pyValue, error) {
 }
 
 func (p *litParser) stringBody(b *strings.Builder, raw, bytes bool) error {
-	q := p.src[p.i]
+	q := rune(p.src[p.i])
 	triple := p.peek(1) == q && p.peek(2) == q
 	if triple {
 		p.i += 3
@@ -84,7 +84,7 @@ func (p *litParser) stringBody(b *strings.Builder, raw, bytes bool) error {
 		if p.i >= len(p.src) {
 			return p.errorf("unterminated string literal")
 		}
-		c := p.src[p.i]
+		c, width := p.decode(p.i)
 		if c == q {
 			if !triple {
 				p.i++
@@ -105,14 +105,14 @@ func (p *litParser) stringBody(b *strings.Builder, raw, bytes bool) error {
 			if err := put(c); err != nil {
 				return err
 			}
-			p.i++
+			p.i += width
 			continue
 		}
 		// Backslash.
 		if p.i+1 >= len(p.src) {
 			return p.errorf("unterminated string literal")
 		}
-		e := p.src[p.i+1]
+		e, width := p.decode(p.i + 1)
 		if raw {
 			// The backslash stays, and quotes/newlines after it do not end
 			// the literal.
@@ -121,10 +121,10 @@ func (p *litParser) stringBody(b *strings.Builder, raw, bytes bool) error {
 				return p.errorf("bytes literal contains a non-ASCII character")
 			}
 			_ = put(e)
-			p.i += 2
+			p.i += 1 + width
 			continue
 		}
-		p.i += 2
+		p.i += 1 + width
 		var r rune
 		switch e {
 		case '\n':
@@ -153,7 +153,7 @@ func (p *litParser) stringBody(b *strings.Builder, raw, bytes bool) error {
 		case '0', '1', '2', '3', '4', '5', '6', '7':
 			r = e - '0'
 			for k := 0; k < 2 && isDigitRune(p.peek(0), 8); k++ {
-				r = r*8 + (p.src[p.i] - '0')
+				r = r*8 + rune(p.src[p.i]-'0')
 				p.i++
 			}
 		case 'x', 'u', 'U':
@@ -173,7 +173,7 @@ func (p *litParser) stringBody(b *strings.Builder, raw, bytes bool) error {
 				if !isDigitRune(p.peek(0), 16) {
 					return p.errorf("truncated \\%c escape", e)
 				}
-				val = val*16 + digitVal(p.src[p.i])
+				val = val*16 + digitVal(rune(p.src[p.i]))
 				p.i++
 			}
 			if val > unicode.MaxRune {

@@ -121,7 +121,7 @@ func TestParseLiteral(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {
 			t.Parallel()
-			got, err := parseLiteral([]rune(tt.src), false)
+			got, err := parseLiteral(utf8Text([]byte(tt.src)), false)
 			require.NoError(t, err)
 			assert.Equal(t, normalize(tt.want), normalize(got))
 		})
@@ -131,17 +131,17 @@ func TestParseLiteral(t *testing.T) {
 func TestParseLiteralLong(t *testing.T) {
 	t.Parallel()
 	// NumPy drops every name token "L" that follows a number token.
-	got, err := parseLiteral([]rune("(3L, 4 L, 0x10L, 5L L, 6\t\\\nL, 2.5L, 3jL)"), true)
+	got, err := parseLiteral(utf8Text([]byte("(3L, 4 L, 0x10L, 5L L, 6\t\\\nL, 2.5L, 3jL)")), true)
 	require.NoError(t, err)
 	assert.Equal(t, normalize(litTuple(litInt(3), litInt(4), litInt(16), litInt(5), litInt(6),
 		pyValue{kind: pyFloat}, pyValue{kind: pyFloat})), normalize(got))
 	// Lower case "l", "L" starting a longer name, or after a newline (a
 	// token of its own) is not a suffix.
 	for _, src := range []string{"(3l,)", "(3Lx,)", "(3L_,)", "(3 LL,)", "(3\nL,)", "(3 # c\nL,)"} {
-		_, err = parseLiteral([]rune(src), true)
+		_, err = parseLiteral(utf8Text([]byte(src)), true)
 		assert.ErrorIs(t, err, ErrSyntax, "%q", src)
 	}
-	_, err = parseLiteral([]rune("(3L,)"), false)
+	_, err = parseLiteral(utf8Text([]byte("(3L,)")), false)
 	assert.ErrorIs(t, err, ErrSyntax)
 }
 
@@ -149,7 +149,7 @@ func TestParseLiteralErrors(t *testing.T) {
 	t.Parallel()
 	deep := strings.Repeat("(", maxLiteralDepth+1) + strings.Repeat(")", maxLiteralDepth+1)
 	okDeep := strings.Repeat("[", maxLiteralDepth-1) + strings.Repeat("]", maxLiteralDepth-1)
-	_, err := parseLiteral([]rune(okDeep), false)
+	_, err := parseLiteral(utf8Text([]byte(okDeep)), false)
 	require.NoError(t, err)
 	for _, src := range []string{
 		"", " ", "{", "{'a': 1", "{'a' 1}", "{'a': }", "(,)", "(1 2)", "[1,,2]", "{,}",
@@ -161,7 +161,7 @@ func TestParseLiteralErrors(t *testing.T) {
 	} {
 		t.Run(src, func(t *testing.T) {
 			t.Parallel()
-			_, err := parseLiteral([]rune(src), false)
+			_, err := parseLiteral(utf8Text([]byte(src)), false)
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrSyntax)
 		})
@@ -188,7 +188,7 @@ func TestPyStrRepr(t *testing.T) {
 	for in, want := range tests {
 		assert.Equal(t, want, pyStrRepr(in), "%q", in)
 		// The repr parses back to the same string.
-		v, err := parseLiteral([]rune(want), false)
+		v, err := parseLiteral(utf8Text([]byte(want)), false)
 		require.NoError(t, err)
 		assert.Equal(t, in, v.s)
 	}

@@ -586,13 +586,21 @@ func (f *File) Close() error {
 
 // checkOpen panics unless f is an open File. It is nil-safe, so that the
 // views' element paths report a zero Array (whose file is nil) as misuse.
+//
+// It is small enough to inline into every element access; the panics are
+// out of line in panicNotOpen.
 func (f *File) checkOpen() {
+	if f == nil || f.isClosed() {
+		panicNotOpen(f)
+	}
+}
+
+// panicNotOpen panics for a nil File or a closed one.
+func panicNotOpen(f *File) {
 	if f == nil {
 		panicUnmade()
 	}
-	if f.isClosed() {
-		panicClosed(f.path)
-	}
+	panicClosed(f.path)
 }
 
 // checkMade panics unless f was made by one of this package's constructors:

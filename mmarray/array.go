@@ -47,8 +47,12 @@ type viewCore struct {
 	// that lets them load through a *T. setShape is fastShape for a
 	// writable view and all zeros for a read-only one: the setters' first
 	// test, which keeps the test of writable out of their fast path.
+	// swapRows and swapCols are the shape of a byte-swapped 2-D view and
+	// zero otherwise: At2's second level, which fits the inlining budget
+	// only as two plain fields.
 	fastShape           [6]uint
 	setShape            [6]uint
+	swapRows, swapCols  uint
 	itemShape           [6]uint
 	step0, step1, step2 int
 	origin              elementAddress

@@ -51,7 +51,7 @@
 // without a variadic index: on a native, aligned view At1, At2, Set1 and
 // Set2 compile into the caller's loop as a bounds check, a check that the
 // File is open and one load or store, and on a byte-swapped, aligned view
-// At1 and Set1 add one byte reversal there (At2 and Set2 make one short
+// At1, At2 and Set1 add one byte reversal there (Set2 makes one short
 // call; At3 and Set3 one call on every view). Negative indices count from
 // the end, as in At; anything else (an index out of range, a view of
 // another rank, a closed File) panics with a *memmap.Misuse.

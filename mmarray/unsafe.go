@@ -51,6 +51,7 @@ type elementAddress = unsafe.Pointer
 // view's layout (see viewCore).
 func (c *viewCore) setFastLayout() {
 	c.fastShape, c.setShape, c.itemShape, c.origin = [6]uint{}, [6]uint{}, [6]uint{}, nil
+	c.swapRows, c.swapCols = 0, 0
 	c.step0, c.step1, c.step2 = 0, 0, 0
 	r := len(c.shape)
 	if r < 1 || r > 3 || slices.Contains(c.shape, 0) {
@@ -64,6 +65,9 @@ func (c *viewCore) setFastLayout() {
 		if c.writable {
 			c.setShape = c.itemShape
 		}
+	}
+	if c.swapped && r == 2 {
+		c.swapRows, c.swapCols = c.itemShape[1], c.itemShape[2]
 	}
 	steps := [3]int{}
 	copy(steps[:], c.strides)
@@ -158,17 +162,14 @@ func (c *viewCore) store1(src unsafe.Pointer, i int) {
 	swappedStore1(c, src, i, storeSwappedFrom, (*viewCore).storeSlow1)
 }
 
-// load2 and store2 do the same out of line: with two indices the second
-// level is over the inlining budget (cost 87 with the parameters above),
-// so these are plain functions, still without the general path's index
+// load2 does the same with two indices, within the budget only because a
+// byte-swapped 2-D view's shape is kept in two plain fields (swapRows,
+// swapCols; cost 79). store2 also tests writable and is over the budget,
+// so it is a plain function, still without the general path's index
 // slice, type switch and conversion.
 
 func (c *viewCore) load2(dst unsafe.Pointer, i, j int) {
-	if c.swapped && uint(i) < c.itemShape[1] && uint(j) < c.itemShape[2] && c.isOpen() {
-		loadSwappedInto(c, dst, i*c.step0+j*c.step1)
-		return
-	}
-	c.loadSlow2(dst, i, j)
+	swappedLoad2(c, dst, i, j, loadSwappedInto, (*viewCore).loadSlow2)
 }
 
 func (c *viewCore) store2(src unsafe.Pointer, i, j int) {
@@ -193,6 +194,7 @@ func (c *viewCore) store3(src unsafe.Pointer, i, j, k int) {
 type (
 	swapFunc  func(c *viewCore, p unsafe.Pointer, off int)
 	slowFunc1 func(c *viewCore, p unsafe.Pointer, i int)
+	slowFunc2 func(c *viewCore, p unsafe.Pointer, i, j int)
 )
 
 func swappedLoad1(c *viewCore, dst unsafe.Pointer, i int, load swapFunc, slow slowFunc1) {
@@ -201,6 +203,14 @@ func swappedLoad1(c *viewCore, dst unsafe.Pointer, i int, load swapFunc, slow sl
 		return
 	}
 	slow(c, dst, i)
+}
+
+func swappedLoad2(c *viewCore, dst unsafe.Pointer, i, j int, load swapFunc, slow slowFunc2) {
+	if uint(i) < c.swapRows && uint(j) < c.swapCols && c.file.closed == 0 {
+		load(c, dst, i*c.step0+j*c.step1)
+		return
+	}
+	slow(c, dst, i, j)
 }
 
 func swappedStore1(c *viewCore, src unsafe.Pointer, i int, store swapFunc, slow slowFunc1) {

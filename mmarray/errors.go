@@ -12,8 +12,9 @@ import (
 // for sizes beyond what an int or the address space can hold,
 // memmap.ErrUnsupported for what the platform or file cannot do), one of
 // npyheader's for a bad header, or one of pagecache's from the mapping
-// layer; where two descriptions are both true, both match. Errors of the operating system (*fs.PathError, syscall.Errno) are
-// returned or wrapped as they are.
+// layer; where two descriptions are both true, both match. Errors of the
+// operating system (*fs.PathError, syscall.Errno) are returned or wrapped
+// as they are.
 var (
 	// ErrMode: the mode string is not one of NumPy's, or the mode is not
 	// allowed for the call (w+ on Open).

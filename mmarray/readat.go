@@ -50,8 +50,9 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 //
 // Errors from w are returned as they are (io.ErrShortWrite for a short
 // write without one); a closed File gives an error wrapping
-// memmap.ErrClosed, and a file truncated from outside since it was opened
-// one wrapping ErrFileSize.
+// memmap.ErrClosed, and a file truncated from outside before its data
+// starts one wrapping ErrFileSize. A file cut inside its data raises
+// SIGBUS here as in any access to the lost pages (see the Caveats).
 func (f *File) WriteTo(w io.Writer) (int64, error) {
 	checkMade(f)
 	if f.isClosed() {

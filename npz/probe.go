@@ -21,7 +21,8 @@ const headerProbe = 4096
 // the first headerProbe bytes (a wide structured dtype) is read on from the
 // member's stream by npyheader itself, whose buffer grows only with the
 // bytes that arrive: nothing is allocated for a declared length the member
-// does not hold, nor copied. A deflated member that the ratio or total
+// does not hold (at most two buffers of the header's length, as npyheader
+// documents for a stream). A deflated member that the ratio or total
 // limit refuses, and so could never be opened, is not decompressed past
 // the first bytes: it is listed with that refusal as its Err.
 func (a *Archive) probe(m *Member, probes *prober) {

@@ -110,7 +110,8 @@ func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error
 // a size past the end of the file is ErrFormat. The file must keep the size
 // it had, or members fail to open with ErrSizeMismatch. Close does not
 // close it, and it must stay open while the Archive is (the Files of
-// members do not need it: they map their own duplicate of its descriptor). Otherwise every member is read into memory
+// members do not need it: they map their own duplicate of its
+// descriptor). Otherwise every member is read into memory
 // (InMemory), or into a temporary file when larger than the memory limit
 // (TempFile), its size and CRC-32 checked, as deflated members are; the
 // ratio limit applies to deflated members only. Path reports "" for a

@@ -10,10 +10,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fillHoles allocates the blocks of every hole of f before end
-// (allocateRange). A file system that cannot find holes reports the whole
-// file as data (or refuses SEEK_HOLE with EINVAL); then nothing is done.
-// The file offset, which lseek moves, is put back.
+// fillHoles allocates the blocks of every hole of f before end: first
+// through write faults (allocateRange), then, for a file system whose
+// write faults allocate nothing (they reserve or defer the blocks, and a
+// later SEEK_HOLE still reports the hole), by writing zeros into what is
+// left. A file system that cannot find holes reports the whole file as
+// data (or refuses SEEK_HOLE with EINVAL); then nothing is done. The file
+// offset, which lseek moves, is put back.
 func fillHoles(f *os.File, end int64) (err error) {
 	if end <= 0 {
 		return nil
@@ -28,6 +31,16 @@ func fillHoles(f *os.File, end int64) (err error) {
 			err = pathErr("lseek", f, serr)
 		}
 	}()
+	if err := forEachHole(f, end, allocateRange); err != nil {
+		return err
+	}
+	return forEachHole(f, end, writeZeros)
+}
+
+// forEachHole calls fill with each hole of f that starts before end,
+// clipped to end.
+func forEachHole(f *os.File, end int64, fill func(f *os.File, from, to int64) error) error {
+	fd := int(f.Fd())
 	for off := int64(0); off < end; {
 		hole, err := unix.Seek(fd, off, unix.SEEK_HOLE)
 		switch {
@@ -47,7 +60,7 @@ func fillHoles(f *os.File, end int64) (err error) {
 		}
 		data = min(data, end)
 		holeFound(f, hole, data)
-		if err := allocateRange(f, hole, data); err != nil {
+		if err := fill(f, hole, data); err != nil {
 			return err
 		}
 		off = data
@@ -79,7 +92,9 @@ func allocateRange(f *os.File, from, to int64) error {
 		start := from - from%int64(pageSize) // mmap's offset must be page-aligned
 		end := min(to, start+allocateChunk)
 		b, err := mmapBytes(int(f.Fd()), start, int(end-start), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-		if errors.Is(err, unix.EACCES) {
+		if errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENODEV) {
+			// Open for writing only, or a file system that cannot map
+			// (FUSE with direct I/O): zeros are the only way.
 			return writeZeros(f, from, to)
 		}
 		if err != nil {
@@ -110,7 +125,9 @@ func faultForWrite(b []byte, from int) error {
 		switch {
 		case errors.Is(err, unix.EINTR):
 			continue // what was populated stays; populating again is harmless
-		case errors.Is(err, unix.EINVAL): // no MADV_POPULATE_WRITE
+		case errors.Is(err, unix.EINVAL), errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EPERM):
+			// No MADV_POPULATE_WRITE (before Linux 5.14), no madvise at
+			// all (CONFIG_ADVISE_SYSCALLS), or a seccomp filter refusing it.
 			if !touchPages(b, from) {
 				return unix.EFAULT
 			}

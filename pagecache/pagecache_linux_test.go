@@ -250,6 +250,8 @@ func TestZeroFillFillsHoles(t *testing.T) {
 
 // Data written into a hole after fillHoles found it, as another process
 // may, survives: the holes are allocated, not overwritten with zeros.
+//
+// Not parallel: it replaces the package's holeFound hook.
 func TestFillHolesKeepsDataWrittenMeanwhile(t *testing.T) {
 	const size = 3 << 20
 	f, want := sparseFile(t, t.TempDir(), size, map[int64]string{0: "head"})

@@ -23,9 +23,17 @@ import (
 // fails in the system with EISDIR).
 func Open(path string, flag int, perm os.FileMode) (*os.File, error) {
 	f, err := pagecache.OpenFile(path, flag|nonblock, perm)
+	if nonblock != 0 && errors.Is(err, syscall.EAGAIN) {
+		// Another process holds a lease on the file (Samba, an NFS
+		// delegation): open again and wait for it to be broken, as a plain
+		// open does. A named pipe never answers EAGAIN to a non-blocking
+		// open for reading, so this cannot wait for a writer.
+		f, err = pagecache.OpenFile(path, flag, perm)
+	}
 	if errors.Is(err, syscall.EISDIR) {
-		// A directory opened for writing fails before Check could say so.
-		return nil, fmt.Errorf("open %s: %w: a directory, not a regular file", path, memmap.ErrUnsupported)
+		// A directory opened for writing fails before Check could say so;
+		// the system's error stays in the chain.
+		return nil, fmt.Errorf("%w: a directory, not a regular file: %w", memmap.ErrUnsupported, err)
 	}
 	if err != nil {
 		return nil, err

@@ -49,4 +49,17 @@
 // positions, not limits, has no default to stand for, and its zero is a
 // real position: mmarray.WithSection(0, 0) is an empty section at the
 // start of the file; a negative position still panics.
+//
+// # Caveats
+//
+//   - Two faults are not *Misuse panics: mmarray's inlined element accessors
+//     (At1, At2, Set1, Set2, ItemBytes1, ItemBytes2) on a nil *Array panic
+//     with Go's own nil-dereference runtime.Error, because their fast path
+//     has no room for a nil check; and touching a mapped page that another
+//     process truncated away raises SIGBUS, a fatal signal no recover sees
+//     (mmarray's Caveats).
+//   - An error that comes from a caller's own io.Reader, io.Writer or
+//     io.ReaderAt (npz.NewReader, mmarray's File.WriteTo, npz's
+//     Writer.WriteFrom) is passed on, with context where a package adds
+//     some, and need not wrap a sentinel of this module.
 package memmap

@@ -90,7 +90,7 @@ func rowMajor[T float32 | float64](a *mmarray.Array[T], what string) (general[T]
 		rowStep = cols * size
 	}
 	if colStep != size {
-		return refuse("elements of a row are %d bytes apart, not %d (a column-major or column-skipping view)", colStep, size)
+		return refuse("elements of a row are %d bytes apart, not %d (columns are stored apart, skipped or reversed)", colStep, size)
 	}
 	if rowStep%size != 0 || rowStep < cols*size {
 		return refuse("rows are %d bytes apart, not a multiple of %d bytes that is at least a row (%d bytes)", rowStep, size, cols*size)
@@ -101,8 +101,8 @@ func rowMajor[T float32 | float64](a *mmarray.Array[T], what string) (general[T]
 	}
 
 	// The matrix runs from element (0, 0) to element (rows-1, cols-1), both
-	// inside the mapping, and a mapping is one piece of memory, so every
-	// element in between is mapped too.
+	// inside the view's memory (one mapping, or the one byte slice of an
+	// in-memory File), so every byte in between is inside it too.
 	stride := rowStep / size
 	n := (rows-1)*stride + cols
 	return general[T]{rows: rows, cols: cols, stride: stride, data: elementsFrom[T](first, n)}, nil

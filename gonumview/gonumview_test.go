@@ -76,42 +76,49 @@ func TestDenseSharesMemory(t *testing.T) {
 	require.Equal(t, 12.25, a.At2(4, 1), "a Dense.Set is read by the view")
 }
 
-// TestDenseWritesReachFile writes through the Dense of an r+ file and reads
-// the value back from a fresh ReadOnly open.
-func TestDenseWritesReachFile(t *testing.T) {
+// TestDenseWrites writes through the Dense of columns 1 and 2 and reads the
+// file back from a fresh ReadOnly open: the writes reach it in ReadWrite
+// mode, and only the private copy in CopyOnWrite mode.
+func TestDenseWrites(t *testing.T) {
 	t.Parallel()
-	f, _ := createIndexed[float64](t, "<f8", []int{3, 4})
-	path := f.Path()
-	require.NoError(t, f.Close())
+	for _, mode := range []mmarray.Mode{mmarray.ReadWrite, mmarray.CopyOnWrite} {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			f, _ := createIndexed[float64](t, "<f8", []int{3, 4})
+			path := f.Path()
+			require.NoError(t, f.Close())
 
-	rw, err := mmarray.Open(path, mmarray.ReadWrite)
-	require.NoError(t, err)
-	a, err := mmarray.View[float64](rw)
-	require.NoError(t, err)
-	d, err := gonumview.Dense(a.Slice(mmarray.All(), mmarray.Span(1, 3, 1)))
-	require.NoError(t, err)
-	d.Scale(10, d) // in place: the receiver is the view's memory
-	require.NoError(t, rw.Flush())
-	require.NoError(t, rw.Close())
+			mapped, err := mmarray.Open(path, mode)
+			require.NoError(t, err)
+			a, err := mmarray.View[float64](mapped)
+			require.NoError(t, err)
+			d, err := gonumview.Dense(a.Slice(mmarray.All(), mmarray.Span(1, 3, 1)))
+			require.NoError(t, err)
+			d.Scale(10, d) // in place: the receiver is the view's memory
+			require.Equal(t, 50.0, a.At2(1, 1), "the view sees the write")
+			require.NoError(t, mapped.Flush())
+			require.NoError(t, mapped.Close())
 
-	ro, err := mmarray.Open(path, mmarray.ReadOnly)
-	require.NoError(t, err)
-	defer ro.Close()
-	b, err := mmarray.View[float64](ro)
-	require.NoError(t, err)
-	var mismatches []string
-	for i := range 3 {
-		for j := range 4 {
-			want := float64(i*4 + j)
-			if j == 1 || j == 2 {
-				want *= 10
+			reopened, err := mmarray.Open(path, mmarray.ReadOnly)
+			require.NoError(t, err)
+			defer reopened.Close()
+			b, err := mmarray.View[float64](reopened)
+			require.NoError(t, err)
+			var mismatches []string
+			for i := range 3 {
+				for j := range 4 {
+					want := float64(i*4 + j)
+					if mode == mmarray.ReadWrite && (j == 1 || j == 2) {
+						want *= 10
+					}
+					if got := b.At2(i, j); got != want {
+						mismatches = append(mismatches, fmt.Sprintf("(%d,%d): %v, want %v", i, j, got, want))
+					}
+				}
 			}
-			if got := b.At2(i, j); got != want {
-				mismatches = append(mismatches, fmt.Sprintf("(%d,%d): %v, want %v", i, j, got, want))
-			}
-		}
+			require.Empty(t, mismatches)
+		})
 	}
-	require.Empty(t, mismatches)
 }
 
 // TestRowStridedViews checks every view gonum can address: each element of

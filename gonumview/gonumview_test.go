@@ -223,7 +223,7 @@ func TestRefusals(t *testing.T) {
 	_, short := createIndexed[float64](t, "<f8", []int{5})
 
 	raw := filepath.Join(t.TempDir(), "raw.bin")
-	rf, err := mmarray.OpenRaw(raw, mmarray.Write, "<f8", []int{3, 2}, 4)
+	rf, err := mmarray.OpenRaw(raw, mmarray.Write, "<f8", []int{3, 2}, 2)
 	require.NoError(t, err)
 	t.Cleanup(func() { rf.Close() })
 	misaligned, err := mmarray.View[float64](rf)
@@ -256,7 +256,7 @@ func TestRefusals(t *testing.T) {
 		{"skipping columns a[:, ::2]", sel(":, ::2"), "elements of a row are 16 bytes apart, not 8"},
 		{"reversed columns a[:, ::-1]", sel(":, ::-1"), "elements of a row are -8 bytes apart, not 8"},
 		{"reversed rows a[::-1]", sel("::-1"), "rows are -48 bytes apart"},
-		{"misaligned raw data at offset 4", misaligned, "not aligned"},
+		{"misaligned raw data at offset 2", misaligned, "not aligned"},
 		{"record of 20 bytes", oddRecord, "rows are 20 bytes apart, not a multiple of 8 bytes"},
 		{"empty a[2:2]", sel("2:2"), "empty"},
 	}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/go-memmap/memmap/internal/nprepr"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+func runHead(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("head", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	n := fs.Int("n", 10, "number of rows to print")
+	var raw rawArgs
+	raw.register(fs)
+	names, err := parseInterleaved(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	path, err := oneFile("head", names)
+	if err != nil {
+		return err
+	}
+	if *n < 0 {
+		return fmt.Errorf("-n: must not be negative, not %d", *n)
+	}
+	if err := raw.check(fs); err != nil {
+		return err
+	}
+	var f *mmarray.File
+	switch archive, member, isMember := splitMember(path); {
+	case raw.dtype != "":
+		f, err = openRaw(path, raw)
+	case isMember:
+		f, err = openMember(archive, member)
+	case isArchive(path):
+		return fmt.Errorf("head %s: an archive holds several arrays; name one as %s:NAME", path, path)
+	default:
+		f, err = mmarray.Open(path, mmarray.ReadOnly)
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return printHead(stdout, f, *n)
+}
+
+// printHead prints the first n rows of f. Columns of a structured dtype are
+// right-aligned under a header line of their names, as a table.
+func printHead(w io.Writer, f *mmarray.File, n int) error {
+	t, err := nprepr.Columns(f)
+	if err != nil {
+		return err
+	}
+	rows := min(n, t.Rows)
+	cells := make([][]string, rows)
+	widths := make([]int, len(t.Columns))
+	for j, c := range t.Columns {
+		widths[j] = utf8.RuneCountInString(c.Name)
+	}
+	var buf []byte
+	for i := range rows {
+		cells[i] = make([]string, len(t.Columns))
+		for j, c := range t.Columns {
+			buf = c.Append(buf[:0], i)
+			cells[i][j] = string(buf)
+			widths[j] = max(widths[j], utf8.RuneCount(buf))
+		}
+	}
+	bw := bufio.NewWriter(w)
+	structured := f.DType().Structured()
+	if structured {
+		names := make([]string, len(t.Columns))
+		for j, c := range t.Columns {
+			names[j] = c.Name
+		}
+		writeRow(bw, names, widths)
+	}
+	for _, row := range cells {
+		if structured {
+			writeRow(bw, row, widths)
+		} else {
+			fmt.Fprintln(bw, row[0])
+		}
+	}
+	return bw.Flush()
+}
+
+// writeRow writes cells right-aligned to widths, two spaces apart.
+func writeRow(w io.Writer, cells []string, widths []int) {
+	for j, c := range cells {
+		if j > 0 {
+			io.WriteString(w, "  ")
+		}
+		for range widths[j] - utf8.RuneCountInString(c) {
+			io.WriteString(w, " ")
+		}
+		io.WriteString(w, c)
+	}
+	io.WriteString(w, "\n")
+}

@@ -1,0 +1,134 @@
+// Command memmap looks into NumPy .npy and .npz files, and raw binary
+// files, through the memmap library: it maps them, it does not read them.
+//
+//	memmap info FILE                 what the header says, and how much is in the page cache
+//	memmap info --dtype '<f4' --shape 100,16 [--offset N] [--order C|F] FILE
+//	memmap head [-n 10] FILE         the first rows, printed as NumPy prints the values
+//	memmap head ARCHIVE.npz:NAME     a member of an archive
+//
+// info prints, for an .npy file (or a raw file described by np.memmap's
+// arguments --dtype, --shape, --offset and --order; without --shape the
+// shape is 1-D, inferred from the file's size), the format version, the
+// descr (with the fields of a structured dtype, nested ones indented), the
+// shape, the order (C or F), the data offset, the data's size in bytes and
+// the share of its pages resident in the page cache. For an .npz archive it
+// prints the same for each member, with its storage: "in place" (stored,
+// mapped from the archive) or "deflated". The residency of a deflated member
+// is not shown: it has no pages in the archive to count.
+//
+// head prints the first -n rows (along the first axis), one per line.
+// Numbers, bools, datetimes and timedeltas print as NumPy's str of the
+// scalar ("0.1", "1e+20", "True", "2020-01-31T12:00:00", "5 seconds"),
+// S and U items as their repr (b'abc', 'abc'); the fields of a structured
+// dtype are columns, under a header line of their names; further axes of a
+// row print in brackets, "[1.0 2.5]".
+//
+// A file is an archive if its name ends in .npz or it starts as a zip file
+// does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).
+// Errors in the arguments or the files print one line, "memmap: <message>",
+// and exit with status 2.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitUsage = 2 // bad arguments, a bad file, any other failure
+)
+
+const usage = `usage:
+  memmap info [--dtype DESCR [--shape N,M,...] [--offset BYTES] [--order C|F]] FILE
+  memmap head [-n ROWS] FILE | ARCHIVE.npz:NAME
+
+info  the header facts of an .npy file, of each member of an .npz archive, or of
+      a raw file described by --dtype (np.memmap's arguments), and the share
+      of the data resident in the page cache
+head  the first rows (default 10), values printed as NumPy prints them
+`
+
+// errHelp means usage was asked for and printed.
+var errHelp = errors.New("help requested")
+
+// run is main without the process: it returns the exit status and prints
+// every failure as one line on stderr.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "info":
+		err = runInfo(args[1:], stdout, stderr)
+	case "head":
+		err = runHead(args[1:], stdout, stderr)
+	default:
+		err = fmt.Errorf("unknown command %q (want info or head; memmap -h for usage)", args[0])
+	}
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errHelp):
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "memmap: %s\n", oneLine(err))
+		return exitUsage
+	}
+}
+
+// parseInterleaved parses flags that may come before or after the
+// positional arguments ("memmap head FILE -n 3"), as users type them, and
+// returns the positional ones. "--" ends the flags.
+func parseInterleaved(fs *flag.FlagSet, args []string, stdout io.Writer) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprint(stdout, usage)
+				return nil, errHelp
+			}
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// oneFile checks that exactly one file was named.
+func oneFile(cmd string, names []string) (string, error) {
+	switch len(names) {
+	case 1:
+		return names[0], nil
+	case 0:
+		return "", fmt.Errorf("%s: no file given", cmd)
+	default:
+		return "", fmt.Errorf("%s: one file at a time, got %d (%s)", cmd, len(names), strings.Join(names, " "))
+	}
+}
+
+// oneLine keeps an error message on one line.
+func oneLine(err error) string {
+	return strings.NewReplacer("\n", " ", "\r", " ").Replace(err.Error())
+}

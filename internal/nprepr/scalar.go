@@ -1,0 +1,214 @@
+// Package nprepr formats the elements of mapped arrays as NumPy 1.24 prints
+// them: str() of a NumPy scalar for numbers, bools, datetimes and
+// timedeltas, repr() for bytes and str items (b'..' and '..'), so that text
+// printed from Go can be compared with text printed by NumPy. Columns builds
+// one formatter per column of a File (the array itself, or each field of a
+// structured dtype), which is what cmd/memmap's head prints.
+//
+// It is internal because it is one command's presentation, not a stable API:
+// the per-element rules are NumPy's, but the layout around them (one row per
+// line, brackets for trailing axes) is this module's choice.
+//
+// # Caveats
+//
+//   - Elements are formatted one by one as NumPy formats a scalar, not with
+//     array2string's common format for a whole array: a float64 0.5 prints
+//     "0.5" here, where print(np.array([0.5, 1e20])) shows 5.0e-01.
+//   - Datetimes of a year outside 0..9999, and units below a nanosecond,
+//     follow NumPy's field layout but have not been checked against it
+//     exhaustively.
+//   - Python's repr of a str keeps printable non-ASCII characters; which
+//     characters are printable follows Go's unicode tables, which may differ
+//     from the Python's Unicode version for rare characters.
+package nprepr
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// AppendFloat appends x as NumPy prints a float scalar of the given bit
+// size (16, 32 or 64): the shortest digits that read back to the same value
+// of that size, positional with at least one decimal ("0.1", "1.0") when
+// 1e-4 <= |x| < 1e16 or x is zero, scientific otherwise ("1e+20",
+// "1.5e-05"); "nan", "inf", "-inf".
+func AppendFloat(dst []byte, x float64, bits int) []byte {
+	return appendFloat(dst, x, bits, false)
+}
+
+// appendFloat implements AppendFloat; trim drops a bare ".0" as NumPy does
+// inside complex numbers ("(1+2j)").
+func appendFloat(dst []byte, x float64, bits int, trim bool) []byte {
+	switch {
+	case math.IsNaN(x):
+		return append(dst, "nan"...)
+	case math.IsInf(x, 1):
+		return append(dst, "inf"...)
+	case math.IsInf(x, -1):
+		return append(dst, "-inf"...)
+	}
+	var digits string
+	if bits == 16 {
+		// Float16's String gives NumPy's shortest digits; a decimal that
+		// short reads back into float64 and prints the same digits.
+		v, _ := strconv.ParseFloat(mmarray.Float16FromFloat64(x).String(), 64)
+		digits = strconv.FormatFloat(v, 'e', -1, 64)
+	} else {
+		digits = strconv.FormatFloat(x, 'e', -1, bits)
+	}
+	// digits is "-d.ddde±XX": split into sign, mantissa digits and exponent.
+	neg := digits[0] == '-'
+	if neg {
+		digits = digits[1:]
+		dst = append(dst, '-')
+	}
+	e := strings.IndexByte(digits, 'e')
+	mant := strings.Replace(digits[:e], ".", "", 1)
+	exp, _ := strconv.Atoi(digits[e+1:])
+	abs := math.Abs(x)
+	if abs != 0 && (abs < 1e-4 || abs >= 1e16) {
+		dst = append(dst, mant[0])
+		if len(mant) > 1 {
+			dst = append(dst, '.')
+			dst = append(dst, mant[1:]...)
+		}
+		dst = append(dst, 'e')
+		if exp < 0 {
+			dst = append(dst, '-')
+			exp = -exp
+		} else {
+			dst = append(dst, '+')
+		}
+		if exp < 10 {
+			dst = append(dst, '0')
+		}
+		return strconv.AppendInt(dst, int64(exp), 10)
+	}
+	if abs == 0 {
+		mant, exp = "0", 0
+	}
+	point := exp + 1 // digits before the decimal point
+	switch {
+	case point <= 0:
+		dst = append(dst, "0."...)
+		dst = append(dst, strings.Repeat("0", -point)...)
+		return append(dst, mant...)
+	case point >= len(mant):
+		dst = append(dst, mant...)
+		dst = append(dst, strings.Repeat("0", point-len(mant))...)
+		if trim {
+			return dst
+		}
+		return append(dst, ".0"...)
+	default:
+		dst = append(dst, mant[:point]...)
+		dst = append(dst, '.')
+		return append(dst, mant[point:]...)
+	}
+}
+
+// AppendComplex appends the complex number (re, im) as NumPy prints a
+// complex scalar whose parts have the given bit size (32 or 64): "2j" for a
+// real part of +0, "(1.5-2j)" otherwise, parts without a bare ".0".
+func AppendComplex(dst []byte, re, im float64, bits int) []byte {
+	if re == 0 && !math.Signbit(re) {
+		dst = appendFloat(dst, im, bits, true)
+		return append(dst, 'j')
+	}
+	dst = append(dst, '(')
+	dst = appendFloat(dst, re, bits, true)
+	if !(im < 0 || math.Signbit(im)) || math.IsNaN(im) {
+		dst = append(dst, '+')
+	}
+	dst = appendFloat(dst, im, bits, true)
+	return append(dst, "j)"...)
+}
+
+// AppendBool appends True or False.
+func AppendBool(dst []byte, b bool) []byte {
+	if b {
+		return append(dst, "True"...)
+	}
+	return append(dst, "False"...)
+}
+
+// AppendBytesRepr appends Python's repr of a bytes value: b'...' with
+// \t, \n, \r, \\ and \xNN escapes, in double quotes when the value holds a
+// single quote and no double quote.
+func AppendBytesRepr(dst []byte, b []byte) []byte {
+	quote := pickQuote(string(b))
+	dst = append(dst, 'b', quote)
+	for _, c := range b {
+		switch {
+		case c == quote || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\t':
+			dst = append(dst, `\t`...)
+		case c == '\n':
+			dst = append(dst, `\n`...)
+		case c == '\r':
+			dst = append(dst, `\r`...)
+		case c < 0x20 || c >= 0x7f:
+			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, quote)
+}
+
+// AppendStrRepr appends Python's repr of a str value: '...' with printable
+// characters as they are and \t, \n, \r, \\, \xNN, \uNNNN, \UNNNNNNNN escapes
+// for the others.
+func AppendStrRepr(dst []byte, s string) []byte {
+	quote := pickQuote(s)
+	dst = append(dst, quote)
+	for _, r := range s {
+		switch {
+		case r == rune(quote) || r == '\\':
+			dst = append(dst, '\\', byte(r))
+		case r == '\t':
+			dst = append(dst, `\t`...)
+		case r == '\n':
+			dst = append(dst, `\n`...)
+		case r == '\r':
+			dst = append(dst, `\r`...)
+		case r < 0x20 || r == 0x7f:
+			dst = append(dst, '\\', 'x', hexDigits[r>>4], hexDigits[r&15])
+		case r < 0x7f || (r != utf8.RuneError && unicode.IsPrint(r)):
+			dst = utf8.AppendRune(dst, r)
+		case r < 0x100:
+			dst = append(dst, '\\', 'x', hexDigits[r>>4], hexDigits[r&15])
+		case r < 0x10000:
+			dst = append(dst, '\\', 'u')
+			dst = appendHex(dst, uint32(r), 4)
+		default:
+			dst = append(dst, '\\', 'U')
+			dst = appendHex(dst, uint32(r), 8)
+		}
+	}
+	return append(dst, quote)
+}
+
+const hexDigits = "0123456789abcdef"
+
+func appendHex(dst []byte, v uint32, width int) []byte {
+	for shift := 4 * (width - 1); shift >= 0; shift -= 4 {
+		dst = append(dst, hexDigits[(v>>shift)&15])
+	}
+	return dst
+}
+
+// pickQuote is Python's choice: single quotes unless the text holds a
+// single quote and no double quote.
+func pickQuote(s string) byte {
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		return '"'
+	}
+	return '\''
+}

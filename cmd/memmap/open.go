@@ -146,9 +146,5 @@ func openMember(path, name string) (*mmarray.File, error) {
 		return nil, err
 	}
 	defer a.Close() // the member's File outlives its Archive
-	f, err := a.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return f, nil
+	return a.Open(name) // its errors name the archive and the member
 }

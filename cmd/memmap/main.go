@@ -102,7 +102,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string, stdout io.Writer) ([]stri
 				fmt.Fprint(stdout, usage)
 				return nil, errHelp
 			}
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", fs.Name(), err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

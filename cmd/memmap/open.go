@@ -145,6 +145,6 @@ func openMember(path, name string) (*mmarray.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer a.Close() // the member's File outlives its Archive
+	defer a.Close()     // the member's File outlives its Archive
 	return a.Open(name) // its errors name the archive and the member
 }

@@ -180,14 +180,17 @@ func appendDate(dst []byte, days int64) []byte {
 	return append2(dst, d)
 }
 
-// appendYear appends a year with at least four digits, as NumPy does.
+// appendYear appends a year as NumPy does, as C's %04d: four characters
+// at least, the sign of a negative year counted ("-072").
 func appendYear(dst []byte, y int64) []byte {
+	width := 4
 	if y < 0 {
 		dst = append(dst, '-')
 		y = -y
+		width = 3
 	}
 	s := strconv.FormatInt(y, 10)
-	dst = append(dst, strings.Repeat("0", max(0, 4-len(s)))...)
+	dst = append(dst, strings.Repeat("0", max(0, width-len(s)))...)
 	return append(dst, s...)
 }
 

@@ -14,9 +14,10 @@
 //   - Elements are formatted one by one as NumPy formats a scalar, not with
 //     array2string's common format for a whole array: a float64 0.5 prints
 //     "0.5" here, where print(np.array([0.5, 1e20])) shows 5.0e-01.
-//   - Datetimes of a year outside 0..9999, and units below a nanosecond,
-//     follow NumPy's field layout but have not been checked against it
-//     exhaustively.
+//   - Datetimes are checked against NumPy for years of up to six digits,
+//     negative ones included; a count whose unit multiplier ("10s") takes it
+//     past int64 prints as the raw count and unit, "12 [10s]", where NumPy
+//     would convert it (or fail).
 //   - Python's repr of a str keeps printable non-ASCII characters; which
 //     characters are printable follows Go's unicode tables, which may differ
 //     from the Python's Unicode version for rare characters.

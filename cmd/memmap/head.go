@@ -49,43 +49,52 @@ func runHead(args []string, stdout, stderr io.Writer) error {
 	return printHead(stdout, f, *n)
 }
 
+// headBlock is how many rows are formatted before they are written: the
+// memory head needs is bounded by it, whatever -n asks for.
+const headBlock = 1000
+
 // printHead prints the first n rows of f. Columns of a structured dtype are
-// right-aligned under a header line of their names, as a table.
+// right-aligned under a header line of their names, as a table; a column
+// only grows wider, block by block, so rows far down may stand out of line.
 func printHead(w io.Writer, f *mmarray.File, n int) error {
 	t, err := nprepr.Columns(f)
 	if err != nil {
 		return err
 	}
+	structured := f.DType().Structured()
 	rows := min(n, t.Rows)
-	cells := make([][]string, rows)
+	names := make([]string, len(t.Columns))
 	widths := make([]int, len(t.Columns))
 	for j, c := range t.Columns {
+		names[j] = c.Name
 		widths[j] = utf8.RuneCountInString(c.Name)
 	}
-	var buf []byte
-	for i := range rows {
-		cells[i] = make([]string, len(t.Columns))
-		for j, c := range t.Columns {
-			buf = c.Append(buf[:0], i)
-			cells[i][j] = string(buf)
-			widths[j] = max(widths[j], utf8.RuneCount(buf))
-		}
-	}
 	bw := bufio.NewWriter(w)
-	structured := f.DType().Structured()
-	if structured {
-		names := make([]string, len(t.Columns))
-		for j, c := range t.Columns {
-			names[j] = c.Name
+	cells := make([][]string, min(rows, headBlock))
+	var buf []byte
+	for first := 0; first < rows; first += headBlock {
+		block := cells[:min(headBlock, rows-first)]
+		for i := range block {
+			block[i] = block[i][:0]
+			for j, c := range t.Columns {
+				buf = c.Append(buf[:0], first+i)
+				block[i] = append(block[i], string(buf))
+				widths[j] = max(widths[j], utf8.RuneCount(buf))
+			}
 		}
-		writeRow(bw, names, widths)
+		if structured && first == 0 {
+			writeRow(bw, names, widths)
+		}
+		for _, row := range block {
+			if structured {
+				writeRow(bw, row, widths)
+			} else {
+				fmt.Fprintln(bw, row[0])
+			}
+		}
 	}
-	for _, row := range cells {
-		if structured {
-			writeRow(bw, row, widths)
-		} else {
-			fmt.Fprintln(bw, row[0])
-		}
+	if structured && rows == 0 {
+		writeRow(bw, names, widths)
 	}
 	return bw.Flush()
 }

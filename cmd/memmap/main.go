@@ -21,7 +21,10 @@
 // scalar ("0.1", "1e+20", "True", "2020-01-31T12:00:00", "5 seconds"),
 // S and U items as their repr (b'abc', 'abc'); the fields of a structured
 // dtype are columns, under a header line of their names; further axes of a
-// row print in brackets, "[1.0 2.5]".
+// row print in brackets, "[1.0 2.5]", and a row of more than 1000 elements
+// is summarized as NumPy summarizes it, "[0 1 2 ... 997 998 999]".
+// Elements are not padded to a common width as NumPy's array printing pads
+// them, and floats keep their shortest digits ("0.5", not "5.0e-01").
 //
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).

@@ -445,3 +445,45 @@ func TestBuiltCommand(t *testing.T) {
 	}
 	_ = os.Remove(bin)
 }
+
+// TestHeadLongRows: rows of more than 1000 elements are summarized as
+// NumPy's str summarizes them (compared with NumPy's padding and line
+// breaks collapsed: head does not align elements), and -n beyond one block of rows prints
+// every row asked for.
+func TestHeadLongRows(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var want map[string][]string
+	numpytest.RunJSON(t, `
+import os, re
+d = json.load(sys.stdin)
+cases = {'wide': np.arange(2 * 1001).reshape(2, 1001), 'cube': np.arange(2 * 40 * 40).reshape(2, 40, 40),
+         'narrow': np.arange(3 * 1000).reshape(3, 1000), 'tall': np.arange(2500, dtype='<u2')}
+out = {}
+for name, a in cases.items():
+    np.save(os.path.join(d, name + '.npy'), a)
+    out[name] = [re.sub(r'\[ ', '[', ' '.join(str(row).split())) for row in a]
+print(json.dumps(out))
+`, dir, &want)
+	space := regexp.MustCompile(`\s+`)
+	var mismatches []string
+	for name, rows := range want {
+		code, out, errOut := runCLI("head", "-n", "100000", filepath.Join(dir, name+".npy"))
+		if code != exitOK {
+			t.Fatalf("head %s: status %d, stderr %q", name, code, errOut)
+		}
+		got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if len(got) != len(rows) {
+			mismatches = append(mismatches, fmt.Sprintf("%s: %d lines, NumPy %d", name, len(got), len(rows)))
+			continue
+		}
+		for i := range rows {
+			if g := space.ReplaceAllString(got[i], " "); g != rows[i] {
+				mismatches = append(mismatches, fmt.Sprintf("%s[%d]: %.80q, NumPy %.80q", name, i, g, rows[i]))
+			}
+		}
+	}
+	if len(mismatches) > 0 {
+		t.Errorf("head disagrees with NumPy's str:\n%s", strings.Join(mismatches, "\n"))
+	}
+}

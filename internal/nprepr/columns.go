@@ -22,7 +22,9 @@ type Column struct {
 	// Append appends the text of row i: one element as NumPy prints it, or,
 	// where the column has more axes than the rows (a 2-D array, a subarray
 	// field), the elements of the row in nested brackets, separated by
-	// spaces, as in NumPy's str of an array: "[1.0 2.5]".
+	// spaces, as in NumPy's str of an array: "[1.0 2.5]". A row of more
+	// than 1000 elements is summarized as NumPy does, with the first and
+	// last 3 of each axis around "...", so a row's text stays small.
 	Append func(dst []byte, row int) []byte
 }
 
@@ -146,6 +148,14 @@ func cellOf(s source, dt npyheader.DType, lead int) (func([]byte, int) []byte, e
 	}
 }
 
+// Summarizing a row follows NumPy's print options: a row of more than
+// summaryThreshold elements shows edgeItems at each end of every axis,
+// with "..." between.
+const (
+	summaryThreshold = 1000
+	edgeItems        = 3
+)
+
 // cells makes the row formatter of a view of type T whose first lead
 // axes (0 or 1) are the rows.
 func cells[T mmarray.Element](s source, lead int, elem func([]byte, T) []byte) (func([]byte, int) []byte, error) {
@@ -154,6 +164,11 @@ func cells[T mmarray.Element](s source, lead int, elem func([]byte, T) []byte) (
 		return nil, err
 	}
 	shape := a.Shape()
+	perRow := 1
+	for _, n := range shape[lead:] {
+		perRow *= n // bounded: the product of all axes fits the mapping
+	}
+	summarize := perRow > summaryThreshold
 	idx := make([]int, len(shape))
 	var walk func(dst []byte, axis int) []byte
 	walk = func(dst []byte, axis int) []byte {
@@ -161,9 +176,15 @@ func cells[T mmarray.Element](s source, lead int, elem func([]byte, T) []byte) (
 			return elem(dst, a.At(idx...))
 		}
 		dst = append(dst, '[')
-		for i := range shape[axis] {
+		n := shape[axis]
+		for i := 0; i < n; i++ {
 			if i > 0 {
 				dst = append(dst, ' ')
+			}
+			if summarize && n > 2*edgeItems && i == edgeItems {
+				dst = append(dst, "..."...)
+				i = n - edgeItems - 1
+				continue
 			}
 			idx[axis] = i
 			dst = walk(dst, axis+1)

@@ -70,7 +70,11 @@ func printArchive(w io.Writer, path string) error {
 	}
 	defer a.Close()
 	members := a.Members()
-	fmt.Fprintf(w, "%s: .npz archive, %d members\n", path, len(members))
+	plural := "s"
+	if len(members) == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(w, "%s: .npz archive, %d member%s\n", path, len(members), plural)
 	bad := 0
 	for _, m := range members {
 		fmt.Fprintf(w, "member %q (%s)\n", m.Key, m.Name)

@@ -18,6 +18,11 @@
 //     negative ones included; a count whose unit multiplier ("10s") takes it
 //     past int64 prints as the raw count and unit, "12 [10s]", where NumPy
 //     would convert it (or fail).
+//   - longdouble (f12, f16) and clongdouble items print as their raw bytes,
+//     b'...', as mmarray views them: their format is the writing machine's.
+//     V<n> items print as NumPy's str of them does, b'...'.
+//   - A string item prints whole however long it is: one row of a U<n> with a
+//     huge n is as long in text (head's memory is a block of rows).
 //   - Python's repr of a str keeps printable non-ASCII characters; which
 //     characters are printable follows Go's unicode tables, which may differ
 //     from the Python's Unicode version for rare characters.

@@ -21,8 +21,8 @@
 //   - longdouble (f12, f16) and clongdouble items print as their raw bytes,
 //     b'...', as mmarray views them: their format is the writing machine's.
 //     V<n> items print as NumPy's str of them does, b'...'.
-//   - A string item prints whole however long it is: one row of a U<n> with a
-//     huge n is as long in text (head's memory is a block of rows).
+//   - A string item prints whole, however long: an item of a U<n> with a huge
+//     n makes a line as long.
 //   - Python's repr of a str keeps printable non-ASCII characters; which
 //     characters are printable follows Go's unicode tables, which may differ
 //     from the Python's Unicode version for rare characters.

@@ -11,7 +11,7 @@ import (
 	"github.com/go-memmap/memmap/mmarray"
 )
 
-func runHead(args []string, stdout, stderr io.Writer) error {
+func runHead(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("head", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	n := fs.Int("n", 10, "number of rows to print")

@@ -16,7 +16,7 @@ import (
 // errMembers reports that an archive was listed but some members could not be.
 var errMembers = errors.New("some members cannot be read")
 
-func runInfo(args []string, stdout, stderr io.Writer) error {
+func runInfo(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("info", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var raw rawArgs

@@ -77,9 +77,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	case "info":
-		err = runInfo(args[1:], stdout, stderr)
+		err = runInfo(args[1:], stdout)
 	case "head":
-		err = runHead(args[1:], stdout, stderr)
+		err = runHead(args[1:], stdout)
 	default:
 		err = fmt.Errorf("unknown command %q (want info or head; memmap -h for usage)", args[0])
 	}

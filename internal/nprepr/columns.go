@@ -1,7 +1,7 @@
 package nprepr
 
 import (
-	"fmt"
+	"strconv"
 
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -110,21 +110,21 @@ func cellOf(s source, dt npyheader.DType, lead int) (func([]byte, int) []byte, e
 	case dt.Kind == npyheader.Bool:
 		return cells(s, lead, AppendBool)
 	case dt.Kind == npyheader.Int && dt.ItemSize == 1:
-		return cells(s, lead, func(d []byte, v int8) []byte { return fmt.Appendf(d, "%d", v) })
+		return cells(s, lead, func(d []byte, v int8) []byte { return strconv.AppendInt(d, int64(v), 10) })
 	case dt.Kind == npyheader.Int && dt.ItemSize == 2:
-		return cells(s, lead, func(d []byte, v int16) []byte { return fmt.Appendf(d, "%d", v) })
+		return cells(s, lead, func(d []byte, v int16) []byte { return strconv.AppendInt(d, int64(v), 10) })
 	case dt.Kind == npyheader.Int && dt.ItemSize == 4:
-		return cells(s, lead, func(d []byte, v int32) []byte { return fmt.Appendf(d, "%d", v) })
+		return cells(s, lead, func(d []byte, v int32) []byte { return strconv.AppendInt(d, int64(v), 10) })
 	case dt.Kind == npyheader.Int && dt.ItemSize == 8:
-		return cells(s, lead, func(d []byte, v int64) []byte { return fmt.Appendf(d, "%d", v) })
+		return cells(s, lead, func(d []byte, v int64) []byte { return strconv.AppendInt(d, int64(v), 10) })
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 1:
-		return cells(s, lead, func(d []byte, v uint8) []byte { return fmt.Appendf(d, "%d", v) })
+		return cells(s, lead, func(d []byte, v uint8) []byte { return strconv.AppendUint(d, uint64(v), 10) })
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 2:
-		return cells(s, lead, func(d []byte, v uint16) []byte { return fmt.Appendf(d, "%d", v) })
+		return cells(s, lead, func(d []byte, v uint16) []byte { return strconv.AppendUint(d, uint64(v), 10) })
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 4:
-		return cells(s, lead, func(d []byte, v uint32) []byte { return fmt.Appendf(d, "%d", v) })
+		return cells(s, lead, func(d []byte, v uint32) []byte { return strconv.AppendUint(d, uint64(v), 10) })
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 8:
-		return cells(s, lead, func(d []byte, v uint64) []byte { return fmt.Appendf(d, "%d", v) })
+		return cells(s, lead, func(d []byte, v uint64) []byte { return strconv.AppendUint(d, uint64(v), 10) })
 	case dt.Kind == npyheader.Float && dt.ItemSize == 2:
 		return cells(s, lead, func(d []byte, v mmarray.Float16) []byte { return AppendFloat(d, v.Float64(), 16) })
 	case dt.Kind == npyheader.Float && dt.ItemSize == 4:

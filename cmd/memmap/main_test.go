@@ -8,8 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/go-memmap/memmap/internal/numpytest"
@@ -363,9 +363,7 @@ zdata = open(os.path.join(d, 'z.npz'), 'rb').read()
 open(os.path.join(d, 'cut.npz'), 'wb').write(zdata[:len(zdata) // 2])
 `, dir)
 	fifo := filepath.Join(dir, "fifo.npy")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	hasFIFO := makeFIFO(t, fifo)
 	p := func(name string) string { return filepath.Join(dir, name) }
 	cases := []struct {
 		args []string
@@ -398,6 +396,9 @@ open(os.path.join(d, 'cut.npz'), 'wb').write(zdata[:len(zdata) // 2])
 		{[]string{"frobnicate"}, "unknown command"},
 	}
 	for _, c := range cases {
+		if !hasFIFO && slices.Contains(c.args, fifo) {
+			continue
+		}
 		code, out, errOut := runCLI(c.args...)
 		lines := strings.Count(errOut, "\n")
 		if code != exitUsage || out != "" || lines != 1 || !strings.HasPrefix(errOut, "memmap: ") ||

@@ -1,0 +1,80 @@
+// Package compute runs reductions over mapped arrays: whole-array sums,
+// means, variances, extremes and counts over any mmarray view, in parallel
+// and chunk by chunk, with results that do not depend on the number of
+// workers.
+//
+//	s, err := compute.Describe(ctx, a, compute.WithWorkers(4))
+//	fmt.Println(s.Count, s.Mean, s.Std, s.Min, s.Max)
+//
+// # Execution
+//
+// A view (*mmarray.Array[T] of any shape, strides, order and byte order) is
+// split into chunks of a fixed number of elements, walked in the order its
+// elements lie in memory where the result does not depend on the order
+// (StorageOrder: a Fortran file or a transposed view is read as it is
+// stored), and in the view's C order where it does (ArgMin, ArgMax,
+// Describe). Workers, runtime.GOMAXPROCS(0) unless WithWorkers says
+// otherwise, take chunks in turn; each walks its chunk with BlocksRange,
+// reading contiguous native data in place and staging the rest through a
+// small buffer of its own, and keeps a partial result per chunk. The
+// partials are combined in chunk order, so a result is bit for bit the same
+// whatever the number of workers.
+//
+// The context is checked before each chunk; an operation stopped by it
+// returns ctx.Err() as it is (context.Canceled, context.DeadlineExceeded).
+// WithProgress reports the bytes done after each chunk.
+//
+// # Results
+//
+// Elements of every real dtype are accepted in both byte orders: bool, the
+// integers, Float16, float32 and float64 (the Real constraint).
+//
+//   - Sum and NanSum return a Scalar with NumPy's result dtype: Int64 for
+//     bool and signed integers, Uint64 for unsigned integers, both exact and
+//     wrapping around on overflow as NumPy does; Float64 for floating point,
+//     accumulated in float64 with compensated (TwoSum) addition, which is at
+//     least as accurate as NumPy's pairwise sum and exact to a rounding on
+//     data whose partial sums cancel.
+//   - Mean, Var, Std and their nan-variants return float64, integers being
+//     converted to float64 as NumPy's mean does. Var merges per-chunk
+//     moments with Chan's pairwise formula; ddof is NumPy's.
+//   - Min, Max, NanMin and NanMax return the element type; ArgMin and
+//     ArgMax a flat C-order index of the view. NaN rules are NumPy's: Min and
+//     Max are NaN if any element is; ArgMin and ArgMax return the first NaN's
+//     index; the first of equal extremes wins.
+//   - CountNonzero, Any and All count nonzero elements (NaN is nonzero).
+//   - Describe computes count, NaN count, sum, mean, std, min, max, argmin
+//     and argmax in one pass, leaving NaNs out.
+//
+// Empty views behave as in NumPy: Sum is zero, Mean, Var and Std are NaN,
+// Any is false, All is true; Min, Max, ArgMin, ArgMax and the nan-variants
+// of Min and Max return an error wrapping ErrEmpty (NumPy raises
+// ValueError).
+//
+// # Errors and panics
+//
+// Errors wrap ErrEmpty or are the context's error. Misuse panics with a
+// *memmap.Misuse: a negative WithWorkers, and whatever mmarray panics for (a
+// view used after its File was closed), raised again in the caller's
+// goroutine when a worker hits it.
+//
+// # Caveats
+//
+//   - Complex dtypes, datetime min/max and reductions along an axis are not
+//     here yet. Datetime64 and Timedelta64 views are accepted as their int64
+//     counts (NumPy refuses to sum datetimes; the counts' sum is rarely
+//     meaningful), and NaT is the smallest count, not NaN.
+//   - NanMin and NanMax of a view of NaNs only return NaN and no error,
+//     where NumPy returns NaN with a RuntimeWarning.
+//   - Min and Max may read the view in storage order, so between 0 and -0
+//     (equal to each other) either may be returned; NumPy's choice depends
+//     on its SIMD loops too.
+//   - Results are identical across worker counts, not across layouts: the
+//     same elements in a C and a Fortran file are added in different orders
+//     and a float sum may differ in its last bits.
+//   - There is no memory budget yet: pages of the view that were read stay
+//     in the page cache and count in the process's RSS as the mapping's
+//     pages do.
+//   - ArgMin, ArgMax and Describe read the view in C order, so over a
+//     Fortran file or a transposed view they read strided.
+package compute

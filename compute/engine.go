@@ -1,0 +1,244 @@
+package compute
+
+import (
+	"context"
+	"reflect"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// Real is the set of element types the reductions accept: bool, the
+// integers (Datetime64 and Timedelta64 among them, as their int64 counts),
+// float32, float64 and mmarray.Float16.
+type Real interface {
+	~bool | ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
+}
+
+// kernelType is what the reduction loops run on: every element is widened
+// to one of these (in place, without a copy, where it already is one).
+type kernelType interface{ int64 | uint64 | float64 }
+
+const (
+	// chunkLen is the number of elements in a chunk, the unit of work a
+	// worker takes and the unit whose partial results are combined in
+	// order. It is fixed, so chunk boundaries, and with them every result,
+	// do not depend on the number of workers.
+	chunkLen = 1 << 16
+	// stageLen is the length of a worker's buffers for blocks that cannot
+	// be read in place: 4096 elements, small enough for the L1 cache.
+	stageLen = 4096
+)
+
+// family is the kernel type a view's elements widen to.
+type family int
+
+const (
+	signedFamily   family = iota // int8 ... int64 -> int64
+	unsignedFamily               // bool, uint8 ... uint64 -> uint64
+	floatFamily                  // Float16, float32, float64 -> float64
+)
+
+var float16Type = reflect.TypeFor[mmarray.Float16]()
+
+func familyOf[T Real]() family {
+	t := reflect.TypeFor[T]()
+	if t == float16Type {
+		return floatFamily
+	}
+	switch t.Kind() {
+	case reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return signedFamily
+	case reflect.Float32, reflect.Float64:
+		return floatFamily
+	default:
+		return unsignedFamily
+	}
+}
+
+// widener turns the front of a block of T into kernel values: it returns
+// the converted piece (the block itself where T's underlying type is K,
+// else up to len(buf) elements converted into buf) and the rest of the
+// block.
+type widener[T Real, K kernelType] func(block []T, buf []K) (piece []K, rest []T)
+
+func widenerFor[T Real, K kernelType]() widener[T, K] {
+	t := reflect.TypeFor[T]()
+	if t == float16Type {
+		return func(b []T, buf []K) ([]K, []T) {
+			src := sliceAs[mmarray.Float16](b)
+			n := min(len(buf), len(src))
+			for i, h := range src[:n] {
+				buf[i] = K(h.Float64())
+			}
+			return buf[:n], b[n:]
+		}
+	}
+	switch t.Kind() {
+	case reflect.Int64, reflect.Uint64, reflect.Float64:
+		// K is T's underlying type, by familyOf.
+		return func(b []T, _ []K) ([]K, []T) { return sliceAs[K](b), nil }
+	case reflect.Bool, reflect.Uint8:
+		return widenVia[T, K, uint8]
+	case reflect.Int8:
+		return widenVia[T, K, int8]
+	case reflect.Int16:
+		return widenVia[T, K, int16]
+	case reflect.Int32:
+		return widenVia[T, K, int32]
+	case reflect.Uint16:
+		return widenVia[T, K, uint16]
+	case reflect.Uint32:
+		return widenVia[T, K, uint32]
+	case reflect.Float32:
+		return widenVia[T, K, float32]
+	}
+	panic("compute: unreachable element kind " + t.String())
+}
+
+// widenVia converts a block of T whose memory is that of S (a Go bool is
+// the byte 0 or 1, a named integer type its underlying integer).
+func widenVia[T Real, K kernelType, S int8 | int16 | int32 | uint8 | uint16 | uint32 | float32](b []T, buf []K) ([]K, []T) {
+	src := sliceAs[S](b)
+	n := min(len(buf), len(src))
+	for i, x := range src[:n] {
+		buf[i] = K(x)
+	}
+	return buf[:n], b[n:]
+}
+
+// fromKernel converts a kernel value that came from an element of T back
+// to T.
+func fromKernel[T Real, K kernelType](x K) T {
+	t := reflect.TypeFor[T]()
+	if t == float16Type {
+		return valueAs[T](mmarray.Float16FromFloat64(float64(x)))
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return valueAs[T](x != 0)
+	case reflect.Int8:
+		return valueAs[T](int8(x))
+	case reflect.Int16:
+		return valueAs[T](int16(x))
+	case reflect.Int32:
+		return valueAs[T](int32(x))
+	case reflect.Int64:
+		return valueAs[T](int64(x))
+	case reflect.Uint8:
+		return valueAs[T](uint8(x))
+	case reflect.Uint16:
+		return valueAs[T](uint16(x))
+	case reflect.Uint32:
+		return valueAs[T](uint32(x))
+	case reflect.Uint64:
+		return valueAs[T](uint64(x))
+	case reflect.Float32:
+		return valueAs[T](float32(x))
+	}
+	return valueAs[T](float64(x))
+}
+
+// walkOrder says whether a reduction may read the view in storage order
+// (its result does not depend on the order) or must read it in C order
+// (it reports C-order indices or keeps the first of equal elements).
+type walkOrder bool
+
+const (
+	anyOrder walkOrder = true
+	cOrder   walkOrder = false
+)
+
+// reduceChunks splits the view into chunks of chunkLen elements, runs
+// kernel over each chunk's elements on cfg.workers goroutines, and returns
+// the chunks' partial results in chunk order. kernel gets a partial result
+// that starts as P's zero value, the flat index (in the order walked) of
+// the piece's first element, and the piece. The context is checked before
+// each chunk; the first error stops the workers and is returned. A panic in
+// a worker (a view used after its File was closed) is raised again in the
+// caller's goroutine.
+func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.Array[T], cfg config, order walkOrder,
+	kernel func(p *P, start int, piece []K)) ([]P, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	v := a
+	if order == anyOrder {
+		v = a.StorageOrder()
+	}
+	n := v.Len()
+	chunks := (n + chunkLen - 1) / chunkLen
+	parts := make([]P, chunks)
+	if chunks == 0 {
+		return parts, nil
+	}
+	widen := widenerFor[T, K]()
+	itemSize := int64(a.DType().ItemSize)
+	total := int64(n) * itemSize
+
+	var (
+		next     atomic.Int64
+		stop     atomic.Bool
+		mu       sync.Mutex // guards firstErr, panicked, done and calls of cfg.progress
+		firstErr error
+		panicked any
+		done     int64
+		wg       sync.WaitGroup
+	)
+	fail := func(err error, p any) {
+		mu.Lock()
+		if firstErr == nil && panicked == nil {
+			firstErr, panicked = err, p
+		}
+		mu.Unlock()
+		stop.Store(true)
+	}
+	for range min(cfg.workers, chunks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					fail(nil, p)
+				}
+			}()
+			buf := make([]T, stageLen)
+			kbuf := make([]K, stageLen)
+			for !stop.Load() {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					fail(err, nil)
+					return
+				}
+				lo, hi := c*chunkLen, min((c+1)*chunkLen, n)
+				p := &parts[c]
+				for start, block := range v.BlocksRange(lo, hi, buf) {
+					for len(block) > 0 {
+						var piece []K
+						piece, block = widen(block, kbuf)
+						kernel(p, start, piece)
+						start += len(piece)
+					}
+				}
+				if cfg.progress != nil {
+					mu.Lock()
+					done += int64(hi-lo) * itemSize
+					cfg.progress(done, total)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return parts, nil
+}

@@ -1,0 +1,215 @@
+package compute
+
+import "math"
+
+// fsum is a float64 sum with its rounding error carried separately
+// (Knuth's TwoSum): hi is the rounded running sum and lo collects what each
+// addition rounded away, so hi+lo is the sum to within about n·ε² of
+// Σ|x|, far closer than NumPy's pairwise summation on cancelling data.
+type fsum struct{ hi, lo float64 }
+
+func (s *fsum) add(x float64) {
+	t := s.hi + x
+	bp := t - s.hi
+	s.lo += (s.hi - (t - bp)) + (x - bp)
+	s.hi = t
+}
+
+func (s *fsum) merge(o fsum) {
+	s.add(o.hi)
+	s.lo += o.lo
+}
+
+func (s fsum) value() float64 { return s.hi + s.lo }
+
+// sumFloats sums xs as float64s, compensated, in four independent lanes so
+// that the additions' latencies overlap. A NaN makes the sum NaN, as in
+// NumPy.
+func sumFloats[K kernelType](xs []K) fsum {
+	var h0, h1, h2, h3, l0, l1, l2, l3 float64
+	i := 0
+	for ; i+4 <= len(xs); i += 4 {
+		x0, x1, x2, x3 := float64(xs[i]), float64(xs[i+1]), float64(xs[i+2]), float64(xs[i+3])
+		t0, t1, t2, t3 := h0+x0, h1+x1, h2+x2, h3+x3
+		b0, b1, b2, b3 := t0-h0, t1-h1, t2-h2, t3-h3
+		l0 += (h0 - (t0 - b0)) + (x0 - b0)
+		l1 += (h1 - (t1 - b1)) + (x1 - b1)
+		l2 += (h2 - (t2 - b2)) + (x2 - b2)
+		l3 += (h3 - (t3 - b3)) + (x3 - b3)
+		h0, h1, h2, h3 = t0, t1, t2, t3
+	}
+	s := fsum{h0, l0}
+	s.merge(fsum{h1, l1})
+	s.merge(fsum{h2, l2})
+	s.merge(fsum{h3, l3})
+	for _, x := range xs[i:] {
+		s.add(float64(x))
+	}
+	return s
+}
+
+// sumNonNaN is sumFloats leaving NaNs out; it also returns how many
+// elements were summed.
+func sumNonNaN[K kernelType](xs []K) (fsum, int64) {
+	var s fsum
+	var n int64
+	for _, x := range xs {
+		if x == x {
+			s.add(float64(x))
+			n++
+		}
+	}
+	return s, n
+}
+
+// sumWrapping adds integers with two's-complement wrap-around, as NumPy's
+// int64 and uint64 sums do.
+func sumWrapping[K int64 | uint64](xs []K) K {
+	var s0, s1, s2, s3 K
+	i := 0
+	for ; i+4 <= len(xs); i += 4 {
+		s0 += xs[i]
+		s1 += xs[i+1]
+		s2 += xs[i+2]
+		s3 += xs[i+3]
+	}
+	for _, x := range xs[i:] {
+		s0 += x
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// moments is the partial result of a variance: the number of elements, their
+// compensated sum and the sum of squared deviations from their mean. Two are
+// combined by Chan, Golub and LeVeque's pairwise update.
+type moments struct {
+	n   int64
+	sum fsum
+	m2  float64
+}
+
+func (m moments) mean() float64 { return m.sum.value() / float64(m.n) }
+
+func (m *moments) merge(o moments) {
+	switch {
+	case o.n == 0:
+		return
+	case m.n == 0:
+		*m = o
+		return
+	}
+	delta := o.mean() - m.mean()
+	na, nb := float64(m.n), float64(o.n)
+	m.m2 += o.m2 + delta*delta*na*nb/(na+nb)
+	m.n += o.n
+	m.sum.merge(o.sum)
+}
+
+// variance is m2/(n-ddof) with NumPy's rule for n-ddof <= 0: the divisor
+// is clamped to zero, giving +Inf (or NaN where m2 is zero or NaN).
+func (m moments) variance(ddof int) float64 {
+	if m.n == 0 {
+		return math.NaN()
+	}
+	return m.m2 / float64(max(m.n-int64(ddof), 0))
+}
+
+// momentsOf computes a piece's moments in two passes over it (the piece is
+// at most a chunk, in cache): the sum, then squared deviations from the
+// piece's mean. With skipNaN, NaNs are left out.
+func momentsOf[K kernelType](xs []K, skipNaN bool) moments {
+	var m moments
+	if skipNaN {
+		m.sum, m.n = sumNonNaN(xs)
+	} else {
+		m.sum, m.n = sumFloats(xs), int64(len(xs))
+	}
+	if m.n == 0 {
+		return m
+	}
+	mean := m.mean()
+	var d0, d1 float64
+	i := 0
+	if skipNaN {
+		for _, x := range xs {
+			if d := float64(x) - mean; d == d {
+				d0 += d * d
+			}
+		}
+	} else {
+		for ; i+2 <= len(xs); i += 2 {
+			a, b := float64(xs[i])-mean, float64(xs[i+1])-mean
+			d0 += a * a
+			d1 += b * b
+		}
+		for _, x := range xs[i:] {
+			d := float64(x) - mean
+			d0 += d * d
+		}
+	}
+	m.m2 = d0 + d1
+	return m
+}
+
+// extremes is the partial result of Min, Max, ArgMin and ArgMax: the
+// smallest and largest non-NaN elements with the index of each one's first
+// occurrence, how many elements are not NaN, and the first NaN's index.
+type extremes[K kernelType] struct {
+	valid, nans    int64
+	min, max       K
+	argmin, argmax int
+	firstNaN       int
+}
+
+func (e *extremes[K]) scan(start int, xs []K) {
+	for i, x := range xs {
+		if x != x {
+			if e.nans == 0 {
+				e.firstNaN = start + i
+			}
+			e.nans++
+			continue
+		}
+		if e.valid == 0 {
+			e.min, e.max, e.argmin, e.argmax = x, x, start+i, start+i
+		} else if x < e.min {
+			e.min, e.argmin = x, start+i
+		} else if x > e.max {
+			e.max, e.argmax = x, start+i
+		}
+		e.valid++
+	}
+}
+
+// merge adds the partial of the elements after e's: on ties e's element,
+// the first, is kept.
+func (e *extremes[K]) merge(o extremes[K]) {
+	if o.nans > 0 && e.nans == 0 {
+		e.firstNaN = o.firstNaN
+	}
+	e.nans += o.nans
+	if o.valid == 0 {
+		return
+	}
+	if e.valid == 0 {
+		e.min, e.max, e.argmin, e.argmax = o.min, o.max, o.argmin, o.argmax
+	} else {
+		if o.min < e.min {
+			e.min, e.argmin = o.min, o.argmin
+		}
+		if o.max > e.max {
+			e.max, e.argmax = o.max, o.argmax
+		}
+	}
+	e.valid += o.valid
+}
+
+func countNonzero[K kernelType](xs []K) int64 {
+	var n int64
+	for _, x := range xs {
+		if x != 0 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,18 @@
+package compute
+
+import "unsafe"
+
+// This file holds the package's only uses of unsafe: reinterpreting a block
+// of a view's element type as its underlying Go type (Datetime64 as int64,
+// bool as uint8, Float16 as uint16), which have the same size and layout.
+
+// sliceAs returns s's memory as a []K. K must have T's size and every bit
+// pattern of T must be a valid K.
+func sliceAs[K, T any](s []T) []K {
+	return unsafe.Slice((*K)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+// valueAs returns v's bits as a K of the same size.
+func valueAs[T, K any](v K) T {
+	return *(*T)(unsafe.Pointer(&v))
+}

@@ -13,7 +13,7 @@ import (
 type Stats struct {
 	Count    int64   // elements that are not NaN
 	NaNCount int64   // elements that are NaN
-	Sum      float64 // sum of the Count elements, compensated (np.nansum)
+	Sum      float64 // sum of the Count elements in float64, compensated: np.nansum(a.astype(np.float64)), so integers do not wrap around
 	Mean     float64 // np.nanmean; NaN when Count is 0
 	Std      float64 // np.nanstd with ddof 0; NaN when Count is 0
 	Min      float64 // np.nanmin; NaN when Count is 0

@@ -1,0 +1,74 @@
+package compute_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"strconv"
+	"testing"
+
+	"github.com/go-memmap/memmap/compute"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func decodeJSON(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("decode NumPy's output: %v", err)
+	}
+}
+
+func isFloatType[T compute.Real]() bool {
+	if reflect.TypeFor[T]() == reflect.TypeFor[mmarray.Float16]() {
+		return true
+	}
+	k := reflect.TypeFor[T]().Kind()
+	return k == reflect.Float32 || k == reflect.Float64
+}
+
+// asFloat converts a floating-point element to float64.
+func asFloat[T compute.Real](v T) float64 {
+	switch x := any(v).(type) {
+	case mmarray.Float16:
+		return x.Float64()
+	case float32:
+		return float64(x)
+	case float64:
+		return x
+	}
+	panic("asFloat of a " + reflect.TypeFor[T]().String())
+}
+
+// intString formats an integer or bool element as Python's str(int(x)).
+func intString[T compute.Real](v T) string {
+	switch x := any(v).(type) {
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case int8:
+		return strconv.FormatInt(int64(x), 10)
+	case int16:
+		return strconv.FormatInt(int64(x), 10)
+	case int32:
+		return strconv.FormatInt(int64(x), 10)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint8:
+		return strconv.FormatUint(uint64(x), 10)
+	case uint16:
+		return strconv.FormatUint(uint64(x), 10)
+	case uint32:
+		return strconv.FormatUint(uint64(x), 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	}
+	panic("intString of a " + reflect.TypeFor[T]().String())
+}

@@ -1,0 +1,258 @@
+package compute_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/compute"
+	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// createFloat64 makes a .npy file of the values in shape (C order) and
+// returns it open read-write with its view.
+func createFloat64(t *testing.T, values []float64, shape ...int) (*mmarray.File, *mmarray.Array[float64]) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "x.npy")
+	f, err := mmarray.Create(path, "<f8", shape)
+	must(t, err)
+	t.Cleanup(func() { f.Close() })
+	a, err := mmarray.View[float64](f)
+	must(t, err)
+	s, ok := a.Contiguous()
+	if !ok {
+		t.Fatal("a new C-order <f8 file is not contiguous")
+	}
+	copy(s, values)
+	return f, a
+}
+
+// wideRandom returns n values of random sign and magnitudes spread over
+// 2^-40 to 2^40, so that the order of float additions changes their sum.
+func wideRandom(n int, seed uint64) []float64 {
+	r := rand.New(rand.NewPCG(seed, 9))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = math.Ldexp(r.Float64()-0.5, r.IntN(81)-40)
+	}
+	return x
+}
+
+// TestResultsIdenticalAcrossWorkers checks that every float result is the
+// same bit for bit with 1, 2, 3 and 8 workers, on a contiguous, a
+// transposed and a strided view of data whose sum depends on the order of
+// its additions.
+func TestResultsIdenticalAcrossWorkers(t *testing.T) {
+	t.Parallel()
+	const rows, cols = 301, 1000 // 301000 elements: five chunks, the last short
+	_, a := createFloat64(t, wideRandom(rows*cols, 1), rows, cols)
+	viewsOf := map[string]*mmarray.Array[float64]{
+		"whole":      a,
+		"transposed": a.Transpose(),
+		"strided":    a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, 2), mmarray.Span(1, mmarray.Omit, 3)),
+	}
+	results := func(v *mmarray.Array[float64], workers int) []string {
+		ctx, opt := context.Background(), compute.WithWorkers(workers)
+		sum, err := compute.Sum(ctx, v, opt)
+		must(t, err)
+		mean, err := compute.Mean(ctx, v, opt)
+		must(t, err)
+		vr, err := compute.Var(ctx, v, 1, opt)
+		must(t, err)
+		d, err := compute.Describe(ctx, v, opt)
+		must(t, err)
+		bits := func(x float64) string { return strconv.FormatUint(math.Float64bits(x), 16) }
+		return []string{bits(sum.Float64()), bits(mean), bits(vr), bits(d.Sum), bits(d.Mean), bits(d.Std),
+			fmt.Sprint(d.ArgMin, d.ArgMax, d.Count)}
+	}
+	for name, v := range viewsOf {
+		want := results(v, 1)
+		for _, workers := range []int{2, 3, 8} {
+			if got := results(v, workers); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s view, %d workers: results %v, with 1 worker %v", name, workers, got, want)
+			}
+		}
+	}
+}
+
+// exactSum is the exact sum of xs, rounded once to float64.
+func exactSum[F float32 | float64](xs []F) float64 {
+	s := new(big.Float).SetPrec(4096)
+	for _, x := range xs {
+		s.Add(s, new(big.Float).SetFloat64(float64(x)))
+	}
+	f, _ := s.Float64()
+	return f
+}
+
+// TestSumAccuracy sums adversarial data and compares with the exact sum:
+// the error must stay within a rounding of the result plus n·ε²·Σ|x| (the
+// bound of compensated summation) and, where NumPy runs, be no larger than
+// the error of NumPy's own sum of the same file.
+func TestSumAccuracy(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 7))
+	cancelling := make([]float64, 0, 200000)
+	for range 50000 {
+		x := math.Ldexp(r.Float64(), r.IntN(100)-50)
+		cancelling = append(cancelling, x, -x*(1+1e-15), 1e-3*r.Float64(), -x*1e-15)
+	}
+	r.Shuffle(len(cancelling), func(i, j int) { cancelling[i], cancelling[j] = cancelling[j], cancelling[i] })
+	tinyAndHuge := make([]float64, 1<<20)
+	for i := range tinyAndHuge {
+		tinyAndHuge[i] = 1e-3 * (1 + r.Float64())
+	}
+	tinyAndHuge[10], tinyAndHuge[500000], tinyAndHuge[len(tinyAndHuge)-1] = 1e16, -1e16, 3e15
+	float32s := make([]float32, 300000)
+	for i := range float32s {
+		float32s[i] = float32(math.Ldexp(r.Float64()-0.5, r.IntN(60)-30))
+	}
+
+	type result struct{ got, exact, sumAbs float64 }
+	results := map[string]result{}
+	dir := t.TempDir()
+	for name, xs := range map[string][]float64{"cancelling": cancelling, "tiny_and_huge": tinyAndHuge} {
+		path := filepath.Join(dir, name+".npy")
+		f, err := mmarray.Create(path, "<f8", []int{len(xs)})
+		must(t, err)
+		a, err := mmarray.View[float64](f)
+		must(t, err)
+		s, _ := a.Contiguous()
+		copy(s, xs)
+		must(t, f.Flush())
+		got, err := compute.Sum(context.Background(), a)
+		must(t, err)
+		var sumAbs float64
+		for _, x := range xs {
+			sumAbs += math.Abs(x)
+		}
+		results[name] = result{got.Float64(), exactSum(xs), sumAbs}
+		must(t, f.Close())
+	}
+	{
+		path := filepath.Join(dir, "float32.npy")
+		f, err := mmarray.Create(path, ">f4", []int{len(float32s)})
+		must(t, err)
+		a, err := mmarray.View[float32](f)
+		must(t, err)
+		for i, x := range float32s {
+			a.Set1(x, i)
+		}
+		must(t, f.Flush())
+		got, err := compute.Sum(context.Background(), a)
+		must(t, err)
+		var sumAbs float64
+		for _, x := range float32s {
+			sumAbs += math.Abs(float64(x))
+		}
+		results["float32"] = result{got.Float64(), exactSum(float32s), sumAbs}
+		must(t, f.Close())
+	}
+	const eps = 0x1p-52
+	for name, res := range results {
+		bound := eps*math.Abs(res.exact) + 4*float64(1<<20)*eps*eps*res.sumAbs
+		if err := math.Abs(res.got - res.exact); !(err <= bound) {
+			t.Errorf("%s: sum %v, exact %v: error %g beyond %g", name, res.got, res.exact, err, bound)
+		}
+	}
+
+	// NumPy's float64 sum of the same files, for "at least as accurate".
+	var numpySums map[string]string
+	out := numpytest.Run(t, `
+d = sys.argv[1]
+print(json.dumps({n: repr(float(np.load(d + "/" + n + ".npy").astype(np.float64).sum())) for n in ["cancelling", "tiny_and_huge", "float32"]}))
+`, dir)
+	decodeJSON(t, out, &numpySums)
+	for name, res := range results {
+		np, err := strconv.ParseFloat(numpySums[name], 64)
+		must(t, err)
+		ours, theirs := math.Abs(res.got-res.exact), math.Abs(np-res.exact)
+		t.Logf("%s: exact %v, error %g here, %g in NumPy", name, res.exact, ours, theirs)
+		if ours > theirs {
+			t.Errorf("%s: our error %g is larger than NumPy's %g (exact %v)", name, ours, theirs, res.exact)
+		}
+	}
+}
+
+func TestContextCancellation(t *testing.T) {
+	t.Parallel()
+	_, a := createFloat64(t, wideRandom(400000, 2), 400000)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := compute.Sum(ctx, a); !errors.Is(err, context.Canceled) {
+		t.Errorf("Sum with a cancelled context: error %v, want context.Canceled", err)
+	}
+
+	// Cancelled after the first chunk: the remaining chunks are not read.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	var calls int
+	var lastDone, total int64
+	_, err := compute.Describe(ctx, a, compute.WithWorkers(1), compute.WithProgress(func(done, tot int64) {
+		calls++
+		lastDone, total = done, tot
+		cancel()
+	}))
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Describe cancelled after its first chunk: error %v, want context.Canceled", err)
+	}
+	if calls != 1 || lastDone >= total {
+		t.Errorf("Describe cancelled after its first chunk went on: %d progress calls, %d of %d bytes", calls, lastDone, total)
+	}
+}
+
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	const n = 300007
+	_, a := createFloat64(t, wideRandom(n, 3), n)
+	for _, workers := range []int{1, 3} {
+		var calls int
+		var last int64
+		var bad []string
+		_, err := compute.Mean(context.Background(), a, compute.WithWorkers(workers), compute.WithProgress(func(done, total int64) {
+			calls++
+			if total != 8*n || done <= last || done > total {
+				bad = append(bad, fmt.Sprintf("progress(%d, %d) after %d", done, total, last))
+			}
+			last = done
+		}))
+		must(t, err)
+		if len(bad) > 0 || last != 8*n || calls < 2 {
+			t.Errorf("%d workers: %d calls, last done %d of %d; bad calls: %v", workers, calls, last, 8*n, bad)
+		}
+	}
+}
+
+// recoverMisuse runs fn and returns the *memmap.Misuse it panicked with.
+func recoverMisuse(t *testing.T, fn func()) (m *memmap.Misuse) {
+	t.Helper()
+	defer func() {
+		p := recover()
+		var ok bool
+		if m, ok = p.(*memmap.Misuse); !ok {
+			t.Errorf("panic value %#v, want a *memmap.Misuse", p)
+		}
+	}()
+	fn()
+	return nil
+}
+
+func TestMisuse(t *testing.T) {
+	t.Parallel()
+	if m := recoverMisuse(t, func() { compute.WithWorkers(-1) }); m != nil && m.Error() != "compute: WithWorkers(-1): negative worker count" {
+		t.Errorf("WithWorkers(-1) panicked with %q", m.Error())
+	}
+	// A view used after Close panics in mmarray inside a worker; the panic
+	// reaches the caller's goroutine.
+	f, a := createFloat64(t, wideRandom(200000, 4), 200000)
+	must(t, f.Close())
+	recoverMisuse(t, func() { _, _ = compute.Sum(context.Background(), a, compute.WithWorkers(2)) })
+}

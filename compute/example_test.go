@@ -1,0 +1,76 @@
+package compute_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"math"
+	"os"
+	"path/filepath"
+
+	"github.com/go-memmap/memmap/compute"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// exampleFile makes a (3, 4) float64 .npy file holding 0 to 11 with one NaN
+// and returns its view.
+func exampleFile() (*mmarray.File, *mmarray.Array[float64], func()) {
+	dir, err := os.MkdirTemp("", "compute-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, err := mmarray.Create(filepath.Join(dir, "x.npy"), "<f8", []int{3, 4})
+	if err != nil {
+		log.Fatal(err)
+	}
+	a, err := mmarray.View[float64](f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i := range 12 {
+		a.Set(float64(i), i/4, i%4)
+	}
+	a.Set(math.NaN(), 1, 2)
+	return f, a, func() { f.Close(); os.RemoveAll(dir) }
+}
+
+func ExampleDescribe() {
+	_, a, done := exampleFile()
+	defer done()
+	s, err := compute.Describe(context.Background(), a, compute.WithWorkers(2))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("count %d, NaNs %d, sum %g, mean %.4f, std %.4f\n", s.Count, s.NaNCount, s.Sum, s.Mean, s.Std)
+	fmt.Printf("min %g at %d, max %g at %d\n", s.Min, s.ArgMin, s.Max, s.ArgMax)
+	// Output:
+	// count 11, NaNs 1, sum 60, mean 5.4545, std 3.6021
+	// min 0 at 0, max 11 at 11
+}
+
+func ExampleSum() {
+	_, a, done := exampleFile()
+	defer done()
+	ctx := context.Background()
+	sum, _ := compute.Sum(ctx, a)
+	nansum, _ := compute.NanSum(ctx, a)
+	// Column 1 of the transposed view is row 1 of the file: 4, 5, NaN, 7.
+	row, _ := compute.NanMean(ctx, a.Transpose().Slice(mmarray.All(), mmarray.Index(1)))
+	fmt.Println(sum, nansum, row)
+	// Output:
+	// NaN 60 5.333333333333333
+}
+
+func ExampleMin() {
+	_, a, done := exampleFile()
+	defer done()
+	ctx := context.Background()
+	lo, _ := compute.Min(ctx, a)
+	nanlo, _ := compute.NanMin(ctx, a)
+	at, _ := compute.ArgMin(ctx, a)
+	_, err := compute.Min(ctx, a.Slice(mmarray.Span(0, 0, 1)))
+	fmt.Println(lo, nanlo, at, errors.Is(err, compute.ErrEmpty))
+	// Output:
+	// NaN 0 6 true
+}

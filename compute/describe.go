@@ -43,8 +43,11 @@ func Describe[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) 
 
 func describe[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], opts []Option) (Stats, error) {
 	parts, err := reduceChunks(ctx, a, newConfig(opts), cOrder, func(p *describePart[K], start int, xs []K) {
+		nans := p.extremes.nans
 		p.extremes.scan(start, xs)
-		p.moments.merge(momentsOf(xs, true))
+		// The scan counted the piece's NaNs: without any, the moments take
+		// the faster loops that need not test each element.
+		p.moments.merge(momentsOf(xs, p.extremes.nans != nans))
 	})
 	if err != nil {
 		return Stats{}, err

@@ -162,23 +162,45 @@ type extremes[K kernelType] struct {
 }
 
 func (e *extremes[K]) scan(start int, xs []K) {
-	for i, x := range xs {
-		if x != x {
-			if e.nans == 0 {
-				e.firstNaN = start + i
-			}
-			e.nans++
-			continue
-		}
-		if e.valid == 0 {
+	i := 0
+	for e.valid == 0 && i < len(xs) {
+		if x := xs[i]; x == x {
 			e.min, e.max, e.argmin, e.argmax = x, x, start+i, start+i
-		} else if x < e.min {
-			e.min, e.argmin = x, start+i
-		} else if x > e.max {
-			e.max, e.argmax = x, start+i
+			e.valid++
+		} else {
+			e.noteNaN(start + i)
 		}
-		e.valid++
+		i++
 	}
+	if i == len(xs) {
+		return
+	}
+	// Locals, so that the loop keeps them in registers; a NaN fails both
+	// comparisons and is caught by the third test only.
+	lo, hi, argLo, argHi := e.min, e.max, e.argmin-start, e.argmax-start
+	nans := e.nans
+	for j := i; j < len(xs); j++ {
+		x := xs[j]
+		if x < lo {
+			lo, argLo = x, j
+		} else if x > hi {
+			hi, argHi = x, j
+		} else if x != x {
+			if nans == 0 {
+				e.firstNaN = start + j
+			}
+			nans++
+		}
+	}
+	e.valid += int64(len(xs)-i) - (nans - e.nans)
+	e.min, e.max, e.argmin, e.argmax, e.nans = lo, hi, argLo+start, argHi+start, nans
+}
+
+func (e *extremes[K]) noteNaN(at int) {
+	if e.nans == 0 {
+		e.firstNaN = at
+	}
+	e.nans++
 }
 
 // merge adds the partial of the elements after e's: on ties e's element,

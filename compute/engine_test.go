@@ -256,3 +256,44 @@ func TestMisuse(t *testing.T) {
 	must(t, f.Close())
 	recoverMisuse(t, func() { _, _ = compute.Sum(context.Background(), a, compute.WithWorkers(2)) })
 }
+
+// TestAllNaN checks the documented results for a view of NaNs only, which
+// the NumPy comparison does not cover: NumPy warns there, and its
+// nanargmin raises.
+func TestAllNaN(t *testing.T) {
+	t.Parallel()
+	nans := make([]float64, 70000)
+	for i := range nans {
+		nans[i] = math.NaN()
+	}
+	_, a := createFloat64(t, nans, len(nans))
+	ctx := context.Background()
+	var bad []string
+	check := func(what string, got float64, err error) {
+		if err != nil || !math.IsNaN(got) {
+			bad = append(bad, fmt.Sprintf("%s: %v, %v; want NaN, nil", what, got, err))
+		}
+	}
+	v, err := compute.NanMin(ctx, a)
+	check("NanMin", v, err)
+	v, err = compute.NanMax(ctx, a)
+	check("NanMax", v, err)
+	v, err = compute.NanMean(ctx, a)
+	check("NanMean", v, err)
+	v, err = compute.NanStd(ctx, a, 0)
+	check("NanStd", v, err)
+	s, err := compute.NanSum(ctx, a)
+	if err != nil || s.Float64() != 0 {
+		bad = append(bad, fmt.Sprintf("NanSum: %v, %v; want 0, nil", s, err))
+	}
+	if i, err := compute.ArgMax(ctx, a); err != nil || i != 0 {
+		bad = append(bad, fmt.Sprintf("ArgMax: %v, %v; want 0 (the first NaN), nil", i, err))
+	}
+	d, err := compute.Describe(ctx, a)
+	if err != nil || d.Count != 0 || d.NaNCount != int64(len(nans)) || d.ArgMin != -1 || d.ArgMax != -1 || !math.IsNaN(d.Mean) || !math.IsNaN(d.Min) || d.Sum != 0 {
+		bad = append(bad, fmt.Sprintf("Describe: %+v, %v", d, err))
+	}
+	if len(bad) > 0 {
+		t.Error(bad)
+	}
+}

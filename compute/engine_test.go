@@ -297,3 +297,66 @@ func TestAllNaN(t *testing.T) {
 		t.Error(bad)
 	}
 }
+
+// TestScalarKinds checks Sum's result type by element type, and the
+// Scalar's conversions.
+func TestScalarKinds(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx := context.Background()
+	sumOf := func(descr string, fill func(f *mmarray.File)) compute.Scalar {
+		f, err := mmarray.Create(filepath.Join(dir, "x"+descr[1:]+".npy"), descr, []int{3})
+		must(t, err)
+		defer f.Close()
+		fill(f)
+		var s compute.Scalar
+		switch descr {
+		case "|b1":
+			s, err = compute.Sum(ctx, numpytest.Must(mmarray.View[bool](f)))
+		case "<i2":
+			s, err = compute.Sum(ctx, numpytest.Must(mmarray.View[int16](f)))
+		case ">u8":
+			s, err = compute.Sum(ctx, numpytest.Must(mmarray.View[uint64](f)))
+		case "<f2":
+			s, err = compute.Sum(ctx, numpytest.Must(mmarray.View[mmarray.Float16](f)))
+		}
+		must(t, err)
+		return s
+	}
+	cases := []struct {
+		descr  string
+		fill   func(f *mmarray.File)
+		kind   compute.Kind
+		i      int64
+		u      uint64
+		f      float64
+		String string
+	}{
+		{"|b1", func(f *mmarray.File) { a := numpytest.Must(mmarray.View[bool](f)); a.Set1(true, 0); a.Set1(true, 2) },
+			compute.Int64, 2, 2, 2, "2"},
+		{"<i2", func(f *mmarray.File) {
+			a := numpytest.Must(mmarray.View[int16](f))
+			a.Set1(-30000, 0)
+			a.Set1(-30000, 1)
+		},
+			compute.Int64, -60000, 1<<64 - 60000, -60000, "-60000"},
+		{">u8", func(f *mmarray.File) {
+			a := numpytest.Must(mmarray.View[uint64](f))
+			a.Set1(1<<63, 0)
+			a.Set1(1<<63+5, 1)
+		},
+			compute.Uint64, 5, 5, 5, "5"}, // wraps around, as NumPy's uint64 sum
+		{"<f2", func(f *mmarray.File) {
+			a := numpytest.Must(mmarray.View[mmarray.Float16](f))
+			a.Set1(mmarray.Float16FromFloat64(1.5), 0)
+			a.Set1(mmarray.Float16FromFloat64(-4), 1)
+		}, compute.Float64, -2, 1<<64 - 2, -2.5, "-2.5"},
+	}
+	for _, c := range cases {
+		s := sumOf(c.descr, c.fill)
+		if s.Kind() != c.kind || s.Int64() != c.i || s.Float64() != c.f || s.String() != c.String || ((c.kind != compute.Float64 || c.f >= 0) && s.Uint64() != c.u) {
+			t.Errorf("%s: Sum %v (kind %v, Int64 %d, Uint64 %d, Float64 %v), want kind %v, %d, %d, %v, %q",
+				c.descr, s, s.Kind(), s.Int64(), s.Uint64(), s.Float64(), c.kind, c.i, c.u, c.f, c.String)
+		}
+	}
+}

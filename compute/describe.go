@@ -42,20 +42,19 @@ func Describe[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) 
 }
 
 func describe[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], opts []Option) (Stats, error) {
-	parts, err := reduceChunks(ctx, a, newConfig(opts), cOrder, func(p *describePart[K], start int, xs []K) {
+	var d describePart[K]
+	err := reduceChunks(ctx, a, newConfig(opts), cOrder, func(p *describePart[K], start int, xs []K) {
 		nans := p.extremes.nans
 		p.extremes.scan(start, xs)
 		// The scan counted the piece's NaNs: without any, the moments take
 		// the faster loops that need not test each element.
 		p.moments.merge(momentsOf(xs, p.extremes.nans != nans))
+	}, func(p describePart[K]) {
+		d.moments.merge(p.moments)
+		d.extremes.merge(p.extremes)
 	})
 	if err != nil {
 		return Stats{}, err
-	}
-	var d describePart[K]
-	for _, p := range parts {
-		d.moments.merge(p.moments)
-		d.extremes.merge(p.extremes)
 	}
 	s := Stats{
 		Count:    d.moments.n,

@@ -151,17 +151,18 @@ const (
 )
 
 // reduceChunks splits the view into chunks of chunkLen elements, runs
-// kernel over each chunk's elements on cfg.workers goroutines, and returns
-// the chunks' partial results in chunk order. kernel gets a partial result
-// that starts as P's zero value, the flat index (in the order walked) of
-// the piece's first element, and the piece. The context is checked before
-// each chunk; the first error stops the workers and is returned. A panic in
-// a worker (a view used after its File was closed) is raised again in the
-// caller's goroutine.
+// kernel over each chunk's elements on cfg.workers goroutines, and hands the
+// chunks' partial results to fold in chunk order. kernel gets a partial
+// result that starts as P's zero value, the flat index (in the order walked)
+// of the piece's first element, and the piece. Chunks run in waves of at
+// most cfg.waveLen, so that the partials held at once are bounded whatever the
+// view's size. The context is checked before each chunk; the first error
+// stops the workers and is returned. A panic in a worker (a view used after
+// its File was closed) is raised again in the caller's goroutine.
 func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.Array[T], cfg config, order walkOrder,
-	kernel func(p *P, start int, piece []K)) ([]P, error) {
+	kernel func(p *P, start int, piece []K), fold func(P)) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	v := a
 	if order == anyOrder {
@@ -169,21 +170,67 @@ func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.A
 	}
 	n := v.Len()
 	chunks := (n + chunkLen - 1) / chunkLen
-	parts := make([]P, chunks)
 	if chunks == 0 {
-		return parts, nil
+		return nil
 	}
-	widen := widenerFor[T, K]()
-	itemSize := int64(a.DType().ItemSize)
-	total := int64(n) * itemSize
+	w := &chunkWalker[T, K, P]{
+		view:     v,
+		n:        n,
+		kernel:   kernel,
+		widen:    widenerFor[T, K](),
+		progress: cfg.progress,
+		itemSize: int64(a.DType().ItemSize),
+		total:    int64(n) * int64(a.DType().ItemSize),
+	}
+	workers := min(cfg.workers, chunks)
+	bufs := make([][]T, workers)
+	kbufs := make([][]K, workers)
+	for i := range workers {
+		bufs[i], kbufs[i] = make([]T, stageLen), make([]K, stageLen)
+	}
+	parts := make([]P, min(chunks, cfg.waveLen))
+	for first := 0; first < chunks; first += cfg.waveLen {
+		last := min(first+cfg.waveLen, chunks)
+		wave := parts[:last-first]
+		clear(wave)
+		if err := w.run(ctx, first, wave, bufs, kbufs); err != nil {
+			return err
+		}
+		for _, p := range wave {
+			fold(p)
+		}
+	}
+	return nil
+}
 
+// waveLen is the number of chunks whose partial results are held at once:
+// 1024 chunks, 64 Mi elements, so that waiting for a wave's last chunk is
+// rare and short.
+const waveLen = 1024
+
+// chunkWalker runs a kernel over the chunks of one view.
+type chunkWalker[T Real, K kernelType, P any] struct {
+	view     *mmarray.Array[T]
+	n        int
+	kernel   func(p *P, start int, piece []K)
+	widen    widener[T, K]
+	progress func(done, total int64)
+	itemSize int64
+	total    int64
+
+	mu   sync.Mutex // guards done and calls of progress
+	done int64
+}
+
+// run computes wave[i], the partial of chunk first+i, for every i, on
+// len(bufs) goroutines, each with its own buffers.
+func (w *chunkWalker[T, K, P]) run(ctx context.Context, first int, wave []P, bufs [][]T, kbufs [][]K) error {
 	var (
 		next     atomic.Int64
 		stop     atomic.Bool
-		mu       sync.Mutex // guards firstErr, panicked, done and calls of cfg.progress
+		mu       sync.Mutex // guards firstErr and panicked
 		firstErr error
 		panicked any
-		done     int64
 		wg       sync.WaitGroup
 	)
 	fail := func(err error, p any) {
@@ -194,7 +241,7 @@ func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.A
 		mu.Unlock()
 		stop.Store(true)
 	}
-	for range min(cfg.workers, chunks) {
+	for g := range min(len(bufs), len(wave)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -203,33 +250,16 @@ func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.A
 					fail(nil, p)
 				}
 			}()
-			buf := make([]T, stageLen)
-			kbuf := make([]K, stageLen)
 			for !stop.Load() {
-				c := int(next.Add(1) - 1)
-				if c >= chunks {
+				i := int(next.Add(1) - 1)
+				if i >= len(wave) {
 					return
 				}
 				if err := ctx.Err(); err != nil {
 					fail(err, nil)
 					return
 				}
-				lo, hi := c*chunkLen, min((c+1)*chunkLen, n)
-				p := &parts[c]
-				for start, block := range v.BlocksRange(lo, hi, buf) {
-					for len(block) > 0 {
-						var piece []K
-						piece, block = widen(block, kbuf)
-						kernel(p, start, piece)
-						start += len(piece)
-					}
-				}
-				if cfg.progress != nil {
-					mu.Lock()
-					done += int64(hi-lo) * itemSize
-					cfg.progress(done, total)
-					mu.Unlock()
-				}
+				w.chunk(first+i, &wave[i], bufs[g], kbufs[g])
 			}
 		}()
 	}
@@ -237,8 +267,24 @@ func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.A
 	if panicked != nil {
 		panic(panicked)
 	}
-	if firstErr != nil {
-		return nil, firstErr
+	return firstErr
+}
+
+// chunk runs the kernel over chunk c into p.
+func (w *chunkWalker[T, K, P]) chunk(c int, p *P, buf []T, kbuf []K) {
+	lo, hi := c*chunkLen, min((c+1)*chunkLen, w.n)
+	for start, block := range w.view.BlocksRange(lo, hi, buf) {
+		for len(block) > 0 {
+			var piece []K
+			piece, block = w.widen(block, kbuf)
+			w.kernel(p, start, piece)
+			start += len(piece)
+		}
 	}
-	return parts, nil
+	if w.progress != nil {
+		w.mu.Lock()
+		w.done += int64(hi-lo) * w.itemSize
+		w.progress(w.done, w.total)
+		w.mu.Unlock()
+	}
 }

@@ -13,6 +13,7 @@ type Option func(*config)
 type config struct {
 	workers  int
 	progress func(done, total int64)
+	waveLen  int // chunks per wave; waveLen unless a test of the waves sets it
 }
 
 // WithWorkers sets the number of goroutines an operation runs on. Zero
@@ -42,6 +43,7 @@ func newConfig(opts []Option) config {
 			o(&c)
 		}
 	}
+	c.waveLen = waveLen
 	if c.workers == 0 {
 		c.workers = runtime.GOMAXPROCS(0)
 	}

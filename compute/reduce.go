@@ -94,36 +94,36 @@ func sum[T Real](ctx context.Context, a *mmarray.Array[T], skipNaN bool, opts []
 	cfg := newConfig(opts)
 	switch familyOf[T]() {
 	case signedFamily:
-		parts, err := reduceChunks(ctx, a, cfg, anyOrder, func(p *int64, _ int, xs []int64) { *p += sumWrapping(xs) })
+		var total int64
+		err := reduceChunks(ctx, a, cfg, anyOrder, func(p *int64, _ int, xs []int64) { *p += sumWrapping(xs) },
+			func(p int64) { total += p })
 		if err != nil {
 			return Scalar{}, err
 		}
-		return Scalar{kind: Int64, i: sumWrapping(parts)}, nil
+		return Scalar{kind: Int64, i: total}, nil
 	case unsignedFamily:
-		parts, err := reduceChunks(ctx, a, cfg, anyOrder, func(p *uint64, _ int, xs []uint64) { *p += sumWrapping(xs) })
+		var total uint64
+		err := reduceChunks(ctx, a, cfg, anyOrder, func(p *uint64, _ int, xs []uint64) { *p += sumWrapping(xs) },
+			func(p uint64) { total += p })
 		if err != nil {
 			return Scalar{}, err
 		}
-		total := sumWrapping(parts)
 		if familyIsBool[T]() {
 			return Scalar{kind: Int64, i: int64(total)}, nil
 		}
 		return Scalar{kind: Uint64, u: total}, nil
 	}
-	parts, err := reduceChunks(ctx, a, cfg, anyOrder, func(p *fsum, _ int, xs []float64) {
+	var total fsum
+	err := reduceChunks(ctx, a, cfg, anyOrder, func(p *fsum, _ int, xs []float64) {
 		if skipNaN {
 			s, _ := sumNonNaN(xs)
 			p.merge(s)
 		} else {
 			p.merge(sumFloats(xs))
 		}
-	})
+	}, total.merge)
 	if err != nil {
 		return Scalar{}, err
-	}
-	var total fsum
-	for _, p := range parts {
-		total.merge(p)
 	}
 	return Scalar{kind: Float64, f: total.value()}, nil
 }
@@ -133,19 +133,15 @@ func familyIsBool[T Real]() bool { return reflect.TypeFor[T]().Kind() == reflect
 // momentsOfView reduces the view to its moments, in any order.
 func momentsOfView[T Real](ctx context.Context, a *mmarray.Array[T], skipNaN bool, opts []Option) (moments, error) {
 	cfg := newConfig(opts)
-	var parts []moments
+	var m moments
 	var err error
 	switch familyOf[T]() {
 	case signedFamily:
-		parts, err = reduceChunks(ctx, a, cfg, anyOrder, momentsKernel[int64](skipNaN))
+		err = reduceChunks(ctx, a, cfg, anyOrder, momentsKernel[int64](skipNaN), m.merge)
 	case unsignedFamily:
-		parts, err = reduceChunks(ctx, a, cfg, anyOrder, momentsKernel[uint64](skipNaN))
+		err = reduceChunks(ctx, a, cfg, anyOrder, momentsKernel[uint64](skipNaN), m.merge)
 	default:
-		parts, err = reduceChunks(ctx, a, cfg, anyOrder, momentsKernel[float64](skipNaN))
-	}
-	var m moments
-	for _, p := range parts {
-		m.merge(p)
+		err = reduceChunks(ctx, a, cfg, anyOrder, momentsKernel[float64](skipNaN), m.merge)
 	}
 	return m, err
 }
@@ -211,11 +207,8 @@ func NanStd[T Real](ctx context.Context, a *mmarray.Array[T], ddof int, opts ...
 // extremesOf reduces the view to its extremes. The indices are flat C-order
 // indices of the view when order is cOrder.
 func extremesOf[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], order walkOrder, opts []Option) (extremes[K], error) {
-	parts, err := reduceChunks(ctx, a, newConfig(opts), order, func(p *extremes[K], start int, xs []K) { p.scan(start, xs) })
 	var e extremes[K]
-	for _, p := range parts {
-		e.merge(p)
-	}
+	err := reduceChunks(ctx, a, newConfig(opts), order, func(p *extremes[K], start int, xs []K) { p.scan(start, xs) }, e.merge)
 	return e, err
 }
 
@@ -317,17 +310,18 @@ func ArgMax[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (i
 // false), as np.count_nonzero; NaN is not zero.
 func CountNonzero[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (int64, error) {
 	cfg := newConfig(opts)
-	var parts []int64
+	var n int64
+	add := func(p int64) { n += p }
 	var err error
 	switch familyOf[T]() {
 	case signedFamily:
-		parts, err = reduceChunks(ctx, a, cfg, anyOrder, countKernel[int64])
+		err = reduceChunks(ctx, a, cfg, anyOrder, countKernel[int64], add)
 	case unsignedFamily:
-		parts, err = reduceChunks(ctx, a, cfg, anyOrder, countKernel[uint64])
+		err = reduceChunks(ctx, a, cfg, anyOrder, countKernel[uint64], add)
 	default:
-		parts, err = reduceChunks(ctx, a, cfg, anyOrder, countKernel[float64])
+		err = reduceChunks(ctx, a, cfg, anyOrder, countKernel[float64], add)
 	}
-	return sumWrapping(parts), err
+	return n, err
 }
 
 func countKernel[K kernelType](p *int64, _ int, xs []K) { *p += countNonzero(xs) }

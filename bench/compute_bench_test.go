@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"math"
+	"strconv"
 	"testing"
 
 	"github.com/go-memmap/memmap/compute"
@@ -37,7 +38,7 @@ func BenchmarkCompute(b *testing.B) {
 	})
 	for _, workers := range []int{1, 2} {
 		opt := compute.WithWorkers(workers)
-		b.Run("sum/workers="+string(rune('0'+workers)), func(b *testing.B) {
+		b.Run("sum/workers="+strconv.Itoa(workers), func(b *testing.B) {
 			b.SetBytes(size)
 			for b.Loop() {
 				v, err := compute.Sum(ctx, a, opt)
@@ -47,7 +48,7 @@ func BenchmarkCompute(b *testing.B) {
 				sink = v.Float64()
 			}
 		})
-		b.Run("describe/workers="+string(rune('0'+workers)), func(b *testing.B) {
+		b.Run("describe/workers="+strconv.Itoa(workers), func(b *testing.B) {
 			b.SetBytes(size)
 			for b.Loop() {
 				d, err := compute.Describe(ctx, a, opt)

@@ -32,9 +32,9 @@
 //   - Sum and NanSum return a Scalar with NumPy's result dtype: Int64 for
 //     bool and signed integers, Uint64 for unsigned integers, both exact and
 //     wrapping around on overflow as NumPy does; Float64 for floating point,
-//     accumulated in float64 with compensated (TwoSum) addition, which is at
-//     least as accurate as NumPy's pairwise sum and exact to a rounding on
-//     data whose partial sums cancel.
+//     accumulated in float64 with compensated (TwoSum) addition: the error
+//     stays within a rounding of the result plus about n·ε²·Σ|x|, where
+//     NumPy's pairwise sum can lose all digits to cancellation.
 //   - Mean, Var, Std and their nan-variants return float64, integers being
 //     converted to float64 as NumPy's mean does. Var merges per-chunk
 //     moments with Chan's pairwise formula; ddof is NumPy's.

@@ -237,11 +237,12 @@ func pickExtreme[T Real, K kernelType](ctx context.Context, op string, a *mmarra
 	if e.valid+e.nans == 0 {
 		return zero, 0, fmt.Errorf("%s of shape %v: %w", op, a.Shape(), ErrEmpty)
 	}
-	nan := fromKernel[T](K(math.NaN()))
+	// Only a float family has NaNs, so nan is only called for one.
+	nan := func() T { return fromKernel[T](K(math.NaN())) }
 	switch op {
 	case "min", "max":
 		if e.nans > 0 {
-			return nan, 0, nil
+			return nan(), 0, nil
 		}
 	case "argmin", "argmax":
 		if e.nans > 0 {
@@ -249,7 +250,7 @@ func pickExtreme[T Real, K kernelType](ctx context.Context, op string, a *mmarra
 		}
 	case "nanmin", "nanmax":
 		if e.valid == 0 {
-			return nan, 0, nil
+			return nan(), 0, nil
 		}
 	}
 	switch op {

@@ -360,3 +360,52 @@ func TestScalarKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestLayouts sums int32 data (exact, so any order must agree) in layouts
+// the NumPy files do not have: a raw file at an odd offset (unaligned, read
+// through the staging buffer), a 0-d array, and a reversed 3-D view, against
+// a plain loop over Values.
+func TestLayouts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := rand.New(rand.NewPCG(5, 5))
+
+	raw := filepath.Join(dir, "raw.bin")
+	f, err := mmarray.OpenRaw(raw, mmarray.Write, "<i4", []int{3, 50001}, 1)
+	must(t, err)
+	defer f.Close()
+	unaligned := numpytest.Must(mmarray.View[int32](f))
+	for i := range 3 {
+		for j := range 50001 {
+			unaligned.Set2(r.Int32(), i, j)
+		}
+	}
+	scalarFile, err := mmarray.Create(filepath.Join(dir, "scalar.npy"), ">i4", []int{})
+	must(t, err)
+	defer scalarFile.Close()
+	scalar := numpytest.Must(mmarray.View[int32](scalarFile))
+	scalar.Set(-7)
+
+	cube := numpytest.Must(unaligned.Reshape(3, 3, 16667)).
+		Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, -1), mmarray.All(), mmarray.Span(mmarray.Omit, mmarray.Omit, -3)).
+		Transpose(2, 0, 1)
+	for name, v := range map[string]*mmarray.Array[int32]{"unaligned": unaligned, "0-d": scalar, "reversed 3-D": cube} {
+		var want int64
+		var wantMin int32 = math.MaxInt32
+		wantArg, i := 0, 0
+		for x := range v.Values() {
+			want += int64(x)
+			if x < wantMin {
+				wantMin, wantArg = x, i
+			}
+			i++
+		}
+		got, err := compute.Sum(context.Background(), v, compute.WithWorkers(2))
+		must(t, err)
+		arg, err := compute.ArgMin(context.Background(), v, compute.WithWorkers(2))
+		must(t, err)
+		if got.Int64() != want || arg != wantArg {
+			t.Errorf("%s: Sum %v, ArgMin %d; the loop over Values: %d, %d", name, got, arg, want, wantArg)
+		}
+	}
+}

@@ -104,6 +104,7 @@ func runAll(ctx context.Context, cfg config, ds *dataset, np *numpyEngine, ui *u
 var warmWorkloads = map[string]bool{
 	"open": true, "scan-warm": true, "scan-mapped": true, "gather": true,
 	"column": true, "stride8": true, "at2": true, "cow": true,
+	"sum": true, "describe": true,
 }
 
 // runOne prepares the page cache for the workload, then runs it on one

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,18 @@ func reference(n int, idx []int64) map[string]float64 {
 	for _, i := range idx {
 		gather += v(int(i))
 	}
-	ref["scan-warm"], ref["scan-mapped"], ref["scan-cold"], ref["create"] = all, all, all, all
+	ref["scan-warm"], ref["scan-mapped"], ref["scan-cold"], ref["create"], ref["sum"] = all, all, all, all, all
+	// describe: the mean and the standard deviation (ddof 0, two passes),
+	// minimum and maximum of the values, by plain loops.
+	mean := all / float64(n)
+	var sq float64
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i := range n {
+		d := v(i) - mean
+		sq += d * d
+		lo, hi = min(lo, v(i)), max(hi, v(i))
+	}
+	ref["describe"] = describeCheck(mean, math.Sqrt(sq/float64(n)), lo, hi)
 	ref["gather"], ref["column"], ref["stride8"], ref["cow"] = gather, col, str, cow
 	return ref
 }

@@ -27,17 +27,20 @@
 //	                  the ratios
 //
 // The workloads are open, scan-warm, scan-mapped, scan-cold, gather, column,
-// stride8, at2, create and cow (scan-cold only on Linux, where one file's
-// pages can be evicted without root); see workloads.go for what each one
-// does and numpy_engine.py for NumPy's side. The scans, column and stride8
+// stride8, at2, create, cow, sum and describe (scan-cold only on Linux, where
+// one file's pages can be evicted without root); see workloads.go for what
+// each one does and numpy_engine.py for NumPy's side. sum and describe are
+// the compute package's compute.Sum and compute.Describe against NumPy's
+// a.sum() and its four calls a.mean(), a.std(), a.min(), a.max(). The scans, column and stride8
 // walk their view with block iteration (mmarray's BlocksRange: the mapping
 // itself where the view is contiguous, a reused buffer where it is
 // strided); gather and at2 read through the element API (At1, At2), so
 // its cost shows next to NumPy's. Every run reports a check value (the
-// workload's numeric result). Both engines sum in different orders (NumPy
-// sums pairwise, we sum per-goroutine chunks), so check values are compared
-// with a relative tolerance of 1e-9 and both are printed; a mismatch is an
-// error (exit status 1).
+// workload's numeric result; for describe the sum mean+std+min+max). Both
+// engines sum in different orders (NumPy sums pairwise, we sum per-goroutine
+// chunks or compensated per chunk), so check values are compared with a
+// relative tolerance of 1e-9, the same for every workload, and both are
+// printed; a mismatch is an error (exit status 1).
 //
 // Progress bars and messages go to stderr, and only when stderr is a
 // terminal; stdout holds nothing but the table. Errors in the flags or the

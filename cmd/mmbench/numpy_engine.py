@@ -192,6 +192,24 @@ def w_cow(cmd, m):
     return s, nbytes
 
 
+def w_sum(cmd, m):
+    a = load(cmd["path"])
+    m.start()
+    s = float(a.sum())
+    m.stop()
+    return s, a.nbytes
+
+
+def w_describe(cmd, m):
+    # Four calls, four passes over the file, as a NumPy user would write;
+    # the check is their sum in this order, as describeCheck in workloads.go.
+    a = load(cmd["path"])
+    m.start()
+    mean, std, lo, hi = float(a.mean()), float(a.std()), float(a.min()), float(a.max())
+    m.stop()
+    return mean + std + lo + hi, a.nbytes
+
+
 WORKLOADS = {
     "open": w_open,
     "scan-warm": w_scan_warm,
@@ -203,6 +221,8 @@ WORKLOADS = {
     "at2": w_at2,
     "create": w_create,
     "cow": w_cow,
+    "sum": w_sum,
+    "describe": w_describe,
 }
 
 

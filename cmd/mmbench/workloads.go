@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"runtime"
 
+	"github.com/go-memmap/memmap/compute"
 	"github.com/go-memmap/memmap/internal/parallel"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/pagecache"
@@ -23,6 +25,8 @@ var allWorkloads = []string{
 	"at2",         // view as (N/16, 16), sum element by element with At2, serially (NumPy: a prefix, see memmapAt2)
 	"create",      // Create (w+) a file of the same size, fill with i*0.5, Flush, Close
 	"cow",         // open in mode c, set every 512th element to -1, sum
+	"sum",         // compute.Sum of the whole file, warm, fresh mapping; only the sum is measured
+	"describe",    // compute.Describe of the whole file, warm, fresh mapping; check mean+std+min+max
 }
 
 const (
@@ -81,6 +85,10 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 		return memmapCreate(ds, m)
 	case "cow":
 		return memmapCOW(ds, m)
+	case "sum":
+		return memmapSum(ds, m)
+	case "describe":
+		return memmapDescribe(ds, m)
 	}
 	return outcome{}, fmt.Errorf("unknown workload %q", workload)
 }
@@ -387,6 +395,49 @@ func memmapCOW(ds *dataset, m *meter) (outcome, error) {
 	}
 	return outcome{check: parallel.SumInOrder(partial), bytes: int64(len(data)) * 8}, nil
 }
+
+// memmapSum maps the warm file afresh (unmeasured) and measures
+// compute.Sum over the whole view: the compute package's own figure, which
+// scan-warm's adds the cost of opening to. compute.Sum is compensated, so
+// its check may differ from NumPy's pairwise a.sum() in the last bits.
+func memmapSum(ds *dataset, m *meter) (outcome, error) {
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	m.start()
+	s, err := compute.Sum(context.Background(), a)
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{check: s.Float64(), bytes: int64(a.Len()) * 8}, nil
+}
+
+// memmapDescribe maps the warm file afresh (unmeasured) and measures
+// compute.Describe, one pass for what NumPy computes with a.mean(),
+// a.std(), a.min() and a.max(), four passes. The check is the sum of those
+// four values (std with ddof 0, as NumPy's), so that any of them being off
+// shows.
+func memmapDescribe(ds *dataset, m *meter) (outcome, error) {
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	m.start()
+	d, err := compute.Describe(context.Background(), a)
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{check: describeCheck(d.Mean, d.Std, d.Min, d.Max), bytes: int64(a.Len()) * 8}, nil
+}
+
+// describeCheck folds the describe workload's four values into its check,
+// added in the same order by both engines.
+func describeCheck(mean, std, lo, hi float64) float64 { return mean + std + lo + hi }
 
 // everyNth copies a[::step] of the file at path.
 func everyNth(path string, step int) ([]float64, error) {

@@ -32,9 +32,12 @@
 //   - Sum and NanSum return a Scalar with NumPy's result dtype: Int64 for
 //     bool and signed integers, Uint64 for unsigned integers, both exact and
 //     wrapping around on overflow as NumPy does; Float64 for floating point,
-//     accumulated in float64 with compensated (TwoSum) addition: the error
-//     stays within a rounding of the result plus about n·ε²·Σ|x|, where
-//     NumPy's pairwise sum can lose all digits to cancellation.
+//     accumulated in float64: blocks of 128 elements added plainly in eight
+//     lanes (NumPy's pairwise block, at memory speed), the block sums with
+//     compensated (TwoSum) addition, so the error stays within a rounding
+//     of the result plus about 19·ε·Σ|x| of a block's own additions, and no
+//     larger than NumPy's pairwise sum, which adds log2(n/128) roundings more
+//     (float32 input is also added in float64, not float32).
 //   - Mean, Var, Std and their nan-variants return float64, integers being
 //     converted to float64 as NumPy's mean does. Var merges per-chunk
 //     moments with Chan's pairwise formula; ddof is NumPy's.

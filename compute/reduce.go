@@ -78,7 +78,8 @@ func (s Scalar) String() string {
 
 // Sum returns the sum of the view's elements, as np.sum: exact, wrapping
 // around on overflow, as an Int64 for bool and signed integers and a Uint64
-// for unsigned integers; as a Float64, compensated, for floating point (a
+// for unsigned integers; as a Float64 for floating point, in 128-element
+// blocks whose sums are added with compensation (see the package doc; a
 // NaN anywhere makes it NaN). The sum of an empty view is zero.
 func Sum[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (Scalar, error) {
 	return sum(ctx, a, false, opts)

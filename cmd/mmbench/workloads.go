@@ -398,8 +398,9 @@ func memmapCOW(ds *dataset, m *meter) (outcome, error) {
 
 // memmapSum maps the warm file afresh (unmeasured) and measures
 // compute.Sum over the whole view: the compute package's own figure, which
-// scan-warm's adds the cost of opening to. compute.Sum is compensated, so
-// its check may differ from NumPy's pairwise a.sum() in the last bits.
+// scan-warm's adds the cost of opening to. compute.Sum compensates across
+// 128-element blocks, so its check may differ from NumPy's pairwise a.sum()
+// in the last bits.
 func memmapSum(ds *dataset, m *meter) (outcome, error) {
 	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
 	if err != nil {

@@ -31,17 +31,7 @@ func runHead(args []string, stdout io.Writer) error {
 	if err := raw.check(fs); err != nil {
 		return err
 	}
-	var f *mmarray.File
-	switch archive, member, isMember := splitMember(path); {
-	case raw.dtype != "":
-		f, err = openRaw(path, raw)
-	case isMember:
-		f, err = openMember(archive, member)
-	case isArchive(path):
-		return fmt.Errorf("head %s: an archive holds several arrays; name one as %s:NAME", path, path)
-	default:
-		f, err = mmarray.Open(path, mmarray.ReadOnly)
-	}
+	f, err := openArray("head", path, raw)
 	if err != nil {
 		return err
 	}

@@ -1,10 +1,12 @@
 // Command memmap looks into NumPy .npy and .npz files, and raw binary
-// files, through the memmap library: it maps them, it does not read them.
+// files, through the memmap library: it maps them rather than reading them
+// into memory.
 //
 //	memmap info FILE                 what the header says, and how much is in the page cache
 //	memmap info --dtype '<f4' --shape 100,16 [--offset N] [--order C|F] FILE
 //	memmap head [-n 10] FILE         the first rows, printed as NumPy prints the values
 //	memmap head ARCHIVE.npz:NAME     a member of an archive
+//	memmap stats [--workers N] [--json] FILE | ARCHIVE.npz:NAME
 //
 // info prints, for an .npy file (or a raw file described by np.memmap's
 // arguments --dtype, --shape, --offset and --order; without --shape the
@@ -25,6 +27,28 @@
 // is summarized as NumPy summarizes it, "[0 1 2 ... 997 998 999]".
 // Elements are not padded to a common width as NumPy's array printing pads
 // them, and floats keep their shortest digits ("0.5", not "5.0e-01").
+//
+// stats scans the whole array once with compute.Describe, on --workers
+// goroutines (default GOMAXPROCS), and prints count, nan_count, sum, mean,
+// std (ddof 0), min, max, argmin and argmax, one "name value" line each. As
+// in Describe, NaNs are counted apart and left out of the rest: the values
+// are those of np.nanmean, np.nanstd, np.nanmin, np.nanargmin and so on, and
+// sum is np.nansum of the array converted to float64. argmin and argmax print
+// the flat C-order index and the index along each axis that
+// np.unravel_index gives ("7 (1, 3)"), or "-" when no element is a number.
+// Sums and extremes of integers and bools print as integers; floats as NumPy
+// prints them. With --json it prints one object instead:
+//
+//	{"file": "x.npy", "dtype": "<f8", "shape": [3, 4], "axis": null, "count": 10,
+//	 "sum": 55.5, "mean": 5.55, "std": 2.9, "min": 0.5, "max": 10, "argmin": 0,
+//	 "argmax": 11, "nan_count": 2}
+//
+// with numbers as JSON numbers (argmin and argmax flat indices, null when
+// there is none) and NaN and infinities as the strings "nan", "inf" and
+// "-inf". On a terminal, a scan of 256 MiB or more shows a progress bar on
+// stderr. stats takes the raw-file flags of info. Statistics along one axis
+// (--axis K) and a memory budget (--memory) come later, with the engine
+// features they need; for now these flags are refused.
 //
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).
@@ -54,11 +78,15 @@ const (
 const usage = `usage:
   memmap info [--dtype DESCR [--shape N,M,...] [--offset BYTES] [--order C|F]] FILE
   memmap head [-n ROWS] FILE | ARCHIVE.npz:NAME
+  memmap stats [--workers N] [--json] FILE | ARCHIVE.npz:NAME
 
 info  the header facts of an .npy file, of each member of an .npz archive, or of
       a raw file described by --dtype (np.memmap's arguments), and the share
       of the data resident in the page cache
 head  the first rows (default 10), values printed as NumPy prints them
+stats count, nan_count, sum, mean, std, min, max, argmin, argmax of the whole
+      array, NaNs left out (np.nanmean...); --json for one JSON object
+head and stats take info's raw-file flags too.
 `
 
 // errHelp means usage was asked for and printed.
@@ -80,8 +108,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runInfo(args[1:], stdout)
 	case "head":
 		err = runHead(args[1:], stdout)
+	case "stats":
+		err = runStats(args[1:], stdout, stderr)
 	default:
-		err = fmt.Errorf("unknown command %q (want info or head; memmap -h for usage)", args[0])
+		err = fmt.Errorf("unknown command %q (want info, head or stats; memmap -h for usage)", args[0])
 	}
 	switch {
 	case err == nil:

@@ -139,6 +139,22 @@ func splitMember(arg string) (archive, member string, ok bool) {
 	return arg[:i], arg[i+1:], true
 }
 
+// openArray maps the one array a command works on: a raw file when --dtype
+// is given, a member named ARCHIVE.npz:NAME, or an .npy file. A whole archive
+// is refused: it holds several arrays.
+func openArray(cmd, path string, raw rawArgs) (*mmarray.File, error) {
+	switch archive, member, isMember := splitMember(path); {
+	case raw.dtype != "":
+		return openRaw(path, raw)
+	case isMember:
+		return openMember(archive, member)
+	case isArchive(path):
+		return nil, fmt.Errorf("%s %s: an archive holds several arrays; name one as %s:NAME", cmd, path, path)
+	default:
+		return mmarray.Open(path, mmarray.ReadOnly)
+	}
+}
+
 // openMember maps member name of the archive at path, read-only.
 func openMember(path, name string) (*mmarray.File, error) {
 	a, err := npz.Open(path, mmarray.ReadOnly)

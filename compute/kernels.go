@@ -20,7 +20,16 @@ func (s *fsum) merge(o fsum) {
 	s.lo += o.lo
 }
 
-func (s fsum) value() float64 { return s.hi + s.lo }
+// value is the compensated sum. Where the running sum is infinite or NaN
+// (an infinity was added, or the sum overflowed), the carried error is NaN
+// (inf - inf) and meaningless, and hi alone is the result, as in NumPy:
+// 1 + inf is inf, inf + -inf is NaN.
+func (s fsum) value() float64 {
+	if math.IsInf(s.hi, 0) || math.IsNaN(s.hi) {
+		return s.hi
+	}
+	return s.hi + s.lo
+}
 
 // sumFloats sums xs as float64s: blocks of sumBlock elements are added
 // plainly in eight independent lanes (the additions' latencies overlap,
@@ -141,7 +150,11 @@ func momentsOf[K kernelType](xs []K, skipNaN bool) moments {
 	i := 0
 	if skipNaN {
 		for _, x := range xs {
-			if d := float64(x) - mean; d == d {
+			// The test is on x, not on the deviation: an infinite element
+			// with an infinite mean deviates by NaN, which must stay in m2
+			// (np.nanstd of [1, inf] is NaN), not be skipped as a NaN element.
+			if x == x {
+				d := float64(x) - mean
 				d0 += d * d
 			}
 		}

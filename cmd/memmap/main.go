@@ -54,6 +54,19 @@
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).
 // Errors in the arguments or the files print one line, "memmap: <message>",
 // and exit with status 2.
+//
+// # Caveats
+//
+//   - stats reports through compute.Stats, in float64: the sum, min and max
+//     of 64-bit integers beyond 2⁵³ are rounded to the nearest float64, and
+//     the sum of integers does not wrap around as np.sum's does.
+//   - stats describes bools, integers and floats of up to 8 bytes; complex,
+//     datetime, timedelta, string, longdouble and structured dtypes are
+//     refused.
+//   - stats reads the array in C order, so a Fortran-order file is read
+//     strided, and a deflated .npz member is decompressed into memory first.
+//   - Pages stats has read stay in the page cache and count in its RSS until
+//     it exits; there is no memory budget yet.
 package main
 
 import (

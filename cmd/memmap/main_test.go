@@ -413,7 +413,7 @@ func TestUsage(t *testing.T) {
 	if code, out, errOut := runCLI(); code != exitUsage || out != "" || !strings.HasPrefix(errOut, "usage:") {
 		t.Errorf("no arguments: status %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	for _, args := range [][]string{{"-h"}, {"--help"}, {"info", "-h"}, {"head", "--help"}} {
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"info", "-h"}, {"head", "--help"}, {"stats", "-h"}} {
 		if code, out, errOut := runCLI(args...); code != exitOK || !strings.HasPrefix(out, "usage:") || errOut != "" {
 			t.Errorf("%v: status %d, stdout %q, stderr %q", args, code, out, errOut)
 		}

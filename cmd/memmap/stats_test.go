@@ -60,9 +60,9 @@ for archive in ['z.npz', 'zc.npz']:
 
 raw = with_nans(rng.standard_normal((20, 5)).astype('>f4'), 3)
 with open(p('raw.bin'), 'wb') as f:
-    f.write(b'\x01' * 16 + raw.tobytes(order='F'))
-cases['raw.bin'] = (['--dtype', '>f4', '--shape', '20,5', '--offset', '16', '--order', 'F', p('raw.bin')],
-                    np.memmap(p('raw.bin'), dtype='>f4', mode='r', offset=16, shape=(20, 5), order='F'))
+    f.write(b'\x01' * 13 + raw.tobytes(order='F'))  # an unaligned offset
+cases['raw.bin'] = (['--dtype', '>f4', '--shape', '20,5', '--offset', '13', '--order', 'F', p('raw.bin')],
+                    np.memmap(p('raw.bin'), dtype='>f4', mode='r', offset=13, shape=(20, 5), order='F'))
 
 def enc(v):
     v = float(v)

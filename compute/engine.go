@@ -168,19 +168,31 @@ func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.A
 	if order == anyOrder {
 		v = a.StorageOrder()
 	}
+	return walkChunks(ctx, v, cfg, chunkLen, kernel, fold)
+}
+
+// walkChunks is reduceChunks over the view v as it is, in its C order, with
+// chunks of chunkElems elements (a number that must not depend on the
+// number of workers).
+func walkChunks[T Real, K kernelType, P any](ctx context.Context, v *mmarray.Array[T], cfg config, chunkElems int,
+	kernel func(p *P, start int, piece []K), fold func(P)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	n := v.Len()
-	chunks := (n + chunkLen - 1) / chunkLen
+	chunks := (n + chunkElems - 1) / chunkElems
 	if chunks == 0 {
 		return nil
 	}
 	w := &chunkWalker[T, K, P]{
 		view:     v,
 		n:        n,
+		chunkLen: chunkElems,
 		kernel:   kernel,
 		widen:    widenerFor[T, K](),
 		progress: cfg.progress,
-		itemSize: int64(a.DType().ItemSize),
-		total:    int64(n) * int64(a.DType().ItemSize),
+		itemSize: int64(v.DType().ItemSize),
+		total:    int64(n) * int64(v.DType().ItemSize),
 	}
 	workers := min(cfg.workers, chunks)
 	bufs := make([][]T, workers)
@@ -212,6 +224,7 @@ const waveLen = 1024
 type chunkWalker[T Real, K kernelType, P any] struct {
 	view     *mmarray.Array[T]
 	n        int
+	chunkLen int // elements per chunk
 	kernel   func(p *P, start int, piece []K)
 	widen    widener[T, K]
 	progress func(done, total int64)
@@ -272,7 +285,7 @@ func (w *chunkWalker[T, K, P]) run(ctx context.Context, first int, wave []P, buf
 
 // chunk runs the kernel over chunk c into p.
 func (w *chunkWalker[T, K, P]) chunk(c int, p *P, buf []T, kbuf []K) {
-	lo, hi := c*chunkLen, min((c+1)*chunkLen, w.n)
+	lo, hi := c*w.chunkLen, min((c+1)*w.chunkLen, w.n)
 	for start, block := range w.view.BlocksRange(lo, hi, buf) {
 		for len(block) > 0 {
 			var piece []K

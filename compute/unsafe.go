@@ -16,3 +16,6 @@ func sliceAs[K, T any](s []T) []K {
 func valueAs[T, K any](v K) T {
 	return *(*T)(unsafe.Pointer(&v))
 }
+
+// sizeOf is the size in bytes of a value of V.
+func sizeOf[V any](v V) uintptr { return unsafe.Sizeof(v) }

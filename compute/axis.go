@@ -1,0 +1,429 @@
+package compute
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// Reduced is the result of a reduction along one axis: one value for each
+// position of the view's other axes, as NumPy's a.sum(axis=k) returns an
+// array of the other axes' shape.
+type Reduced[V any] struct {
+	// Shape is the view's shape without the reduced axis (empty for a 1-D
+	// view, whose result is a single value).
+	Shape []int
+	// Values holds the result at each position of Shape, in C order:
+	// Values[i] belongs to the flat C-order index i of Shape.
+	Values []V
+}
+
+// axisPlan says how a view is walked for a reduction along one axis.
+type axisPlan struct {
+	axis    int   // the reduced axis, non-negative
+	kept    []int // the other axes' shape: the result's shape
+	outputs int   // the number of results, the product of kept
+	length  int   // the reduced axis's length: elements per result
+	// inner is true when the reduced axis is the one whose elements lie
+	// closest together in memory: each result is then a run of its own,
+	// read with the reduced axis last. Otherwise the reduced axis is read
+	// first, row by row, each row holding one element of every result.
+	inner bool
+}
+
+// planAxis normalises axis as NumPy does (negative counts from the end)
+// and chooses the walk. An axis out of range is a caller's bug, as NumPy's
+// AxisError: it panics with a *memmap.Misuse.
+func planAxis[T Real](a *mmarray.Array[T], axis int) axisPlan {
+	shape, strides := a.Shape(), a.Strides()
+	nd := len(shape)
+	if axis < -nd || axis >= nd {
+		misuse.Panicf("compute: axis %d is out of range for a view of %d dimensions", axis, nd)
+	}
+	if axis < 0 {
+		axis += nd
+	}
+	p := axisPlan{axis: axis, outputs: 1, length: shape[axis], inner: true}
+	for i, n := range shape {
+		if i == axis {
+			continue
+		}
+		p.kept = append(p.kept, n)
+		p.outputs *= n
+		if n > 1 && abs(strides[i]) < abs(strides[axis]) {
+			p.inner = false
+		}
+	}
+	if p.kept == nil {
+		p.kept = []int{}
+	}
+	return p
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// permuted returns the view with the reduced axis moved first (first) or
+// last, the other axes keeping their order.
+func permuted[T Real](a *mmarray.Array[T], axis int, first bool) *mmarray.Array[T] {
+	nd := a.Ndim()
+	axes := make([]int, 0, nd)
+	if first {
+		axes = append(axes, axis)
+	}
+	for i := range nd {
+		if i != axis {
+			axes = append(axes, i)
+		}
+	}
+	if !first {
+		axes = append(axes, axis)
+	}
+	return a.Transpose(axes...)
+}
+
+// axisOp is one reduction along an axis, over kernel values K. A is the
+// per-result accumulator. The inner walk feeds runs of one result's
+// elements to run; the outer walk feeds rows, one element per result, to
+// row, whose accumulators become A by finish at the end of a chunk. Both
+// combine chunks' accumulators with merge, in chunk order.
+type axisOp[K kernelType, A any, R any] struct {
+	run    func(acc *A, xs []K)
+	row    func(accs []R, xs []K)
+	finish func(r R) A
+	merge  func(dst *A, src A)
+}
+
+// innerPart is the partial of one chunk of the inner walk: the
+// accumulators of the results first, first+1, ... that the chunk touches.
+type innerPart[A any] struct {
+	first int
+	accs  []A
+}
+
+// reduceAxis runs op along p.axis of a and returns the merged accumulator
+// of every result, in C order of the kept axes.
+func reduceAxis[T Real, K kernelType, A, R any](ctx context.Context, a *mmarray.Array[T], p axisPlan, op axisOp[K, A, R],
+	opts []Option) ([]A, error) {
+	cfg := newConfig(opts)
+	totals := make([]A, p.outputs)
+	if p.outputs == 0 || p.length == 0 {
+		return totals, ctx.Err()
+	}
+	if p.inner {
+		v := permuted(a, p.axis, false)
+		length := p.length
+		most := (chunkLen+length-1)/length + 1 // results a chunk can touch
+		err := walkChunks(ctx, v, cfg, chunkLen, func(part *innerPart[A], start int, xs []K) {
+			if part.accs == nil {
+				part.first = start / length
+				part.accs = make([]A, 0, most)
+			}
+			for len(xs) > 0 {
+				out := start / length
+				n := min(len(xs), (out+1)*length-start)
+				slot := out - part.first
+				if slot == len(part.accs) {
+					var zero A
+					part.accs = append(part.accs, zero)
+				}
+				op.run(&part.accs[slot], xs[:n])
+				xs, start = xs[n:], start+n
+			}
+		}, func(part innerPart[A]) {
+			for i, acc := range part.accs {
+				op.merge(&totals[part.first+i], acc)
+			}
+		})
+		return totals, err
+	}
+
+	// The outer walk: chunks of whole rows, each with an accumulator per
+	// result; the number of chunks held at once is bounded so that their
+	// accumulators stay near 64 MiB, or one per worker.
+	v := permuted(a, p.axis, true)
+	k := p.outputs
+	rows := max(1, chunkLen/k)
+	var r R
+	accSize := int(sizeOf(r))
+	cfg.waveLen = max(cfg.workers, min(cfg.waveLen, (64<<20)/max(1, k*accSize)))
+	var (
+		mu   sync.Mutex // guards free
+		free [][]R      // row accumulators of folded chunks, for reuse
+	)
+	err := walkChunks(ctx, v, cfg, rows*k, func(part *[]R, start int, xs []K) {
+		if *part == nil {
+			mu.Lock()
+			if n := len(free); n > 0 {
+				*part, free = free[n-1], free[:n-1]
+			}
+			mu.Unlock()
+			if *part == nil {
+				*part = make([]R, k)
+			} else {
+				clear(*part)
+			}
+		}
+		accs := *part
+		for len(xs) > 0 {
+			col := start % k
+			n := min(len(xs), k-col)
+			op.row(accs[col:col+n], xs[:n])
+			xs, start = xs[n:], start+n
+		}
+	}, func(part []R) {
+		for i, r := range part {
+			op.merge(&totals[i], op.finish(r))
+		}
+		mu.Lock()
+		free = append(free, part)
+		mu.Unlock()
+	})
+	return totals, err
+}
+
+// sumIntOp is the integer sum along an axis: exact, wrapping around.
+func sumIntOp[K int64 | uint64]() axisOp[K, K, K] {
+	return axisOp[K, K, K]{
+		run: func(acc *K, xs []K) { *acc += sumWrapping(xs) },
+		row: func(accs []K, xs []K) {
+			accs = accs[:len(xs)]
+			for i, x := range xs {
+				accs[i] += x
+			}
+		},
+		finish: func(r K) K { return r },
+		merge:  func(dst *K, src K) { *dst += src },
+	}
+}
+
+// sumFloatOp is the compensated float sum along an axis.
+var sumFloatOp = axisOp[float64, fsum, fsum]{
+	run: func(acc *fsum, xs []float64) { acc.merge(sumFloats(xs)) },
+	row: func(accs []fsum, xs []float64) {
+		accs = accs[:len(xs)]
+		for i, x := range xs {
+			accs[i].add(x)
+		}
+	},
+	finish: func(r fsum) fsum { return r },
+	merge:  func(dst *fsum, src fsum) { dst.merge(src) },
+}
+
+// rowMoments accumulates one result's elements one at a time in the outer
+// walk: their compensated sum, for the mean, and the sums of their
+// deviations from a shift, the first of them, for the squared deviations
+// from their mean in one pass without the cancellation of Σx²-(Σx)²/n.
+type rowMoments struct {
+	n      int64
+	sum    fsum
+	shift  float64
+	s1, s2 float64
+}
+
+func (r rowMoments) moments() moments {
+	m := moments{n: r.n, sum: r.sum}
+	if r.n > 0 {
+		// Rounding may leave the difference a little below zero; max keeps
+		// a NaN.
+		m.m2 = max(r.s2-r.s1*r.s1/float64(r.n), 0)
+	}
+	return m
+}
+
+func momentsOp[K kernelType]() axisOp[K, moments, rowMoments] {
+	return axisOp[K, moments, rowMoments]{
+		run: func(acc *moments, xs []K) { acc.merge(momentsOf(xs, false)) },
+		row: func(accs []rowMoments, xs []K) {
+			accs = accs[:len(xs)]
+			for i, k := range xs {
+				x := float64(k)
+				r := &accs[i]
+				if r.n == 0 {
+					r.shift = x
+				}
+				r.n++
+				r.sum.add(x)
+				d := x - r.shift
+				r.s1 += d
+				r.s2 += d * d
+			}
+		},
+		finish: rowMoments.moments,
+		merge:  func(dst *moments, src moments) { dst.merge(src) },
+	}
+}
+
+func extremesOp[K kernelType]() axisOp[K, extremes[K], extremes[K]] {
+	return axisOp[K, extremes[K], extremes[K]]{
+		run: func(acc *extremes[K], xs []K) {
+			var e extremes[K]
+			e.scan(0, xs)
+			acc.merge(e)
+		},
+		row: func(accs []extremes[K], xs []K) {
+			accs = accs[:len(xs)]
+			for i, x := range xs {
+				e := &accs[i]
+				switch {
+				case x != x:
+					e.nans++
+				case e.valid == 0:
+					e.min, e.max, e.valid = x, x, 1
+				case x < e.min:
+					e.min = x
+					e.valid++
+				case x > e.max:
+					e.max = x
+					e.valid++
+				default:
+					e.valid++
+				}
+			}
+		},
+		finish: func(e extremes[K]) extremes[K] { return e },
+		merge:  func(dst *extremes[K], src extremes[K]) { dst.merge(src) },
+	}
+}
+
+// SumAxis sums the view along axis, as np.sum(a, axis=axis): one Scalar per
+// position of the other axes, of Sum's kind and with Sum's rules (exact,
+// wrapping integers; compensated floats; zero where the axis is empty).
+// A negative axis counts from the end; an axis out of range panics with a
+// *memmap.Misuse, as NumPy raises AxisError.
+func SumAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[Scalar], error) {
+	p := planAxis(a, axis)
+	out := Reduced[Scalar]{Shape: p.kept, Values: make([]Scalar, p.outputs)}
+	switch familyOf[T]() {
+	case signedFamily:
+		totals, err := reduceAxis(ctx, a, p, sumIntOp[int64](), opts)
+		if err != nil {
+			return Reduced[Scalar]{}, err
+		}
+		for i, s := range totals {
+			out.Values[i] = Scalar{kind: Int64, i: s}
+		}
+	case unsignedFamily:
+		totals, err := reduceAxis(ctx, a, p, sumIntOp[uint64](), opts)
+		if err != nil {
+			return Reduced[Scalar]{}, err
+		}
+		isBool := familyIsBool[T]()
+		for i, s := range totals {
+			if isBool {
+				out.Values[i] = Scalar{kind: Int64, i: int64(s)}
+			} else {
+				out.Values[i] = Scalar{kind: Uint64, u: s}
+			}
+		}
+	default:
+		totals, err := reduceAxis(ctx, a, p, sumFloatOp, opts)
+		if err != nil {
+			return Reduced[Scalar]{}, err
+		}
+		for i, s := range totals {
+			out.Values[i] = Scalar{kind: Float64, f: s.value()}
+		}
+	}
+	return out, nil
+}
+
+// momentsAlong reduces the view along axis to each result's moments.
+func momentsAlong[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts []Option) ([]moments, []int, error) {
+	p := planAxis(a, axis)
+	var ms []moments
+	var err error
+	switch familyOf[T]() {
+	case signedFamily:
+		ms, err = reduceAxis(ctx, a, p, momentsOp[int64](), opts)
+	case unsignedFamily:
+		ms, err = reduceAxis(ctx, a, p, momentsOp[uint64](), opts)
+	default:
+		ms, err = reduceAxis(ctx, a, p, momentsOp[float64](), opts)
+	}
+	return ms, p.kept, err
+}
+
+func mapMoments[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts []Option, f func(moments) float64) (Reduced[float64], error) {
+	ms, kept, err := momentsAlong(ctx, a, axis, opts)
+	if err != nil {
+		return Reduced[float64]{}, err
+	}
+	out := Reduced[float64]{Shape: kept, Values: make([]float64, len(ms))}
+	for i, m := range ms {
+		out.Values[i] = f(m)
+	}
+	return out, nil
+}
+
+// MeanAxis is Mean along axis, as np.mean(a, axis=axis): NaN where the axis
+// is empty or holds a NaN. Axes are as SumAxis's.
+func MeanAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[float64], error) {
+	return mapMoments(ctx, a, axis, opts, moments.mean)
+}
+
+// VarAxis is Var along axis with ddof delta degrees of freedom, as
+// np.var(a, axis=axis, ddof=ddof), with Var's rules for n-ddof <= 0. Axes
+// are as SumAxis's.
+func VarAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, opts ...Option) (Reduced[float64], error) {
+	return mapMoments(ctx, a, axis, opts, func(m moments) float64 { return m.variance(ddof) })
+}
+
+// StdAxis is the square root of VarAxis, as np.std(a, axis=axis, ddof=ddof).
+func StdAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, opts ...Option) (Reduced[float64], error) {
+	return mapMoments(ctx, a, axis, opts, func(m moments) float64 { return math.Sqrt(m.variance(ddof)) })
+}
+
+// MinAxis is Min along axis, as np.min(a, axis=axis): NaN where the axis
+// holds a NaN. An empty axis has no minimum: the error wraps ErrEmpty, as
+// NumPy raises ValueError, even where there are no results. Axes are as
+// SumAxis's.
+func MinAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[T], error) {
+	return extremeAxis(ctx, "min", a, axis, opts)
+}
+
+// MaxAxis is MinAxis for the largest element, as np.max(a, axis=axis).
+func MaxAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[T], error) {
+	return extremeAxis(ctx, "max", a, axis, opts)
+}
+
+func extremeAxis[T Real](ctx context.Context, op string, a *mmarray.Array[T], axis int, opts []Option) (Reduced[T], error) {
+	switch familyOf[T]() {
+	case signedFamily:
+		return pickExtremeAxis[T, int64](ctx, op, a, axis, opts)
+	case unsignedFamily:
+		return pickExtremeAxis[T, uint64](ctx, op, a, axis, opts)
+	}
+	return pickExtremeAxis[T, float64](ctx, op, a, axis, opts)
+}
+
+func pickExtremeAxis[T Real, K kernelType](ctx context.Context, op string, a *mmarray.Array[T], axis int, opts []Option) (Reduced[T], error) {
+	p := planAxis(a, axis)
+	if p.length == 0 {
+		return Reduced[T]{}, fmt.Errorf("%s along axis %d of shape %v: %w", op, p.axis, a.Shape(), ErrEmpty)
+	}
+	es, err := reduceAxis(ctx, a, p, extremesOp[K](), opts)
+	if err != nil {
+		return Reduced[T]{}, err
+	}
+	out := Reduced[T]{Shape: p.kept, Values: make([]T, len(es))}
+	for i, e := range es {
+		switch {
+		case e.nans > 0:
+			out.Values[i] = fromKernel[T](K(math.NaN()))
+		case op == "min":
+			out.Values[i] = fromKernel[T](e.min)
+		default:
+			out.Values[i] = fromKernel[T](e.max)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,268 @@
+package compute_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/go-memmap/memmap/compute"
+	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// numpyAxisReductions writes one 2-D and one 3-D .npy file per dtype, byte
+// order and memory order into sys.argv[1], and prints NumPy's reductions
+// along every axis of each of their views (whole, transposed, strided and
+// reversed), float results computed in float64 as this package computes
+// them. The 2-D shape has 69000 elements and the 3-D one 72000, more than
+// one chunk of the engine.
+const numpyAxisReductions = `
+import warnings, os
+warnings.filterwarnings("ignore")
+d = sys.argv[1]
+rng = np.random.default_rng(19)
+out = {}
+def f(x): return repr(float(x))
+def results(v, axis, kind):
+    w = v.astype(np.float64)
+    fin = np.abs(np.where(np.isfinite(w), w, 0))
+    r = {"shape": list(np.sum(w, axis=axis).shape), "scale": f(fin.max() if fin.size else 0.0), "scale_sum": f(fin.sum())}
+    if kind == "f":
+        r["sum"] = [f(x) for x in np.sum(w, axis=axis).ravel()]
+    else:
+        r["sum"] = [str(int(x)) for x in np.sum(v, axis=axis).ravel()]
+    r["mean"] = [f(x) for x in np.mean(w, axis=axis).ravel()]
+    for dd in (0, 1):
+        r["var%d" % dd] = [f(x) for x in np.var(w, axis=axis, ddof=dd).ravel()]
+        r["std%d" % dd] = [f(x) for x in np.std(w, axis=axis, ddof=dd).ravel()]
+    conv = f if kind == "f" else (lambda x: str(int(x)))
+    if v.shape[axis] > 0:
+        r["min"] = [conv(x) for x in np.min(v, axis=axis).ravel()]
+        r["max"] = [conv(x) for x in np.max(v, axis=axis).ravel()]
+    return r
+for code, orders in [("b1", "|"), ("i1", "|"), ("u1", "|"), ("i2", "<>"), ("u4", "<>"), ("i8", "<"), ("u8", ">"),
+                     ("f2", "<>"), ("f4", "<>"), ("f8", "<>")]:
+    for bo in orders:
+        for mem in "CF":
+            for shape in [(300, 230), (40, 30, 60)]:
+                dt = np.dtype(bo + code)
+                n = int(np.prod(shape))
+                if code == "b1":
+                    x = rng.random(n) < 0.5
+                elif dt.kind in "iu":
+                    info = np.iinfo(dt)
+                    x = rng.integers(info.min, info.max, n, endpoint=True, dtype=dt.newbyteorder("="))
+                else:
+                    x = np.round(rng.standard_normal(n) * 100, 1) + 1000
+                    x[rng.integers(0, n, 12)] = np.nan
+                    x[5] = np.inf; x[n - 3] = -np.inf; x[n // 3] = np.inf
+                name = "%s%s_%s_%dd.npy" % ({"<": "le", ">": "be", "|": ""}[bo], code, mem, len(shape))
+                a = np.lib.format.open_memmap(os.path.join(d, name), mode="w+", dtype=dt, shape=shape, fortran_order=(mem == "F"))
+                a[...] = x.reshape(shape)
+                a.flush(); del a
+                a = np.load(os.path.join(d, name))
+                if a.ndim == 2:
+                    views = [a, a.T, a[1::3, ::-2]]
+                else:
+                    views = [a, a.transpose(1, 2, 0), a[::2, ::-1, 1::2]]
+                kind = "f" if code[0] == "f" else "i"
+                out[name] = {"code": code, "views": [[results(v, ax, kind) for ax in range(v.ndim)] for v in views]}
+print(json.dumps(out))
+`
+
+type numpyAxis struct {
+	Shape    []int    `json:"shape"`
+	Scale    string   `json:"scale"`
+	ScaleSum string   `json:"scale_sum"`
+	Sum      []string `json:"sum"`
+	Mean     []string `json:"mean"`
+	Var0     []string `json:"var0"`
+	Var1     []string `json:"var1"`
+	Std0     []string `json:"std0"`
+	Std1     []string `json:"std1"`
+	Min      []string `json:"min"`
+	Max      []string `json:"max"`
+}
+
+// axisViews makes the views the NumPy script reduces, in its order.
+func axisViews[T compute.Real](a *mmarray.Array[T]) []*mmarray.Array[T] {
+	if a.Ndim() == 2 {
+		return []*mmarray.Array[T]{a, a.Transpose(),
+			a.Slice(mmarray.Span(1, mmarray.Omit, 3), mmarray.Span(mmarray.Omit, mmarray.Omit, -2))}
+	}
+	return []*mmarray.Array[T]{a, a.Transpose(1, 2, 0),
+		a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, 2), mmarray.Span(mmarray.Omit, mmarray.Omit, -1), mmarray.Span(1, mmarray.Omit, 2))}
+}
+
+// TestAxisReductionsMatchNumPy compares SumAxis, MeanAxis, VarAxis, StdAxis,
+// MinAxis and MaxAxis along every axis (given once as a negative axis) of
+// 2-D and 3-D views of C and Fortran files of several dtypes in both byte
+// orders, with NaN and infinities among the floats. Integer sums and
+// extremes are exact; float results are within the tolerances of
+// TestReductionsMatchNumPy.
+func TestAxisReductionsMatchNumPy(t *testing.T) {
+	dir := t.TempDir()
+	var files map[string]struct {
+		Code  string        `json:"code"`
+		Views [][]numpyAxis `json:"views"`
+	}
+	decodeJSON(t, numpytest.Run(t, numpyAxisReductions, dir), &files)
+	if len(files) == 0 {
+		t.Fatal("NumPy wrote no files")
+	}
+	for name, file := range files {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f, err := mmarray.Open(filepath.Join(dir, name), mmarray.ReadOnly)
+			must(t, err)
+			defer f.Close()
+			var bad []string
+			switch file.Code {
+			case "b1":
+				bad = checkAxisFile[bool](t, f, file.Views)
+			case "i1":
+				bad = checkAxisFile[int8](t, f, file.Views)
+			case "u1":
+				bad = checkAxisFile[uint8](t, f, file.Views)
+			case "i2":
+				bad = checkAxisFile[int16](t, f, file.Views)
+			case "u4":
+				bad = checkAxisFile[uint32](t, f, file.Views)
+			case "i8":
+				bad = checkAxisFile[int64](t, f, file.Views)
+			case "u8":
+				bad = checkAxisFile[uint64](t, f, file.Views)
+			case "f2":
+				bad = checkAxisFile[mmarray.Float16](t, f, file.Views)
+			case "f4":
+				bad = checkAxisFile[float32](t, f, file.Views)
+			case "f8":
+				bad = checkAxisFile[float64](t, f, file.Views)
+			default:
+				t.Fatalf("unknown code %q", file.Code)
+			}
+			if len(bad) > 0 {
+				t.Errorf("%d results differ from NumPy's, first ones:\n%v", len(bad), bad[:min(len(bad), 20)])
+			}
+		})
+	}
+}
+
+func parseFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("NumPy result %q: %v", s, err)
+	}
+	return v
+}
+
+func checkAxisFile[T compute.Real](t *testing.T, f *mmarray.File, want [][]numpyAxis) []string {
+	a, err := mmarray.View[T](f)
+	must(t, err)
+	isFloat := isFloatType[T]()
+	ctx := context.Background()
+	opt := compute.WithWorkers(3)
+	var bad []string
+	for vi, v := range axisViews(a) {
+		for axis, w := range want[vi] {
+			// Every other axis is given counted from the end.
+			arg := axis
+			if axis%2 == 1 {
+				arg = axis - v.Ndim()
+			}
+			where := fmt.Sprintf("view %d axis %d", vi, arg)
+			scale, scaleSum := parseFloat(t, w.Scale), parseFloat(t, w.ScaleSum)
+			near := func(what string, got []float64, want []string, tol float64) {
+				if len(got) != len(want) {
+					bad = append(bad, fmt.Sprintf("%s %s: %d results, NumPy %d", where, what, len(got), len(want)))
+					return
+				}
+				for i, g := range got {
+					x := parseFloat(t, want[i])
+					if math.IsNaN(g) && math.IsNaN(x) || g == x {
+						continue
+					}
+					if !(math.Abs(g-x) <= tol) {
+						bad = append(bad, fmt.Sprintf("%s %s[%d]: got %v, NumPy %v (tolerance %g)", where, what, i, g, x, tol))
+					}
+				}
+			}
+			exact := func(what string, got, want []string) {
+				if !slices.Equal(got, want) {
+					bad = append(bad, fmt.Sprintf("%s %s: got %v, NumPy %v", where, what, got, want))
+				}
+			}
+			checkShape := func(what string, shape []int) {
+				if !slices.Equal(shape, w.Shape) {
+					bad = append(bad, fmt.Sprintf("%s %s: shape %v, NumPy %v", where, what, shape, w.Shape))
+				}
+			}
+
+			sum, err := compute.SumAxis(ctx, v, arg, opt)
+			must(t, err)
+			checkShape("sum", sum.Shape)
+			if isFloat {
+				got := make([]float64, len(sum.Values))
+				for i, s := range sum.Values {
+					got[i] = s.Float64()
+				}
+				near("sum", got, w.Sum, 1e-12*scaleSum)
+			} else {
+				got := make([]string, len(sum.Values))
+				for i, s := range sum.Values {
+					got[i] = s.String()
+				}
+				exact("sum", got, w.Sum)
+			}
+			mean, err := compute.MeanAxis(ctx, v, arg, opt)
+			must(t, err)
+			checkShape("mean", mean.Shape)
+			near("mean", mean.Values, w.Mean, 1e-12*scale)
+			for ddof, wv := range [][]string{w.Var0, w.Var1} {
+				vr, err := compute.VarAxis(ctx, v, arg, ddof, opt)
+				must(t, err)
+				near(fmt.Sprint("var", ddof), vr.Values, wv, 1e-9*scale*scale)
+			}
+			for ddof, ws := range [][]string{w.Std0, w.Std1} {
+				sd, err := compute.StdAxis(ctx, v, arg, ddof, opt)
+				must(t, err)
+				near(fmt.Sprint("std", ddof), sd.Values, ws, 1e-9*scale)
+			}
+			for _, op := range []struct {
+				name string
+				fn   func(context.Context, *mmarray.Array[T], int, ...compute.Option) (compute.Reduced[T], error)
+				want []string
+			}{{"min", compute.MinAxis[T], w.Min}, {"max", compute.MaxAxis[T], w.Max}} {
+				got, err := op.fn(ctx, v, arg, opt)
+				if v.Shape()[axis] == 0 {
+					if !errors.Is(err, compute.ErrEmpty) {
+						bad = append(bad, fmt.Sprintf("%s %s along an empty axis: error %v, want ErrEmpty", where, op.name, err))
+					}
+					continue
+				}
+				must(t, err)
+				checkShape(op.name, got.Shape)
+				if isFloat {
+					fs := make([]float64, len(got.Values))
+					for i, x := range got.Values {
+						fs[i] = asFloat(x)
+					}
+					near(op.name, fs, op.want, 0)
+				} else {
+					ss := make([]string, len(got.Values))
+					for i, x := range got.Values {
+						ss[i] = intString(x)
+					}
+					exact(op.name, ss, op.want)
+				}
+			}
+		}
+	}
+	return bad
+}

@@ -1,10 +1,12 @@
 // Package compute runs reductions over mapped arrays: whole-array sums,
-// means, variances, extremes and counts over any mmarray view, in parallel
-// and chunk by chunk, with results that do not depend on the number of
-// workers.
+// means, variances, extremes and counts over any mmarray view, and sums,
+// means, variances and extremes along one axis, in parallel and chunk by
+// chunk, with results that do not depend on the number of workers.
 //
 //	s, err := compute.Describe(ctx, a, compute.WithWorkers(4))
 //	fmt.Println(s.Count, s.Mean, s.Std, s.Min, s.Max)
+//	cols, err := compute.MeanAxis(ctx, a, 0) // per column of an (N, K) view
+//	fmt.Println(cols.Shape, cols.Values)
 //
 // # Execution
 //
@@ -19,6 +21,18 @@
 // small buffer of its own, and keeps a partial result per chunk. The
 // partials are combined in chunk order, so a result is bit for bit the same
 // whatever the number of workers.
+//
+// A reduction along an axis walks the view in one of two ways, chosen by
+// its strides. Where the reduced axis is not the one whose elements lie
+// closest together in memory (axis 0 of a C-order (N, K) file, the common
+// case), the view is read row by row in the reduced axis's order, each row
+// holding one element of every result: a chunk is a fixed number of whole
+// rows with an accumulator per result, and chunks' accumulators are merged
+// in chunk order (Chan's formula for variances). Where it is (the last axis
+// of a C-order file), each result is a run of its own, reduced with the
+// whole-array kernels, chunks of a fixed number of elements ending inside
+// runs where they must. Either way the chunks do not depend on the number
+// of workers, nor do the results.
 //
 // The context is checked before each chunk; an operation stopped by it
 // returns ctx.Err() as it is (context.Canceled, context.DeadlineExceeded).
@@ -48,23 +62,36 @@
 //   - CountNonzero, Any and All count nonzero elements (NaN is nonzero).
 //   - Describe computes count, NaN count, sum, mean, std, min, max, argmin
 //     and argmax in one pass, leaving NaNs out.
+//   - SumAxis, MeanAxis, VarAxis, StdAxis, MinAxis and MaxAxis reduce along
+//     one axis (negative counting from the end, as in NumPy) with the rules
+//     of Sum, Mean, Var, Std, Min and Max, and return a Reduced: the shape
+//     of the other axes and one value per position of it, in C order.
+//
+// A float sum holding an infinity, or overflowing, is that infinity (NaN
+// if both signs occur), as in NumPy; so are the means, and variances are
+// NaN.
 //
 // Empty views behave as in NumPy: Sum is zero, Mean, Var and Std are NaN,
 // Any is false, All is true; Min, Max, ArgMin, ArgMax and the nan-variants
 // of Min and Max return an error wrapping ErrEmpty (NumPy raises
-// ValueError).
+// ValueError). Along an axis, an empty axis gives zero sums and NaN means,
+// variances and deviations, and MinAxis and MaxAxis return ErrEmpty even
+// where the other axes are empty too; an empty other axis gives no results
+// and no error.
 //
 // # Errors and panics
 //
 // Errors wrap ErrEmpty or are the context's error. Misuse panics with a
 // *memmap.Misuse: a negative WithWorkers, and whatever mmarray panics for (a
 // view used after its File was closed), raised again in the caller's
-// goroutine when a worker hits it.
+// goroutine when a worker hits it; an axis out of range (NumPy's AxisError),
+// a 0-d view having none.
 //
 // # Caveats
 //
-//   - Complex dtypes, datetime min/max and reductions along an axis are not
-//     here yet. Datetime64 and Timedelta64 views are accepted as their int64
+//   - Complex dtypes and datetime min/max are not here yet. Along an axis
+//     there are only Sum, Mean, Var, Std, Min and Max: no nan-variants,
+//     ArgMin, ArgMax, CountNonzero, Any, All or Describe yet. Datetime64 and Timedelta64 views are accepted as their int64
 //     counts (NumPy refuses to sum datetimes; the counts' sum is rarely
 //     meaningful), and NaT is the smallest count, not NaN.
 //   - NanMin and NanMax of a view of NaNs only return NaN and no error,
@@ -79,5 +106,16 @@
 //     in the page cache and count in the process's RSS as the mapping's
 //     pages do.
 //   - ArgMin, ArgMax and Describe read the view in C order, so over a
-//     Fortran file or a transposed view they read strided.
+//     Fortran file or a transposed view they read strided. Reductions along
+//     an axis read the reduced axis first or last, the other axes in their
+//     own order: the rows of a 3-D Fortran file reduced along its middle
+//     axis are read strided.
+//   - A reduction along an axis keeps its results in memory, one per
+//     position of the other axes, and, when it reads row by row, one
+//     accumulator (up to 48 bytes) per result for each chunk in flight: at
+//     least one chunk per worker, more while they fit in about 64 MiB. With
+//     more results than a chunk's 65536 elements, a chunk is one row.
+//   - A result along an axis may differ in its last bits from the same
+//     elements reduced whole (Mean of a column view) and between layouts:
+//     the additions are grouped differently.
 package compute

@@ -74,3 +74,21 @@ func ExampleMin() {
 	// Output:
 	// NaN 0 6 true
 }
+
+func ExampleMeanAxis() {
+	_, a, done := exampleFile()
+	defer done()
+	ctx := context.Background()
+	// Axis 0: one result per column, over the rows.
+	means, _ := compute.MeanAxis(ctx, a, 0)
+	stds, _ := compute.StdAxis(ctx, a, 0, 1)
+	// Axis -1, the last: one result per row.
+	mins, _ := compute.MinAxis(ctx, a, -1)
+	fmt.Println(means.Shape, means.Values)
+	fmt.Println(stds.Values)
+	fmt.Println(mins.Shape, mins.Values)
+	// Output:
+	// [4] [4 5 NaN 7]
+	// [4 4 NaN 4]
+	// [3] [0 NaN 8]
+}

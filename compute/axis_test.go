@@ -1,0 +1,271 @@
+package compute_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"testing"
+
+	"github.com/go-memmap/memmap/compute"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// axisCase is a view and an axis to reduce it along.
+type axisCase struct {
+	name string
+	view *mmarray.Array[float64]
+	axis int
+}
+
+// axisCases covers both walks of the axis reductions with chunks that
+// split rows and results: axis 0 of a C-order view (rows read in order, an
+// accumulator per column), the last axis (a run per result), results wider
+// than a chunk (70000 columns, a chunk per row) and runs longer than one
+// (70000 elements per result, chunks ending inside a run), transposed,
+// strided and 3-D views.
+func axisCases(t *testing.T) []axisCase {
+	_, a := createFloat64(t, wideRandom(301*1000, 11), 301, 1000)
+	_, wide := createFloat64(t, wideRandom(3*70000, 12), 3, 70000)
+	_, cube := createFloat64(t, wideRandom(20*30*170, 13), 20, 30, 170)
+	strided := a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, 2), mmarray.Span(1, mmarray.Omit, 3))
+	cases := []axisCase{
+		{"whole", a, 0}, {"whole", a, 1},
+		{"transposed", a.Transpose(), 0}, {"transposed", a.Transpose(), -1},
+		{"strided", strided, 0}, {"strided", strided, 1},
+		{"wide", wide, 0}, {"wide", wide, 1},
+		{"wide transposed", wide.Transpose(), 0},
+	}
+	for axis := range 3 {
+		cases = append(cases, axisCase{"cube", cube, axis}, axisCase{"cube transposed", cube.Transpose(2, 0, 1), axis})
+	}
+	return cases
+}
+
+// along returns the elements of each result of reducing v along axis, in
+// the results' C order, read one by one with At.
+func along(v *mmarray.Array[float64], axis int) [][]float64 {
+	shape := v.Shape()
+	if axis < 0 {
+		axis += len(shape)
+	}
+	var groups [][]float64
+	idx := make([]int, len(shape))
+	var walk func(d int)
+	walk = func(d int) {
+		if d == len(shape) {
+			g := make([]float64, shape[axis])
+			for i := range g {
+				idx[axis] = i
+				g[i] = v.At(idx...)
+			}
+			groups = append(groups, g)
+			return
+		}
+		if d == axis {
+			walk(d + 1)
+			return
+		}
+		for i := range shape[d] {
+			idx[d] = i
+			walk(d + 1)
+		}
+	}
+	walk(0)
+	return groups
+}
+
+// TestAxisReductionsMatchLoop checks every axis reduction of float64 data
+// whose sums depend on the order of additions against a plain loop over
+// each result's elements: sums within a rounding plus n·ε²·Σ|x| of the exact
+// sum, variances within 1e-12 of the two-pass variance's scale, extremes
+// exact.
+func TestAxisReductionsMatchLoop(t *testing.T) {
+	t.Parallel()
+	ctx, opt := context.Background(), compute.WithWorkers(3)
+	for _, c := range axisCases(t) {
+		sum, err := compute.SumAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		mean, err := compute.MeanAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		vr, err := compute.VarAxis(ctx, c.view, c.axis, 1, opt)
+		must(t, err)
+		lo, err := compute.MinAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		hi, err := compute.MaxAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		groups := along(c.view, c.axis)
+		if len(sum.Values) != len(groups) || len(mean.Values) != len(groups) || len(vr.Values) != len(groups) ||
+			len(lo.Values) != len(groups) || len(hi.Values) != len(groups) {
+			t.Fatalf("%s axis %d: %d results, want %d", c.name, c.axis, len(sum.Values), len(groups))
+		}
+		var bad []string
+		for i, g := range groups {
+			exact := exactSum(g)
+			var sumAbs float64
+			gmin, gmax := g[0], g[0]
+			for _, x := range g {
+				sumAbs += math.Abs(x)
+				gmin, gmax = min(gmin, x), max(gmax, x)
+			}
+			const eps = 0x1p-52
+			bound := eps*math.Abs(exact) + 4*float64(len(g))*eps*eps*sumAbs
+			if d := math.Abs(sum.Values[i].Float64() - exact); !(d <= bound) {
+				bad = append(bad, fmt.Sprintf("sum[%d] %v, exact %v", i, sum.Values[i], exact))
+			}
+			m := exact / float64(len(g))
+			if d := math.Abs(mean.Values[i] - m); !(d <= 2*eps*math.Abs(m)+bound/float64(len(g))) {
+				bad = append(bad, fmt.Sprintf("mean[%d] %v, want %v", i, mean.Values[i], m))
+			}
+			var ss, scale float64
+			for _, x := range g {
+				ss += (x - m) * (x - m)
+				scale = max(scale, (x-m)*(x-m))
+			}
+			want := ss / float64(len(g)-1)
+			if len(g) == 1 {
+				want = math.NaN() // 0/0
+			}
+			if d := math.Abs(vr.Values[i] - want); !(d <= 1e-12*scale) && !(math.IsNaN(want) && math.IsNaN(vr.Values[i])) {
+				bad = append(bad, fmt.Sprintf("var[%d] %v, want %v", i, vr.Values[i], want))
+			}
+			if lo.Values[i] != gmin || hi.Values[i] != gmax {
+				bad = append(bad, fmt.Sprintf("min, max[%d] %v, %v, want %v, %v", i, lo.Values[i], hi.Values[i], gmin, gmax))
+			}
+		}
+		if len(bad) > 0 {
+			t.Errorf("%s axis %d: %d results wrong, first ones: %v", c.name, c.axis, len(bad), bad[:min(len(bad), 5)])
+		}
+	}
+}
+
+// TestAxisResultsIdenticalAcrossWorkers checks that every axis reduction is
+// the same bit for bit with 1, 2, 3 and 8 workers.
+func TestAxisResultsIdenticalAcrossWorkers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	results := func(c axisCase, workers int) string {
+		opt := compute.WithWorkers(workers)
+		var bits []string
+		add := func(xs []float64) {
+			for _, x := range xs {
+				bits = append(bits, strconv.FormatUint(math.Float64bits(x), 16))
+			}
+		}
+		sum, err := compute.SumAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		for _, s := range sum.Values {
+			add([]float64{s.Float64()})
+		}
+		mean, err := compute.MeanAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		add(mean.Values)
+		sd, err := compute.StdAxis(ctx, c.view, c.axis, 0, opt)
+		must(t, err)
+		add(sd.Values)
+		lo, err := compute.MinAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		add(lo.Values)
+		return fmt.Sprint(bits)
+	}
+	for _, c := range axisCases(t) {
+		want := results(c, 1)
+		for _, workers := range []int{2, 3, 8} {
+			if got := results(c, workers); got != want {
+				t.Errorf("%s axis %d: results with %d workers differ from those with 1", c.name, c.axis, workers)
+			}
+		}
+	}
+}
+
+// TestAxisEmpty checks NumPy's results where the reduced axis or the
+// others are empty: sums of nothing are zero, means NaN, and a minimum
+// along an empty axis is ErrEmpty even when there are no results.
+func TestAxisEmpty(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, a := createFloat64(t, make([]float64, 12), 3, 4)
+	noRows := a.Slice(mmarray.Span(0, 0, 1))                      // (0, 4)
+	noCols := a.Slice(mmarray.All(), mmarray.Span(0, 0, 1))       // (3, 0)
+	neither := noRows.Slice(mmarray.All(), mmarray.Span(0, 0, 1)) // (0, 0)
+	for _, c := range []struct {
+		name      string
+		view      *mmarray.Array[float64]
+		axis      int
+		results   int
+		minErrors bool
+	}{
+		{"(0,4) axis 0", noRows, 0, 4, true},
+		{"(0,4) axis 1", noRows, 1, 0, false},
+		{"(3,0) axis 0", noCols, 0, 0, false},
+		{"(3,0) axis 1", noCols, 1, 3, true},
+		{"(0,0) axis 0", neither, 0, 0, true},
+	} {
+		sum, err := compute.SumAxis(ctx, c.view, c.axis)
+		must(t, err)
+		mean, err := compute.MeanAxis(ctx, c.view, c.axis)
+		must(t, err)
+		if len(sum.Values) != c.results || len(mean.Values) != c.results {
+			t.Errorf("%s: %d sums, %d means, want %d", c.name, len(sum.Values), len(mean.Values), c.results)
+			continue
+		}
+		for i := range c.results {
+			if sum.Values[i].Float64() != 0 || !math.IsNaN(mean.Values[i]) {
+				t.Errorf("%s: sum %v and mean %v at %d, want 0 and NaN", c.name, sum.Values[i], mean.Values[i], i)
+			}
+		}
+		_, err = compute.MinAxis(ctx, c.view, c.axis)
+		if got := errors.Is(err, compute.ErrEmpty); got != c.minErrors {
+			t.Errorf("%s: MinAxis error %v, want ErrEmpty: %v", c.name, err, c.minErrors)
+		}
+	}
+}
+
+func TestAxisMisuse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, a := createFloat64(t, make([]float64, 12), 3, 4)
+	scalar := a.Slice(mmarray.Index(0), mmarray.Index(0))
+	for _, c := range []struct {
+		view *mmarray.Array[float64]
+		axis int
+		want string
+	}{
+		{a, 2, "compute: axis 2 is out of range for a view of 2 dimensions"},
+		{a, -3, "compute: axis -3 is out of range for a view of 2 dimensions"},
+		{scalar, 0, "compute: axis 0 is out of range for a view of 0 dimensions"},
+	} {
+		m := recoverMisuse(t, func() { _, _ = compute.SumAxis(ctx, c.view, c.axis) })
+		if m != nil && m.Error() != c.want {
+			t.Errorf("SumAxis along axis %d panicked with %q, want %q", c.axis, m.Error(), c.want)
+		}
+	}
+}
+
+func TestAxisContextAndProgress(t *testing.T) {
+	t.Parallel()
+	const rows, cols = 1000, 300
+	_, a := createFloat64(t, wideRandom(rows*cols, 14), rows, cols)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := compute.VarAxis(ctx, a, 0, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("VarAxis with a cancelled context: error %v, want context.Canceled", err)
+	}
+	for _, axis := range []int{0, 1} {
+		var calls int
+		var last int64
+		var bad []string
+		_, err := compute.MeanAxis(context.Background(), a, axis, compute.WithWorkers(3), compute.WithProgress(func(done, total int64) {
+			calls++
+			if total != 8*rows*cols || done <= last || done > total {
+				bad = append(bad, fmt.Sprintf("progress(%d, %d) after %d", done, total, last))
+			}
+			last = done
+		}))
+		must(t, err)
+		if len(bad) > 0 || last != 8*rows*cols || calls < 2 {
+			t.Errorf("axis %d: %d calls, last done %d of %d; bad calls: %v", axis, calls, last, 8*rows*cols, bad)
+		}
+	}
+}

@@ -269,3 +269,52 @@ func TestAxisContextAndProgress(t *testing.T) {
 		}
 	}
 }
+
+// TestInfinities checks NumPy's results for sums holding an infinity, whole
+// and along both walks of an axis: the sum and mean are that infinity (NaN
+// with both signs), the variance NaN. Compensated addition alone would make
+// every one of them NaN.
+func TestInfinities(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	inf := math.Inf(1)
+	// Column 0 holds +Inf, column 1 +Inf and -Inf, column 2 is finite.
+	_, a := createFloat64(t, []float64{1, inf, 2, inf, -inf, 3, 4, 5, 6}, 3, 3)
+	sum, err := compute.Sum(ctx, a.Slice(mmarray.All(), mmarray.Index(0)))
+	must(t, err)
+	mean, err := compute.Mean(ctx, a.Slice(mmarray.All(), mmarray.Index(0)))
+	must(t, err)
+	vr, err := compute.Var(ctx, a.Slice(mmarray.All(), mmarray.Index(0)), 0)
+	must(t, err)
+	if sum.Float64() != inf || mean != inf || !math.IsNaN(vr) {
+		t.Errorf("whole column 0: sum %v, mean %v, var %v; want +Inf, +Inf, NaN", sum, mean, vr)
+	}
+	for _, v := range []*mmarray.Array[float64]{a, a.Transpose()} {
+		axis := 0
+		if v != a {
+			axis = 1 // the same columns, read as runs
+		}
+		sums, err := compute.SumAxis(ctx, v, axis)
+		must(t, err)
+		means, err := compute.MeanAxis(ctx, v, axis)
+		must(t, err)
+		vars, err := compute.VarAxis(ctx, v, axis, 0)
+		must(t, err)
+		isInf, isNaN := func(x float64) bool { return x == inf }, math.IsNaN
+		if !isInf(sums.Values[0].Float64()) || !isNaN(sums.Values[1].Float64()) ||
+			!isInf(means.Values[0]) || !isNaN(means.Values[1]) || !isNaN(vars.Values[0]) || !isNaN(vars.Values[1]) {
+			t.Errorf("along axis %d: sums %v, means %v, vars %v; want +Inf, NaN; +Inf, NaN; NaN, NaN in columns 0, 1",
+				axis, sums.Values, means.Values, vars.Values)
+		}
+		// The finite column is untouched by the others (its variance may
+		// differ in the last bits: the additions are grouped otherwise).
+		col := a.Slice(mmarray.All(), mmarray.Index(2))
+		s2, err := compute.Sum(ctx, col)
+		must(t, err)
+		v2, err := compute.Var(ctx, col, 0)
+		must(t, err)
+		if sums.Values[2] != s2 || !(math.Abs(vars.Values[2]-v2) <= 1e-12*v2) {
+			t.Errorf("along axis %d: column 2 sum %v, var %v; whole %v, %v", axis, sums.Values[2], vars.Values[2], s2, v2)
+		}
+	}
+}

@@ -92,12 +92,13 @@ func permuted[T Real](a *mmarray.Array[T], axis int, first bool) *mmarray.Array[
 
 // axisOp is one reduction along an axis, over kernel values K. A is the
 // per-result accumulator. The inner walk feeds runs of one result's
-// elements to run; the outer walk feeds rows, one element per result, to
-// row, whose accumulators become A by finish at the end of a chunk. Both
-// combine chunks' accumulators with merge, in chunk order.
+// elements to run; the outer walk feeds row r of the reduced axis, one
+// element per result, to row, whose accumulators become A by finish at the
+// end of a chunk. Both combine chunks' accumulators with merge, in chunk
+// order.
 type axisOp[K kernelType, A any, R any] struct {
 	run    func(acc *A, xs []K)
-	row    func(accs []R, xs []K)
+	row    func(accs []R, xs []K, r int)
 	finish func(r R) A
 	merge  func(dst *A, src A)
 }
@@ -176,7 +177,7 @@ func reduceAxis[T Real, K kernelType, A, R any](ctx context.Context, a *mmarray.
 		for len(xs) > 0 {
 			col := start % k
 			n := min(len(xs), k-col)
-			op.row(accs[col:col+n], xs[:n])
+			op.row(accs[col:col+n], xs[:n], start/k)
 			xs, start = xs[n:], start+n
 		}
 	}, func(part []R) {
@@ -194,7 +195,7 @@ func reduceAxis[T Real, K kernelType, A, R any](ctx context.Context, a *mmarray.
 func sumIntOp[K int64 | uint64]() axisOp[K, K, K] {
 	return axisOp[K, K, K]{
 		run: func(acc *K, xs []K) { *acc += sumWrapping(xs) },
-		row: func(accs []K, xs []K) {
+		row: func(accs []K, xs []K, _ int) {
 			accs = accs[:len(xs)]
 			for i, x := range xs {
 				accs[i] += x
@@ -205,32 +206,63 @@ func sumIntOp[K int64 | uint64]() axisOp[K, K, K] {
 	}
 }
 
+// rowBlock is the number of rows whose elements a result's rowSum adds
+// plainly before adding their sum to its compensated total: 16, so that
+// the plain additions' error stays within Sum's bound (fewer roundings
+// than a block of sumFloats) while most additions are one instruction.
+const rowBlock = 16
+
+// rowSum is a float sum fed one element per row in the outer walk: plain
+// additions within blocks of rowBlock rows, compensated across them.
+type rowSum struct {
+	total fsum
+	block float64
+}
+
+// endBlock adds the block's sum to the total and starts a new block. The
+// outer walk ends blocks at rows that are multiples of rowBlock: each
+// result sees one element per row, and rows do not depend on the workers.
+func (s *rowSum) endBlock() {
+	s.total.add(s.block)
+	s.block = 0
+}
+
+func (s rowSum) sum() fsum {
+	s.endBlock()
+	return s.total
+}
+
 // sumFloatOp is the compensated float sum along an axis.
-var sumFloatOp = axisOp[float64, fsum, fsum]{
+var sumFloatOp = axisOp[float64, fsum, rowSum]{
 	run: func(acc *fsum, xs []float64) { acc.merge(sumFloats(xs)) },
-	row: func(accs []fsum, xs []float64) {
+	row: func(accs []rowSum, xs []float64, r int) {
 		accs = accs[:len(xs)]
+		if r%rowBlock == 0 {
+			for i := range accs {
+				accs[i].endBlock()
+			}
+		}
 		for i, x := range xs {
-			accs[i].add(x)
+			accs[i].block += x
 		}
 	},
-	finish: func(r fsum) fsum { return r },
+	finish: rowSum.sum,
 	merge:  func(dst *fsum, src fsum) { dst.merge(src) },
 }
 
 // rowMoments accumulates one result's elements one at a time in the outer
-// walk: their compensated sum, for the mean, and the sums of their
-// deviations from a shift, the first of them, for the squared deviations
-// from their mean in one pass without the cancellation of Σx²-(Σx)²/n.
+// walk: their sum, for the mean, and the sums of their deviations from a
+// shift, the first of them, for the squared deviations from their mean in
+// one pass without the cancellation of Σx²-(Σx)²/n.
 type rowMoments struct {
+	sum    rowSum
 	n      int64
-	sum    fsum
 	shift  float64
 	s1, s2 float64
 }
 
 func (r rowMoments) moments() moments {
-	m := moments{n: r.n, sum: r.sum}
+	m := moments{n: r.n, sum: r.sum.sum()}
 	if r.n > 0 {
 		// Rounding may leave the difference a little below zero; max keeps
 		// a NaN.
@@ -242,8 +274,13 @@ func (r rowMoments) moments() moments {
 func momentsOp[K kernelType]() axisOp[K, moments, rowMoments] {
 	return axisOp[K, moments, rowMoments]{
 		run: func(acc *moments, xs []K) { acc.merge(momentsOf(xs, false)) },
-		row: func(accs []rowMoments, xs []K) {
+		row: func(accs []rowMoments, xs []K, row int) {
 			accs = accs[:len(xs)]
+			if row%rowBlock == 0 {
+				for i := range accs {
+					accs[i].sum.endBlock()
+				}
+			}
 			for i, k := range xs {
 				x := float64(k)
 				r := &accs[i]
@@ -251,7 +288,7 @@ func momentsOp[K kernelType]() axisOp[K, moments, rowMoments] {
 					r.shift = x
 				}
 				r.n++
-				r.sum.add(x)
+				r.sum.block += x
 				d := x - r.shift
 				r.s1 += d
 				r.s2 += d * d
@@ -269,7 +306,7 @@ func extremesOp[K kernelType]() axisOp[K, extremes[K], extremes[K]] {
 			e.scan(0, xs)
 			acc.merge(e)
 		},
-		row: func(accs []extremes[K], xs []K) {
+		row: func(accs []extremes[K], xs []K, _ int) {
 			accs = accs[:len(xs)]
 			for i, x := range xs {
 				e := &accs[i]

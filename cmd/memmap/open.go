@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-memmap/memmap/internal/regular"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npz"
 )
@@ -89,16 +90,13 @@ var zipMagic = [][]byte{[]byte("PK\x03\x04"), []byte("PK\x05\x06")}
 
 // isArchive reports whether path is to be read as an .npz archive: its
 // name ends in .npz, or it is a regular file that starts as a zip file does
-// (only regular files are read, so a named pipe cannot block us here).
+// (regular.Open refuses anything else without waiting, so a named pipe
+// cannot block us here, even one put in the file's place after a check).
 func isArchive(path string) bool {
 	if strings.EqualFold(strings.TrimPrefix(lastExt(path), "."), "npz") {
 		return true
 	}
-	st, err := os.Stat(path)
-	if err != nil || !st.Mode().IsRegular() {
-		return false
-	}
-	f, err := os.Open(path)
+	f, err := regular.Open(path, os.O_RDONLY, 0)
 	if err != nil {
 		return false
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -93,7 +94,7 @@ var zipMagic = [][]byte{[]byte("PK\x03\x04"), []byte("PK\x05\x06")}
 // (regular.Open refuses anything else without waiting, so a named pipe
 // cannot block us here, even one put in the file's place after a check).
 func isArchive(path string) bool {
-	if strings.EqualFold(strings.TrimPrefix(lastExt(path), "."), "npz") {
+	if strings.EqualFold(strings.TrimPrefix(filepath.Ext(path), "."), "npz") {
 		return true
 	}
 	f, err := regular.Open(path, os.O_RDONLY, 0)
@@ -111,14 +112,6 @@ func isArchive(path string) bool {
 		}
 	}
 	return false
-}
-
-func lastExt(path string) string {
-	i := strings.LastIndexByte(path, '.')
-	if i < 0 || strings.ContainsRune(path[i:], '/') {
-		return ""
-	}
-	return path[i:]
 }
 
 // splitMember splits ARCHIVE.npz:NAME when no file has the whole name and

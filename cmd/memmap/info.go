@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 
+	"github.com/go-memmap/memmap/internal/nprepr"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
@@ -174,13 +174,4 @@ func printFields(w io.Writer, indent string, fields []npyheader.Field) {
 }
 
 // pyTuple prints a shape as Python prints a tuple: (), (3,), (3, 4).
-func pyTuple(shape []int) string {
-	parts := make([]string, len(shape))
-	for i, n := range shape {
-		parts[i] = strconv.Itoa(n)
-	}
-	if len(parts) == 1 {
-		return "(" + parts[0] + ",)"
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
-}
+func pyTuple(shape []int) string { return nprepr.Shape(shape) }

@@ -90,17 +90,7 @@ func fieldCell(rows *mmarray.Array[[]byte], fl npyheader.Field, path string, lea
 		parts[i] = cell
 	}
 	return func(dst []byte, row int) []byte {
-		dst = append(dst, '(')
-		for i, p := range parts {
-			if i > 0 {
-				dst = append(dst, ", "...)
-			}
-			dst = p(dst, row)
-		}
-		if len(parts) == 1 {
-			dst = append(dst, ',')
-		}
-		return append(dst, ')')
+		return AppendTuple(dst, len(parts), func(dst []byte, i int) []byte { return parts[i](dst, row) })
 	}, nil
 }
 

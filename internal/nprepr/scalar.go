@@ -3,7 +3,9 @@
 // timedeltas, repr() for bytes and str items (b'..' and '..'), so that text
 // printed from Go can be compared with text printed by NumPy. Columns builds
 // one formatter per column of a File (the array itself, or each field of a
-// structured dtype), which is what cmd/memmap's head prints.
+// structured dtype), which is what cmd/memmap's head prints; AppendTuple
+// and Shape print tuples as Python does, for a structured row and for the
+// shapes cmd/memmap prints.
 //
 // It is internal because it is one command's presentation, not a stable API:
 // the per-element rules are NumPy's, but the layout around them (one row per

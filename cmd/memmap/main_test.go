@@ -45,7 +45,7 @@ func infoFields(out string) []map[string]string {
 // header, in the form info prints them.
 const headerFactsScript = `
 import os
-d = sys.argv[1]
+d = json.load(sys.stdin)
 rec = np.dtype([('x', '<f8'), ('name', 'S5'), ('pos', [('lat', '>f4'), ('n', '<u2')]), ('v', '<i4', (2, 3))])
 arrays = {
     'f8.npy': np.arange(1000, dtype='<f8'),
@@ -94,9 +94,7 @@ func TestInfoMatchesNumPyHeaders(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	var facts map[string]map[string]string
-	if err := json.Unmarshal([]byte(numpytest.Run(t, headerFactsScript, dir)), &facts); err != nil {
-		t.Fatal(err)
-	}
+	numpytest.RunJSON(t, headerFactsScript, dir, &facts)
 	var mismatches []string
 	check := func(what string, got, want map[string]string) {
 		for k, w := range want {
@@ -200,7 +198,7 @@ for dtype, shape, offset, order in [('<f4', None, 0, 'C'), ('>i2', (7, 3), 6, 'F
 // S and U items, as head prints them).
 const headScript = `
 import os
-d = sys.argv[1]
+d = json.load(sys.stdin)
 f64 = [0.1, 1e20, 1.5, float('nan'), float('-inf'), 1e-5, 123456789.0, 1e16, 9999999999999998.0,
        1e-4, 0.99e-4, -0.0, 0.0, 5e-324, 1.7976931348623157e308, 2.0**60, 1/3, -2.5e-300, 100.0, 12345.678]
 cases = {
@@ -252,32 +250,22 @@ func TestHeadMatchesNumPyPrinting(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	var want map[string][]json.RawMessage
-	if err := json.Unmarshal([]byte(numpytest.Run(t, headScript, dir)), &want); err != nil {
-		t.Fatal(err)
-	}
+	numpytest.RunJSON(t, headScript, dir, &want)
 	var mismatches []string
 	for name, rows := range want {
 		if name == "rec" {
 			continue
 		}
-		code, out, errOut := runCLI("head", "-n", "100", filepath.Join(dir, name+".npy"))
-		if code != exitOK {
-			t.Fatalf("head %s: status %d, stderr %q", name, code, errOut)
-		}
-		got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		if len(got) != len(rows) {
-			mismatches = append(mismatches, fmt.Sprintf("%s: %d lines, NumPy %d", name, len(got), len(rows)))
-			continue
-		}
-		for i, raw := range rows {
+		mismatches = append(mismatches, headMismatches(t, dir, name, "100", len(rows), func(i int, line string) string {
 			var w string
-			if err := json.Unmarshal(raw, &w); err != nil {
+			if err := json.Unmarshal(rows[i], &w); err != nil {
 				t.Fatal(err)
 			}
-			if got[i] != w {
-				mismatches = append(mismatches, fmt.Sprintf("%s[%d]: %q, NumPy %q", name, i, got[i], w))
+			if line != w {
+				return fmt.Sprintf("%q, NumPy %q", line, w)
 			}
-		}
+			return ""
+		})...)
 	}
 	// Records: a header line of names, then one row per record, each field
 	// as NumPy prints it, columns two or more spaces apart.
@@ -302,6 +290,29 @@ func TestHeadMatchesNumPyPrinting(t *testing.T) {
 	if len(mismatches) > 0 {
 		t.Errorf("head disagrees with NumPy's printing:\n%s", strings.Join(mismatches, "\n"))
 	}
+}
+
+// headMismatches runs head -n limit on dir/name.npy and compares its lines
+// with NumPy's: first their number, want, then each line through
+// match(i, line), which returns "" when line is NumPy's i-th or the
+// mismatch to report.
+func headMismatches(t *testing.T, dir, name, limit string, want int, match func(i int, line string) string) []string {
+	t.Helper()
+	code, out, errOut := runCLI("head", "-n", limit, filepath.Join(dir, name+".npy"))
+	if code != exitOK {
+		t.Fatalf("head %s: status %d, stderr %q", name, code, errOut)
+	}
+	got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(got) != want {
+		return []string{fmt.Sprintf("%s: %d lines, NumPy %d", name, len(got), want)}
+	}
+	var mismatches []string
+	for i, line := range got {
+		if m := match(i, line); m != "" {
+			mismatches = append(mismatches, fmt.Sprintf("%s[%d]: %s", name, i, m))
+		}
+	}
+	return mismatches
 }
 
 // TestHeadRows checks -n, rows of 2-D arrays (C and Fortran order), npz
@@ -469,20 +480,12 @@ print(json.dumps(out))
 	space := regexp.MustCompile(`\s+`)
 	var mismatches []string
 	for name, rows := range want {
-		code, out, errOut := runCLI("head", "-n", "100000", filepath.Join(dir, name+".npy"))
-		if code != exitOK {
-			t.Fatalf("head %s: status %d, stderr %q", name, code, errOut)
-		}
-		got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-		if len(got) != len(rows) {
-			mismatches = append(mismatches, fmt.Sprintf("%s: %d lines, NumPy %d", name, len(got), len(rows)))
-			continue
-		}
-		for i := range rows {
-			if g := space.ReplaceAllString(got[i], " "); g != rows[i] {
-				mismatches = append(mismatches, fmt.Sprintf("%s[%d]: %.80q, NumPy %.80q", name, i, g, rows[i]))
+		mismatches = append(mismatches, headMismatches(t, dir, name, "100000", len(rows), func(i int, line string) string {
+			if g := space.ReplaceAllString(line, " "); g != rows[i] {
+				return fmt.Sprintf("%.80q, NumPy %.80q", g, rows[i])
 			}
-		}
+			return ""
+		})...)
 	}
 	if len(mismatches) > 0 {
 		t.Errorf("head disagrees with NumPy's str:\n%s", strings.Join(mismatches, "\n"))

@@ -4,7 +4,9 @@
 //
 // Mounting needs Linux and root. Where either is missing, or the system
 // refuses the mount (no loop devices in a container), Mount skips the test
-// and says why.
+// and says why; when the environment variable CI is set it fails the test
+// instead, so that the only tests of full and read-only disks cannot
+// silently stop running in CI.
 package loopfs
 
 import (
@@ -21,14 +23,15 @@ import (
 // "ext3" or "ext4") of size bytes under a
 // directory of t.TempDir and returns the mount point. It is unmounted (and
 // its loop device released) when the test ends, after the cleanups the test
-// registers later; files opened in it must be closed by then.
+// registers later; files opened in it must be closed by then. Where the
+// system cannot mount it, Mount skips the test, or fails it when CI is set.
 func Mount(t testing.TB, fstype string, size int64) string {
 	t.Helper()
 	if runtime.GOOS != "linux" {
-		t.Skipf("mounting a %s file system needs Linux", fstype)
+		cannot(t, "mounting a %s file system needs Linux", fstype)
 	}
 	if os.Geteuid() != 0 {
-		t.Skipf("mounting a %s file system needs root", fstype)
+		cannot(t, "mounting a %s file system needs root", fstype)
 	}
 	dir := t.TempDir()
 	mnt := filepath.Join(dir, "mnt")
@@ -42,7 +45,7 @@ func Mount(t testing.TB, fstype string, size int64) string {
 	case "ext2", "ext3", "ext4":
 		mkfs, err := exec.LookPath("mkfs." + fstype)
 		if err != nil {
-			t.Skipf("no mkfs.%s to make a %s image: %v", fstype, fstype, err)
+			cannot(t, "no mkfs.%s to make a %s image: %v", fstype, fstype, err)
 		}
 		img := filepath.Join(dir, fstype+".img")
 		if err := os.WriteFile(img, nil, 0o644); err != nil {
@@ -62,7 +65,7 @@ func Mount(t testing.TB, fstype string, size int64) string {
 		t.Fatalf("loopfs: cannot make a %q file system", fstype)
 	}
 	if out, err := exec.Command("mount", args...).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a %s file system here: mount %s: %v\n%s", fstype, strings.Join(args, " "), err, out)
+		cannot(t, "cannot mount a %s file system here: mount %s: %v\n%s", fstype, strings.Join(args, " "), err, out)
 	}
 	t.Cleanup(func() {
 		out, err := exec.Command("umount", mnt).CombinedOutput()
@@ -77,6 +80,17 @@ func Mount(t testing.TB, fstype string, size int64) string {
 		}
 	})
 	return mnt
+}
+
+// cannot skips the test because this system cannot mount what it needs, or
+// fails it when CI is set: there the tests of full and read-only disks must
+// run.
+func cannot(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf(format+" (CI is set: these tests must run; give the runner root and loop devices)", args...)
+	}
+	t.Skipf(format, args...)
 }
 
 // ReadOnly remounts the file system that Mount mounted at mnt read-only:

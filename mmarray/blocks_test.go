@@ -520,6 +520,22 @@ func TestBlocksAndValuesAreZeroCopyWhereContiguous(t *testing.T) {
 	}
 	require.Empty(t, bad)
 
+	// Runs shorter than buf (three elements of each row of a wide array) are
+	// staged into buf until it is full, rather than handed out in place one
+	// short run at a time: every block but the last is len(buf) long.
+	wide := numpytest.Must(mmarray.View[float64](imageFile[float64](t, "<f8", []int{500, 40}, false)))
+	narrow := wide.Slice(mmarray.All(), mmarray.Span(0, 3, 1))
+	buf := make([]float64, 1000)
+	var got []float64
+	for pos, block := range narrow.Blocks(buf) {
+		if want := min(len(buf), narrow.Len()-pos); len(block) != want || &block[0] != &buf[0] {
+			t.Fatalf("a[:, :3] with a buf of %d: block at %d has %d elements, staged in buf %t; want %d staged in buf",
+				len(buf), pos, len(block), &block[0] == &buf[0], want)
+		}
+		got = append(got, block...)
+	}
+	require.Equal(t, elementsByAt(narrow), got)
+
 	// Values over a contiguous view sees a write made through Contiguous's
 	// slice just ahead of it: it reads the mapping, not a staged copy.
 	long := numpytest.Must(mmarray.View[float64](imageFile[float64](t, "<f8", []int{3, 700}, false)))

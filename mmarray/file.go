@@ -73,7 +73,7 @@ func (f *File) isClosed() bool { return atomic.LoadUint32(&f.closed) != 0 }
 // not take.
 func Open(path string, mode Mode, opts ...OpenOption) (*File, error) {
 	o := openOptions(opts)
-	if err := checkOpenMode(mode); err != nil {
+	if err := mode.CheckOpen(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	osFile, err := openForMode(path, mode)
@@ -107,7 +107,7 @@ func OpenFile(f *os.File, mode Mode, opts ...OpenOption) (*File, error) {
 	}
 	o := openOptions(opts)
 	path := f.Name()
-	if err := checkOpenMode(mode); err != nil {
+	if err := mode.CheckOpen(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := regular.Check(f); err != nil {
@@ -126,18 +126,6 @@ func OpenFile(f *os.File, mode Mode, opts ...OpenOption) (*File, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return file, nil
-}
-
-// checkOpenMode refuses the modes Open and OpenFile do not take.
-func checkOpenMode(mode Mode) error {
-	switch mode {
-	case ReadOnly, ReadWrite, CopyOnWrite:
-		return nil
-	case Write:
-		return fmt.Errorf("%w: w+ would overwrite an existing file; use Create to make a new one", ErrMode)
-	default:
-		return fmt.Errorf("%w: %v", ErrMode, mode)
-	}
 }
 
 func (f *File) openNPY(o options) error {

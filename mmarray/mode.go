@@ -52,6 +52,21 @@ func (m Mode) String() string {
 	return fmt.Sprintf("Mode(%d)", int(m))
 }
 
+// CheckOpen reports whether m is a mode for opening an existing file, as
+// Open, OpenFile and npz.Open take: ReadOnly, ReadWrite or CopyOnWrite. It
+// returns an error wrapping ErrMode for Write, which would overwrite the file
+// (use Create to make a new one), and for a Mode that is none of the four.
+func (m Mode) CheckOpen() error {
+	switch m {
+	case ReadOnly, ReadWrite, CopyOnWrite:
+		return nil
+	case Write:
+		return fmt.Errorf("%w: w+ would overwrite an existing file; use Create to make a new one", ErrMode)
+	default:
+		return fmt.Errorf("%w: %v", ErrMode, m)
+	}
+}
+
 func (m Mode) valid() bool { return m >= ReadOnly && m <= CopyOnWrite }
 
 // writesFile reports whether writes through the mapping reach the file.

@@ -71,15 +71,12 @@ type Archive struct {
 // refused with memmap.ErrUnsupported before anything is read from it.
 func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error) {
 	o := collectReaderOptions(opts)
+	if err := mode.CheckOpen(); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	flag := os.O_RDONLY
-	switch mode {
-	case mmarray.ReadOnly, mmarray.CopyOnWrite:
-	case mmarray.ReadWrite:
+	if mode == mmarray.ReadWrite {
 		flag = os.O_RDWR // fail now, not at the first Archive.Open, without permission
-	case mmarray.Write:
-		return nil, fmt.Errorf("open %s: %w: w+ would overwrite the archive; use Create", path, mmarray.ErrMode)
-	default:
-		return nil, fmt.Errorf("open %s: %w: %v", path, mmarray.ErrMode, mode)
 	}
 	file, err := regular.Open(path, flag, 0)
 	if err != nil {

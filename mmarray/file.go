@@ -72,7 +72,7 @@ func (f *File) isClosed() bool { return atomic.LoadUint32(&f.closed) != 0 }
 // does not fit the address space or an int; ErrMode for a mode Open does
 // not take.
 func Open(path string, mode Mode, opts ...OpenOption) (*File, error) {
-	o := openOptions(opts)
+	o := collectOptions(opts, OpenOption.applyOpen)
 	if err := mode.CheckOpen(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -105,7 +105,7 @@ func OpenFile(f *os.File, mode Mode, opts ...OpenOption) (*File, error) {
 	if f == nil {
 		misuse.Panicf("mmarray: OpenFile of a nil *os.File")
 	}
-	o := openOptions(opts)
+	o := collectOptions(opts, OpenOption.applyOpen)
 	path := f.Name()
 	if err := mode.CheckOpen(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -208,7 +208,7 @@ func readHeader(f *os.File, s section, opts ...npyheader.ReadOption) (npyheader.
 // operating system's error for the file itself (ENOSPC when the disk cannot
 // hold the array).
 func Create(path string, descr string, shape []int, opts ...CreateOption) (*File, error) {
-	o := createOptions(opts)
+	o := collectOptions(opts, CreateOption.applyCreate)
 	dt, err := parseMappableDescr(descr)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
@@ -269,7 +269,7 @@ func (f *File) createNPY(prefix []byte, nbytes int64, o options) error {
 // memmap.ErrUnsupported for what is not a regular file, or the operating
 // system's error for the file.
 func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, opts ...RawOption) (*File, error) {
-	o := rawOptions(opts)
+	o := collectOptions(opts, RawOption.applyRaw)
 	if !mode.valid() {
 		return nil, fmt.Errorf("open raw %s: %w: %v", path, ErrMode, mode)
 	}

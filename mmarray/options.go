@@ -60,34 +60,13 @@ type options struct {
 	ownedImage    bool
 }
 
-func openOptions(opts []OpenOption) options {
+// collectOptions applies a constructor's options in order, each through
+// apply, the method of that constructor's option type (OpenOption.applyOpen,
+// ...): a later option overrides an earlier one.
+func collectOptions[O any](opts []O, apply func(O, *options)) options {
 	var o options
 	for _, opt := range opts {
-		opt.applyOpen(&o)
-	}
-	return o
-}
-
-func createOptions(opts []CreateOption) options {
-	var o options
-	for _, opt := range opts {
-		opt.applyCreate(&o)
-	}
-	return o
-}
-
-func rawOptions(opts []RawOption) options {
-	var o options
-	for _, opt := range opts {
-		opt.applyRaw(&o)
-	}
-	return o
-}
-
-func bytesOptions(opts []BytesOption) options {
-	var o options
-	for _, opt := range opts {
-		opt.applyBytes(&o)
+		apply(opt, &o)
 	}
 	return o
 }

@@ -102,7 +102,7 @@ func (f *File) sectionBounds(o options) (section, error) {
 // and Close drops the File's reference to image. Options: WithMaxHeaderSize,
 // WithOwnedImage, and WithAdvice, which does nothing here.
 func OpenBytes(name string, image []byte, mode Mode, opts ...BytesOption) (*File, error) {
-	o := bytesOptions(opts)
+	o := collectOptions(opts, BytesOption.applyBytes)
 	switch mode {
 	case ReadOnly, ReadWrite, CopyOnWrite:
 	case Write:

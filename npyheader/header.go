@@ -334,8 +334,6 @@ func remainingBytes(r io.Reader) (left int64, ok bool) {
 	return 0, false
 }
 
-var expectedKeys = []string{"descr", "fortran_order", "shape"}
-
 // interpret parses the header text and checks it as NumPy's
 // _read_array_header does.
 func interpret(text sourceText, allowLong bool) (Header, error) {

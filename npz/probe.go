@@ -76,8 +76,10 @@ type prober struct {
 // compressed data, I/O) is ErrFormat, wrapping the cause.
 func (p *prober) reader(src io.Reader, m *Member) *formatErrors {
 	if m.Method == zip.Deflate {
-		if p.flate == nil || p.flate.(flate.Resetter).Reset(src, nil) != nil {
-			p.flate = flate.NewReader(src) // (Reset never fails in compress/flate)
+		if p.flate == nil {
+			p.flate = flate.NewReader(src)
+		} else {
+			_ = p.flate.(flate.Resetter).Reset(src, nil) // compress/flate's Reset always returns nil
 		}
 		src = io.LimitReader(p.flate, m.UncompressedSize)
 	}

@@ -9,9 +9,10 @@ import (
 	"github.com/go-memmap/memmap/compute"
 )
 
-// BenchmarkCompute measures compute.Sum and compute.Describe over a 64 MiB
-// float64 file with 1 and 2 workers, beside the plain loops over the same
-// mapped slice that they compete with: a sum, and a mean/std/min/max pass.
+// BenchmarkCompute measures compute.Sum, compute.NanSum and
+// compute.Describe over a 64 MiB float64 file with 1 and 2 workers, beside
+// the plain loops over the same mapped slice that they compete with: a sum,
+// and a mean/std/min/max pass.
 func BenchmarkCompute(b *testing.B) {
 	const size = 64 << 20
 	a := view(b, makeFile(b, size/8))
@@ -42,6 +43,16 @@ func BenchmarkCompute(b *testing.B) {
 			b.SetBytes(size)
 			for b.Loop() {
 				v, err := compute.Sum(ctx, a, opt)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sink = v.Float64()
+			}
+		})
+		b.Run("nansum/workers="+strconv.Itoa(workers), func(b *testing.B) {
+			b.SetBytes(size)
+			for b.Loop() {
+				v, err := compute.NanSum(ctx, a, opt)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"math"
+	"math/big"
 
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -20,17 +21,49 @@ type Stats struct {
 	Max      float64 // np.nanmax; NaN when Count is 0
 	ArgMin   int     // flat C-order index of Min's first occurrence (np.nanargmin); -1 when Count is 0
 	ArgMax   int     // flat C-order index of Max's first occurrence (np.nanargmax); -1 when Count is 0
+
+	// SumScalar, MinScalar and MaxScalar are Sum, Min and Max exact in the
+	// kinds Sum returns: for integers and bools, SumScalar is np.sum (an
+	// Int64 for bool and signed integers, a Uint64 for unsigned ones,
+	// wrapping around on overflow) and MinScalar and MaxScalar are np.min
+	// and np.max in that kind (0 and 1 for bool), where the float64 fields
+	// round beyond 2⁵³. For floating point they hold the float64 fields as
+	// Float64s. MinScalar and MaxScalar are a Float64 NaN when Count is 0.
+	SumScalar, MinScalar, MaxScalar Scalar
+}
+
+// IntegerSum returns the true sum of integer or bool elements, which
+// SumScalar is only modulo 2⁶⁴ where it wrapped around: SumScalar plus the
+// multiple of 2⁶⁴ nearest to Sum's distance from it. Sum is within far less
+// than 2⁶³ of the true sum (for views of up to 2⁴² elements), so the
+// multiple is exact. ok is false for floating point.
+func (s Stats) IntegerSum() (sum *big.Int, ok bool) {
+	switch s.SumScalar.kind {
+	case Int64:
+		sum = big.NewInt(s.SumScalar.i)
+	case Uint64:
+		sum = new(big.Int).SetUint64(s.SumScalar.u)
+	default:
+		return nil, false
+	}
+	const wrap = 1 << 64
+	if k := math.Round((s.Sum - s.SumScalar.Float64()) / wrap); k != 0 {
+		sum.Add(sum, new(big.Int).Lsh(big.NewInt(int64(k)), 64))
+	}
+	return sum, true
 }
 
 // describePart is one chunk's partial Stats.
 type describePart[K kernelType] struct {
 	moments  moments
 	extremes extremes[K]
+	wrapped  K // the integers' exact wrapping sum; unused for floats
 }
 
 // Describe computes Stats in one pass over the view, in C order (its
 // indices are the view's). Integers and bools are reported as float64
-// (exact up to 2⁵³). An empty view is not an error: Count is 0.
+// (exact up to 2⁵³) and exactly in SumScalar, MinScalar and MaxScalar. An
+// empty view is not an error: Count is 0.
 func Describe[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (Stats, error) {
 	switch familyOf[T]() {
 	case signedFamily:
@@ -49,9 +82,11 @@ func describe[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], op
 		// The scan counted the piece's NaNs: without any, the moments take
 		// the faster loops that need not test each element.
 		p.moments.merge(momentsOf(xs, p.extremes.nans != nans))
+		p.wrapped += wrappingSum(xs)
 	}, func(p describePart[K]) {
 		d.moments.merge(p.moments)
 		d.extremes.merge(p.extremes)
+		d.wrapped += p.wrapped
 	})
 	if err != nil {
 		return Stats{}, err
@@ -67,11 +102,46 @@ func describe[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], op
 		ArgMin:   -1,
 		ArgMax:   -1,
 	}
+	isBool := familyIsBool[T]()
+	s.SumScalar = scalarOf(d.wrapped, isBool)
+	s.MinScalar = Scalar{kind: Float64, f: math.NaN()}
+	s.MaxScalar = s.MinScalar
 	if s.Count > 0 {
 		s.Mean = d.moments.mean()
 		s.Std = math.Sqrt(d.moments.variance(0))
 		s.Min, s.Max = float64(d.extremes.min), float64(d.extremes.max)
+		s.MinScalar, s.MaxScalar = scalarOf(d.extremes.min, isBool), scalarOf(d.extremes.max, isBool)
 		s.ArgMin, s.ArgMax = d.extremes.argmin, d.extremes.argmax
 	}
+	if s.SumScalar.kind == Float64 {
+		s.SumScalar.f = s.Sum
+	}
 	return s, nil
+}
+
+// wrappingSum is the wrapping sum of integer kernel elements, and 0 for
+// floats (whose sum the moments carry). The type switch is once a piece.
+func wrappingSum[K kernelType](xs []K) K {
+	switch xs := any(xs).(type) {
+	case []int64:
+		return K(sumWrapping(xs))
+	case []uint64:
+		return K(sumWrapping(xs))
+	}
+	return 0
+}
+
+// scalarOf is x as a Scalar of the kind Sum returns for its element type:
+// Int64 for bool (isBool, whose kernel type is uint64) and signed integers.
+func scalarOf[K kernelType](x K, isBool bool) Scalar {
+	switch x := any(x).(type) {
+	case int64:
+		return Scalar{kind: Int64, i: x}
+	case uint64:
+		if isBool {
+			return Scalar{kind: Int64, i: int64(x)}
+		}
+		return Scalar{kind: Uint64, u: x}
+	}
+	return Scalar{kind: Float64, f: float64(x)}
 }

@@ -61,7 +61,9 @@
 //     index; the first of equal extremes wins.
 //   - CountNonzero, Any and All count nonzero elements (NaN is nonzero).
 //   - Describe computes count, NaN count, sum, mean, std, min, max, argmin
-//     and argmax in one pass, leaving NaNs out.
+//     and argmax in one pass, leaving NaNs out; for integers and bools also
+//     the exact sum and extremes (SumScalar, MinScalar, MaxScalar) and the
+//     true sum past the wrap-around (Stats.IntegerSum).
 //   - SumAxis, MeanAxis, VarAxis, StdAxis, MinAxis and MaxAxis reduce along
 //     one axis (negative counting from the end, as in NumPy) with the rules
 //     of Sum, Mean, Var, Std, Min and Max, and return a Reduced: the shape

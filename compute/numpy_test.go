@@ -38,6 +38,7 @@ def stats(v, kind):
         r["sum"] = f(w.sum()); r["nansum"] = f(np.nansum(w))
     else:
         r["sum"] = str(int(np.sum(v))); r["nansum"] = r["sum"]
+        r["exact_sum"] = str(sum(int(x) for x in v.flat))
     r["mean"] = f(np.mean(w)); r["nanmean"] = f(np.nanmean(w)) if v.size else "nan"
     for dd in (0, 1):
         r["var%d" % dd] = f(np.var(w, ddof=dd)); r["std%d" % dd] = f(np.std(w, ddof=dd))
@@ -275,11 +276,30 @@ func checkFile[T compute.Real](t *testing.T, f *mmarray.File, want []numpyStats)
 
 		d, err := compute.Describe(ctx, v, opt)
 		must(t, err)
+		if !isFloat {
+			exact("describe exact sum", d.SumScalar.String(), w["sum"])
+			integerSum, ok := d.IntegerSum()
+			exact("describe integer sum ok", ok, true)
+			if ok {
+				exact("describe integer sum", integerSum.String(), w["exact_sum"])
+			}
+		}
 		if v.Len() == 0 {
 			exact("describe count", d.Count, int64(0))
 			exact("describe argmin", d.ArgMin, -1)
 			near("describe mean", d.Mean, math.NaN(), 0)
+			exact("describe exact min kind", d.MinScalar.Kind(), compute.Float64)
+			near("describe exact min", d.MinScalar.Float64(), math.NaN(), 0)
 			continue
+		}
+		if isFloat {
+			exact("describe sum scalar kind", d.SumScalar.Kind(), compute.Float64)
+			near("describe sum scalar", d.SumScalar.Float64(), d.Sum, 0)
+			near("describe min scalar", d.MinScalar.Float64(), d.Min, 0)
+			near("describe max scalar", d.MaxScalar.Float64(), d.Max, 0)
+		} else {
+			exact("describe exact min", d.MinScalar.String(), w["nanmin"])
+			exact("describe exact max", d.MaxScalar.String(), w["nanmax"])
 		}
 		exact("describe count", d.Count, int64(v.Len()-w.int("d_nan")))
 		exact("describe nan count", d.NaNCount, int64(w.int("d_nan")))
@@ -294,4 +314,55 @@ func checkFile[T compute.Real](t *testing.T, f *mmarray.File, want []numpyStats)
 		exact("describe argmax", d.ArgMax, w.int("d_argmax"))
 	}
 	return bad
+}
+
+// TestDescribeExactIntegersMatchNumPy checks Describe's SumScalar,
+// MinScalar and MaxScalar against np.sum, np.min and np.max on int64 and
+// uint64 files whose values lie beyond 2⁵³, where float64 rounds them: the
+// sum is exact and wraps around as NumPy's does, and IntegerSum is Python's
+// sum of the values as ints, past the wrap-around.
+func TestDescribeExactIntegersMatchNumPy(t *testing.T) {
+	const script = `
+d = sys.argv[1]
+big = 2**53
+cases = {
+    "i8_past_2_53.npy": np.array([big, 1, 1, 1], dtype="<i8"),
+    "i8_wrapping.npy": np.array([2**63 - 1, big + 1, -(2**63) + 5, 2**63 - 3], dtype=">i8"),
+    "u8_wrapping.npy": np.array([2**64 - 1, big + 1, big + 3], dtype="<u8"),
+}
+out = {}
+for name, a in cases.items():
+    np.save(d + "/" + name, a)
+    out[name] = {"kind": a.dtype.kind, "sum": str(np.sum(a)), "min": str(np.min(a)), "max": str(np.max(a)),
+                 "exact_sum": str(sum(int(x) for x in a))}
+print(json.dumps(out))
+`
+	dir := t.TempDir()
+	var want map[string]struct {
+		Kind, Sum, Min, Max string
+		ExactSum            string `json:"exact_sum"`
+	}
+	decodeJSON(t, numpytest.Run(t, script, dir), &want)
+	if len(want) != 3 {
+		t.Fatalf("NumPy reported %d files, want 3", len(want))
+	}
+	for name, w := range want {
+		f, err := mmarray.Open(filepath.Join(dir, name), mmarray.ReadOnly)
+		must(t, err)
+		var d compute.Stats
+		wantKind := compute.Int64
+		if w.Kind == "u" {
+			wantKind = compute.Uint64
+			d, err = compute.Describe(context.Background(), numpytest.Must(mmarray.View[uint64](f)))
+		} else {
+			d, err = compute.Describe(context.Background(), numpytest.Must(mmarray.View[int64](f)))
+		}
+		f.Close()
+		must(t, err)
+		exactSum, ok := d.IntegerSum()
+		got := []any{d.SumScalar.Kind(), d.SumScalar.String(), d.MinScalar.String(), d.MaxScalar.String(), exactSum, ok}
+		if exp := []any{wantKind, w.Sum, w.Min, w.Max, w.ExactSum, true}; fmt.Sprint(got) != fmt.Sprint(exp) {
+			t.Errorf("%s: Describe's kind, sum, min, max, IntegerSum are %v, NumPy's and Python's %v", name, got, exp)
+		}
+	}
 }

@@ -33,8 +33,9 @@
 // std (ddof 0), min, max, argmin and argmax, one "name value" line each. As
 // in Describe, NaNs are counted apart and left out of the rest: the values
 // are those of np.nanmean, np.nanstd, np.nanmin, np.nanargmin and so on, and
-// sum is np.nansum of the array converted to float64. argmin and argmax print
-// the flat C-order index and the index along each axis that
+// sum is np.nansum of the array converted to float64, except that the sum of
+// integers and bools is exact, without np.sum's wrap-around. argmin and
+// argmax print the flat C-order index and the index along each axis that
 // np.unravel_index gives ("7 (1, 3)"), or "-" when no element is a number.
 // Sums and extremes of integers and bools print as integers; floats as NumPy
 // prints them. With --json it prints one object instead:

@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"time"
 
@@ -183,23 +182,26 @@ type statsReport struct {
 }
 
 // writeText prints one "name  value" line per statistic. Sums and extremes
-// of integers and bools print as integers, the extremes of floats as NumPy
+// of integers and bools print as exact integers, the extremes of floats as NumPy
 // prints a scalar of the array's dtype, the other floats as NumPy prints a
 // float64; the arg-extremes print as the flat index and, after it, the
 // index along each axis (np.unravel_index), or "-" when there is none.
 func (r statsReport) writeText(w io.Writer) error {
 	s := r.stats
-	integral := r.dtype.Kind != npyheader.Float
 	elementBits := 8 * r.dtype.ItemSize
 	var b []byte
-	number := func(name string, x float64, integral bool, bits int) {
+	number := func(name string, x float64, bits int) {
 		b = fmt.Appendf(b, "%-10s ", name)
-		if integral && !math.IsNaN(x) {
-			b = strconv.AppendFloat(b, x, 'f', -1, 64)
-		} else {
-			b = nprepr.AppendFloat(b, x, bits)
-		}
+		b = nprepr.AppendFloat(b, x, bits)
 		b = append(b, '\n')
+	}
+	// exact prints an integer extreme exactly, a float one as number does.
+	exact := func(name string, x compute.Scalar, bits int) {
+		if x.Kind() == compute.Float64 {
+			number(name, x.Float64(), bits)
+			return
+		}
+		b = fmt.Appendf(b, "%-10s %s\n", name, x)
 	}
 	index := func(name string, flat int) {
 		b = fmt.Appendf(b, "%-10s ", name)
@@ -214,11 +216,15 @@ func (r statsReport) writeText(w io.Writer) error {
 	b = fmt.Appendf(b, "%-10s %s\n", "shape", pyTuple(r.shape))
 	b = fmt.Appendf(b, "%-10s %d\n", "count", s.Count)
 	b = fmt.Appendf(b, "%-10s %d\n", "nan_count", s.NaNCount)
-	number("sum", s.Sum, integral, 64)
-	number("mean", s.Mean, false, 64)
-	number("std", s.Std, false, 64)
-	number("min", s.Min, integral, elementBits)
-	number("max", s.Max, integral, elementBits)
+	if sum, ok := s.IntegerSum(); ok {
+		b = fmt.Appendf(b, "%-10s %s\n", "sum", sum)
+	} else {
+		number("sum", s.Sum, 64)
+	}
+	number("mean", s.Mean, 64)
+	number("std", s.Std, 64)
+	exact("min", s.MinScalar, elementBits)
+	exact("max", s.MaxScalar, elementBits)
 	index("argmin", s.ArgMin)
 	index("argmax", s.ArgMax)
 	_, err := w.Write(b)
@@ -255,23 +261,35 @@ func (x jsonFloat) MarshalJSON() ([]byte, error) {
 	return json.Marshal(f)
 }
 
+// jsonScalar is a compute.Scalar that marshals an integer as its exact
+// JSON number and a float as jsonFloat does.
+type jsonScalar compute.Scalar
+
+func (x jsonScalar) MarshalJSON() ([]byte, error) {
+	s := compute.Scalar(x)
+	if s.Kind() == compute.Float64 {
+		return jsonFloat(s.Float64()).MarshalJSON()
+	}
+	return []byte(s.String()), nil
+}
+
 // statsJSON is the object stats --json prints. Axis is always null: the
 // statistics are of the whole array. ArgMin and ArgMax are flat C-order
 // indices, null when there is no element that is not NaN.
 type statsJSON struct {
-	File     string    `json:"file"`
-	DType    string    `json:"dtype"`
-	Shape    []int     `json:"shape"`
-	Axis     *int      `json:"axis"`
-	Count    int64     `json:"count"`
-	Sum      jsonFloat `json:"sum"`
-	Mean     jsonFloat `json:"mean"`
-	Std      jsonFloat `json:"std"`
-	Min      jsonFloat `json:"min"`
-	Max      jsonFloat `json:"max"`
-	ArgMin   *int      `json:"argmin"`
-	ArgMax   *int      `json:"argmax"`
-	NaNCount int64     `json:"nan_count"`
+	File     string     `json:"file"`
+	DType    string     `json:"dtype"`
+	Shape    []int      `json:"shape"`
+	Axis     *int       `json:"axis"`
+	Count    int64      `json:"count"`
+	Sum      any        `json:"sum"` // a jsonFloat, or a json.Number for an integer dtype
+	Mean     jsonFloat  `json:"mean"`
+	Std      jsonFloat  `json:"std"`
+	Min      jsonScalar `json:"min"`
+	Max      jsonScalar `json:"max"`
+	ArgMin   *int       `json:"argmin"`
+	ArgMax   *int       `json:"argmax"`
+	NaNCount int64      `json:"nan_count"`
 }
 
 func (r statsReport) writeJSON(w io.Writer) error {
@@ -282,6 +300,10 @@ func (r statsReport) writeJSON(w io.Writer) error {
 		}
 		return &flat
 	}
+	var sum any = jsonFloat(s.Sum)
+	if exact, ok := s.IntegerSum(); ok {
+		sum = json.Number(exact.String())
+	}
 	shape := r.shape
 	if shape == nil {
 		shape = []int{} // a 0-d array: [], not null
@@ -290,8 +312,8 @@ func (r statsReport) writeJSON(w io.Writer) error {
 	enc.SetEscapeHTML(false) // a descr's '<' and '>' stay as they are
 	return enc.Encode(statsJSON{
 		File: r.file, DType: r.dtype.String(), Shape: shape,
-		Count: s.Count, Sum: jsonFloat(s.Sum), Mean: jsonFloat(s.Mean), Std: jsonFloat(s.Std),
-		Min: jsonFloat(s.Min), Max: jsonFloat(s.Max),
+		Count: s.Count, Sum: sum, Mean: jsonFloat(s.Mean), Std: jsonFloat(s.Std),
+		Min: jsonScalar(s.MinScalar), Max: jsonScalar(s.MaxScalar),
 		ArgMin: index(s.ArgMin), ArgMax: index(s.ArgMax), NaNCount: s.NaNCount,
 	})
 }

@@ -424,15 +424,15 @@ func StdAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, o
 // NumPy raises ValueError, even where there are no results. Axes are as
 // SumAxis's.
 func MinAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[T], error) {
-	return extremeAxis(ctx, "min", a, axis, opts)
+	return extremeAxis(ctx, opMin, a, axis, opts)
 }
 
 // MaxAxis is MinAxis for the largest element, as np.max(a, axis=axis).
 func MaxAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[T], error) {
-	return extremeAxis(ctx, "max", a, axis, opts)
+	return extremeAxis(ctx, opMax, a, axis, opts)
 }
 
-func extremeAxis[T Real](ctx context.Context, op string, a *mmarray.Array[T], axis int, opts []Option) (Reduced[T], error) {
+func extremeAxis[T Real](ctx context.Context, op extremeOp, a *mmarray.Array[T], axis int, opts []Option) (Reduced[T], error) {
 	switch familyOf[T]() {
 	case signedFamily:
 		return pickExtremeAxis[T, int64](ctx, op, a, axis, opts)
@@ -442,7 +442,7 @@ func extremeAxis[T Real](ctx context.Context, op string, a *mmarray.Array[T], ax
 	return pickExtremeAxis[T, float64](ctx, op, a, axis, opts)
 }
 
-func pickExtremeAxis[T Real, K kernelType](ctx context.Context, op string, a *mmarray.Array[T], axis int, opts []Option) (Reduced[T], error) {
+func pickExtremeAxis[T Real, K kernelType](ctx context.Context, op extremeOp, a *mmarray.Array[T], axis int, opts []Option) (Reduced[T], error) {
 	p := planAxis(a, axis)
 	if p.length == 0 {
 		return Reduced[T]{}, fmt.Errorf("%s along axis %d of shape %v: %w", op, p.axis, a.Shape(), ErrEmpty)
@@ -456,7 +456,7 @@ func pickExtremeAxis[T Real, K kernelType](ctx context.Context, op string, a *mm
 		switch {
 		case e.nans > 0:
 			out.Values[i] = fromKernel[T](K(math.NaN()))
-		case op == "min":
+		case op == opMin:
 			out.Values[i] = fromKernel[T](e.min)
 		default:
 			out.Values[i] = fromKernel[T](e.max)

@@ -213,11 +213,29 @@ func extremesOf[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], 
 	return e, err
 }
 
+// extremeOp names which extreme a call computes, so that a misspelt one is
+// a compile error rather than a switch case that never matches.
+type extremeOp int
+
+const (
+	opMin extremeOp = iota
+	opMax
+	opNanMin
+	opNanMax
+	opArgMin
+	opArgMax
+)
+
+// String is the NumPy function's name, for error messages.
+func (op extremeOp) String() string {
+	return [...]string{"min", "max", "nanmin", "nanmax", "argmin", "argmax"}[op]
+}
+
 // extreme computes one of Min, Max, NanMin, NanMax (a value) or ArgMin,
 // ArgMax (an index).
-func extreme[T Real](ctx context.Context, op string, a *mmarray.Array[T], opts []Option) (T, int, error) {
+func extreme[T Real](ctx context.Context, op extremeOp, a *mmarray.Array[T], opts []Option) (T, int, error) {
 	order := anyOrder
-	if op == "argmin" || op == "argmax" {
+	if op == opArgMin || op == opArgMax {
 		order = cOrder
 	}
 	switch familyOf[T]() {
@@ -229,7 +247,7 @@ func extreme[T Real](ctx context.Context, op string, a *mmarray.Array[T], opts [
 	return pickExtreme[T, float64](ctx, op, a, order, opts)
 }
 
-func pickExtreme[T Real, K kernelType](ctx context.Context, op string, a *mmarray.Array[T], order walkOrder, opts []Option) (T, int, error) {
+func pickExtreme[T Real, K kernelType](ctx context.Context, op extremeOp, a *mmarray.Array[T], order walkOrder, opts []Option) (T, int, error) {
 	var zero T
 	e, err := extremesOf[T, K](ctx, a, order, opts)
 	if err != nil {
@@ -241,25 +259,25 @@ func pickExtreme[T Real, K kernelType](ctx context.Context, op string, a *mmarra
 	// Only a float family has NaNs, so nan is only called for one.
 	nan := func() T { return fromKernel[T](K(math.NaN())) }
 	switch op {
-	case "min", "max":
+	case opMin, opMax:
 		if e.nans > 0 {
 			return nan(), 0, nil
 		}
-	case "argmin", "argmax":
+	case opArgMin, opArgMax:
 		if e.nans > 0 {
 			return zero, e.firstNaN, nil
 		}
-	case "nanmin", "nanmax":
+	case opNanMin, opNanMax:
 		if e.valid == 0 {
 			return nan(), 0, nil
 		}
 	}
 	switch op {
-	case "min", "nanmin":
+	case opMin, opNanMin:
 		return fromKernel[T](e.min), 0, nil
-	case "max", "nanmax":
+	case opMax, opNanMax:
 		return fromKernel[T](e.max), 0, nil
-	case "argmin":
+	case opArgMin:
 		return zero, e.argmin, nil
 	}
 	return zero, e.argmax, nil
@@ -268,14 +286,14 @@ func pickExtreme[T Real, K kernelType](ctx context.Context, op string, a *mmarra
 // Min returns the smallest element, as np.min: NaN if any element is NaN.
 // An empty view has no minimum: the error wraps ErrEmpty.
 func Min[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T, error) {
-	v, _, err := extreme(ctx, "min", a, opts)
+	v, _, err := extreme(ctx, opMin, a, opts)
 	return v, err
 }
 
 // Max returns the largest element, as np.max: NaN if any element is NaN.
 // An empty view has no maximum: the error wraps ErrEmpty.
 func Max[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T, error) {
-	v, _, err := extreme(ctx, "max", a, opts)
+	v, _, err := extreme(ctx, opMax, a, opts)
 	return v, err
 }
 
@@ -283,14 +301,14 @@ func Max[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T, e
 // elements are NaN it returns NaN and no error (np.nanmin returns NaN with a
 // RuntimeWarning); an empty view is ErrEmpty.
 func NanMin[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T, error) {
-	v, _, err := extreme(ctx, "nanmin", a, opts)
+	v, _, err := extreme(ctx, opNanMin, a, opts)
 	return v, err
 }
 
 // NanMax is Max of the elements that are not NaN, as np.nanmax, with
 // NanMin's rule for all-NaN views.
 func NanMax[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T, error) {
-	v, _, err := extreme(ctx, "nanmax", a, opts)
+	v, _, err := extreme(ctx, opNanMax, a, opts)
 	return v, err
 }
 
@@ -298,13 +316,13 @@ func NanMax[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T
 // np.argmin: the first one of equal minima, and the first NaN's index if
 // there is a NaN. An empty view is ErrEmpty.
 func ArgMin[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (int, error) {
-	_, i, err := extreme(ctx, "argmin", a, opts)
+	_, i, err := extreme(ctx, opArgMin, a, opts)
 	return i, err
 }
 
 // ArgMax is ArgMin for the largest element, as np.argmax.
 func ArgMax[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (int, error) {
-	_, i, err := extreme(ctx, "argmax", a, opts)
+	_, i, err := extreme(ctx, opArgMax, a, opts)
 	return i, err
 }
 

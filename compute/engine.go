@@ -161,9 +161,6 @@ const (
 // its File was closed) is raised again in the caller's goroutine.
 func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.Array[T], cfg config, order walkOrder,
 	kernel func(p *P, start int, piece []K), fold func(P)) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	v := a
 	if order == anyOrder {
 		v = a.StorageOrder()
@@ -173,7 +170,9 @@ func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.A
 
 // walkChunks is reduceChunks over the view v as it is, in its C order, with
 // chunks of chunkElems elements (a number that must not depend on the
-// number of workers).
+// number of workers). It checks the context before anything else, for
+// its callers too, so that a cancelled context is an error even for an
+// empty view.
 func walkChunks[T Real, K kernelType, P any](ctx context.Context, v *mmarray.Array[T], cfg config, chunkElems int,
 	kernel func(p *P, start int, piece []K), fold func(P)) error {
 	if err := ctx.Err(); err != nil {

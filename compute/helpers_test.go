@@ -2,8 +2,8 @@ package compute_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
-	"strconv"
 	"testing"
 
 	"github.com/go-memmap/memmap/compute"
@@ -47,28 +47,11 @@ func asFloat[T compute.Real](v T) float64 {
 
 // intString formats an integer or bool element as Python's str(int(x)).
 func intString[T compute.Real](v T) string {
-	switch x := any(v).(type) {
-	case bool:
-		if x {
+	if b, ok := any(v).(bool); ok {
+		if b {
 			return "1"
 		}
 		return "0"
-	case int8:
-		return strconv.FormatInt(int64(x), 10)
-	case int16:
-		return strconv.FormatInt(int64(x), 10)
-	case int32:
-		return strconv.FormatInt(int64(x), 10)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case uint8:
-		return strconv.FormatUint(uint64(x), 10)
-	case uint16:
-		return strconv.FormatUint(uint64(x), 10)
-	case uint32:
-		return strconv.FormatUint(uint64(x), 10)
-	case uint64:
-		return strconv.FormatUint(x, 10)
 	}
-	panic("intString of a " + reflect.TypeFor[T]().String())
+	return fmt.Sprint(v)
 }

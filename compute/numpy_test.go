@@ -240,16 +240,24 @@ func checkFile[T compute.Real](t *testing.T, f *mmarray.File, want []numpyStats)
 		must(t, err)
 		exact("all", allv, w["all"])
 
+		// isEmpty reports whether v is empty, where an extreme's err must
+		// wrap ErrEmpty.
+		isEmpty := func(name string, err error) bool {
+			if v.Len() != 0 {
+				return false
+			}
+			if !errors.Is(err, compute.ErrEmpty) {
+				bad = append(bad, fmt.Sprintf("view %d %s of an empty view: error %v, want ErrEmpty", vi, name, err))
+			}
+			return true
+		}
 		type extremeOp struct {
 			name string
 			fn   func(context.Context, *mmarray.Array[T], ...compute.Option) (T, error)
 		}
 		for _, op := range []extremeOp{{"min", compute.Min[T]}, {"max", compute.Max[T]}, {"nanmin", compute.NanMin[T]}, {"nanmax", compute.NanMax[T]}} {
 			got, err := op.fn(ctx, v, opt)
-			if v.Len() == 0 {
-				if !errors.Is(err, compute.ErrEmpty) {
-					bad = append(bad, fmt.Sprintf("view %d %s of an empty view: error %v, want ErrEmpty", vi, op.name, err))
-				}
+			if isEmpty(op.name, err) {
 				continue
 			}
 			must(t, err)
@@ -264,10 +272,7 @@ func checkFile[T compute.Real](t *testing.T, f *mmarray.File, want []numpyStats)
 			fn   func(context.Context, *mmarray.Array[T], ...compute.Option) (int, error)
 		}{{"argmin", compute.ArgMin[T]}, {"argmax", compute.ArgMax[T]}} {
 			got, err := op.fn(ctx, v, opt)
-			if v.Len() == 0 {
-				if !errors.Is(err, compute.ErrEmpty) {
-					bad = append(bad, fmt.Sprintf("view %d %s of an empty view: error %v, want ErrEmpty", vi, op.name, err))
-				}
+			if isEmpty(op.name, err) {
 				continue
 			}
 			must(t, err)

@@ -16,15 +16,15 @@ import (
 )
 
 // numpyAxisReductions writes one 2-D and one 3-D .npy file per dtype, byte
-// order and memory order into sys.argv[1], and prints NumPy's reductions
-// along every axis of each of their views (whole, transposed, strided and
-// reversed), float results computed in float64 as this package computes
-// them. The 2-D shape has 69000 elements and the 3-D one 72000, more than
+// order and memory order into the folder named (in JSON) on its standard
+// input, and prints NumPy's reductions along every axis of each of their
+// views (whole, transposed, strided and reversed), float results computed
+// in float64 as this package computes them. The 2-D shape has 69000 elements and the 3-D one 72000, more than
 // one chunk of the engine.
 const numpyAxisReductions = `
 import warnings, os
 warnings.filterwarnings("ignore")
-d = sys.argv[1]
+d = json.load(sys.stdin)
 rng = np.random.default_rng(19)
 out = {}
 def f(x): return repr(float(x))
@@ -111,7 +111,7 @@ func TestAxisReductionsMatchNumPy(t *testing.T) {
 		Code  string        `json:"code"`
 		Views [][]numpyAxis `json:"views"`
 	}
-	decodeJSON(t, numpytest.Run(t, numpyAxisReductions, dir), &files)
+	numpytest.RunJSON(t, numpyAxisReductions, dir, &files)
 	if len(files) == 0 {
 		t.Fatal("NumPy wrote no files")
 	}

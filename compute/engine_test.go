@@ -168,11 +168,10 @@ func TestSumAccuracy(t *testing.T) {
 
 	// NumPy's float64 sum of the same files, for "at least as accurate".
 	var numpySums map[string]string
-	out := numpytest.Run(t, `
-d = sys.argv[1]
+	numpytest.RunJSON(t, `
+d = json.load(sys.stdin)
 print(json.dumps({n: repr(float(np.load(d + "/" + n + ".npy").astype(np.float64).sum())) for n in ["cancelling", "tiny_and_huge", "float32"]}))
-`, dir)
-	decodeJSON(t, out, &numpySums)
+`, dir, &numpySums)
 	for name, res := range results {
 		np, err := strconv.ParseFloat(numpySums[name], 64)
 		must(t, err)

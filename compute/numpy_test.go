@@ -15,15 +15,16 @@ import (
 )
 
 // numpyReductions writes one .npy file per dtype, byte order, memory order
-// and value set into sys.argv[1], and prints, for each file and each of its
-// views (whole, transposed, a[1::3, ::-2], empty), NumPy's results. Float
+// and value set into the folder named (in JSON) on its standard input, and
+// prints, for each file and each of its views (whole, transposed,
+// a[1::3, ::-2], empty), NumPy's results. Float
 // results are computed in float64 (a.astype(np.float64)), as this package
 // computes them; values are strings so that NaN, inf and 64-bit integers
 // survive JSON.
 const numpyReductions = `
 import warnings, os
 warnings.filterwarnings("ignore")
-d = sys.argv[1]
+d = json.load(sys.stdin)
 rng = np.random.default_rng(9)
 shape = (70, 2001)  # 140070 elements: three chunks of the engine
 out = {}
@@ -125,8 +126,7 @@ func TestReductionsMatchNumPy(t *testing.T) {
 		Code  string       `json:"code"`
 		Views []numpyStats `json:"views"`
 	}
-	out := numpytest.Run(t, numpyReductions, dir)
-	decodeJSON(t, out, &files)
+	numpytest.RunJSON(t, numpyReductions, dir, &files)
 	if len(files) == 0 {
 		t.Fatal("NumPy wrote no files")
 	}
@@ -328,7 +328,7 @@ func checkFile[T compute.Real](t *testing.T, f *mmarray.File, want []numpyStats)
 // sum of the values as ints, past the wrap-around.
 func TestDescribeExactIntegersMatchNumPy(t *testing.T) {
 	const script = `
-d = sys.argv[1]
+d = json.load(sys.stdin)
 big = 2**53
 cases = {
     "i8_past_2_53.npy": np.array([big, 1, 1, 1], dtype="<i8"),
@@ -347,7 +347,7 @@ print(json.dumps(out))
 		Kind, Sum, Min, Max string
 		ExactSum            string `json:"exact_sum"`
 	}
-	decodeJSON(t, numpytest.Run(t, script, dir), &want)
+	numpytest.RunJSON(t, script, dir, &want)
 	if len(want) != 3 {
 		t.Fatalf("NumPy reported %d files, want 3", len(want))
 	}

@@ -56,6 +56,14 @@ func BenchmarkScanStrings(b *testing.B) {
 			}
 		}
 	})
+	b.Run("how=ItemBytes1-key", func(b *testing.B) {
+		b.SetBytes(rows * 2)
+		for b.Loop() {
+			if countKey(col, [2]byte(key)) == 0 {
+				b.Fatal("no row matched")
+			}
+		}
+	})
 	b.Run("how=At1", func(b *testing.B) {
 		b.SetBytes(rows * 2)
 		for b.Loop() {
@@ -96,6 +104,20 @@ func BenchmarkValues(b *testing.B) {
 func countEqual(col *mmarray.Array[string], key []byte) (count int) {
 	for i := range col.Len() {
 		if bytes.Equal(col.ItemBytes1(i), key) {
+			count++
+		}
+	}
+	return count
+}
+
+// countKey is countEqual with the item converted to a fixed-width,
+// comparable key ([2]byte for S2): one two-byte load and compare per row,
+// where bytes.Equal calls the runtime's memequal.
+//
+//go:noinline
+func countKey(col *mmarray.Array[string], key [2]byte) (count int) {
+	for i := range col.Len() {
+		if [2]byte(col.ItemBytes1(i)) == key {
 			count++
 		}
 	}

@@ -65,7 +65,10 @@
 // element. ItemBytes, ItemBytes1 and ItemBytes2 return an item's bytes in
 // place (ItemBytes1 and ItemBytes2 inlined, for a view of any dtype) and
 // AppendTo decodes an S, U or record item into a caller's buffer: string
-// columns read without an allocation per row.
+// columns read without an allocation per row. To match an S<n> column
+// against a key, convert the item to a fixed-width array, which compares
+// in place without a call: [2]byte(col.ItemBytes1(i)) == [2]byte{'U', 'S'}
+// (pad a shorter key with NULs, as NumPy stores it).
 //
 // # Modes
 //

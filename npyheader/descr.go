@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/pyrepr"
 )
 
 // maxItemSize is the largest dtype itemsize NumPy can represent (a C int).
@@ -78,13 +79,13 @@ func parseStructured(v pyValue, depth int) (DType, error) {
 		}
 		typ, levels, err := fieldType(item.items[1], depth+1)
 		if err != nil {
-			return DType{}, withContext(err, "field %d (%s)", idx, truncate(pyStrRepr(f.Name), 60))
+			return DType{}, withContext(err, "field %d (%s)", idx, truncate(pyrepr.Str(f.Name), 60))
 		}
 		f.Type = typ
 		if len(item.items) == 3 {
 			outer, err := subarrayShape(item.items[2])
 			if err != nil {
-				return DType{}, withContext(err, "field %d (%s)", idx, truncate(pyStrRepr(f.Name), 60))
+				return DType{}, withContext(err, "field %d (%s)", idx, truncate(pyrepr.Str(f.Name), 60))
 			}
 			if outer != nil {
 				levels = append([][]int{outer}, levels...)
@@ -109,12 +110,12 @@ func parseStructured(v pyValue, depth int) (DType, error) {
 		isPad := plainName && f.Name == "" && (f.Shape != nil || (typ.Kind == Void && typ.Fields == nil))
 		if !isPad {
 			if used[f.Name] {
-				return DType{}, wrapf(ErrDescr, "field %d: name %s already used as a name or title", idx, truncate(pyStrRepr(f.Name), 60))
+				return DType{}, wrapf(ErrDescr, "field %d: name %s already used as a name or title", idx, truncate(pyrepr.Str(f.Name), 60))
 			}
 			used[f.Name] = true
 			if !plainName {
 				if used[f.Title] {
-					return DType{}, wrapf(ErrDescr, "field %d: title %s already used as a name or title", idx, truncate(pyStrRepr(f.Title), 60))
+					return DType{}, wrapf(ErrDescr, "field %d: title %s already used as a name or title", idx, truncate(pyrepr.Str(f.Title), 60))
 				}
 				used[f.Title] = true
 			}
@@ -195,7 +196,7 @@ func subarrayShape(v pyValue) ([]int, error) {
 // "<M8[ns]".
 func parseTypeString(s string) (DType, error) {
 	bad := func(why string) (DType, error) {
-		return DType{}, wrapf(ErrDescr, "type string %s: %s", truncate(pyStrRepr(s), 60), why)
+		return DType{}, wrapf(ErrDescr, "type string %s: %s", truncate(pyrepr.Str(s), 60), why)
 	}
 	rest := s
 	var order byte
@@ -231,7 +232,7 @@ func parseTypeString(s string) (DType, error) {
 		}
 		n, err := strconv.ParseInt(rest, 10, 64)
 		if err != nil || n > maxItemSize {
-			return DType{}, wrap2(ErrDescr, memmap.ErrTooLarge, "type string %s: size too large", truncate(pyStrRepr(s), 60))
+			return DType{}, wrap2(ErrDescr, memmap.ErrTooLarge, "type string %s: size too large", truncate(pyrepr.Str(s), 60))
 		}
 		size = int(n)
 	}
@@ -266,7 +267,7 @@ func parseTypeString(s string) (DType, error) {
 		d.ItemSize = max(size, 0)
 	case Unicode:
 		if size > maxItemSize/4 {
-			return DType{}, wrap2(ErrDescr, memmap.ErrTooLarge, "type string %s: size too large", truncate(pyStrRepr(s), 60))
+			return DType{}, wrap2(ErrDescr, memmap.ErrTooLarge, "type string %s: size too large", truncate(pyrepr.Str(s), 60))
 		}
 		d.ItemSize = 4 * max(size, 0)
 	case Object:

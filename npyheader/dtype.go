@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/go-memmap/memmap/internal/pyrepr"
 )
 
 // Kind is the NumPy dtype kind character: byte(k) is NumPy's dtype.kind
@@ -271,12 +273,12 @@ func (d DType) writeDescrList(b *strings.Builder) {
 		b.WriteByte('(')
 		if f.Title != "" {
 			b.WriteByte('(')
-			b.WriteString(pyStrRepr(f.Title))
+			b.WriteString(pyrepr.Str(f.Title))
 			b.WriteString(", ")
-			b.WriteString(pyStrRepr(f.Name))
+			b.WriteString(pyrepr.Str(f.Name))
 			b.WriteByte(')')
 		} else {
-			b.WriteString(pyStrRepr(f.Name))
+			b.WriteString(pyrepr.Str(f.Name))
 		}
 		b.WriteString(", ")
 		outer := f.Shape

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/pyrepr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -186,7 +187,7 @@ func TestPyStrRepr(t *testing.T) {
 		"😀":            "'😀'",
 	}
 	for in, want := range tests {
-		assert.Equal(t, want, pyStrRepr(in), "%q", in)
+		assert.Equal(t, want, pyrepr.Str(in), "%q", in)
 		// The repr parses back to the same string.
 		v, err := parseLiteral(utf8Text([]byte(want)), false)
 		require.NoError(t, err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/go-memmap/memmap/internal/pyrepr"
 )
 
 // This file holds the values of the Python literals that can appear in an
@@ -112,9 +114,9 @@ func (v pyValue) shortRepr() string {
 	case pyFloat:
 		s = "<float>"
 	case pyStr:
-		s = pyStrRepr(v.s)
+		s = pyrepr.Str(v.s)
 	case pyBytes:
-		s = "b" + pyStrRepr(v.s)
+		s = string(pyrepr.AppendBytes(nil, []byte(v.s)))
 	default:
 		open, close := "(", ")"
 		switch v.kind {

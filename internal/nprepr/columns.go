@@ -3,6 +3,8 @@ package nprepr
 import (
 	"strconv"
 
+	"github.com/go-memmap/memmap/internal/pyrepr"
+
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -132,9 +134,9 @@ func cellOf(s source, dt npyheader.DType, lead int) (func([]byte, int) []byte, e
 	case dt.Kind == npyheader.Timedelta:
 		return cells(s, lead, func(d []byte, v mmarray.Timedelta64) []byte { return AppendTimedelta(d, int64(v), dt.Unit) })
 	case dt.Kind == npyheader.Unicode:
-		return cells(s, lead, AppendStrRepr)
+		return cells(s, lead, pyrepr.AppendStr)
 	default: // S<n>, V<n>, longdouble: the item's bytes
-		return cells(s, lead, AppendBytesRepr)
+		return cells(s, lead, pyrepr.AppendBytes)
 	}
 }
 

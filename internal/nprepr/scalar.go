@@ -34,8 +34,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -143,80 +141,4 @@ func AppendBool(dst []byte, b bool) []byte {
 		return append(dst, "True"...)
 	}
 	return append(dst, "False"...)
-}
-
-// AppendBytesRepr appends Python's repr of a bytes value: b'...' with
-// \t, \n, \r, \\ and \xNN escapes, in double quotes when the value holds a
-// single quote and no double quote.
-func AppendBytesRepr(dst []byte, b []byte) []byte {
-	quote := pickQuote(string(b))
-	dst = append(dst, 'b', quote)
-	for _, c := range b {
-		switch {
-		case c == quote || c == '\\':
-			dst = append(dst, '\\', c)
-		case c == '\t':
-			dst = append(dst, `\t`...)
-		case c == '\n':
-			dst = append(dst, `\n`...)
-		case c == '\r':
-			dst = append(dst, `\r`...)
-		case c < 0x20 || c >= 0x7f:
-			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return append(dst, quote)
-}
-
-// AppendStrRepr appends Python's repr of a str value: '...' with printable
-// characters as they are and \t, \n, \r, \\, \xNN, \uNNNN, \UNNNNNNNN escapes
-// for the others.
-func AppendStrRepr(dst []byte, s string) []byte {
-	quote := pickQuote(s)
-	dst = append(dst, quote)
-	for _, r := range s {
-		switch {
-		case r == rune(quote) || r == '\\':
-			dst = append(dst, '\\', byte(r))
-		case r == '\t':
-			dst = append(dst, `\t`...)
-		case r == '\n':
-			dst = append(dst, `\n`...)
-		case r == '\r':
-			dst = append(dst, `\r`...)
-		case r < 0x20 || r == 0x7f:
-			dst = append(dst, '\\', 'x', hexDigits[r>>4], hexDigits[r&15])
-		case r < 0x7f || (r != utf8.RuneError && unicode.IsPrint(r)):
-			dst = utf8.AppendRune(dst, r)
-		case r < 0x100:
-			dst = append(dst, '\\', 'x', hexDigits[r>>4], hexDigits[r&15])
-		case r < 0x10000:
-			dst = append(dst, '\\', 'u')
-			dst = appendHex(dst, uint32(r), 4)
-		default:
-			dst = append(dst, '\\', 'U')
-			dst = appendHex(dst, uint32(r), 8)
-		}
-	}
-	return append(dst, quote)
-}
-
-const hexDigits = "0123456789abcdef"
-
-func appendHex(dst []byte, v uint32, width int) []byte {
-	for shift := 4 * (width - 1); shift >= 0; shift -= 4 {
-		dst = append(dst, hexDigits[(v>>shift)&15])
-	}
-	return dst
-}
-
-// pickQuote is Python's choice: single quotes unless the text holds a
-// single quote and no double quote.
-func pickQuote(s string) byte {
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		return '"'
-	}
-	return '\''
 }

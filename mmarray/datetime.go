@@ -90,6 +90,13 @@ func parseTimeUnit(unit string) (TimeUnit, error) {
 // String is the unit as NumPy prints it: "25s", "D".
 func (u TimeUnit) String() string { return u.text }
 
+// Base is the unit without its multiplier: "s" for "25s", "D" for "D".
+func (u TimeUnit) Base() string { return u.base }
+
+// Multiplier is the number of base units in one unit: 25 for "25s", 1 for
+// "D".
+func (u TimeUnit) Multiplier() int64 { return u.count }
+
 // mulExact returns a*b, or false when it overflows an int64.
 func mulExact(a, b int64) (int64, bool) {
 	hi, lo := bits.Mul64(uint64(abs64(a)), uint64(abs64(b)))

@@ -272,6 +272,15 @@ func TestDatetimeConversions(t *testing.T) {
 		require.Equal(t, mmarray.Datetime64(c.n), back, c.unit)
 	}
 
+	for text, want := range map[string]struct {
+		base string
+		mult int64
+	}{"D": {"D", 1}, "25s": {"s", 25}, "100ns": {"ns", 100}, "as": {"as", 1}} {
+		u := mustUnit(t, text)
+		require.Equal(t, want.base, u.Base(), text)
+		require.Equal(t, want.mult, u.Multiplier(), text)
+	}
+
 	_, err := mustUnit(t, "ns").Time(mmarray.NaT)
 	require.ErrorIs(t, err, mmarray.ErrNaT)
 	for _, bad := range []string{"", "x", "0s", "s2", "99999999999999999999s"} {

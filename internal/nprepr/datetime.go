@@ -5,30 +5,23 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+
+	"github.com/go-memmap/memmap/mmarray"
 )
 
-// timeUnit is a datetime64/timedelta64 unit split into NumPy's base unit
-// and multiplier ("10s" is 10 of "s"); the base is "" for generic units.
-type timeUnit struct {
-	base string
-	mult int64
-}
-
-// parseUnit splits a dtype's unit text. A unit it does not know is kept
-// as its whole text with multiplier 1, so the counts still print.
-func parseUnit(unit string) timeUnit {
-	i := 0
-	for i < len(unit) && unit[i] >= '0' && unit[i] <= '9' {
-		i++
+// parseUnit splits a dtype's unit text into its base unit and multiplier
+// with mmarray.ParseTimeUnit. The generic unit "" is base "" of 1 (NumPy
+// prints its counts as seconds); a unit ParseTimeUnit refuses yields ok
+// false, and its counts print raw.
+func parseUnit(unit string) (base string, mult int64, ok bool) {
+	if unit == "" {
+		return "", 1, true
 	}
-	mult := int64(1)
-	if i > 0 {
-		m, err := strconv.ParseInt(unit[:i], 10, 64)
-		if err == nil && m > 0 {
-			mult = m
-		}
+	u, err := mmarray.ParseTimeUnit(unit)
+	if err != nil {
+		return "", 0, false
 	}
-	return timeUnit{base: unit[i:], mult: mult}
+	return u.Base(), u.Multiplier(), true
 }
 
 // fractionDigits is the number of decimals NumPy prints after the seconds
@@ -50,16 +43,16 @@ func AppendDatetime(dst []byte, count int64, unit string) []byte {
 	if count == math.MinInt64 {
 		return append(dst, "NaT"...)
 	}
-	u := parseUnit(unit)
-	hi, v := bits.Mul64(uint64(abs64(count)), uint64(u.mult))
-	if hi != 0 || v > math.MaxInt64 {
+	base, mult, known := parseUnit(unit)
+	hi, v := bits.Mul64(uint64(abs64(count)), uint64(mult))
+	if !known || hi != 0 || v > math.MaxInt64 {
 		return appendRawCount(dst, count, unit)
 	}
 	n := int64(v)
 	if count < 0 {
 		n = -n
 	}
-	switch u.base {
+	switch base {
 	case "Y":
 		return appendYear(dst, 1970+n)
 	case "M":
@@ -77,7 +70,7 @@ func AppendDatetime(dst []byte, count int64, unit string) []byte {
 	case "s", "":
 		return appendClock(dst, n, 4)
 	}
-	digits, ok := fractionDigits[u.base]
+	digits, ok := fractionDigits[base]
 	if !ok {
 		return appendRawCount(dst, count, unit)
 	}
@@ -95,10 +88,10 @@ func AppendTimedelta(dst []byte, count int64, unit string) []byte {
 	if count == math.MinInt64 {
 		return append(dst, "NaT"...)
 	}
-	u := parseUnit(unit)
-	name, ok := unitNames[u.base]
-	hi, v := bits.Mul64(uint64(abs64(count)), uint64(u.mult))
-	if !ok || hi != 0 || v > math.MaxInt64 {
+	base, mult, known := parseUnit(unit)
+	name, ok := unitNames[base]
+	hi, v := bits.Mul64(uint64(abs64(count)), uint64(mult))
+	if !known || !ok || hi != 0 || v > math.MaxInt64 {
 		return appendRawCount(dst, count, unit)
 	}
 	if count < 0 {

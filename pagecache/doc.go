@@ -11,6 +11,14 @@
 // access-pattern hints, [Mapping.Resident] reports page-cache residency and
 // [Preallocate] reserves disk blocks before a file is mapped for writing.
 //
+// Two ranged calls keep a long scan's memory bounded. [Mapping.Release]
+// drops a range the caller has finished with from the process (writing a
+// ReadWrite range back first), so it stops counting in the process's RSS;
+// [Mapping.DropCache] also evicts the file's pages behind a range from the
+// page cache, so a one-pass scan does not push out other programs' data.
+// Resident cannot show what Release did: mincore reports the file's pages
+// in the page cache, mapped by this process or not.
+//
 // Every error names the operation and the file and wraps one sentinel (test
 // with [errors.Is]): one of this package's (ErrBeyondEOF, ErrBadRange, ...),
 // one the module shares ([memmap.ErrClosed], [memmap.ErrTooLarge],
@@ -74,7 +82,14 @@
 //
 // Windows. A file is locked while any part of it is mapped: it cannot be
 // truncated, extended past the mapping or deleted until every Mapping is
-// closed. Advise is a no-op and Resident returns [memmap.ErrUnsupported].
+// closed. Advise and DropCache are no-ops, Release only writes a ReadWrite
+// range back, and Resident returns [memmap.ErrUnsupported]. DropCache is a
+// no-op on darwin too.
+//
+// Large folios. The kernel drops only the page-cache folios that lie wholly
+// inside the range given to DropCache; a file written or read in large
+// pieces may be cached in folios of many pages, so a few pages at the edges
+// of a small range can stay cached.
 //
 // Concurrency. The methods of a Mapping are safe for concurrent use; the
 // mapped bytes are not synchronized, and the race detector does not see

@@ -9,7 +9,8 @@ import "errors"
 // [memmap.ErrTooLarge] (a range beyond the address space or int64) and
 // [memmap.ErrUnsupported] (a feature this OS lacks, such as Resident on
 // Windows). Failing system calls carry an [*io/fs.PathError] (Op "mmap",
-// "msync", "madvise", "mincore", "fallocate", "lseek", ...) in the chain
+// "msync", "madvise", "mincore", "fallocate", "lseek", "sync_file_range",
+// "fadvise", ...) in the chain
 // instead.
 var (
 	// ErrBeyondEOF reports a requested range that reaches past the end of

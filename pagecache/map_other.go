@@ -25,7 +25,13 @@ func (r *region) len() int                                  { return 0 }
 func (r *region) flush(f *os.File, start, end int) error    { return memmap.ErrUnsupported }
 func (r *region) advise(start, end int, a Advice) error     { return nil }
 func (r *region) resident(start, end int) (int, int, error) { return 0, 0, memmap.ErrUnsupported }
-func (r *region) close(owner *Mapping) error                { return nil }
-func preallocate(f *os.File, size int64) error              { return zeroFill(f, size) }
+func (r *region) release(f *os.File, fileOff int64, start, end int, dirty bool) error {
+	return memmap.ErrUnsupported
+}
+func (r *region) dropCache(f *os.File, fileOff int64, start, end int, dirty bool) error {
+	return memmap.ErrUnsupported
+}
+func (r *region) close(owner *Mapping) error   { return nil }
+func preallocate(f *os.File, size int64) error { return zeroFill(f, size) }
 
 func dropFileCache(f *os.File) error { return memmap.ErrUnsupported }

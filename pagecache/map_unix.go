@@ -74,6 +74,34 @@ func (r *region) advise(start, end int, a Advice) error {
 	return nil
 }
 
+// release writes the pages [start, end) of the view back when dirty may
+// hold modified pages, then drops them from the process (MADV_DONTNEED,
+// which on a shared mapping keeps the data in the page cache and file).
+// fileOff is the file offset of the view's first byte.
+func (r *region) release(f *os.File, fileOff int64, start, end int, dirty bool) error {
+	if dirty {
+		if err := writeBack(f, r.mem[start:end], fileOff+int64(start)); err != nil {
+			return err
+		}
+	}
+	if err := unix.Madvise(r.mem[start:end], unix.MADV_DONTNEED); err != nil {
+		return &os.PathError{Op: "madvise", Path: r.name, Err: err}
+	}
+	return nil
+}
+
+// dropCache evicts the file's pages behind [start, end) of the view from
+// the page cache, after writing them back when dirty may hold modified
+// pages (dirty pages are not dropped).
+func (r *region) dropCache(f *os.File, fileOff int64, start, end int, dirty bool) error {
+	if dirty {
+		if err := writeBack(f, r.mem[start:end], fileOff+int64(start)); err != nil {
+			return err
+		}
+	}
+	return dropCacheRange(f, fileOff+int64(start), int64(end-start))
+}
+
 func (r *region) resident(start, end int) (resident, total int, err error) {
 	total = (end - start + pageSize - 1) / pageSize
 	vec := make([]byte, total)

@@ -63,6 +63,23 @@ func (r *region) flush(f *os.File, start, end int) error {
 // advise is a no-op on Windows.
 func (r *region) advise(start, end int, a Advice) error { return nil }
 
+// release writes a ReadWrite range back (FlushViewOfFile, without
+// waiting for the disk) and keeps the pages mapped: Windows has no
+// MADV_DONTNEED for file views.
+func (r *region) release(f *os.File, fileOff int64, start, end int, dirty bool) error {
+	if !dirty {
+		return nil
+	}
+	if err := windows.FlushViewOfFile(addrOf(r.mem[start:end]), uintptr(end-start)); err != nil {
+		return pathErr("FlushViewOfFile", f, err)
+	}
+	return nil
+}
+
+// dropCache does nothing on Windows, which has no posix_fadvise: DropCache
+// is only a hint.
+func (r *region) dropCache(f *os.File, fileOff int64, start, end int, dirty bool) error { return nil }
+
 func (r *region) resident(start, end int) (resident, total int, err error) {
 	return 0, 0, memmap.ErrUnsupported
 }

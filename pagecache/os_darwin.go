@@ -35,3 +35,13 @@ const madvPopulateRead = unix.MADV_WILLNEED
 // populateForWrite is not available on darwin: allocateRange touches the
 // pages instead.
 func populateForWrite([]byte) error { return unix.EINVAL }
+
+// writeBack writes the modified pages of b back to the file and waits for
+// them (msync(MS_SYNC); darwin has no sync_file_range).
+func writeBack(f *os.File, b []byte, off int64) error {
+	return pathErr("msync", f, unix.Msync(b, unix.MS_SYNC))
+}
+
+// dropCacheRange does nothing: darwin has no posix_fadvise, and DropCache
+// is only a hint.
+func dropCacheRange(f *os.File, off, n int64) error { return nil }

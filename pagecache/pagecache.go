@@ -265,6 +265,69 @@ func (m *Mapping) Advise(off, n int64, a Advice) error {
 	return nil
 }
 
+// Release drops [off, off+n) of Bytes(), rounded out to whole pages, from
+// the process's memory, so that the pages no longer count in its resident
+// set (RSS); reading them again later maps them back in, from the page
+// cache or the file. On a ReadWrite mapping it first writes the modified
+// pages of the range back and waits for them (sync_file_range on Linux,
+// msync(MS_SYNC) elsewhere: the pages become clean, so the kernel can
+// reclaim them at once; it is not a durability barrier, use FlushRange for
+// that), then drops the range (MADV_DONTNEED). On a ReadOnly mapping it only
+// drops it. On a CopyOnWrite mapping it does nothing and returns nil:
+// dropping private pages would discard their changes. On Windows it writes
+// a ReadWrite range back (FlushViewOfFile) and keeps the pages mapped.
+//
+// Errors wrap [ErrBadRange] for a range outside the mapping,
+// [memmap.ErrClosed] after Close, or the failing system call's
+// *fs.PathError (a failed write-back: EIO, ENOSPC).
+func (m *Mapping) Release(off, n int64) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	start, end, err := m.check("release", off, n)
+	if err != nil {
+		return err
+	}
+	if m.access == CopyOnWrite || start == end {
+		return nil
+	}
+	aligned := m.offset - int64(m.delta) // the file offset of the view's first byte
+	if err := m.reg.release(m.f, aligned, start, end, m.access == ReadWrite); err != nil {
+		return fmt.Errorf("release %s offset %d length %d: %w", m.name, m.offset+off, n, err)
+	}
+	return nil
+}
+
+// DropCache asks the kernel to evict the file's pages behind [off, off+n)
+// of Bytes(), rounded out to whole pages, from the page cache
+// (posix_fadvise(POSIX_FADV_DONTNEED)), so that a one-pass scan does not
+// push other data out of the cache. On a ReadWrite mapping the modified
+// pages of the range are written back first (as Release does), since dirty
+// pages are not dropped. Pages that are still mapped, by this Mapping or
+// any other, stay: call Release first for this Mapping's own. On a
+// CopyOnWrite mapping the file's pages are dropped but the private copies
+// stay. On file systems whose page cache is the only copy (tmpfs) nothing
+// is dropped. Outside Linux it does nothing and returns nil: it is a hint.
+//
+// Errors wrap [ErrBadRange] for a range outside the mapping,
+// [memmap.ErrClosed] after Close, or the failing system call's
+// *fs.PathError.
+func (m *Mapping) DropCache(off, n int64) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	start, end, err := m.check("drop cache", off, n)
+	if err != nil {
+		return err
+	}
+	if start == end {
+		return nil
+	}
+	aligned := m.offset - int64(m.delta) // the file offset of the view's first byte
+	if err := m.reg.dropCache(m.f, aligned, start, end, m.access == ReadWrite); err != nil {
+		return fmt.Errorf("drop cache %s offset %d length %d: %w", m.name, m.offset+off, n, err)
+	}
+	return nil
+}
+
 // Resident reports how many of the pages covering [off, off+n) of Bytes()
 // are resident in memory (mincore), out of total pages in the page-rounded
 // range. On Windows it returns an error wrapping [memmap.ErrUnsupported].

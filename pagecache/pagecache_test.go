@@ -282,6 +282,8 @@ func TestSubRangeErrors(t *testing.T) {
 	ops := map[string]func(off, n int64) error{
 		"FlushRange": m.FlushRange,
 		"Advise":     func(off, n int64) error { return m.Advise(off, n, Normal) },
+		"Release":    m.Release,
+		"DropCache":  m.DropCache,
 		"Resident":   func(off, n int64) error { _, _, err := m.Resident(off, n); return err },
 	}
 	bad := []struct{ off, n int64 }{
@@ -410,6 +412,8 @@ func TestClose(t *testing.T) {
 			require.ErrorIs(t, m.Flush(), memmap.ErrClosed)
 			require.ErrorIs(t, m.FlushRange(0, 1), memmap.ErrClosed)
 			require.ErrorIs(t, m.Advise(0, 1, Normal), memmap.ErrClosed)
+			require.ErrorIs(t, m.Release(0, 1), memmap.ErrClosed)
+			require.ErrorIs(t, m.DropCache(0, 1), memmap.ErrClosed)
 			_, _, err = m.Resident(0, 1)
 			require.ErrorIs(t, err, memmap.ErrClosed)
 		})
@@ -447,7 +451,7 @@ func TestConcurrentUse(t *testing.T) {
 				}
 				open := m.Bytes() != nil
 				closed := 0
-				for _, err := range []error{m.FlushRange(0, 10), m.Advise(0, 10, WillNeed), resErr} {
+				for _, err := range []error{m.FlushRange(0, 10), m.Advise(0, 10, WillNeed), m.Release(0, 10), m.DropCache(0, 10), resErr} {
 					switch {
 					case errors.Is(err, memmap.ErrClosed):
 						closed++

@@ -217,6 +217,7 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 			"StorageOrder": func() { a.StorageOrder() },
 			"Blocks":       func() { a.Blocks(nil) },
 			"BlocksRange":  func() { a.BlocksRange(0, 0, nil) },
+			"ByteRange":    func() { a.ByteRange(0, 0) },
 			"Values": func() {
 				for range a.Values() {
 				}
@@ -264,6 +265,9 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 			"IsInMemory":   func() { f.IsInMemory() },
 			"Flush":        func() { _ = f.Flush() },
 			"Advise":       func() { _ = f.Advise(mmarray.Sequential) },
+			"AdviseRange":  func() { _ = f.AdviseRange(0, 0, mmarray.WillNeed) },
+			"Release":      func() { _ = f.Release(0, 0) },
+			"DropCache":    func() { _ = f.DropCache(0, 0) },
 			"Resident":     func() { _, _, _ = f.Resident() },
 			"Close":        func() { _ = f.Close() },
 			"ReadAt":       func() { _, _ = f.ReadAt(make([]byte, 1), 0) },

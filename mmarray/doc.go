@@ -70,6 +70,14 @@
 // in place without a call: [2]byte(col.ItemBytes1(i)) == [2]byte{'U', 'S'}
 // (pad a shorter key with NULs, as NumPy stores it).
 //
+// A walk over an array larger than memory keeps what it holds bounded with
+// the ranged calls: ByteRange gives the bytes of the data that a range of
+// a view's elements spans (any strides), File.AdviseRange asks the kernel
+// to read such a range ahead, File.Release drops it from the process once
+// passed (writing ReadWrite changes back first; nothing in CopyOnWrite) and
+// File.DropCache evicts it from the page cache too. Package compute does
+// this for its reductions.
+//
 // # Modes
 //
 // The modes are NumPy's: ReadOnly ("r"), ReadWrite ("r+": writes reach the

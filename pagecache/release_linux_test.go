@@ -2,36 +2,24 @@ package pagecache
 
 import (
 	"bytes"
-	"encoding/binary"
 	"os"
 	"sync/atomic"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/pagemap"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
 
-// presentPages counts the pages of b that are mapped into the process now,
-// from /proc/self/pagemap (bit 63 of each page's entry, readable without
-// privileges). Unlike Resident (mincore), which reports the file's pages
-// in the page cache whether this process maps them or not, this is what
-// the process's RSS counts.
+// presentPages counts the pages of b that are mapped into the process
+// now: what its RSS counts. Resident (mincore) cannot tell, since it
+// reports the file's pages in the page cache, mapped by this process or
+// not.
 func presentPages(t *testing.T, b []byte) int {
 	t.Helper()
-	ps := PageSize()
-	first := addrOf(b) / uintptr(ps)
-	last := (addrOf(b) + uintptr(len(b)) - 1) / uintptr(ps)
-	f, err := os.Open("/proc/self/pagemap")
+	n, err := pagemap.Present(b)
 	require.NoError(t, err)
-	defer f.Close()
-	entries := make([]byte, 8*(last-first+1))
-	_, err = f.ReadAt(entries, int64(first)*8)
-	require.NoError(t, err)
-	present := 0
-	for i := 0; i < len(entries); i += 8 {
-		present += int(binary.LittleEndian.Uint64(entries[i:]) >> 63)
-	}
-	return present
+	return n
 }
 
 // skipOnTmpfs skips a test that needs the page cache to be droppable.

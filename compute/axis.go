@@ -123,6 +123,8 @@ func reduceAxis[T Real, K kernelType, A, R any](ctx context.Context, a *mmarray.
 		v := permuted(a, p.axis, false)
 		length := p.length
 		most := (chunkLen+length-1)/length + 1 // results a chunk can touch
+		var acc A
+		cfg.partBytes = int64(most) * int64(sizeOf(acc))
 		err := walkChunks(ctx, v, cfg, chunkLen, func(part *innerPart[A], start int, xs []K) {
 			if part.accs == nil {
 				part.first = start / length
@@ -149,13 +151,17 @@ func reduceAxis[T Real, K kernelType, A, R any](ctx context.Context, a *mmarray.
 
 	// The outer walk: chunks of whole rows, each with an accumulator per
 	// result; the number of chunks held at once is bounded so that their
-	// accumulators stay near 64 MiB, or one per worker.
+	// accumulators stay near a quarter of the memory budget, at most
+	// 64 MiB, or one per worker.
 	v := permuted(a, p.axis, true)
 	k := p.outputs
 	rows := max(1, chunkLen/k)
 	var r R
-	accSize := int(sizeOf(r))
-	cfg.waveLen = max(cfg.workers, min(cfg.waveLen, (64<<20)/max(1, k*accSize)))
+	accSize := int64(sizeOf(r))
+	cfg.partBytes = int64(k) * accSize
+	_, viewBytes := v.ByteRange(0, v.Len())
+	accBudget := min(64<<20, cfg.resolveMemory(viewBytes)/4)
+	cfg.waveLen = max(cfg.workers, int(min(int64(cfg.waveLen), accBudget/max(1, cfg.partBytes))))
 	var (
 		mu   sync.Mutex // guards free
 		free [][]R      // row accumulators of folded chunks, for reuse

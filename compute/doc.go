@@ -38,6 +38,37 @@
 // returns ctx.Err() as it is (context.Canceled, context.DeadlineExceeded).
 // WithProgress reports the bytes done after each chunk.
 //
+// # Memory
+//
+// An operation keeps the memory it holds within a budget: WithMemory's,
+// or by default a quarter of the memory the process can still take (the
+// least of the system's available memory and the room under the memory
+// cgroup limits above the process, their inactive page cache counted as
+// room), at least 64 MiB, 1 GiB where it cannot be read (outside Linux).
+// A view whose bytes fit in the budget is read as it is, and its pages
+// stay mapped for the next operation. Over a larger one the engine holds
+// a window of chunks: the budget, less what the partial results of a wave
+// of chunks take, divided by a chunk's span (its first chunk's bytes,
+// rounded out to pages). A chunk starts only when every chunk a window's
+// length below it has finished; the window's chunks are read ahead
+// (MADV_WILLNEED: the kernel reads them into the page cache without
+// mapping them), and the chunks every worker has passed are released
+// (File.Release: MADV_DONTNEED, so they leave the process's RSS and, in a
+// memory cgroup, become reclaimable page cache). With WithStream they are
+// also evicted from the page cache (File.DropCache), so that one pass
+// over a file larger than memory does not push other programs' data out.
+// WillNeed was chosen over MADV_POPULATE_READ, which maps the pages (they
+// would count in the RSS before a worker needs them) and blocks the worker
+// that asks until they are read.
+//
+// Chunks of a strided view may share pages, and a release may drop a page
+// another chunk in flight still reads: that costs the page being mapped
+// again (or read again from the disk with WithStream), never a wrong
+// result. The window and the releases never change a result either: chunk
+// boundaries and the order partials are combined in stay the same.
+// A view of a File opened CopyOnWrite is never released (its changed
+// pages would be lost), nor one made by OpenBytes (Go memory).
+//
 // # Results
 //
 // Elements of every real dtype are accepted in both byte orders: bool, the
@@ -83,8 +114,9 @@
 //
 // # Errors and panics
 //
-// Errors wrap ErrEmpty or are the context's error. Misuse panics with a
-// *memmap.Misuse: a negative WithWorkers, and whatever mmarray panics for (a
+// Errors wrap ErrEmpty or are the context's error, or, rarely, the error of
+// releasing a ReadWrite view's pages (a failed write-back: EIO, ENOSPC).
+// Misuse panics with a *memmap.Misuse: a negative WithWorkers or WithMemory, and whatever mmarray panics for (a
 // view used after its File was closed), raised again in the caller's
 // goroutine when a worker hits it; an axis out of range (NumPy's AxisError),
 // a 0-d view having none.
@@ -104,9 +136,20 @@
 //   - Results are identical across worker counts, not across layouts: the
 //     same elements in a C and a Fortran file are added in different orders
 //     and a float sum may differ in its last bits.
-//   - There is no memory budget yet: pages of the view that were read stay
-//     in the page cache and count in the process's RSS as the mapping's
-//     pages do.
+//   - The budget bounds the pages of the view and the partial results, not
+//     the result of a reduction along an axis (one value per position of
+//     the other axes), the workers' staging buffers (64 KiB each) or the
+//     rest of the process. The kernel maps up to 64 KiB of cached pages
+//     around each page a worker faults in (fault-around), beyond the
+//     chunk. A chunk whose span is larger than the budget (over a
+//     transposed view, each chunk of a C-order walk spans most of the
+//     file) is still read: the budget is then exceeded by about its span.
+//   - A view of a CopyOnWrite File holds every page it reads, whatever the
+//     budget; so does any view in other code that uses the same File
+//     meanwhile, whose pages a release drops only from this process's
+//     mapping for a while.
+//   - WithStream evicts whole page-cache folios only: a few pages at the
+//     edges of a view can stay cached, as can pages another process maps.
 //   - ArgMin, ArgMax and Describe read the view in C order, so over a
 //     Fortran file or a transposed view they read strided. Reductions along
 //     an axis read the reduced axis first or last, the other axes in their

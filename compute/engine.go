@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
 )
 
 // Real is the set of element types the reductions accept: bool, the
@@ -174,7 +175,7 @@ func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.A
 // its callers too, so that a cancelled context is an error even for an
 // empty view.
 func walkChunks[T Real, K kernelType, P any](ctx context.Context, v *mmarray.Array[T], cfg config, chunkElems int,
-	kernel func(p *P, start int, piece []K), fold func(P)) error {
+	kernel func(p *P, start int, piece []K), fold func(P)) (retErr error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -194,6 +195,15 @@ func walkChunks[T Real, K kernelType, P any](ctx context.Context, v *mmarray.Arr
 		total:    int64(n) * int64(v.DType().ItemSize),
 	}
 	workers := min(cfg.workers, chunks)
+	partials := int64(min(chunks, cfg.waveLen)) * (int64(sizeOf(*new(P))) + cfg.partBytes)
+	w.window = budgetWindow(v, &cfg, chunks, chunkElems, partials)
+	if w.window != nil {
+		defer func() {
+			if err := w.window.finish(); err != nil && retErr == nil {
+				retErr = err
+			}
+		}()
+	}
 	bufs := make([][]T, workers)
 	kbufs := make([][]K, workers)
 	for i := range workers {
@@ -214,6 +224,27 @@ func walkChunks[T Real, K kernelType, P any](ctx context.Context, v *mmarray.Arr
 	return nil
 }
 
+// budgetWindow returns the window that keeps the walk of v in chunks of
+// chunkElems elements within the memory budget, or nil when the view's
+// bytes fit in it (nothing to release: pages stay mapped for the next
+// operation, as without a budget) or there is nothing to manage (a File
+// in memory or opened CopyOnWrite). partials is what the wave's partial
+// results hold; the rest of the budget goes to the chunks' pages: each
+// chunk is counted as its first chunk's span, rounded out to whole pages.
+func budgetWindow[T Real](v *mmarray.Array[T], cfg *config, chunks, chunkElems int, partials int64) *chunkWindow {
+	_, total := v.ByteRange(0, v.Len())
+	budget := cfg.resolveMemory(total)
+	room := budget - partials
+	if total <= room {
+		return nil
+	}
+	page := int64(pagecache.PageSize())
+	_, span := v.ByteRange(0, min(chunkElems, v.Len()))
+	span = (span+page-1)/page*page + page
+	limit := int(min(int64(chunks), max(1, room/span)))
+	return newChunkWindow(chunks, limit, newResidency(v, chunkElems, false, cfg.stream))
+}
+
 // waveLen is the number of chunks whose partial results are held at once:
 // 1024 chunks, 64 Mi elements, so that waiting for a wave's last chunk is
 // rare and short.
@@ -229,6 +260,7 @@ type chunkWalker[T Real, K kernelType, P any] struct {
 	progress func(done, total int64)
 	itemSize int64
 	total    int64
+	window   *chunkWindow // nil when the view fits in the memory budget
 
 	mu   sync.Mutex // guards done and calls of progress
 	done int64
@@ -252,6 +284,9 @@ func (w *chunkWalker[T, K, P]) run(ctx context.Context, first int, wave []P, buf
 		}
 		mu.Unlock()
 		stop.Store(true)
+		if w.window != nil {
+			w.window.stop()
+		}
 	}
 	for g := range min(len(bufs), len(wave)) {
 		wg.Add(1)
@@ -271,7 +306,18 @@ func (w *chunkWalker[T, K, P]) run(ctx context.Context, first int, wave []P, buf
 					fail(err, nil)
 					return
 				}
+				if w.window == nil {
+					w.chunk(first+i, &wave[i], bufs[g], kbufs[g])
+					continue
+				}
+				if !w.window.enter(first + i) {
+					return
+				}
 				w.chunk(first+i, &wave[i], bufs[g], kbufs[g])
+				if err := w.window.leave(first + i); err != nil {
+					fail(err, nil)
+					return
+				}
 			}
 		}()
 	}

@@ -3,6 +3,7 @@ package compute
 import (
 	"runtime"
 
+	"github.com/go-memmap/memmap/internal/memlimit"
 	"github.com/go-memmap/memmap/internal/misuse"
 )
 
@@ -13,7 +14,13 @@ type Option func(*config)
 type config struct {
 	workers  int
 	progress func(done, total int64)
-	waveLen  int // chunks per wave; waveLen unless a test of the waves sets it
+	waveLen  int   // chunks per wave; waveLen unless a test of the waves sets it
+	memory   int64 // the memory budget in bytes; 0 until WithMemory or resolveMemory sets it
+	stream   bool  // drop the input from the page cache behind the walk
+	// partBytes is the memory a chunk's partial result holds beyond its
+	// own size (the row accumulators of an axis reduction), which
+	// walkChunks takes out of the budget for each partial of a wave.
+	partBytes int64
 }
 
 // WithWorkers sets the number of goroutines an operation runs on. Zero
@@ -34,6 +41,67 @@ func WithWorkers(n int) Option {
 // quickly, since the workers wait for it.
 func WithProgress(fn func(done, total int64)) Option {
 	return func(c *config) { c.progress = fn }
+}
+
+// WithMemory bounds the memory an operation keeps resident for the view it
+// reads (the mapped pages of the chunks in flight and read ahead) and for
+// its partial results, in bytes. Zero means the default: a quarter of the
+// memory the process can still take (the least of the system's available
+// memory and the room under its memory cgroup limits, inactive page cache
+// counted as room), at least 64 MiB; 1 GiB where that cannot be read
+// (outside Linux). A negative value panics with a *memmap.Misuse. The
+// budget never changes a result. See the package documentation
+// (Execution) for what it bounds and what it does not.
+func WithMemory(bytes int64) Option {
+	if bytes < 0 {
+		misuse.Panicf("compute: WithMemory(%d): negative memory budget", bytes)
+	}
+	return func(c *config) { c.memory = bytes }
+}
+
+// WithStream marks the operation as a single pass over data that will not
+// be read again soon: the pages it has passed are also evicted from the
+// page cache (File.DropCache), so that a scan of a file larger than memory
+// does not push other programs' data out of it. It applies to views of
+// files larger than the memory budget, the ones whose pages the operation
+// releases.
+func WithStream() Option {
+	return func(c *config) { c.stream = true }
+}
+
+const (
+	// memoryFraction: the default budget is a quarter of the memory the
+	// process can still take, leaving the rest to the caller's own data,
+	// other operations running at once and the page cache the kernel
+	// reads ahead into.
+	memoryFraction = 4
+	// minMemory is the least default budget: below it the chunks in
+	// flight for a few workers and their read-ahead would not fit.
+	minMemory = 64 << 20
+	// unknownMemory is the default budget where the available memory
+	// cannot be read.
+	unknownMemory = 1 << 30
+)
+
+// resolveMemory returns the budget, choosing the default on first use
+// for an operation over viewBytes bytes: a view no larger than minMemory
+// fits whatever the default is, so the available memory is read only for
+// larger ones.
+func (c *config) resolveMemory(viewBytes int64) int64 {
+	if c.memory > 0 {
+		return c.memory
+	}
+	c.memory = minMemory
+	if viewBytes > minMemory {
+		avail, err := memlimit.Available()
+		switch {
+		case err != nil:
+			c.memory = unknownMemory
+		default:
+			c.memory = max(minMemory, avail/memoryFraction)
+		}
+	}
+	return c.memory
 }
 
 func newConfig(opts []Option) config {

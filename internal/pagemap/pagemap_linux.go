@@ -6,15 +6,16 @@ import (
 	"os"
 )
 
-// Present counts the pages holding b that are mapped into the process now
+// Present counts the pages holding s that are mapped into the process now
 // (bit 63 of each page's pagemap entry, readable without privileges).
-func Present(b []byte) (int, error) {
-	if len(b) == 0 {
+func Present[E any](s []E) (int, error) {
+	if len(s) == 0 {
 		return 0, nil
 	}
 	ps := uintptr(os.Getpagesize())
-	first := address(b) / ps
-	last := (address(b) + uintptr(len(b)) - 1) / ps
+	start, size := span(s)
+	first := start / ps
+	last := (start + size - 1) / ps
 	f, err := os.Open("/proc/self/pagemap")
 	if err != nil {
 		return 0, err

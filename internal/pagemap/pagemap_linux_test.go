@@ -23,7 +23,7 @@ func TestPresent(t *testing.T) {
 	n, err = Present(b[3*ps+5 : 3*ps+6])
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
-	n, err = Present(nil)
+	n, err = Present[byte](nil)
 	require.NoError(t, err)
 	require.Zero(t, n)
 }

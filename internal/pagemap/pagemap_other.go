@@ -3,4 +3,4 @@
 package pagemap
 
 // Present returns ErrUnsupported outside Linux.
-func Present(b []byte) (int, error) { return 0, ErrUnsupported }
+func Present[E any](s []E) (int, error) { return 0, ErrUnsupported }

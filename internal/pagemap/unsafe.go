@@ -2,5 +2,8 @@ package pagemap
 
 import "unsafe"
 
-// address is the address of b's first byte.
-func address(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }
+// span is the address of s's first byte and the bytes it covers.
+func span[E any](s []E) (start, size uintptr) {
+	var e E
+	return uintptr(unsafe.Pointer(unsafe.SliceData(s))), uintptr(len(s)) * unsafe.Sizeof(e)
+}

@@ -58,8 +58,11 @@
 // also evicted from the page cache (File.DropCache), so that one pass
 // over a file larger than memory does not push other programs' data out.
 // WillNeed was chosen over MADV_POPULATE_READ, which maps the pages (they
-// would count in the RSS before a worker needs them) and blocks the worker
-// that asks until they are read.
+// count in the RSS before a worker needs them) and blocks the worker that
+// asks until they are read: over a 2 GiB file with a 64 MiB budget, the
+// peak RSS was 82-108 MiB with it against 51-76 MiB with WillNeed, and
+// neither was consistently faster than the kernel's own read-ahead of
+// faulting pages on a shared two-core host.
 //
 // Chunks of a strided view may share pages, and a release may drop a page
 // another chunk in flight still reads: that costs the page being mapped

@@ -109,7 +109,6 @@ func TestBudgetKeepsResultsIdentical(t *testing.T) {
 	}
 	budgets := map[string][]compute.Option{
 		"1 byte":            {compute.WithMemory(1)},
-		"600 KiB":           {compute.WithMemory(600 << 10)},
 		"600 KiB, streamed": {compute.WithMemory(600 << 10), compute.WithStream()},
 	}
 	for _, mode := range []mmarray.Mode{mmarray.ReadOnly, mmarray.ReadWrite, mmarray.CopyOnWrite} {

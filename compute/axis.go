@@ -92,12 +92,13 @@ func permuted[T Real](a *mmarray.Array[T], axis int, first bool) *mmarray.Array[
 
 // axisOp is one reduction along an axis, over kernel values K. A is the
 // per-result accumulator. The inner walk feeds runs of one result's
-// elements to run; the outer walk feeds row r of the reduced axis, one
-// element per result, to row, whose accumulators become A by finish at the
-// end of a chunk. Both combine chunks' accumulators with merge, in chunk
-// order.
+// elements to run, at being the index along the axis of xs[0] (runs of a
+// result come in order); the outer walk feeds row r of the reduced axis,
+// one element per result, to row, whose accumulators become A by finish at
+// the end of a chunk. Both combine chunks' accumulators with merge, in
+// chunk order.
 type axisOp[K kernelType, A any, R any] struct {
-	run    func(acc *A, xs []K)
+	run    func(acc *A, at int, xs []K)
 	row    func(accs []R, xs []K, r int)
 	finish func(r R) A
 	merge  func(dst *A, src A)
@@ -138,7 +139,7 @@ func reduceAxis[T Real, K kernelType, A, R any](ctx context.Context, a *mmarray.
 					var zero A
 					part.accs = append(part.accs, zero)
 				}
-				op.run(&part.accs[slot], xs[:n])
+				op.run(&part.accs[slot], start-out*length, xs[:n])
 				xs, start = xs[n:], start+n
 			}
 		}, func(part innerPart[A]) {
@@ -200,7 +201,7 @@ func reduceAxis[T Real, K kernelType, A, R any](ctx context.Context, a *mmarray.
 // sumIntOp is the integer sum along an axis: exact, wrapping around.
 func sumIntOp[K int64 | uint64]() axisOp[K, K, K] {
 	return axisOp[K, K, K]{
-		run: func(acc *K, xs []K) { *acc += sumWrapping(xs) },
+		run: func(acc *K, _ int, xs []K) { *acc += sumWrapping(xs) },
 		row: func(accs []K, xs []K, _ int) {
 			accs = accs[:len(xs)]
 			for i, x := range xs {
@@ -238,22 +239,40 @@ func (s rowSum) sum() fsum {
 	return s.total
 }
 
-// sumFloatOp is the compensated float sum along an axis.
-var sumFloatOp = axisOp[float64, fsum, rowSum]{
-	run: func(acc *fsum, xs []float64) { acc.merge(sumFloats(xs)) },
-	row: func(accs []rowSum, xs []float64, r int) {
-		accs = accs[:len(xs)]
-		if r%rowBlock == 0 {
-			for i := range accs {
-				accs[i].endBlock()
+// sumFloatOp is the compensated float sum along an axis; with skipNaN,
+// NaNs count as zero (np.nansum).
+func sumFloatOp(skipNaN bool) axisOp[float64, fsum, rowSum] {
+	return axisOp[float64, fsum, rowSum]{
+		run: func(acc *fsum, _ int, xs []float64) {
+			if skipNaN {
+				s, _ := sumNonNaN(xs)
+				acc.merge(s)
+			} else {
+				acc.merge(sumFloats(xs))
 			}
-		}
-		for i, x := range xs {
-			accs[i].block += x
-		}
-	},
-	finish: rowSum.sum,
-	merge:  func(dst *fsum, src fsum) { dst.merge(src) },
+		},
+		row: func(accs []rowSum, xs []float64, r int) {
+			accs = accs[:len(xs)]
+			if r%rowBlock == 0 {
+				for i := range accs {
+					accs[i].endBlock()
+				}
+			}
+			if skipNaN {
+				for i, x := range xs {
+					if x == x {
+						accs[i].block += x
+					}
+				}
+				return
+			}
+			for i, x := range xs {
+				accs[i].block += x
+			}
+		},
+		finish: rowSum.sum,
+		merge:  func(dst *fsum, src fsum) { dst.merge(src) },
+	}
 }
 
 // rowMoments accumulates one result's elements one at a time in the outer
@@ -267,6 +286,18 @@ type rowMoments struct {
 	s1, s2 float64
 }
 
+// add adds one element; the caller ends the sum's blocks.
+func (r *rowMoments) add(x float64) {
+	if r.n == 0 {
+		r.shift = x
+	}
+	r.n++
+	r.sum.block += x
+	d := x - r.shift
+	r.s1 += d
+	r.s2 += d * d
+}
+
 func (r rowMoments) moments() moments {
 	m := moments{n: r.n, sum: r.sum.sum()}
 	if r.n > 0 {
@@ -277,9 +308,11 @@ func (r rowMoments) moments() moments {
 	return m
 }
 
-func momentsOp[K kernelType]() axisOp[K, moments, rowMoments] {
+// momentsOp gives each result's moments; with skipNaN, NaNs are left out
+// (np.nanmean, np.nanvar).
+func momentsOp[K kernelType](skipNaN bool) axisOp[K, moments, rowMoments] {
 	return axisOp[K, moments, rowMoments]{
-		run: func(acc *moments, xs []K) { acc.merge(momentsOf(xs, false)) },
+		run: func(acc *moments, _ int, xs []K) { acc.merge(momentsOf(xs, skipNaN)) },
 		row: func(accs []rowMoments, xs []K, row int) {
 			accs = accs[:len(xs)]
 			if row%rowBlock == 0 {
@@ -287,17 +320,16 @@ func momentsOp[K kernelType]() axisOp[K, moments, rowMoments] {
 					accs[i].sum.endBlock()
 				}
 			}
-			for i, k := range xs {
-				x := float64(k)
-				r := &accs[i]
-				if r.n == 0 {
-					r.shift = x
+			if skipNaN {
+				for i, x := range xs {
+					if x == x {
+						accs[i].add(float64(x))
+					}
 				}
-				r.n++
-				r.sum.block += x
-				d := x - r.shift
-				r.s1 += d
-				r.s2 += d * d
+				return
+			}
+			for i, x := range xs {
+				accs[i].add(float64(x))
 			}
 		},
 		finish: rowMoments.moments,
@@ -305,31 +337,15 @@ func momentsOp[K kernelType]() axisOp[K, moments, rowMoments] {
 	}
 }
 
+// extremesOp gives each result's extremes, with their indices along the
+// axis.
 func extremesOp[K kernelType]() axisOp[K, extremes[K], extremes[K]] {
 	return axisOp[K, extremes[K], extremes[K]]{
-		run: func(acc *extremes[K], xs []K) {
-			var e extremes[K]
-			e.scan(0, xs)
-			acc.merge(e)
-		},
-		row: func(accs []extremes[K], xs []K, _ int) {
+		run: func(acc *extremes[K], at int, xs []K) { acc.scan(at, xs) },
+		row: func(accs []extremes[K], xs []K, r int) {
 			accs = accs[:len(xs)]
 			for i, x := range xs {
-				e := &accs[i]
-				switch {
-				case x != x:
-					e.nans++
-				case e.valid == 0:
-					e.min, e.max, e.valid = x, x, 1
-				case x < e.min:
-					e.min = x
-					e.valid++
-				case x > e.max:
-					e.max = x
-					e.valid++
-				default:
-					e.valid++
-				}
+				accs[i].add(r, x)
 			}
 		},
 		finish: func(e extremes[K]) extremes[K] { return e },
@@ -368,7 +384,7 @@ func SumAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ..
 			}
 		}
 	default:
-		totals, err := reduceAxis(ctx, a, p, sumFloatOp, opts)
+		totals, err := reduceAxis(ctx, a, p, sumFloatOp(false), opts)
 		if err != nil {
 			return Reduced[Scalar]{}, err
 		}
@@ -386,11 +402,11 @@ func momentsAlong[T Real](ctx context.Context, a *mmarray.Array[T], axis int, op
 	var err error
 	switch familyOf[T]() {
 	case signedFamily:
-		ms, err = reduceAxis(ctx, a, p, momentsOp[int64](), opts)
+		ms, err = reduceAxis(ctx, a, p, momentsOp[int64](false), opts)
 	case unsignedFamily:
-		ms, err = reduceAxis(ctx, a, p, momentsOp[uint64](), opts)
+		ms, err = reduceAxis(ctx, a, p, momentsOp[uint64](false), opts)
 	default:
-		ms, err = reduceAxis(ctx, a, p, momentsOp[float64](), opts)
+		ms, err = reduceAxis(ctx, a, p, momentsOp[float64](false), opts)
 	}
 	return ms, p.kept, err
 }

@@ -41,9 +41,30 @@ def results(v, axis, kind):
         r["var%d" % dd] = [f(x) for x in np.var(w, axis=axis, ddof=dd).ravel()]
         r["std%d" % dd] = [f(x) for x in np.std(w, axis=axis, ddof=dd).ravel()]
     conv = f if kind == "f" else (lambda x: str(int(x)))
+    isn = np.isnan(w)
+    r["count"] = [int(x) for x in (~isn).sum(axis=axis).ravel()]
+    r["nan_count"] = [int(x) for x in isn.sum(axis=axis).ravel()]
+    r["nansum"] = [f(x) for x in np.nansum(w, axis=axis).ravel()]
+    r["nanmean"] = [f(x) for x in np.nanmean(w, axis=axis).ravel()]
+    for dd in (0, 1):
+        r["nanvar%d" % dd] = [f(x) for x in np.nanvar(w, axis=axis, ddof=dd).ravel()]
+        r["nanstd%d" % dd] = [f(x) for x in np.nanstd(w, axis=axis, ddof=dd).ravel()]
+    r["count_nonzero"] = [int(x) for x in np.count_nonzero(v, axis=axis).ravel()]
+    r["any"] = [bool(x) for x in np.any(v, axis=axis).ravel()]
+    r["all"] = [bool(x) for x in np.all(v, axis=axis).ravel()]
     if v.shape[axis] > 0:
         r["min"] = [conv(x) for x in np.min(v, axis=axis).ravel()]
         r["max"] = [conv(x) for x in np.max(v, axis=axis).ravel()]
+        r["nanmin"] = [conv(x) for x in np.nanmin(v, axis=axis).ravel()]
+        r["nanmax"] = [conv(x) for x in np.nanmax(v, axis=axis).ravel()]
+        r["argmin"] = [int(x) for x in np.argmin(v, axis=axis).ravel()]
+        r["argmax"] = [int(x) for x in np.argmax(v, axis=axis).ravel()]
+        # np.nanargmin raises on a slice of NaNs only, where Describe says -1.
+        allnan = isn.all(axis=axis)
+        safe = np.where(np.expand_dims(allnan, axis), 0, w)
+        for name, fn in (("nanargmin", np.nanargmin), ("nanargmax", np.nanargmax)):
+            i = fn(safe, axis=axis); i[allnan] = -1
+            r[name] = [int(x) for x in i.ravel()]
     return r
 for code, orders in [("b1", "|"), ("i1", "|"), ("u1", "|"), ("i2", "<>"), ("u4", "<>"), ("i8", "<"), ("u8", ">"),
                      ("f2", "<>"), ("f4", "<>"), ("f8", "<>")]:
@@ -61,6 +82,12 @@ for code, orders in [("b1", "|"), ("i1", "|"), ("u1", "|"), ("i2", "<>"), ("u4",
                     x = np.round(rng.standard_normal(n) * 100, 1) + 1000
                     x[rng.integers(0, n, 12)] = np.nan
                     x[5] = np.inf; x[n - 3] = -np.inf; x[n // 3] = np.inf
+                    # Lines of NaNs only along each axis, which every view keeps.
+                    xs = x.reshape(shape)
+                    if len(shape) == 2:
+                        xs[7, :] = np.nan; xs[:, 11] = np.nan
+                    else:
+                        xs[:, 3, 5] = np.nan; xs[2, :, 7] = np.nan; xs[4, 6, :] = np.nan
                 name = "%s%s_%s_%dd.npy" % ({"<": "le", ">": "be", "|": ""}[bo], code, mem, len(shape))
                 a = np.lib.format.open_memmap(os.path.join(d, name), mode="w+", dtype=dt, shape=shape, fortran_order=(mem == "F"))
                 a[...] = x.reshape(shape)
@@ -87,6 +114,24 @@ type numpyAxis struct {
 	Std1     []string `json:"std1"`
 	Min      []string `json:"min"`
 	Max      []string `json:"max"`
+
+	Count        []int64  `json:"count"`
+	NaNCount     []int64  `json:"nan_count"`
+	NanSum       []string `json:"nansum"`
+	NanMean      []string `json:"nanmean"`
+	NanVar0      []string `json:"nanvar0"`
+	NanVar1      []string `json:"nanvar1"`
+	NanStd0      []string `json:"nanstd0"`
+	NanStd1      []string `json:"nanstd1"`
+	CountNonzero []int64  `json:"count_nonzero"`
+	Any          []bool   `json:"any"`
+	All          []bool   `json:"all"`
+	NanMin       []string `json:"nanmin"`
+	NanMax       []string `json:"nanmax"`
+	ArgMin       []int    `json:"argmin"`
+	ArgMax       []int    `json:"argmax"`
+	NanArgMin    []int    `json:"nanargmin"`
+	NanArgMax    []int    `json:"nanargmax"`
 }
 
 // axisViews makes the views the NumPy script reduces, in its order.
@@ -262,6 +307,48 @@ func checkAxisFile[T compute.Real](t *testing.T, f *mmarray.File, want [][]numpy
 					exact(op.name, ss, op.want)
 				}
 			}
+			bad = append(bad, checkDescribeAxis(t, v, arg, w, where, isFloat)...)
+		}
+	}
+	return bad
+}
+
+// checkDescribeAxis compares DescribeAxis along axis of v with NumPy's
+// nan-functions along it: counts and indices exact, integer sums and
+// extremes exact, float results within TestAxisReductionsMatchNumPy's
+// tolerances.
+func checkDescribeAxis[T compute.Real](t *testing.T, v *mmarray.Array[T], axis int, w numpyAxis, where string, isFloat bool) []string {
+	got, err := compute.DescribeAxis(context.Background(), v, axis, compute.WithWorkers(3))
+	must(t, err)
+	if !slices.Equal(got.Shape, w.Shape) || len(got.Values) != len(w.Count) {
+		return []string{fmt.Sprintf("%s describe: shape %v with %d results, NumPy %v with %d", where, got.Shape, len(got.Values), w.Shape, len(w.Count))}
+	}
+	scale, scaleSum := parseFloat(t, w.Scale), parseFloat(t, w.ScaleSum)
+	var bad []string
+	near := func(i int, what string, g float64, want string, tol float64) {
+		x := parseFloat(t, want)
+		if !(math.IsNaN(g) && math.IsNaN(x) || g == x || math.Abs(g-x) <= tol) {
+			bad = append(bad, fmt.Sprintf("%s describe[%d] %s: got %v, NumPy %v (tolerance %g)", where, i, what, g, x, tol))
+		}
+	}
+	for i, s := range got.Values {
+		if s.Count != w.Count[i] || s.NaNCount != w.NaNCount[i] {
+			bad = append(bad, fmt.Sprintf("%s describe[%d]: count %d, NaNs %d; NumPy %d, %d", where, i, s.Count, s.NaNCount, w.Count[i], w.NaNCount[i]))
+		}
+		near(i, "sum", s.Sum, w.NanSum[i], 1e-12*scaleSum)
+		near(i, "mean", s.Mean, w.NanMean[i], 1e-12*scale)
+		near(i, "std", s.Std, w.NanStd0[i], 1e-9*scale)
+		if s.ArgMin != w.NanArgMin[i] || s.ArgMax != w.NanArgMax[i] {
+			bad = append(bad, fmt.Sprintf("%s describe[%d]: argmin %d, argmax %d; NumPy %d, %d", where, i, s.ArgMin, s.ArgMax, w.NanArgMin[i], w.NanArgMax[i]))
+		}
+		if isFloat {
+			near(i, "min", s.Min, w.NanMin[i], 0)
+			near(i, "max", s.Max, w.NanMax[i], 0)
+			continue
+		}
+		if s.SumScalar.String() != w.Sum[i] || s.MinScalar.String() != w.NanMin[i] || s.MaxScalar.String() != w.NanMax[i] {
+			bad = append(bad, fmt.Sprintf("%s describe[%d]: sum %v, min %v, max %v; NumPy %s, %s, %s", where, i,
+				s.SumScalar, s.MinScalar, s.MaxScalar, w.Sum[i], w.NanMin[i], w.NanMax[i]))
 		}
 	}
 	return bad

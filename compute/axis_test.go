@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -95,7 +96,12 @@ func TestAxisReductionsMatchLoop(t *testing.T) {
 		must(t, err)
 		hi, err := compute.MaxAxis(ctx, c.view, c.axis, opt)
 		must(t, err)
+		desc, err := compute.DescribeAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
 		groups := along(c.view, c.axis)
+		if len(desc.Values) != len(groups) {
+			t.Fatalf("%s axis %d: %d Stats, want %d", c.name, c.axis, len(desc.Values), len(groups))
+		}
 		if len(sum.Values) != len(groups) || len(mean.Values) != len(groups) || len(vr.Values) != len(groups) ||
 			len(lo.Values) != len(groups) || len(hi.Values) != len(groups) {
 			t.Fatalf("%s axis %d: %d results, want %d", c.name, c.axis, len(sum.Values), len(groups))
@@ -133,6 +139,12 @@ func TestAxisReductionsMatchLoop(t *testing.T) {
 			if lo.Values[i] != gmin || hi.Values[i] != gmax {
 				bad = append(bad, fmt.Sprintf("min, max[%d] %v, %v, want %v, %v", i, lo.Values[i], hi.Values[i], gmin, gmax))
 			}
+			d := desc.Values[i]
+			argmin, argmax := slices.Index(g, gmin), slices.Index(g, gmax)
+			if d.Count != int64(len(g)) || d.NaNCount != 0 || d.Sum != sum.Values[i].Float64() || d.Min != gmin || d.Max != gmax ||
+				d.ArgMin != argmin || d.ArgMax != argmax || !(math.Abs(d.Std*d.Std-ss/float64(len(g))) <= 1e-12*scale) {
+				bad = append(bad, fmt.Sprintf("describe[%d] %+v, want count %d, min %v at %d, max %v at %d", i, d, len(g), gmin, argmin, gmax, argmax))
+			}
 		}
 		if len(bad) > 0 {
 			t.Errorf("%s axis %d: %d results wrong, first ones: %v", c.name, c.axis, len(bad), bad[:min(len(bad), 5)])
@@ -167,6 +179,11 @@ func TestAxisResultsIdenticalAcrossWorkers(t *testing.T) {
 		lo, err := compute.MinAxis(ctx, c.view, c.axis, opt)
 		must(t, err)
 		add(lo.Values)
+		d, err := compute.DescribeAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		for _, s := range d.Values {
+			add([]float64{s.Sum, s.Mean, s.Std, s.Min, s.Max, float64(s.Count), float64(s.ArgMin), float64(s.ArgMax)})
+		}
 		return fmt.Sprint(bits)
 	}
 	for _, c := range axisCases(t) {
@@ -218,6 +235,17 @@ func TestAxisEmpty(t *testing.T) {
 		_, err = compute.MinAxis(ctx, c.view, c.axis)
 		if got := errors.Is(err, compute.ErrEmpty); got != c.minErrors {
 			t.Errorf("%s: MinAxis error %v, want ErrEmpty: %v", c.name, err, c.minErrors)
+		}
+		// Describe of nothing is no error: a count of 0, as Describe's.
+		d, err := compute.DescribeAxis(ctx, c.view, c.axis)
+		must(t, err)
+		if len(d.Values) != c.results {
+			t.Errorf("%s: %d Stats, want %d", c.name, len(d.Values), c.results)
+		}
+		for i, s := range d.Values {
+			if s.Count != 0 || s.Sum != 0 || !math.IsNaN(s.Mean) || !math.IsNaN(s.Min) || s.ArgMin != -1 {
+				t.Errorf("%s: Stats %d are %+v, want a count of 0", c.name, i, s)
+			}
 		}
 	}
 }

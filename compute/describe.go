@@ -76,21 +76,34 @@ func Describe[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) 
 
 func describe[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], opts []Option) (Stats, error) {
 	var d describePart[K]
-	err := reduceChunks(ctx, a, newConfig(opts), cOrder, func(p *describePart[K], start int, xs []K) {
-		nans := p.extremes.nans
-		p.extremes.scan(start, xs)
-		// The scan counted the piece's NaNs: without any, the moments take
-		// the faster loops that need not test each element.
-		p.moments.merge(momentsOf(xs, p.extremes.nans != nans))
-		p.wrapped += wrappingSum(xs)
-	}, func(p describePart[K]) {
-		d.moments.merge(p.moments)
-		d.extremes.merge(p.extremes)
-		d.wrapped += p.wrapped
-	})
+	err := reduceChunks(ctx, a, newConfig(opts), cOrder, func(p *describePart[K], start int, xs []K) { p.add(start, xs) }, d.merge)
 	if err != nil {
 		return Stats{}, err
 	}
+	return statsOf(d, familyIsBool[T]()), nil
+}
+
+// add adds the piece xs whose first element has index start, after the
+// elements p holds.
+func (p *describePart[K]) add(start int, xs []K) {
+	nans := p.extremes.nans
+	p.extremes.scan(start, xs)
+	// The scan counted the piece's NaNs: without any, the moments take
+	// the faster loops that need not test each element.
+	p.moments.merge(momentsOf(xs, p.extremes.nans != nans))
+	p.wrapped += wrappingSum(xs)
+}
+
+// merge adds the partial of the elements after p's.
+func (p *describePart[K]) merge(o describePart[K]) {
+	p.moments.merge(o.moments)
+	p.extremes.merge(o.extremes)
+	p.wrapped += o.wrapped
+}
+
+// statsOf makes the Stats of a view's (or a result's) merged partial;
+// isBool says the elements were bools, whose kernel type is uint64.
+func statsOf[K kernelType](d describePart[K], isBool bool) Stats {
 	s := Stats{
 		Count:    d.moments.n,
 		NaNCount: d.extremes.nans,
@@ -102,7 +115,6 @@ func describe[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], op
 		ArgMin:   -1,
 		ArgMax:   -1,
 	}
-	isBool := familyIsBool[T]()
 	s.SumScalar = scalarOf(d.wrapped, isBool)
 	s.MinScalar = Scalar{kind: Float64, f: math.NaN()}
 	s.MaxScalar = s.MinScalar
@@ -116,7 +128,71 @@ func describe[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], op
 	if s.SumScalar.kind == Float64 {
 		s.SumScalar.f = s.Sum
 	}
-	return s, nil
+	return s
+}
+
+// rowDescribe is one result's describePart in the outer walk along an
+// axis, fed one element at a time.
+type rowDescribe[K kernelType] struct {
+	moments  rowMoments
+	extremes extremes[K]
+	wrapped  K // as describePart's; for floats a sum nobody reads
+}
+
+func describeOp[K kernelType]() axisOp[K, describePart[K], rowDescribe[K]] {
+	return axisOp[K, describePart[K], rowDescribe[K]]{
+		run: func(acc *describePart[K], at int, xs []K) { acc.add(at, xs) },
+		row: func(accs []rowDescribe[K], xs []K, r int) {
+			accs = accs[:len(xs)]
+			if r%rowBlock == 0 {
+				for i := range accs {
+					accs[i].moments.sum.endBlock()
+				}
+			}
+			for i, x := range xs {
+				d := &accs[i]
+				d.extremes.add(r, x)
+				d.wrapped += x
+				if x == x {
+					d.moments.add(float64(x))
+				}
+			}
+		},
+		finish: func(r rowDescribe[K]) describePart[K] {
+			return describePart[K]{moments: r.moments.moments(), extremes: r.extremes, wrapped: r.wrapped}
+		},
+		merge: func(dst *describePart[K], src describePart[K]) { dst.merge(src) },
+	}
+}
+
+// DescribeAxis is Describe along axis: one Stats per position of the
+// other axes, each as Describe computes it of the elements along the axis
+// there (NaNs counted apart and left out), in one pass over the view.
+// ArgMin and ArgMax are indices along the axis, as np.nanargmin(a,
+// axis=axis) gives them (-1 where Count is 0). An empty axis is not an
+// error: its Stats have Count 0. Axes are as SumAxis's.
+func DescribeAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[Stats], error) {
+	switch familyOf[T]() {
+	case signedFamily:
+		return describeAxis[T, int64](ctx, a, axis, opts)
+	case unsignedFamily:
+		return describeAxis[T, uint64](ctx, a, axis, opts)
+	}
+	return describeAxis[T, float64](ctx, a, axis, opts)
+}
+
+func describeAxis[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], axis int, opts []Option) (Reduced[Stats], error) {
+	p := planAxis(a, axis)
+	parts, err := reduceAxis(ctx, a, p, describeOp[K](), opts)
+	if err != nil {
+		return Reduced[Stats]{}, err
+	}
+	out := Reduced[Stats]{Shape: p.kept, Values: make([]Stats, len(parts))}
+	isBool := familyIsBool[T]()
+	for i, d := range parts {
+		out.Values[i] = statsOf(d, isBool)
+	}
+	return out, nil
 }
 
 // wrappingSum is the wrapping sum of integer kernel elements, and 0 for

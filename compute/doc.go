@@ -102,6 +102,9 @@
 //     one axis (negative counting from the end, as in NumPy) with the rules
 //     of Sum, Mean, Var, Std, Min and Max, and return a Reduced: the shape
 //     of the other axes and one value per position of it, in C order.
+//     DescribeAxis returns a Reduced[Stats], Describe of the elements along
+//     the axis at each position, in one pass, with ArgMin and ArgMax as
+//     indices along the axis (np.nanargmin(a, axis=axis)).
 //
 // A float sum holding an infinity, or overflowing, is that infinity (NaN
 // if both signs occur), as in NumPy; so are the means, and variances are
@@ -127,8 +130,9 @@
 // # Caveats
 //
 //   - Complex dtypes and datetime min/max are not here yet. Along an axis
-//     there are only Sum, Mean, Var, Std, Min and Max: no nan-variants,
-//     ArgMin, ArgMax, CountNonzero, Any, All or Describe yet. Datetime64 and Timedelta64 views are accepted as their int64
+//     there are only Sum, Mean, Var, Std, Min, Max and Describe: no
+//     nan-variants, ArgMin, ArgMax, CountNonzero, Any or All yet. Datetime64
+//     and Timedelta64 views are accepted as their int64
 //     counts (NumPy refuses to sum datetimes; the counts' sum is rarely
 //     meaningful), and NaT is the smallest count, not NaN.
 //   - NanMin and NanMax of a view of NaNs only return NaN and no error,
@@ -160,7 +164,8 @@
 //     axis are read strided.
 //   - A reduction along an axis keeps its results in memory, one per
 //     position of the other axes, and, when it reads row by row, one
-//     accumulator (up to 48 bytes) per result for each chunk in flight: at
+//     accumulator (up to 56 bytes, 120 for DescribeAxis) per result for
+//     each chunk in flight: at
 //     least one chunk per worker, more while they fit in about 64 MiB. With
 //     more results than a chunk's 65536 elements, a chunk is one row.
 //   - A result along an axis may differ in its last bits from the same

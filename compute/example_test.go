@@ -92,3 +92,24 @@ func ExampleMeanAxis() {
 	// [4 4 NaN 4]
 	// [3] [0 NaN 8]
 }
+
+func ExampleDescribeAxis() {
+	_, a, done := exampleFile()
+	defer done()
+	// Axis 0: one Stats per column, NaNs left out.
+	cols, err := compute.DescribeAxis(context.Background(), a, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(cols.Shape)
+	for _, s := range cols.Values {
+		fmt.Printf("count %d, NaNs %d, mean %g, std %.4f, min %g at %d, max %g at %d\n",
+			s.Count, s.NaNCount, s.Mean, s.Std, s.Min, s.ArgMin, s.Max, s.ArgMax)
+	}
+	// Output:
+	// [4]
+	// count 3, NaNs 0, mean 4, std 3.2660, min 0 at 0, max 8 at 2
+	// count 3, NaNs 0, mean 5, std 3.2660, min 1 at 0, max 9 at 2
+	// count 2, NaNs 1, mean 6, std 4.0000, min 2 at 0, max 10 at 2
+	// count 3, NaNs 0, mean 7, std 3.2660, min 3 at 0, max 11 at 2
+}

@@ -260,6 +260,25 @@ func (e *extremes[K]) scan(start int, xs []K) {
 	e.min, e.max, e.argmin, e.argmax, e.nans = lo, hi, argLo+start, argHi+start, nans
 }
 
+// add adds the element x at index at, after the elements e holds: the
+// element-at-a-time scan of the outer walk along an axis.
+func (e *extremes[K]) add(at int, x K) {
+	switch {
+	case x != x:
+		e.noteNaN(at)
+	case e.valid == 0:
+		e.min, e.max, e.argmin, e.argmax, e.valid = x, x, at, at, 1
+	case x < e.min:
+		e.min, e.argmin = x, at
+		e.valid++
+	case x > e.max:
+		e.max, e.argmax = x, at
+		e.valid++
+	default:
+		e.valid++
+	}
+}
+
 func (e *extremes[K]) noteNaN(at int) {
 	if e.nans == 0 {
 		e.firstNaN = at

@@ -359,6 +359,10 @@ func extremesOp[K kernelType]() axisOp[K, extremes[K], extremes[K]] {
 // A negative axis counts from the end; an axis out of range panics with a
 // *memmap.Misuse, as NumPy raises AxisError.
 func SumAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[Scalar], error) {
+	return sumAxis(ctx, a, axis, false, opts)
+}
+
+func sumAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, skipNaN bool, opts []Option) (Reduced[Scalar], error) {
 	p := planAxis(a, axis)
 	out := Reduced[Scalar]{Shape: p.kept, Values: make([]Scalar, p.outputs)}
 	switch familyOf[T]() {
@@ -384,7 +388,7 @@ func SumAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ..
 			}
 		}
 	default:
-		totals, err := reduceAxis(ctx, a, p, sumFloatOp(false), opts)
+		totals, err := reduceAxis(ctx, a, p, sumFloatOp(skipNaN), opts)
 		if err != nil {
 			return Reduced[Scalar]{}, err
 		}
@@ -395,24 +399,25 @@ func SumAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ..
 	return out, nil
 }
 
-// momentsAlong reduces the view along axis to each result's moments.
-func momentsAlong[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts []Option) ([]moments, []int, error) {
+// momentsAlong reduces the view along axis to each result's moments,
+// leaving NaNs out with skipNaN.
+func momentsAlong[T Real](ctx context.Context, a *mmarray.Array[T], axis int, skipNaN bool, opts []Option) ([]moments, []int, error) {
 	p := planAxis(a, axis)
 	var ms []moments
 	var err error
 	switch familyOf[T]() {
 	case signedFamily:
-		ms, err = reduceAxis(ctx, a, p, momentsOp[int64](false), opts)
+		ms, err = reduceAxis(ctx, a, p, momentsOp[int64](skipNaN), opts)
 	case unsignedFamily:
-		ms, err = reduceAxis(ctx, a, p, momentsOp[uint64](false), opts)
+		ms, err = reduceAxis(ctx, a, p, momentsOp[uint64](skipNaN), opts)
 	default:
-		ms, err = reduceAxis(ctx, a, p, momentsOp[float64](false), opts)
+		ms, err = reduceAxis(ctx, a, p, momentsOp[float64](skipNaN), opts)
 	}
 	return ms, p.kept, err
 }
 
-func mapMoments[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts []Option, f func(moments) float64) (Reduced[float64], error) {
-	ms, kept, err := momentsAlong(ctx, a, axis, opts)
+func mapMoments[T Real](ctx context.Context, a *mmarray.Array[T], axis int, skipNaN bool, opts []Option, f func(moments) float64) (Reduced[float64], error) {
+	ms, kept, err := momentsAlong(ctx, a, axis, skipNaN, opts)
 	if err != nil {
 		return Reduced[float64]{}, err
 	}
@@ -426,19 +431,19 @@ func mapMoments[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts
 // MeanAxis is Mean along axis, as np.mean(a, axis=axis): NaN where the axis
 // is empty or holds a NaN. Axes are as SumAxis's.
 func MeanAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[float64], error) {
-	return mapMoments(ctx, a, axis, opts, moments.mean)
+	return mapMoments(ctx, a, axis, false, opts, moments.mean)
 }
 
 // VarAxis is Var along axis with ddof delta degrees of freedom, as
 // np.var(a, axis=axis, ddof=ddof), with Var's rules for n-ddof <= 0. Axes
 // are as SumAxis's.
 func VarAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, opts ...Option) (Reduced[float64], error) {
-	return mapMoments(ctx, a, axis, opts, func(m moments) float64 { return m.variance(ddof) })
+	return mapMoments(ctx, a, axis, false, opts, func(m moments) float64 { return m.variance(ddof) })
 }
 
 // StdAxis is the square root of VarAxis, as np.std(a, axis=axis, ddof=ddof).
 func StdAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, opts ...Option) (Reduced[float64], error) {
-	return mapMoments(ctx, a, axis, opts, func(m moments) float64 { return math.Sqrt(m.variance(ddof)) })
+	return mapMoments(ctx, a, axis, false, opts, func(m moments) float64 { return math.Sqrt(m.variance(ddof)) })
 }
 
 // MinAxis is Min along axis, as np.min(a, axis=axis): NaN where the axis
@@ -476,9 +481,10 @@ func pickExtremeAxis[T Real, K kernelType](ctx context.Context, op extremeOp, a 
 	out := Reduced[T]{Shape: p.kept, Values: make([]T, len(es))}
 	for i, e := range es {
 		switch {
-		case e.nans > 0:
+		case e.nans > 0 && (op == opMin || op == opMax), e.valid == 0:
+			// Only a float family has NaNs, so K is float64 here.
 			out.Values[i] = fromKernel[T](K(math.NaN()))
-		case op == opMin:
+		case op == opMin || op == opNanMin:
 			out.Values[i] = fromKernel[T](e.min)
 		default:
 			out.Values[i] = fromKernel[T](e.max)

@@ -308,6 +308,7 @@ func checkAxisFile[T compute.Real](t *testing.T, f *mmarray.File, want [][]numpy
 				}
 			}
 			bad = append(bad, checkDescribeAxis(t, v, arg, w, where, isFloat)...)
+			bad = append(bad, checkNanAxis(t, v, arg, w, where, isFloat)...)
 		}
 	}
 	return bad
@@ -349,6 +350,120 @@ func checkDescribeAxis[T compute.Real](t *testing.T, v *mmarray.Array[T], axis i
 		if s.SumScalar.String() != w.Sum[i] || s.MinScalar.String() != w.NanMin[i] || s.MaxScalar.String() != w.NanMax[i] {
 			bad = append(bad, fmt.Sprintf("%s describe[%d]: sum %v, min %v, max %v; NumPy %s, %s, %s", where, i,
 				s.SumScalar, s.MinScalar, s.MaxScalar, w.Sum[i], w.NanMin[i], w.NanMax[i]))
+		}
+	}
+	return bad
+}
+
+// checkNanAxis compares the nan-variants, ArgMinAxis, ArgMaxAxis,
+// CountNonzeroAxis, AnyAxis and AllAxis along axis of v with NumPy's:
+// indices, counts, integer sums and extremes exact, float results within
+// TestAxisReductionsMatchNumPy's tolerances.
+func checkNanAxis[T compute.Real](t *testing.T, v *mmarray.Array[T], axis int, w numpyAxis, where string, isFloat bool) []string {
+	ctx, opt := context.Background(), compute.WithWorkers(3)
+	scale, scaleSum := parseFloat(t, w.Scale), parseFloat(t, w.ScaleSum)
+	var bad []string
+	sameLen := func(what string, shape []int, got, want int) bool {
+		if slices.Equal(shape, w.Shape) && got == want {
+			return true
+		}
+		bad = append(bad, fmt.Sprintf("%s %s: shape %v with %d results, NumPy %v with %d", where, what, shape, got, w.Shape, want))
+		return false
+	}
+	near := func(what string, got []float64, want []string, tol float64) {
+		for i, g := range got {
+			x := parseFloat(t, want[i])
+			if !(math.IsNaN(g) && math.IsNaN(x) || g == x || math.Abs(g-x) <= tol) {
+				bad = append(bad, fmt.Sprintf("%s %s[%d]: got %v, NumPy %v (tolerance %g)", where, what, i, g, x, tol))
+			}
+		}
+	}
+	exact := func(what string, got, want any) {
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			bad = append(bad, fmt.Sprintf("%s %s: got %v, NumPy %v", where, what, got, want))
+		}
+	}
+
+	sum, err := compute.NanSumAxis(ctx, v, axis, opt)
+	must(t, err)
+	if sameLen("nansum", sum.Shape, len(sum.Values), len(w.NanSum)) {
+		fs, ss := make([]float64, len(sum.Values)), make([]string, len(sum.Values))
+		for i, s := range sum.Values {
+			fs[i], ss[i] = s.Float64(), s.String()
+		}
+		if isFloat {
+			near("nansum", fs, w.NanSum, 1e-12*scaleSum)
+		} else {
+			exact("nansum", ss, w.Sum) // np.nansum of integers is np.sum
+		}
+	}
+	mean, err := compute.NanMeanAxis(ctx, v, axis, opt)
+	must(t, err)
+	if sameLen("nanmean", mean.Shape, len(mean.Values), len(w.NanMean)) {
+		near("nanmean", mean.Values, w.NanMean, 1e-12*scale)
+	}
+	for ddof, want := range [][]string{w.NanVar0, w.NanVar1} {
+		vr, err := compute.NanVarAxis(ctx, v, axis, ddof, opt)
+		must(t, err)
+		if sameLen("nanvar", vr.Shape, len(vr.Values), len(want)) {
+			near(fmt.Sprint("nanvar", ddof), vr.Values, want, 1e-9*scale*scale)
+		}
+	}
+	for ddof, want := range [][]string{w.NanStd0, w.NanStd1} {
+		sd, err := compute.NanStdAxis(ctx, v, axis, ddof, opt)
+		must(t, err)
+		if sameLen("nanstd", sd.Shape, len(sd.Values), len(want)) {
+			near(fmt.Sprint("nanstd", ddof), sd.Values, want, 1e-9*scale)
+		}
+	}
+	counts, err := compute.CountNonzeroAxis(ctx, v, axis, opt)
+	must(t, err)
+	anys, err := compute.AnyAxis(ctx, v, axis, opt)
+	must(t, err)
+	alls, err := compute.AllAxis(ctx, v, axis, opt)
+	must(t, err)
+	if sameLen("count_nonzero", counts.Shape, len(counts.Values), len(w.CountNonzero)) &&
+		sameLen("any", anys.Shape, len(anys.Values), len(w.Any)) && sameLen("all", alls.Shape, len(alls.Values), len(w.All)) {
+		exact("count_nonzero", counts.Values, w.CountNonzero)
+		exact("any", anys.Values, w.Any)
+		exact("all", alls.Values, w.All)
+	}
+	if len(w.NanMin) == 0 { // an empty axis: NumPy has no extremes
+		return bad
+	}
+	for _, op := range []struct {
+		name string
+		fn   func(context.Context, *mmarray.Array[T], int, ...compute.Option) (compute.Reduced[T], error)
+		want []string
+	}{{"nanmin", compute.NanMinAxis[T], w.NanMin}, {"nanmax", compute.NanMaxAxis[T], w.NanMax}} {
+		got, err := op.fn(ctx, v, axis, opt)
+		must(t, err)
+		if !sameLen(op.name, got.Shape, len(got.Values), len(op.want)) {
+			continue
+		}
+		if isFloat {
+			fs := make([]float64, len(got.Values))
+			for i, x := range got.Values {
+				fs[i] = asFloat(x)
+			}
+			near(op.name, fs, op.want, 0)
+			continue
+		}
+		ss := make([]string, len(got.Values))
+		for i, x := range got.Values {
+			ss[i] = intString(x)
+		}
+		exact(op.name, ss, op.want)
+	}
+	for _, op := range []struct {
+		name string
+		fn   func(context.Context, *mmarray.Array[T], int, ...compute.Option) (compute.Reduced[int], error)
+		want []int
+	}{{"argmin", compute.ArgMinAxis[T], w.ArgMin}, {"argmax", compute.ArgMaxAxis[T], w.ArgMax}} {
+		got, err := op.fn(ctx, v, axis, opt)
+		must(t, err)
+		if sameLen(op.name, got.Shape, len(got.Values), len(op.want)) {
+			exact(op.name, got.Values, op.want)
 		}
 	}
 	return bad

@@ -98,6 +98,21 @@ func TestAxisReductionsMatchLoop(t *testing.T) {
 		must(t, err)
 		desc, err := compute.DescribeAxis(ctx, c.view, c.axis, opt)
 		must(t, err)
+		// Without NaNs, the nan-variants are the plain reductions, bit for
+		// bit: the same additions in the same order.
+		nansum, err := compute.NanSumAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		nanvar, err := compute.NanVarAxis(ctx, c.view, c.axis, 1, opt)
+		must(t, err)
+		if fmt.Sprint(nansum.Values) != fmt.Sprint(sum.Values) || fmt.Sprint(nanvar.Values) != fmt.Sprint(vr.Values) {
+			t.Errorf("%s axis %d: NanSumAxis and NanVarAxis differ from SumAxis and VarAxis without NaNs", c.name, c.axis)
+		}
+		argmins, err := compute.ArgMinAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		argmaxs, err := compute.ArgMaxAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		nonzero, err := compute.CountNonzeroAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
 		groups := along(c.view, c.axis)
 		if len(desc.Values) != len(groups) {
 			t.Fatalf("%s axis %d: %d Stats, want %d", c.name, c.axis, len(desc.Values), len(groups))
@@ -111,7 +126,11 @@ func TestAxisReductionsMatchLoop(t *testing.T) {
 			exact := exactSum(g)
 			var sumAbs float64
 			gmin, gmax := g[0], g[0]
+			zeros := 0
 			for _, x := range g {
+				if x == 0 {
+					zeros++
+				}
 				sumAbs += math.Abs(x)
 				gmin, gmax = min(gmin, x), max(gmax, x)
 			}
@@ -141,6 +160,10 @@ func TestAxisReductionsMatchLoop(t *testing.T) {
 			}
 			d := desc.Values[i]
 			argmin, argmax := slices.Index(g, gmin), slices.Index(g, gmax)
+			if argmins.Values[i] != argmin || argmaxs.Values[i] != argmax || nonzero.Values[i] != int64(len(g)-zeros) {
+				bad = append(bad, fmt.Sprintf("argmin, argmax, count_nonzero[%d] %d, %d, %d, want %d, %d, %d", i,
+					argmins.Values[i], argmaxs.Values[i], nonzero.Values[i], argmin, argmax, len(g)-zeros))
+			}
 			if d.Count != int64(len(g)) || d.NaNCount != 0 || d.Sum != sum.Values[i].Float64() || d.Min != gmin || d.Max != gmax ||
 				d.ArgMin != argmin || d.ArgMax != argmax || !(math.Abs(d.Std*d.Std-ss/float64(len(g))) <= 1e-12*scale) {
 				bad = append(bad, fmt.Sprintf("describe[%d] %+v, want count %d, min %v at %d, max %v at %d", i, d, len(g), gmin, argmin, gmax, argmax))
@@ -184,7 +207,22 @@ func TestAxisResultsIdenticalAcrossWorkers(t *testing.T) {
 		for _, s := range d.Values {
 			add([]float64{s.Sum, s.Mean, s.Std, s.Min, s.Max, float64(s.Count), float64(s.ArgMin), float64(s.ArgMax)})
 		}
-		return fmt.Sprint(bits)
+		nansum, err := compute.NanSumAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		for _, s := range nansum.Values {
+			add([]float64{s.Float64()})
+		}
+		nanstd, err := compute.NanStdAxis(ctx, c.view, c.axis, 1, opt)
+		must(t, err)
+		add(nanstd.Values)
+		nanmax, err := compute.NanMaxAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		add(nanmax.Values)
+		argmax, err := compute.ArgMaxAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		counts, err := compute.CountNonzeroAxis(ctx, c.view, c.axis, opt)
+		must(t, err)
+		return fmt.Sprint(bits, argmax.Values, counts.Values)
 	}
 	for _, c := range axisCases(t) {
 		want := results(c, 1)
@@ -235,6 +273,27 @@ func TestAxisEmpty(t *testing.T) {
 		_, err = compute.MinAxis(ctx, c.view, c.axis)
 		if got := errors.Is(err, compute.ErrEmpty); got != c.minErrors {
 			t.Errorf("%s: MinAxis error %v, want ErrEmpty: %v", c.name, err, c.minErrors)
+		}
+		_, err = compute.NanMaxAxis(ctx, c.view, c.axis)
+		_, err2 := compute.ArgMinAxis(ctx, c.view, c.axis)
+		if errors.Is(err, compute.ErrEmpty) != c.minErrors || errors.Is(err2, compute.ErrEmpty) != c.minErrors {
+			t.Errorf("%s: NanMaxAxis error %v, ArgMinAxis error %v, want ErrEmpty: %v", c.name, err, err2, c.minErrors)
+		}
+		nanmean, err := compute.NanMeanAxis(ctx, c.view, c.axis)
+		must(t, err)
+		anys, err := compute.AnyAxis(ctx, c.view, c.axis)
+		must(t, err)
+		alls, err := compute.AllAxis(ctx, c.view, c.axis)
+		must(t, err)
+		if len(nanmean.Values) != c.results || len(anys.Values) != c.results || len(alls.Values) != c.results {
+			t.Errorf("%s: %d nan-means, %d anys, %d alls, want %d", c.name, len(nanmean.Values), len(anys.Values), len(alls.Values), c.results)
+			continue
+		}
+		for i := range c.results {
+			// The view holds zeros: only an empty axis makes All true.
+			if !math.IsNaN(nanmean.Values[i]) || anys.Values[i] || !alls.Values[i] {
+				t.Errorf("%s: nanmean %v, any %v, all %v at %d, want NaN, false, true", c.name, nanmean.Values[i], anys.Values[i], alls.Values[i], i)
+			}
 		}
 		// Describe of nothing is no error: a count of 0, as Describe's.
 		d, err := compute.DescribeAxis(ctx, c.view, c.axis)

@@ -1,7 +1,7 @@
-// Package compute runs reductions over mapped arrays: whole-array sums,
-// means, variances, extremes and counts over any mmarray view, and sums,
-// means, variances and extremes along one axis, in parallel and chunk by
-// chunk, with results that do not depend on the number of workers.
+// Package compute runs reductions over mapped arrays: sums, means,
+// variances, extremes, their indices, counts and a one-pass Describe, over
+// any mmarray view whole or along one axis, in parallel and chunk by chunk,
+// with results that do not depend on the number of workers.
 //
 //	s, err := compute.Describe(ctx, a, compute.WithWorkers(4))
 //	fmt.Println(s.Count, s.Mean, s.Std, s.Min, s.Max)
@@ -102,9 +102,13 @@
 //     one axis (negative counting from the end, as in NumPy) with the rules
 //     of Sum, Mean, Var, Std, Min and Max, and return a Reduced: the shape
 //     of the other axes and one value per position of it, in C order.
-//     DescribeAxis returns a Reduced[Stats], Describe of the elements along
-//     the axis at each position, in one pass, with ArgMin and ArgMax as
-//     indices along the axis (np.nanargmin(a, axis=axis)).
+//     So do their nan-variants (NanSumAxis, NanMeanAxis, NanVarAxis,
+//     NanStdAxis, NanMinAxis, NanMaxAxis) and CountNonzeroAxis, AnyAxis and
+//     AllAxis. ArgMinAxis and ArgMaxAxis return the index along the axis
+//     (NumPy's first-occurrence and NaN rules, as ArgMin's). DescribeAxis
+//     returns a Reduced[Stats], Describe of the elements along the axis at
+//     each position, in one pass, with ArgMin and ArgMax as indices along
+//     the axis (np.nanargmin(a, axis=axis)).
 //
 // A float sum holding an infinity, or overflowing, is that infinity (NaN
 // if both signs occur), as in NumPy; so are the means, and variances are
@@ -113,10 +117,11 @@
 // Empty views behave as in NumPy: Sum is zero, Mean, Var and Std are NaN,
 // Any is false, All is true; Min, Max, ArgMin, ArgMax and the nan-variants
 // of Min and Max return an error wrapping ErrEmpty (NumPy raises
-// ValueError). Along an axis, an empty axis gives zero sums and NaN means,
-// variances and deviations, and MinAxis and MaxAxis return ErrEmpty even
-// where the other axes are empty too; an empty other axis gives no results
-// and no error.
+// ValueError). Along an axis, an empty axis gives zero sums and counts,
+// NaN means, variances and deviations, false for AnyAxis, true for AllAxis
+// and Stats with a Count of 0, and MinAxis, MaxAxis, their nan-variants,
+// ArgMinAxis and ArgMaxAxis return ErrEmpty even where the other axes are
+// empty too; an empty other axis gives no results and no error.
 //
 // # Errors and panics
 //
@@ -129,9 +134,7 @@
 //
 // # Caveats
 //
-//   - Complex dtypes and datetime min/max are not here yet. Along an axis
-//     there are only Sum, Mean, Var, Std, Min, Max and Describe: no
-//     nan-variants, ArgMin, ArgMax, CountNonzero, Any or All yet. Datetime64
+//   - Complex dtypes and datetime min/max are not here yet. Datetime64
 //     and Timedelta64 views are accepted as their int64
 //     counts (NumPy refuses to sum datetimes; the counts' sum is rarely
 //     meaningful), and NaT is the smallest count, not NaN.

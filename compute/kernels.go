@@ -181,6 +181,9 @@ func momentsOf[K kernelType](xs []K, skipNaN bool) moments {
 	var m moments
 	if skipNaN {
 		m.sum, m.n = sumNonNaN(xs)
+		// Without NaNs, the deviations take the faster loop that need not
+		// test each element, and the result is the plain variance's.
+		skipNaN = m.n < int64(len(xs))
 	} else {
 		m.sum, m.n = sumFloats(xs), int64(len(xs))
 	}

@@ -338,14 +338,14 @@ func momentsOp[K kernelType](skipNaN bool) axisOp[K, moments, rowMoments] {
 }
 
 // extremesOp gives each result's extremes, with their indices along the
-// axis.
-func extremesOp[K kernelType]() axisOp[K, extremes[K], extremes[K]] {
+// axis; nat is extremes.scan's.
+func extremesOp[K kernelType](nat bool) axisOp[K, extremes[K], extremes[K]] {
 	return axisOp[K, extremes[K], extremes[K]]{
-		run: func(acc *extremes[K], at int, xs []K) { acc.scan(at, xs) },
+		run: func(acc *extremes[K], at int, xs []K) { acc.scan(at, xs, nat) },
 		row: func(accs []extremes[K], xs []K, r int) {
 			accs = accs[:len(xs)]
 			for i, x := range xs {
-				accs[i].add(r, x)
+				accs[i].add(r, x, nat)
 			}
 		},
 		finish: func(e extremes[K]) extremes[K] { return e },
@@ -447,7 +447,7 @@ func StdAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, o
 }
 
 // MinAxis is Min along axis, as np.min(a, axis=axis): NaN where the axis
-// holds a NaN. An empty axis has no minimum: the error wraps ErrEmpty, as
+// holds a NaN (NaT where it holds a NaT). An empty axis has no minimum: the error wraps ErrEmpty, as
 // NumPy raises ValueError, even where there are no results. Axes are as
 // SumAxis's.
 func MinAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[T], error) {
@@ -474,7 +474,8 @@ func pickExtremeAxis[T Real, K kernelType](ctx context.Context, op extremeOp, a 
 	if p.length == 0 {
 		return Reduced[T]{}, fmt.Errorf("%s along axis %d of shape %v: %w", op, p.axis, a.Shape(), ErrEmpty)
 	}
-	es, err := reduceAxis(ctx, a, p, extremesOp[K](), opts)
+	nat := isTimeType[T]()
+	es, err := reduceAxis(ctx, a, p, extremesOp[K](nat), opts)
 	if err != nil {
 		return Reduced[T]{}, err
 	}
@@ -482,8 +483,7 @@ func pickExtremeAxis[T Real, K kernelType](ctx context.Context, op extremeOp, a 
 	for i, e := range es {
 		switch {
 		case e.nans > 0 && (op == opMin || op == opMax), e.valid == 0:
-			// Only a float family has NaNs, so K is float64 here.
-			out.Values[i] = fromKernel[T](K(math.NaN()))
+			out.Values[i] = missing[T, K](nat)
 		case op == opMin || op == opNanMin:
 			out.Values[i] = fromKernel[T](e.min)
 		default:

@@ -78,7 +78,7 @@ func pickArgAxis[T Real, K kernelType](ctx context.Context, op extremeOp, a *mma
 	if p.length == 0 {
 		return Reduced[int]{}, fmt.Errorf("%s along axis %d of shape %v: %w", op, p.axis, a.Shape(), ErrEmpty)
 	}
-	es, err := reduceAxis(ctx, a, p, extremesOp[K](), opts)
+	es, err := reduceAxis(ctx, a, p, extremesOp[K](isTimeType[T]()), opts)
 	if err != nil {
 		return Reduced[int]{}, err
 	}

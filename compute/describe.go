@@ -87,7 +87,7 @@ func describe[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], op
 // elements p holds.
 func (p *describePart[K]) add(start int, xs []K) {
 	nans := p.extremes.nans
-	p.extremes.scan(start, xs)
+	p.extremes.scan(start, xs, false)
 	// The scan counted the piece's NaNs: without any, the moments take
 	// the faster loops that need not test each element.
 	p.moments.merge(momentsOf(xs, p.extremes.nans != nans))
@@ -151,7 +151,7 @@ func describeOp[K kernelType]() axisOp[K, describePart[K], rowDescribe[K]] {
 			}
 			for i, x := range xs {
 				d := &accs[i]
-				d.extremes.add(r, x)
+				d.extremes.add(r, x, false)
 				d.wrapped += x
 				if x == x {
 					d.moments.add(float64(x))

@@ -92,7 +92,11 @@
 //   - Min, Max, NanMin and NanMax return the element type; ArgMin and
 //     ArgMax a flat C-order index of the view. NaN rules are NumPy's: Min and
 //     Max are NaN if any element is; ArgMin and ArgMax return the first NaN's
-//     index; the first of equal extremes wins.
+//     index; the first of equal extremes wins. For Datetime64 and
+//     Timedelta64 views NaT is NaN to these, as in NumPy since 1.18: Min,
+//     Max, ArgMin and ArgMax propagate it, NanMin and NanMax skip it (NaT
+//     where all are NaT). The type is told once per call, and NaT, the
+//     smallest count, is tested for only where a new minimum is found.
 //   - CountNonzero, Any and All count nonzero elements (NaN is nonzero).
 //   - Describe computes count, NaN count, sum, mean, std, min, max, argmin
 //     and argmax in one pass, leaving NaNs out; for integers and bools also
@@ -134,12 +138,15 @@
 //
 // # Caveats
 //
-//   - Complex dtypes and datetime min/max are not here yet. Datetime64
-//     and Timedelta64 views are accepted as their int64
-//     counts (NumPy refuses to sum datetimes; the counts' sum is rarely
-//     meaningful), and NaT is the smallest count, not NaN.
-//   - NanMin and NanMax of a view of NaNs only return NaN and no error,
-//     where NumPy returns NaN with a RuntimeWarning.
+//   - Complex dtypes are not here yet. Datetime64 and Timedelta64 views
+//     are accepted by every reduction as their int64 counts (NumPy refuses
+//     to sum datetimes; the counts' sum is rarely meaningful); only the
+//     extremes and their indices take NaT as NaN: to the others (Sum, Mean,
+//     Var, CountNonzero, Describe and their variants) NaT is the smallest
+//     count.
+//   - NanMin and NanMax of a view of NaNs (or NaTs) only return NaN (NaT)
+//     and no error, where NumPy returns it with a RuntimeWarning; so do
+//     NanMinAxis and NanMaxAxis where all elements along the axis are.
 //   - Min and Max may read the view in storage order, so between 0 and -0
 //     (equal to each other) either may be returned; NumPy's choice depends
 //     on its SIMD loops too.

@@ -11,8 +11,8 @@ import (
 )
 
 // Real is the set of element types the reductions accept: bool, the
-// integers (Datetime64 and Timedelta64 among them, as their int64 counts),
-// float32, float64 and mmarray.Float16.
+// integers (Datetime64 and Timedelta64 among them, as their int64 counts,
+// NaT being NaN to the extremes), float32, float64 and mmarray.Float16.
 type Real interface {
 	~bool | ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32 | ~float64
 }

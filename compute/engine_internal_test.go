@@ -35,7 +35,7 @@ func TestWaves(t *testing.T) {
 		var d describePart[float64]
 		calls := 0
 		err := reduceChunks(context.Background(), a, cfg, cOrder, func(p *describePart[float64], start int, xs []float64) {
-			p.extremes.scan(start, xs)
+			p.extremes.scan(start, xs, false)
 			p.moments.merge(momentsOf(xs, false))
 		}, func(p describePart[float64]) {
 			calls++

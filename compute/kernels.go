@@ -228,10 +228,19 @@ type extremes[K kernelType] struct {
 	firstNaN       int
 }
 
-func (e *extremes[K]) scan(start int, xs []K) {
+// natCount is NaT, Not a Time, as a Datetime64 or Timedelta64 count: the
+// smallest int64. A variable, so that it converts to any kernel type.
+var natCount int64 = math.MinInt64
+
+// scan adds the piece xs whose first element has index start, after the
+// elements e holds. With nat (the elements are Datetime64 or Timedelta64
+// counts) NaT counts as a NaN, as NumPy's min, max, argmin and argmax
+// take it since NumPy 1.18.
+func (e *extremes[K]) scan(start int, xs []K, nat bool) {
+	natK := K(natCount)
 	i := 0
 	for e.valid == 0 && i < len(xs) {
-		if x := xs[i]; x == x {
+		if x := xs[i]; x == x && !(nat && x == natK) {
 			e.min, e.max, e.argmin, e.argmax = x, x, start+i, start+i
 			e.valid++
 		} else {
@@ -243,13 +252,22 @@ func (e *extremes[K]) scan(start int, xs []K) {
 		return
 	}
 	// Locals, so that the loop keeps them in registers; a NaN fails both
-	// comparisons and is caught by the third test only.
+	// comparisons and is caught by the third test only. NaT, the smallest
+	// count, is always below lo (lo is never NaT), so it is tested for only
+	// where a new minimum is found: NaT costs nothing where there is none.
 	lo, hi, argLo, argHi := e.min, e.max, e.argmin-start, e.argmax-start
 	nans := e.nans
 	for j := i; j < len(xs); j++ {
 		x := xs[j]
 		if x < lo {
-			lo, argLo = x, j
+			if !nat || x != natK {
+				lo, argLo = x, j
+				continue
+			}
+			if nans == 0 {
+				e.firstNaN = start + j
+			}
+			nans++
 		} else if x > hi {
 			hi, argHi = x, j
 		} else if x != x {
@@ -264,14 +282,22 @@ func (e *extremes[K]) scan(start int, xs []K) {
 }
 
 // add adds the element x at index at, after the elements e holds: the
-// element-at-a-time scan of the outer walk along an axis.
-func (e *extremes[K]) add(at int, x K) {
+// element-at-a-time scan of the outer walk along an axis. nat is scan's.
+func (e *extremes[K]) add(at int, x K, nat bool) {
 	switch {
 	case x != x:
 		e.noteNaN(at)
 	case e.valid == 0:
+		if nat && x == K(natCount) {
+			e.noteNaN(at)
+			return
+		}
 		e.min, e.max, e.argmin, e.argmax, e.valid = x, x, at, at, 1
 	case x < e.min:
+		if nat && x == K(natCount) {
+			e.noteNaN(at)
+			return
+		}
 		e.min, e.argmin = x, at
 		e.valid++
 	case x > e.max:

@@ -206,11 +206,33 @@ func NanStd[T Real](ctx context.Context, a *mmarray.Array[T], ddof int, opts ...
 }
 
 // extremesOf reduces the view to its extremes. The indices are flat C-order
-// indices of the view when order is cOrder.
-func extremesOf[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], order walkOrder, opts []Option) (extremes[K], error) {
+// indices of the view when order is cOrder. nat is extremes.scan's.
+func extremesOf[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], order walkOrder, nat bool, opts []Option) (extremes[K], error) {
 	var e extremes[K]
-	err := reduceChunks(ctx, a, newConfig(opts), order, func(p *extremes[K], start int, xs []K) { p.scan(start, xs) }, e.merge)
+	err := reduceChunks(ctx, a, newConfig(opts), order, func(p *extremes[K], start int, xs []K) { p.scan(start, xs, nat) }, e.merge)
 	return e, err
+}
+
+var (
+	datetimeType  = reflect.TypeFor[mmarray.Datetime64]()
+	timedeltaType = reflect.TypeFor[mmarray.Timedelta64]()
+)
+
+// isTimeType reports whether T is Datetime64 or Timedelta64, whose
+// smallest count is NaT, a NaN to the extremes.
+func isTimeType[T Real]() bool {
+	t := reflect.TypeFor[T]()
+	return t == datetimeType || t == timedeltaType
+}
+
+// missing is the extreme of elements that are NaN only, or of any holding
+// a NaN: NaT for Datetime64 and Timedelta64 (nat), NaN for floats. No
+// other type has one.
+func missing[T Real, K kernelType](nat bool) T {
+	if nat {
+		return fromKernel[T](K(natCount))
+	}
+	return fromKernel[T](K(math.NaN()))
 }
 
 // extremeOp names which extreme a call computes, so that a misspelt one is
@@ -249,19 +271,18 @@ func extreme[T Real](ctx context.Context, op extremeOp, a *mmarray.Array[T], opt
 
 func pickExtreme[T Real, K kernelType](ctx context.Context, op extremeOp, a *mmarray.Array[T], order walkOrder, opts []Option) (T, int, error) {
 	var zero T
-	e, err := extremesOf[T, K](ctx, a, order, opts)
+	nat := isTimeType[T]()
+	e, err := extremesOf[T, K](ctx, a, order, nat, opts)
 	if err != nil {
 		return zero, 0, err
 	}
 	if e.valid+e.nans == 0 {
 		return zero, 0, fmt.Errorf("%s of shape %v: %w", op, a.Shape(), ErrEmpty)
 	}
-	// Only a float family has NaNs, so nan is only called for one.
-	nan := func() T { return fromKernel[T](K(math.NaN())) }
 	switch op {
 	case opMin, opMax:
 		if e.nans > 0 {
-			return nan(), 0, nil
+			return missing[T, K](nat), 0, nil
 		}
 	case opArgMin, opArgMax:
 		if e.nans > 0 {
@@ -269,7 +290,7 @@ func pickExtreme[T Real, K kernelType](ctx context.Context, op extremeOp, a *mma
 		}
 	case opNanMin, opNanMax:
 		if e.valid == 0 {
-			return nan(), 0, nil
+			return missing[T, K](nat), 0, nil
 		}
 	}
 	switch op {
@@ -283,8 +304,9 @@ func pickExtreme[T Real, K kernelType](ctx context.Context, op extremeOp, a *mma
 	return zero, e.argmax, nil
 }
 
-// Min returns the smallest element, as np.min: NaN if any element is NaN.
-// An empty view has no minimum: the error wraps ErrEmpty.
+// Min returns the smallest element, as np.min: NaN if any element is NaN
+// (NaT if any Datetime64 or Timedelta64 element is NaT). An empty view has
+// no minimum: the error wraps ErrEmpty.
 func Min[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T, error) {
 	v, _, err := extreme(ctx, opMin, a, opts)
 	return v, err
@@ -297,8 +319,8 @@ func Max[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T, e
 	return v, err
 }
 
-// NanMin is Min of the elements that are not NaN, as np.nanmin. Where all
-// elements are NaN it returns NaN and no error (np.nanmin returns NaN with a
+// NanMin is Min of the elements that are not NaN (nor NaT), as np.nanmin.
+// Where all elements are NaN it returns NaN (NaT) and no error (np.nanmin returns NaN with a
 // RuntimeWarning); an empty view is ErrEmpty.
 func NanMin[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T, error) {
 	v, _, err := extreme(ctx, opNanMin, a, opts)
@@ -313,8 +335,8 @@ func NanMax[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (T
 }
 
 // ArgMin returns the flat C-order index of the smallest element, as
-// np.argmin: the first one of equal minima, and the first NaN's index if
-// there is a NaN. An empty view is ErrEmpty.
+// np.argmin: the first one of equal minima, and the first NaN's (or NaT's)
+// index if there is one. An empty view is ErrEmpty.
 func ArgMin[T Real](ctx context.Context, a *mmarray.Array[T], opts ...Option) (int, error) {
 	_, i, err := extreme(ctx, opArgMin, a, opts)
 	return i, err

@@ -24,15 +24,16 @@ func NanMeanAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opt
 }
 
 // NanVarAxis is NanVar along axis, as np.nanvar(a, axis=axis, ddof=ddof):
-// VarAxis of the elements that are not NaN, NaN where there are none.
+// VarAxis of the elements that are not NaN, NaN where there are no more
+// than ddof of them.
 func NanVarAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, opts ...Option) (Reduced[float64], error) {
-	return mapMoments(ctx, a, axis, true, opts, func(m moments) float64 { return m.variance(ddof) })
+	return mapMoments(ctx, a, axis, true, opts, func(m moments) float64 { return m.nanVariance(ddof) })
 }
 
 // NanStdAxis is the square root of NanVarAxis, as np.nanstd(a, axis=axis,
 // ddof=ddof).
 func NanStdAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, opts ...Option) (Reduced[float64], error) {
-	return mapMoments(ctx, a, axis, true, opts, func(m moments) float64 { return math.Sqrt(m.variance(ddof)) })
+	return mapMoments(ctx, a, axis, true, opts, func(m moments) float64 { return math.Sqrt(m.nanVariance(ddof)) })
 }
 
 // NanMinAxis is NanMin along axis, as np.nanmin(a, axis=axis): the

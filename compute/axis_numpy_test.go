@@ -468,3 +468,78 @@ func checkNanAxis[T compute.Real](t *testing.T, v *mmarray.Array[T], axis int, w
 	}
 	return bad
 }
+
+// numpyFewNanVar writes a (4, 3) float64 .npy whose columns hold 3, 2, 1
+// and 0 elements that are not NaN into the folder named on its standard
+// input, and prints np.nanvar and np.nanstd with ddof 0 to 3, whole, along
+// each axis and of each column: NaN, not +Inf, where no more than ddof elements are
+// not NaN.
+const numpyFewNanVar = `
+import warnings, os
+warnings.filterwarnings("ignore")
+d = json.load(sys.stdin)
+a = np.array([[1.5, 2, 7, np.nan], [4, -1, np.nan, np.nan], [0.25, np.nan, np.nan, np.nan]]).T.copy()
+np.save(os.path.join(d, "few.npy"), a)
+out = {}
+for ddof in range(4):
+    for name, fn in (("var", np.nanvar), ("std", np.nanstd)):
+        out["%s%d" % (name, ddof)] = [[repr(float(x)) for x in np.ravel(fn(a, axis=ax, ddof=ddof))] for ax in (None, 0, 1)] + \
+            [[repr(float(fn(a[:, j], ddof=ddof)))] for j in range(3)]
+print(json.dumps(out))
+`
+
+// TestNanVarFewElementsMatchNumPy checks NanVar, NanStd, NanVarAxis and
+// NanStdAxis where ddof is as large as the number of elements that are not
+// NaN or larger, against NumPy.
+func TestNanVarFewElementsMatchNumPy(t *testing.T) {
+	dir := t.TempDir()
+	var want map[string][][]string
+	numpytest.RunJSON(t, numpyFewNanVar, dir, &want)
+	f, err := mmarray.Open(filepath.Join(dir, "few.npy"), mmarray.ReadOnly)
+	must(t, err)
+	defer f.Close()
+	a, err := mmarray.View[float64](f)
+	must(t, err)
+	ctx := context.Background()
+	var bad []string
+	for ddof := range 4 {
+		for _, op := range []struct {
+			name  string
+			whole func(context.Context, *mmarray.Array[float64], int, ...compute.Option) (float64, error)
+			axis  func(context.Context, *mmarray.Array[float64], int, int, ...compute.Option) (compute.Reduced[float64], error)
+		}{{"var", compute.NanVar[float64], compute.NanVarAxis[float64]}, {"std", compute.NanStd[float64], compute.NanStdAxis[float64]}} {
+			w := want[fmt.Sprint(op.name, ddof)]
+			if len(w) != 6 {
+				t.Fatalf("NumPy gave no %s%d", op.name, ddof)
+			}
+			x, err := op.whole(ctx, a, ddof)
+			must(t, err)
+			got := [][]float64{{x}}
+			for axis := range 2 {
+				r, err := op.axis(ctx, a, axis, ddof)
+				must(t, err)
+				got = append(got, r.Values)
+			}
+			for j := range 3 {
+				x, err := op.whole(ctx, a.Slice(mmarray.All(), mmarray.Index(j)), ddof)
+				must(t, err)
+				got = append(got, []float64{x})
+			}
+			for i := range got {
+				if len(got[i]) != len(w[i]) {
+					bad = append(bad, fmt.Sprintf("%s ddof %d (%d): %d results, NumPy %d", op.name, ddof, i, len(got[i]), len(w[i])))
+					continue
+				}
+				for j, g := range got[i] {
+					x := parseFloat(t, w[i][j])
+					if !(math.IsNaN(g) && math.IsNaN(x) || math.Abs(g-x) <= 1e-12*math.Abs(x)) {
+						bad = append(bad, fmt.Sprintf("%s ddof %d (%d)[%d]: got %v, NumPy %v", op.name, ddof, i, j, g, x))
+					}
+				}
+			}
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("%d results differ from NumPy's:\n%v", len(bad), bad)
+	}
+}

@@ -88,7 +88,8 @@
 //     (float32 input is also added in float64, not float32).
 //   - Mean, Var, Std and their nan-variants return float64, integers being
 //     converted to float64 as NumPy's mean does. Var merges per-chunk
-//     moments with Chan's pairwise formula; ddof is NumPy's.
+//     moments with Chan's pairwise formula; ddof is NumPy's, n-ddof <= 0
+//     giving +Inf for Var and NaN for NanVar, as np.var and np.nanvar do.
 //   - Min, Max, NanMin and NanMax return the element type; ArgMin and
 //     ArgMax a flat C-order index of the view. NaN rules are NumPy's: Min and
 //     Max are NaN if any element is; ArgMin and ArgMax return the first NaN's

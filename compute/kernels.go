@@ -174,6 +174,15 @@ func (m moments) variance(ddof int) float64 {
 	return m.m2 / float64(max(m.n-int64(ddof), 0))
 }
 
+// nanVariance is variance with np.nanvar's rule for n-ddof <= 0: NaN (with
+// a RuntimeWarning in NumPy), where np.var gives +Inf.
+func (m moments) nanVariance(ddof int) float64 {
+	if m.n-int64(ddof) <= 0 {
+		return math.NaN()
+	}
+	return m.variance(ddof)
+}
+
 // momentsOf computes a piece's moments in two passes over it (the piece is
 // at most a chunk, in cache): the sum, then squared deviations from the
 // piece's mean. With skipNaN, NaNs are left out.

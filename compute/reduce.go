@@ -184,13 +184,14 @@ func Var[T Real](ctx context.Context, a *mmarray.Array[T], ddof int, opts ...Opt
 	return m.variance(ddof), nil
 }
 
-// NanVar is Var of the elements that are not NaN, as np.nanvar.
+// NanVar is Var of the elements that are not NaN, as np.nanvar: NaN where
+// no more than ddof of them are left, as in NumPy, not Var's +Inf.
 func NanVar[T Real](ctx context.Context, a *mmarray.Array[T], ddof int, opts ...Option) (float64, error) {
 	m, err := momentsOfView(ctx, a, true, opts)
 	if err != nil {
 		return 0, err
 	}
-	return m.variance(ddof), nil
+	return m.nanVariance(ddof), nil
 }
 
 // Std is the square root of Var, as np.std.

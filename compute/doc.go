@@ -75,7 +75,8 @@
 // # Results
 //
 // Elements of every real dtype are accepted in both byte orders: bool, the
-// integers, Float16, float32 and float64 (the Real constraint).
+// integers, Float16, float32 and float64 (the Real constraint); complex64
+// and complex128 (the Complex constraint) by the functions named Complex.
 //
 //   - Sum and NanSum return a Scalar with NumPy's result dtype: Int64 for
 //     bool and signed integers, Uint64 for unsigned integers, both exact and
@@ -114,6 +115,14 @@
 //     returns a Reduced[Stats], Describe of the elements along the axis at
 //     each position, in one pass, with ArgMin and ArgMax as indices along
 //     the axis (np.nanargmin(a, axis=axis)).
+//   - SumComplex, MeanComplex and their nan-variants return complex128,
+//     each part summed as Sum's floats are (complex64 too, which NumPy adds
+//     in complex64); a NaN or infinite part affects its own part of a sum
+//     only, and the means divide as NumPy does, by complex division by
+//     n+0i, which makes the other part NaN ((inf+0j)/2 is inf+nanj).
+//     VarComplex, StdComplex and their nan-variants return float64: the
+//     mean of the squared moduli |x-mean|², as np.var. The nan-variants
+//     leave out elements with a NaN part, as np.isnan does.
 //
 // A float sum holding an infinity, or overflowing, is that infinity (NaN
 // if both signs occur), as in NumPy; so are the means, and variances are
@@ -139,7 +148,10 @@
 //
 // # Caveats
 //
-//   - Complex dtypes are not here yet. Datetime64 and Timedelta64 views
+//   - Complex views have whole-array sums, means, variances and deviations
+//     only: no extremes (NumPy orders complex numbers lexicographically),
+//     counts, Describe or reductions along an axis. Datetime64 and
+//     Timedelta64 views
 //     are accepted by every reduction as their int64 counts (NumPy refuses
 //     to sum datetimes; the counts' sum is rarely meaningful); only the
 //     extremes and their indices take NaT as NaN: to the others (Sum, Mean,
@@ -176,8 +188,8 @@
 //   - A reduction along an axis keeps its results in memory, one per
 //     position of the other axes, and, when it reads row by row, one
 //     accumulator (up to 56 bytes, 120 for DescribeAxis) per result for
-//     each chunk in flight: at
-//     least one chunk per worker, more while they fit in about 64 MiB. With
+//     each chunk in flight: at least one chunk per worker, more while they
+//     fit in about 64 MiB. With
 //     more results than a chunk's 65536 elements, a chunk is one row.
 //   - A result along an axis may differ in its last bits from the same
 //     elements reduced whole (Mean of a column view) and between layouts:

@@ -61,10 +61,11 @@ func familyOf[T Real]() family {
 // widener turns the front of a block of T into kernel values: it returns
 // the converted piece (the block itself where T's underlying type is K,
 // else up to len(buf) elements converted into buf) and the rest of the
-// block.
-type widener[T Real, K kernelType] func(block []T, buf []K) (piece []K, rest []T)
+// block. A complex element becomes two float64s, its real and imaginary
+// parts.
+type widener[T element, K kernelType] func(block []T, buf []K) (piece []K, rest []T)
 
-func widenerFor[T Real, K kernelType]() widener[T, K] {
+func widenerFor[T element, K kernelType]() widener[T, K] {
 	t := reflect.TypeFor[T]()
 	if t == float16Type {
 		return func(b []T, buf []K) ([]K, []T) {
@@ -94,13 +95,15 @@ func widenerFor[T Real, K kernelType]() widener[T, K] {
 		return widenVia[T, K, uint32]
 	case reflect.Float32:
 		return widenVia[T, K, float32]
+	case reflect.Complex64, reflect.Complex128:
+		return complexWidener[T, K](t.Kind())
 	}
 	panic("compute: unreachable element kind " + t.String())
 }
 
 // widenVia converts a block of T whose memory is that of S (a Go bool is
 // the byte 0 or 1, a named integer type its underlying integer).
-func widenVia[T Real, K kernelType, S int8 | int16 | int32 | uint8 | uint16 | uint32 | float32](b []T, buf []K) ([]K, []T) {
+func widenVia[T element, K kernelType, S int8 | int16 | int32 | uint8 | uint16 | uint32 | float32](b []T, buf []K) ([]K, []T) {
 	src := sliceAs[S](b)
 	n := min(len(buf), len(src))
 	for i, x := range src[:n] {
@@ -160,7 +163,7 @@ const (
 // view's size. The context is checked before each chunk; the first error
 // stops the workers and is returned. A panic in a worker (a view used after
 // its File was closed) is raised again in the caller's goroutine.
-func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.Array[T], cfg config, order walkOrder,
+func reduceChunks[T element, K kernelType, P any](ctx context.Context, a *mmarray.Array[T], cfg config, order walkOrder,
 	kernel func(p *P, start int, piece []K), fold func(P)) error {
 	v := a
 	if order == anyOrder {
@@ -174,7 +177,7 @@ func reduceChunks[T Real, K kernelType, P any](ctx context.Context, a *mmarray.A
 // number of workers). It checks the context before anything else, for
 // its callers too, so that a cancelled context is an error even for an
 // empty view.
-func walkChunks[T Real, K kernelType, P any](ctx context.Context, v *mmarray.Array[T], cfg config, chunkElems int,
+func walkChunks[T element, K kernelType, P any](ctx context.Context, v *mmarray.Array[T], cfg config, chunkElems int,
 	kernel func(p *P, start int, piece []K), fold func(P)) (retErr error) {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -231,7 +234,7 @@ func walkChunks[T Real, K kernelType, P any](ctx context.Context, v *mmarray.Arr
 // in memory or opened CopyOnWrite). partials is what the wave's partial
 // results hold; the rest of the budget goes to the chunks' pages: each
 // chunk is counted as its first chunk's span, rounded out to whole pages.
-func budgetWindow[T Real](v *mmarray.Array[T], cfg *config, chunks, chunkElems int, partials int64) *chunkWindow {
+func budgetWindow[T element](v *mmarray.Array[T], cfg *config, chunks, chunkElems int, partials int64) *chunkWindow {
 	_, total := v.ByteRange(0, v.Len())
 	budget := cfg.resolveMemory(total)
 	room := budget - partials
@@ -251,7 +254,7 @@ func budgetWindow[T Real](v *mmarray.Array[T], cfg *config, chunks, chunkElems i
 const waveLen = 1024
 
 // chunkWalker runs a kernel over the chunks of one view.
-type chunkWalker[T Real, K kernelType, P any] struct {
+type chunkWalker[T element, K kernelType, P any] struct {
 	view     *mmarray.Array[T]
 	n        int
 	chunkLen int // elements per chunk
@@ -333,10 +336,10 @@ func (w *chunkWalker[T, K, P]) chunk(c int, p *P, buf []T, kbuf []K) {
 	lo, hi := c*w.chunkLen, min((c+1)*w.chunkLen, w.n)
 	for start, block := range w.view.BlocksRange(lo, hi, buf) {
 		for len(block) > 0 {
-			var piece []K
-			piece, block = w.widen(block, kbuf)
+			piece, rest := w.widen(block, kbuf)
 			w.kernel(p, start, piece)
-			start += len(piece)
+			start += len(block) - len(rest) // elements, not kernel values: a complex one is two
+			block = rest
 		}
 	}
 	if w.progress != nil {

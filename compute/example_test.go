@@ -113,3 +113,34 @@ func ExampleDescribeAxis() {
 	// count 2, NaNs 1, mean 6, std 4.0000, min 2 at 0, max 10 at 2
 	// count 3, NaNs 0, mean 7, std 3.2660, min 3 at 0, max 11 at 2
 }
+
+func ExampleSumComplex() {
+	dir, err := os.MkdirTemp("", "compute-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	f, err := mmarray.Create(filepath.Join(dir, "z.npy"), ">c8", []int{4})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	a, err := mmarray.View[complex64](f)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i, z := range []complex64{1 + 2i, 3 - 1i, 0, complex(float32(math.NaN()), 1)} {
+		a.Set(z, i)
+	}
+	ctx := context.Background()
+	sum, _ := compute.SumComplex(ctx, a)
+	nansum, _ := compute.NanSumComplex(ctx, a)
+	mean, _ := compute.NanMeanComplex(ctx, a)
+	// The variance is real: the mean of |x-mean|².
+	v, _ := compute.NanVarComplex(ctx, a, 0)
+	fmt.Println(sum, nansum, mean)
+	fmt.Printf("%.4f\n", v)
+	// Output:
+	// (NaN+2i) (4+1i) (1.3333333333333333+0.3333333333333333i)
+	// 3.1111
+}

@@ -4,12 +4,19 @@ import "unsafe"
 
 // This file holds the package's only uses of unsafe: reinterpreting a block
 // of a view's element type as its underlying Go type (Datetime64 as int64,
-// bool as uint8, Float16 as uint16), which have the same size and layout.
+// bool as uint8, Float16 as uint16), which have the same size and layout,
+// and a block of complex128 as its float64 parts.
 
 // sliceAs returns s's memory as a []K. K must have T's size and every bit
 // pattern of T must be a valid K.
 func sliceAs[K, T any](s []T) []K {
 	return unsafe.Slice((*K)(unsafe.Pointer(unsafe.SliceData(s))), len(s))
+}
+
+// pairsAs returns s's memory as a []K twice as long: each element of s
+// must be two Ks (a complex number's real and imaginary parts).
+func pairsAs[K, T any](s []T) []K {
+	return unsafe.Slice((*K)(unsafe.Pointer(unsafe.SliceData(s))), 2*len(s))
 }
 
 // valueAs returns v's bits as a K of the same size.

@@ -345,7 +345,11 @@ func extremesOp[K kernelType](nat bool) axisOp[K, extremes[K], extremes[K]] {
 		row: func(accs []extremes[K], xs []K, r int) {
 			accs = accs[:len(xs)]
 			for i, x := range xs {
-				accs[i].add(r, x, nat)
+				if e := &accs[i]; e.within(x) {
+					e.valid++
+				} else {
+					e.add(r, x, nat)
+				}
 			}
 		},
 		finish: func(e extremes[K]) extremes[K] { return e },

@@ -151,7 +151,11 @@ func describeOp[K kernelType]() axisOp[K, describePart[K], rowDescribe[K]] {
 			}
 			for i, x := range xs {
 				d := &accs[i]
-				d.extremes.add(r, x, false)
+				if d.extremes.within(x) {
+					d.extremes.valid++
+				} else {
+					d.extremes.add(r, x, false)
+				}
 				d.wrapped += x
 				if x == x {
 					d.moments.add(float64(x))

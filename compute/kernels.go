@@ -292,6 +292,9 @@ func (e *extremes[K]) scan(start int, xs []K, nat bool) {
 
 // add adds the element x at index at, after the elements e holds: the
 // element-at-a-time scan of the outer walk along an axis. nat is scan's.
+// It is too large to be inlined: the loops that call it count the common
+// case, an element within the extremes so far, themselves (e.within), and
+// call it for the others only, NaN, NaT and new extremes.
 func (e *extremes[K]) add(at int, x K, nat bool) {
 	switch {
 	case x != x:
@@ -316,6 +319,10 @@ func (e *extremes[K]) add(at int, x K, nat bool) {
 		e.valid++
 	}
 }
+
+// within reports whether x lies within the extremes of at least one
+// element: false for NaN and NaT.
+func (e *extremes[K]) within(x K) bool { return e.valid > 0 && e.min <= x && x <= e.max }
 
 func (e *extremes[K]) noteNaN(at int) {
 	if e.nans == 0 {

@@ -19,8 +19,8 @@ type Stats struct {
 	Std      float64 // np.nanstd with ddof 0; NaN when Count is 0
 	Min      float64 // np.nanmin; NaN when Count is 0
 	Max      float64 // np.nanmax; NaN when Count is 0
-	ArgMin   int     // flat C-order index of Min's first occurrence (np.nanargmin); -1 when Count is 0
-	ArgMax   int     // flat C-order index of Max's first occurrence (np.nanargmax); -1 when Count is 0
+	ArgMin   int     // flat C-order index of Min's first occurrence (np.nanargmin; DescribeAxis: the index along the axis); -1 when Count is 0
+	ArgMax   int     // flat C-order index of Max's first occurrence (np.nanargmax; DescribeAxis: the index along the axis); -1 when Count is 0
 
 	// SumScalar, MinScalar and MaxScalar are Sum, Min and Max exact in the
 	// kinds Sum returns: for integers and bools, SumScalar is np.sum (an

@@ -150,13 +150,12 @@
 //
 //   - Complex views have whole-array sums, means, variances and deviations
 //     only: no extremes (NumPy orders complex numbers lexicographically),
-//     counts, Describe or reductions along an axis. Datetime64 and
-//     Timedelta64 views
-//     are accepted by every reduction as their int64 counts (NumPy refuses
-//     to sum datetimes; the counts' sum is rarely meaningful); only the
-//     extremes and their indices take NaT as NaN: to the others (Sum, Mean,
-//     Var, CountNonzero, Describe and their variants) NaT is the smallest
-//     count.
+//     counts, Describe or reductions along an axis.
+//   - Datetime64 and Timedelta64 views are accepted by every reduction as
+//     their int64 counts (NumPy refuses to sum datetimes; the counts' sum
+//     is rarely meaningful); only the extremes and their indices take NaT
+//     as NaN: to the others (Sum, Mean, Var, CountNonzero, Describe and
+//     their variants) NaT is the smallest count.
 //   - NanMin and NanMax of a view of NaNs (or NaTs) only return NaN (NaT)
 //     and no error, where NumPy returns it with a RuntimeWarning; so do
 //     NanMinAxis and NanMaxAxis where all elements along the axis are.
@@ -189,8 +188,8 @@
 //     position of the other axes, and, when it reads row by row, one
 //     accumulator (up to 56 bytes, 120 for DescribeAxis) per result for
 //     each chunk in flight: at least one chunk per worker, more while they
-//     fit in about 64 MiB. With
-//     more results than a chunk's 65536 elements, a chunk is one row.
+//     fit in a quarter of the memory budget, at most 64 MiB. With more
+//     results than a chunk's 65536 elements, a chunk is one row.
 //   - A result along an axis may differ in its last bits from the same
 //     elements reduced whole (Mean of a column view) and between layouts:
 //     the additions are grouped differently.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"sync/atomic"
@@ -76,12 +77,12 @@ func Open(path string, mode Mode, opts ...OpenOption) (*File, error) {
 	if err := mode.CheckOpen(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	osFile, err := openForMode(path, mode)
+	osFile, st, err := openForMode(path, mode)
 	if err != nil {
 		return nil, err
 	}
 	f := &File{path: path, mode: mode, osFile: osFile}
-	if err := f.openNPY(o); err != nil {
+	if err := f.openNPY(o, st.Size()); err != nil {
 		osFile.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -110,7 +111,8 @@ func OpenFile(f *os.File, mode Mode, opts ...OpenOption) (*File, error) {
 	if err := mode.CheckOpen(); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := regular.Check(f); err != nil {
+	st, err := regular.Stat(f)
+	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := checkAccess(f, mode); err != nil {
@@ -121,15 +123,18 @@ func OpenFile(f *os.File, mode Mode, opts ...OpenOption) (*File, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	file := &File{path: path, mode: mode, osFile: osFile}
-	if err := file.openNPY(o); err != nil {
+	if err := file.openNPY(o, st.Size()); err != nil {
 		osFile.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return file, nil
 }
 
-func (f *File) openNPY(o options) error {
-	s, err := f.sectionBounds(o)
+// openNPY reads and checks the header of the .npy image in f.osFile, a
+// file of size bytes (from the fstat that found it regular: the one size
+// every check here uses), and maps its data.
+func (f *File) openNPY(o options, size int64) error {
+	s, err := imageSection(o, size)
 	if err != nil {
 		return err
 	}
@@ -145,25 +150,19 @@ func (f *File) openNPY(o options) error {
 	f.imageOffset = s.offset
 	if f.mode == ReadWrite {
 		// Allocate any holes of a sparse file now, so that a write to one
-		// cannot SIGBUS later on a full disk. (Preallocate never grows a
-		// file that is already long enough; a short one is refused below.)
-		size, err := fileSize(f.osFile)
-		if err != nil {
+		// cannot SIGBUS later on a full disk. (The data lies inside the
+		// file, as checked above, so Preallocate does not grow it.)
+		if err := pagecache.Preallocate(f.osFile, h.DataOffset+nbytes); err != nil {
 			return err
-		}
-		if h.DataOffset <= size && nbytes <= size-h.DataOffset {
-			if err := pagecache.Preallocate(f.osFile, h.DataOffset+nbytes); err != nil {
-				return err
-			}
 		}
 	}
 	f.header = h
-	// Map checks the range against the file's size, so a truncated file is
-	// refused there, before anything is mapped.
+	// Map checks the range against the file's size again, as it is when
+	// mapping (its own fstat): a file truncated since is refused there.
 	err = f.mapData(h.DataOffset, nbytes, o)
 	if errors.Is(err, pagecache.ErrBeyondEOF) {
 		size, _ := fileSize(f.osFile)
-		return fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the file is %d bytes long", ErrFileSize, nbytes, h.DataOffset, size)
+		return fmt.Errorf("%w: the header declares %d data bytes at offset %d, but the file is now %d bytes long", ErrFileSize, nbytes, h.DataOffset, size)
 	}
 	return err
 }
@@ -173,22 +172,61 @@ func (f *File) openNPY(o options) error {
 // takes one read.
 const headerProbe = 4096
 
-// readHeader reads the NPY header at the start of section s of f, with one
-// positioned read when the header fits in headerProbe bytes. The header's
+// readHeader reads the NPY header at the start of section s of f, whose
+// length is known (imageSection): with one positioned read of at most
+// headerProbe bytes when the header fits in them, and otherwise reading on
+// from where that read stopped, so that no byte is read twice. The header's
 // DataOffset is relative to the section's start.
 func readHeader(f *os.File, s section, opts ...npyheader.ReadOption) (npyheader.Header, error) {
-	image := io.NewSectionReader(f, s.offset, s.length)
-	var probe [headerProbe]byte
-	n, err := image.ReadAt(probe[:], 0)
+	r := &probedReader{image: io.NewSectionReader(f, s.offset, s.length)}
+	n, err := r.image.ReadAt(r.probe[:min(headerProbe, s.length)], 0)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return npyheader.Header{}, err
 	}
-	h, err := npyheader.Parse(probe[:n], opts...)
-	if errors.Is(err, npyheader.ErrTruncated) && n == headerProbe {
-		// A long header (a wide structured dtype): read it as a stream.
-		return npyheader.Read(image, opts...)
+	r.probed = n
+	return npyheader.Read(r, opts...)
+}
+
+// probedReader reads an image from its start: its first probed bytes from
+// probe, which holds them already, the rest from the image. It is an
+// io.Seeker, so that npyheader learns how many bytes the image holds
+// without reading them (one buffer for a long header; a length field that
+// claims more than the image has is reported as truncated, as NumPy does).
+type probedReader struct {
+	probe  [headerProbe]byte
+	probed int
+	image  *io.SectionReader
+	pos    int64
+}
+
+func (r *probedReader) Read(b []byte) (n int, err error) {
+	if r.pos < int64(r.probed) {
+		n = copy(b, r.probe[r.pos:r.probed])
+	} else {
+		n, err = r.image.ReadAt(b, r.pos)
 	}
-	return h, err
+	r.pos += int64(n)
+	if n > 0 && errors.Is(err, io.EOF) {
+		err = nil // the next Read says it
+	}
+	return n, err
+}
+
+func (r *probedReader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += r.pos
+	case io.SeekEnd:
+		offset += r.image.Size()
+	default:
+		return 0, fmt.Errorf("seek with whence %d: %w", whence, memmap.ErrUnsupported)
+	}
+	if offset < 0 {
+		return 0, fmt.Errorf("seek to %d: %w", offset, ErrOffset)
+	}
+	r.pos = offset
+	return offset, nil
 }
 
 // Create makes a new .npy file for the given dtype descr and shape and maps
@@ -223,7 +261,7 @@ func Create(path string, descr string, shape []int, opts ...CreateOption) (*File
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	h.DataOffset = int64(len(prefix))
-	osFile, err := openForMode(path, Write)
+	osFile, _, err := openForMode(path, Write)
 	if err != nil {
 		return nil, err
 	}
@@ -283,23 +321,21 @@ func OpenRaw(path string, mode Mode, descr string, shape []int, offset int64, op
 	if err != nil {
 		return nil, fmt.Errorf("open raw %s: %w", path, err)
 	}
-	osFile, err := openForMode(path, mode)
+	osFile, st, err := openForMode(path, mode)
 	if err != nil {
 		return nil, err
 	}
 	f := &File{path: path, mode: mode, raw: true, osFile: osFile}
-	if err := f.openRaw(dt, shape, offset, o); err != nil {
+	if err := f.openRaw(dt, shape, offset, st.Size(), o); err != nil {
 		osFile.Close()
 		return nil, fmt.Errorf("open raw %s: %w", path, err)
 	}
 	return f, nil
 }
 
-func (f *File) openRaw(dt npyheader.DType, shape []int, offset int64, o options) error {
-	size, err := fileSize(f.osFile)
-	if err != nil {
-		return err
-	}
+// openRaw maps the raw array at offset in f.osFile, a file of size bytes
+// (from the fstat that found it regular).
+func (f *File) openRaw(dt npyheader.DType, shape []int, offset, size int64, o options) error {
 	if shape == nil {
 		if offset > size {
 			return fmt.Errorf("%w: offset %d is past the end of the %d-byte file", ErrFileSize, offset, size)
@@ -389,10 +425,11 @@ func (f *File) mapData(offset, nbytes int64, o options) error {
 }
 
 // openForMode opens path as mode needs, refusing what is not a regular
-// file before anything reads it (regular.Open). Its errors name the
-// operation and path: the system's *fs.PathError, or one wrapping
-// memmap.ErrUnsupported.
-func openForMode(path string, mode Mode) (*os.File, error) {
+// file before anything reads it (regular.OpenStat), and returns its
+// information from that fstat: for mode Write, after the truncation. Its
+// errors name the operation and path: the system's *fs.PathError, or one
+// wrapping memmap.ErrUnsupported.
+func openForMode(path string, mode Mode) (*os.File, fs.FileInfo, error) {
 	var flag int
 	switch mode {
 	case ReadWrite:
@@ -402,7 +439,7 @@ func openForMode(path string, mode Mode) (*os.File, error) {
 	default: // ReadOnly and CopyOnWrite never write the file.
 		flag = os.O_RDONLY
 	}
-	return regular.Open(path, flag, 0o644)
+	return regular.OpenStat(path, flag, 0o644)
 }
 
 func fileSize(f *os.File) (int64, error) {

@@ -57,20 +57,16 @@ func (ownedImageOption) applyBytes(o *options) { o.ownedImage = true }
 // CopyOnWrite writes into image instead of a copy of it. OpenBytes only.
 func WithOwnedImage() BytesOption { return ownedImageOption{} }
 
-// sectionBounds is the part of f.osFile that holds the .npy image: the
-// section given with WithSection, checked against the file's size, or the
+// imageSection is the part of a file of size bytes that holds the .npy
+// image: the section given with WithSection, checked against size, or the
 // whole file.
-func (f *File) sectionBounds(o options) (section, error) {
+func imageSection(o options, size int64) (section, error) {
 	if !o.hasSection {
-		return section{0, math.MaxInt64}, nil
+		return section{0, size}, nil
 	}
 	s := o.section
 	if s.length > math.MaxInt64-s.offset {
 		return s, fmt.Errorf("%w: invalid section: offset %d length %d", ErrFileSize, s.offset, s.length)
-	}
-	size, err := fileSize(f.osFile)
-	if err != nil {
-		return s, err
 	}
 	if s.offset+s.length > size {
 		return s, fmt.Errorf("%w: the section at offset %d of length %d runs past the end of the %d-byte file", ErrFileSize, s.offset, s.length, size)

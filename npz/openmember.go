@@ -1,6 +1,7 @@
 package npz
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -67,13 +68,30 @@ func (a *Archive) Open(name string) (*mmarray.File, error) {
 // mapInPlace maps stored member i from the archive file: through the file
 // this Archive read, never by opening its path again, which could by then
 // name another file.
+//
+// The archive's size is checked against the one it had when it was read
+// with the size OpenFile's mapping saw (File.FileSize), not a stat of its
+// own: a file resized since fails with ErrSizeMismatch, after the mapping
+// or, if the member no longer fits, instead of it.
+//
+// The member's header is parsed a second time here (OpenFile reads it from
+// the file; the listing parsed it when the archive was opened) on purpose:
+// the archive may have been written since, and the File must describe the
+// bytes it maps, so a header that no longer matches the listing is refused
+// rather than trusted.
 func (a *Archive) mapInPlace(i int) (*mmarray.File, error) {
 	m := &a.members[i]
-	if err := a.checkSize(); err != nil {
+	f, err := mmarray.OpenFile(a.file, a.mode, mmarray.WithSection(m.ContentOffset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
+	if errors.Is(err, mmarray.ErrFileSize) {
+		if serr := a.checkSize(); serr != nil {
+			return nil, serr // it shrank: say so, rather than that the member is cut
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
-	f, err := mmarray.OpenFile(a.file, a.mode, mmarray.WithSection(m.ContentOffset, m.UncompressedSize), mmarray.WithMaxHeaderSize(a.opts.maxHeaderSize))
-	if err != nil {
+	if err := a.sizeMismatch(f.FileSize()); err != nil {
+		f.Close()
 		return nil, err
 	}
 	if h := f.Header(); h.DataOffset != m.DataOffset || !h.DType.Equal(m.Header.DType) ||

@@ -78,14 +78,9 @@ func Open(path string, mode mmarray.Mode, opts ...ReaderOption) (*Archive, error
 	if mode == mmarray.ReadWrite {
 		flag = os.O_RDWR // fail now, not at the first Archive.Open, without permission
 	}
-	file, err := regular.Open(path, flag, 0)
+	file, st, err := regular.OpenStat(path, flag, 0)
 	if err != nil {
 		return nil, err // names the operation and path: a *fs.PathError, or memmap.ErrUnsupported
-	}
-	st, err := file.Stat()
-	if err != nil {
-		file.Close()
-		return nil, err // a *fs.PathError
 	}
 	a := &Archive{path: path, mode: mode, opts: o, src: file, file: file, ownsFile: true, size: st.Size(), fileSize: st.Size()}
 	if err := a.load(); err != nil {
@@ -243,8 +238,14 @@ func (a *Archive) checkSize() error {
 	if err != nil {
 		return err
 	}
-	if st.Size() != a.fileSize {
-		return fmt.Errorf("%w: the archive file was resized from %d to %d bytes since it was opened", ErrSizeMismatch, a.fileSize, st.Size())
+	return a.sizeMismatch(st.Size())
+}
+
+// sizeMismatch is checkSize's verdict on size, the archive file's size as
+// just learned.
+func (a *Archive) sizeMismatch(size int64) error {
+	if size != a.fileSize {
+		return fmt.Errorf("%w: the archive file was resized from %d to %d bytes since it was opened", ErrSizeMismatch, a.fileSize, size)
 	}
 	return nil
 }

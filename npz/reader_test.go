@@ -908,18 +908,29 @@ func TestOpenRefusesAChangedArchive(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, content[len(content)-n:], got, "the bytes are the archive's the Archive read, not the replacement's")
 	})
-	t.Run("resized", func(t *testing.T) {
-		t.Parallel()
-		path := filepath.Join(t.TempDir(), "resized.npz")
-		require.NoError(t, os.WriteFile(path, raw, 0o644))
-		a, err := npz.Open(path, mmarray.ReadOnly)
-		require.NoError(t, err)
-		defer a.Close()
-		require.NoError(t, os.WriteFile(path, append(slices.Clone(raw), 0), 0o644))
-		f, err := a.Open("a")
-		require.ErrorIs(t, err, npz.ErrSizeMismatch)
-		require.Nil(t, f)
-	})
+	// Resized: grown, cut after the member (which still maps), cut inside
+	// its data, cut inside its header; in every mode that maps it.
+	dataEnd := layouts[0].data + int64(len(content))
+	for _, size := range []int64{int64(len(raw)) + 1, dataEnd, dataEnd - 1, layouts[0].data + 5} {
+		for _, mode := range []mmarray.Mode{mmarray.ReadOnly, mmarray.CopyOnWrite, mmarray.ReadWrite} {
+			t.Run(fmt.Sprintf("resized to %d, %v", size, mode), func(t *testing.T) {
+				t.Parallel()
+				path := filepath.Join(t.TempDir(), "resized.npz")
+				require.NoError(t, os.WriteFile(path, raw, 0o644))
+				a, err := npz.Open(path, mode)
+				require.NoError(t, err)
+				require.NoError(t, os.Truncate(path, size))
+				f, err := a.Open("a")
+				require.ErrorIs(t, err, npz.ErrSizeMismatch)
+				require.Nil(t, f)
+				require.NoError(t, a.Close())
+				got, err := os.ReadFile(path)
+				require.NoError(t, err)
+				want := append(slices.Clone(raw), 0)[:size]
+				require.Equal(t, want, got, "nothing was written to the resized archive")
+			})
+		}
+	}
 }
 
 // A member whose declared size runs into the central directory is refused

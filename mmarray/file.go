@@ -151,7 +151,10 @@ func (f *File) openNPY(o options, size int64) error {
 	if f.mode == ReadWrite {
 		// Allocate any holes of a sparse file now, so that a write to one
 		// cannot SIGBUS later on a full disk. (The data lies inside the
-		// file, as checked above, so Preallocate does not grow it.)
+		// file as its fstat found it, so Preallocate does not grow it,
+		// unless another process truncates the file meanwhile: the
+		// unsupported case of the package's Caveats, whose window was
+		// only narrower when a second fstat came just before.)
 		if err := pagecache.Preallocate(f.osFile, h.DataOffset+nbytes); err != nil {
 			return err
 		}

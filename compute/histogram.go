@@ -306,8 +306,7 @@ func explicitBinning[T Real](bins int, lo, hi float64) uniformBinning {
 // autoHistogram is Histogram: the range from the data's extremes, then the
 // counts.
 func autoHistogram[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], bins int, cfg config) (Hist, error) {
-	var e extremes[K]
-	err := reduceChunks(ctx, a, cfg, anyOrder, func(p *extremes[K], start int, xs []K) { p.scan(start, xs, false) }, e.merge)
+	e, err := dataExtremes[T, K](ctx, a, cfg)
 	if err != nil {
 		return Hist{}, err
 	}
@@ -335,6 +334,13 @@ func autoHistogram[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T
 		u.norm = float64(bins) / float64(uint64(e.max)-uint64(e.min))
 	}
 	return countUniform(ctx, a, u, cfg)
+}
+
+// dataExtremes reduces the view to its extremes, in storage order.
+func dataExtremes[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], cfg config) (extremes[K], error) {
+	var e extremes[K]
+	err := reduceChunks(ctx, a, cfg, anyOrder, func(p *extremes[K], start int, xs []K) { p.scan(start, xs, false) }, e.merge)
+	return e, err
 }
 
 // countUniform counts the view in u's bins.

@@ -1,0 +1,202 @@
+package compute
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// Integer is the set of element types Bincount accepts: bool and the
+// integers (Datetime64 and Timedelta64 among them, as their int64 counts).
+type Integer interface {
+	~bool | ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64
+}
+
+// MaxBincountLen is the longest result Bincount and BincountWeighted make:
+// 2²⁶ bins, 512 MiB of counts or sums. Their result's length is the view's
+// largest value plus one, read from the file, so it is bounded; a larger
+// one is an error wrapping memmap.ErrTooLarge.
+const MaxBincountLen = 1 << 26
+
+// Bincount counts the occurrences of each value of a view of non-negative
+// integers, as np.bincount(a.ravel(), minlength=minlength): the result has
+// max(largest value + 1, minlength) counts (minlength counts for an empty
+// view). A negative value is an error wrapping ErrNegative; a result longer
+// than MaxBincountLen one wrapping memmap.ErrTooLarge. A negative minlength
+// panics.
+//
+// The view is read twice: once for its largest value, once to count.
+func Bincount[T Integer](ctx context.Context, a *mmarray.Array[T], minlength int, opts ...Option) ([]int64, error) {
+	if minlength < 0 {
+		misuse.Panicf("compute: Bincount with minlength %d: minlength must not be negative", minlength)
+	}
+	cfg := newConfig(opts)
+	if familyOf[T]() == signedFamily {
+		return bincount[T, int64](ctx, a, minlength, cfg)
+	}
+	return bincount[T, uint64](ctx, a, minlength, cfg)
+}
+
+// BincountWeighted sums the weights of each value of a view of non-negative
+// integers, as np.bincount(a.ravel(), weights.ravel(), minlength): the
+// result's element i is the sum, in float64, of the weights at the
+// positions (in C order) where a holds i. The sums are added in C order
+// within each chunk and the chunks' sums in chunk order, so they are the
+// same bit for bit whatever the number of workers. Errors are Bincount's;
+// weights of another length than a's, or a negative minlength, panic.
+func BincountWeighted[T Integer, W Real](ctx context.Context, a *mmarray.Array[T], weights *mmarray.Array[W], minlength int, opts ...Option) ([]float64, error) {
+	if minlength < 0 {
+		misuse.Panicf("compute: BincountWeighted with minlength %d: minlength must not be negative", minlength)
+	}
+	if weights.Len() != a.Len() {
+		misuse.Panicf("compute: BincountWeighted: %d weights for %d values", weights.Len(), a.Len())
+	}
+	cfg := newConfig(opts)
+	if familyOf[T]() == signedFamily {
+		return bincountWeighted[T, int64](ctx, a, weights, minlength, cfg)
+	}
+	return bincountWeighted[T, uint64](ctx, a, weights, minlength, cfg)
+}
+
+// bincountLen is the length of Bincount's result for a view of a with
+// extremes e: an error where a value is negative or the result would be
+// longer than MaxBincountLen.
+func bincountLen[T Integer, K int64 | uint64](a *mmarray.Array[T], e extremes[K], minlength int) (int, error) {
+	if minlength > MaxBincountLen {
+		return 0, fmt.Errorf("bincount of shape %v with minlength %d: more than %d bins: %w", a.Shape(), minlength, MaxBincountLen, memmap.ErrTooLarge)
+	}
+	if e.valid == 0 {
+		return minlength, nil
+	}
+	if e.min < 0 {
+		return 0, fmt.Errorf("bincount of shape %v: value %v at index %d: %w", a.Shape(), e.min, e.argmin, ErrNegative)
+	}
+	if uint64(e.max) >= MaxBincountLen {
+		return 0, fmt.Errorf("bincount of shape %v: largest value %v needs more than %d bins: %w", a.Shape(), e.max, MaxBincountLen, memmap.ErrTooLarge)
+	}
+	return max(int(e.max)+1, minlength), nil
+}
+
+// errChanged is the error of a bincount whose second pass found a value
+// out of the range the first found: the file was written meanwhile.
+func errChanged[T Integer](a *mmarray.Array[T]) error {
+	return fmt.Errorf("bincount of shape %v: %w", a.Shape(), ErrChanged)
+}
+
+func bincount[T Integer, K int64 | uint64](ctx context.Context, a *mmarray.Array[T], minlength int, cfg config) ([]int64, error) {
+	e, err := dataExtremes[T, K](ctx, a, cfg)
+	if err != nil {
+		return nil, err
+	}
+	n, err := bincountLen(a, e, minlength)
+	if err != nil {
+		return nil, err
+	}
+	// One counter past the bins takes the values outside them (a file
+	// changed since the first pass), so that the loop needs no branch.
+	counts := make([]int64, n+1)
+	if e.valid > 0 {
+		err = countBins(ctx, a, cfg, n+1, func(c []int64, xs []K) {
+			stray := uint64(n)
+			for _, x := range xs {
+				c[min(uint64(x), stray)]++
+			}
+		}, counts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if counts[n] != 0 {
+		return nil, errChanged(a)
+	}
+	return counts[:n], nil
+}
+
+// weightedPart is one chunk's partial result of BincountWeighted: a sum
+// per bin, and the chunk's buffers for weights that cannot be read in place.
+type weightedPart[W Real] struct {
+	sums   []float64
+	strays int64 // values out of the bins
+	wbuf   []W
+	fbuf   []float64
+}
+
+func bincountWeighted[T Integer, K int64 | uint64, W Real](ctx context.Context, a *mmarray.Array[T], weights *mmarray.Array[W], minlength int, cfg config) ([]float64, error) {
+	e, err := dataExtremes[T, K](ctx, a, cfg)
+	if err != nil {
+		return nil, err
+	}
+	n, err := bincountLen(a, e, minlength)
+	if err != nil {
+		return nil, err
+	}
+	sums := make([]float64, n)
+	if e.valid == 0 {
+		return sums, nil
+	}
+	var strays int64
+	widen := float64Widener[W]()
+	// Both views are read in C order, the values by the engine and the
+	// weights of each piece of values by BlocksRange over the same range.
+	err = walkChunks(ctx, a, boundWave(cfg, int64(n)*8), chunkElemsFor(n),
+		func(p *weightedPart[W], start int, xs []K) {
+			if p.sums == nil {
+				p.sums, p.wbuf, p.fbuf = make([]float64, n), make([]W, stageLen), make([]float64, stageLen)
+			}
+			for _, block := range weights.BlocksRange(start, start+len(xs), p.wbuf) {
+				for len(block) > 0 {
+					var ws []float64
+					ws, block = widen(block, p.fbuf)
+					for i, w := range ws {
+						if k := uint64(xs[i]); k < uint64(n) {
+							p.sums[k] += w
+						} else {
+							p.strays++ // negative, or too large
+						}
+					}
+					xs = xs[len(ws):]
+				}
+			}
+		},
+		func(p weightedPart[W]) {
+			for i, s := range p.sums {
+				sums[i] += s
+			}
+			strays += p.strays
+		})
+	if err != nil {
+		return nil, err
+	}
+	if strays != 0 {
+		return nil, errChanged(a)
+	}
+	return sums, nil
+}
+
+// float64Widener converts blocks of weights to float64: widenerFor's for
+// every type but the 64-bit integers, whose kernel type is not float64.
+func float64Widener[W Real]() widener[W, float64] {
+	if reflect.TypeFor[W]() != float16Type {
+		switch reflect.TypeFor[W]().Kind() {
+		case reflect.Int64:
+			return widen64[W, int64]
+		case reflect.Uint64:
+			return widen64[W, uint64]
+		}
+	}
+	return widenerFor[W, float64]()
+}
+
+// widen64 converts a block of W, whose memory is that of S, to float64.
+func widen64[W Real, S int64 | uint64](b []W, buf []float64) ([]float64, []W) {
+	src := sliceAs[S](b)
+	n := min(len(buf), len(src))
+	for i, x := range src[:n] {
+		buf[i] = float64(x)
+	}
+	return buf[:n], b[n:]
+}

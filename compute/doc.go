@@ -1,7 +1,8 @@
 // Package compute runs reductions over mapped arrays: sums, means,
 // variances, extremes, their indices, counts and a one-pass Describe, over
-// any mmarray view whole or along one axis, in parallel and chunk by chunk,
-// with results that do not depend on the number of workers.
+// any mmarray view whole or along one axis, histograms, bincounts and the
+// k largest or smallest elements, in parallel and chunk by chunk, with
+// results that do not depend on the number of workers.
 //
 //	s, err := compute.Describe(ctx, a, compute.WithWorkers(4))
 //	fmt.Println(s.Count, s.Mean, s.Std, s.Min, s.Max)
@@ -124,6 +125,47 @@
 //     mean of the squared moduli |x-mean|², as np.var. The nan-variants
 //     leave out elements with a NaN part, as np.isnan does.
 //
+// # Histograms, bincounts and top-k
+//
+//   - Histogram, HistogramRange and HistogramEdges count elements in bins as
+//     np.histogram does and return a Hist (Counts and Edges), exactly:
+//     equal bins over the data's range (Histogram) or a given one
+//     (HistogramRange), or bins between given edges (HistogramEdges); the
+//     last bin closed, elements outside the range and NaNs left out. For
+//     equal bins NumPy does not search the edges: it computes an element's
+//     bin as (x - first) * bins / (last - first), in its bin dtype (the
+//     element type for Float16 and float32, widened by NumPy's value-based
+//     casting where a range bound or the scale does not fit it; float64 for
+//     integers), and corrects it once down and once up against edges made by
+//     np.linspace. This package repeats that arithmetic in the same
+//     precisions (float16 as float32 rounded to float16, as NumPy computes
+//     it), so an element within an ulp of an edge lands in NumPy's bin.
+//     Histogram of a view holding a NaN or an infinity returns ErrNotFinite.
+//     There are no weighted histograms: BincountWeighted of bin indices is
+//     one.
+//   - Bincount counts each value of a view of non-negative integers
+//     (Integer), np.bincount; BincountWeighted sums float64 weights (a view
+//     of any real dtype and the same length, read in C order as the values
+//     are) per value. Sums are added in C order within a chunk and chunk by
+//     chunk, so they are bit for bit the same whatever the number of
+//     workers (and may differ in their last bits from NumPy's single
+//     sequence). The view is read twice: for its largest value, which sets
+//     the result's length, then to count. A negative value returns
+//     ErrNegative; a result longer than MaxBincountLen, memmap.ErrTooLarge,
+//     before anything is allocated for it.
+//   - TopK and BottomK return the k largest or smallest elements, best
+//     first, with their flat C-order indices (Ranked): ties go to the
+//     smaller index and NaN ranks above every number, where np.sort places
+//     it, so BottomK is np.argsort(a, kind="stable")[:k] and TopK returns
+//     NaNs first. k beyond the view's length returns every element. Each
+//     chunk keeps a heap of its k best; the heaps are merged in chunk order.
+//
+// These keep a partial result per chunk in flight (counts or sums per
+// bin, a heap of min(k, 65536) items): as many chunks as fit in 64 MiB are
+// in flight, and at least one. With more bins than 65536, a chunk holds at
+// least as many elements as there are bins, so that merging its partial
+// costs at most an addition per element.
+//
 // A float sum holding an infinity, or overflowing, is that infinity (NaN
 // if both signs occur), as in NumPy; so are the means, and variances are
 // NaN.
@@ -139,12 +181,17 @@
 //
 // # Errors and panics
 //
-// Errors wrap ErrEmpty or are the context's error, or, rarely, the error of
-// releasing a ReadWrite view's pages (a failed write-back: EIO, ENOSPC).
-// Misuse panics with a *memmap.Misuse: a negative WithWorkers or WithMemory, and whatever mmarray panics for (a
-// view used after its File was closed), raised again in the caller's
-// goroutine when a worker hits it; an axis out of range (NumPy's AxisError),
-// a 0-d view having none.
+// Errors wrap ErrEmpty, ErrNotFinite, ErrNegative, ErrChanged (a file
+// written to between Bincount's two readings) or memmap.ErrTooLarge, or are
+// the context's error, or, rarely, the error of releasing a ReadWrite
+// view's pages (a failed write-back: EIO, ENOSPC). Misuse panics with a
+// *memmap.Misuse: a negative WithWorkers or WithMemory, and whatever
+// mmarray panics for (a view used after its File was closed), raised again
+// in the caller's goroutine when a worker hits it; an axis out of range
+// (NumPy's AxisError), a 0-d view having none; fewer than one bin, a
+// histogram range that is not finite or decreases, edges that decrease or
+// are NaN, a negative minlength or k, weights of another length than the
+// values.
 //
 // # Caveats
 //
@@ -179,8 +226,9 @@
 //     mapping for a while.
 //   - WithStream evicts whole page-cache folios only: a few pages at the
 //     edges of a view can stay cached, as can pages another process maps.
-//   - ArgMin, ArgMax and Describe read the view in C order, so over a
-//     Fortran file or a transposed view they read strided. Reductions along
+//   - ArgMin, ArgMax, Describe, TopK, BottomK and BincountWeighted read the
+//     view in C order, so over a Fortran file or a transposed view they
+//     read strided. Reductions along
 //     an axis read the reduced axis first or last, the other axes in their
 //     own order: the rows of a 3-D Fortran file reduced along its middle
 //     axis are read strided.
@@ -190,6 +238,15 @@
 //     each chunk in flight: at least one chunk per worker, more while they
 //     fit in a quarter of the memory budget, at most 64 MiB. With more
 //     results than a chunk's 65536 elements, a chunk is one row.
+//   - Where NumPy's own bin arithmetic for equal bins leaves the bins (it
+//     then raises IndexError or ValueError: float16 data with a range
+//     beyond float16's precision, bins beyond 65504 for float16), the
+//     element is counted in the nearest bin instead. Histograms count bool
+//     elements as 0 and 1, where np.histogram refuses them; Bincount
+//     accepts uint64 views, which np.bincount refuses to cast.
+//   - Bincount's result is at most MaxBincountLen long, a fixed limit
+//     until operations take a memory budget; BincountWeighted keeps a
+//     float64 per bin for each chunk in flight.
 //   - A result along an axis may differ in its last bits from the same
 //     elements reduced whole (Mean of a column view) and between layouts:
 //     the additions are grouped differently.

@@ -144,3 +144,60 @@ func ExampleSumComplex() {
 	// (NaN+2i) (4+1i) (1.3333333333333333+0.3333333333333333i)
 	// 3.1111
 }
+
+func ExampleHistogram() {
+	_, a, done := exampleFile()
+	defer done()
+	ctx := context.Background()
+	// The NaN makes the data's range undefined, as in NumPy.
+	_, err := compute.Histogram(ctx, a, 4)
+	fmt.Println(errors.Is(err, compute.ErrNotFinite))
+	// A range leaves NaN out; the last bin includes 11.
+	h, _ := compute.HistogramRange(ctx, a, 4, 0, 11)
+	fmt.Println(h.Counts, h.Edges)
+	h, _ = compute.HistogramEdges(ctx, a, []float64{0, 1, 10, 10})
+	fmt.Println(h.Counts)
+	// Output:
+	// true
+	// [3 3 2 3] [0 2.75 5.5 8.25 11]
+	// [1 8 1]
+}
+
+func ExampleBincountWeighted() {
+	dir, err := os.MkdirTemp("", "compute-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	// Keys (a country code per record) and values, as two .npy files.
+	kf, _ := mmarray.Create(filepath.Join(dir, "keys.npy"), "<i2", []int{6})
+	defer kf.Close()
+	vf, _ := mmarray.Create(filepath.Join(dir, "values.npy"), "<f4", []int{6})
+	defer vf.Close()
+	keys, _ := mmarray.View[int16](kf)
+	values, _ := mmarray.View[float32](vf)
+	for i, k := range []int16{2, 0, 2, 3, 0, 2} {
+		keys.Set1(k, i)
+		values.Set1(float32(i)+0.5, i)
+	}
+	ctx := context.Background()
+	counts, _ := compute.Bincount(ctx, keys, 0)
+	sums, _ := compute.BincountWeighted(ctx, keys, values, 5)
+	fmt.Println(counts, sums)
+	// Output:
+	// [2 0 3 1] [6 0 8.5 3.5 0]
+}
+
+func ExampleTopK() {
+	_, a, done := exampleFile()
+	defer done()
+	ctx := context.Background()
+	// NaN ranks above every number, as np.sort places it last.
+	top, _ := compute.TopK(ctx, a, 3)
+	bottom, _ := compute.BottomK(ctx, a.Transpose(), 3)
+	fmt.Println(top.Values, top.Indices)
+	fmt.Println(bottom.Values, bottom.Indices)
+	// Output:
+	// [NaN 11 10] [6 11 10]
+	// [0 1 2] [0 3 6]
+}

@@ -65,20 +65,61 @@ func BincountWeighted[T Integer, W Real](ctx context.Context, a *mmarray.Array[T
 // bincountLen is the length of Bincount's result for a view of a with
 // extremes e: an error where a value is negative or the result would be
 // longer than MaxBincountLen.
-func bincountLen[T Integer, K int64 | uint64](a *mmarray.Array[T], e extremes[K], minlength int) (int, error) {
+func bincountLen[T Integer, K int64 | uint64](a *mmarray.Array[T], e keyRange[K], minlength int) (int, error) {
 	if minlength > MaxBincountLen {
 		return 0, fmt.Errorf("bincount of shape %v with minlength %d: more than %d bins: %w", a.Shape(), minlength, MaxBincountLen, memmap.ErrTooLarge)
 	}
-	if e.valid == 0 {
+	if e.n == 0 {
 		return minlength, nil
 	}
 	if e.min < 0 {
-		return 0, fmt.Errorf("bincount of shape %v: value %v at index %d: %w", a.Shape(), e.min, e.argmin, ErrNegative)
+		return 0, fmt.Errorf("bincount of shape %v: value %v: %w", a.Shape(), e.min, ErrNegative)
 	}
 	if uint64(e.max) >= MaxBincountLen {
 		return 0, fmt.Errorf("bincount of shape %v: largest value %v needs more than %d bins: %w", a.Shape(), e.max, MaxBincountLen, memmap.ErrTooLarge)
 	}
 	return max(int(e.max)+1, minlength), nil
+}
+
+// keyRange is the partial result of Bincount's first reading: how many
+// values there are, and the smallest and largest.
+type keyRange[K int64 | uint64] struct {
+	n        int64
+	min, max K
+}
+
+func (r *keyRange[K]) merge(o keyRange[K]) {
+	switch {
+	case o.n == 0:
+		return
+	case r.n == 0:
+		*r = o
+		return
+	}
+	r.n += o.n
+	r.min, r.max = min(r.min, o.min), max(r.max, o.max)
+}
+
+// keyRangeOf reads the view's smallest and largest values, in storage
+// order, with branch-free min and max (integers have no NaN to test).
+func keyRangeOf[T Integer, K int64 | uint64](ctx context.Context, a *mmarray.Array[T], cfg config) (keyRange[K], error) {
+	var r keyRange[K]
+	err := reduceChunks(ctx, a, cfg, anyOrder, func(p *keyRange[K], _ int, xs []K) {
+		if len(xs) == 0 {
+			return
+		}
+		lo0, hi0, lo1, hi1 := xs[0], xs[0], xs[0], xs[0]
+		i := 0
+		for ; i+2 <= len(xs); i += 2 {
+			lo0, hi0 = min(lo0, xs[i]), max(hi0, xs[i])
+			lo1, hi1 = min(lo1, xs[i+1]), max(hi1, xs[i+1])
+		}
+		for _, x := range xs[i:] {
+			lo0, hi0 = min(lo0, x), max(hi0, x)
+		}
+		p.merge(keyRange[K]{n: int64(len(xs)), min: min(lo0, lo1), max: max(hi0, hi1)})
+	}, r.merge)
+	return r, err
 }
 
 // errChanged is the error of a bincount whose second pass found a value
@@ -88,7 +129,7 @@ func errChanged[T Integer](a *mmarray.Array[T]) error {
 }
 
 func bincount[T Integer, K int64 | uint64](ctx context.Context, a *mmarray.Array[T], minlength int, cfg config) ([]int64, error) {
-	e, err := dataExtremes[T, K](ctx, a, cfg)
+	e, err := keyRangeOf[T, K](ctx, a, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +140,7 @@ func bincount[T Integer, K int64 | uint64](ctx context.Context, a *mmarray.Array
 	// One counter past the bins takes the values outside them (a file
 	// changed since the first pass), so that the loop needs no branch.
 	counts := make([]int64, n+1)
-	if e.valid > 0 {
+	if e.n > 0 {
 		err = countBins(ctx, a, cfg, n+1, func(c []int64, xs []K) {
 			stray := uint64(n)
 			for _, x := range xs {
@@ -126,7 +167,7 @@ type weightedPart[W Real] struct {
 }
 
 func bincountWeighted[T Integer, K int64 | uint64, W Real](ctx context.Context, a *mmarray.Array[T], weights *mmarray.Array[W], minlength int, cfg config) ([]float64, error) {
-	e, err := dataExtremes[T, K](ctx, a, cfg)
+	e, err := keyRangeOf[T, K](ctx, a, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +176,7 @@ func bincountWeighted[T Integer, K int64 | uint64, W Real](ctx context.Context, 
 		return nil, err
 	}
 	sums := make([]float64, n)
-	if e.valid == 0 {
+	if e.n == 0 {
 		return sums, nil
 	}
 	var strays int64

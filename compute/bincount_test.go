@@ -236,3 +236,33 @@ func TestBincountMisuse(t *testing.T) {
 		}
 	}
 }
+
+// TestBincountChanged checks that a file written to between Bincount's two
+// readings (here by the progress callback, after the first) gives an error
+// wrapping ErrChanged instead of an index out of range: a value beyond the
+// largest value first read, or a negative one.
+func TestBincountChanged(t *testing.T) {
+	t.Parallel()
+	for _, changed := range []int64{1000, -1} {
+		a := createInt64(t, []int64{3, 1, 4, 1, 5})
+		weights := a
+		for _, weighted := range []bool{false, true} {
+			a.Set1(1, 1)
+			calls := 0
+			change := compute.WithProgress(func(done, total int64) {
+				if calls++; calls == 1 {
+					a.Set1(changed, 1)
+				}
+			})
+			var err error
+			if weighted {
+				_, err = compute.BincountWeighted(context.Background(), a, weights, 0, change, compute.WithWorkers(1))
+			} else {
+				_, err = compute.Bincount(context.Background(), a, 0, change, compute.WithWorkers(1))
+			}
+			if !errors.Is(err, compute.ErrChanged) {
+				t.Errorf("value changed to %d between the readings (weighted %v): error %v, want ErrChanged", changed, weighted, err)
+			}
+		}
+	}
+}

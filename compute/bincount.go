@@ -52,9 +52,7 @@ func BincountWeighted[T Integer, W Real](ctx context.Context, a *mmarray.Array[T
 	if minlength < 0 {
 		misuse.Panicf("compute: BincountWeighted with minlength %d: minlength must not be negative", minlength)
 	}
-	if weights.Len() != a.Len() {
-		misuse.Panicf("compute: BincountWeighted: %d weights for %d values", weights.Len(), a.Len())
-	}
+	checkWeights("BincountWeighted", a, weights)
 	cfg := newConfig(opts)
 	if familyOf[T]() == signedFamily {
 		return bincountWeighted[T, int64](ctx, a, weights, minlength, cfg)
@@ -137,33 +135,39 @@ func bincount[T Integer, K int64 | uint64](ctx context.Context, a *mmarray.Array
 	if err != nil {
 		return nil, err
 	}
-	// One counter past the bins takes the values outside them (a file
-	// changed since the first pass), so that the loop needs no branch.
-	counts := make([]int64, n+1)
-	if e.n > 0 {
-		err = countBins(ctx, a, cfg, n+1, func(c []int64, xs []K) {
-			stray := uint64(n)
-			for _, x := range xs {
-				c[min(uint64(x), stray)]++
-			}
-		}, counts)
+	if e.n == 0 {
+		return make([]int64, n), nil
 	}
+	counts, err := countBins[T, K](ctx, a, cfg, keyBinner(n))
 	if err != nil {
 		return nil, err
 	}
+	// The counter past the bins has the values outside them: the file
+	// changed since the first reading.
 	if counts[n] != 0 {
 		return nil, errChanged(a)
 	}
 	return counts[:n], nil
 }
 
-// weightedPart is one chunk's partial result of BincountWeighted: a sum
-// per bin, and the chunk's buffers for weights that cannot be read in place.
-type weightedPart[W Real] struct {
-	sums   []float64
-	strays int64 // values out of the bins
-	wbuf   []W
-	fbuf   []float64
+// keyBinner is Bincount's binner of n bins: a value is its own bin, and a
+// value out of them (a negative one, as an unsigned integer, among them)
+// gets the bin n, of none.
+type keyBinner int
+
+func (n keyBinner) bins() int                         { return int(n) }
+func (n keyBinner) int64Bins(out []int, xs []int64)   { binKeys(int(n), out, xs) }
+func (n keyBinner) uint64Bins(out []int, xs []uint64) { binKeys(int(n), out, xs) }
+
+// float64Bins is never called: Bincount's values are integers.
+func (n keyBinner) float64Bins(out []int, xs []float64) {
+	panic("compute: unreachable float bincount")
+}
+
+func binKeys[K int64 | uint64](n int, out []int, xs []K) {
+	for i, x := range xs {
+		out[i] = int(min(uint64(x), uint64(n)))
+	}
 }
 
 func bincountWeighted[T Integer, K int64 | uint64, W Real](ctx context.Context, a *mmarray.Array[T], weights *mmarray.Array[W], minlength int, cfg config) ([]float64, error) {
@@ -175,47 +179,78 @@ func bincountWeighted[T Integer, K int64 | uint64, W Real](ctx context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	sums := make([]float64, n)
 	if e.n == 0 {
-		return sums, nil
+		return make([]float64, n), nil
 	}
-	var strays int64
-	widen := float64Widener[W]()
-	// Both views are read in C order, the values by the engine and the
-	// weights of each piece of values by BlocksRange over the same range.
-	err = walkChunks(ctx, a, boundWave(cfg, int64(n)*8), chunkElemsFor(n),
-		func(p *weightedPart[W], start int, xs []K) {
-			if p.sums == nil {
-				p.sums, p.wbuf, p.fbuf = make([]float64, n), make([]W, stageLen), make([]float64, stageLen)
-			}
-			for _, block := range weights.BlocksRange(start, start+len(xs), p.wbuf) {
-				for len(block) > 0 {
-					var ws []float64
-					ws, block = widen(block, p.fbuf)
-					for i, w := range ws {
-						if k := uint64(xs[i]); k < uint64(n) {
-							p.sums[k] += w
-						} else {
-							p.strays++ // negative, or too large
-						}
-					}
-					xs = xs[len(ws):]
-				}
-			}
-		},
-		func(p weightedPart[W]) {
-			for i, s := range p.sums {
-				sums[i] += s
-			}
-			strays += p.strays
-		})
+	sums, strays, err := sumBins[T, K](ctx, a, weights, cfg, keyBinner(n))
 	if err != nil {
 		return nil, err
 	}
 	if strays != 0 {
 		return nil, errChanged(a)
 	}
-	return sums, nil
+	return sums[:n], nil
+}
+
+// sumPart is one chunk's partial result of sumBins: a sum per bin (and
+// one of the weights in no bin), how many elements were in none, and the
+// chunk's buffers.
+type sumPart[W Real] struct {
+	sums   []float64
+	strays int64
+	bins   []int
+	wbuf   []W
+	fbuf   []float64
+}
+
+// sumBins walks the view and the weights together, in C order, and
+// returns the sum in float64 of the weights of the elements in each of
+// b's bins, last the sum of those in none, and how many were in none.
+// Each chunk adds its weights in C order into sums of its own, and the
+// chunks' sums are added in chunk order, so the sums do not depend on the
+// number of workers. Chunks are sized and limited as countBins's.
+func sumBins[T Real, K kernelType, W Real](ctx context.Context, a *mmarray.Array[T], weights *mmarray.Array[W], cfg config, b binner) ([]float64, int64, error) {
+	n := b.bins()
+	sums := make([]float64, n+1)
+	var strays int64
+	widen := float64Widener[W]()
+	err := walkChunks(ctx, a, boundWave(cfg, int64(n+1)*8), chunkElemsFor(n+1),
+		func(p *sumPart[W], start int, xs []K) {
+			if p.sums == nil {
+				*p = sumPart[W]{sums: make([]float64, n+1), bins: make([]int, stageLen),
+					wbuf: make([]W, stageLen), fbuf: make([]float64, stageLen)}
+			}
+			for len(xs) > 0 {
+				m := min(len(xs), stageLen)
+				kernelBins(b, p.bins[:m], xs[:m])
+				bins := p.bins[:m]
+				for _, bin := range bins {
+					if bin == n {
+						p.strays++
+					}
+				}
+				// The weights of these elements, by BlocksRange over the same
+				// flat range of the weights view.
+				for _, block := range weights.BlocksRange(start, start+m, p.wbuf) {
+					for len(block) > 0 {
+						var ws []float64
+						ws, block = widen(block, p.fbuf)
+						for i, w := range ws {
+							p.sums[bins[i]] += w
+						}
+						bins = bins[len(ws):]
+					}
+				}
+				xs, start = xs[m:], start+m
+			}
+		},
+		func(p sumPart[W]) {
+			for i, s := range p.sums {
+				sums[i] += s
+			}
+			strays += p.strays
+		})
+	return sums, strays, err
 }
 
 // float64Widener converts blocks of weights to float64: widenerFor's for

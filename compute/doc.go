@@ -141,15 +141,18 @@
 //     precisions (float16 as float32 rounded to float16, as NumPy computes
 //     it), so an element within an ulp of an edge lands in NumPy's bin.
 //     Histogram of a view holding a NaN or an infinity returns ErrNotFinite.
-//     There are no weighted histograms: BincountWeighted of bin indices is
-//     one.
+//     HistogramWeighted, HistogramRangeWeighted and HistogramEdgesWeighted
+//     sum float64 weights per bin instead (a WeightedHist), read in C order
+//     with the elements and added as NumPy adds them for equal bins (in
+//     C order, chunk by chunk of 65536), so with float64 weights and fewer
+//     than 65536 bins the sums are NumPy's bit for bit.
 //   - Bincount counts each value of a view of non-negative integers
 //     (Integer), np.bincount; BincountWeighted sums float64 weights (a view
 //     of any real dtype and the same length, read in C order as the values
-//     are) per value. Sums are added in C order within a chunk and chunk by
-//     chunk, so they are bit for bit the same whatever the number of
-//     workers (and may differ in their last bits from NumPy's single
-//     sequence). The view is read twice: for its largest value, which sets
+//     are) per value. Weighted sums, here and in histograms, are added in C
+//     order within a chunk and chunk by chunk, so they are bit for bit the
+//     same whatever the number of workers (and may differ in their last
+//     bits from NumPy's single sequence in np.bincount). The view is read twice: for its largest value, which sets
 //     the result's length, then to count. A negative value returns
 //     ErrNegative; a result longer than MaxBincountLen, memmap.ErrTooLarge,
 //     before anything is allocated for it.
@@ -226,9 +229,9 @@
 //     mapping for a while.
 //   - WithStream evicts whole page-cache folios only: a few pages at the
 //     edges of a view can stay cached, as can pages another process maps.
-//   - ArgMin, ArgMax, Describe, TopK, BottomK and BincountWeighted read the
-//     view in C order, so over a Fortran file or a transposed view they
-//     read strided. Reductions along
+//   - ArgMin, ArgMax, Describe, TopK, BottomK and the weighted histograms
+//     and bincount read the view in C order, so over a Fortran file or a
+//     transposed view they read strided. Reductions along
 //     an axis read the reduced axis first or last, the other axes in their
 //     own order: the rows of a 3-D Fortran file reduced along its middle
 //     axis are read strided.
@@ -245,8 +248,10 @@
 //     elements as 0 and 1, where np.histogram refuses them; Bincount
 //     accepts uint64 views, which np.bincount refuses to cast.
 //   - Bincount's result is at most MaxBincountLen long, a fixed limit
-//     until operations take a memory budget; BincountWeighted keeps a
-//     float64 per bin for each chunk in flight.
+//     until operations take a memory budget; the weighted histograms and
+//     bincount keep a float64 per bin for each chunk in flight. Weighted
+//     histograms are float64 whatever the weights' dtype (NumPy's are of
+//     the weights' dtype).
 //   - A result along an axis may differ in its last bits from the same
 //     elements reduced whole (Mean of a column view) and between layouts:
 //     the additions are grouped differently.

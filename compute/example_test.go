@@ -157,10 +157,14 @@ func ExampleHistogram() {
 	fmt.Println(h.Counts, h.Edges)
 	h, _ = compute.HistogramEdges(ctx, a, []float64{0, 1, 10, 10})
 	fmt.Println(h.Counts)
+	// Weighted by the elements themselves: each bin's sum (the NaN is in none).
+	w, _ := compute.HistogramRangeWeighted(ctx, a, a, 2, 0, 11)
+	fmt.Println(w.Sums)
 	// Output:
 	// true
 	// [3 3 2 3] [0 2.75 5.5 8.25 11]
 	// [1 8 1]
+	// [15 45]
 }
 
 func ExampleBincountWeighted() {

@@ -34,13 +34,65 @@ func Histogram[T Real](ctx context.Context, a *mmarray.Array[T], bins int, opts 
 		misuse.Panicf("compute: Histogram with %d bins: bins must be positive", bins)
 	}
 	cfg := newConfig(opts)
+	u, err := dataBinning(ctx, a, bins, cfg)
+	if err != nil {
+		return Hist{}, err
+	}
+	return countUniform(ctx, a, u, cfg)
+}
+
+// HistogramWeighted is Histogram summing weights instead of counting, as
+// np.histogram(a, bins, weights=weights): each bin's sum, in float64, of
+// the weights at the positions (in C order) of its elements. weights is a
+// view of any real dtype with as many elements as a (else it panics),
+// read in C order as a is. The sums are added in C order in chunks of
+// 65536 elements, and the chunks' sums in order, as NumPy adds them for
+// equal bins (in blocks of 65536), so with float64 weights and up to 65535
+// bins they are NumPy's bit for bit; NumPy returns them in the weights'
+// dtype, this package in float64.
+func HistogramWeighted[T, W Real](ctx context.Context, a *mmarray.Array[T], weights *mmarray.Array[W], bins int, opts ...Option) (WeightedHist, error) {
+	if bins < 1 {
+		misuse.Panicf("compute: HistogramWeighted with %d bins: bins must be positive", bins)
+	}
+	checkWeights("HistogramWeighted", a, weights)
+	cfg := newConfig(opts)
+	u, err := dataBinning(ctx, a, bins, cfg)
+	if err != nil {
+		return WeightedHist{}, err
+	}
+	return sumWith(ctx, a, weights, cfg, &u, u.edges)
+}
+
+// WeightedHist is a weighted histogram: Sums[i] is the sum of the weights
+// of the elements in [Edges[i], Edges[i+1]), the last bin closed.
+type WeightedHist struct {
+	Sums  []float64
+	Edges []float64
+}
+
+// checkWeights panics unless weights has as many elements as a.
+func checkWeights[T, W Real](op string, a *mmarray.Array[T], weights *mmarray.Array[W]) {
+	if weights.Len() != a.Len() {
+		misuse.Panicf("compute: %s: %d weights for %d elements", op, weights.Len(), a.Len())
+	}
+}
+
+// sumWith sums the weights in b's bins.
+func sumWith[T, W Real](ctx context.Context, a *mmarray.Array[T], weights *mmarray.Array[W], cfg config, b binner, edges []float64) (WeightedHist, error) {
+	var sums []float64
+	var err error
 	switch familyOf[T]() {
 	case signedFamily:
-		return autoHistogram[T, int64](ctx, a, bins, cfg)
+		sums, _, err = sumBins[T, int64](ctx, a, weights, cfg, b)
 	case unsignedFamily:
-		return autoHistogram[T, uint64](ctx, a, bins, cfg)
+		sums, _, err = sumBins[T, uint64](ctx, a, weights, cfg, b)
+	default:
+		sums, _, err = sumBins[T, float64](ctx, a, weights, cfg, b)
 	}
-	return autoHistogram[T, float64](ctx, a, bins, cfg)
+	if err != nil {
+		return WeightedHist{}, err
+	}
+	return WeightedHist{Sums: sums[:b.bins()], Edges: edges}, nil
 }
 
 // HistogramRange is Histogram over the range [lo, hi] instead of the data's,
@@ -50,14 +102,16 @@ func Histogram[T Real](ctx context.Context, a *mmarray.Array[T], bins int, opts 
 // does not fit it (NumPy's value-based casting). lo > hi, a NaN or infinite
 // bound, or bins < 1 panics.
 func HistogramRange[T Real](ctx context.Context, a *mmarray.Array[T], bins int, lo, hi float64, opts ...Option) (Hist, error) {
-	if bins < 1 {
-		misuse.Panicf("compute: HistogramRange with %d bins: bins must be positive", bins)
-	}
-	if !(lo <= hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
-		misuse.Panicf("compute: HistogramRange over [%v, %v]: the range must be finite, with lo <= hi", lo, hi)
-	}
-	u := explicitBinning[T](bins, lo, hi)
+	u := explicitBinning[T]("HistogramRange", bins, lo, hi)
 	return countUniform[T](ctx, a, u, newConfig(opts))
+}
+
+// HistogramRangeWeighted is HistogramRange summing weights, with
+// HistogramWeighted's rules.
+func HistogramRangeWeighted[T, W Real](ctx context.Context, a *mmarray.Array[T], weights *mmarray.Array[W], bins int, lo, hi float64, opts ...Option) (WeightedHist, error) {
+	u := explicitBinning[T]("HistogramRangeWeighted", bins, lo, hi)
+	checkWeights("HistogramRangeWeighted", a, weights)
+	return sumWith(ctx, a, weights, newConfig(opts), &u, u.edges)
 }
 
 // HistogramEdges counts the view's elements in the bins between consecutive
@@ -68,43 +122,103 @@ func HistogramRange[T Real](ctx context.Context, a *mmarray.Array[T], bins int, 
 // float64s, as NumPy compares them. No edges, a NaN edge or decreasing
 // edges panic; one edge makes no bins.
 func HistogramEdges[T Real](ctx context.Context, a *mmarray.Array[T], edges []float64, opts ...Option) (Hist, error) {
-	if len(edges) == 0 {
-		misuse.Panicf("compute: HistogramEdges without edges")
-	}
-	for i, e := range edges {
-		if math.IsNaN(e) || i > 0 && e < edges[i-1] {
-			misuse.Panicf("compute: HistogramEdges: edges must increase monotonically (edge %d is %v)", i, e)
-		}
-	}
-	h := Hist{Counts: make([]int64, len(edges)-1), Edges: slices.Clone(edges)}
-	if len(h.Counts) == 0 {
+	checkEdges("HistogramEdges", edges)
+	h := Hist{Counts: []int64{}, Edges: slices.Clone(edges)}
+	if len(edges) == 1 {
 		return h, ctx.Err()
 	}
-	cfg := newConfig(opts)
 	var err error
-	switch familyOf[T]() {
-	case signedFamily:
-		err = countBins(ctx, a, cfg, len(h.Counts), func(c []int64, xs []int64) { countEdges(c, h.Edges, xs) }, h.Counts)
-	case unsignedFamily:
-		err = countBins(ctx, a, cfg, len(h.Counts), func(c []int64, xs []uint64) { countEdges(c, h.Edges, xs) }, h.Counts)
-	default:
-		err = countBins(ctx, a, cfg, len(h.Counts), func(c []int64, xs []float64) { countEdges(c, h.Edges, xs) }, h.Counts)
-	}
+	h.Counts, err = countWith(ctx, a, newConfig(opts), edgeBinner{h.Edges})
 	if err != nil {
 		return Hist{}, err
 	}
 	return h, nil
 }
 
-// countEdges adds each element's bin by binary search of the edges, with
-// np.histogram's rule (np.searchsorted 'left' on every edge but the last,
-// 'right' on the last).
-func countEdges[K kernelType](counts []int64, edges []float64, xs []K) {
+// HistogramEdgesWeighted is HistogramEdges summing weights, with
+// HistogramWeighted's rules (NumPy sums weights between given edges by
+// another method, so the sums may differ from its in their last bits).
+func HistogramEdgesWeighted[T, W Real](ctx context.Context, a *mmarray.Array[T], weights *mmarray.Array[W], edges []float64, opts ...Option) (WeightedHist, error) {
+	checkEdges("HistogramEdgesWeighted", edges)
+	checkWeights("HistogramEdgesWeighted", a, weights)
+	edges = slices.Clone(edges)
+	if len(edges) == 1 {
+		return WeightedHist{Sums: []float64{}, Edges: edges}, ctx.Err()
+	}
+	return sumWith(ctx, a, weights, newConfig(opts), edgeBinner{edges}, edges)
+}
+
+// checkEdges panics unless edges are at least one, none NaN, none
+// decreasing.
+func checkEdges(op string, edges []float64) {
+	if len(edges) == 0 {
+		misuse.Panicf("compute: %s without edges", op)
+	}
+	for i, e := range edges {
+		if math.IsNaN(e) || i > 0 && e < edges[i-1] {
+			misuse.Panicf("compute: %s: edges must increase monotonically (edge %d is %v)", op, i, e)
+		}
+	}
+}
+
+// binner computes the bins of a view's elements, in the precision of
+// their kernel type.
+type binner interface {
+	bins() int // the number of bins
+	// binsOf sets out[i] to the bin of xs[i], or to bins() where xs[i] is
+	// in none; len(out) == len(xs).
+	int64Bins(out []int, xs []int64)
+	uint64Bins(out []int, xs []uint64)
+	float64Bins(out []int, xs []float64)
+}
+
+// kernelBins calls b's method for K: one call per piece of elements.
+func kernelBins[K kernelType](b binner, out []int, xs []K) {
+	switch xs := any(xs).(type) {
+	case []int64:
+		b.int64Bins(out, xs)
+	case []uint64:
+		b.uint64Bins(out, xs)
+	case []float64:
+		b.float64Bins(out, xs)
+	}
+}
+
+// countWith counts the view's elements in b's bins.
+func countWith[T Real](ctx context.Context, a *mmarray.Array[T], cfg config, b binner) ([]int64, error) {
+	var counts []int64
+	var err error
+	switch familyOf[T]() {
+	case signedFamily:
+		counts, err = countBins[T, int64](ctx, a, cfg, b)
+	case unsignedFamily:
+		counts, err = countBins[T, uint64](ctx, a, cfg, b)
+	default:
+		counts, err = countBins[T, float64](ctx, a, cfg, b)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return counts[:b.bins()], nil
+}
+
+// edgeBinner bins by binary search of the edges, with np.histogram's rule
+// (np.searchsorted 'left' on every edge but the last, 'right' on the
+// last).
+type edgeBinner struct{ edges []float64 }
+
+func (e edgeBinner) bins() int                           { return len(e.edges) - 1 }
+func (e edgeBinner) int64Bins(out []int, xs []int64)     { binEdges(e.edges, out, xs) }
+func (e edgeBinner) uint64Bins(out []int, xs []uint64)   { binEdges(e.edges, out, xs) }
+func (e edgeBinner) float64Bins(out []int, xs []float64) { binEdges(e.edges, out, xs) }
+
+func binEdges[K kernelType](edges []float64, out []int, xs []K) {
 	last := len(edges) - 1
 	lo, hi := edges[0], edges[last]
-	for _, k := range xs {
+	for n, k := range xs {
 		x := float64(k)
 		if !(x >= lo && x <= hi) {
+			out[n] = last
 			continue
 		}
 		// Binary search for the number of edges <= x; less one, it is the
@@ -118,35 +232,44 @@ func countEdges[K kernelType](counts []int64, edges []float64, xs []K) {
 				j = h
 			}
 		}
-		j = i - 1
-		if j == last {
-			j = last - 1 // x equals the last edge: the last bin is closed
-		}
-		counts[j]++
+		out[n] = min(i-1, last-1) // x equal to the last edge is in the last bin: it is closed
 	}
 }
 
 // countBins walks the view in storage order (counts do not depend on the
-// order) and adds each chunk's counts, made by count into a fresh slice of
-// nbins counters, into total. A chunk holds at least nbins elements, so
-// that adding its counts costs at most one addition per element, and the
-// chunks in flight are limited so that their counters stay within
-// partialsBudget bytes.
-func countBins[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], cfg config, nbins int,
-	count func(counts []int64, xs []K), total []int64) error {
-	cfg = boundWave(cfg, int64(nbins)*8)
-	return walkChunks(ctx, a.StorageOrder(), cfg, chunkElemsFor(nbins),
-		func(p *[]int64, _ int, xs []K) {
-			if *p == nil {
-				*p = make([]int64, nbins)
+// order) and returns the number of elements in each of b's bins, and
+// last the number in none. Each chunk counts into counters of its own,
+// added in chunk order. A chunk holds at least as many elements as there
+// are bins, so that adding its counts costs at most one addition per
+// element, and the chunks in flight are limited so that their counters
+// stay within partialsBudget bytes.
+func countBins[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], cfg config, b binner) ([]int64, error) {
+	n := b.bins()
+	total := make([]int64, n+1)
+	type part struct {
+		counts []int64
+		bins   []int
+	}
+	err := walkChunks(ctx, a.StorageOrder(), boundWave(cfg, int64(n+1)*8), chunkElemsFor(n+1),
+		func(p *part, _ int, xs []K) {
+			if p.counts == nil {
+				p.counts, p.bins = make([]int64, n+1), make([]int, stageLen)
 			}
-			count(*p, xs)
+			for len(xs) > 0 {
+				m := min(len(xs), stageLen)
+				kernelBins(b, p.bins[:m], xs[:m])
+				for _, bin := range p.bins[:m] {
+					p.counts[bin]++
+				}
+				xs = xs[m:]
+			}
 		},
-		func(p []int64) {
-			for i, c := range p {
+		func(p part) {
+			for i, c := range p.counts {
 				total[i] += c
 			}
 		})
+	return total, err
 }
 
 // partialsBudget bounds the bytes of the per-chunk partial results that
@@ -243,9 +366,11 @@ func newUniformBinning[T Real](n int, first, last float64, typed bool) uniformBi
 	elem := elementPrecision[T]()
 	isFloat := familyOf[T]() == floatFamily
 	u := uniformBinning{n: n, binPrec: double, keepLo: first, keepHi: last}
-	if isFloat {
+	if isFloat && !typed {
 		// np.result_type(first_edge, last_edge, a), value-based; an
-		// integer array with float scalars is float64.
+		// integer array with float scalars is float64. (Scalars of the
+		// element type, typed, never widen it: min_scalar_type does not
+		// make a float16 scalar wider, nor a float32 one beyond float32.)
 		u.binPrec = max(elem, minScalarPrecision(first), minScalarPrecision(last))
 		// a >= first_edge compares in the wider of a's dtype and the
 		// scalar's minimal one.
@@ -253,6 +378,7 @@ func newUniformBinning[T Real](n int, first, last float64, typed bool) uniformBi
 		u.keepHi = max(elem, minScalarPrecision(last)).round(last)
 	}
 	if typed && isFloat {
+		u.binPrec = elem
 		// n / _unsigned_subtract(last_edge, first_edge) in the element
 		// type: the difference rounded to it, n converted to it, and the
 		// quotient rounded to it (float16 arithmetic is float32 arithmetic
@@ -296,19 +422,35 @@ func linspaceEdges(first, last float64, n int, p precision) []float64 {
 }
 
 // explicitBinning is NumPy's binning for a range given as Python floats.
-func explicitBinning[T Real](bins int, lo, hi float64) uniformBinning {
+// It panics where NumPy raises for the arguments.
+func explicitBinning[T Real](op string, bins int, lo, hi float64) uniformBinning {
+	if bins < 1 {
+		misuse.Panicf("compute: %s with %d bins: bins must be positive", op, bins)
+	}
+	if !(lo <= hi) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		misuse.Panicf("compute: %s over [%v, %v]: the range must be finite, with lo <= hi", op, lo, hi)
+	}
 	if lo == hi {
 		lo, hi = lo-0.5, hi+0.5
 	}
 	return newUniformBinning[T](bins, lo, hi, false)
 }
 
-// autoHistogram is Histogram: the range from the data's extremes, then the
-// counts.
-func autoHistogram[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], bins int, cfg config) (Hist, error) {
+// dataBinning is NumPy's binning over the data's range.
+func dataBinning[T Real](ctx context.Context, a *mmarray.Array[T], bins int, cfg config) (uniformBinning, error) {
+	switch familyOf[T]() {
+	case signedFamily:
+		return dataBinningAs[T, int64](ctx, a, bins, cfg)
+	case unsignedFamily:
+		return dataBinningAs[T, uint64](ctx, a, bins, cfg)
+	}
+	return dataBinningAs[T, float64](ctx, a, bins, cfg)
+}
+
+func dataBinningAs[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], bins int, cfg config) (uniformBinning, error) {
 	e, err := dataExtremes[T, K](ctx, a, cfg)
 	if err != nil {
-		return Hist{}, err
+		return uniformBinning{}, err
 	}
 	var u uniformBinning
 	switch {
@@ -321,7 +463,7 @@ func autoHistogram[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T
 		if e.nans > 0 {
 			lo, hi = math.NaN(), math.NaN()
 		}
-		return Hist{}, fmt.Errorf("histogram of shape %v: autodetected range of [%v, %v]: %w", a.Shape(), lo, hi, ErrNotFinite)
+		return uniformBinning{}, fmt.Errorf("histogram of shape %v: autodetected range of [%v, %v]: %w", a.Shape(), lo, hi, ErrNotFinite)
 	case e.min == e.max:
 		// first_edge - 0.5 on a NumPy scalar is a float64.
 		u = newUniformBinning[T](bins, float64(e.min)-0.5, float64(e.max)+0.5, false)
@@ -333,7 +475,7 @@ func autoHistogram[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T
 		u = newUniformBinning[T](bins, float64(e.min), float64(e.max), false)
 		u.norm = float64(bins) / float64(uint64(e.max)-uint64(e.min))
 	}
-	return countUniform(ctx, a, u, cfg)
+	return u, nil
 }
 
 // dataExtremes reduces the view to its extremes, in storage order.
@@ -345,30 +487,26 @@ func dataExtremes[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T]
 
 // countUniform counts the view in u's bins.
 func countUniform[T Real](ctx context.Context, a *mmarray.Array[T], u uniformBinning, cfg config) (Hist, error) {
-	h := Hist{Counts: make([]int64, u.n), Edges: u.edges}
-	var err error
-	switch familyOf[T]() {
-	case signedFamily:
-		err = countBins(ctx, a, cfg, u.n, func(c []int64, xs []int64) { countUniformPiece(&u, c, xs) }, h.Counts)
-	case unsignedFamily:
-		err = countBins(ctx, a, cfg, u.n, func(c []int64, xs []uint64) { countUniformPiece(&u, c, xs) }, h.Counts)
-	default:
-		err = countBins(ctx, a, cfg, u.n, func(c []int64, xs []float64) { countUniformPiece(&u, c, xs) }, h.Counts)
-	}
+	counts, err := countWith(ctx, a, cfg, &u)
 	if err != nil {
 		return Hist{}, err
 	}
-	return h, nil
+	return Hist{Counts: counts, Edges: u.edges}, nil
 }
 
-// countUniformPiece adds the elements' bins to counts. In each of the
-// loops, specialised by precision, an element is kept if it is within the
+func (u *uniformBinning) bins() int                           { return u.n }
+func (u *uniformBinning) int64Bins(out []int, xs []int64)     { binUniform(u, out, xs) }
+func (u *uniformBinning) uint64Bins(out []int, xs []uint64)   { binUniform(u, out, xs) }
+func (u *uniformBinning) float64Bins(out []int, xs []float64) { binUniform(u, out, xs) }
+
+// binUniform sets out[i] to the bin of xs[i], or to n where it is out of
+// the range or NaN. In each of the loops, specialised by precision, an element is kept if it is within the
 // range, its bin is (x - first) * norm truncated, corrected against the
 // edges once down and once up, as NumPy does (its arithmetic may be off by
 // one within an ulp of an edge). Where NumPy's own index would leave the
 // bins (it then raises IndexError or ValueError), the nearest bin is
 // taken.
-func countUniformPiece[K kernelType](u *uniformBinning, counts []int64, xs []K) {
+func binUniform[K kernelType](u *uniformBinning, out []int, xs []K) {
 	n, edges := u.n, u.edges
 	lo, hi := u.keepLo, u.keepHi
 	// fix corrects a computed bin i of element x as NumPy does.
@@ -389,29 +527,32 @@ func countUniformPiece[K kernelType](u *uniformBinning, counts []int64, xs []K) 
 	switch {
 	case u.binPrec == double:
 		first, norm := u.first, u.norm
-		for _, k := range xs {
+		for j, k := range xs {
 			x := float64(k)
 			if !(x >= lo && x <= hi) {
+				out[j] = n
 				continue
 			}
-			counts[fix(x, int(float64(x-first)*norm))]++
+			out[j] = fix(x, int(float64(x-first)*norm))
 		}
 	case u.binPrec == single && u.mulPrec == single:
 		first, norm := float32(u.first), float32(u.norm)
-		for _, k := range xs {
+		for j, k := range xs {
 			x := float64(k)
 			if !(x >= lo && x <= hi) {
+				out[j] = n
 				continue
 			}
-			counts[fix(x, int(float32(float32(x)-first)*norm))]++
+			out[j] = fix(x, int(float32(float32(x)-first)*norm))
 		}
 	default:
-		for _, k := range xs {
+		for j, k := range xs {
 			x := float64(k)
 			if !(x >= lo && x <= hi) {
+				out[j] = n
 				continue
 			}
-			counts[fix(x, int(u.scaled(x)))]++
+			out[j] = fix(x, int(u.scaled(x)))
 		}
 	}
 }

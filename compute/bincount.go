@@ -16,18 +16,14 @@ type Integer interface {
 	~bool | ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64
 }
 
-// MaxBincountLen is the longest result Bincount and BincountWeighted make:
-// 2²⁶ bins, 512 MiB of counts or sums. Their result's length is the view's
-// largest value plus one, read from the file, so it is bounded; a larger
-// one is an error wrapping memmap.ErrTooLarge.
-const MaxBincountLen = 1 << 26
-
 // Bincount counts the occurrences of each value of a view of non-negative
 // integers, as np.bincount(a.ravel(), minlength=minlength): the result has
 // max(largest value + 1, minlength) counts (minlength counts for an empty
-// view). A negative value is an error wrapping ErrNegative; a result longer
-// than MaxBincountLen one wrapping memmap.ErrTooLarge. A negative minlength
-// panics.
+// view). A negative value is an error wrapping ErrNegative. The result's
+// length is read from the file, so it is bounded: the result and one
+// chunk's counters (twice its size) must fit in the memory budget (see
+// WithMemory; the default budget is chosen for their size), else the
+// error wraps memmap.ErrTooLarge. A negative minlength panics.
 //
 // The view is read twice: once for its largest value, once to count.
 func Bincount[T Integer](ctx context.Context, a *mmarray.Array[T], minlength int, opts ...Option) ([]int64, error) {
@@ -61,22 +57,33 @@ func BincountWeighted[T Integer, W Real](ctx context.Context, a *mmarray.Array[T
 }
 
 // bincountLen is the length of Bincount's result for a view of a with
-// extremes e: an error where a value is negative or the result would be
-// longer than MaxBincountLen.
-func bincountLen[T Integer, K int64 | uint64](a *mmarray.Array[T], e keyRange[K], minlength int) (int, error) {
-	if minlength > MaxBincountLen {
-		return 0, fmt.Errorf("bincount of shape %v with minlength %d: more than %d bins: %w", a.Shape(), minlength, MaxBincountLen, memmap.ErrTooLarge)
+// values in the range r: an error where a value is negative or the
+// result and one chunk's partial, (length+1)*8 bytes each, would not fit
+// in the memory budget.
+func bincountLen[T Integer, K int64 | uint64](a *mmarray.Array[T], r keyRange[K], minlength int, cfg *config) (int, error) {
+	// Beyond 2^40 bins no budget will do; the bound keeps the byte count
+	// below from overflowing.
+	const most = 1 << 40
+	n := minlength
+	if r.n > 0 {
+		if r.min < 0 {
+			return 0, fmt.Errorf("bincount of shape %v: value %v: %w", a.Shape(), r.min, ErrNegative)
+		}
+		if uint64(r.max) >= most {
+			return 0, fmt.Errorf("bincount of shape %v: largest value %v: %w", a.Shape(), r.max, memmap.ErrTooLarge)
+		}
+		n = max(n, int(r.max)+1)
 	}
-	if e.n == 0 {
-		return minlength, nil
+	if n >= most {
+		return 0, fmt.Errorf("bincount of shape %v: minlength %d: %w", a.Shape(), n, memmap.ErrTooLarge)
 	}
-	if e.min < 0 {
-		return 0, fmt.Errorf("bincount of shape %v: value %v: %w", a.Shape(), e.min, ErrNegative)
+	need := 2 * (int64(n) + 1) * 8
+	_, viewBytes := a.ByteRange(0, a.Len())
+	if budget := cfg.resolveMemory(viewBytes + need); need > budget {
+		return 0, fmt.Errorf("bincount of shape %v: %d bins need %d bytes, more than the memory budget of %d: %w",
+			a.Shape(), n, need, budget, memmap.ErrTooLarge)
 	}
-	if uint64(e.max) >= MaxBincountLen {
-		return 0, fmt.Errorf("bincount of shape %v: largest value %v needs more than %d bins: %w", a.Shape(), e.max, MaxBincountLen, memmap.ErrTooLarge)
-	}
-	return max(int(e.max)+1, minlength), nil
+	return n, nil
 }
 
 // keyRange is the partial result of Bincount's first reading: how many
@@ -131,7 +138,7 @@ func bincount[T Integer, K int64 | uint64](ctx context.Context, a *mmarray.Array
 	if err != nil {
 		return nil, err
 	}
-	n, err := bincountLen(a, e, minlength)
+	n, err := bincountLen(a, e, minlength, &cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +182,7 @@ func bincountWeighted[T Integer, K int64 | uint64, W Real](ctx context.Context, 
 	if err != nil {
 		return nil, err
 	}
-	n, err := bincountLen(a, e, minlength)
+	n, err := bincountLen(a, e, minlength, &cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +221,11 @@ func sumBins[T Real, K kernelType, W Real](ctx context.Context, a *mmarray.Array
 	sums := make([]float64, n+1)
 	var strays int64
 	widen := float64Widener[W]()
-	err := walkChunks(ctx, a, boundWave(cfg, int64(n+1)*8), chunkElemsFor(n+1),
+	// A partial holds its sums and buffers of bins, weights and their
+	// float64s.
+	var w W
+	partBytes := int64(n+1)*8 + int64(stageLen)*(16+int64(sizeOf(w)))
+	err := walkChunks(ctx, a, boundWave(cfg, a, partBytes), chunkElemsFor(n+1),
 		func(p *sumPart[W], start int, xs []K) {
 			if p.sums == nil {
 				*p = sumPart[W]{sums: make([]float64, n+1), bins: make([]int, stageLen),

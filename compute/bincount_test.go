@@ -184,30 +184,34 @@ func createInt64(t *testing.T, values []int64) *mmarray.Array[int64] {
 }
 
 // TestBincountErrors checks the errors of bad values: a negative one wraps
-// ErrNegative and one needing more than MaxBincountLen bins (or a minlength
-// above it) memmap.ErrTooLarge, before anything is allocated for them; an
-// empty view gives minlength zeros.
+// ErrNegative, and one whose result would not fit in the memory budget (or
+// a minlength that would not, or a value no budget could hold)
+// memmap.ErrTooLarge, before anything is allocated for it; where it fits,
+// there is no error. An empty view gives minlength zeros.
 func TestBincountErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
+	budget := compute.WithMemory(1 << 20) // room for 65535 bins and one chunk's
 	for _, c := range []struct {
 		values    []int64
 		minlength int
 		want      error
 	}{
 		{[]int64{3, 1, -2, 5}, 0, compute.ErrNegative},
-		{[]int64{3, 1, compute.MaxBincountLen, 5}, 0, memmap.ErrTooLarge},
+		{[]int64{3, 1, 1 << 16, 5}, 0, memmap.ErrTooLarge},
+		{[]int64{3, 1, 1<<16 - 2, 5}, 0, nil},
 		{[]int64{3, 1, math.MaxInt64}, 0, memmap.ErrTooLarge},
-		{[]int64{3}, compute.MaxBincountLen + 1, memmap.ErrTooLarge},
+		{[]int64{3}, 1 << 16, memmap.ErrTooLarge},
+		{[]int64{3}, math.MaxInt, memmap.ErrTooLarge},
 	} {
 		a := createInt64(t, c.values)
-		_, err := compute.Bincount(ctx, a, c.minlength)
-		if !errors.Is(err, c.want) {
-			t.Errorf("Bincount(%v, minlength %d): error %v, want %v", c.values, c.minlength, err, c.want)
+		_, err := compute.Bincount(ctx, a, c.minlength, budget)
+		if !errors.Is(err, c.want) || (err == nil) != (c.want == nil) {
+			t.Errorf("Bincount(%v, minlength %d) with a 1 MiB budget: error %v, want %v", c.values, c.minlength, err, c.want)
 		}
-		_, err = compute.BincountWeighted(ctx, a, a, c.minlength)
-		if !errors.Is(err, c.want) {
-			t.Errorf("BincountWeighted(%v, minlength %d): error %v, want %v", c.values, c.minlength, err, c.want)
+		_, err = compute.BincountWeighted(ctx, a, a, c.minlength, budget)
+		if !errors.Is(err, c.want) || (err == nil) != (c.want == nil) {
+			t.Errorf("BincountWeighted(%v, minlength %d) with a 1 MiB budget: error %v, want %v", c.values, c.minlength, err, c.want)
 		}
 	}
 	empty := createInt64(t, []int64{1, 2}).Slice(mmarray.Span(0, 0, 1))

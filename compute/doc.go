@@ -152,10 +152,12 @@
 //     are) per value. Weighted sums, here and in histograms, are added in C
 //     order within a chunk and chunk by chunk, so they are bit for bit the
 //     same whatever the number of workers (and may differ in their last
-//     bits from NumPy's single sequence in np.bincount). The view is read twice: for its largest value, which sets
-//     the result's length, then to count. A negative value returns
-//     ErrNegative; a result longer than MaxBincountLen, memmap.ErrTooLarge,
-//     before anything is allocated for it.
+//     bits from NumPy's single sequence in np.bincount). The view is read
+//     twice: for its largest value, which sets the result's length, then
+//     to count. A negative value returns ErrNegative; a result that, with
+//     one chunk's counters, would not fit in the memory budget returns
+//     memmap.ErrTooLarge, before anything is allocated for it (the default
+//     budget is chosen for their size).
 //   - TopK and BottomK return the k largest or smallest elements, best
 //     first, with their flat C-order indices (Ranked): ties go to the
 //     smaller index and NaN ranks above every number, where np.sort places
@@ -164,10 +166,11 @@
 //     chunk keeps a heap of its k best; the heaps are merged in chunk order.
 //
 // These keep a partial result per chunk in flight (counts or sums per
-// bin, a heap of min(k, 65536) items): as many chunks as fit in 64 MiB are
-// in flight, and at least one. With more bins than 65536, a chunk holds at
-// least as many elements as there are bins, so that merging its partial
-// costs at most an addition per element.
+// bin, a heap of min(k, 65536) items): as many chunks as fit in a quarter
+// of the memory budget and 64 MiB are in flight, and at least one; the
+// window of pages has the rest of the budget. With more bins than 65536, a
+// chunk holds at least as many elements as there are bins, so that merging
+// its partial costs at most an addition per element.
 //
 // A float sum holding an infinity, or overflowing, is that infinity (NaN
 // if both signs occur), as in NumPy; so are the means, and variances are
@@ -247,8 +250,8 @@
 //     element is counted in the nearest bin instead. Histograms count bool
 //     elements as 0 and 1, where np.histogram refuses them; Bincount
 //     accepts uint64 views, which np.bincount refuses to cast.
-//   - Bincount's result is at most MaxBincountLen long, a fixed limit
-//     until operations take a memory budget; the weighted histograms and
+//   - The results of histograms, bincounts and top-k are not counted in
+//     the budget (Bincount's is bounded by it); the weighted histograms and
 //     bincount keep a float64 per bin for each chunk in flight. Weighted
 //     histograms are float64 whatever the weights' dtype (NumPy's are of
 //     the weights' dtype).

@@ -241,8 +241,7 @@ func binEdges[K kernelType](edges []float64, out []int, xs []K) {
 // last the number in none. Each chunk counts into counters of its own,
 // added in chunk order. A chunk holds at least as many elements as there
 // are bins, so that adding its counts costs at most one addition per
-// element, and the chunks in flight are limited so that their counters
-// stay within partialsBudget bytes.
+// element, and the chunks in flight are limited by boundWave.
 func countBins[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], cfg config, b binner) ([]int64, error) {
 	n := b.bins()
 	total := make([]int64, n+1)
@@ -250,7 +249,8 @@ func countBins[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], c
 		counts []int64
 		bins   []int
 	}
-	err := walkChunks(ctx, a.StorageOrder(), boundWave(cfg, int64(n+1)*8), chunkElemsFor(n+1),
+	// A partial holds its counters and a buffer of bins.
+	err := walkChunks(ctx, a.StorageOrder(), boundWave(cfg, a, int64(n+1+stageLen)*8), chunkElemsFor(n+1),
 		func(p *part, _ int, xs []K) {
 			if p.counts == nil {
 				p.counts, p.bins = make([]int64, n+1), make([]int, stageLen)
@@ -272,19 +272,18 @@ func countBins[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], c
 	return total, err
 }
 
-// partialsBudget bounds the bytes of the per-chunk partial results that
-// Histogram, Bincount, TopK and BottomK hold at once (beyond one chunk's,
-// which every wave holds).
-const partialsBudget = 64 << 20
-
-// boundWave limits the chunks of a wave so that their partial results, of
-// partialBytes each, stay within partialsBudget, with at least one chunk
+// boundWave sets the memory each chunk's partial result holds beyond its
+// own size, partBytes, which walkChunks takes out of the memory budget for
+// each partial of a wave, and limits the chunks of a wave so that their
+// partials stay within a quarter of the budget and 64 MiB, as the row
+// accumulators of a reduction along an axis do, with at least one chunk
 // per wave. The number of workers does not enter: it changes no result,
 // and a wave shorter than the workers only leaves some of them idle.
-func boundWave(cfg config, partialBytes int64) config {
-	if partialBytes > 0 {
-		cfg.waveLen = int(max(1, min(int64(cfg.waveLen), partialsBudget/partialBytes)))
-	}
+func boundWave[T Real](cfg config, a *mmarray.Array[T], partBytes int64) config {
+	_, viewBytes := a.ByteRange(0, a.Len())
+	cfg.partBytes = partBytes
+	partsBudget := min(64<<20, cfg.resolveMemory(viewBytes)/4)
+	cfg.waveLen = int(max(1, min(int64(cfg.waveLen), partsBudget/max(1, partBytes))))
 	return cfg
 }
 

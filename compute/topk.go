@@ -26,7 +26,7 @@ type Ranked[T Real] struct {
 // merged in chunk order; the ranking is total (ties broken by index), so
 // the result does not depend on the number of workers. Memory: the result,
 // plus min(k, 65536) items of 16 bytes per chunk in flight, as many chunks
-// as fit in 64 MiB and at least one.
+// as fit in a quarter of the memory budget and 64 MiB, and at least one.
 func TopK[T Real](ctx context.Context, a *mmarray.Array[T], k int, opts ...Option) (Ranked[T], error) {
 	if k < 0 {
 		misuse.Panicf("compute: TopK(%d): k must not be negative", k)
@@ -64,7 +64,7 @@ func rankAs[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], k in
 	}
 	total.items = make([]rankItem[K], 0, k)
 	perChunk := min(k, chunkLen)
-	cfg := boundWave(newConfig(opts), int64(perChunk)*int64(sizeOf(rankItem[K]{})))
+	cfg := boundWave(newConfig(opts), a, int64(perChunk)*int64(sizeOf(rankItem[K]{})))
 	err := reduceChunks(ctx, a, cfg, cOrder,
 		func(p *rankHeap[K], start int, xs []K) {
 			if p.items == nil {

@@ -21,6 +21,7 @@ type config struct {
 	// own size (the row accumulators of an axis reduction), which
 	// walkChunks takes out of the budget for each partial of a wave.
 	partBytes int64
+	group     groupConfig // a group-by's settings (groupby_spill.go)
 }
 
 // WithWorkers sets the number of goroutines an operation runs on. Zero

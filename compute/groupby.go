@@ -1,0 +1,256 @@
+package compute
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// GroupKey is the set of key types GroupBy accepts: bool and the integers.
+// Datetime64 keys go to GroupByTime, S and U keys to GroupByString.
+type GroupKey interface {
+	bool | int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64
+}
+
+// Group is the aggregate of the values whose key is Key. NaN values are
+// left out of every aggregate, as pandas' groupby does by default: Count is
+// pandas' count (values that are not NaN), and a group whose values are all
+// NaN has Count 0, Sum 0, and Mean, Min and Max NaN.
+type Group[Key mmarray.Element, V Real] struct {
+	Key      Key
+	Count    int64   // values that are not NaN
+	Sum      float64 // their sum in float64 (integers are converted, so large ones round)
+	Mean     float64 // Sum / Count
+	Min, Max V       // their extremes, in the values' type
+}
+
+// Groups is the result of a group-by: one Group per distinct key, sorted by
+// key as pandas' groupby(sort=True) and np.unique sort them.
+type Groups[Key mmarray.Element, V Real] struct {
+	Groups []Group[Key, V]
+	// Dropped is the number of rows left out because their key is missing:
+	// NaT datetimes, which pandas' groupby drops by default (dropna=True).
+	Dropped int64
+
+	keyDType, valueDType npyheader.DType // for WriteNPY
+}
+
+// GroupBy aggregates values by keys, as pandas'
+// DataFrame({"k": keys, "v": values}).groupby("k")["v"].agg(["count", "sum",
+// "mean", "min", "max"]): in one pass over both views, with count, sum,
+// mean, min and max per distinct key. keys and values are 1-D views of the
+// same length (any strides and byte order; a field of a structured file
+// through mmarray.Field); anything else panics with a *memmap.Misuse.
+//
+// Each chunk of rows is aggregated into a hash table of its own, and the
+// chunks' tables are merged in chunk order, so the result is the same, bit
+// for bit, whatever the number of workers. The merged table is bounded by
+// the memory budget; beyond it, groups are spilled to temporary files and
+// merged partition by partition, with the same result (see the package
+// doc, "Group-by").
+func GroupBy[Key GroupKey, V Real](ctx context.Context, keys *mmarray.Array[Key], values *mmarray.Array[V], opts ...Option) (*Groups[Key, V], error) {
+	checkColumns("GroupBy", keys.Shape(), values.Shape())
+	spec := groupSpec{words: 1}
+	var decode func(w []uint64) Key
+	switch familyOf[Key]() {
+	case signedFamily:
+		// The sign bit is flipped so that words sort as the keys; decoding
+		// flips it back and keeps the low bits of the key's own size.
+		spec.newLoader = func() keyLoader { return newIntKeys[Key, int64](keys, 1<<63) }
+		decode = func(w []uint64) Key { return fromKernel[Key](int64(w[0] ^ 1<<63)) }
+	default:
+		spec.newLoader = func() keyLoader { return newIntKeys[Key, uint64](keys, 0) }
+		decode = func(w []uint64) Key { return fromKernel[Key](w[0]) }
+	}
+	return groupByValues(ctx, values, spec, decode, keys.DType(), opts)
+}
+
+// GroupByString is GroupBy for keys of an S<n> or U<n> view (as a string,
+// or as a []byte for S<n>): the `country` column of a structured file. Rows
+// are grouped by their items' bytes, read in place, and each group's key is
+// decoded once, with mmarray's rules (trailing NULs stripped, U<n> decoded
+// to UTF-8). Groups are sorted as np.unique sorts the keys: S by bytes, U by
+// code points. Keys of another dtype return an error wrapping
+// memmap.ErrUnsupported.
+func GroupByString[Key string | []byte, V Real](ctx context.Context, keys *mmarray.Array[Key], values *mmarray.Array[V], opts ...Option) (*Groups[Key, V], error) {
+	checkColumns("GroupByString", keys.Shape(), values.Shape())
+	dt := keys.DType()
+	if dt.Kind != npyheader.Bytes && dt.Kind != npyheader.Unicode {
+		return nil, fmt.Errorf("group by keys of dtype %s: only S and U keys are grouped as strings: %w", dt, memmap.ErrUnsupported)
+	}
+	unicode := dt.Kind == npyheader.Unicode
+	spec := groupSpec{words: max(1, (dt.ItemSize+7)/8)}
+	spec.newLoader = func() keyLoader {
+		return &stringKeys[Key]{view: keys, words: spec.words, unicode: unicode, bigEndian: dt.Order == '>'}
+	}
+	// An S item is its bytes, big-endian in the words; a U item its code
+	// points, two to a word.
+	var buf []byte
+	decode := func(w []uint64) Key {
+		buf = buf[:0]
+		if unicode {
+			cps := make([]rune, 0, 2*len(w))
+			for _, x := range w {
+				cps = append(cps, rune(uint32(x>>32)), rune(uint32(x)))
+			}
+			for len(cps) > 0 && cps[len(cps)-1] == 0 {
+				cps = cps[:len(cps)-1]
+			}
+			for _, r := range cps {
+				buf = utf8.AppendRune(buf, r)
+			}
+		} else {
+			for _, x := range w {
+				buf = binary.BigEndian.AppendUint64(buf, x)
+			}
+			buf = buf[:dt.ItemSize]
+			for len(buf) > 0 && buf[len(buf)-1] == 0 {
+				buf = buf[:len(buf)-1]
+			}
+		}
+		return Key(buf)
+	}
+	return groupByValues(ctx, values, spec, decode, dt, opts)
+}
+
+// checkColumns panics unless keys and values are 1-D views of one length.
+func checkColumns(op string, keys, values []int) {
+	if len(keys) != 1 || len(values) != 1 || keys[0] != values[0] {
+		misuse.Panicf("compute: %s: keys of shape %v and values of shape %v: they must be 1-D views of the same length", op, keys, values)
+	}
+}
+
+// groupSpec says how a group-by reads its keys.
+type groupSpec struct {
+	words     int              // uint64 words per packed key
+	dropZero  bool             // a key of zero words is missing (NaT) and its row dropped
+	newLoader func() keyLoader // one per chunk in flight
+}
+
+// keyLoader packs the keys of a range of rows into words.
+type keyLoader interface {
+	// load writes the packed keys of the rows from start on into dst,
+	// words words each, as many rows as dst holds.
+	load(start int, dst []uint64)
+}
+
+// groupByValues runs the group-by of values by the keys spec reads and
+// decodes each group's key with decode.
+func groupByValues[Key mmarray.Element, V Real](ctx context.Context, values *mmarray.Array[V], spec groupSpec,
+	decode func([]uint64) Key, keyDType npyheader.DType, opts []Option) (*Groups[Key, V], error) {
+	switch familyOf[V]() {
+	case signedFamily:
+		return groupByKernel[Key, V, int64](ctx, values, spec, decode, keyDType, opts)
+	case unsignedFamily:
+		return groupByKernel[Key, V, uint64](ctx, values, spec, decode, keyDType, opts)
+	}
+	return groupByKernel[Key, V, float64](ctx, values, spec, decode, keyDType, opts)
+}
+
+func groupByKernel[Key mmarray.Element, V Real, K kernelType](ctx context.Context, values *mmarray.Array[V], spec groupSpec,
+	decode func([]uint64) Key, keyDType npyheader.DType, opts []Option) (*Groups[Key, V], error) {
+	cfg := newConfig(opts)
+	res, dropped, err := aggregateGroups[V, K](ctx, values, spec, cfg)
+	if err != nil {
+		return nil, err
+	}
+	g := &Groups[Key, V]{
+		Groups:     make([]Group[Key, V], len(res.accs)),
+		Dropped:    dropped,
+		keyDType:   keyDType,
+		valueDType: values.DType(),
+	}
+	w := spec.words
+	for i, e := range res.order {
+		g.Groups[i] = finishGroup[Key, V](decode(res.keys[e*w:(e+1)*w]), res.accs[e])
+	}
+	return g, nil
+}
+
+// groupResult is every group's packed key and aggregate, and their order
+// by key.
+type groupResult[K kernelType] struct {
+	keys  []uint64
+	accs  []groupAcc[K]
+	order []int
+}
+
+// groupChunk is what a chunk in flight holds: its table, its key loader
+// and the packed keys of the rows it aggregates next.
+type groupChunk[K kernelType] struct {
+	table  *chunkTable[K]
+	loader keyLoader
+	packed []uint64
+}
+
+// groupWaveLen is how many chunks' tables a group-by holds at once per
+// worker: each is bounded by chunkLen entries, and merging waits for a
+// wave's last chunk.
+const groupWaveLen = 2
+
+// aggregateGroups runs the chunks of values through chunk tables merged in
+// chunk order into one table (or spilled), and returns the groups and the
+// number of rows dropped for a missing key.
+func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.Array[V], spec groupSpec, cfg config) (groupResult[K], int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	agg := newGroupAggregator[K](spec.words, cfg)
+	defer agg.close()
+	var (
+		mu   sync.Mutex // guards free
+		free []*groupChunk[K]
+	)
+	kernel := func(p **groupChunk[K], start int, piece []K) {
+		c := *p
+		if c == nil {
+			mu.Lock()
+			if n := len(free); n > 0 {
+				c, free = free[n-1], free[:n-1]
+			}
+			mu.Unlock()
+			if c == nil {
+				c = &groupChunk[K]{table: newChunkTable[K](spec.words), loader: spec.newLoader(),
+					packed: make([]uint64, stageLen*spec.words)}
+			}
+			*p = c
+		}
+		for len(piece) > 0 {
+			n := min(len(piece), stageLen)
+			keys := c.packed[:n*spec.words]
+			c.loader.load(start, keys)
+			c.table.add(keys, piece[:n], spec.dropZero)
+			piece, start = piece[n:], start+n
+		}
+	}
+	var dropped int64
+	fold := func(c *groupChunk[K]) {
+		if c == nil {
+			return
+		}
+		dropped += c.table.dropped
+		if err := agg.fold(c.table); err != nil {
+			cancel()
+		}
+		c.table.reset()
+		mu.Lock()
+		free = append(free, c)
+		mu.Unlock()
+	}
+	cfg.waveLen = groupWaveLen * cfg.workers
+	err := walkChunks(ctx, values, cfg, chunkLen, kernel, fold)
+	if agg.err != nil {
+		return groupResult[K]{}, 0, agg.err
+	}
+	if err != nil {
+		return groupResult[K]{}, 0, err
+	}
+	res, err := agg.result()
+	return res, dropped, err
+}

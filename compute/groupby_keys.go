@@ -1,0 +1,116 @@
+package compute
+
+import (
+	"encoding/binary"
+
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// intKeys packs integer and bool keys into one word each: the key widened
+// to W, its sign bit flipped (flip) for signed keys so that the words sort
+// as the keys do.
+type intKeys[T GroupKey, W int64 | uint64] struct {
+	view  *mmarray.Array[T]
+	widen widener[T, W]
+	flip  uint64
+	stage []T
+	wide  []W
+}
+
+func newIntKeys[T GroupKey, W int64 | uint64](view *mmarray.Array[T], flip uint64) *intKeys[T, W] {
+	return &intKeys[T, W]{view: view, widen: widenerFor[T, W](), flip: flip,
+		stage: make([]T, stageLen), wide: make([]W, stageLen)}
+}
+
+func (k *intKeys[T, W]) load(start int, dst []uint64) {
+	i := 0
+	for _, block := range k.view.BlocksRange(start, start+len(dst), k.stage) {
+		for len(block) > 0 {
+			var piece []W
+			piece, block = k.widen(block, k.wide)
+			out := dst[i : i+len(piece)]
+			for j, x := range piece {
+				out[j] = uint64(x) ^ k.flip
+			}
+			i += len(piece)
+		}
+	}
+}
+
+// stringKeys packs S and U items read in place: an S item's bytes
+// big-endian into words (zero-padded, as NumPy pads them with NULs), a U
+// item's code points two to a word, so that the words sort as np.unique
+// sorts the items: S by bytes, U by code points.
+type stringKeys[S string | []byte] struct {
+	view      *mmarray.Array[S]
+	words     int
+	unicode   bool
+	bigEndian bool // U code units stored big-endian
+}
+
+func (k *stringKeys[S]) load(start int, dst []uint64) {
+	w := k.words
+	for r := range len(dst) / w {
+		item := k.view.ItemBytes1(start + r)
+		key := dst[r*w : (r+1)*w]
+		if k.unicode {
+			packCodePoints(key, item, k.bigEndian)
+		} else {
+			packBytes(key, item)
+		}
+	}
+}
+
+// packBytes writes item into key big-endian, zero-padded.
+func packBytes(key []uint64, item []byte) {
+	for j := range key {
+		lo := 8 * j
+		if lo+8 <= len(item) {
+			key[j] = binary.BigEndian.Uint64(item[lo:])
+			continue
+		}
+		var x uint64
+		n := 0
+		for _, c := range item[min(lo, len(item)):] {
+			x = x<<8 | uint64(c)
+			n++
+		}
+		key[j] = x << (8 * (8 - n))
+	}
+}
+
+// packCodePoints writes the UCS-4 code units of item into key, two to a
+// word, the first in the high half, zero-padded.
+func packCodePoints(key []uint64, item []byte, bigEndian bool) {
+	n := len(item) / 4
+	for j := range key {
+		var x uint64
+		for h := range 2 {
+			x <<= 32
+			if c := 2*j + h; c < n {
+				if bigEndian {
+					x |= uint64(binary.BigEndian.Uint32(item[4*c:]))
+				} else {
+					x |= uint64(binary.LittleEndian.Uint32(item[4*c:]))
+				}
+			}
+		}
+		key[j] = x
+	}
+}
+
+// timeKeys packs Datetime64 keys truncated to a unit: the truncated count,
+// sign bit flipped, and NaT as the all-zero word (a dropped row).
+type timeKeys struct {
+	view  *mmarray.Array[mmarray.Datetime64]
+	trunc truncation
+	stage []mmarray.Datetime64
+}
+
+func (k *timeKeys) load(start int, dst []uint64) {
+	i := 0
+	for _, block := range k.view.BlocksRange(start, start+len(dst), k.stage) {
+		k.trunc.apply(dst[i:i+len(block)], sliceAs[int64](block))
+		i += len(block)
+	}
+}

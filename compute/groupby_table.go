@@ -1,0 +1,306 @@
+package compute
+
+import (
+	"math"
+	"slices"
+
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// A group-by keeps its groups in open-addressing hash tables whose keys are
+// packed into uint64 words: an integer key is one word (its bits, the sign
+// bit flipped for signed keys so that words compare as the keys do), a
+// string key as many words as its item needs (see stringKeys). Comparing
+// words in order sorts the keys as NumPy's np.unique does, so the tables
+// never need the decoded keys.
+
+// chunkAcc is one group's aggregate within a chunk.
+type chunkAcc[K kernelType] struct {
+	count    int64   // values that are not NaN
+	sum      float64 // their sum, added plainly in row order
+	min, max K       // their extremes; unset while count is 0
+}
+
+// groupAcc is one group's aggregate over the chunks merged so far: the
+// chunks' sums are added in chunk order with compensation.
+type groupAcc[K kernelType] struct {
+	count    int64
+	sum      fsum
+	min, max K
+}
+
+// merge adds a partial aggregate whose sum is o: a chunk's (o.lo is 0) or a
+// table's state written to a spill file. The first of equal extremes wins,
+// so the result depends only on the order of the merges, which is the
+// chunks' order.
+func (a *groupAcc[K]) merge(count int64, o fsum, lo, hi K) {
+	a.sum.merge(o)
+	if count == 0 {
+		return
+	}
+	if a.count == 0 {
+		a.min, a.max = lo, hi
+	} else {
+		if lo < a.min {
+			a.min = lo
+		}
+		if hi > a.max {
+			a.max = hi
+		}
+	}
+	a.count += count
+}
+
+// keyTable is the hash index shared by both tables: entry i's key is
+// keys[i*words:(i+1)*words], and slots hold entry indices plus one (0 is an
+// empty slot), at most half of them used.
+type keyTable struct {
+	words int
+	keys  []uint64
+	slots []int32
+	n     int // entries
+}
+
+func newKeyTable(words int) keyTable {
+	return keyTable{words: words, slots: make([]int32, 64)}
+}
+
+// hashWords mixes a key's words (murmur3's finalizer after each word), so
+// that keys of a few low bits spread over all the slots.
+func hashWords(key []uint64) uint64 {
+	h := uint64(len(key)) * 0x9e3779b97f4a7c15
+	for _, w := range key {
+		h = mix64(h ^ w)
+	}
+	return h
+}
+
+// mix64 is murmur3's 64-bit finalizer.
+func mix64(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// hash1 is hashWords of a one-word key, inlined into the hot loop.
+func hash1(w uint64) uint64 { return mix64(0x9e3779b97f4a7c15 ^ w) }
+
+// find returns the entry holding key, or -1 and the empty slot where it
+// would go.
+func (t *keyTable) find(key []uint64, h uint64) (entry, slot int) {
+	mask := len(t.slots) - 1
+	s := int(h) & mask
+	for {
+		e := int(t.slots[s]) - 1
+		if e < 0 {
+			return -1, s
+		}
+		if slices.Equal(t.keys[e*t.words:(e+1)*t.words], key) {
+			return e, s
+		}
+		s = (s + 1) & mask
+	}
+}
+
+// insert adds key as a new entry at slot (from find) and returns its index.
+// It grows the slots when they are half full.
+func (t *keyTable) insert(key []uint64, slot int) int {
+	e := t.n
+	t.keys = append(t.keys, key...)
+	t.slots[slot] = int32(e + 1)
+	t.n++
+	if 2*t.n > len(t.slots) {
+		t.grow()
+	}
+	return e
+}
+
+func (t *keyTable) grow() {
+	t.slots = make([]int32, 2*len(t.slots))
+	mask := len(t.slots) - 1
+	for e := range t.n {
+		s := int(hashWords(t.keys[e*t.words:(e+1)*t.words])) & mask
+		for t.slots[s] != 0 {
+			s = (s + 1) & mask
+		}
+		t.slots[s] = int32(e + 1)
+	}
+}
+
+// reset empties the table, keeping its memory for the next chunk.
+func (t *keyTable) reset() {
+	clear(t.slots)
+	t.keys = t.keys[:0]
+	t.n = 0
+}
+
+// bytes is the memory the index holds.
+func (t *keyTable) bytes() int64 { return int64(cap(t.keys))*8 + int64(len(t.slots))*4 }
+
+// chunkTable is one chunk's groups.
+type chunkTable[K kernelType] struct {
+	keyTable
+	accs    []chunkAcc[K]
+	dropped int64 // rows left out for a missing key
+}
+
+func newChunkTable[K kernelType](words int) *chunkTable[K] {
+	return &chunkTable[K]{keyTable: newKeyTable(words)}
+}
+
+func (t *chunkTable[K]) reset() {
+	t.keyTable.reset()
+	t.accs = t.accs[:0]
+	t.dropped = 0
+}
+
+// add aggregates vals by keys (len(vals) keys of t.words words each). With
+// dropZero, a key of all-zero words is left out: a NaT datetime. NaN values
+// count in no aggregate but still make their group exist, as in pandas.
+func (t *chunkTable[K]) add(keys []uint64, vals []K, dropZero bool) {
+	if t.words == 1 {
+		t.add1(keys[:len(vals)], vals, dropZero)
+		return
+	}
+	w := t.words
+	for i, v := range vals {
+		key := keys[i*w : (i+1)*w]
+		if dropZero && allZero(key) {
+			t.dropped++
+			continue
+		}
+		e, s := t.find(key, hashWords(key))
+		if e < 0 {
+			e = t.insert(key, s)
+			t.accs = append(t.accs, chunkAcc[K]{})
+		}
+		t.accs[e].add(v)
+	}
+}
+
+// add1 is add for one-word keys, with the probe written out so that
+// nothing is called per row.
+func (t *chunkTable[K]) add1(keys []uint64, vals []K, dropZero bool) {
+	for i, k := range keys {
+		if dropZero && k == 0 {
+			t.dropped++
+			continue
+		}
+		mask := len(t.slots) - 1
+		s := int(hash1(k)) & mask
+		var e int
+		for {
+			e = int(t.slots[s]) - 1
+			if e < 0 {
+				e = t.n
+				t.keys = append(t.keys, k)
+				t.accs = append(t.accs, chunkAcc[K]{})
+				t.slots[s] = int32(e + 1)
+				t.n++
+				if 2*t.n > len(t.slots) {
+					t.grow()
+				}
+				break
+			}
+			if t.keys[e] == k {
+				break
+			}
+			s = (s + 1) & mask
+		}
+		t.accs[e].add(vals[i])
+	}
+}
+
+func allZero(key []uint64) bool {
+	for _, w := range key {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// add aggregates one value; NaN (only a float kernel has it) is left out.
+func (a *chunkAcc[K]) add(v K) {
+	if v != v {
+		return
+	}
+	if a.count == 0 {
+		a.min, a.max = v, v
+	} else {
+		if v < a.min {
+			a.min = v
+		}
+		if v > a.max {
+			a.max = v
+		}
+	}
+	a.count++
+	a.sum += float64(v)
+}
+
+// groupTable is the groups of the chunks merged so far.
+type groupTable[K kernelType] struct {
+	keyTable
+	accs []groupAcc[K]
+}
+
+func newGroupTable[K kernelType](words int) *groupTable[K] {
+	return &groupTable[K]{keyTable: newKeyTable(words)}
+}
+
+// groupAccBytes is the memory of one groupAcc (count, two float64s, two
+// kernel values).
+const groupAccBytes = 40
+
+// entryBytes is what one entry of a groupTable with words-word keys costs
+// at most: its key, its aggregate, and two slots (at most half are used).
+func entryBytes(words int) int64 { return int64(words)*8 + groupAccBytes + 2*4 }
+
+// merge adds a partial aggregate for key.
+func (t *groupTable[K]) merge(key []uint64, count int64, sum fsum, lo, hi K) {
+	e, s := t.find(key, hashWords(key))
+	if e < 0 {
+		e = t.insert(key, s)
+		t.accs = append(t.accs, groupAcc[K]{})
+	}
+	t.accs[e].merge(count, sum, lo, hi)
+}
+
+// mergeChunk adds a chunk's groups.
+func (t *groupTable[K]) mergeChunk(c *chunkTable[K]) {
+	w := t.words
+	for e, a := range c.accs {
+		t.merge(c.keys[e*w:(e+1)*w], a.count, fsum{hi: a.sum}, a.min, a.max)
+	}
+}
+
+// sortedEntries returns the entries' indices in key order.
+func (t *groupTable[K]) sortedEntries() []int {
+	idx := make([]int, t.n)
+	for i := range idx {
+		idx[i] = i
+	}
+	w := t.words
+	slices.SortFunc(idx, func(a, b int) int {
+		return slices.Compare(t.keys[a*w:(a+1)*w], t.keys[b*w:(b+1)*w])
+	})
+	return idx
+}
+
+// finish turns entry e into a Group, with the value type's NaN for the
+// mean and extremes of a group whose values are all NaN (as pandas).
+func finishGroup[Key mmarray.Element, V Real, K kernelType](key Key, a groupAcc[K]) Group[Key, V] {
+	g := Group[Key, V]{Key: key, Count: a.count, Sum: a.sum.value(), Mean: math.NaN()}
+	if a.count == 0 {
+		nan := fromKernel[V](K(math.NaN()))
+		g.Min, g.Max = nan, nan
+		return g
+	}
+	g.Mean = g.Sum / float64(a.count)
+	g.Min, g.Max = fromKernel[V](a.min), fromKernel[V](a.max)
+	return g
+}

@@ -1,0 +1,185 @@
+package compute_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/go-memmap/memmap/compute"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// groupRows is the number of rows of the group-by tests' files: three
+// chunks of the engine and part of a fourth.
+const groupRows = 3*(1<<16) + 777
+
+// groupTable makes a structured file of groupRows records with an int32
+// key of about 40000 distinct values, an S12 name, a datetime in ns and a
+// float64 value holding NaNs (and one key whose values are all NaN).
+func groupTable(t *testing.T) *mmarray.Array[[]byte] {
+	t.Helper()
+	f, err := mmarray.Create(filepath.Join(t.TempDir(), "t.npy"),
+		"[('id', '>i4'), ('name', 'S12'), ('when', '<M8[ns]'), ('x', '<f8')]", []int{groupRows})
+	must(t, err)
+	t.Cleanup(func() { f.Close() })
+	rows, err := mmarray.View[[]byte](f)
+	must(t, err)
+	id := numpyField[int32](t, rows, "id")
+	name := numpyField[string](t, rows, "name")
+	when := numpyField[mmarray.Datetime64](t, rows, "when")
+	x := numpyField[float64](t, rows, "x")
+	r := rand.New(rand.NewPCG(9, 9))
+	for i := range groupRows {
+		k := r.IntN(40000) - 20000
+		id.Set1(int32(k), i)
+		name.Set1(fmt.Sprintf("n%d-%d", k%97, k), i)
+		when.Set1(mmarray.Datetime64(int64(k)*3_600_000_000_000+r.Int64N(1e12)), i)
+		if i%1001 == 0 {
+			when.Set1(mmarray.NaT, i)
+		}
+		v := math.Ldexp(r.Float64()-0.3, r.IntN(40)-20)
+		if k == 77 || i%313 == 0 {
+			v = math.NaN()
+		}
+		x.Set1(v, i)
+	}
+	return rows
+}
+
+func numpyField[T mmarray.Element](t *testing.T, rows *mmarray.Array[[]byte], name string) *mmarray.Array[T] {
+	t.Helper()
+	a, err := mmarray.Field[T](rows, name)
+	must(t, err)
+	return a
+}
+
+// sameGroups reports the first difference between two results, bit for
+// bit ("" if none).
+func sameGroups[Key mmarray.Element, V compute.Real](a, b *compute.Groups[Key, V]) string {
+	if len(a.Groups) != len(b.Groups) || a.Dropped != b.Dropped {
+		return fmt.Sprintf("%d groups and %d dropped against %d and %d", len(a.Groups), a.Dropped, len(b.Groups), b.Dropped)
+	}
+	bits := func(f float64) uint64 { return math.Float64bits(f) }
+	for i, g := range a.Groups {
+		h := b.Groups[i]
+		if !reflect.DeepEqual(g.Key, h.Key) || g.Count != h.Count || bits(g.Sum) != bits(h.Sum) || bits(g.Mean) != bits(h.Mean) ||
+			bits(asFloat(g.Min)) != bits(asFloat(h.Min)) || bits(asFloat(g.Max)) != bits(asFloat(h.Max)) {
+			return fmt.Sprintf("group %d: %+v against %+v", i, g, h)
+		}
+	}
+	return ""
+}
+
+// TestGroupByWorkersAndSpill checks that a group-by's result is the same
+// bit for bit with 1, 2, 3 and 8 workers, and when its table spills to
+// files under a tiny budget (split twice: 40000 groups in partitions of at
+// most 1024), for integer, string and datetime keys; that the spill files
+// are gone afterwards; and that the groups are sorted and account for every
+// row.
+func TestGroupByWorkersAndSpill(t *testing.T) {
+	t.Parallel()
+	rows := groupTable(t)
+	x := numpyField[float64](t, rows, "x")
+	ctx := context.Background()
+	check := func(t *testing.T, groupBy func(opts ...compute.Option) (string, error)) {
+		spill := t.TempDir()
+		want, err := groupBy(compute.WithWorkers(1))
+		must(t, err)
+		for _, workers := range []int{1, 2, 3, 8} {
+			for _, budget := range []int64{0, 1} {
+				got, err := groupBy(compute.WithWorkers(workers), compute.WithGroupMemory(budget), compute.WithSpillDir(spill))
+				must(t, err)
+				if got != want {
+					t.Errorf("%d workers, budget %d: %s", workers, budget, got)
+				}
+			}
+		}
+		if left, _ := os.ReadDir(spill); len(left) != 0 {
+			t.Errorf("spill files left: %v", left)
+		}
+	}
+	// Each groupBy compares its result with the one-worker in-memory one
+	// kept in first, and returns the first difference.
+	t.Run("int32", func(t *testing.T) {
+		t.Parallel()
+		keys := numpyField[int32](t, rows, "id")
+		var first *compute.Groups[int32, float64]
+		check(t, func(opts ...compute.Option) (string, error) {
+			g, err := compute.GroupBy(ctx, keys, x, opts...)
+			if err != nil {
+				return "", err
+			}
+			if first == nil {
+				first = g
+				return checkGroups(g, rows.Len(), func(a, b int32) bool { return a < b }), nil
+			}
+			return sameGroups(first, g), nil
+		})
+	})
+	t.Run("S12", func(t *testing.T) {
+		t.Parallel()
+		keys := numpyField[string](t, rows, "name")
+		var first *compute.Groups[string, float64]
+		check(t, func(opts ...compute.Option) (string, error) {
+			g, err := compute.GroupByString(ctx, keys, x, opts...)
+			if err != nil {
+				return "", err
+			}
+			if first == nil {
+				first = g
+				return checkGroups(g, rows.Len(), func(a, b string) bool { return a < b }), nil
+			}
+			return sameGroups(first, g), nil
+		})
+	})
+	t.Run("datetime", func(t *testing.T) {
+		t.Parallel()
+		keys := numpyField[mmarray.Datetime64](t, rows, "when")
+		var first *compute.Groups[mmarray.Datetime64, float64]
+		check(t, func(opts ...compute.Option) (string, error) {
+			g, err := compute.GroupByTime(ctx, keys, "h", x, opts...)
+			if err != nil {
+				return "", err
+			}
+			if first == nil {
+				first = g
+				if g.Dropped == 0 {
+					return "no NaT dropped", nil
+				}
+				return checkGroups(g, rows.Len(), func(a, b mmarray.Datetime64) bool { return a < b }), nil
+			}
+			return sameGroups(first, g), nil
+		})
+	})
+}
+
+// checkGroups checks that keys are strictly increasing and that the counts
+// and the NaN rows (the all-NaN group's included) add up to the rows.
+func checkGroups[Key mmarray.Element](g *compute.Groups[Key, float64], rows int, less func(a, b Key) bool) string {
+	total := g.Dropped
+	allNaN := 0
+	for i, gr := range g.Groups {
+		if i > 0 && !less(g.Groups[i-1].Key, gr.Key) {
+			return fmt.Sprintf("keys %v, %v out of order", g.Groups[i-1].Key, gr.Key)
+		}
+		total += gr.Count
+		if gr.Count == 0 {
+			allNaN++
+			if gr.Sum != 0 || !math.IsNaN(gr.Mean) || !math.IsNaN(gr.Min) || !math.IsNaN(gr.Max) {
+				return fmt.Sprintf("all-NaN group %+v", gr)
+			}
+		}
+	}
+	if allNaN == 0 {
+		return "no all-NaN group"
+	}
+	if total >= int64(rows) || total < int64(rows)-int64(rows/313)-int64(rows/200) {
+		return fmt.Sprintf("counts add up to %d of %d rows", total, rows)
+	}
+	return ""
+}

@@ -65,10 +65,16 @@ func sameGroups[Key mmarray.Element, V compute.Real](a, b *compute.Groups[Key, V
 		return fmt.Sprintf("%d groups and %d dropped against %d and %d", len(a.Groups), a.Dropped, len(b.Groups), b.Dropped)
 	}
 	bits := func(f float64) uint64 { return math.Float64bits(f) }
+	same := func(x, y V) bool {
+		if isFloatType[V]() {
+			return bits(asFloat(x)) == bits(asFloat(y))
+		}
+		return x == y
+	}
 	for i, g := range a.Groups {
 		h := b.Groups[i]
 		if !reflect.DeepEqual(g.Key, h.Key) || g.Count != h.Count || bits(g.Sum) != bits(h.Sum) || bits(g.Mean) != bits(h.Mean) ||
-			bits(asFloat(g.Min)) != bits(asFloat(h.Min)) || bits(asFloat(g.Max)) != bits(asFloat(h.Max)) {
+			!same(g.Min, h.Min) || !same(g.Max, h.Max) {
 			return fmt.Sprintf("group %d: %+v against %+v", i, g, h)
 		}
 	}

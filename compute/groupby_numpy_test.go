@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/go-memmap/memmap/compute"
@@ -201,14 +202,19 @@ func TestGroupByMatchesNumPy(t *testing.T) {
 	if len(cases) == 0 {
 		t.Fatal("NumPy wrote no cases")
 	}
-	var names []string
+	var (
+		mu    sync.Mutex // guards names
+		names []string   // the cases run, whose files NumPy checks
+	)
 	for _, c := range cases {
-		names = append(names, c.Name)
 		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
 			for _, bad := range runGroupCase(t, dir, c) {
 				t.Error(bad)
 			}
+			mu.Lock()
+			names = append(names, c.Name)
+			mu.Unlock()
 		})
 	}
 	t.Cleanup(func() {

@@ -145,12 +145,18 @@ func (t truncation) apply(dst []uint64, src []int64) {
 			dst[i] = uint64(floorDiv(x*t.mul, t.div)) ^ flip
 		}
 	case linearToCalendar:
+		// The calendar is worked out a block at a time, so that no
+		// function is called per element; NaT's garbage is replaced last.
+		days := sliceAs[int64](dst)
 		for i, x := range src {
+			days[i] = floorDiv(x*t.mul, t.div)
+		}
+		monthsFromDays(days)
+		for i, x := range src {
+			dst[i] = uint64(floorDiv(days[i], t.dstMonths)) ^ flip
 			if x == nat {
 				dst[i] = 0
-				continue
 			}
-			dst[i] = uint64(floorDiv(monthsFromDays(floorDiv(x*t.mul, t.div)), t.dstMonths)) ^ flip
 		}
 	case calendarToCalendar:
 		for i, x := range src {
@@ -161,12 +167,16 @@ func (t truncation) apply(dst []uint64, src []int64) {
 			dst[i] = uint64(floorDiv(x*t.srcMonths, t.dstMonths)) ^ flip
 		}
 	case calendarToLinear:
+		months := sliceAs[int64](dst)
 		for i, x := range src {
+			months[i] = x * t.srcMonths
+		}
+		daysFromMonths(months)
+		for i, x := range src {
+			dst[i] = uint64(floorDiv(months[i]*t.mul, t.div)) ^ flip
 			if x == nat {
 				dst[i] = 0
-				continue
 			}
-			dst[i] = uint64(floorDiv(daysFromMonths(x*t.srcMonths)*t.mul, t.div)) ^ flip
 		}
 	}
 }
@@ -180,40 +190,46 @@ func floorDiv(n, d int64) int64 {
 	return q
 }
 
-// monthsFromDays is the month (counted from January 1970) of the day
-// counted from 1970-01-01, by the proleptic Gregorian calendar (Howard
-// Hinnant's civil_from_days).
-func monthsFromDays(days int64) int64 {
-	z := days + 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	m := mp + 3
-	if mp >= 10 {
-		m = mp - 9
-		y++
+// monthsFromDays replaces each day of xs (counted from 1970-01-01) by its
+// month (counted from January 1970), by the proleptic Gregorian calendar
+// (Howard Hinnant's civil_from_days), written out in the loop, too large
+// to be inlined.
+func monthsFromDays(xs []int64) {
+	for i, days := range xs {
+		z := days + 719468
+		era := floorDiv(z, 146097)
+		doe := z - era*146097
+		yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+		y := yoe + era*400
+		doy := doe - (365*yoe + yoe/4 - yoe/100)
+		mp := (5*doy + 2) / 153
+		m := mp + 3
+		if mp >= 10 {
+			m = mp - 9
+			y++
+		}
+		xs[i] = (y-1970)*12 + m - 1
 	}
-	return (y-1970)*12 + m - 1
 }
 
-// daysFromMonths is the day (counted from 1970-01-01) of the first day of
-// the month counted from January 1970 (Hinnant's days_from_civil).
-func daysFromMonths(months int64) int64 {
-	y := 1970 + floorDiv(months, 12)
-	m := months - floorDiv(months, 12)*12 + 1
-	if m <= 2 {
-		y--
+// daysFromMonths replaces each month of xs (counted from January 1970) by
+// the day (counted from 1970-01-01) of its first day (Hinnant's
+// days_from_civil).
+func daysFromMonths(xs []int64) {
+	for i, months := range xs {
+		y := 1970 + floorDiv(months, 12)
+		m := months - floorDiv(months, 12)*12 + 1
+		if m <= 2 {
+			y--
+		}
+		era := floorDiv(y, 400)
+		yoe := y - era*400
+		mp := m + 9
+		if m > 2 {
+			mp = m - 3
+		}
+		doy := (153*mp + 2) / 5
+		doe := yoe*365 + yoe/4 - yoe/100 + doy
+		xs[i] = era*146097 + doe - 719468
 	}
-	era := floorDiv(y, 400)
-	yoe := y - era*400
-	mp := m + 9
-	if m > 2 {
-		mp = m - 3
-	}
-	doy := (153*mp + 2) / 5
-	doe := yoe*365 + yoe/4 - yoe/100 + doy
-	return era*146097 + doe - 719468
 }

@@ -1,8 +1,9 @@
 // Package compute runs reductions over mapped arrays: sums, means,
 // variances, extremes, their indices, counts and a one-pass Describe, over
-// any mmarray view whole or along one axis, histograms, bincounts and the
-// k largest or smallest elements, in parallel and chunk by chunk, with
-// results that do not depend on the number of workers.
+// any mmarray view whole or along one axis, histograms, bincounts, the k
+// largest or smallest elements, and group-bys of a value column by a key
+// column, in parallel and chunk by chunk, with results that do not depend
+// on the number of workers.
 //
 //	s, err := compute.Describe(ctx, a, compute.WithWorkers(4))
 //	fmt.Println(s.Count, s.Mean, s.Std, s.Min, s.Max)
@@ -185,6 +186,39 @@
 // ArgMinAxis and ArgMaxAxis return ErrEmpty even where the other axes are
 // empty too; an empty other axis gives no results and no error.
 //
+// # Group-by
+//
+// GroupBy, GroupByString and GroupByTime aggregate a column of values by a
+// column of keys of the same length, as pandas'
+// groupby(key)[value].agg(["count", "sum", "mean", "min", "max"]): keys of
+// bool and integer dtypes; S and U items (a field of a structured file),
+// compared as their bytes in place and decoded once per group; datetimes
+// truncated to a unit as astype("M8[unit]") floors them, calendar months and
+// years included. Values are of any real dtype. Groups come back sorted by
+// key (np.unique's order: numbers, S bytes, U code points) as Go values, and
+// Groups.WriteNPY writes them as a structured .npy file NumPy loads.
+//
+// NaN values are left out of each group's count, sum, mean and extremes, as
+// pandas leaves them out by default; a group whose values are all NaN is kept
+// with Count 0, Sum 0 and NaN for the rest. NaT keys are dropped and
+// counted (pandas' dropna=True). Sums are float64, integers converted.
+//
+// A key is packed into 64-bit words (an integer into one, an S or U item
+// into as many as its bytes need), ordered as the keys sort. Each chunk of
+// rows is aggregated into an open-addressing hash table of its own, hashed
+// from the words with no call per row, its sums added plainly in row order;
+// the chunks' tables are merged in chunk order into one table, sums added with
+// compensation (TwoSum), so results are identical whatever the number of
+// workers. The merged table is bounded by a memory budget (256 MiB until
+// the engine's budget option replaces it). Beyond it, the group-by spills:
+// the table's groups, and then every later chunk's, are written as
+// records to 16 temporary files by 4 bits of their key's hash (in
+// os.TempDir, or WithSpillDir's directory, removed before the call returns),
+// and each file is merged alone, its records in the order written, split
+// again by the next 4 bits while it has more groups than the budget allows.
+// A group's partial results are merged in the same order as without a
+// spill, so the result is the same bit for bit.
+//
 // # Errors and panics
 //
 // Errors wrap ErrEmpty, ErrNotFinite, ErrNegative, ErrChanged (a file
@@ -197,7 +231,10 @@
 // (NumPy's AxisError), a 0-d view having none; fewer than one bin, a
 // histogram range that is not finite or decreases, edges that decrease or
 // are NaN, a negative minlength or k, weights of another length than the
-// values.
+// values; group-by columns that are not 1-D views of one length. A
+// group-by's errors are also those of its spill files (the operating
+// system's, wrapped), mmarray.ErrUnit for a truncation unit that does not
+// parse, and memmap.ErrUnsupported for string keys that are not S or U.
 //
 // # Caveats
 //
@@ -258,4 +295,14 @@
 //   - A result along an axis may differ in its last bits from the same
 //     elements reduced whole (Mean of a column view) and between layouts:
 //     the additions are grouped differently.
+//   - A group-by's result is in memory, one Group per key: the budget bounds
+//     its hash tables, not the result. Its chunk tables (up to 65536 groups
+//     each, two per worker in flight) are outside the budget, and it reads
+//     both columns in C order, so a group-by of a Fortran or transposed
+//     column reads strided. Keys and values must be 1-D views.
+//   - Group-by sums of integers are float64: beyond 2⁵³ they round, where
+//     pandas' integer sums are exact (and wrap).
+//   - Two U keys that differ only in code points Go strings cannot hold
+//     (lone surrogates) are two groups with the same decoded key. GroupBy
+//     does not take Timedelta64 keys, nor GroupByString V or record keys.
 package compute

@@ -2,7 +2,9 @@ package compute_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/compute"
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -188,4 +191,43 @@ func checkGroups[Key mmarray.Element](g *compute.Groups[Key, float64], rows int,
 		return fmt.Sprintf("counts add up to %d of %d rows", total, rows)
 	}
 	return ""
+}
+
+// TestGroupByErrors checks the errors and panics of the group-bys: a bad
+// truncation unit, keys of a dtype that is not S or U, columns of different
+// lengths, a cancelled context, and a spill directory that does not exist.
+func TestGroupByErrors(t *testing.T) {
+	t.Parallel()
+	rows := groupTable(t)
+	x := numpyField[float64](t, rows, "x")
+	ctx := context.Background()
+	when := numpyField[mmarray.Datetime64](t, rows, "when")
+	if _, err := compute.GroupByTime(ctx, when, "fortnight", x); !errors.Is(err, mmarray.ErrUnit) {
+		t.Errorf("GroupByTime to a bad unit: %v, want ErrUnit", err)
+	}
+	if _, err := compute.GroupByTime(ctx, when, "as", x); err != nil {
+		t.Errorf("GroupByTime from ns to as: %v", err)
+	}
+	if _, err := compute.GroupByString(ctx, rows, x); !errors.Is(err, memmap.ErrUnsupported) {
+		t.Errorf("GroupByString of records: %v, want ErrUnsupported", err)
+	}
+	func() {
+		defer func() {
+			if _, ok := recover().(*memmap.Misuse); !ok {
+				t.Error("GroupBy of columns of different lengths did not panic with a *memmap.Misuse")
+			}
+		}()
+		id := numpyField[int32](t, rows, "id")
+		compute.GroupBy(ctx, id.Slice(mmarray.Span(1, mmarray.Omit, 1)), x)
+	}()
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := compute.GroupBy(cancelled, numpyField[int32](t, rows, "id"), x); !errors.Is(err, context.Canceled) {
+		t.Errorf("GroupBy with a cancelled context: %v", err)
+	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	_, err := compute.GroupBy(ctx, numpyField[int32](t, rows, "id"), x, compute.WithGroupMemory(1), compute.WithSpillDir(missing))
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("GroupBy spilling into a missing directory: %v, want fs.ErrNotExist", err)
+	}
 }

@@ -65,18 +65,11 @@ var unitAttoseconds = map[string]int64{
 // unitLength is a unit's length: attoseconds (as a big.Int: a minute is more
 // than an int64 of them) for a linear unit, months for a calendar one.
 func unitLength(unit string) (length *big.Int, calendar bool, err error) {
-	if _, err := mmarray.ParseTimeUnit(unit); err != nil {
+	u, err := mmarray.ParseTimeUnit(unit)
+	if err != nil {
 		return nil, false, err
 	}
-	i := 0
-	for unit[i] >= '0' && unit[i] <= '9' {
-		i++
-	}
-	count := big.NewInt(1)
-	if i > 0 {
-		count.SetString(unit[:i], 10)
-	}
-	base := unit[i:]
+	count, base := big.NewInt(u.Multiplier()), u.Base()
 	second := big.NewInt(unitAttoseconds["s"])
 	var per *big.Int
 	switch base {

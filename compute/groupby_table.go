@@ -144,7 +144,8 @@ func (t *keyTable) bytes() int64 { return int64(cap(t.keys))*8 + int64(len(t.slo
 type chunkTable[K kernelType] struct {
 	keyTable
 	accs    []chunkAcc[K]
-	dropped int64 // rows left out for a missing key
+	dropped int64   // rows left out for a missing key
+	dense   []int32 // add1's direct index, entry+1 by key minus the block's smallest
 }
 
 func newChunkTable[K kernelType](words int) *chunkTable[K] {
@@ -181,9 +182,40 @@ func (t *chunkTable[K]) add(keys []uint64, vals []K, dropZero bool) {
 	}
 }
 
-// add1 is add for one-word keys, with the probe written out so that
-// nothing is called per row.
+// add1 is add for one-word keys. Where the keys of the block lie within
+// denseSpan of each other (the common small key domain), each key finds its
+// entry through a direct index of key minus the smallest key, built for the
+// block, and the hash table is probed once per distinct key; otherwise
+// every row probes, with the probe written out so that nothing is called
+// per row. Either way the rows are added to their groups in row order, so
+// the results are the same.
 func (t *chunkTable[K]) add1(keys []uint64, vals []K, dropZero bool) {
+	if len(keys) == 0 {
+		return
+	}
+	lo, hi := keys[0], keys[0]
+	for _, k := range keys {
+		lo, hi = min(lo, k), max(hi, k)
+	}
+	if hi-lo < denseSpan {
+		if t.dense == nil {
+			t.dense = make([]int32, denseSpan)
+		}
+		dense := t.dense[:hi-lo+1]
+		clear(dense)
+		for i, k := range keys {
+			if dropZero && k == 0 {
+				t.dropped++
+				continue
+			}
+			d := &dense[k-lo]
+			if *d == 0 {
+				*d = int32(t.entry1(k) + 1)
+			}
+			t.accs[*d-1].add(vals[i])
+		}
+		return
+	}
 	for i, k := range keys {
 		if dropZero && k == 0 {
 			t.dropped++
@@ -195,14 +227,7 @@ func (t *chunkTable[K]) add1(keys []uint64, vals []K, dropZero bool) {
 		for {
 			e = int(t.slots[s]) - 1
 			if e < 0 {
-				e = t.n
-				t.keys = append(t.keys, k)
-				t.accs = append(t.accs, chunkAcc[K]{})
-				t.slots[s] = int32(e + 1)
-				t.n++
-				if 2*t.n > len(t.slots) {
-					t.grow()
-				}
+				e = t.insert1(k, s)
 				break
 			}
 			if t.keys[e] == k {
@@ -212,6 +237,40 @@ func (t *chunkTable[K]) add1(keys []uint64, vals []K, dropZero bool) {
 		}
 		t.accs[e].add(vals[i])
 	}
+}
+
+// denseSpan is the widest range of one-word keys in a block that add1
+// indexes directly: a block's length, so that clearing the index costs
+// no more than the block.
+const denseSpan = stageLen
+
+// entry1 returns the entry of one-word key k, added if new.
+func (t *chunkTable[K]) entry1(k uint64) int {
+	mask := len(t.slots) - 1
+	s := int(hash1(k)) & mask
+	for {
+		e := int(t.slots[s]) - 1
+		if e < 0 {
+			return t.insert1(k, s)
+		}
+		if t.keys[e] == k {
+			return e
+		}
+		s = (s + 1) & mask
+	}
+}
+
+// insert1 adds one-word key k as a new entry at the empty slot s.
+func (t *chunkTable[K]) insert1(k uint64, s int) int {
+	e := t.n
+	t.keys = append(t.keys, k)
+	t.accs = append(t.accs, chunkAcc[K]{})
+	t.slots[s] = int32(e + 1)
+	t.n++
+	if 2*t.n > len(t.slots) {
+		t.grow()
+	}
+	return e
 }
 
 func allZero(key []uint64) bool {

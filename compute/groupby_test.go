@@ -231,3 +231,30 @@ func TestGroupByErrors(t *testing.T) {
 		t.Errorf("GroupBy spilling into a missing directory: %v, want fs.ErrNotExist", err)
 	}
 }
+
+// BenchmarkGroupBy groups 2^18 float64 values by int64 keys i % 1000 (the
+// groupby workload of mmbench, small).
+func BenchmarkGroupBy(b *testing.B) {
+	const n = 1 << 18
+	dir := b.TempDir()
+	kf, err := mmarray.Create(filepath.Join(dir, "k.npy"), "<i8", []int{n})
+	must(b, err)
+	defer kf.Close()
+	vf, err := mmarray.Create(filepath.Join(dir, "v.npy"), "<f8", []int{n})
+	must(b, err)
+	defer vf.Close()
+	keys, err := mmarray.View[int64](kf)
+	must(b, err)
+	values, err := mmarray.View[float64](vf)
+	must(b, err)
+	for i := range n {
+		keys.Set1(int64(i%1000), i)
+		values.Set1(float64(i)/7, i)
+	}
+	b.SetBytes(2 * 8 * n)
+	for b.Loop() {
+		if _, err := compute.GroupBy(context.Background(), keys, values); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 	"github.com/go-memmap/memmap/mmarray"
 )
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -209,8 +209,9 @@
 // from the words with no call per row, its sums added plainly in row order;
 // the chunks' tables are merged in chunk order into one table, sums added with
 // compensation (TwoSum), so results are identical whatever the number of
-// workers. The merged table is bounded by a memory budget (256 MiB until
-// the engine's budget option replaces it). Beyond it, the group-by spills:
+// workers. Half the memory budget (WithMemory) bounds the merged table; the
+// other half is the walk's: the chunk tables in flight and the pages of both
+// columns, read ahead and released together. Beyond its half, the table spills:
 // the table's groups, and then every later chunk's, are written as
 // records to 16 temporary files by 4 bits of their key's hash (in
 // os.TempDir, or WithSpillDir's directory, removed before the call returns),
@@ -296,10 +297,10 @@
 //     elements reduced whole (Mean of a column view) and between layouts:
 //     the additions are grouped differently.
 //   - A group-by's result is in memory, one Group per key: the budget bounds
-//     its hash tables, not the result. Its chunk tables (up to 65536 groups
-//     each, two per worker in flight) are outside the budget, and it reads
-//     both columns in C order, so a group-by of a Fortran or transposed
-//     column reads strided. Keys and values must be 1-D views.
+//     its hash tables, not the result. Its chunk tables are counted at their
+//     most (65536 groups each, two per worker in flight), which leaves a
+//     small budget less room to read ahead. Keys and values must be 1-D
+//     views.
 //   - Group-by sums of integers are float64: beyond 2⁵³ they round, where
 //     pandas' integer sums are exact (and wrap).
 //   - Two U keys that differ only in code points Go strings cannot hold

@@ -235,17 +235,24 @@ func walkChunks[T element, K kernelType, P any](ctx context.Context, v *mmarray.
 // results hold; the rest of the budget goes to the chunks' pages: each
 // chunk is counted as its first chunk's span, rounded out to whole pages.
 func budgetWindow[T element](v *mmarray.Array[T], cfg *config, chunks, chunkElems int, partials int64) *chunkWindow {
+	page := int64(pagecache.PageSize())
 	_, total := v.ByteRange(0, v.Len())
+	_, span := v.ByteRange(0, min(chunkElems, v.Len()))
+	span = (span+page-1)/page*page + page
+	// Views read in step with v (a group-by's keys) count too.
+	for _, r := range cfg.alongside {
+		_, n := r.bytesOf(0, chunks)
+		_, s := r.bytesOf(0, 1)
+		total, span = total+n, span+(s+page-1)/page*page+page
+	}
 	budget := cfg.resolveMemory(total)
 	room := budget - partials
 	if total <= room {
 		return nil
 	}
-	page := int64(pagecache.PageSize())
-	_, span := v.ByteRange(0, min(chunkElems, v.Len()))
-	span = (span+page-1)/page*page + page
 	limit := int(min(int64(chunks), max(1, room/span)))
-	return newChunkWindow(chunks, limit, newResidency(v, chunkElems, false, cfg.stream))
+	files := append([]*residency{newResidency(v, chunkElems, false, cfg.stream)}, cfg.alongside...)
+	return newChunkWindow(chunks, limit, files...)
 }
 
 // waveLen is the number of chunks whose partial results are held at once:

@@ -57,7 +57,7 @@ type Groups[Key mmarray.Element, V Real] struct {
 // doc, "Group-by").
 func GroupBy[Key GroupKey, V Real](ctx context.Context, keys *mmarray.Array[Key], values *mmarray.Array[V], opts ...Option) (*Groups[Key, V], error) {
 	checkColumns("GroupBy", keys.Shape(), values.Shape())
-	spec := groupSpec{words: 1}
+	spec := newGroupSpec(keys, 1)
 	var decode func(w []uint64) Key
 	switch familyOf[Key]() {
 	case signedFamily:
@@ -86,7 +86,7 @@ func GroupByString[Key string | []byte, V Real](ctx context.Context, keys *mmarr
 		return nil, fmt.Errorf("group by keys of dtype %s: only S and U keys are grouped as strings: %w", dt, memmap.ErrUnsupported)
 	}
 	unicode := dt.Kind == npyheader.Unicode
-	spec := groupSpec{words: max(1, (dt.ItemSize+7)/8)}
+	spec := newGroupSpec(keys, max(1, (dt.ItemSize+7)/8))
 	spec.newLoader = func() keyLoader {
 		return &stringKeys[Key]{view: keys, words: spec.words, unicode: unicode, bigEndian: dt.Order == '>'}
 	}
@@ -132,6 +132,17 @@ type groupSpec struct {
 	words     int              // uint64 words per packed key
 	dropZero  bool             // a key of zero words is missing (NaT) and its row dropped
 	newLoader func() keyLoader // one per chunk in flight
+	keyBytes  int64            // the bytes the keys view spans
+	// residency manages the keys' pages beside the values' (nil when
+	// there is nothing to manage).
+	residency func(stream bool) *residency
+}
+
+func newGroupSpec[Key mmarray.Element](keys *mmarray.Array[Key], words int) groupSpec {
+	_, n := keys.ByteRange(0, keys.Len())
+	return groupSpec{words: words, keyBytes: n, residency: func(stream bool) *residency {
+		return newResidency(keys, chunkLen, false, stream)
+	}}
 }
 
 // keyLoader packs the keys of a range of rows into words.
@@ -195,13 +206,30 @@ type groupChunk[K kernelType] struct {
 // wave's last chunk.
 const groupWaveLen = 2
 
+// chunkTableBytes bounds the memory of a chunk in flight: a table of up to
+// chunkLen groups (keys and aggregates with their append slack, at most four
+// slots each), the packed keys of a block and the direct index.
+func chunkTableBytes(words int) int64 {
+	return chunkLen*(2*(8*int64(words)+32)+4*4) + stageLen*8*int64(words) + denseSpan*4
+}
+
 // aggregateGroups runs the chunks of values through chunk tables merged in
 // chunk order into one table (or spilled), and returns the groups and the
 // number of rows dropped for a missing key.
 func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.Array[V], spec groupSpec, cfg config) (groupResult[K], int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	agg := newGroupAggregator[K](spec.words, cfg)
+	// Half the budget is the merged table's, half the walk's: the pages of
+	// both columns' chunks in flight, and the chunk tables.
+	_, valueBytes := values.ByteRange(0, values.Len())
+	budget := cfg.resolveMemory(valueBytes + spec.keyBytes)
+	cfg.memory = budget - budget/2
+	if r := spec.residency(cfg.stream); r != nil {
+		cfg.alongside = []*residency{r}
+	}
+	cfg.waveLen = groupWaveLen * cfg.workers
+	cfg.partBytes = chunkTableBytes(spec.words)
+	agg := newGroupAggregator[K](spec.words, budget/2, cfg.group.spillDir)
 	defer agg.close()
 	var (
 		mu   sync.Mutex // guards free
@@ -243,7 +271,6 @@ func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.
 		free = append(free, c)
 		mu.Unlock()
 	}
-	cfg.waveLen = groupWaveLen * cfg.workers
 	err := walkChunks(ctx, values, cfg, chunkLen, kernel, fold)
 	if agg.err != nil {
 		return groupResult[K]{}, 0, agg.err

@@ -11,18 +11,12 @@ import (
 	"path/filepath"
 
 	"github.com/go-memmap/memmap"
-	"github.com/go-memmap/memmap/internal/misuse"
 )
 
 // groupConfig is what the group-by options set.
 type groupConfig struct {
-	memory   int64  // bytes for the merged table; 0 is defaultGroupMemory
 	spillDir string // where spill files go; "" is os.TempDir()
 }
-
-// defaultGroupMemory bounds a group-by's merged table when no budget is
-// given: 256 MiB, about four million one-word groups.
-const defaultGroupMemory = 256 << 20
 
 // minGroupEntries is the fewest groups the merged table (and a spilled
 // partition's table) may hold, however small the budget: the spill needs
@@ -34,15 +28,6 @@ const minGroupEntries = 1024
 // removed before the group-by returns.
 func WithSpillDir(dir string) Option {
 	return func(c *config) { c.group.spillDir = dir }
-}
-
-// withGroupMemory sets the bytes a group-by's merged table may take; the
-// tests use it to make the table spill.
-func withGroupMemory(bytes int64) Option {
-	if bytes < 0 {
-		misuse.Panicf("compute: withGroupMemory(%d): negative budget", bytes)
-	}
-	return func(c *config) { c.group.memory = bytes }
 }
 
 // spillFanout is how many partitions a spill splits groups into at each
@@ -72,11 +57,9 @@ type groupAggregator[K kernelType] struct {
 	err        error
 }
 
-func newGroupAggregator[K kernelType](words int, cfg config) *groupAggregator[K] {
-	budget := cfg.group.memory
-	if budget == 0 {
-		budget = defaultGroupMemory
-	}
+// newGroupAggregator returns an aggregator whose table holds at most
+// budget bytes, spilling into a new directory in spillDir.
+func newGroupAggregator[K kernelType](words int, budget int64, spillDir string) *groupAggregator[K] {
 	// Appending may leave the keys and aggregates with twice the capacity
 	// they use: half the budget is for the entries.
 	maxEntries := int(min(budget/(2*entryBytes(words)), math.MaxInt32/4))
@@ -84,7 +67,7 @@ func newGroupAggregator[K kernelType](words int, cfg config) *groupAggregator[K]
 		words:      words,
 		maxEntries: max(maxEntries, minGroupEntries),
 		global:     newGroupTable[K](words),
-		baseDir:    cfg.group.spillDir,
+		baseDir:    spillDir,
 		rec:        make([]byte, recordBytes(words)),
 	}
 }

@@ -101,7 +101,7 @@ func TestGroupByWorkersAndSpill(t *testing.T) {
 		must(t, err)
 		for _, workers := range []int{1, 2, 3, 8} {
 			for _, budget := range []int64{0, 1} {
-				got, err := groupBy(compute.WithWorkers(workers), compute.WithGroupMemory(budget), compute.WithSpillDir(spill))
+				got, err := groupBy(compute.WithWorkers(workers), compute.WithMemory(budget), compute.WithSpillDir(spill))
 				must(t, err)
 				if got != want {
 					t.Errorf("%d workers, budget %d: %s", workers, budget, got)
@@ -226,7 +226,7 @@ func TestGroupByErrors(t *testing.T) {
 		t.Errorf("GroupBy with a cancelled context: %v", err)
 	}
 	missing := filepath.Join(t.TempDir(), "missing")
-	_, err := compute.GroupBy(ctx, numpyField[int32](t, rows, "id"), x, compute.WithGroupMemory(1), compute.WithSpillDir(missing))
+	_, err := compute.GroupBy(ctx, numpyField[int32](t, rows, "id"), x, compute.WithMemory(1), compute.WithSpillDir(missing))
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("GroupBy spilling into a missing directory: %v, want fs.ErrNotExist", err)
 	}

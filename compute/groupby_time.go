@@ -31,9 +31,11 @@ func GroupByTime[V Real](ctx context.Context, keys *mmarray.Array[mmarray.Dateti
 	if err != nil {
 		return nil, fmt.Errorf("group by datetime64 keys truncated to %q: %w", unit, err)
 	}
-	spec := groupSpec{words: 1, dropZero: true, newLoader: func() keyLoader {
+	spec := newGroupSpec(keys, 1)
+	spec.dropZero = true
+	spec.newLoader = func() keyLoader {
 		return &timeKeys{view: keys, trunc: trunc, stage: make([]mmarray.Datetime64, stageLen)}
-	}}
+	}
 	decode := func(w []uint64) mmarray.Datetime64 { return mmarray.Datetime64(w[0] ^ 1<<63) }
 	return groupByValues(ctx, values, spec, decode, keyDType, opts)
 }

@@ -22,6 +22,11 @@ type config struct {
 	// walkChunks takes out of the budget for each partial of a wave.
 	partBytes int64
 	group     groupConfig // a group-by's settings (groupby_spill.go)
+	// alongside are the residencies of views a walk reads in step with
+	// the one it walks, in the same chunks (a group-by's keys beside its
+	// values): their pages count in the budget and are read ahead and
+	// released with the walked view's.
+	alongside []*residency
 }
 
 // WithWorkers sets the number of goroutines an operation runs on. Zero

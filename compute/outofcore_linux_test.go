@@ -68,6 +68,10 @@ type outOfCoreInput struct {
 	// only its first 1/16 of the rows (128 MiB), so that the test stays
 	// within a minute.
 	columns *mmarray.Array[float32]
+	// bits is the same bytes as int64s, each value's bits: 1024 distinct
+	// keys; under the race detector only the first 1/16 of them, as
+	// columns.
+	bits *mmarray.Array[int64]
 }
 
 // outOfCoreStep is one operation of the test: run in the child, with the
@@ -133,6 +137,32 @@ var outOfCoreSteps = []outOfCoreStep{
 			for j := range 16 {
 				_, std := columnMoments(j)
 				require.InDelta(t, std, got[j], 1e-9*max(1, std), "column %d", j)
+			}
+		},
+	},
+	{
+		name: "group-by",
+		run: func(ctx context.Context, in outOfCoreInput, opts []compute.Option) (any, error) {
+			g, err := compute.GroupBy(ctx, in.bits, in.values.Slice(mmarray.Span(0, in.bits.Len(), 1)), opts...)
+			if err != nil {
+				return nil, err
+			}
+			return g.Groups, nil
+		},
+		check: func(t *testing.T, raw json.RawMessage) {
+			var got []compute.Group[int64, float64]
+			require.NoError(t, json.Unmarshal(raw, &got))
+			// The values 1 + 0.25*m, m in 0..1023, each N/1024 times,
+			// grouped by their own bits, which sort as the values do.
+			require.Len(t, got, 1024)
+			reps := int64(outOfCoreN / 1024)
+			if raceEnabled {
+				reps /= 16
+			}
+			for m, g := range got {
+				v := 1 + 0.25*float64(m)
+				want := compute.Group[int64, float64]{Key: int64(math.Float64bits(v)), Count: reps, Sum: v * float64(reps), Mean: v, Min: v, Max: v}
+				require.Equal(t, want, g, "group %d", m)
 			}
 		},
 	},
@@ -271,10 +301,16 @@ func TestOutOfCoreChild(t *testing.T) {
 	defer raw.Close()
 	columns, err := mmarray.View[float32](raw)
 	require.NoError(t, err)
+	rawBits, err := mmarray.OpenRaw(path, mmarray.ReadOnly, "<i8", []int{outOfCoreN}, f.DataOffset())
+	require.NoError(t, err)
+	defer rawBits.Close()
+	bits, err := mmarray.View[int64](rawBits)
+	require.NoError(t, err)
 	if raceEnabled {
 		columns = columns.Slice(mmarray.Span(0, outOfCoreRows/16, 1))
+		bits = bits.Slice(mmarray.Span(0, outOfCoreN/16, 1))
 	}
-	in := outOfCoreInput{dir: t.TempDir(), values: values, columns: columns}
+	in := outOfCoreInput{dir: t.TempDir(), values: values, columns: columns, bits: bits}
 
 	report := outOfCoreReport{Results: map[string]json.RawMessage{}, Duration: map[string]float64{}}
 	for _, step := range outOfCoreSteps {

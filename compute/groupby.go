@@ -92,9 +92,9 @@ func GroupByString[Key string | []byte, V Real](ctx context.Context, keys *mmarr
 	}
 	// An S item is its bytes, big-endian in the words; a U item its code
 	// points, two to a word.
-	var buf []byte
 	decode := func(w []uint64) Key {
-		buf = buf[:0]
+		// A new buffer each time: a []byte key keeps it.
+		buf := make([]byte, 0, 8*len(w))
 		if unicode {
 			cps := make([]rune, 0, 2*len(w))
 			for _, x := range w {

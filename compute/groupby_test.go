@@ -258,3 +258,29 @@ func BenchmarkGroupBy(b *testing.B) {
 		}
 	}
 }
+
+// TestGroupByStringBytes checks that S keys viewed as []byte group as the
+// same keys viewed as strings, each group's key its own slice.
+func TestGroupByStringBytes(t *testing.T) {
+	t.Parallel()
+	rows := groupTable(t)
+	x := numpyField[float64](t, rows, "x")
+	ctx := context.Background()
+	s, err := compute.GroupByString(ctx, numpyField[string](t, rows, "name"), x, compute.WithWorkers(3))
+	must(t, err)
+	b, err := compute.GroupByString(ctx, numpyField[[]byte](t, rows, "name"), x, compute.WithWorkers(2))
+	must(t, err)
+	if len(s.Groups) != len(b.Groups) || len(s.Groups) < 1000 {
+		t.Fatalf("%d groups of strings, %d of []byte", len(s.Groups), len(b.Groups))
+	}
+	var bad []string
+	for i, g := range s.Groups {
+		h := b.Groups[i]
+		if g.Key != string(h.Key) || g.Count != h.Count || math.Float64bits(g.Sum) != math.Float64bits(h.Sum) {
+			bad = append(bad, fmt.Sprintf("group %d: %q %d %v against %q %d %v", i, g.Key, g.Count, g.Sum, h.Key, h.Count, h.Sum))
+		}
+	}
+	if len(bad) > 0 {
+		t.Errorf("%d groups differ, first %v", len(bad), bad[:min(len(bad), 5)])
+	}
+}

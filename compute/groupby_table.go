@@ -144,8 +144,12 @@ func (t *keyTable) bytes() int64 { return int64(cap(t.keys))*8 + int64(len(t.slo
 type chunkTable[K kernelType] struct {
 	keyTable
 	accs    []chunkAcc[K]
-	dropped int64   // rows left out for a missing key
-	dense   []int32 // add1's direct index, entry+1 by key minus the block's smallest
+	dropped int64 // rows left out for a missing key
+	// dense is add1's direct index: entry+1 by key minus denseBase, for the
+	// chunk's blocks whose keys lie within denseSpan above denseBase.
+	dense      []int32
+	denseBase  uint64
+	denseValid bool
 }
 
 func newChunkTable[K kernelType](words int) *chunkTable[K] {
@@ -156,6 +160,7 @@ func (t *chunkTable[K]) reset() {
 	t.keyTable.reset()
 	t.accs = t.accs[:0]
 	t.dropped = 0
+	t.denseValid = false
 }
 
 // add aggregates vals by keys (len(vals) keys of t.words words each). With
@@ -184,8 +189,9 @@ func (t *chunkTable[K]) add(keys []uint64, vals []K, dropZero bool) {
 
 // add1 is add for one-word keys. Where the keys of the block lie within
 // denseSpan of each other (the common small key domain), each key finds its
-// entry through a direct index of key minus the smallest key, built for the
-// block, and the hash table is probed once per distinct key; otherwise
+// entry through a direct index of key minus a base, kept while the chunk's
+// blocks fit in it, and the hash table is probed once per distinct key;
+// otherwise
 // every row probes, with the probe written out so that nothing is called
 // per row. Either way the rows are added to their groups in row order, so
 // the results are the same.
@@ -198,17 +204,23 @@ func (t *chunkTable[K]) add1(keys []uint64, vals []K, dropZero bool) {
 		lo, hi = min(lo, k), max(hi, k)
 	}
 	if hi-lo < denseSpan {
+		// The index lasts for the chunk while its blocks' keys stay in
+		// its window, so that most keys probe the hash table once a
+		// chunk, not once a block.
 		if t.dense == nil {
 			t.dense = make([]int32, denseSpan)
 		}
-		dense := t.dense[:hi-lo+1]
-		clear(dense)
+		if !t.denseValid || lo < t.denseBase || hi-t.denseBase >= denseSpan {
+			clear(t.dense)
+			t.denseBase, t.denseValid = lo, true
+		}
+		dense, base := t.dense, t.denseBase
 		for i, k := range keys {
 			if dropZero && k == 0 {
 				t.dropped++
 				continue
 			}
-			d := &dense[k-lo]
+			d := &dense[k-base]
 			if *d == 0 {
 				*d = int32(t.entry1(k) + 1)
 			}

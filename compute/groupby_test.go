@@ -284,3 +284,24 @@ func TestGroupByStringBytes(t *testing.T) {
 		t.Errorf("%d groups differ, first %v", len(bad), bad[:min(len(bad), 5)])
 	}
 }
+
+// TestGroupByEmpty checks that empty columns give no groups, and a file of
+// no records.
+func TestGroupByEmpty(t *testing.T) {
+	t.Parallel()
+	rows := groupTable(t).Slice(mmarray.Span(5, 5, 1))
+	x := numpyField[float64](t, rows, "x")
+	g, err := compute.GroupBy(context.Background(), numpyField[int32](t, rows, "id"), x)
+	must(t, err)
+	if len(g.Groups) != 0 || g.Dropped != 0 {
+		t.Errorf("groups of empty columns: %+v", g)
+	}
+	path := filepath.Join(t.TempDir(), "empty.npy")
+	must(t, g.WriteNPY(path))
+	f, err := mmarray.Open(path, mmarray.ReadOnly)
+	must(t, err)
+	defer f.Close()
+	if f.Len() != 0 || len(f.DType().Fields) != 6 {
+		t.Errorf("file of no groups: %d records of %s", f.Len(), f.DType())
+	}
+}

@@ -206,19 +206,23 @@
 // A key is packed into 64-bit words (an integer into one, an S or U item
 // into as many as its bytes need), ordered as the keys sort. Each chunk of
 // rows is aggregated into an open-addressing hash table of its own, hashed
-// from the words with no call per row, its sums added plainly in row order;
-// the chunks' tables are merged in chunk order into one table, sums added with
-// compensation (TwoSum), so results are identical whatever the number of
-// workers. Half the memory budget (WithMemory) bounds the merged table; the
-// other half is the walk's: the chunk tables in flight and the pages of both
-// columns, read ahead and released together. Beyond its half, the table spills:
-// the table's groups, and then every later chunk's, are written as
-// records to 16 temporary files by 4 bits of their key's hash (in
-// os.TempDir, or WithSpillDir's directory, removed before the call returns),
-// and each file is merged alone, its records in the order written, split
-// again by the next 4 bits while it has more groups than the budget allows.
-// A group's partial results are merged in the same order as without a
-// spill, so the result is the same bit for bit.
+// from the words with no call per row (where a block's one-word keys lie
+// within 4096 of each other, as small integer keys do, a direct index by
+// key finds their groups and the table is probed once per key), its sums
+// added plainly in row order; the chunks' tables are merged in chunk order
+// into one table, sums added with compensation (TwoSum), so results are
+// identical whatever the number of workers.
+//
+// Half the memory budget (WithMemory) bounds the merged table; the other
+// half is the walk's: the chunk tables in flight and the pages of both
+// columns, read ahead and released together. Beyond its half, the table
+// spills: its groups, and then every later chunk's, are written as records
+// to 16 temporary files by 4 bits of their key's hash (in os.TempDir, or
+// WithSpillDir's directory, removed before the call returns), and each file
+// is merged alone, its records in the order written, split again by the
+// next 4 bits while it has more groups than the budget allows. A group's
+// partial results are merged in the same order as without a spill, so the
+// result is the same bit for bit.
 //
 // # Errors and panics
 //

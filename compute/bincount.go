@@ -113,18 +113,25 @@ func keyRangeOf[T Integer, K int64 | uint64](ctx context.Context, a *mmarray.Arr
 		if len(xs) == 0 {
 			return
 		}
-		lo0, hi0, lo1, hi1 := xs[0], xs[0], xs[0], xs[0]
-		i := 0
-		for ; i+2 <= len(xs); i += 2 {
-			lo0, hi0 = min(lo0, xs[i]), max(hi0, xs[i])
-			lo1, hi1 = min(lo1, xs[i+1]), max(hi1, xs[i+1])
-		}
-		for _, x := range xs[i:] {
-			lo0, hi0 = min(lo0, x), max(hi0, x)
-		}
-		p.merge(keyRange[K]{n: int64(len(xs)), min: min(lo0, lo1), max: max(hi0, hi1)})
+		lo, hi := integerRange(xs)
+		p.merge(keyRange[K]{n: int64(len(xs)), min: lo, max: hi})
 	}, r.merge)
 	return r, err
+}
+
+// integerRange returns the least and the greatest of xs, which must not be
+// empty, in two interleaved branch-free lanes.
+func integerRange[K int64 | uint64](xs []K) (lo, hi K) {
+	lo0, hi0, lo1, hi1 := xs[0], xs[0], xs[0], xs[0]
+	i := 0
+	for ; i+2 <= len(xs); i += 2 {
+		lo0, hi0 = min(lo0, xs[i]), max(hi0, xs[i])
+		lo1, hi1 = min(lo1, xs[i+1]), max(hi1, xs[i+1])
+	}
+	for _, x := range xs[i:] {
+		lo0, hi0 = min(lo0, x), max(hi0, x)
+	}
+	return min(lo0, lo1), max(hi0, hi1)
 }
 
 // errChanged is the error of a bincount whose second pass found a value

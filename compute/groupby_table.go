@@ -199,10 +199,7 @@ func (t *chunkTable[K]) add1(keys []uint64, vals []K, dropZero bool) {
 	if len(keys) == 0 {
 		return
 	}
-	lo, hi := keys[0], keys[0]
-	for _, k := range keys {
-		lo, hi = min(lo, k), max(hi, k)
-	}
+	lo, hi := integerRange(keys)
 	if hi-lo < denseSpan {
 		// The index lasts for the chunk while its blocks' keys stay in
 		// its window, so that most keys probe the hash table once a

@@ -95,6 +95,28 @@ func (a *Array[T]) BlocksRange(lo, hi int, buf []T) iter.Seq2[int, []T] {
 	}
 }
 
+// SetRange stores src in the view's elements with flat C-order indices lo
+// to lo+len(src)-1, whatever the view's layout or byte order: it is the
+// writing counterpart of BlocksRange (and of CopyTo), one tight loop per run
+// of the view with no call per element, so a view of any layout can be
+// filled from blocks computed in a buffer. Disjoint ranges may be stored
+// from different goroutines at once. It panics, as Set does, on a ReadOnly
+// file, a closed File, or a string or []byte that does not fit its item,
+// and unless 0 <= lo and lo+len(src) <= Len().
+func (a *Array[T]) SetRange(lo int, src []T) {
+	a.checkMade()
+	a.checkWritable("SetRange")
+	if lo < 0 || len(src) > a.Len()-lo {
+		misuse.Panicf("mmarray: SetRange of %d elements at %d is not a range of a view of %d elements", len(src), lo, a.Len())
+	}
+	done := 0
+	a.runs(lo, lo+len(src), func(off, count, stride int) bool {
+		a.scatter(src[done:done+count], off, stride)
+		done += count
+		return true
+	})
+}
+
 const (
 	// minZeroCopyRun is the shortest run of contiguous elements Blocks
 	// hands out in place, when buf is at least that long: shorter runs

@@ -449,6 +449,54 @@ func gatherSwapped(dst unsafe.Pointer, n int, data []byte, off, stride, size int
 	}
 }
 
+// scatter stores src in the view's elements at byte offsets off,
+// off+stride, off+2*stride, ...: one run of SetRange, gather's inverse.
+func (a *Array[T]) scatter(src []T, off, stride int) {
+	switch {
+	case a.direct && stride == a.info.size:
+		copy(sliceAt[T](a.data, off, len(src)), src)
+	case a.direct:
+		base := unsafe.Pointer(unsafe.SliceData(a.data))
+		for _, v := range src {
+			*(*T)(unsafe.Add(base, off)) = v
+			off += stride
+		}
+	case a.info.codec != codecNone || a.info.partSize != a.info.size || a.info.size == 1:
+		// Strings, bools and complex numbers, as in gather.
+		base := unsafe.Pointer(unsafe.SliceData(src))
+		size := unsafe.Sizeof(src[0])
+		for j := range src {
+			a.storeFrom(unsafe.Add(base, uintptr(j)*size), off)
+			off += stride
+		}
+	default:
+		scatterSwapped(a.data, off, stride, unsafe.Pointer(unsafe.SliceData(src)), len(src), a.info.size, a.swap)
+	}
+}
+
+// scatterSwapped stores n numbers of size 2, 4 or 8 from src at byte
+// offsets off, off+stride, ... of data, byte-swapped or unaligned: one load,
+// one swap and one store per element.
+func scatterSwapped(data []byte, off, stride int, src unsafe.Pointer, n, size int, swap bool) {
+	switch size {
+	case 2:
+		for j := range n {
+			store16(data[off:], *(*uint16)(unsafe.Add(src, 2*j)), swap)
+			off += stride
+		}
+	case 4:
+		for j := range n {
+			store32(data[off:], *(*uint32)(unsafe.Add(src, 4*j)), swap)
+			off += stride
+		}
+	case 8:
+		for j := range n {
+			store64(data[off:], *(*uint64)(unsafe.Add(src, 8*j)), swap)
+			off += stride
+		}
+	}
+}
+
 // recordsAt is the n records starting at byte off of data, as a []S.
 func recordsAt[S any](data []byte, off, n int) []S {
 	return unsafe.Slice((*S)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off)), n)

@@ -1,0 +1,320 @@
+package compute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// Transform stores kernel's results over the views srcs in dst: for every
+// block of positions, kernel gets dst's elements there (to overwrite) and
+// each source's elements at the same positions, in C order, and must set
+// every dst[i] from the sources' elements i and whatever scalars it
+// captured, as NumPy's out= does for an elementwise expression:
+//
+//	compute.Transform(ctx, out, []*mmarray.Array[float64]{a},
+//		func(dst []float64, src ...[]float64) {
+//			for i, x := range src[0] { dst[i] = x*2 + 1 }
+//		})
+//
+// The views may have any layout and byte order. Where a view is native,
+// aligned and C-contiguous, its block is the mapped memory itself (the
+// kernel writes straight into dst's file); elsewhere blocks are staged
+// through buffers of each worker, and dst's written back with SetRange.
+// Blocks are at most 4096 elements and never span two chunks; kernel runs
+// on several goroutines at once, on different blocks, and must not keep a
+// block after it returns. dst may be one of the sources itself (a = a*2+1
+// on a ReadWrite file), but must not overlap one otherwise.
+//
+// Transform returns the context's error if it is cancelled (what was
+// written stays written) and does not flush dst: call its File's Flush
+// when the result must be durable. There must be at least one source, all
+// of dst's shape, and dst must be writable (not ReadOnly); anything else
+// is misuse and panics with a *memmap.Misuse, as Set on a read-only view
+// does. WithProgress counts dst's bytes written.
+func Transform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []*mmarray.Array[T],
+	kernel func(dst []U, src ...[]T), opts ...Option) error {
+	checkTransform("Transform", dst, srcs)
+	if kernel == nil {
+		misuse.Panicf("compute: Transform: nil kernel")
+	}
+	cfg := newConfig(opts)
+	args := make([][][]T, cfg.workers) // each worker's argument list, reused
+	for w := range args {
+		args[w] = make([][]T, len(srcs))
+	}
+	return runTransform(ctx, dst, srcs, cfg, func(w int, out []U, in [][]T) {
+		copy(args[w], in)
+		kernel(out, args[w]...)
+	})
+}
+
+// TransformToFile is Transform into a new C-order .npy file at path, made by
+// mmarray.Create with dtype descr (whose Go type must be U, in either byte
+// order) and the sources' shape. The file is flushed and closed before
+// TransformToFile returns; if anything fails, it is removed, so that no
+// partial result is left under path. Errors wrap Create's and View's (a
+// descr that is not U's: mmarray.ErrDTypeMismatch), Flush's, or are the
+// context's; misuse panics as in Transform.
+func TransformToFile[T, U Real](ctx context.Context, path, descr string, srcs []*mmarray.Array[T],
+	kernel func(dst []U, src ...[]T), opts ...Option) error {
+	if len(srcs) == 0 {
+		misuse.Panicf("compute: TransformToFile: no source views")
+	}
+	return toNewFile("transform", path, descr, srcs[0].Shape(), func(dst *mmarray.Array[U]) error {
+		return Transform(ctx, dst, srcs, kernel, opts...)
+	})
+}
+
+// checkTransform panics unless there are sources, all of dst's shape, and
+// dst is writable.
+func checkTransform[T, U Real](op string, dst *mmarray.Array[U], srcs []*mmarray.Array[T]) {
+	if len(srcs) == 0 {
+		misuse.Panicf("compute: %s: no source views", op)
+	}
+	shape := dst.Shape()
+	for i, s := range srcs {
+		if !slices.Equal(s.Shape(), shape) {
+			misuse.Panicf("compute: %s: source %d has shape %v, the destination %v", op, i, s.Shape(), shape)
+		}
+	}
+	if !dst.Writable() {
+		misuse.Panicf("compute: %s: the destination is read-only: %s is open in mode r", op, dst.File().Path())
+	}
+}
+
+// runTransform is Transform with a kernel that also gets the index of the
+// worker running it, so that it can use buffers of its own, and the
+// sources' blocks as a slice. The elements are taken chunkLen at a time in
+// dst's C order, in blocks of at most stageLen.
+func runTransform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []*mmarray.Array[T], cfg config,
+	kernel func(w int, dst []U, src [][]T)) error {
+	n := dst.Len()
+	out := newOutput(dst)
+	ins := make([]input[T], len(srcs))
+	for i, s := range srcs {
+		ins[i] = newInput(s)
+	}
+	type buffers struct {
+		out     []U
+		in      [][]T // one per source
+		blocks  [][]T // the sources' blocks handed to kernel
+		scratch []T   // BlocksRange's staging buffer
+	}
+	workers := min(cfg.workers, max(1, (n+chunkLen-1)/chunkLen))
+	bufs := make([]buffers, workers)
+	for w := range bufs {
+		b := &bufs[w]
+		b.out, b.scratch = make([]U, stageLen), make([]T, stageLen)
+		b.in, b.blocks = make([][]T, len(srcs)), make([][]T, len(srcs))
+		for i := range b.in {
+			b.in[i] = make([]T, stageLen)
+		}
+	}
+	meter := newMeter(cfg, int64(n)*int64(dst.DType().ItemSize))
+	return forChunks(ctx, workers, n, chunkLen, func(w, lo, hi int) {
+		b := &bufs[w]
+		for start := lo; start < hi; start += stageLen {
+			end := min(start+stageLen, hi)
+			for i := range ins {
+				b.blocks[i] = ins[i].read(start, end, b.in[i], b.scratch)
+			}
+			block := out.block(start, end, b.out)
+			kernel(w, block, b.blocks)
+			out.store(start, block)
+		}
+		out.written(lo, hi)
+		meter.add(int64(hi-lo) * int64(dst.DType().ItemSize))
+	})
+}
+
+// input reads a source view's elements by flat C-order ranges.
+type input[T Real] struct {
+	view    *mmarray.Array[T]
+	flat    []T  // the view's memory, where inPlace
+	inPlace bool // the view is native, aligned and C-contiguous
+}
+
+func newInput[T Real](v *mmarray.Array[T]) input[T] {
+	flat, ok := v.Contiguous()
+	return input[T]{view: v, flat: flat, inPlace: ok}
+}
+
+// read returns the elements with flat indices lo to hi-1 (at most
+// len(buf)): a slice of the mapping where the view allows it, else buf
+// filled through BlocksRange, whose own blocks are staged in scratch
+// (BlocksRange reuses its buffer from the start, so it cannot be buf).
+func (in *input[T]) read(lo, hi int, buf, scratch []T) []T {
+	if in.inPlace {
+		return in.flat[lo:hi]
+	}
+	buf = buf[:hi-lo]
+	for start, block := range in.view.BlocksRange(lo, hi, scratch) {
+		copy(buf[start-lo:], block)
+	}
+	return buf
+}
+
+// output writes a destination view's elements by flat C-order ranges.
+type output[U Real] struct {
+	view    *mmarray.Array[U]
+	flat    []U
+	inPlace bool
+}
+
+func newOutput[U Real](v *mmarray.Array[U]) output[U] {
+	flat, ok := v.Contiguous()
+	return output[U]{view: v, flat: flat, inPlace: ok}
+}
+
+// block returns where the elements with flat indices lo to hi-1 are to be
+// put: the mapping itself where the view allows it, else buf[:hi-lo], to be
+// handed to store once filled.
+func (o *output[U]) block(lo, hi int, buf []U) []U {
+	if o.inPlace {
+		return o.flat[lo:hi]
+	}
+	return buf[:hi-lo]
+}
+
+// store writes a block that block returned for the range starting at lo,
+// unless it was the mapping itself.
+func (o *output[U]) store(lo int, block []U) {
+	if !o.inPlace {
+		o.view.SetRange(lo, block)
+	}
+}
+
+// put writes block at the elements with flat indices lo to lo+len(block)-1.
+func (o *output[U]) put(lo int, block []U) {
+	if o.inPlace {
+		copy(o.flat[lo:], block)
+	} else {
+		o.view.SetRange(lo, block)
+	}
+}
+
+// written is called once the elements with flat indices lo to hi-1 are all
+// stored, chunk by chunk: the place where a memory budget writes them back
+// and releases their pages.
+func (o *output[U]) written(lo, hi int) {}
+
+// meter reports progress: bytes done and the total, one call at a time.
+type meter struct {
+	fn    func(done, total int64)
+	total int64
+	mu    sync.Mutex
+	done  int64
+}
+
+func newMeter(cfg config, total int64) *meter { return &meter{fn: cfg.progress, total: total} }
+
+func (m *meter) add(n int64) {
+	if m.fn == nil {
+		return
+	}
+	m.mu.Lock()
+	m.done += n
+	m.fn(m.done, m.total)
+	m.mu.Unlock()
+}
+
+// forChunks splits [0, n) into chunks of chunk elements and runs work on
+// each, with the index of the goroutine running it (0 to workers-1, for
+// buffers of its own). Chunks are taken in order by the workers as they
+// come free. The context is checked before each chunk and stops the
+// workers; its error is returned. A panic in a worker (a view used after
+// its File was closed, a kernel's own) is raised again in the caller's
+// goroutine.
+func forChunks(ctx context.Context, workers, n, chunk int, work func(w, lo, hi int)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	chunks := (n + chunk - 1) / chunk
+	var (
+		next     atomic.Int64
+		stop     atomic.Bool
+		mu       sync.Mutex // guards firstErr and panicked
+		firstErr error
+		panicked any
+		wg       sync.WaitGroup
+	)
+	fail := func(err error, p any) {
+		mu.Lock()
+		if firstErr == nil && panicked == nil {
+			firstErr, panicked = err, p
+		}
+		mu.Unlock()
+		stop.Store(true)
+	}
+	for w := range min(workers, chunks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					fail(nil, p)
+				}
+			}()
+			for !stop.Load() {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				if err := ctx.Err(); err != nil {
+					fail(err, nil)
+					return
+				}
+				work(w, c*chunk, min((c+1)*chunk, n))
+			}
+		}()
+	}
+	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
+	return firstErr
+}
+
+// toNewFile creates path as a C-order .npy of descr and shape, runs fill on
+// a view of it, then flushes and closes it. On any failure, a panic
+// included, the file is closed and removed. op names the operation in
+// errors.
+func toNewFile[U Real](op, path, descr string, shape []int, fill func(dst *mmarray.Array[U]) error) (err error) {
+	f, err := mmarray.Create(path, descr, shape)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			f.Close()
+			os.Remove(path)
+		}
+	}()
+	dst, err := mmarray.View[U](f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := fill(dst); err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := f.Flush(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	done = true
+	return nil
+}

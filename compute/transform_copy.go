@@ -1,0 +1,260 @@
+package compute
+
+import (
+	"context"
+
+	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// Copy writes the view's elements into a new .npy file at path in C order,
+// with the view's shape and dtype (byte order included), as NumPy's
+// np.save(path, a.copy(order="C")) does (np.ascontiguousarray too, but for
+// a 0-d view, which it makes 1-d): a transposed, Fortran-ordered, strided
+// or reversed view becomes a plain C-order file. A view whose
+// elements lie closest together along an axis other than its last one (a
+// transposed or Fortran view) is copied in square tiles of about a page of
+// input by a page of output each, so that each page read or written is
+// used whole while it is in memory instead of once per row, the slow case
+// of NumPy's copy of a transposed memmap. The file is flushed and closed
+// before Copy returns, and removed if anything fails. Errors wrap Create's
+// and Flush's, or are the context's. WithProgress counts the file's bytes
+// written.
+func Copy[T Real](ctx context.Context, a *mmarray.Array[T], path string, opts ...Option) error {
+	cfg := newConfig(opts)
+	return toNewFile("copy", path, a.DType().String(), a.Shape(), func(dst *mmarray.Array[T]) error {
+		p, q, tiled := tileAxes(a)
+		if !tiled {
+			return copyLinear(ctx, a, dst, cfg)
+		}
+		return copyTiled(ctx, a, dst, p, q, cfg)
+	})
+}
+
+// tileAxes returns the view's axis q whose elements are adjacent in the
+// C-order output (the last one longer than 1) and the axis p whose
+// elements lie closest together in memory, and whether they differ, so
+// that a copy must be tiled.
+func tileAxes[T Real](a *mmarray.Array[T]) (p, q int, tiled bool) {
+	shape, strides := a.Shape(), a.Strides()
+	p, q = -1, -1
+	for axis, n := range shape {
+		if n <= 1 {
+			continue
+		}
+		q = axis
+		if p < 0 || abs(strides[axis]) < abs(strides[p]) {
+			p = axis
+		}
+	}
+	return p, q, p >= 0 && p != q && abs(strides[p]) < abs(strides[q])
+}
+
+// copyLinear copies a view chunk by chunk in C order, reading it with
+// BlocksRange: in place where its runs are native and contiguous.
+func copyLinear[T Real](ctx context.Context, a, dst *mmarray.Array[T], cfg config) error {
+	n := a.Len()
+	out := newOutput(dst)
+	workers := min(cfg.workers, max(1, (n+chunkLen-1)/chunkLen))
+	scratch := make([][]T, workers)
+	for w := range scratch {
+		scratch[w] = make([]T, stageLen)
+	}
+	itemSize := int64(a.DType().ItemSize)
+	meter := newMeter(cfg, int64(n)*itemSize)
+	return forChunks(ctx, workers, n, chunkLen, func(w, lo, hi int) {
+		for start, block := range a.BlocksRange(lo, hi, scratch[w]) {
+			out.put(start, block)
+		}
+		out.written(lo, hi)
+		meter.add(int64(hi-lo) * itemSize)
+	})
+}
+
+// Tiles are tileEdge(itemSize) elements square: a 4096-byte page along
+// each edge (for float64, 512 by 512 elements), between 64 and 512.
+func tileEdge(itemSize int) int { return min(max(4096/itemSize, 64), 512) }
+
+// transposeBlock is the edge of the blocks a tile is transposed in within
+// memory, small enough for two of them to stay in the L1 cache.
+const transposeBlock = 32
+
+// copyTiled copies a view whose axis p lies closest together in memory
+// while its axis q is the last one of the output: each tile, a range of p
+// by a range of q at one index of the other axes, is read in memory order
+// (q outer, p inner), transposed in memory, and written as rows of the
+// output.
+func copyTiled[T Real](ctx context.Context, a, dst *mmarray.Array[T], p, q int, cfg config) error {
+	shape := a.Shape()
+	edge := tileEdge(a.DType().ItemSize)
+	tilesP, tilesQ := (shape[p]+edge-1)/edge, (shape[q]+edge-1)/edge
+	outer := 1 // positions of the other axes
+	for axis, n := range shape {
+		if axis != p && axis != q {
+			outer *= n
+		}
+	}
+	units := outer * tilesP * tilesQ
+	cStrides := make([]int, len(shape)) // the output's strides in elements
+	step := 1
+	for axis := len(shape) - 1; axis >= 0; axis-- {
+		cStrides[axis] = step
+		step *= shape[axis]
+	}
+	out := newOutput(dst)
+	workers := min(cfg.workers, max(1, units))
+	type buffers struct {
+		read, write []T
+		sels        []mmarray.Sel
+	}
+	bufs := make([]buffers, workers)
+	for w := range bufs {
+		bufs[w] = buffers{make([]T, edge*edge), make([]T, edge*edge), make([]mmarray.Sel, len(shape))}
+	}
+	itemSize := int64(a.DType().ItemSize)
+	meter := newMeter(cfg, int64(a.Len())*itemSize)
+	return forChunks(ctx, workers, units, 1, func(w, u, _ int) {
+		b := &bufs[w]
+		qt, pt, o := u%tilesQ, u/tilesQ%tilesP, u/tilesQ/tilesP
+		p0, q0 := pt*edge, qt*edge
+		lp, lq := min(edge, shape[p]-p0), min(edge, shape[q]-q0)
+		base := 0 // output flat index of the tile's first element
+		for axis := len(shape) - 1; axis >= 0; axis-- {
+			switch axis {
+			case p:
+				b.sels[axis] = mmarray.Span(p0, p0+lp, 1)
+				base += p0 * cStrides[axis]
+			case q:
+				b.sels[axis] = mmarray.Span(q0, q0+lq, 1)
+				base += q0 * cStrides[axis]
+			default:
+				i := o % shape[axis]
+				o /= shape[axis]
+				b.sels[axis] = mmarray.Index(i)
+				base += i * cStrides[axis]
+			}
+		}
+		// The tile view is (lp, lq), p before q; transposed, its C order
+		// is memory order.
+		read := b.read[:lp*lq]
+		a.Slice(b.sels...).Transpose().CopyTo(read)
+		write := b.write[:lp*lq]
+		transpose(write, read, lq, lp)
+		for ip := range lp {
+			lo := base + ip*cStrides[p]
+			out.put(lo, write[ip*lq:(ip+1)*lq])
+			out.written(lo, lo+lq)
+		}
+		meter.add(int64(lp*lq) * itemSize)
+	})
+}
+
+// transpose stores the rows-by-cols matrix src, in C order, transposed
+// into dst, in blocks of transposeBlock square.
+func transpose[T any](dst, src []T, rows, cols int) {
+	for r0 := 0; r0 < rows; r0 += transposeBlock {
+		for c0 := 0; c0 < cols; c0 += transposeBlock {
+			for r := r0; r < min(r0+transposeBlock, rows); r++ {
+				row := src[r*cols : (r+1)*cols]
+				for c := c0; c < min(c0+transposeBlock, cols); c++ {
+					dst[c*rows+r] = row[c]
+				}
+			}
+		}
+	}
+}
+
+// Take writes the rows of the view at indices along axis 0 into a new
+// C-order .npy file at path, as NumPy's np.save(path, np.take(a, indices,
+// axis=0)) does: the result has len(indices) rows, the view's other axes
+// and its dtype. A negative index counts from the end, as in NumPy. An index
+// out of range (NumPy's IndexError) and a 0-d view are misuse: Take panics
+// with a *memmap.Misuse before it creates anything, as At does for an
+// index out of range. The file is flushed and closed before Take returns,
+// and removed if anything fails. Errors wrap Create's and Flush's, or are
+// the context's. WithProgress counts the file's bytes written.
+func Take[T Real](ctx context.Context, a *mmarray.Array[T], indices []int, path string, opts ...Option) error {
+	if a.Ndim() == 0 {
+		misuse.Panicf("compute: Take of a 0-d view: it has no axis 0")
+	}
+	shape := a.Shape()
+	rows := shape[0]
+	for _, i := range indices {
+		if i < -rows || i >= rows {
+			misuse.Panicf("compute: Take: index %d is out of bounds for axis 0 with size %d", i, rows)
+		}
+	}
+	cfg := newConfig(opts)
+	outShape := append([]int{len(indices)}, shape[1:]...)
+	return toNewFile("take", path, a.DType().String(), outShape, func(dst *mmarray.Array[T]) error {
+		return takeRows(ctx, a, dst, indices, cfg)
+	})
+}
+
+// smallRow is the length below which Take reads a row element by element
+// (At2, inlined on native and byte-swapped aligned views) rather than
+// through BlocksRange, whose setup costs more than such a row.
+const smallRow = 64
+
+func takeRows[T Real](ctx context.Context, a, dst *mmarray.Array[T], indices []int, cfg config) error {
+	shape := a.Shape()
+	rows := shape[0]
+	rowLen := 1
+	for _, n := range shape[1:] {
+		rowLen *= n
+	}
+	n := len(indices) * rowLen
+	if n == 0 {
+		return ctx.Err()
+	}
+	src := newInput(a)
+	var grid *mmarray.Array[T] // a as (rows, rowLen), for short rows
+	if !src.inPlace && rowLen < smallRow {
+		grid, _ = a.Reshape(rows, rowLen) // nil where the strides do not allow it
+	}
+	// readRow copies the m elements of row i from element off on into dst.
+	readRow := func(i, off int, dst, scratch []T) {
+		lo := i*rowLen + off
+		switch {
+		case src.inPlace:
+			copy(dst, src.flat[lo:lo+len(dst)])
+		case grid != nil:
+			for j := range dst {
+				dst[j] = grid.At2(i, off+j)
+			}
+		default:
+			for start, block := range a.BlocksRange(lo, lo+len(dst), scratch) {
+				copy(dst[start-lo:], block)
+			}
+		}
+	}
+	out := newOutput(dst)
+	chunk := max(1, chunkLen/rowLen) * rowLen // whole rows
+	workers := min(cfg.workers, (n+chunk-1)/chunk)
+	type buffers struct{ out, scratch []T }
+	bufs := make([]buffers, workers)
+	for w := range bufs {
+		bufs[w] = buffers{make([]T, stageLen), make([]T, stageLen)}
+	}
+	itemSize := int64(a.DType().ItemSize)
+	meter := newMeter(cfg, int64(n)*itemSize)
+	return forChunks(ctx, workers, n, chunk, func(w, lo, hi int) {
+		b := &bufs[w]
+		for start := lo; start < hi; start += stageLen {
+			block := out.block(start, min(start+stageLen, hi), b.out)
+			for k := 0; k < len(block); {
+				r, off := (start+k)/rowLen, (start+k)%rowLen
+				m := min(rowLen-off, len(block)-k)
+				i := indices[r]
+				if i < 0 {
+					i += rows
+				}
+				readRow(i, off, block[k:k+m], b.scratch)
+				k += m
+			}
+			out.store(start, block)
+		}
+		out.written(lo, hi)
+		meter.add(int64(hi-lo) * itemSize)
+	})
+}

@@ -62,7 +62,8 @@
 // walk between workers, StorageOrder reorders a view so that the walk
 // follows memory, and Values and CopyTo are built on the same runs; a
 // range loop over Values compiles into a loop over blocks with no call per
-// element. ItemBytes, ItemBytes1 and ItemBytes2 return an item's bytes in
+// element. SetRange is the walk's counterpart for writing: it stores a
+// block at a range of flat C-order indices of any view, one loop per run. ItemBytes, ItemBytes1 and ItemBytes2 return an item's bytes in
 // place (ItemBytes1 and ItemBytes2 inlined, for a view of any dtype) and
 // AppendTo decodes an S, U or record item into a caller's buffer: string
 // columns read without an allocation per row. To match an S<n> column

@@ -242,6 +242,21 @@ func takeRows[T Real](ctx context.Context, a, dst *mmarray.Array[T], indices []i
 		b := &bufs[w]
 		for start := lo; start < hi; start += stageLen {
 			block := out.block(start, min(start+stageLen, hi), b.out)
+			if rowLen == 1 && (src.inPlace || grid != nil) {
+				// One element per index (a 1-D view): a plain gather.
+				for k, i := range indices[start : start+len(block)] {
+					if i < 0 {
+						i += rows
+					}
+					if src.inPlace {
+						block[k] = src.flat[i]
+					} else {
+						block[k] = grid.At2(i, 0)
+					}
+				}
+				out.store(start, block)
+				continue
+			}
 			for k := 0; k < len(block); {
 				r, off := (start+k)/rowLen, (start+k)%rowLen
 				m := min(rowLen-off, len(block)-k)

@@ -208,6 +208,7 @@ files = [
     ("f_i2.npy", "i2", rng.integers(-30000, 30000, (7, 30, 40)).astype(">i2"), True, ["whole", "T201"], ["whole"]),
     ("c_b1.npy", "b1", rng.random((50, 70)) < 0.3, False, ["T"], ["whole", "rev2"]),
     ("c_be_u8.npy", "u8", rng.integers(0, 2**63, 3000, dtype=np.uint64).astype(">u8"), False, ["whole", "rev2"], ["whole", "rev2"]),
+    ("c_i4.npy", "i4", rng.integers(-2**31, 2**31, 5000).astype("<i4"), False, ["rev2"], ["whole", "rev2"]),
     ("f_f2.npy", "f2", rng.standard_normal((33, 9)).astype("<f2"), True, ["whole"], ["whole"]),
     ("zero_d.npy", "f8", np.array(2.5), False, ["whole"], []),
     ("empty.npy", "f8", np.zeros((0, 5)), False, ["T"], ["whole"]),

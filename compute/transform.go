@@ -68,7 +68,11 @@ func TransformToFile[T, U Real](ctx context.Context, path, descr string, srcs []
 	if len(srcs) == 0 {
 		misuse.Panicf("compute: TransformToFile: no source views")
 	}
-	return toNewFile("transform", path, descr, srcs[0].Shape(), func(dst *mmarray.Array[U]) error {
+	files := make([]*mmarray.File, len(srcs))
+	for i, s := range srcs {
+		files[i] = s.File()
+	}
+	return toNewFile("transform", path, descr, srcs[0].Shape(), files, func(dst *mmarray.Array[U]) error {
 		return Transform(ctx, dst, srcs, kernel, opts...)
 	})
 }
@@ -286,8 +290,20 @@ func forChunks(ctx context.Context, workers, n, chunk int, work func(w, lo, hi i
 // toNewFile creates path as a C-order .npy of descr and shape, runs fill on
 // a view of it, then flushes and closes it. On any failure, a panic
 // included, the file is closed and removed. op names the operation in
-// errors.
-func toNewFile[U Real](op, path, descr string, shape []int, fill func(dst *mmarray.Array[U]) error) (err error) {
+// errors; sources are the files read, which path must not be: Create would
+// truncate one under its own mapping.
+func toNewFile[U Real](op, path, descr string, shape []int, sources []*mmarray.File,
+	fill func(dst *mmarray.Array[U]) error) (err error) {
+	if info, err := os.Stat(path); err == nil {
+		for _, src := range sources {
+			if src.IsInMemory() {
+				continue // its Path names no file
+			}
+			if srcInfo, err := os.Stat(src.Path()); err == nil && os.SameFile(info, srcInfo) {
+				misuse.Panicf("compute: %s: the output %s is the file of a source view", op, path)
+			}
+		}
+	}
 	f, err := mmarray.Create(path, descr, shape)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)

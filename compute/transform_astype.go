@@ -95,7 +95,7 @@ func astypeVia[T, U Real, K kernelType](ctx context.Context, a *mmarray.Array[T]
 	for w := range kbufs {
 		kbufs[w] = make([]K, stageLen)
 	}
-	return toNewFile("astype", path, descr, a.Shape(), func(dst *mmarray.Array[U]) error {
+	return toNewFile("astype", path, descr, a.Shape(), []*mmarray.File{a.File()}, func(dst *mmarray.Array[U]) error {
 		return runTransform(ctx, dst, []*mmarray.Array[T]{a}, cfg, func(w int, out []U, src [][]T) {
 			xs, _ := widen(src[0], kbufs[w]) // blocks are at most stageLen: all of it
 			cast(out, xs)

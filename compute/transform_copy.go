@@ -22,7 +22,7 @@ import (
 // written.
 func Copy[T Real](ctx context.Context, a *mmarray.Array[T], path string, opts ...Option) error {
 	cfg := newConfig(opts)
-	return toNewFile("copy", path, a.DType().String(), a.Shape(), func(dst *mmarray.Array[T]) error {
+	return toNewFile("copy", path, a.DType().String(), a.Shape(), []*mmarray.File{a.File()}, func(dst *mmarray.Array[T]) error {
 		p, q, tiled := tileAxes(a)
 		if !tiled {
 			return copyLinear(ctx, a, dst, cfg)
@@ -186,7 +186,7 @@ func Take[T Real](ctx context.Context, a *mmarray.Array[T], indices []int, path 
 	}
 	cfg := newConfig(opts)
 	outShape := append([]int{len(indices)}, shape[1:]...)
-	return toNewFile("take", path, a.DType().String(), outShape, func(dst *mmarray.Array[T]) error {
+	return toNewFile("take", path, a.DType().String(), outShape, []*mmarray.File{a.File()}, func(dst *mmarray.Array[T]) error {
 		return takeRows(ctx, a, dst, indices, cfg)
 	})
 }

@@ -91,6 +91,12 @@ func TestTransformMisusePanics(t *testing.T) {
 			func() { compute.Take(ctx, a, []int{-5}, out) }},
 		{"take of 0-d", "compute: Take of a 0-d view: it has no axis 0",
 			func() { compute.Take(ctx, a.Slice(mmarray.Index(0), mmarray.Index(0)), nil, out) }},
+		{"copy onto its source", "compute: copy: the output " + a.File().Path() + " is the file of a source view",
+			func() { compute.Copy(ctx, a, a.File().Path()) }},
+		{"transform onto a source", "compute: transform: the output " + b.File().Path() + " is the file of a source view",
+			func() {
+				compute.TransformToFile(ctx, b.File().Path(), "<f8", []*mmarray.Array[float64]{a, b.Transpose()}, ident)
+			}},
 	} {
 		if got := panics(c.fn); got != c.want {
 			t.Errorf("%s: panic %q, want %q", c.name, got, c.want)

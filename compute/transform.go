@@ -123,7 +123,7 @@ func runTransform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []
 		}
 	}
 	meter := newMeter(cfg, int64(n)*int64(dst.DType().ItemSize))
-	return forChunks(ctx, workers, n, chunkLen, func(w, lo, hi int) {
+	return forChunks(ctx, workers, n, chunkLen, func(w, lo, hi int) error {
 		b := &bufs[w]
 		for start := lo; start < hi; start += stageLen {
 			end := min(start+stageLen, hi)
@@ -134,8 +134,11 @@ func runTransform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []
 			kernel(w, block, b.blocks)
 			out.store(start, block)
 		}
-		out.written(lo, hi)
+		if err := out.written(lo, hi); err != nil {
+			return err
+		}
 		meter.add(int64(hi-lo) * int64(dst.DType().ItemSize))
+		return nil
 	})
 }
 
@@ -171,11 +174,20 @@ type output[U Real] struct {
 	view    *mmarray.Array[U]
 	flat    []U
 	inPlace bool
+	release bool // drop written ranges from the process (see written)
 }
+
+// residentOutput is the largest destination whose written pages stay
+// mapped until the operation ends; a larger one's are released chunk by
+// chunk, so that writing a file larger than memory keeps the process's
+// resident set bounded. It stands for the memory budget until that is an
+// option of every operation: the pages of the budget's least default.
+const residentOutput = 64 << 20
 
 func newOutput[U Real](v *mmarray.Array[U]) output[U] {
 	flat, ok := v.Contiguous()
-	return output[U]{view: v, flat: flat, inPlace: ok}
+	_, span := v.ByteRange(0, v.Len())
+	return output[U]{view: v, flat: flat, inPlace: ok, release: span > residentOutput}
 }
 
 // block returns where the elements with flat indices lo to hi-1 are to be
@@ -206,9 +218,20 @@ func (o *output[U]) put(lo int, block []U) {
 }
 
 // written is called once the elements with flat indices lo to hi-1 are all
-// stored, chunk by chunk: the place where a memory budget writes them back
-// and releases their pages.
-func (o *output[U]) written(lo, hi int) {}
+// stored. For a large destination it releases the bytes they span from the
+// process (File.Release: written back to the file first, ReadWrite and
+// Write modes; nothing in CopyOnWrite mode or for a File in memory, whose
+// pages are its only copy). Pages shared with a neighbouring range still
+// being written are released too and mapped in again by the write, which
+// loses nothing: a shared mapping's dirty pages stay dirty in the page
+// cache.
+func (o *output[U]) written(lo, hi int) error {
+	if !o.release {
+		return nil
+	}
+	off, n := o.view.ByteRange(lo, hi)
+	return o.view.File().Release(off, n)
+}
 
 // meter reports progress: bytes done and the total, one call at a time.
 type meter struct {
@@ -234,10 +257,10 @@ func (m *meter) add(n int64) {
 // each, with the index of the goroutine running it (0 to workers-1, for
 // buffers of its own). Chunks are taken in order by the workers as they
 // come free. The context is checked before each chunk and stops the
-// workers; its error is returned. A panic in a worker (a view used after
+// workers; its error, or the first error of work, is returned. A panic in a worker (a view used after
 // its File was closed, a kernel's own) is raised again in the caller's
 // goroutine.
-func forChunks(ctx context.Context, workers, n, chunk int, work func(w, lo, hi int)) error {
+func forChunks(ctx context.Context, workers, n, chunk int, work func(w, lo, hi int) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -276,7 +299,10 @@ func forChunks(ctx context.Context, workers, n, chunk int, work func(w, lo, hi i
 					fail(err, nil)
 					return
 				}
-				work(w, c*chunk, min((c+1)*chunk, n))
+				if err := work(w, c*chunk, min((c+1)*chunk, n)); err != nil {
+					fail(err, nil)
+					return
+				}
 			}
 		}()
 	}

@@ -62,12 +62,15 @@ func copyLinear[T Real](ctx context.Context, a, dst *mmarray.Array[T], cfg confi
 	}
 	itemSize := int64(a.DType().ItemSize)
 	meter := newMeter(cfg, int64(n)*itemSize)
-	return forChunks(ctx, workers, n, chunkLen, func(w, lo, hi int) {
+	return forChunks(ctx, workers, n, chunkLen, func(w, lo, hi int) error {
 		for start, block := range a.BlocksRange(lo, hi, scratch[w]) {
 			out.put(start, block)
 		}
-		out.written(lo, hi)
+		if err := out.written(lo, hi); err != nil {
+			return err
+		}
 		meter.add(int64(hi-lo) * itemSize)
+		return nil
 	})
 }
 
@@ -113,7 +116,7 @@ func copyTiled[T Real](ctx context.Context, a, dst *mmarray.Array[T], p, q int, 
 	}
 	itemSize := int64(a.DType().ItemSize)
 	meter := newMeter(cfg, int64(a.Len())*itemSize)
-	return forChunks(ctx, workers, units, 1, func(w, u, _ int) {
+	return forChunks(ctx, workers, units, 1, func(w, u, _ int) error {
 		b := &bufs[w]
 		qt, pt, o := u%tilesQ, u/tilesQ%tilesP, u/tilesQ/tilesP
 		p0, q0 := pt*edge, qt*edge
@@ -141,11 +144,10 @@ func copyTiled[T Real](ctx context.Context, a, dst *mmarray.Array[T], p, q int, 
 		write := b.write[:lp*lq]
 		transpose(write, read, lq, lp)
 		for ip := range lp {
-			lo := base + ip*cStrides[p]
-			out.put(lo, write[ip*lq:(ip+1)*lq])
-			out.written(lo, lo+lq)
+			out.put(base+ip*cStrides[p], write[ip*lq:(ip+1)*lq])
 		}
 		meter.add(int64(lp*lq) * itemSize)
+		return nil
 	})
 }
 
@@ -238,7 +240,7 @@ func takeRows[T Real](ctx context.Context, a, dst *mmarray.Array[T], indices []i
 	}
 	itemSize := int64(a.DType().ItemSize)
 	meter := newMeter(cfg, int64(n)*itemSize)
-	return forChunks(ctx, workers, n, chunk, func(w, lo, hi int) {
+	return forChunks(ctx, workers, n, chunk, func(w, lo, hi int) error {
 		b := &bufs[w]
 		for start := lo; start < hi; start += stageLen {
 			block := out.block(start, min(start+stageLen, hi), b.out)
@@ -269,7 +271,10 @@ func takeRows[T Real](ctx context.Context, a, dst *mmarray.Array[T], indices []i
 			}
 			out.store(start, block)
 		}
-		out.written(lo, hi)
+		if err := out.written(lo, hi); err != nil {
+			return err
+		}
 		meter.add(int64(hi-lo) * itemSize)
+		return nil
 	})
 }

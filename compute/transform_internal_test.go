@@ -1,0 +1,71 @@
+package compute
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-memmap/memmap/internal/pagemap"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// TestOutputReleasesWrittenRanges writes a large destination's chunks and
+// checks that each written range leaves the process (pagemap) while its
+// values reach the file.
+func TestOutputReleasesWrittenRanges(t *testing.T) {
+	t.Parallel()
+	const n = 3 * chunkLen
+	path := filepath.Join(t.TempDir(), "out.npy")
+	f, err := mmarray.Create(path, "|u1", []int{n}) // a []byte in memory, for pagemap
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	v, err := mmarray.View[uint8](f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := newOutput(v)
+	if out.release {
+		t.Fatalf("a %d-byte destination is released", n)
+	}
+	out.release = true // as for a destination larger than residentOutput
+	present := func(lo, hi int) int {
+		count, err := pagemap.Present(out.flat[lo:hi])
+		if errors.Is(err, pagemap.ErrUnsupported) {
+			t.Skip(err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return count
+	}
+	for c := range 3 {
+		lo, hi := c*chunkLen, (c+1)*chunkLen
+		block := out.block(lo, hi, nil)
+		for i := range block {
+			block[i] = uint8(lo + i)
+		}
+		out.store(lo, block)
+		if present(lo+4096, hi-4096) == 0 {
+			t.Fatalf("chunk %d: no page present before written", c)
+		}
+		if err := out.written(lo, hi); err != nil {
+			t.Fatal(err)
+		}
+		if got := present(lo+4096, hi-4096); got != 0 {
+			t.Errorf("chunk %d: %d pages still present after written", c, got)
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = data[f.DataOffset():]
+	for i, got := range data {
+		if got != uint8(i) {
+			t.Fatalf("element %d in the file: %v", i, got)
+		}
+	}
+}

@@ -218,11 +218,13 @@ func (o *output[U]) put(lo int, block []U) {
 }
 
 // written is called once the elements with flat indices lo to hi-1 are all
-// stored. For a large destination it releases the bytes they span from the
-// process (File.Release: written back to the file first, ReadWrite and
-// Write modes; nothing in CopyOnWrite mode or for a File in memory, whose
-// pages are its only copy). Pages shared with a neighbouring range still
-// being written are released too and mapped in again by the write, which
+// stored (for a tiled copy: once a tile's rows inside that range are). For
+// a large destination it releases the bytes they span from the process
+// (File.Release: written back to the file first, ReadWrite and Write
+// modes; nothing in CopyOnWrite mode or for a File in memory, whose pages
+// are their only copy). Pages in the range that another worker is still
+// writing (a neighbouring chunk's first page, a tile's neighbours in the
+// same rows) are released too and mapped in again by its next write, which
 // loses nothing: a shared mapping's dirty pages stay dirty in the page
 // cache.
 func (o *output[U]) written(lo, hi int) error {

@@ -27,7 +27,7 @@ func Copy[T Real](ctx context.Context, a *mmarray.Array[T], path string, opts ..
 		if !tiled {
 			return copyLinear(ctx, a, dst, cfg)
 		}
-		return copyTiled(ctx, a, dst, p, q, cfg)
+		return copyTiled(ctx, a, newOutput(dst), p, q, cfg)
 	})
 }
 
@@ -83,11 +83,11 @@ func tileEdge(itemSize int) int { return min(max(4096/itemSize, 64), 512) }
 const transposeBlock = 32
 
 // copyTiled copies a view whose axis p lies closest together in memory
-// while its axis q is the last one of the output: each tile, a range of p
-// by a range of q at one index of the other axes, is read in memory order
-// (q outer, p inner), transposed in memory, and written as rows of the
-// output.
-func copyTiled[T Real](ctx context.Context, a, dst *mmarray.Array[T], p, q int, cfg config) error {
+// while its axis q is the last one of the output, into out, a C-order
+// destination of its shape: each tile, a range of p by a range of q at one
+// index of the other axes, is read in memory order (q outer, p inner),
+// transposed in memory, and written as rows of the output.
+func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], p, q int, cfg config) error {
 	shape := a.Shape()
 	edge := tileEdge(a.DType().ItemSize)
 	tilesP, tilesQ := (shape[p]+edge-1)/edge, (shape[q]+edge-1)/edge
@@ -104,7 +104,6 @@ func copyTiled[T Real](ctx context.Context, a, dst *mmarray.Array[T], p, q int, 
 		cStrides[axis] = step
 		step *= shape[axis]
 	}
-	out := newOutput(dst)
 	workers := min(cfg.workers, max(1, units))
 	type buffers struct {
 		read, write []T
@@ -145,6 +144,12 @@ func copyTiled[T Real](ctx context.Context, a, dst *mmarray.Array[T], p, q int, 
 		transpose(write, read, lq, lp)
 		for ip := range lp {
 			out.put(base+ip*cStrides[p], write[ip*lq:(ip+1)*lq])
+		}
+		// The tile's rows each end a page or so of the output, spread over
+		// the rows' span: released as that one span, which costs two
+		// system calls where a release per row would cost two per page.
+		if err := out.written(base, base+(lp-1)*cStrides[p]+lq); err != nil {
+			return err
 		}
 		meter.add(int64(lp*lq) * itemSize)
 		return nil

@@ -1,6 +1,7 @@
 package compute
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -67,5 +68,69 @@ func TestOutputReleasesWrittenRanges(t *testing.T) {
 		if got != uint8(i) {
 			t.Fatalf("element %d in the file: %v", i, got)
 		}
+	}
+}
+
+// TestTiledCopyReleasesItsOutput copies a transposed view tile by tile
+// into a destination released as it is written: no page of it is left in
+// the process, and the file holds the transpose.
+func TestTiledCopyReleasesItsOutput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src, err := mmarray.Create(filepath.Join(dir, "a.npy"), "|u1", []int{1500, 700})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	a, err := mmarray.View[uint8](src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flat, _ := a.Contiguous()
+	for i := range flat {
+		flat[i] = uint8(i * 7 / 3)
+	}
+	at := a.Transpose()
+	path := filepath.Join(dir, "at.npy")
+	f, err := mmarray.Create(path, "|u1", at.Shape())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	dst, err := mmarray.View[uint8](f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := newOutput(dst)
+	out.release = true // as for a destination larger than residentOutput
+	p, q, tiled := tileAxes(at)
+	if !tiled {
+		t.Fatal("the transposed view is not copied in tiles")
+	}
+	cfg := newConfig([]Option{WithWorkers(2)})
+	if err := copyTiled(context.Background(), at, out, p, q, cfg); err != nil {
+		t.Fatal(err)
+	}
+	count, err := pagemap.Present(out.flat)
+	if errors.Is(err, pagemap.ErrUnsupported) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != 0 {
+		t.Errorf("%d pages of the output still present", count)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = data[f.DataOffset():]
+	k := 0
+	for v := range at.Values() {
+		if data[k] != v {
+			t.Fatalf("element %d in the file: %d, want %d", k, data[k], v)
+		}
+		k++
 	}
 }

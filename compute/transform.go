@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
 )
 
 // Transform stores kernel's results over the views srcs in dst: for every
@@ -123,7 +124,12 @@ func runTransform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []
 		}
 	}
 	meter := newMeter(cfg, int64(n)*int64(dst.DType().ItemSize))
-	return forChunks(ctx, workers, n, chunkLen, func(w, lo, hi int) error {
+	walked := []walkedView{walkedOf(dst, chunkLen, true, &cfg)}
+	for _, s := range srcs {
+		walked = append(walked, walkedOf(s, chunkLen, false, &cfg))
+	}
+	window := transformWindow(&cfg, n, chunkLen, walked...)
+	return forChunks(ctx, workers, n, chunkLen, window, func(w, lo, hi int) error {
 		b := &bufs[w]
 		for start := lo; start < hi; start += stageLen {
 			end := min(start+stageLen, hi)
@@ -133,9 +139,6 @@ func runTransform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []
 			block := out.block(start, end, b.out)
 			kernel(w, block, b.blocks)
 			out.store(start, block)
-		}
-		if err := out.written(lo, hi); err != nil {
-			return err
 		}
 		meter.add(int64(hi-lo) * int64(dst.DType().ItemSize))
 		return nil
@@ -177,17 +180,9 @@ type output[U Real] struct {
 	release bool // drop written ranges from the process (see written)
 }
 
-// residentOutput is the largest destination whose written pages stay
-// mapped until the operation ends; a larger one's are released chunk by
-// chunk, so that writing a file larger than memory keeps the process's
-// resident set bounded. It stands for the memory budget until that is an
-// option of every operation: the pages of the budget's least default.
-const residentOutput = 64 << 20
-
 func newOutput[U Real](v *mmarray.Array[U]) output[U] {
 	flat, ok := v.Contiguous()
-	_, span := v.ByteRange(0, v.Len())
-	return output[U]{view: v, flat: flat, inPlace: ok, release: span > residentOutput}
+	return output[U]{view: v, flat: flat, inPlace: ok}
 }
 
 // block returns where the elements with flat indices lo to hi-1 are to be
@@ -217,9 +212,10 @@ func (o *output[U]) put(lo int, block []U) {
 	}
 }
 
-// written is called once the elements with flat indices lo to hi-1 are all
-// stored (for a tiled copy: once a tile's rows inside that range are). For
-// a large destination it releases the bytes they span from the process
+// written is called by a tiled copy, whose tiles are not chunks of a
+// chunkWindow, once a tile's rows, inside the flat indices lo to hi-1, are
+// stored. For a destination larger than the memory budget (release) it
+// releases the bytes they span from the process
 // (File.Release: written back to the file first, ReadWrite and Write
 // modes; nothing in CopyOnWrite mode or for a File in memory, whose pages
 // are their only copy). Pages in the range that another worker is still
@@ -257,16 +253,26 @@ func (m *meter) add(n int64) {
 
 // forChunks splits [0, n) into chunks of chunk elements and runs work on
 // each, with the index of the goroutine running it (0 to workers-1, for
-// buffers of its own). Chunks are taken in order by the workers as they
-// come free. The context is checked before each chunk and stops the
-// workers; its error, or the first error of work, is returned. A panic in a worker (a view used after
-// its File was closed, a kernel's own) is raised again in the caller's
-// goroutine.
-func forChunks(ctx context.Context, workers, n, chunk int, work func(w, lo, hi int) error) error {
+// buffers of its own). Chunks are taken in increasing order by the workers
+// as they come free, as window (nil when all fits in the memory budget)
+// needs: each chunk enters it before its work and leaves it after. The
+// context is checked before each chunk and stops the workers; its error,
+// or the first error of work or of the window, is returned. A panic in a
+// worker (a view used after its File was closed, a kernel's own) is raised
+// again in the caller's goroutine. It is chunkWalker.run without partial
+// results or waves.
+func forChunks(ctx context.Context, workers, n, chunk int, window *chunkWindow, work func(w, lo, hi int) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	chunks := (n + chunk - 1) / chunk
+	if window != nil {
+		defer func() {
+			if werr := window.finish(); werr != nil && err == nil {
+				err = werr
+			}
+		}()
+	}
 	var (
 		next     atomic.Int64
 		stop     atomic.Bool
@@ -282,6 +288,9 @@ func forChunks(ctx context.Context, workers, n, chunk int, work func(w, lo, hi i
 		}
 		mu.Unlock()
 		stop.Store(true)
+		if window != nil {
+			window.stop()
+		}
 	}
 	for w := range min(workers, chunks) {
 		wg.Add(1)
@@ -301,9 +310,18 @@ func forChunks(ctx context.Context, workers, n, chunk int, work func(w, lo, hi i
 					fail(err, nil)
 					return
 				}
+				if window != nil && !window.enter(c) {
+					return
+				}
 				if err := work(w, c*chunk, min((c+1)*chunk, n)); err != nil {
 					fail(err, nil)
 					return
+				}
+				if window != nil {
+					if err := window.leave(c); err != nil {
+						fail(err, nil)
+						return
+					}
 				}
 			}
 		}()
@@ -313,6 +331,43 @@ func forChunks(ctx context.Context, workers, n, chunk int, work func(w, lo, hi i
 		panic(panicked)
 	}
 	return firstErr
+}
+
+// walkedView is one view a transform walks chunk by chunk in C order, for
+// its memory budget: its residency (nil where there is nothing to
+// manage), the bytes it spans and those its first chunk spans.
+type walkedView struct {
+	residency   *residency
+	total, span int64
+}
+
+func walkedOf[T Real](v *mmarray.Array[T], chunkElems int, output bool, cfg *config) walkedView {
+	_, total := v.ByteRange(0, v.Len())
+	_, span := v.ByteRange(0, min(chunkElems, v.Len()))
+	return walkedView{newResidency(v, chunkElems, output, cfg.stream), total, span}
+}
+
+// transformWindow returns the window that keeps a transform's walk of n
+// elements in chunks of chunkElems within the memory budget, over the
+// views it reads and writes in step (read ahead and released; written
+// back and released), or nil when their bytes together fit in the budget,
+// as budgetWindow does for a reduction's one view.
+func transformWindow(cfg *config, n, chunkElems int, views ...walkedView) *chunkWindow {
+	var total, span int64
+	page := int64(pagecache.PageSize())
+	files := make([]*residency, len(views))
+	for i, v := range views {
+		total += v.total
+		span += (v.span+page-1)/page*page + page
+		files[i] = v.residency
+	}
+	budget := cfg.resolveMemory(total)
+	if total <= budget {
+		return nil
+	}
+	chunks := (n + chunkElems - 1) / chunkElems
+	limit := int(min(int64(chunks), max(1, budget/span)))
+	return newChunkWindow(chunks, limit, files...)
 }
 
 // toNewFile creates path as a C-order .npy of descr and shape, runs fill on

@@ -27,7 +27,10 @@ func Copy[T Real](ctx context.Context, a *mmarray.Array[T], path string, opts ..
 		if !tiled {
 			return copyLinear(ctx, a, dst, cfg)
 		}
-		return copyTiled(ctx, a, newOutput(dst), p, q, cfg)
+		out := newOutput(dst)
+		_, total := dst.ByteRange(0, dst.Len())
+		out.release = total > cfg.resolveMemory(total)
+		return copyTiled(ctx, a, out, p, q, cfg)
 	})
 }
 
@@ -62,12 +65,10 @@ func copyLinear[T Real](ctx context.Context, a, dst *mmarray.Array[T], cfg confi
 	}
 	itemSize := int64(a.DType().ItemSize)
 	meter := newMeter(cfg, int64(n)*itemSize)
-	return forChunks(ctx, workers, n, chunkLen, func(w, lo, hi int) error {
+	window := transformWindow(&cfg, n, chunkLen, walkedOf(dst, chunkLen, true, &cfg), walkedOf(a, chunkLen, false, &cfg))
+	return forChunks(ctx, workers, n, chunkLen, window, func(w, lo, hi int) error {
 		for start, block := range a.BlocksRange(lo, hi, scratch[w]) {
 			out.put(start, block)
-		}
-		if err := out.written(lo, hi); err != nil {
-			return err
 		}
 		meter.add(int64(hi-lo) * itemSize)
 		return nil
@@ -115,7 +116,7 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 	}
 	itemSize := int64(a.DType().ItemSize)
 	meter := newMeter(cfg, int64(a.Len())*itemSize)
-	return forChunks(ctx, workers, units, 1, func(w, u, _ int) error {
+	return forChunks(ctx, workers, units, 1, nil, func(w, u, _ int) error {
 		b := &bufs[w]
 		qt, pt, o := u%tilesQ, u/tilesQ%tilesP, u/tilesQ/tilesP
 		p0, q0 := pt*edge, qt*edge
@@ -245,7 +246,10 @@ func takeRows[T Real](ctx context.Context, a, dst *mmarray.Array[T], indices []i
 	}
 	itemSize := int64(a.DType().ItemSize)
 	meter := newMeter(cfg, int64(n)*itemSize)
-	return forChunks(ctx, workers, n, chunk, func(w, lo, hi int) error {
+	// The destination is written in step with the chunks; the rows read
+	// are wherever the indices point, so the source is left alone.
+	window := transformWindow(&cfg, n, chunk, walkedOf(dst, chunk, true, &cfg))
+	return forChunks(ctx, workers, n, chunk, window, func(w, lo, hi int) error {
 		b := &bufs[w]
 		for start := lo; start < hi; start += stageLen {
 			block := out.block(start, min(start+stageLen, hi), b.out)
@@ -275,9 +279,6 @@ func takeRows[T Real](ctx context.Context, a, dst *mmarray.Array[T], indices []i
 				k += m
 			}
 			out.store(start, block)
-		}
-		if err := out.written(lo, hi); err != nil {
-			return err
 		}
 		meter.add(int64(hi-lo) * itemSize)
 		return nil

@@ -134,3 +134,97 @@ func TestTiledCopyReleasesItsOutput(t *testing.T) {
 		k++
 	}
 }
+
+// TestTransformsKeepWithinTheBudget runs Transform, Copy and Take over
+// files of several chunks with a memory budget smaller than them: no page
+// of the sources walked in step or of a destination still mapped is left
+// in the process, and the results are right.
+func TestTransformsKeepWithinTheBudget(t *testing.T) {
+	t.Parallel()
+	const n = 4*chunkLen + 100
+	dir := t.TempDir()
+	newFile := func(name string) (*mmarray.File, []uint8) {
+		f, err := mmarray.Create(filepath.Join(dir, name), "|u1", []int{n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		v, err := mmarray.View[uint8](f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flat, _ := v.Contiguous()
+		return f, flat
+	}
+	present := func(what string, b []byte) {
+		count, err := pagemap.Present(b)
+		if errors.Is(err, pagemap.ErrUnsupported) {
+			t.Skip(err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if count != 0 {
+			t.Errorf("%s: %d pages still present", what, count)
+		}
+	}
+	srcFile, src := newFile("src.npy")
+	for i := range src {
+		src[i] = uint8(i % 251)
+	}
+	a, err := mmarray.View[uint8](srcFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	budget := WithMemory(3 * chunkLen) // less than a source and its destination
+	dstFile, dst := newFile("dst.npy")
+	d, err := mmarray.View[uint8](dstFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = Transform(ctx, d, []*mmarray.Array[uint8]{a}, func(dst []uint8, src ...[]uint8) {
+		for i, x := range src[0] {
+			dst[i] = x + 1
+		}
+	}, budget, WithWorkers(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	present("Transform's source", src)
+	present("Transform's destination", dst)
+	for i, x := range dst {
+		if x != uint8(i%251)+1 {
+			t.Fatalf("Transform: element %d is %d", i, x)
+		}
+	}
+
+	for name, run := range map[string]func(path string) error{
+		"Copy": func(path string) error { return Copy(ctx, a, path, budget) },
+		"Take": func(path string) error { return Take(ctx, a, make([]int, n), path, budget) },
+	} {
+		// The call unmaps its destination when it closes it, so only the
+		// source, which Copy walks in step, can show the budget here.
+		path := filepath.Join(dir, name+".npy")
+		if err := run(path); err != nil {
+			t.Fatal(err)
+		}
+		if name == "Copy" {
+			present("Copy's source", src)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = data[len(data)-n:]
+		for i, x := range data {
+			want := uint8(i % 251)
+			if name == "Take" {
+				want = 0
+			}
+			if x != want {
+				t.Fatalf("%s: element %d is %d, want %d", name, i, x, want)
+			}
+		}
+	}
+}

@@ -28,8 +28,9 @@ func Copy[T Real](ctx context.Context, a *mmarray.Array[T], path string, opts ..
 			return copyLinear(ctx, a, dst, cfg)
 		}
 		out := newOutput(dst)
+		_, in := a.ByteRange(0, a.Len())
 		_, total := dst.ByteRange(0, dst.Len())
-		out.release = total > cfg.resolveMemory(total)
+		out.release = in+total > cfg.resolveMemory(in+total)
 		return copyTiled(ctx, a, out, p, q, cfg)
 	})
 }
@@ -87,7 +88,11 @@ const transposeBlock = 32
 // while its axis q is the last one of the output, into out, a C-order
 // destination of its shape: each tile, a range of p by a range of q at one
 // index of the other axes, is read in memory order (q outer, p inner),
-// transposed in memory, and written as rows of the output.
+// transposed in memory, and written as rows of the output. Where
+// out.release says source and destination exceed the memory budget, each
+// tile's span of the source and of the destination is released once the
+// tile is written (the tiles are not chunks of a chunkWindow: their spans
+// are not ranges of a C-order walk).
 func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], p, q int, cfg config) error {
 	shape := a.Shape()
 	edge := tileEdge(a.DType().ItemSize)
@@ -140,7 +145,15 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 		// The tile view is (lp, lq), p before q; transposed, its C order
 		// is memory order.
 		read := b.read[:lp*lq]
-		a.Slice(b.sels...).Transpose().CopyTo(read)
+		tile := a.Slice(b.sels...)
+		tile.Transpose().CopyTo(read)
+		if out.release {
+			// The tile's source rows are read whole (a page or so each)
+			// and not again: released as their span, as the output's.
+			if err := a.File().Release(tile.ByteRange(0, tile.Len())); err != nil {
+				return err
+			}
+		}
 		write := b.write[:lp*lq]
 		transpose(write, read, lq, lp)
 		for ip := range lp {

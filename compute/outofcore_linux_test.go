@@ -168,6 +168,101 @@ var outOfCoreSteps = []outOfCoreStep{
 	},
 }
 
+func init() {
+	outOfCoreSteps = append(outOfCoreSteps,
+		outOfCoreStep{
+			name: "transform",
+			run: func(ctx context.Context, in outOfCoreInput, opts []compute.Option) (any, error) {
+				path := filepath.Join(in.dir, "affine.npy")
+				defer os.Remove(path)
+				err := compute.TransformToFile(ctx, path, "<f8", []*mmarray.Array[float64]{in.values},
+					func(dst []float64, src ...[]float64) {
+						for i, x := range src[0] {
+							dst[i] = x*2 + 1
+						}
+					}, opts...)
+				if err != nil {
+					return nil, err
+				}
+				return outOfCoreResult(ctx, path, opts)
+			},
+			check: func(t *testing.T, raw json.RawMessage) {
+				checkOutOfCoreResult(t, raw, 2*outOfCoreSum+outOfCoreN, func(k int) float64 { return 2*outOfCoreValue(k) + 1 })
+			},
+		},
+		outOfCoreStep{
+			name: "copy of the transpose",
+			run: func(ctx context.Context, in outOfCoreInput, opts []compute.Option) (any, error) {
+				path := filepath.Join(in.dir, "transposed.npy")
+				defer os.Remove(path)
+				rows, err := in.values.Reshape(outOfCoreN/1024, 1024)
+				if err != nil {
+					return nil, err
+				}
+				if err := compute.Copy(ctx, rows.Transpose(), path, opts...); err != nil {
+					return nil, err
+				}
+				return outOfCoreResult(ctx, path, opts)
+			},
+			check: func(t *testing.T, raw json.RawMessage) {
+				// Element k of the (1024, N/1024) copy, (k/cols, k%cols), is
+				// element (k%cols, k/cols) of the (N/1024, 1024) rows.
+				const cols = outOfCoreN / 1024
+				checkOutOfCoreResult(t, raw, outOfCoreSum, func(k int) float64 { return outOfCoreValue(k%cols*1024 + k/cols) })
+			},
+		},
+	)
+}
+
+// outOfCoreSum is the exact sum of the float64 file's elements.
+const outOfCoreSum = outOfCoreN * (1 + 0.25*1023/2)
+
+// outOfCoreSamples are the flat indices of the elements of a step's output
+// file that its check compares with the formula.
+var outOfCoreSamples = []int{0, 1, 1023, 1024, 262143, 262144, 262145, outOfCoreN/2 + 77, outOfCoreN - 1}
+
+// outOfCoreOutput is what a step that writes a file reports of it: its
+// sum (compute.Sum, within the budget) and the sampled elements.
+type outOfCoreOutput struct {
+	Sum     float64   `json:"sum"`
+	Samples []float64 `json:"samples"`
+}
+
+func outOfCoreResult(ctx context.Context, path string, opts []compute.Option) (any, error) {
+	f, err := mmarray.Open(path, mmarray.ReadOnly)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out, err := mmarray.View[float64](f)
+	if err != nil {
+		return nil, err
+	}
+	flat, err := out.Reshape(-1)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := compute.Sum(ctx, flat, opts...)
+	if err != nil {
+		return nil, err
+	}
+	r := outOfCoreOutput{Sum: sum.Float64()}
+	for _, k := range outOfCoreSamples {
+		r.Samples = append(r.Samples, flat.At1(k))
+	}
+	return r, nil
+}
+
+func checkOutOfCoreResult(t *testing.T, raw json.RawMessage, sum float64, value func(k int) float64) {
+	var got outOfCoreOutput
+	require.NoError(t, json.Unmarshal(raw, &got))
+	require.Equal(t, sum, got.Sum, "sum of the file (exact)")
+	require.Len(t, got.Samples, len(outOfCoreSamples))
+	for i, k := range outOfCoreSamples {
+		require.Equal(t, value(k), got.Samples[i], "element %d", k)
+	}
+}
+
 // firstIndex is the first element index (within the first 1024, where
 // every value occurs) for which is holds.
 func firstIndex(is func(i int) bool) int {

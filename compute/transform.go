@@ -46,15 +46,9 @@ func Transform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []*mm
 	if kernel == nil {
 		misuse.Panicf("compute: Transform: nil kernel")
 	}
-	cfg := newConfig(opts)
-	args := make([][][]T, cfg.workers) // each worker's argument list, reused
-	for w := range args {
-		args[w] = make([][]T, len(srcs))
-	}
-	return runTransform(ctx, dst, srcs, cfg, func(w int, out []U, in [][]T) {
-		copy(args[w], in)
-		kernel(out, args[w]...)
-	})
+	// in is the worker's own slice of blocks: passed on as the variadic
+	// argument, it costs no allocation per call.
+	return runTransform(ctx, dst, srcs, newConfig(opts), func(_ int, out []U, in [][]T) { kernel(out, in...) })
 }
 
 // TransformToFile is Transform into a new C-order .npy file at path, made by

@@ -190,27 +190,6 @@ func init() {
 				checkOutOfCoreResult(t, raw, 2*outOfCoreSum+outOfCoreN, func(k int) float64 { return 2*outOfCoreValue(k) + 1 })
 			},
 		},
-		outOfCoreStep{
-			name: "copy of the transpose",
-			run: func(ctx context.Context, in outOfCoreInput, opts []compute.Option) (any, error) {
-				path := filepath.Join(in.dir, "transposed.npy")
-				defer os.Remove(path)
-				rows, err := in.values.Reshape(outOfCoreN/1024, 1024)
-				if err != nil {
-					return nil, err
-				}
-				if err := compute.Copy(ctx, rows.Transpose(), path, opts...); err != nil {
-					return nil, err
-				}
-				return outOfCoreResult(ctx, path, opts)
-			},
-			check: func(t *testing.T, raw json.RawMessage) {
-				// Element k of the (1024, N/1024) copy, (k/cols, k%cols), is
-				// element (k%cols, k/cols) of the (N/1024, 1024) rows.
-				const cols = outOfCoreN / 1024
-				checkOutOfCoreResult(t, raw, outOfCoreSum, func(k int) float64 { return outOfCoreValue(k%cols*1024 + k/cols) })
-			},
-		},
 	)
 }
 

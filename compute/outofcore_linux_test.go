@@ -166,31 +166,26 @@ var outOfCoreSteps = []outOfCoreStep{
 			}
 		},
 	},
-}
-
-func init() {
-	outOfCoreSteps = append(outOfCoreSteps,
-		outOfCoreStep{
-			name: "transform",
-			run: func(ctx context.Context, in outOfCoreInput, opts []compute.Option) (any, error) {
-				path := filepath.Join(in.dir, "affine.npy")
-				defer os.Remove(path)
-				err := compute.TransformToFile(ctx, path, "<f8", []*mmarray.Array[float64]{in.values},
-					func(dst []float64, src ...[]float64) {
-						for i, x := range src[0] {
-							dst[i] = x*2 + 1
-						}
-					}, opts...)
-				if err != nil {
-					return nil, err
-				}
-				return outOfCoreResult(ctx, path, opts)
-			},
-			check: func(t *testing.T, raw json.RawMessage) {
-				checkOutOfCoreResult(t, raw, 2*outOfCoreSum+outOfCoreN, func(k int) float64 { return 2*outOfCoreValue(k) + 1 })
-			},
+	{
+		name: "transform",
+		run: func(ctx context.Context, in outOfCoreInput, opts []compute.Option) (any, error) {
+			path := filepath.Join(in.dir, "affine.npy")
+			defer os.Remove(path)
+			err := compute.TransformToFile(ctx, path, "<f8", []*mmarray.Array[float64]{in.values},
+				func(dst []float64, src ...[]float64) {
+					for i, x := range src[0] {
+						dst[i] = x*2 + 1
+					}
+				}, opts...)
+			if err != nil {
+				return nil, err
+			}
+			return outOfCoreResult(ctx, path, opts)
 		},
-	)
+		check: func(t *testing.T, raw json.RawMessage) {
+			checkOutOfCoreResult(t, raw, 2*outOfCoreSum+outOfCoreN, func(k int) float64 { return 2*outOfCoreValue(k) + 1 })
+		},
+	},
 }
 
 // outOfCoreSum is the exact sum of the float64 file's elements.

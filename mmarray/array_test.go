@@ -217,6 +217,7 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 			"StorageOrder": func() { a.StorageOrder() },
 			"Blocks":       func() { a.Blocks(nil) },
 			"BlocksRange":  func() { a.BlocksRange(0, 0, nil) },
+			"SetRange":     func() { a.SetRange(0, nil) },
 			"ByteRange":    func() { a.ByteRange(0, 0) },
 			"Values": func() {
 				for range a.Values() {

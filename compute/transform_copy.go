@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
 )
 
 // Copy writes the view's elements into a new .npy file at path in C order,
@@ -96,7 +97,12 @@ const transposeBlock = 32
 func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], p, q int, cfg config) error {
 	shape := a.Shape()
 	edge := tileEdge(a.DType().ItemSize)
-	tilesP, tilesQ := (shape[p]+edge-1)/edge, (shape[q]+edge-1)/edge
+	// The tiles' edges fall on page boundaries of the source along p and
+	// of the destination along q where the layouts allow, so that each
+	// page is read or written by one tile only: tile k along an axis
+	// covers [k*edge-shift, (k+1)*edge-shift), cut to the axis.
+	shiftP, shiftQ := pageShift(a, p, edge), pageShift(out.view, q, edge)
+	tilesP, tilesQ := (shape[p]+shiftP+edge-1)/edge, (shape[q]+shiftQ+edge-1)/edge
 	outer := 1 // positions of the other axes
 	for axis, n := range shape {
 		if axis != p && axis != q {
@@ -124,8 +130,8 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 	return forChunks(ctx, workers, units, 1, nil, func(w, u, _ int) error {
 		b := &bufs[w]
 		qt, pt, o := u%tilesQ, u/tilesQ%tilesP, u/tilesQ/tilesP
-		p0, q0 := pt*edge, qt*edge
-		lp, lq := min(edge, shape[p]-p0), min(edge, shape[q]-q0)
+		p0, q0 := max(0, pt*edge-shiftP), max(0, qt*edge-shiftQ)
+		lp, lq := min((pt+1)*edge-shiftP, shape[p])-p0, min((qt+1)*edge-shiftQ, shape[q])-q0
 		base := 0 // output flat index of the tile's first element
 		for axis := len(shape) - 1; axis >= 0; axis-- {
 			switch axis {
@@ -168,6 +174,35 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 		meter.add(int64(lp*lq) * itemSize)
 		return nil
 	})
+}
+
+// pageShift returns how far before a multiple of edge along axis the tile
+// boundaries of v must fall for them to be page boundaries in the file:
+// where the axis's elements are adjacent (its stride the item size) and
+// every other axis steps over whole pages, the elements at the returned
+// shift plus multiples of edge start pages. Elsewhere it is 0.
+func pageShift[T Real](v *mmarray.Array[T], axis, edge int) int {
+	page := pagecache.PageSize()
+	itemSize := v.DType().ItemSize
+	strides := v.Strides()
+	if strides[axis] != itemSize || edge*itemSize%page != 0 || v.Len() == 0 {
+		return 0
+	}
+	for i, s := range strides {
+		if i != axis && v.Shape()[i] > 1 && s%page != 0 {
+			return 0
+		}
+	}
+	off, _ := v.ByteRange(0, 1) // element 0's byte in the data
+	start := (v.File().DataOffset() + off) % int64(page)
+	if start%int64(itemSize) != 0 {
+		return 0
+	}
+	// The first element that starts a page is at (page-start)/itemSize;
+	// the boundaries are that plus multiples of edge, so the shift is
+	// what brings it down to a multiple of edge.
+	first := int((int64(page)-start)%int64(page)) / itemSize
+	return (edge - first%edge) % edge
 }
 
 // transpose stores the rows-by-cols matrix src, in C order, transposed

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-memmap/memmap/internal/pagemap"
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
 )
 
 // TestOutputReleasesWrittenRanges writes a large destination's chunks and
@@ -232,5 +233,70 @@ func TestTransformsKeepWithinTheBudget(t *testing.T) {
 				t.Fatalf("%s: element %d is %d, want %d", name, i, x, want)
 			}
 		}
+	}
+}
+
+// TestCopyTilesFallOnPages checks the tile boundaries a copy of a
+// transposed float64 view takes: on page boundaries of the source along
+// its contiguous axis and of the destination along its rows, where their
+// strides are whole pages, and the copy's elements.
+func TestCopyTilesFallOnPages(t *testing.T) {
+	t.Parallel()
+	if pagecache.PageSize() != 4096 {
+		t.Skip("the shifts below are for 4 KiB pages")
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		rows, cols     int
+		shiftP, shiftQ int
+	}{
+		// Source rows of 8 KiB: its pages start 16 elements before
+		// multiples of 512 (the data starts 128 bytes in); destination
+		// rows of 2000 bytes: no alignment.
+		{250, 1024, 16, 0},
+		// Source rows of 2000 bytes; destination rows of 4 KiB.
+		{512, 250, 0, 16},
+	} {
+		src, err := mmarray.Create(filepath.Join(dir, "a.npy"), "<f8", []int{c.rows, c.cols})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := mmarray.View[float64](src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flat, _ := a.Contiguous()
+		for i := range flat {
+			flat[i] = float64(i)
+		}
+		at := a.Transpose()
+		path := filepath.Join(dir, "at.npy")
+		f, err := mmarray.Create(path, "<f8", at.Shape())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst, err := mmarray.View[float64](f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, q, tiled := tileAxes(at)
+		edge := tileEdge(8)
+		if !tiled || pageShift(at, p, edge) != c.shiftP || pageShift(dst, q, edge) != c.shiftQ {
+			t.Errorf("%d by %d transposed: tiled %v, shifts %d and %d, want %d and %d", c.rows, c.cols, tiled,
+				pageShift(at, p, edge), pageShift(dst, q, edge), c.shiftP, c.shiftQ)
+		}
+		if err := copyTiled(context.Background(), at, newOutput(dst), p, q, newConfig([]Option{WithWorkers(3)})); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := dst.Contiguous()
+		k := 0
+		for v := range at.Values() {
+			if got[k] != v {
+				t.Fatalf("%d by %d transposed: element %d is %v, want %v", c.rows, c.cols, k, got[k], v)
+			}
+			k++
+		}
+		f.Close()
+		src.Close()
 	}
 }

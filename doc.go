@@ -8,8 +8,8 @@
 //   - mmarray: .npy and raw files as typed, strided array views.
 //   - npz: .npz archives, members mapped in place where they are stored.
 //   - compute: parallel, chunked reductions over any view (sum, mean,
-//     variance, extremes, Describe) and group-bys, identical whatever the
-//     worker count.
+//     variance, extremes, Describe), group-bys and transforms into files
+//     (kernels, Astype, Take, Copy), identical whatever the worker count.
 //   - gonumview: 2-D views handed to gonum as matrices, without copying
 //     (the only package that imports gonum).
 //

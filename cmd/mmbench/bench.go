@@ -7,20 +7,21 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 )
 
 // benchmark runs the configured workloads and prints the table on stdout.
 func benchmark(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	ui := newUI(stderr)
-	// Start Python first: a missing NumPy should fail before minutes of
-	// data generation.
-	var np *numpyEngine
-	if cfg.compare == "numpy" {
-		var err error
-		if np, err = startNumpy(); err != nil {
+	// Check the Python engines first: a missing NumPy or Dask should fail
+	// before minutes of data generation.
+	var others []*pythonEngine
+	for _, name := range cfg.compare {
+		e, err := startPython(name)
+		if err != nil {
 			return err
 		}
-		defer np.close()
+		others = append(others, e)
 	}
 	var jsonOut *bufio.Writer
 	if cfg.jsonPath != "" {
@@ -37,7 +38,7 @@ func benchmark(ctx context.Context, cfg config, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	results, err := runAll(ctx, cfg, ds, np, ui, func(r result) error {
+	results, err := runAll(ctx, cfg, ds, others, ui, func(r result) error {
 		if jsonOut == nil {
 			return nil
 		}
@@ -49,10 +50,10 @@ func benchmark(ctx context.Context, cfg config, stdout, stderr io.Writer) error 
 	}
 	title := fmt.Sprintf("mmbench: %s, %d float64 (%s), GOMAXPROCS %d, median time of %d run(s), highest faults and peak RSS",
 		ds.path, ds.n, formatBytes(int64(ds.n)*8), runtime.GOMAXPROCS(0), cfg.repeat)
-	if np != nil {
-		title += fmt.Sprintf("; numpy %s (%s)", np.numpy, np.python)
+	for _, e := range others {
+		title += fmt.Sprintf("; %s: %s (%s)", e.name, e.versions, e.python)
 	}
-	if err := writeTable(stdout, title, cfg.workloads, results, np != nil); err != nil {
+	if err := writeTable(stdout, title, cfg.workloads, results, cfg.compare); err != nil {
 		return err
 	}
 	if jsonOut != nil {
@@ -63,31 +64,45 @@ func benchmark(ctx context.Context, cfg config, stdout, stderr io.Writer) error 
 	return findMismatch(results)
 }
 
-// runAll runs every workload cfg.repeat times per engine. With NumPy the
-// engines are interleaved run by run, and which one goes first alternates
-// between repeats, so that neither always inherits the other's cache state.
-func runAll(ctx context.Context, cfg config, ds *dataset, np *numpyEngine, ui *ui, emit func(result) error) ([]result, error) {
-	engines := []string{"memmap"}
-	if np != nil {
-		engines = append(engines, "numpy")
+// runAll runs every workload cfg.repeat times per engine: memmap, and each
+// Python engine that has the workload. The engines are interleaved run by
+// run, and which one goes first rotates between repeats, so that none
+// always inherits the others' cache state.
+func runAll(ctx context.Context, cfg config, ds *dataset, others []*pythonEngine, ui *ui, emit func(result) error) ([]result, error) {
+	runs := 0
+	for _, wl := range cfg.workloads {
+		runs++
+		for _, e := range others {
+			if e.has(wl) {
+				runs++
+			}
+		}
 	}
-	bar := ui.countBar(cfg.repeat*len(cfg.workloads)*len(engines), "run")
+	bar := ui.countBar(cfg.repeat*runs, "run")
 	defer bar.finish()
 	var results []result
 	for rep := range cfg.repeat {
 		for _, wl := range cfg.workloads {
-			order := engines
-			if rep%2 == 1 && len(engines) == 2 {
-				order = []string{engines[1], engines[0]}
+			engines := []*pythonEngine{nil} // nil: memmap
+			for _, e := range others {
+				if e.has(wl) {
+					engines = append(engines, e)
+				}
 			}
-			for _, engine := range order {
+			first := rep % len(engines)
+			for i := range engines {
 				if err := ctx.Err(); err != nil {
 					return results, fmt.Errorf("interrupted")
 				}
-				bar.describe(fmt.Sprintf("%-6s %-11s", engine, wl))
-				r, err := runOne(ds, engine, wl, np)
+				e := engines[(first+i)%len(engines)]
+				name := "memmap"
+				if e != nil {
+					name = e.name
+				}
+				bar.describe(fmt.Sprintf("%-6s %-14s", name, wl))
+				r, err := runOne(ds, wl, e)
 				if err != nil {
-					return results, fmt.Errorf("%s %s: %w", engine, wl, err)
+					return results, fmt.Errorf("%s %s: %w", name, wl, err)
 				}
 				results = append(results, r)
 				if err := emit(r); err != nil {
@@ -104,20 +119,29 @@ func runAll(ctx context.Context, cfg config, ds *dataset, np *numpyEngine, ui *u
 var warmWorkloads = map[string]bool{
 	"open": true, "scan-warm": true, "scan-mapped": true, "gather": true,
 	"column": true, "stride8": true, "at2": true, "cow": true,
-	"sum": true, "describe": true,
+	"sum": true, "sum-budget": true, "describe": true, "axis0": true, "groupby": true,
+	"topk": true, "transform": true, "transpose-copy": true,
 }
 
 // runOne prepares the page cache for the workload, then runs it on one
-// engine.
-func runOne(ds *dataset, engine, workload string, np *numpyEngine) (result, error) {
+// engine: memmap when e is nil. Go's peak RSS is reset by meter.start, once
+// the garbage collector has handed what earlier runs left back to the
+// kernel, so that the peak is this run's.
+func runOne(ds *dataset, workload string, e *pythonEngine) (result, error) {
 	if warmWorkloads[workload] {
 		if err := warmCache(ds.path); err != nil {
 			return result{}, err
 		}
+		if workload == "groupby" {
+			if err := warmCache(ds.keysPath); err != nil {
+				return result{}, err
+			}
+		}
 	}
-	if engine == "numpy" {
-		return np.run(ds, workload)
+	if e != nil {
+		return e.run(ds, workload)
 	}
+	debug.FreeOSMemory()
 	var m meter
 	out, err := memmapRun(ds, workload, &m)
 	if err != nil {

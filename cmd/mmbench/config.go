@@ -20,7 +20,7 @@ type config struct {
 	workloads []string // in the order given
 	repeat    int
 	jsonPath  string
-	compare   string // "" or "numpy"
+	compare   []string // engines to compare with: "numpy", "dask", in the order given
 }
 
 const defaultSize = 1 << 30
@@ -43,7 +43,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	workloads := fs.String("workloads", strings.Join(defaultWorkloads(), ","), "comma list of workloads")
 	fs.IntVar(&cfg.repeat, "repeat", cfg.repeat, "runs of each workload per engine; the table shows the median")
 	fs.StringVar(&cfg.jsonPath, "json", "", "write one JSON object per workload run to this file")
-	fs.StringVar(&cfg.compare, "compare", "", `"numpy": also run the workloads through NumPy and print ratios`)
+	compare := fs.String("compare", "", `"numpy", "dask" or "numpy,dask": also run the workloads through them and print ratios`)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "usage: mmbench [flags]")
@@ -69,12 +69,31 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if cfg.repeat < 1 {
 		return cfg, fmt.Errorf("--repeat: must be at least 1, not %d", cfg.repeat)
 	}
-	switch cfg.compare {
-	case "", "numpy":
-	default:
-		return cfg, fmt.Errorf("--compare: only \"numpy\" is supported, not %q", cfg.compare)
+	if cfg.compare, err = parseEngines(*compare); err != nil {
+		return cfg, fmt.Errorf("--compare: %w", err)
 	}
 	return cfg, nil
+}
+
+// pythonEngines are the engines --compare accepts, each run by
+// python_engine.py.
+var pythonEngines = []string{"numpy", "dask"}
+
+// parseEngines parses --compare's comma list, keeping the order given and
+// dropping repeats; "" is no comparison.
+func parseEngines(s string) ([]string, error) {
+	var out []string
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		switch {
+		case name == "" || slices.Contains(out, name):
+		case slices.Contains(pythonEngines, name):
+			out = append(out, name)
+		default:
+			return nil, fmt.Errorf("unknown engine %q (want numpy, dask or numpy,dask)", name)
+		}
+	}
+	return out, nil
 }
 
 // sizeUnits are the suffixes parseSize accepts. Single letters are binary,

@@ -81,22 +81,47 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.size != 1<<30 || cfg.repeat != 4 || cfg.compare != "" || cfg.dir != "" || !slices.Equal(cfg.workloads, allWorkloads) {
+	if cfg.size != 1<<30 || cfg.repeat != 4 || cfg.compare != nil || cfg.dir != "" || !slices.Equal(cfg.workloads, allWorkloads) {
 		t.Errorf("defaults: %+v", cfg)
 	}
 	cfg, err = parseFlags([]string{"--size", "4GiB", "--workloads=open,cow", "--repeat", "2", "--compare", "numpy", "--json", "x.jsonl", "--dir", "d"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.size != 4<<30 || cfg.repeat != 2 || cfg.compare != "numpy" || cfg.jsonPath != "x.jsonl" || cfg.dir != "d" || !slices.Equal(cfg.workloads, []string{"open", "cow"}) {
+	if cfg.size != 4<<30 || cfg.repeat != 2 || !slices.Equal(cfg.compare, []string{"numpy"}) || cfg.jsonPath != "x.jsonl" || cfg.dir != "d" || !slices.Equal(cfg.workloads, []string{"open", "cow"}) {
 		t.Errorf("parsed: %+v", cfg)
 	}
 	for _, args := range [][]string{
 		{"--size", "lots"}, {"--size", "1KiB"}, {"--workloads", "nope"}, {"--repeat", "0"},
-		{"--compare", "pandas"}, {"--bogus"}, {"extra"}, {"--repeat", "x"},
+		{"--compare", "pandas"}, {"--compare", "numpy,pandas"}, {"--bogus"}, {"extra"}, {"--repeat", "x"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q): want an error", args)
+		}
+	}
+}
+
+func TestParseEngines(t *testing.T) {
+	t.Parallel()
+	cases := map[string][]string{
+		"":                 nil,
+		"numpy":            {"numpy"},
+		"dask":             {"dask"},
+		"numpy,dask":       {"numpy", "dask"},
+		" dask , numpy ":   {"dask", "numpy"},
+		"numpy,numpy,dask": {"numpy", "dask"},
+		",":                nil,
+		"numpy,":           {"numpy"},
+	}
+	for in, want := range cases {
+		got, err := parseEngines(in)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("parseEngines(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"pandas", "numpy;dask", "NumPy", "numpy,memmap"} {
+		if got, err := parseEngines(in); err == nil {
+			t.Errorf("parseEngines(%q) = %q, want an error", in, got)
 		}
 	}
 }

@@ -7,11 +7,15 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 
+	"github.com/go-memmap/memmap/internal/parallel"
 	"github.com/go-memmap/memmap/mmarray"
 )
 
-// prepareDataset finds or makes the data file and the gather index file.
+// prepareDataset finds or makes the data file, the gather index file and,
+// when groupby is to run, the keys file.
 // The returned cleanup removes whatever was made that the user did not ask
 // to keep: the temporary folder, or nothing when --dir was given.
 func prepareDataset(cfg config, ui *ui) (*dataset, func(), error) {
@@ -54,6 +58,16 @@ func prepareDataset(cfg config, ui *ui) (*dataset, func(), error) {
 	ds.n = n
 	if err := writeIndices(ds.indexPath, n); err != nil {
 		return nil, cleanup, err
+	}
+	if slices.Contains(cfg.workloads, "groupby") {
+		ds.keysPath = filepath.Join(work, fmt.Sprintf("mmbench-keys-%d.npy", n))
+		if !isKeys(ds.keysPath, n) {
+			ui.printf("generating %s (%s)\n", ds.keysPath, formatBytes(int64(n)*8))
+			if err := writeKeys(ds.keysPath, n); err != nil {
+				os.Remove(ds.keysPath)
+				return nil, cleanup, err
+			}
+		}
 	}
 	return ds, cleanup, nil
 }
@@ -99,6 +113,56 @@ func isGenerated(path string, n int) bool {
 	}
 	for _, i := range []int{0, 1, rowLen - 1, n / 2, n - rowLen, n - 1} {
 		if a.At(i) != float64(i)*0.5 {
+			return false
+		}
+	}
+	return true
+}
+
+// writeKeys writes the group-by keys beside the data: n int64s, i %
+// groupCount, filled by all cores, flushed.
+func writeKeys(path string, n int) error {
+	f, err := mmarray.Create(path, "<i8", []int{n})
+	if err != nil {
+		return err
+	}
+	a, err := mmarray.View[int64](f)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	keys, ok := a.Contiguous()
+	if !ok {
+		f.Close()
+		return fmt.Errorf("%s: a new file's view is not contiguous", path)
+	}
+	parallel.Parallel(n, parallel.Workers(), groupCount, func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			keys[i] = int64(i % groupCount)
+		}
+	})
+	runtime.KeepAlive(a)
+	if err := f.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// isKeys reports whether path already holds the keys writeKeys writes for
+// n elements (kept with --dir), by its length and a few of its values.
+func isKeys(path string, n int) bool {
+	f, err := mmarray.Open(path, mmarray.ReadOnly)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	a, err := mmarray.View[int64](f)
+	if err != nil || a.Ndim() != 1 || a.Len() != n {
+		return false
+	}
+	for _, i := range []int{0, 1, groupCount - 1, groupCount, n / 2, n - 1} {
+		if a.At(i) != int64(i%groupCount) {
 			return false
 		}
 	}

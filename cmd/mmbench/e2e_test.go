@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +62,45 @@ func reference(n int, idx []int64) map[string]float64 {
 	}
 	ref["describe"] = describeCheck(mean, math.Sqrt(sq/float64(n)), lo, hi)
 	ref["gather"], ref["column"], ref["stride8"], ref["cow"] = gather, col, str, cow
+	ref["sum-budget"] = all
+	// axis0: per column of the (n/16, 16) view, two passes.
+	var means, stds [axis0RowLen]float64
+	rows := n / axis0RowLen
+	for i := range rows * axis0RowLen {
+		means[i%axis0RowLen] += v(i)
+	}
+	for j := range means {
+		means[j] /= float64(rows)
+	}
+	for i := range rows * axis0RowLen {
+		d := v(i) - means[i%axis0RowLen]
+		stds[i%axis0RowLen] += d * d
+	}
+	for j := range stds {
+		stds[j] = math.Sqrt(stds[j] / float64(rows))
+	}
+	ref["axis0"] = axis0Check(means[:], stds[:])
+	// groupby: the sums by key i % groupCount.
+	var groups [groupCount]float64
+	for i := range n {
+		groups[i%groupCount] += v(i)
+	}
+	var g float64
+	for k, x := range groups {
+		g += float64(k) * x
+	}
+	ref["groupby"] = g
+	// topk: the values grow with the index, so the largest are the last,
+	// largest first.
+	var top float64
+	for i := n - 1; i >= n-topCount; i-- {
+		top += v(i) + float64(i)
+	}
+	ref["topk"] = top
+	ref["transform"] = 2*all + float64(n) // the sum of 2*v+1
+	// transpose-copy: row columnIndex of the transposed copy is column
+	// columnIndex of the (n/1024, 1024) view.
+	ref["transpose-copy"] = col
 	return ref
 }
 
@@ -94,7 +135,7 @@ func TestWorkloadsAgainstReference(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", w, err)
 		}
-		if !checksAgree(out.check, ref[w]) {
+		if !checksAgree(out.check, ref[w], tolerance(w)) {
 			t.Errorf("%s: check %v, reference %v", w, out.check, ref[w])
 		}
 		if len(m.laps) == 0 || m.seconds() <= 0 {
@@ -102,7 +143,7 @@ func TestWorkloadsAgainstReference(t *testing.T) {
 		}
 	}
 	// create cleaned up after itself; the data file was kept (--dir given).
-	if _, err := os.Stat(ds.createPath("memmap")); !os.IsNotExist(err) {
+	if _, err := os.Stat(ds.outPath("memmap", "create")); !os.IsNotExist(err) {
 		t.Errorf("create output left behind: %v", err)
 	}
 	if !isGenerated(ds.path, ds.n) {
@@ -110,15 +151,88 @@ func TestWorkloadsAgainstReference(t *testing.T) {
 	}
 }
 
-func TestCompareNumpy(t *testing.T) {
-	t.Parallel()
-	// Skips without NumPy, or fails under CI; the engine then finds its
-	// Python by its own rules (MMBENCH_PYTHON first).
+// requireDask skips the test when no Python can import dask, or fails it
+// when CI is set, as numpytest.Python does for NumPy.
+func requireDask(t *testing.T) {
+	t.Helper()
 	numpytest.Python(t)
+	if _, err := findPython("dask"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set and Dask is missing: %v", err)
+		}
+		t.Skip(err)
+	}
+}
+
+// TestPythonEnginesAgainstReference runs every workload NumPy and Dask
+// have, including those memmap does not have yet, and checks them against
+// the reference values; outputs they write are removed.
+func TestPythonEnginesAgainstReference(t *testing.T) {
+	t.Parallel()
+	requireDask(t)
+	size, _ := parseSize(tinySize)
+	cfg := config{size: size, dir: t.TempDir(), workloads: []string{"groupby"}}
+	ds, cleanup, err := prepareDataset(cfg, &ui{})
+	defer cleanup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := loadIndices(ds.indexPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := reference(ds.n, idx)
+	for _, name := range pythonEngines {
+		e, err := startPython(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(e.workloads) == 0 {
+			t.Fatalf("%s: no workloads", name)
+		}
+		for w := range e.workloads {
+			want, ok := ref[w]
+			if !ok {
+				t.Errorf("%s %s: no reference for this workload", name, w)
+				continue
+			}
+			r, err := e.run(ds, w)
+			if err != nil {
+				t.Errorf("%s %s: %v", name, w, err)
+				continue
+			}
+			if !checksAgree(r.Check, want, tolerance(w)) {
+				t.Errorf("%s %s: check %v, reference %v", name, w, r.Check, want)
+			}
+			if r.Seconds <= 0 || r.Engine != name || r.Workload != w {
+				t.Errorf("%s %s: result %+v", name, w, r)
+			}
+			if _, err := os.Stat(ds.outPath(name, w)); !os.IsNotExist(err) {
+				t.Errorf("%s %s: output left behind: %v", name, w, err)
+			}
+		}
+	}
+	// The Dask engine has no counterpart of the element API's workloads.
+	e, err := startPython("dask")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"open", "gather", "at2", "cow"} {
+		if e.has(w) {
+			t.Errorf("dask claims %s", w)
+		}
+	}
+}
+
+func TestCompareNumpyAndDask(t *testing.T) {
+	t.Parallel()
+	// Skips without NumPy and Dask, or fails under CI; the engines then find
+	// their Python by their own rules (MMBENCH_PYTHON first).
+	requireDask(t)
 	dir := t.TempDir()
 	jsonPath := filepath.Join(dir, "runs.jsonl")
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"--compare", "numpy", "--size", tinySize, "--repeat", "2", "--dir", dir, "--json", jsonPath}, &stdout, &stderr)
+	code := run(context.Background(), []string{"--compare", "numpy,dask", "--size", tinySize, "--repeat", "2", "--dir", dir, "--json", jsonPath}, &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
@@ -126,9 +240,9 @@ func TestCompareNumpy(t *testing.T) {
 		t.Errorf("stderr not empty when it is not a terminal: %q", stderr.String())
 	}
 	table := stdout.String()
-	for _, w := range allWorkloads {
-		if !strings.Contains(table, w) {
-			t.Errorf("table lacks %s:\n%s", w, table)
+	for _, want := range append(slices.Clone(allWorkloads), "speed m/numpy", "speed m/dask", "RSS dask", "check dask") {
+		if !strings.Contains(table, want) {
+			t.Errorf("table lacks %s:\n%s", want, table)
 		}
 	}
 	f, err := os.Open(jsonPath)
@@ -145,7 +259,18 @@ func TestCompareNumpy(t *testing.T) {
 		}
 		runs = append(runs, r)
 	}
-	if want := 2 * 2 * len(allWorkloads); len(runs) != want {
+	dask, err := startPython("dask")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, w := range allWorkloads {
+		want += 2 * 2 // memmap and numpy, twice
+		if dask.has(w) {
+			want += 2
+		}
+	}
+	if len(runs) != want {
 		t.Fatalf("%d JSON lines, want %d", len(runs), want)
 	}
 	checks := map[string]map[string]float64{}
@@ -157,10 +282,15 @@ func TestCompareNumpy(t *testing.T) {
 		if r.Seconds <= 0 {
 			t.Errorf("%s %s: seconds %v", r.Engine, r.Workload, r.Seconds)
 		}
+		if runtime.GOOS == "linux" && r.PeakRSS <= 0 {
+			t.Errorf("%s %s: peak RSS %v", r.Engine, r.Workload, r.PeakRSS)
+		}
 	}
 	for w, c := range checks {
-		if !checksAgree(c["memmap"], c["numpy"]) {
-			t.Errorf("%s: memmap %v, numpy %v", w, c["memmap"], c["numpy"])
+		for _, e := range pythonEngines {
+			if x, ok := c[e]; ok && !checksAgree(c["memmap"], x, tolerance(w)) {
+				t.Errorf("%s: memmap %v, %s %v", w, c["memmap"], e, x)
+			}
 		}
 	}
 }

@@ -1,13 +1,13 @@
 // Command mmbench measures the memmap library on a large float64 .npy file
-// and, with --compare numpy, measures NumPy's memmap on the same file in the
-// same run.
+// and, with --compare numpy,dask, measures NumPy's memmap and Dask over it on
+// the same file in the same run.
 //
 // With no flags it generates a 1 GiB float64 array (values i*0.5, length a
 // multiple of 1024) in a temporary folder, runs every workload, prints a
 // table on stdout and removes what it made:
 //
 //	go run ./cmd/mmbench
-//	go run ./cmd/mmbench --compare numpy --size 4GiB --dir /tmp/mmb --json runs.jsonl
+//	go run ./cmd/mmbench --compare numpy,dask --size 4GiB --dir /tmp/mmb --json runs.jsonl
 //
 // Flags:
 //
@@ -19,28 +19,44 @@
 //	--workloads LIST  comma list of workloads (default all)
 //	--repeat N        runs of each workload per engine (default 4); the table
 //	                  shows the median. With --compare the engine that goes
-//	                  first alternates between repeats, so an even count
-//	                  gives both the same share of first places.
+//	                  first rotates between repeats, so a count that is a
+//	                  multiple of the engines gives each the same share of
+//	                  first places.
 //	--json FILE       write one JSON object per workload run (JSON lines)
-//	--compare numpy   also run every workload through NumPy's np.load(mmap_mode=...)
-//	                  in a Python subprocess, interleaved with ours, and print
-//	                  the ratios
+//	--compare LIST    numpy, dask or numpy,dask: also run every workload
+//	                  through NumPy's np.load(mmap_mode=...) and through
+//	                  dask.array over it (threaded scheduler, 2 workers,
+//	                  chunks of 64 MiB), in Python subprocesses interleaved
+//	                  with ours, and print the ratios
 //
 // The workloads are open, scan-warm, scan-mapped, scan-cold, gather, column,
-// stride8, at2, create, cow, sum and describe (scan-cold only on Linux, where
-// one file's pages can be evicted without root); see workloads.go for what
-// each one does and numpy_engine.py for NumPy's side. sum and describe are
-// the compute package's compute.Sum and compute.Describe against NumPy's
-// a.sum() and its four calls a.mean(), a.std(), a.min(), a.max(). The scans, column and stride8
-// walk their view with block iteration (mmarray's BlocksRange: the mapping
-// itself where the view is contiguous, a reused buffer where it is
-// strided); gather and at2 read through the element API (At1, At2), so
-// its cost shows next to NumPy's. Every run reports a check value (the
-// workload's numeric result; for describe the sum mean+std+min+max). Both
-// engines sum in different orders (NumPy sums pairwise, we sum per-goroutine
-// chunks or compensated per chunk), so check values are compared with a
-// relative tolerance of 1e-9, the same for every workload, and both are
-// printed; a mismatch is an error (exit status 1).
+// stride8, at2, create, cow, sum, describe and axis0 (scan-cold only on
+// Linux, where one file's pages can be evicted without root); see
+// workloads.go for what each one does and python_engine.py for NumPy's and
+// Dask's sides. sum, describe and axis0 are the compute package's
+// compute.Sum, compute.Describe, and compute.MeanAxis and StdAxis along
+// axis 0 of the (N/16, 16) view, against NumPy's a.sum(), its four calls
+// a.mean(), a.std(), a.min(), a.max(), and mean(axis=0) and std(axis=0). The
+// scans, column and stride8 sum their view with compute.Sum, which walks it
+// with block iteration (mmarray's BlocksRange: the mapping itself where the
+// view is contiguous, a reused buffer where it is strided); gather and at2
+// read through the element API (At1, At2), so its cost shows next to
+// NumPy's. Dask has no counterpart of open, gather, at2 and cow, which
+// show "-" in its columns.
+//
+// Every run reports a check value (the workload's numeric result; for
+// describe the sum mean+std+min+max) and its peak RSS. The engines add in
+// different orders (NumPy pairwise, Dask by chunks, compute in compensated
+// chunks), so check values are compared with a relative tolerance stated
+// per workload in report.go (1e-9, or 0 where the check is exact), and all
+// are printed; a mismatch is an error (exit status 1).
+//
+// Peak RSS is measured per run: every NumPy or Dask run is a fresh Python
+// process that resets its peak (VmHWM, by writing "5" to
+// /proc/self/clear_refs) before the measured part; mmbench returns its
+// freed heap to the kernel (debug.FreeOSMemory) and resets its own peak the
+// same way before each of its runs. The peak counts the pages of the mapped
+// file a run touched, as the kernel does.
 //
 // Progress bars and messages go to stderr, and only when stderr is a
 // terminal; stdout holds nothing but the table. Errors in the flags or the

@@ -62,7 +62,7 @@ func TestChecksAgree(t *testing.T) {
 		{math.Inf(1), 1e308, false},
 	}
 	for _, c := range cases {
-		if got := checksAgree(c.a, c.b); got != c.agree {
+		if got := checksAgree(c.a, c.b, defaultTolerance); got != c.agree {
 			t.Errorf("checksAgree(%v, %v) = %v", c.a, c.b, got)
 		}
 	}
@@ -86,51 +86,83 @@ func TestFindMismatch(t *testing.T) {
 	}
 }
 
+func TestTolerances(t *testing.T) {
+	t.Parallel()
+	// Exact workloads allow no difference; the others the default.
+	if tolerance("topk") != 0 || checksAgree(1e6, 1e6+0.5, tolerance("topk")) {
+		t.Error("topk: checks must be equal")
+	}
+	if tolerance("sum") != defaultTolerance || !checksAgree(1e18, 1e18+64, tolerance("sum")) {
+		t.Error("sum: the default tolerance")
+	}
+}
+
 func TestTargets(t *testing.T) {
 	t.Parallel()
 	for _, w := range allWorkloads {
-		if _, ok := targets[w]; !ok {
-			t.Errorf("no target for %s", w)
+		if _, ok := targets["numpy"][w]; !ok {
+			t.Errorf("no target against numpy for %s", w)
 		}
 	}
-	if !targets["open"].met(0.1, 0) || targets["open"].met(0.2, 100) {
+	numpy := targets["numpy"]
+	if !numpy["open"].met(0.1, 0, 1) || numpy["open"].met(0.2, 100, 0) {
 		t.Error("open: time ratio 0.1 is the limit")
 	}
-	if !targets["gather"].met(1, 2) || targets["gather"].met(0.01, 1.9) {
+	if !numpy["gather"].met(1, 2, 1) || numpy["gather"].met(0.01, 1.9, 0) {
 		t.Error("gather: speed ratio 2 is the limit")
+	}
+	if !numpy["sum-budget"].met(2, 0.5, 0.05) || numpy["sum-budget"].met(0.1, 10, 0.06) {
+		t.Error("sum-budget: an RSS ratio of 1/20 is the limit")
+	}
+	if !targets["dask"]["describe"].met(1, 5, 1) || targets["dask"]["describe"].met(0.1, 4.9, 0) {
+		t.Error("describe against dask: speed ratio 5 is the limit")
 	}
 }
 
 func TestWriteTable(t *testing.T) {
 	t.Parallel()
 	rs := []result{
-		{Engine: "memmap", Workload: "scan-warm", Seconds: 1, Bytes: 2e9, Check: 4.5},
-		{Engine: "numpy", Workload: "scan-warm", Seconds: 3, Bytes: 2e9, Check: 4.5},
-		{Engine: "memmap", Workload: "scan-warm", Seconds: 2, Bytes: 2e9, Check: 4.5},
-		{Engine: "numpy", Workload: "scan-warm", Seconds: 5, Bytes: 2e9, Check: 4.5},
+		{Engine: "memmap", Workload: "sum", Seconds: 1, Bytes: 2e9, Check: 4.5, PeakRSS: 10 << 20},
+		{Engine: "numpy", Workload: "sum", Seconds: 3, Bytes: 2e9, Check: 4.5, PeakRSS: 30 << 20},
+		{Engine: "dask", Workload: "sum", Seconds: 1, Bytes: 2e9, Check: 4.5, PeakRSS: 40 << 20},
+		{Engine: "memmap", Workload: "sum", Seconds: 2, Bytes: 2e9, Check: 4.5, PeakRSS: 20 << 20},
+		{Engine: "numpy", Workload: "sum", Seconds: 5, Bytes: 2e9, Check: 4.5, PeakRSS: 30 << 20},
+		{Engine: "dask", Workload: "sum", Seconds: 2, Bytes: 2e9, Check: 4.5, PeakRSS: 40 << 20},
 		// NumPy reads a tenth of the bytes in a fifth of the time: half
-		// memmap's rate, whatever the times say.
+		// memmap's rate, whatever the times say. Dask has no at2.
 		{Engine: "memmap", Workload: "at2", Seconds: 1, Bytes: 1e9, Check: 7},
 		{Engine: "numpy", Workload: "at2", Seconds: 0.2, Bytes: 1e8, Check: 7},
 	}
 	var b bytes.Buffer
-	if err := writeTable(&b, "title", []string{"open", "scan-warm", "at2"}, rs, true); err != nil {
+	if err := writeTable(&b, "title", []string{"open", "sum", "at2"}, rs, []string{"numpy", "dask"}); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	if len(lines) != 4 || lines[0] != "title" {
 		t.Fatalf("table:\n%s", b.String())
 	}
-	// Medians: memmap 1.5s, numpy 4s: time ratio 0.375, speed ratio 2.67.
-	for _, want := range []string{"scan-warm", "1.500s", "4.000s", "0.375", "2.67", "speed>=1.2x", "yes", "4.5"} {
-		if !strings.Contains(lines[2], want) {
-			t.Errorf("row %q lacks %q", lines[2], want)
-		}
+	fields := func(line string) []string { return strings.Fields(line) }
+	// Medians: memmap 1.5s, numpy 4s, dask 1.5s; speed 2.67 against
+	// NumPy, 1.00 against Dask; peak RSS the highest of each engine.
+	want := []string{"sum", "1.500s", "4.000s", "1.500s", "1.33", "2.67", "speed>=1.8x", "yes", "1.00", "speed>=1x", "yes",
+		"20.0MiB", "30.0MiB", "40.0MiB", "4.5", "4.5", "4.5"}
+	if got := fields(lines[2]); !slices.Equal(got, want) {
+		t.Errorf("sum row\n%q, want\n%q", got, want)
 	}
-	// at2: 1 GB/s against 0.5 GB/s, a speed ratio of 2, under its target.
-	for _, want := range []string{"at2", "1.00", "0.50", "5.000", "2.00", "speed>=10x", "no"} {
-		if !strings.Contains(lines[3], want) {
-			t.Errorf("row %q lacks %q", lines[3], want)
-		}
+	// at2: 1 GB/s against 0.5 GB/s, a speed ratio of 2, under its target;
+	// no Dask run and no Dask target.
+	want = []string{"at2", "1.000s", "200.0ms", "-", "1.00", "2.00", "speed>=10x", "no", "-", "-", "-",
+		"0B", "0B", "-", "7", "7", "-"}
+	if got := fields(lines[3]); !slices.Equal(got, want) {
+		t.Errorf("at2 row\n%q, want\n%q", got, want)
+	}
+	// Without other engines, the single-engine table.
+	b.Reset()
+	if err := writeTable(&b, "title", []string{"sum"}, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(b.String()), "\n"); len(lines) != 3 || !strings.Contains(lines[1], "peak RSS") ||
+		!slices.Equal(fields(lines[2]), []string{"sum", "1.500s", "1.33", "0", "0", "20.0MiB", "4.5"}) {
+		t.Errorf("single-engine table:\n%s", b.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 
 	"github.com/go-memmap/memmap/compute"
@@ -13,7 +14,8 @@ import (
 )
 
 // The workloads, in the order they run by default. Each one is implemented
-// twice: by memmapRun below and by numpy_engine.py, doing the same thing.
+// by memmapRun below and by python_engine.py for NumPy (and, where Dask has
+// a counterpart, for Dask), doing the same thing.
 var allWorkloads = []string{
 	"open",        // open the .npy read-only and map it; median of openLaps
 	"scan-warm",   // file in the page cache, fresh mapping, sum of every element block by block
@@ -27,6 +29,7 @@ var allWorkloads = []string{
 	"cow",         // open in mode c, set every 512th element to -1, sum
 	"sum",         // compute.Sum of the whole file, warm, fresh mapping; only the sum is measured
 	"describe",    // compute.Describe of the whole file, warm, fresh mapping; check mean+std+min+max
+	"axis0",       // compute.MeanAxis and StdAxis along axis 0 of the (N/16, 16) view; check the sum of both
 }
 
 const (
@@ -39,6 +42,9 @@ const (
 	cowChunk    = 64 * cowStep // elements per write-then-sum step: 256 KiB, in L2
 	at2RowLen   = 16
 	at2Prefix   = 1 << 16 // rows NumPy indexes one by one: 2^20 elements, about 0.1-0.2 s in Python
+	axis0RowLen = 16
+	groupCount  = 1000 // the group-by keys are i % groupCount
+	topCount    = 100  // topk's k
 )
 
 // dataset is the file every workload reads, and the folder for what the
@@ -46,13 +52,15 @@ const (
 type dataset struct {
 	path      string // a native float64 .npy, C order
 	n         int    // its number of elements
-	work      string // folder for the index file and create's output
+	work      string // folder for the index and key files and the workloads' outputs
 	indexPath string // gatherCount int64 indices into the data, an .npy
+	keysPath  string // n int64 group-by keys, i % groupCount, an .npy; made only for groupby
 }
 
-// createPath is where an engine's create workload writes.
-func (ds *dataset) createPath(engine string) string {
-	return ds.work + string(os.PathSeparator) + "mmbench-create-" + engine + ".npy"
+// outPath is where an engine's run of a workload that writes a file
+// (create, transform, transpose-copy) writes it; the workload removes it.
+func (ds *dataset) outPath(engine, workload string) string {
+	return filepath.Join(ds.work, "mmbench-"+workload+"-"+engine+".npy")
 }
 
 // outcome is what one run of a workload produces besides its measurements.
@@ -89,6 +97,8 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 		return memmapSum(ds, m)
 	case "describe":
 		return memmapDescribe(ds, m)
+	case "axis0":
+		return memmapAxis0(ds, m)
 	}
 	return outcome{}, fmt.Errorf("unknown workload %q", workload)
 }
@@ -135,11 +145,10 @@ func memmapOpen(ds *dataset, m *meter) (outcome, error) {
 	return outcome{check: float64(n)}, nil
 }
 
-// memmapScan sums every element through a fresh mapping, one goroutine per
-// core, each walking its contiguous part of the view block by block
-// (ParallelSumView, through BlocksRange, which hands out the mapping in
-// place: one block per part, no copy); cold first evicts the file from the
-// page cache. No access hint is given: on the measured machine Sequential made
+// memmapScan sums every element through a fresh mapping with compute.Sum
+// (one worker per core, each walking its chunks block by block through
+// BlocksRange, which hands out the mapping in place: no copy); cold first
+// evicts the file from the page cache. No access hint is given: on the measured machine Sequential made
 // the cold scan with two streams about 1.8 times slower than the default
 // read-around (which already reads read_ahead_kb around each miss), and
 // WillNeed or Random did not help the warm scan.
@@ -155,9 +164,24 @@ func memmapScan(ds *dataset, m *meter, cold bool) (outcome, error) {
 		m.stop()
 		return outcome{}, err
 	}
-	s := parallel.ParallelSumView(a, parallel.Workers())
+	s, err := sum(a)
 	m.stop()
-	return outcome{check: s, bytes: int64(a.Len()) * 8}, f.Close()
+	return closing(f, outcome{check: s, bytes: int64(a.Len()) * 8}, err)
+}
+
+// sum is compute.Sum of a float64 view as a float64.
+func sum(a *mmarray.Array[float64], opts ...compute.Option) (float64, error) {
+	s, err := compute.Sum(context.Background(), a, opts...)
+	return s.Float64(), err
+}
+
+// closing closes f and returns out with the first error of err and
+// Close's.
+func closing(f *mmarray.File, out outcome, err error) (outcome, error) {
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return out, err
 }
 
 // memmapScanMapped sums the view twice as memmapScan does; the first sum
@@ -168,11 +192,13 @@ func memmapScanMapped(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	defer f.Close()
-	parallel.ParallelSumView(a, parallel.Workers())
+	if _, err := sum(a); err != nil {
+		return outcome{}, err
+	}
 	m.start()
-	s := parallel.ParallelSumView(a, parallel.Workers())
+	s, err := sum(a)
 	m.stop()
-	return outcome{check: s, bytes: int64(a.Len()) * 8}, nil
+	return outcome{check: s, bytes: int64(a.Len()) * 8}, err
 }
 
 // memmapGather reads the index list (unmeasured), then sums the elements at
@@ -203,10 +229,9 @@ func memmapGather(ds *dataset, m *meter) (outcome, error) {
 	return outcome{check: parallel.SumInOrder(partial), bytes: int64(len(idx)) * 8}, f.Close()
 }
 
-// memmapColumn views the data as (N/1024, 1024) and sums column 7: a
-// strided 1-D view split across goroutines, each walking its part block by
-// block (ParallelSumView, through BlocksRange), staged through an L1-sized
-// buffer; the loads, one per 8 KiB row, miss the TLB and the caches.
+// memmapColumn views the data as (N/1024, 1024) and sums column 7 with
+// compute.Sum: a strided 1-D view, each worker staging its chunks through a
+// small buffer; the loads, one per 8 KiB row, miss the TLB and the caches.
 func memmapColumn(ds *dataset, m *meter) (outcome, error) {
 	m.start()
 	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
@@ -214,23 +239,21 @@ func memmapColumn(ds *dataset, m *meter) (outcome, error) {
 		m.stop()
 		return outcome{}, err
 	}
-	rows := a.Len() / rowLen
-	mat, err := a.Slice(mmarray.Span(0, rows*rowLen, 1)).Reshape(rows, rowLen)
+	mat, err := asRows(a, rowLen)
 	if err != nil {
 		m.stop()
 		f.Close()
 		return outcome{}, err
 	}
 	col := mat.Slice(mmarray.All(), mmarray.Index(columnIndex))
-	s := parallel.ParallelSumView(col, parallel.Workers())
+	s, err := sum(col)
 	m.stop()
-	return outcome{check: s, bytes: int64(rows) * 8}, f.Close()
+	return closing(f, outcome{check: s, bytes: int64(col.Len()) * 8}, err)
 }
 
 // memmapStride sums a[::8] through the strided view a.Slice(Span(Omit,
-// Omit, 8)), each goroutine walking its part block by block
-// (ParallelSumView): staging a block is a plain strided load over aligned
-// native data.
+// Omit, 8)) with compute.Sum: staging a block is a plain strided load over
+// aligned native data.
 func memmapStride(ds *dataset, m *meter) (outcome, error) {
 	m.start()
 	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
@@ -239,9 +262,9 @@ func memmapStride(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	v := a.Slice(mmarray.Span(mmarray.Omit, mmarray.Omit, strideStep))
-	s := parallel.ParallelSumView(v, parallel.Workers())
+	s, err := sum(v)
 	m.stop()
-	return outcome{check: s, bytes: int64(v.Len()) * 8}, f.Close()
+	return closing(f, outcome{check: s, bytes: int64(v.Len()) * 8}, err)
 }
 
 // memmapAt2 is the element API's workload: it views the data as
@@ -259,16 +282,15 @@ func memmapAt2(ds *dataset, m *meter) (outcome, error) {
 		m.stop()
 		return outcome{}, err
 	}
-	rows := a.Len() / at2RowLen
-	mat, err := a.Slice(mmarray.Span(0, rows*at2RowLen, 1)).Reshape(rows, at2RowLen)
+	mat, err := asRows(a, at2RowLen)
 	if err != nil {
 		m.stop()
 		f.Close()
 		return outcome{}, err
 	}
-	_, prefixSum := sumAt2(mat, min(rows, at2Prefix))
+	_, prefixSum := sumAt2(mat, min(mat.Shape()[0], at2Prefix))
 	m.stop()
-	return outcome{check: prefixSum, bytes: int64(rows) * at2RowLen * 8}, f.Close()
+	return outcome{check: prefixSum, bytes: int64(mat.Len()) * 8}, f.Close()
 }
 
 // sumAt2 sums every element of the 2-D view a through At2, row by row,
@@ -293,7 +315,7 @@ func sumAt2(a *mmarray.Array[float64], prefixRows int) (sum, prefixSum float64) 
 // i*0.5 in parallel chunks, flushes and closes it. The check, the sum of
 // the new file read back, is not measured.
 func memmapCreate(ds *dataset, m *meter) (outcome, error) {
-	path := ds.createPath("memmap")
+	path := ds.outPath("memmap", "create")
 	defer os.Remove(path)
 	m.start()
 	if err := createFilled(path, ds.n, nil); err != nil {
@@ -305,8 +327,8 @@ func memmapCreate(ds *dataset, m *meter) (outcome, error) {
 	if err != nil {
 		return outcome{}, err
 	}
-	defer f.Close()
-	return outcome{check: parallel.ParallelSumView(a, parallel.Workers()), bytes: int64(ds.n) * 8}, nil
+	s, err := sum(a)
+	return closing(f, outcome{check: s, bytes: int64(ds.n) * 8}, err)
 }
 
 // createFilled creates path as a float64 array of n elements holding i*0.5,
@@ -437,8 +459,55 @@ func memmapDescribe(ds *dataset, m *meter) (outcome, error) {
 }
 
 // describeCheck folds the describe workload's four values into its check,
-// added in the same order by both engines.
+// added in the same order by every engine (describe_check in
+// python_engine.py).
 func describeCheck(mean, std, lo, hi float64) float64 { return mean + std + lo + hi }
+
+// memmapAxis0 maps the warm file afresh (unmeasured), views it as
+// (N/16, 16) and measures compute.MeanAxis and StdAxis (ddof 0) along axis
+// 0: two passes, each reading the rows in order with one accumulator per
+// column. NumPy's mat.mean(axis=0) and mat.std(axis=0) accumulate in
+// float64 as the data is float64. The check is the sum over the columns of
+// mean+std.
+func memmapAxis0(ds *dataset, m *meter) (outcome, error) {
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	mat, err := asRows(a, axis0RowLen)
+	if err != nil {
+		return outcome{}, err
+	}
+	ctx := context.Background()
+	m.start()
+	means, err := compute.MeanAxis(ctx, mat, 0)
+	var stds compute.Reduced[float64]
+	if err == nil {
+		stds, err = compute.StdAxis(ctx, mat, 0, 0)
+	}
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{check: axis0Check(means.Values, stds.Values), bytes: int64(mat.Len()) * 8}, nil
+}
+
+// axis0Check is axis0's check, added as axis0_check in python_engine.py.
+func axis0Check(means, stds []float64) float64 {
+	var s float64
+	for j := range means {
+		s += means[j] + stds[j]
+	}
+	return s
+}
+
+// asRows views the whole rows of rowLen elements of the 1-D view a as a 2-D
+// (len/rowLen, rowLen) view, leaving out a last partial row.
+func asRows(a *mmarray.Array[float64], rowLen int) (*mmarray.Array[float64], error) {
+	n := a.Len() / rowLen
+	return a.Slice(mmarray.Span(0, n*rowLen, 1)).Reshape(n, rowLen)
+}
 
 // everyNth copies a[::step] of the file at path.
 func everyNth(path string, step int) ([]float64, error) {
@@ -492,6 +561,3 @@ func dropCache(path string) error {
 	defer f.Close()
 	return pagecache.DropFileCache(f)
 }
-
-// workers is the number of goroutines the parallel workloads use: one per
-// core Go schedules on.

@@ -8,8 +8,9 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/go-memmap/memmap/internal/bytesize"
 )
 
 // config is the parsed command line.
@@ -57,7 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("unexpected argument %q (all options are flags)", fs.Arg(0))
 	}
 	var err error
-	if cfg.size, err = parseSize(*sizeText); err != nil {
+	if cfg.size, err = bytesize.Parse(*sizeText); err != nil {
 		return cfg, fmt.Errorf("--size: %w", err)
 	}
 	if _, err := elementsFor(cfg.size); err != nil {
@@ -94,51 +95,6 @@ func parseEngines(s string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// sizeUnits are the suffixes parseSize accepts. Single letters are binary,
-// as in dd and most memory tools; "GB" and friends are decimal.
-var sizeUnits = map[string]float64{
-	"": 1, "b": 1,
-	"k": 1 << 10, "kib": 1 << 10, "kb": 1e3,
-	"m": 1 << 20, "mib": 1 << 20, "mb": 1e6,
-	"g": 1 << 30, "gib": 1 << 30, "gb": 1e9,
-	"t": 1 << 40, "tib": 1 << 40, "tb": 1e12,
-}
-
-// parseSize parses a byte count such as "4GiB", "512MiB", "1.5G", "1e9" or
-// "1073741824".
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	// The number is the longest prefix of digits, '.', '+', '-' and exponent
-	// characters; an 'e' is an exponent only when a digit or sign follows.
-	i := 0
-	for i < len(t) {
-		c := t[i]
-		if c >= '0' && c <= '9' || c == '.' || c == '+' || c == '-' {
-			i++
-			continue
-		}
-		if (c == 'e' || c == 'E') && i+1 < len(t) && (t[i+1] >= '0' && t[i+1] <= '9' || t[i+1] == '+' || t[i+1] == '-') {
-			i++
-			continue
-		}
-		break
-	}
-	num, unit := t[:i], strings.ToLower(strings.TrimSpace(t[i:]))
-	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || num == "" {
-		return 0, fmt.Errorf("invalid size %q (want e.g. 4GiB, 512MiB, 1e9)", s)
-	}
-	mult, ok := sizeUnits[unit]
-	if !ok {
-		return 0, fmt.Errorf("invalid size %q: unknown unit %q (use B, KiB, MiB, GiB, TiB, KB, MB, GB, TB)", s, t[i:])
-	}
-	bytes := v * mult
-	if math.IsNaN(bytes) || bytes <= 0 || bytes >= math.MaxInt64 {
-		return 0, fmt.Errorf("invalid size %q: must be positive and below 8 EiB", s)
-	}
-	return int64(bytes), nil
 }
 
 // rowLen is the length of the rows of the column workload; the generated

@@ -7,36 +7,6 @@ import (
 	"testing"
 )
 
-func TestParseSize(t *testing.T) {
-	t.Parallel()
-	good := map[string]int64{
-		"4GiB":       4 << 30,
-		"4gib":       4 << 30,
-		"512MiB":     512 << 20,
-		"1e9":        1_000_000_000,
-		"1E9":        1_000_000_000,
-		"1.5G":       3 << 29,
-		"2GB":        2_000_000_000,
-		"100 KiB":    100 << 10,
-		"1073741824": 1 << 30,
-		"8KiB":       8 << 10,
-		"1TiB":       1 << 40,
-		" 16M ":      16 << 20,
-		"2.5e3MB":    2_500_000_000,
-	}
-	for in, want := range good {
-		got, err := parseSize(in)
-		if err != nil || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "GiB", "4 parsecs", "-1GiB", "0", "1e30EiB", "NaN", "4GiBs", "1e", "e9"} {
-		if got, err := parseSize(in); err == nil {
-			t.Errorf("parseSize(%q) = %d, want an error", in, got)
-		}
-	}
-}
-
 func TestElementsFor(t *testing.T) {
 	t.Parallel()
 	n, err := elementsFor(1 << 30)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/bytesize"
 	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -106,7 +107,7 @@ func reference(n int, idx []int64) map[string]float64 {
 
 func TestWorkloadsAgainstReference(t *testing.T) {
 	t.Parallel()
-	size, _ := parseSize(tinySize)
+	size := numpytest.Must(bytesize.Parse(tinySize))
 	cfg := config{size: size, dir: t.TempDir()}
 	ds, cleanup, err := prepareDataset(cfg, &ui{})
 	defer cleanup()
@@ -170,7 +171,7 @@ func requireDask(t *testing.T) {
 func TestPythonEnginesAgainstReference(t *testing.T) {
 	t.Parallel()
 	requireDask(t)
-	size, _ := parseSize(tinySize)
+	size := numpytest.Must(bytesize.Parse(tinySize))
 	cfg := config{size: size, dir: t.TempDir(), workloads: []string{"groupby"}}
 	ds, cleanup, err := prepareDataset(cfg, &ui{})
 	defer cleanup()

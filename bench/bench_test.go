@@ -2,11 +2,12 @@ package bench
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
 
-	"github.com/go-memmap/memmap/internal/parallel"
+	"github.com/go-memmap/memmap/compute"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -57,6 +58,48 @@ func view(b *testing.B, f *mmarray.File) *mmarray.Array[float64] {
 }
 
 var sink float64
+
+// inMemory is a float64 array of n elements in Go memory (an .npy image
+// opened with OpenBytes, read-write), zeroed, for the benchmarks that copy
+// into a buffer or sum anonymous memory: compute reduces arrays, not slices.
+func inMemory(b *testing.B, n int) *mmarray.Array[float64] {
+	b.Helper()
+	dt, err := npyheader.ParseDescr("<f8")
+	if err != nil {
+		b.Fatal(err)
+	}
+	prefix, err := npyheader.Header{DType: dt, Shape: []int{n}}.Encode()
+	if err != nil {
+		b.Fatal(err)
+	}
+	image := make([]byte, len(prefix)+8*n)
+	copy(image, prefix)
+	f, err := mmarray.OpenBytes("buffer.npy", image, mmarray.ReadWrite)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	return view(b, f)
+}
+
+// contiguous is a's zero-copy slice.
+func contiguous(b *testing.B, a *mmarray.Array[float64]) []float64 {
+	b.Helper()
+	s, ok := a.Contiguous()
+	if !ok {
+		b.Fatal("not contiguous")
+	}
+	return s
+}
+
+// sum is compute.Sum of a on the given number of workers (0: GOMAXPROCS).
+func sum(b *testing.B, a *mmarray.Array[float64], workers int) float64 {
+	s, err := compute.Sum(context.Background(), a, compute.WithWorkers(workers))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s.Float64()
+}
 
 // BenchmarkAt reads single elements on arrays of rank 1 to 4 (4096
 // elements each), walking the indices in C order: through the general At
@@ -143,27 +186,23 @@ func sumValues(a *mmarray.Array[float64]) (s float64) {
 	return s
 }
 
-// BenchmarkScanContiguous sums a whole warm, mapped array: through the
-// Contiguous slice on one goroutine and on all of them, and through the
-// Values iterator and CopyTo for comparison.
+// BenchmarkScanContiguous sums a whole warm, mapped array: with compute.Sum
+// on one worker and on all of them, and through the Values iterator and
+// CopyTo (into Go memory, then compute.Sum on one worker) for comparison.
 func BenchmarkScanContiguous(b *testing.B) {
 	for _, size := range sizes {
 		f := makeFile(b, size/8)
 		a := view(b, f)
-		s, ok := a.Contiguous()
-		if !ok {
-			b.Fatal("not contiguous")
-		}
-		b.Run(fmt.Sprintf("size=%s/how=slice", human(size)), func(b *testing.B) {
+		b.Run(fmt.Sprintf("size=%s/how=sum", human(size)), func(b *testing.B) {
 			b.SetBytes(int64(size))
 			for b.Loop() {
-				sink = parallel.Sum(s)
+				sink = sum(b, a, 1)
 			}
 		})
-		b.Run(fmt.Sprintf("size=%s/how=slice-parallel", human(size)), func(b *testing.B) {
+		b.Run(fmt.Sprintf("size=%s/how=sum-parallel", human(size)), func(b *testing.B) {
 			b.SetBytes(int64(size))
 			for b.Loop() {
-				sink = parallel.ParallelSum(s, parallel.Workers())
+				sink = sum(b, a, 0)
 			}
 		})
 		b.Run(fmt.Sprintf("size=%s/how=values", human(size)), func(b *testing.B) {
@@ -174,17 +213,19 @@ func BenchmarkScanContiguous(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("size=%s/how=copyto", human(size)), func(b *testing.B) {
 			b.SetBytes(int64(size))
-			buf := make([]float64, a.Len())
+			buf := inMemory(b, a.Len())
+			dst := contiguous(b, buf)
 			for b.Loop() {
-				a.CopyTo(buf)
-				sink = parallel.Sum(buf)
+				a.CopyTo(dst)
+				sink = sum(b, buf, 1)
 			}
 		})
 	}
 }
 
 // BenchmarkScanStrided sums a[::step] through Values and through CopyTo
-// into a buffer; SetBytes counts the elements read.
+// into a buffer in Go memory, summed by compute.Sum on one worker;
+// SetBytes counts the elements read.
 func BenchmarkScanStrided(b *testing.B) {
 	for _, size := range sizes {
 		f := makeFile(b, size/8)
@@ -199,10 +240,11 @@ func BenchmarkScanStrided(b *testing.B) {
 			})
 			b.Run(fmt.Sprintf("size=%s/step=%d/how=copyto", human(size), step), func(b *testing.B) {
 				b.SetBytes(int64(v.Len()) * 8)
-				buf := make([]float64, v.Len())
+				buf := inMemory(b, v.Len())
+				dst := contiguous(b, buf)
 				for b.Loop() {
-					v.CopyTo(buf)
-					sink = parallel.Sum(buf)
+					v.CopyTo(dst)
+					sink = sum(b, buf, 1)
 				}
 			})
 		}

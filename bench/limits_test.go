@@ -4,30 +4,31 @@ package bench
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"syscall"
 	"testing"
-
-	"github.com/go-memmap/memmap/internal/parallel"
 )
 
 // BenchmarkMachine measures the machine's own limits that the mmbench
-// workloads run into, with no file and no mapping involved: a streaming sum
-// of 1 GiB of anonymous memory (the memory bandwidth a scan can reach) and
+// workloads run into, with no file and no mapping involved: compute.Sum of
+// 1 GiB of anonymous memory (Go memory opened as an .npy image: the memory
+// bandwidth a scan can reach) and
 // the first touch of fresh anonymous memory (the cost of a page fault that
 // allocates, as copy-on-write and create pay), on 1 and on all cores.
 func BenchmarkMachine(b *testing.B) {
 	const size = 1 << 30
-	for _, p := range slices.Compact([]int{1, parallel.Workers()}) {
+	for _, p := range slices.Compact([]int{1, runtime.GOMAXPROCS(0)}) {
 		b.Run(fmt.Sprintf("op=sum-anon-1GiB/goroutines=%d", p), func(b *testing.B) {
-			s := make([]float64, size/8)
+			a := inMemory(b, size/8)
+			s := contiguous(b, a)
 			for i := range s {
 				s[i] = float64(i)
 			}
 			b.SetBytes(size)
 			for b.Loop() {
-				sink = parallel.ParallelSum(s, p)
+				sink = sum(b, a, p)
 			}
 		})
 		b.Run(fmt.Sprintf("op=first-touch-anon-256MiB/goroutines=%d", p), func(b *testing.B) {

@@ -1,15 +1,14 @@
-// Package parallel holds the summation loops that cmd/mmbench and the
-// benchmarks in bench/ share, so that both measure the same loops. They are
-// meant to give way to the compute package (issue 9), whose float sum now
-// runs near this package's Sum (blocks added plainly, block sums
-// compensated); the move is not made yet: see bench/README.md.
+// Package parallel holds the few loops cmd/mmbench and bench/ need where the
+// compute package does not do the job: splitting a range across goroutines
+// (mmbench's gather, copy-on-write and fill workloads, which read through
+// the element API or write as they go) and a plain sum of a slice (the
+// copy-on-write workload's fused write-and-sum, and BenchmarkBlocks, which
+// measures block iteration itself). Scans of arrays use compute.Sum.
 package parallel
 
 import (
 	"runtime"
 	"sync"
-
-	"github.com/go-memmap/memmap/mmarray"
 )
 
 // Workers is the number of goroutines the parallel helpers use by default:
@@ -33,43 +32,6 @@ func Parallel(n, p, align int, fn func(w, lo, hi int)) {
 	}
 	wg.Wait()
 }
-
-// partAlign is the multiple of elements at which the parallel sums split
-// their work: 512 float64s, 4 KiB, so that over contiguous data each part
-// starts on a page of its own and two goroutines never fault on the same
-// page. The split, and so the order of the additions, depends only on the
-// number of elements and of parts, not on the layout.
-const partAlign = 512
-
-// ParallelSum sums s on p goroutines, each over a contiguous part of s;
-// the partial sums are added in order.
-func ParallelSum(s []float64, p int) float64 {
-	partial := make([]float64, p)
-	Parallel(len(s), p, partAlign, func(w, lo, hi int) { partial[w] = Sum(s[lo:hi]) })
-	return SumInOrder(partial)
-}
-
-// ParallelSumView sums a view of any layout as ParallelSum sums a slice,
-// each goroutine walking its part of the view's elements block by block
-// (BlocksRange): a contiguous, native, aligned part is one block read in
-// place, so the sum is ParallelSum's over the same slice, bit for bit;
-// other layouts are staged through a buffer of viewChunk elements.
-func ParallelSumView(v *mmarray.Array[float64], p int) float64 {
-	partial := make([]float64, p)
-	Parallel(v.Len(), p, partAlign, func(w, lo, hi int) {
-		buf := make([]float64, viewChunk)
-		var s float64
-		for _, block := range v.BlocksRange(lo, hi, buf) {
-			s += Sum(block)
-		}
-		partial[w] = s
-	})
-	return SumInOrder(partial)
-}
-
-// viewChunk is the number of elements ParallelSumView stages at a time:
-// 32 KiB, which stays in the L1 cache.
-const viewChunk = 4096
 
 // SumInOrder adds xs left to right, so that partial sums combine the same
 // way every time.

@@ -4,52 +4,45 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/go-memmap/memmap/internal/parallel"
-	"github.com/go-memmap/memmap/mmarray"
 )
 
-// TestParallelSumViewIsParallelSumOnAContiguousView checks ParallelSumView's
-// documented claim: on a contiguous view of a mapped file it gives
-// ParallelSum's result over the same elements bit for bit. The elements
-// span many magnitudes, so that adding them in another order or grouping
-// would change the last bits.
-func TestParallelSumViewIsParallelSumOnAContiguousView(t *testing.T) {
+// TestSum checks Sum on lengths around its eight lanes, with integer
+// values whose sums are exact in float64 whatever the order of addition,
+// against a sum in int64.
+func TestSum(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(8, 4))
 	var mismatches []string
-	for _, n := range []int{0, 1, 7, 511, 512, 513, 4096 + 3, 3*4096 + 512*5 + 1, 100_003} {
-		f, err := mmarray.Create(filepath.Join(dir, fmt.Sprintf("n%d.npy", n)), "<f8", []int{n})
-		if err != nil {
-			t.Fatal(err)
-		}
-		v, err := mmarray.View[float64](f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, ok := v.Contiguous()
-		if !ok {
-			t.Fatalf("n=%d: a new file's view is not contiguous", n)
-		}
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 1000, 4099} {
+		s := make([]float64, n)
+		var want int64
 		for i := range s {
-			s[i] = (rng.Float64() - 0.5) * math.Ldexp(1, rng.IntN(60)-30)
+			x := rng.Int64N(1<<40) - 1<<39
+			s[i], want = float64(x), want+x
 		}
-		for _, p := range []int{1, 2, 3, 4, 7, 16} {
-			want := parallel.ParallelSum(s, p)
-			if got := parallel.ParallelSumView(v, p); got != want {
-				mismatches = append(mismatches, fmt.Sprintf("n=%d p=%d: ParallelSumView %v, ParallelSum %v", n, p, got, want))
-			}
-		}
-		if err := f.Close(); err != nil {
-			t.Fatal(err)
+		if got := parallel.Sum(s); got != float64(want) {
+			mismatches = append(mismatches, fmt.Sprintf("n=%d: Sum %v, want %d", n, got, want))
 		}
 	}
 	if len(mismatches) > 0 {
-		t.Errorf("ParallelSumView differs from ParallelSum on a contiguous view:\n%s", strings.Join(mismatches, "\n"))
+		t.Errorf("Sum:\n%s", strings.Join(mismatches, "\n"))
+	}
+}
+
+// TestSumInOrder checks that SumInOrder adds left to right: 2^53 + 1 + 1
+// rounds each 1 away, 1 + 1 + 2^53 does not.
+func TestSumInOrder(t *testing.T) {
+	t.Parallel()
+	big := math.Ldexp(1, 53)
+	if got := parallel.SumInOrder([]float64{big, 1, 1}); got != big {
+		t.Errorf("SumInOrder(2^53, 1, 1) = %v, want 2^53", got)
+	}
+	if got := parallel.SumInOrder([]float64{1, 1, big}); got != big+2 {
+		t.Errorf("SumInOrder(1, 1, 2^53) = %v, want 2^53+2", got)
 	}
 }
 

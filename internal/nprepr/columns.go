@@ -140,7 +140,7 @@ func cellOf(s source, dt npyheader.DType, lead int) (func([]byte, int) []byte, e
 	}
 }
 
-// Summarizing a row follows NumPy's print options: a row of more than
+// Summarizing follows NumPy's print options: an array of more than
 // summaryThreshold elements shows edgeItems at each end of every axis,
 // with "..." between.
 const (
@@ -148,24 +148,27 @@ const (
 	edgeItems        = 3
 )
 
-// cells makes the row formatter of a view of type T whose first lead
-// axes (0 or 1) are the rows.
-func cells[T mmarray.Element](s source, lead int, elem func([]byte, T) []byte) (func([]byte, int) []byte, error) {
-	a, err := viewOf[T](s)
-	if err != nil {
-		return nil, err
+// AppendNested appends an array of the given shape as NumPy's str prints
+// it, on one line: the elements in nested brackets, one level per axis,
+// separated by spaces ("[[1 2] [3 4]]"), each appended by elem given its
+// index along every axis (a slice elem must not keep). An array of more
+// than 1000 elements is summarized as NumPy does, with the first and last 3
+// of each axis around "...". A 0-d shape is the one element, unbracketed;
+// an empty array of any shape is "[]", as NumPy prints it.
+func AppendNested(dst []byte, shape []int, elem func(dst []byte, idx []int) []byte) []byte {
+	size := 1
+	for _, n := range shape {
+		size *= n
 	}
-	shape := a.Shape()
-	perRow := 1
-	for _, n := range shape[lead:] {
-		perRow *= n // bounded: the product of all axes fits the mapping
+	if size == 0 && len(shape) > 0 {
+		return append(dst, "[]"...)
 	}
-	summarize := perRow > summaryThreshold
+	summarize := size > summaryThreshold
 	idx := make([]int, len(shape))
 	var walk func(dst []byte, axis int) []byte
 	walk = func(dst []byte, axis int) []byte {
 		if axis == len(shape) {
-			return elem(dst, a.At(idx...))
+			return elem(dst, idx)
 		}
 		dst = append(dst, '[')
 		n := shape[axis]
@@ -183,10 +186,25 @@ func cells[T mmarray.Element](s source, lead int, elem func([]byte, T) []byte) (
 		}
 		return append(dst, ']')
 	}
+	return walk(dst, 0)
+}
+
+// cells makes the row formatter of a view of type T whose first lead
+// axes (0 or 1) are the rows.
+func cells[T mmarray.Element](s source, lead int, elem func([]byte, T) []byte) (func([]byte, int) []byte, error) {
+	a, err := viewOf[T](s)
+	if err != nil {
+		return nil, err
+	}
+	shape := a.Shape()
+	idx := make([]int, len(shape))
 	return func(dst []byte, row int) []byte {
 		if lead == 1 {
 			idx[0] = row
 		}
-		return walk(dst, lead)
+		return AppendNested(dst, shape[lead:], func(dst []byte, rowIdx []int) []byte {
+			copy(idx[lead:], rowIdx)
+			return elem(dst, a.At(idx...))
+		})
 	}, nil
 }

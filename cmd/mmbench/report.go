@@ -280,7 +280,48 @@ func writeTable(w io.Writer, title string, workloads []string, results []result,
 		}
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return writeOwnTargets(w, workloads, results)
+}
+
+// ownTarget is a goal of memmap against itself: a workload's throughput at
+// least speedRatio times another workload's.
+type ownTarget struct {
+	of         string
+	speedRatio float64
+}
+
+// ownTargets are issue 9's goals of memmap against itself.
+var ownTargets = map[string]ownTarget{
+	"sum-budget": {of: "sum", speedRatio: 0.8}, // the budget may cost at most a fifth of the speed
+}
+
+// writeOwnTargets prints one line under the table for each workload with
+// an own target whose reference workload ran too: "sum-budget: 0.93x the
+// speed of sum (target >= 0.8x): yes".
+func writeOwnTargets(w io.Writer, workloads []string, results []result) error {
+	for _, wl := range workloads {
+		t, ok := ownTargets[wl]
+		if !ok {
+			continue
+		}
+		m, ok := summarize(results, "memmap", wl)
+		ref, refOK := summarize(results, "memmap", t.of)
+		if !ok || !refOK {
+			continue
+		}
+		_, speedRatio := ratios(m, ref)
+		met := "no"
+		if speedRatio >= t.speedRatio {
+			met = "yes"
+		}
+		if _, err := fmt.Fprintf(w, "%s: %.2fx the speed of %s (target >= %gx): %s\n", wl, speedRatio, t.of, t.speedRatio, met); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // orDash is value() when ok, "-" when not.

@@ -166,3 +166,36 @@ func TestWriteTable(t *testing.T) {
 		t.Errorf("single-engine table:\n%s", b.String())
 	}
 }
+
+// sum-budget's own target compares it with memmap's sum, under the table.
+func TestOwnTargets(t *testing.T) {
+	t.Parallel()
+	rs := []result{
+		{Engine: "memmap", Workload: "sum", Seconds: 1, Bytes: 1e9},
+		{Engine: "memmap", Workload: "sum-budget", Seconds: 1.25, Bytes: 1e9},
+		{Engine: "numpy", Workload: "sum", Seconds: 2, Bytes: 1e9},
+	}
+	var b bytes.Buffer
+	if err := writeTable(&b, "title", []string{"sum", "sum-budget"}, rs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(b.String(), "\nsum-budget: 0.80x the speed of sum (target >= 0.8x): yes\n") {
+		t.Errorf("table:\n%s", b.String())
+	}
+	rs[1].Seconds = 1.3
+	b.Reset()
+	if err := writeTable(&b, "title", []string{"sum", "sum-budget"}, rs, []string{"numpy"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(b.String(), "\nsum-budget: 0.77x the speed of sum (target >= 0.8x): no\n") {
+		t.Errorf("table:\n%s", b.String())
+	}
+	// Without a run of the reference workload there is no line.
+	b.Reset()
+	if err := writeTable(&b, "title", []string{"sum-budget"}, rs[1:2], nil); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "the speed of") {
+		t.Errorf("table:\n%s", b.String())
+	}
+}

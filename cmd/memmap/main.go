@@ -6,7 +6,7 @@
 //	memmap info --dtype '<f4' --shape 100,16 [--offset N] [--order C|F] FILE
 //	memmap head [-n 10] FILE         the first rows, printed as NumPy prints the values
 //	memmap head ARCHIVE.npz:NAME     a member of an archive
-//	memmap stats [--workers N] [--json] FILE | ARCHIVE.npz:NAME
+//	memmap stats [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
 //
 // info prints, for an .npy file (or a raw file described by np.memmap's
 // arguments --dtype, --shape, --offset and --order; without --shape the
@@ -46,10 +46,20 @@
 //
 // with numbers as JSON numbers (argmin and argmax flat indices, null when
 // there is none) and NaN and infinities as the strings "nan", "inf" and
-// "-inf". On a terminal, a scan of 256 MiB or more shows a progress bar on
-// stderr. stats takes the raw-file flags of info. Statistics along one axis
-// (--axis K) and a memory budget (--memory) come later, with the engine
-// features they need; for now these flags are refused.
+// "-inf".
+//
+// --memory SIZE (256MiB, 1GiB, 1e9; K, M, G and T are binary, KB, MB, GB
+// and TB decimal) bounds the memory the scan keeps resident
+// (compute.WithMemory): over a file larger than that, the pages it has passed
+// are released as it goes, so its RSS stays near SIZE instead of growing to
+// the file's size. The default is compute's: a quarter of the memory the
+// process can still take (cgroup limits included). The budget never changes
+// the statistics.
+//
+// On a terminal, a scan of 256 MiB or more shows a progress bar on stderr.
+// stats takes the raw-file flags of info. Statistics along one axis
+// (--axis K) come later, with the engine feature they need; for now that
+// flag is refused.
 //
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).
@@ -66,8 +76,10 @@
 //     refused.
 //   - stats reads the array in C order, so a Fortran-order file is read
 //     strided, and a deflated .npz member is decompressed into memory first.
-//   - Pages stats has read stay in the page cache and count in its RSS until
-//     it exits; there is no memory budget yet.
+//   - The memory budget bounds what the scan keeps mapped; the pages it read
+//     stay in the kernel's page cache, as a read file's do, until the kernel
+//     needs the memory. A deflated .npz member is decompressed into memory
+//     whole, whatever the budget.
 package main
 
 import (
@@ -92,7 +104,7 @@ const (
 const usage = `usage:
   memmap info [--dtype DESCR [--shape N,M,...] [--offset BYTES] [--order C|F]] FILE
   memmap head [-n ROWS] FILE | ARCHIVE.npz:NAME
-  memmap stats [--workers N] [--json] FILE | ARCHIVE.npz:NAME
+  memmap stats [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
 
 info  the header facts of an .npy file, of each member of an .npz archive, or of
       a raw file described by --dtype (np.memmap's arguments), and the share

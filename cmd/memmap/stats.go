@@ -18,6 +18,7 @@ import (
 
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/compute"
+	"github.com/go-memmap/memmap/internal/bytesize"
 	"github.com/go-memmap/memmap/internal/nprepr"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -27,8 +28,7 @@ import (
 // features not built yet, with what they wait for: they are refused with
 // that reason rather than with flag's "flag provided but not defined".
 var notYet = map[string]string{
-	"axis":   "reductions along an axis are not built yet",
-	"memory": "a memory budget is not built yet",
+	"axis": "reductions along an axis are not built yet",
 }
 
 // progressMinBytes is the data size from which stats shows a progress bar
@@ -40,6 +40,7 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	workers := fs.Int("workers", 0, "goroutines to scan with (default: GOMAXPROCS)")
+	memory := fs.String("memory", "", "bound the memory the scan keeps resident, e.g. 256MiB (default: a quarter of the memory available)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	var raw rawArgs
 	raw.register(fs)
@@ -57,6 +58,14 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	if *workers < 0 {
 		return fmt.Errorf("--workers: must not be negative, not %d", *workers)
 	}
+	opts := []compute.Option{compute.WithWorkers(*workers)}
+	if *memory != "" {
+		budget, err := bytesize.Parse(*memory)
+		if err != nil {
+			return fmt.Errorf("--memory: %w", err)
+		}
+		opts = append(opts, compute.WithMemory(budget))
+	}
 	if err := raw.check(fs); err != nil {
 		return err
 	}
@@ -69,7 +78,6 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	// Ctrl-C stops the scan between chunks and reports it as one line.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts := []compute.Option{compute.WithWorkers(*workers)}
 	bar := newProgress(stderr, f)
 	if bar != nil {
 		opts = append(opts, compute.WithProgress(func(done, _ int64) { _ = bar.Set64(done) }))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -307,8 +308,8 @@ func checkStatsText(t *testing.T, name string, want numpyStats, bad func(string,
 	}
 }
 
-// TestStatsBadInput: what stats cannot describe is one line and status 2,
-// including the flags that wait for the engine.
+// TestStatsBadInput: what stats cannot describe, and bad flag values, are
+// one line and status 2.
 func TestStatsBadInput(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -341,7 +342,11 @@ open(os.path.join(d, 'truncated.npy'), 'wb').write(data[:-8])
 		{[]string{"stats", p("z.npz") + ":nope"}, "nope"},
 		{[]string{"stats", "--axis", "0", p("good.npy")}, "--axis"},
 		{[]string{"stats", p("good.npy"), "-axis=1"}, "--axis"},
-		{[]string{"stats", "--memory", "256MiB", p("good.npy")}, "--memory"},
+		{[]string{"stats", "--memory", "lots", p("good.npy")}, "--memory"},
+		{[]string{"stats", "--memory", "0", p("good.npy")}, "--memory"},
+		{[]string{"stats", "--memory=-1MiB", p("good.npy")}, "--memory"},
+		{[]string{"stats", p("good.npy"), "--memory", "0.5"}, "--memory"},
+		{[]string{"stats", "--memory", "256 parsecs", p("good.npy")}, "--memory"},
 		{[]string{"stats", "--workers", "-1", p("good.npy")}, "--workers"},
 		{[]string{"stats", "--workers", "two", p("good.npy")}, "workers"},
 		{[]string{"stats", "--json=maybe", p("good.npy")}, "json"},
@@ -355,6 +360,48 @@ open(os.path.join(d, 'truncated.npy'), 'wb').write(data[:-8])
 		if code != exitUsage || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "memmap: ") ||
 			!strings.Contains(errOut, c.want) {
 			t.Errorf("%v: status %d, stdout %q, stderr %q; want status 2, one line naming %q", c.args, code, out, errOut, c.want)
+		}
+	}
+}
+
+// TestStatsMemoryBudget: a budget far below the file's size (so that the
+// engine releases what it has passed) gives the same statistics, in text
+// and JSON, as the default budget, with any number of workers.
+func TestStatsMemoryBudget(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "big.npy")
+	const n = 200_000 // 1.6 MB
+	f, err := mmarray.Create(path, "<f8", []int{n / 8, 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := mmarray.View[float64](f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		x := math.Sin(float64(i)) * float64(i%977)
+		if i%1013 == 0 {
+			x = math.NaN()
+		}
+		a.Set(x, i/8, i%8)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range [][]string{nil, {"--json"}} {
+		args := append([]string{"stats"}, format...)
+		code, want, errOut := runCLI(append(args, path)...)
+		if code != exitOK || errOut != "" {
+			t.Fatalf("%v: status %d, stderr %q", args, code, errOut)
+		}
+		for _, flags := range [][]string{
+			{"--memory", "64KiB"}, {"--memory", "128KiB", "--workers", "1"}, {"--memory=100000", "--workers", "3"},
+		} {
+			code, got, errOut := runCLI(append(append(slices.Clone(args), flags...), path)...)
+			if code != exitOK || errOut != "" || got != want {
+				t.Errorf("%v %v: status %d, stderr %q, output\n%s\nwant\n%s", args, flags, code, errOut, got, want)
+			}
 		}
 	}
 }

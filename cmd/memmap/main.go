@@ -6,7 +6,7 @@
 //	memmap info --dtype '<f4' --shape 100,16 [--offset N] [--order C|F] FILE
 //	memmap head [-n 10] FILE         the first rows, printed as NumPy prints the values
 //	memmap head ARCHIVE.npz:NAME     a member of an archive
-//	memmap stats [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
+//	memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
 //
 // info prints, for an .npy file (or a raw file described by np.memmap's
 // arguments --dtype, --shape, --offset and --order; without --shape the
@@ -48,6 +48,21 @@
 // there is none) and NaN and infinities as the strings "nan", "inf" and
 // "-inf".
 //
+// With --axis K (negative counting from the end, as in NumPy) stats computes
+// the statistics along axis K in one pass (compute.DescribeAxis): one of each
+// per position of the other axes, as np.nanmean(a, axis=K) and the others
+// give them. The text lines then hold arrays of the other axes' shape,
+// printed as NumPy's str prints them on one line ("[1.5 2.5 3.5]",
+// summarized beyond 1000 values), argmin and argmax being indices along the
+// axis ("-" where a line has no number); after shape comes an "axis K"
+// line. The JSON object has "axis": K and each statistic as nested lists of
+// the other axes' shape (one level per axis, as NumPy's tolist; a single
+// value for a 1-D array), argmin and argmax null where a line has no
+// number:
+//
+//	{"file": "x.npy", "dtype": "<f8", "shape": [3, 2], "axis": 0, "count": [3, 3],
+//	 "sum": [6, 9], "mean": [2, 3], ..., "argmin": [0, 0], "argmax": [2, 2], "nan_count": [0, 0]}
+//
 // --memory SIZE (256MiB, 1GiB, 1e9; K, M, G and T are binary, KB, MB, GB
 // and TB decimal) bounds the memory the scan keeps resident
 // (compute.WithMemory): over a file larger than that, the pages it has passed
@@ -57,9 +72,7 @@
 // the statistics.
 //
 // On a terminal, a scan of 256 MiB or more shows a progress bar on stderr.
-// stats takes the raw-file flags of info. Statistics along one axis
-// (--axis K) come later, with the engine feature they need; for now that
-// flag is refused.
+// stats takes the raw-file flags of info.
 //
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).
@@ -68,9 +81,10 @@
 //
 // # Caveats
 //
-//   - stats reports through compute.Stats, in float64: the sum, min and max
-//     of 64-bit integers beyond 2⁵³ are rounded to the nearest float64, and
-//     the sum of integers does not wrap around as np.sum's does.
+//   - With --axis, the results (a compute.Stats, over a hundred bytes, per
+//     position of the other axes) and their text or JSON are built in memory
+//     before they are printed: statistics along the last axis of a
+//     (100 million, 2) file take gigabytes.
 //   - stats describes bools, integers and floats of up to 8 bytes; complex,
 //     datetime, timedelta, string, longdouble and structured dtypes are
 //     refused.
@@ -104,14 +118,15 @@ const (
 const usage = `usage:
   memmap info [--dtype DESCR [--shape N,M,...] [--offset BYTES] [--order C|F]] FILE
   memmap head [-n ROWS] FILE | ARCHIVE.npz:NAME
-  memmap stats [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
+  memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
 
 info  the header facts of an .npy file, of each member of an .npz archive, or of
       a raw file described by --dtype (np.memmap's arguments), and the share
       of the data resident in the page cache
 head  the first rows (default 10), values printed as NumPy prints them
 stats count, nan_count, sum, mean, std, min, max, argmin, argmax of the whole
-      array, NaNs left out (np.nanmean...); --json for one JSON object
+      array, or along --axis K, NaNs left out (np.nanmean...); --json for one
+      JSON object
 head and stats take info's raw-file flags too.
 `
 

@@ -10,7 +10,7 @@ import (
 	"math"
 	"os"
 	"os/signal"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -24,17 +24,32 @@ import (
 	"github.com/go-memmap/memmap/npyheader"
 )
 
-// notYet are the flags of stats that the issue names but that need engine
-// features not built yet, with what they wait for: they are refused with
-// that reason rather than with flag's "flag provided but not defined".
-var notYet = map[string]string{
-	"axis": "reductions along an axis are not built yet",
-}
-
 // progressMinBytes is the data size from which stats shows a progress bar
 // (on a terminal only): below it the scan takes well under a second on a
 // warm page cache, and a bar would only flicker.
 const progressMinBytes = 256 << 20
+
+// optionalInt is an int flag that knows whether it was given.
+type optionalInt struct {
+	set   bool
+	value int
+}
+
+func (o *optionalInt) String() string {
+	if o == nil || !o.set {
+		return ""
+	}
+	return strconv.Itoa(o.value)
+}
+
+func (o *optionalInt) Set(s string) error {
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%q is not an integer", s)
+	}
+	o.set, o.value = true, v
+	return nil
+}
 
 func runStats(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("stats", flag.ContinueOnError)
@@ -42,11 +57,10 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "goroutines to scan with (default: GOMAXPROCS)")
 	memory := fs.String("memory", "", "bound the memory the scan keeps resident, e.g. 256MiB (default: a quarter of the memory available)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	var axis optionalInt
+	fs.Var(&axis, "axis", "statistics along this axis (negative: from the end), one per position of the others")
 	var raw rawArgs
 	raw.register(fs)
-	if err := refuseNotYet(args); err != nil {
-		return err
-	}
 	names, err := parseInterleaved(fs, args, stdout)
 	if err != nil {
 		return err
@@ -74,6 +88,14 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
+	r := statsReport{file: path, dtype: f.DType(), shape: f.Shape()}
+	if axis.set {
+		k, err := normalizeAxis(axis.value, len(r.shape))
+		if err != nil {
+			return fmt.Errorf("stats %s: --axis: %w", path, err)
+		}
+		r.axis = &k
+	}
 
 	// Ctrl-C stops the scan between chunks and reports it as one line.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -82,7 +104,7 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	if bar != nil {
 		opts = append(opts, compute.WithProgress(func(done, _ int64) { _ = bar.Set64(done) }))
 	}
-	s, err := describeFile(ctx, f, opts)
+	r.stats, err = describeFile(ctx, f, r.axis, opts)
 	if bar != nil {
 		_ = bar.Clear()
 	}
@@ -92,29 +114,22 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("stats %s: %w", path, err)
 	}
-	r := statsReport{file: path, dtype: f.DType(), shape: f.Shape(), stats: s}
 	if *asJSON {
 		return r.writeJSON(stdout)
 	}
 	return r.writeText(stdout)
 }
 
-// refuseNotYet refuses the flags of notYet, in any of flag's spellings
-// (-axis, --axis, --axis=1), before "--".
-func refuseNotYet(args []string) error {
-	for _, a := range args {
-		if a == "--" {
-			return nil
-		}
-		if !strings.HasPrefix(a, "-") {
-			continue
-		}
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		if why, ok := notYet[name]; ok {
-			return fmt.Errorf("stats: --%s is not supported yet: %s", name, why)
-		}
+// normalizeAxis checks axis against an array of ndim axes and returns it
+// counted from the start, as NumPy does (refusing what raises AxisError).
+func normalizeAxis(axis, ndim int) (int, error) {
+	if axis < -ndim || axis >= ndim {
+		return 0, fmt.Errorf("axis %d is out of bounds for array of dimension %d", axis, ndim)
 	}
-	return nil
+	if axis < 0 {
+		axis += ndim
+	}
+	return axis, nil
 }
 
 // newProgress returns a progress bar on stderr for a scan of f's data, or
@@ -138,105 +153,142 @@ func newProgress(stderr io.Writer, f *mmarray.File) *progressbar.ProgressBar {
 	)
 }
 
-// describeFile runs compute.Describe over the whole array of f with the
-// element type its dtype maps to. Only real numbers and bools have
-// statistics: the other dtypes wrap memmap.ErrUnsupported.
-func describeFile(ctx context.Context, f *mmarray.File, opts []compute.Option) (compute.Stats, error) {
+// describeFile runs compute.Describe over the whole array of f, or
+// compute.DescribeAxis along *axis when axis is not nil, with the element
+// type f's dtype maps to. The whole array's Stats come as a Reduced of no
+// axes, with one value. Only real numbers and bools have statistics: the
+// other dtypes wrap memmap.ErrUnsupported.
+func describeFile(ctx context.Context, f *mmarray.File, axis *int, opts []compute.Option) (compute.Reduced[compute.Stats], error) {
 	dt := f.DType()
 	switch {
 	case dt.Kind == npyheader.Bool:
-		return describe[bool](ctx, f, opts)
+		return describe[bool](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Int && dt.ItemSize == 1:
-		return describe[int8](ctx, f, opts)
+		return describe[int8](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Int && dt.ItemSize == 2:
-		return describe[int16](ctx, f, opts)
+		return describe[int16](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Int && dt.ItemSize == 4:
-		return describe[int32](ctx, f, opts)
+		return describe[int32](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Int && dt.ItemSize == 8:
-		return describe[int64](ctx, f, opts)
+		return describe[int64](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 1:
-		return describe[uint8](ctx, f, opts)
+		return describe[uint8](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 2:
-		return describe[uint16](ctx, f, opts)
+		return describe[uint16](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 4:
-		return describe[uint32](ctx, f, opts)
+		return describe[uint32](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 8:
-		return describe[uint64](ctx, f, opts)
+		return describe[uint64](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Float && dt.ItemSize == 2:
-		return describe[mmarray.Float16](ctx, f, opts)
+		return describe[mmarray.Float16](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Float && dt.ItemSize == 4:
-		return describe[float32](ctx, f, opts)
+		return describe[float32](ctx, f, axis, opts)
 	case dt.Kind == npyheader.Float && dt.ItemSize == 8:
-		return describe[float64](ctx, f, opts)
+		return describe[float64](ctx, f, axis, opts)
 	}
-	return compute.Stats{}, fmt.Errorf("dtype %s: statistics of bools, integers and floats up to 8 bytes only: %w",
+	return compute.Reduced[compute.Stats]{}, fmt.Errorf("dtype %s: statistics of bools, integers and floats up to 8 bytes only: %w",
 		dt, memmap.ErrUnsupported)
 }
 
-func describe[T compute.Real](ctx context.Context, f *mmarray.File, opts []compute.Option) (compute.Stats, error) {
+func describe[T compute.Real](ctx context.Context, f *mmarray.File, axis *int, opts []compute.Option) (compute.Reduced[compute.Stats], error) {
 	a, err := mmarray.View[T](f)
 	if err != nil {
-		return compute.Stats{}, err
+		return compute.Reduced[compute.Stats]{}, err
 	}
-	return compute.Describe(ctx, a, opts...)
+	if axis != nil {
+		return compute.DescribeAxis(ctx, a, *axis, opts...)
+	}
+	s, err := compute.Describe(ctx, a, opts...)
+	return compute.Reduced[compute.Stats]{Values: []compute.Stats{s}}, err
 }
 
-// statsReport is what stats prints about one array.
+// statsReport is what stats prints about one array: the statistics of the
+// whole array (axis nil; stats has one value and no shape), or along an axis,
+// one per position of the other axes, in C order.
 type statsReport struct {
 	file  string
 	dtype npyheader.DType
 	shape []int
-	stats compute.Stats
+	axis  *int
+	stats compute.Reduced[compute.Stats]
 }
 
 // writeText prints one "name  value" line per statistic. Sums and extremes
-// of integers and bools print as exact integers, the extremes of floats as NumPy
-// prints a scalar of the array's dtype, the other floats as NumPy prints a
-// float64; the arg-extremes print as the flat index and, after it, the
-// index along each axis (np.unravel_index), or "-" when there is none.
+// of integers and bools print as exact integers, the extremes of floats as
+// NumPy prints a scalar of the array's dtype, the other floats as NumPy
+// prints a float64. For the whole array the arg-extremes print as the flat
+// index and, after it, the index along each axis (np.unravel_index), or "-"
+// when there is none. Along an axis each line is an array of the other
+// axes' shape, printed as NumPy's str prints one (on one line, summarized
+// beyond 1000 values), and the arg-extremes are indices along the axis
+// ("-" where there is none).
 func (r statsReport) writeText(w io.Writer) error {
-	s := r.stats
 	elementBits := 8 * r.dtype.ItemSize
 	var b []byte
-	number := func(name string, x float64, bits int) {
+	// line appends one statistic: the value at each position, as an
+	// array along an axis.
+	line := func(name string, value func(dst []byte, s compute.Stats) []byte) {
 		b = fmt.Appendf(b, "%-10s ", name)
-		b = nprepr.AppendFloat(b, x, bits)
+		if r.axis == nil {
+			b = value(b, r.stats.Values[0])
+		} else {
+			b = nprepr.AppendNested(b, r.stats.Shape, func(dst []byte, idx []int) []byte {
+				return value(dst, r.stats.Values[flatIndex(idx, r.stats.Shape)])
+			})
+		}
 		b = append(b, '\n')
 	}
-	// exact prints an integer extreme exactly, a float one as number does.
-	exact := func(name string, x compute.Scalar, bits int) {
+	// exact prints an integer extreme exactly, a float one as NumPy
+	// prints a scalar of the array's dtype.
+	exact := func(dst []byte, x compute.Scalar) []byte {
 		if x.Kind() == compute.Float64 {
-			number(name, x.Float64(), bits)
-			return
+			return nprepr.AppendFloat(dst, x.Float64(), elementBits)
 		}
-		b = fmt.Appendf(b, "%-10s %s\n", name, x)
+		return append(dst, x.String()...)
 	}
-	index := func(name string, flat int) {
-		b = fmt.Appendf(b, "%-10s ", name)
-		if flat < 0 {
-			b = append(b, "-\n"...)
-			return
+	index := func(arg func(compute.Stats) int) func([]byte, compute.Stats) []byte {
+		return func(dst []byte, s compute.Stats) []byte {
+			i := arg(s)
+			switch {
+			case i < 0:
+				return append(dst, '-')
+			case r.axis != nil:
+				return strconv.AppendInt(dst, int64(i), 10)
+			}
+			return fmt.Appendf(dst, "%d %s", i, pyTuple(unravelIndex(i, r.shape)))
 		}
-		b = fmt.Appendf(b, "%d %s\n", flat, pyTuple(unravelIndex(flat, r.shape)))
 	}
 	b = fmt.Appendf(b, "%-10s %s\n", "file", r.file)
 	b = fmt.Appendf(b, "%-10s %s\n", "dtype", r.dtype)
 	b = fmt.Appendf(b, "%-10s %s\n", "shape", pyTuple(r.shape))
-	b = fmt.Appendf(b, "%-10s %d\n", "count", s.Count)
-	b = fmt.Appendf(b, "%-10s %d\n", "nan_count", s.NaNCount)
-	if sum, ok := s.IntegerSum(); ok {
-		b = fmt.Appendf(b, "%-10s %s\n", "sum", sum)
-	} else {
-		number("sum", s.Sum, 64)
+	if r.axis != nil {
+		b = fmt.Appendf(b, "%-10s %d\n", "axis", *r.axis)
 	}
-	number("mean", s.Mean, 64)
-	number("std", s.Std, 64)
-	exact("min", s.MinScalar, elementBits)
-	exact("max", s.MaxScalar, elementBits)
-	index("argmin", s.ArgMin)
-	index("argmax", s.ArgMax)
+	line("count", func(dst []byte, s compute.Stats) []byte { return strconv.AppendInt(dst, s.Count, 10) })
+	line("nan_count", func(dst []byte, s compute.Stats) []byte { return strconv.AppendInt(dst, s.NaNCount, 10) })
+	line("sum", func(dst []byte, s compute.Stats) []byte {
+		if sum, ok := s.IntegerSum(); ok {
+			return sum.Append(dst, 10)
+		}
+		return nprepr.AppendFloat(dst, s.Sum, 64)
+	})
+	line("mean", func(dst []byte, s compute.Stats) []byte { return nprepr.AppendFloat(dst, s.Mean, 64) })
+	line("std", func(dst []byte, s compute.Stats) []byte { return nprepr.AppendFloat(dst, s.Std, 64) })
+	line("min", func(dst []byte, s compute.Stats) []byte { return exact(dst, s.MinScalar) })
+	line("max", func(dst []byte, s compute.Stats) []byte { return exact(dst, s.MaxScalar) })
+	line("argmin", index(func(s compute.Stats) int { return s.ArgMin }))
+	line("argmax", index(func(s compute.Stats) int { return s.ArgMax }))
 	_, err := w.Write(b)
 	return err
+}
+
+// flatIndex is the flat C-order index of idx in shape.
+func flatIndex(idx, shape []int) int {
+	flat := 0
+	for i, n := range shape {
+		flat = flat*n + idx[i]
+	}
+	return flat
 }
 
 // unravelIndex is np.unravel_index(flat, shape): the C-order index along
@@ -281,36 +333,39 @@ func (x jsonScalar) MarshalJSON() ([]byte, error) {
 	return []byte(s.String()), nil
 }
 
-// statsJSON is the object stats --json prints. Axis is always null: the
-// statistics are of the whole array. ArgMin and ArgMax are flat C-order
-// indices, null when there is no element that is not NaN.
+// statsJSON is the object stats --json prints. Axis is null for the whole
+// array; then every statistic is one value: ArgMin and ArgMax flat C-order
+// indices, null when no element is a number. Along an axis each statistic
+// is a list of the other axes' shape (nested lists, one level per axis; one
+// value when there are no other axes), ArgMin and ArgMax indices along the
+// axis, null where there is none.
 type statsJSON struct {
-	File     string     `json:"file"`
-	DType    string     `json:"dtype"`
-	Shape    []int      `json:"shape"`
-	Axis     *int       `json:"axis"`
-	Count    int64      `json:"count"`
-	Sum      any        `json:"sum"` // a jsonFloat, or a json.Number for an integer dtype
-	Mean     jsonFloat  `json:"mean"`
-	Std      jsonFloat  `json:"std"`
-	Min      jsonScalar `json:"min"`
-	Max      jsonScalar `json:"max"`
-	ArgMin   *int       `json:"argmin"`
-	ArgMax   *int       `json:"argmax"`
-	NaNCount int64      `json:"nan_count"`
+	File     string `json:"file"`
+	DType    string `json:"dtype"`
+	Shape    []int  `json:"shape"`
+	Axis     *int   `json:"axis"`
+	Count    any    `json:"count"`
+	Sum      any    `json:"sum"` // jsonFloats, or json.Numbers for an integer dtype
+	Mean     any    `json:"mean"`
+	Std      any    `json:"std"`
+	Min      any    `json:"min"` // jsonScalars
+	Max      any    `json:"max"`
+	ArgMin   any    `json:"argmin"`
+	ArgMax   any    `json:"argmax"`
+	NaNCount any    `json:"nan_count"`
 }
 
 func (r statsReport) writeJSON(w io.Writer) error {
-	s := r.stats
-	index := func(flat int) *int {
-		if flat < 0 {
+	// field is one statistic: a value, or nested lists of them along an
+	// axis.
+	field := func(value func(s compute.Stats) any) any {
+		return nestedLists(r.stats.Shape, func(flat int) any { return value(r.stats.Values[flat]) })
+	}
+	index := func(i int) any {
+		if i < 0 {
 			return nil
 		}
-		return &flat
-	}
-	var sum any = jsonFloat(s.Sum)
-	if exact, ok := s.IntegerSum(); ok {
-		sum = json.Number(exact.String())
+		return i
 	}
 	shape := r.shape
 	if shape == nil {
@@ -319,9 +374,43 @@ func (r statsReport) writeJSON(w io.Writer) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false) // a descr's '<' and '>' stay as they are
 	return enc.Encode(statsJSON{
-		File: r.file, DType: r.dtype.String(), Shape: shape,
-		Count: s.Count, Sum: sum, Mean: jsonFloat(s.Mean), Std: jsonFloat(s.Std),
-		Min: jsonScalar(s.MinScalar), Max: jsonScalar(s.MaxScalar),
-		ArgMin: index(s.ArgMin), ArgMax: index(s.ArgMax), NaNCount: s.NaNCount,
+		File: r.file, DType: r.dtype.String(), Shape: shape, Axis: r.axis,
+		Count: field(func(s compute.Stats) any { return s.Count }),
+		Sum: field(func(s compute.Stats) any {
+			if exact, ok := s.IntegerSum(); ok {
+				return json.Number(exact.String())
+			}
+			return jsonFloat(s.Sum)
+		}),
+		Mean:     field(func(s compute.Stats) any { return jsonFloat(s.Mean) }),
+		Std:      field(func(s compute.Stats) any { return jsonFloat(s.Std) }),
+		Min:      field(func(s compute.Stats) any { return jsonScalar(s.MinScalar) }),
+		Max:      field(func(s compute.Stats) any { return jsonScalar(s.MaxScalar) }),
+		ArgMin:   field(func(s compute.Stats) any { return index(s.ArgMin) }),
+		ArgMax:   field(func(s compute.Stats) any { return index(s.ArgMax) }),
+		NaNCount: field(func(s compute.Stats) any { return s.NaNCount }),
 	})
+}
+
+// nestedLists arranges the values at the flat C-order positions of shape
+// as nested lists, one level per axis, as NumPy's tolist: the value at 0
+// itself for a shape of no axes.
+func nestedLists(shape []int, value func(flat int) any) any {
+	var build func(axis, offset, stride int) any
+	build = func(axis, offset, stride int) any {
+		if axis == len(shape) {
+			return value(offset)
+		}
+		stride /= max(shape[axis], 1)
+		list := make([]any, shape[axis])
+		for i := range list {
+			list[i] = build(axis+1, offset+i*stride, stride)
+		}
+		return list
+	}
+	size := 1
+	for _, n := range shape {
+		size *= n
+	}
+	return build(0, 0, size)
 }

@@ -317,6 +317,7 @@ func TestStatsBadInput(t *testing.T) {
 import os
 d = sys.argv[1]
 np.save(os.path.join(d, 'good.npy'), np.arange(10.0))
+np.save(os.path.join(d, 'scalar.npy'), np.array(1.5))
 np.save(os.path.join(d, 'c16.npy'), np.zeros(3, dtype='<c16'))
 np.save(os.path.join(d, 'dt.npy'), np.arange(3).astype('<M8[s]'))
 np.save(os.path.join(d, 'u.npy'), np.array(['a', 'b']))
@@ -340,8 +341,12 @@ open(os.path.join(d, 'truncated.npy'), 'wb').write(data[:-8])
 		{[]string{"stats", p("missing.npy")}, "missing.npy"},
 		{[]string{"stats", p("z.npz")}, "name one"},
 		{[]string{"stats", p("z.npz") + ":nope"}, "nope"},
-		{[]string{"stats", "--axis", "0", p("good.npy")}, "--axis"},
-		{[]string{"stats", p("good.npy"), "-axis=1"}, "--axis"},
+		{[]string{"stats", "--axis", "x", p("good.npy")}, "axis"},
+		{[]string{"stats", "--axis", "1.5", p("good.npy")}, "axis"},
+		{[]string{"stats", "--axis", "1", p("good.npy")}, "axis 1 is out of bounds for array of dimension 1"},
+		{[]string{"stats", p("good.npy"), "-axis=-2"}, "axis -2 is out of bounds"},
+		{[]string{"stats", "--axis", "0", p("scalar.npy")}, "dimension 0"},
+		{[]string{"stats", "--axis", "0", p("c16.npy")}, "<c16"},
 		{[]string{"stats", "--memory", "lots", p("good.npy")}, "--memory"},
 		{[]string{"stats", "--memory", "0", p("good.npy")}, "--memory"},
 		{[]string{"stats", "--memory=-1MiB", p("good.npy")}, "--memory"},
@@ -366,7 +371,8 @@ open(os.path.join(d, 'truncated.npy'), 'wb').write(data[:-8])
 
 // TestStatsMemoryBudget: a budget far below the file's size (so that the
 // engine releases what it has passed) gives the same statistics, in text
-// and JSON, as the default budget, with any number of workers.
+// and JSON, whole or along an axis, as the default budget, with any number
+// of workers.
 func TestStatsMemoryBudget(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "big.npy")
@@ -389,7 +395,7 @@ func TestStatsMemoryBudget(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, format := range [][]string{nil, {"--json"}} {
+	for _, format := range [][]string{nil, {"--json"}, {"--axis", "0"}, {"--axis", "1", "--json"}} {
 		args := append([]string{"stats"}, format...)
 		code, want, errOut := runCLI(append(args, path)...)
 		if code != exitOK || errOut != "" {

@@ -31,6 +31,7 @@ var allWorkloads = []string{
 	"sum-budget",  // sum with compute.WithMemory(64 MiB); NumPy and Dask: their plain sum
 	"describe",    // compute.Describe of the whole file, warm, fresh mapping; check mean+std+min+max
 	"axis0",       // compute.MeanAxis and StdAxis along axis 0 of the (N/16, 16) view; check the sum of both
+	"topk",        // compute.TopK, the 100 largest with their indices; check Σ value + index
 }
 
 const (
@@ -103,6 +104,8 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 		return memmapDescribe(ds, m)
 	case "axis0":
 		return memmapAxis0(ds, m)
+	case "topk":
+		return memmapTopK(ds, m)
 	}
 	return outcome{}, fmt.Errorf("unknown workload %q", workload)
 }
@@ -566,4 +569,34 @@ func dropCache(path string) error {
 	}
 	defer f.Close()
 	return pagecache.DropFileCache(f)
+}
+
+// memmapTopK maps the warm file afresh (unmeasured) and measures
+// compute.TopK of the 100 largest elements with their indices: one pass,
+// a heap of 100 per chunk, where NumPy's argpartition writes an index per
+// element. The check is topkCheck of the values and indices.
+func memmapTopK(ds *dataset, m *meter) (outcome, error) {
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	m.start()
+	top, err := compute.TopK(context.Background(), a, topCount)
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{check: topkCheck(top.Values, top.Indices), bytes: int64(a.Len()) * 8}, nil
+}
+
+// topkCheck is topk's check, the sum of every value and index, added
+// largest first as topk_check in python_engine.py: exact, the values being
+// multiples of 0.5 and the sum far below 2^53.
+func topkCheck(values []float64, indices []int) float64 {
+	var s float64
+	for i, v := range values {
+		s += v + float64(indices[i])
+	}
+	return s
 }

@@ -108,7 +108,7 @@ func reference(n int, idx []int64) map[string]float64 {
 func TestWorkloadsAgainstReference(t *testing.T) {
 	t.Parallel()
 	size := numpytest.Must(bytesize.Parse(tinySize))
-	cfg := config{size: size, dir: t.TempDir()}
+	cfg := config{size: size, dir: t.TempDir(), workloads: allWorkloads}
 	ds, cleanup, err := prepareDataset(cfg, &ui{})
 	defer cleanup()
 	if err != nil {
@@ -143,9 +143,12 @@ func TestWorkloadsAgainstReference(t *testing.T) {
 			t.Errorf("%s: not timed: %v", w, m.laps)
 		}
 	}
-	// create cleaned up after itself; the data file was kept (--dir given).
-	if _, err := os.Stat(ds.outPath("memmap", "create")); !os.IsNotExist(err) {
-		t.Errorf("create output left behind: %v", err)
+	// The workloads that write cleaned up after themselves; the data file
+	// was kept (--dir given).
+	for _, w := range []string{"create", "transform", "transpose-copy"} {
+		if _, err := os.Stat(ds.outPath("memmap", w)); !os.IsNotExist(err) {
+			t.Errorf("%s output left behind: %v", w, err)
+		}
 	}
 	if !isGenerated(ds.path, ds.n) {
 		t.Error("the dataset changed")

@@ -31,6 +31,7 @@ var allWorkloads = []string{
 	"sum-budget",  // sum with compute.WithMemory(64 MiB); NumPy and Dask: their plain sum
 	"describe",    // compute.Describe of the whole file, warm, fresh mapping; check mean+std+min+max
 	"axis0",       // compute.MeanAxis and StdAxis along axis 0 of the (N/16, 16) view; check the sum of both
+	"groupby",     // compute.GroupBy of the data by an int64 key file of i % 1000; check Σ key × sum
 	"topk",        // compute.TopK, the 100 largest with their indices; check Σ value + index
 }
 
@@ -104,6 +105,8 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 		return memmapDescribe(ds, m)
 	case "axis0":
 		return memmapAxis0(ds, m)
+	case "groupby":
+		return memmapGroupBy(ds, m)
 	case "topk":
 		return memmapTopK(ds, m)
 	}
@@ -597,6 +600,52 @@ func topkCheck(values []float64, indices []int) float64 {
 	var s float64
 	for i, v := range values {
 		s += v + float64(indices[i])
+	}
+	return s
+}
+
+// memmapGroupBy maps the warm data and keys afresh (unmeasured) and
+// measures compute.GroupBy of the data by the keys: one pass over both,
+// count, sum, mean, min and max per key, where NumPy's np.bincount(keys,
+// weights=a) computes the sums only. The check is groupbyCheck of the sums
+// in key order.
+func memmapGroupBy(ds *dataset, m *meter) (outcome, error) {
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	kf, err := mmarray.Open(ds.keysPath, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer kf.Close()
+	keys, err := mmarray.View[int64](kf)
+	if err != nil {
+		return outcome{}, err
+	}
+	m.start()
+	g, err := compute.GroupBy(context.Background(), keys, a)
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	sums := make([]float64, groupCount)
+	for _, group := range g.Groups {
+		if group.Key < 0 || group.Key >= groupCount {
+			return outcome{}, fmt.Errorf("groupby: key %d in %s is not below %d", group.Key, ds.keysPath, groupCount)
+		}
+		sums[group.Key] = group.Sum
+	}
+	return outcome{check: groupbyCheck(sums), bytes: int64(a.Len()+keys.Len()) * 8}, nil
+}
+
+// groupbyCheck is groupby's check, the sum of key × the key's sum, added
+// in key order as groupby_check in python_engine.py.
+func groupbyCheck(sums []float64) float64 {
+	var s float64
+	for k, x := range sums {
+		s += float64(k) * x
 	}
 	return s
 }

@@ -30,26 +30,31 @@
 //	                  with ours, and print the ratios
 //
 // The workloads are open, scan-warm, scan-mapped, scan-cold, gather, column,
-// stride8, at2, create, cow, sum, sum-budget, describe, axis0, groupby and
-// topk (scan-cold only on Linux, where one file's pages can be evicted
-// without root); see workloads.go for what each one does and python_engine.py
-// for NumPy's and Dask's sides. sum, describe and axis0 are the compute
-// package's compute.Sum, compute.Describe, and compute.MeanAxis and StdAxis
-// along axis 0 of the (N/16, 16) view, against NumPy's a.sum(), its four
-// calls a.mean(), a.std(), a.min(), a.max(), and mean(axis=0) and
-// std(axis=0). sum-budget is compute.Sum with compute.WithMemory(64 MiB),
-// against NumPy's and Dask's plain sums: its targets are a peak RSS of at
-// most 1/20 of NumPy's and a speed of at least 0.8 times memmap's own sum (a
-// line under the table). groupby is compute.GroupBy by an int64 key file of i
-// % 1000 (made beside the data when groupby runs) against np.bincount(keys,
-// weights=a). topk is compute.TopK of the 100 largest with their indices
-// against np.argpartition (and a sort of the 100). The scans, column and
-// stride8 sum their view with compute.Sum, which walks it with block
-// iteration (mmarray's BlocksRange: the mapping itself where the view is
-// contiguous, a reused buffer where it is strided); gather and at2 read
-// through the element API (At1, At2), so its cost shows next to NumPy's. Dask
-// has no counterpart of open, gather, at2 and cow, which show "-" in its
-// columns.
+// stride8, at2, create, cow, sum, sum-budget, describe, axis0, groupby,
+// topk, transform and transpose-copy (scan-cold only on Linux, where one
+// file's pages can be evicted without root); see workloads.go for what each
+// one does and python_engine.py for NumPy's and Dask's sides.
+//
+// sum, describe and axis0 are the compute package's compute.Sum,
+// compute.Describe, and compute.MeanAxis and StdAxis along axis 0 of the
+// (N/16, 16) view, against NumPy's a.sum(), its four calls a.mean(),
+// a.std(), a.min(), a.max(), and mean(axis=0) and std(axis=0). sum-budget is
+// compute.Sum with compute.WithMemory(64 MiB), against NumPy's and Dask's
+// plain sums: its targets are a peak RSS of at most 1/20 of NumPy's and a
+// speed of at least 0.8 times memmap's own sum (a line under the table).
+// groupby is compute.GroupBy by an int64 key file of i % 1000 (made beside
+// the data when groupby runs) against np.bincount(keys, weights=a). topk is
+// compute.TopK of the 100 largest with their indices against
+// np.argpartition (and a sort of the 100). transform is
+// compute.TransformToFile of a*2+1 into a new .npy against np.multiply and
+// np.add with out= a new memmap. transpose-copy is compute.Copy of the
+// transposed (N/1024, 1024) view into a C-order .npy against
+// np.copyto(out, a.T). The scans, column and stride8 sum their view with
+// compute.Sum, which walks it with block iteration (mmarray's BlocksRange:
+// the mapping itself where the view is contiguous, a reused buffer where it
+// is strided); gather and at2 read through the element API (At1, At2), so
+// its cost shows next to NumPy's. Dask has no counterpart of open, gather,
+// at2 and cow, which show "-" in its columns.
 //
 // Every run reports a check value (the workload's numeric result; for
 // describe the sum mean+std+min+max) and its peak RSS. The engines add in

@@ -17,22 +17,24 @@ import (
 // by memmapRun below and by python_engine.py for NumPy (and, where Dask has
 // a counterpart, for Dask), doing the same thing.
 var allWorkloads = []string{
-	"open",        // open the .npy read-only and map it; median of openLaps
-	"scan-warm",   // file in the page cache, fresh mapping, sum of every element block by block
-	"scan-mapped", // a second sum on the same open mapping
-	"scan-cold",   // evict the file's pages first, open, sum
-	"gather",      // sum of gatherCount elements at random indices read with At1, fresh mapping, warm
-	"column",      // view as (N/1024, 1024), sum column 7
-	"stride8",     // sum of a[::8]
-	"at2",         // view as (N/16, 16), sum element by element with At2, serially (NumPy: a prefix, see memmapAt2)
-	"create",      // Create (w+) a file of the same size, fill with i*0.5, Flush, Close
-	"cow",         // open in mode c, set every 512th element to -1, sum
-	"sum",         // compute.Sum of the whole file, warm, fresh mapping; only the sum is measured
-	"sum-budget",  // sum with compute.WithMemory(64 MiB); NumPy and Dask: their plain sum
-	"describe",    // compute.Describe of the whole file, warm, fresh mapping; check mean+std+min+max
-	"axis0",       // compute.MeanAxis and StdAxis along axis 0 of the (N/16, 16) view; check the sum of both
-	"groupby",     // compute.GroupBy of the data by an int64 key file of i % 1000; check Σ key × sum
-	"topk",        // compute.TopK, the 100 largest with their indices; check Σ value + index
+	"open",           // open the .npy read-only and map it; median of openLaps
+	"scan-warm",      // file in the page cache, fresh mapping, sum of every element block by block
+	"scan-mapped",    // a second sum on the same open mapping
+	"scan-cold",      // evict the file's pages first, open, sum
+	"gather",         // sum of gatherCount elements at random indices read with At1, fresh mapping, warm
+	"column",         // view as (N/1024, 1024), sum column 7
+	"stride8",        // sum of a[::8]
+	"at2",            // view as (N/16, 16), sum element by element with At2, serially (NumPy: a prefix, see memmapAt2)
+	"create",         // Create (w+) a file of the same size, fill with i*0.5, Flush, Close
+	"cow",            // open in mode c, set every 512th element to -1, sum
+	"sum",            // compute.Sum of the whole file, warm, fresh mapping; only the sum is measured
+	"sum-budget",     // sum with compute.WithMemory(64 MiB); NumPy and Dask: their plain sum
+	"describe",       // compute.Describe of the whole file, warm, fresh mapping; check mean+std+min+max
+	"axis0",          // compute.MeanAxis and StdAxis along axis 0 of the (N/16, 16) view; check the sum of both
+	"groupby",        // compute.GroupBy of the data by an int64 key file of i % 1000; check Σ key × sum
+	"topk",           // compute.TopK, the 100 largest with their indices; check Σ value + index
+	"transform",      // compute.TransformToFile of a*2+1 into a new .npy, flushed; check the output's sum
+	"transpose-copy", // compute.Copy of the transposed (N/1024, 1024) view into a C-order .npy; check its row 7's sum
 }
 
 const (
@@ -109,6 +111,10 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 		return memmapGroupBy(ds, m)
 	case "topk":
 		return memmapTopK(ds, m)
+	case "transform":
+		return memmapTransform(ds, m)
+	case "transpose-copy":
+		return memmapTransposeCopy(ds, m)
 	}
 	return outcome{}, fmt.Errorf("unknown workload %q", workload)
 }
@@ -333,12 +339,7 @@ func memmapCreate(ds *dataset, m *meter) (outcome, error) {
 		return outcome{}, err
 	}
 	m.stop()
-	f, a, err := openFloat64(path, mmarray.ReadOnly, mmarray.WithAdvice(mmarray.Sequential))
-	if err != nil {
-		return outcome{}, err
-	}
-	s, err := sum(a)
-	return closing(f, outcome{check: s, bytes: int64(ds.n) * 8}, err)
+	return sumOfFile(path, int64(ds.n)*8)
 }
 
 // createFilled creates path as a float64 array of n elements holding i*0.5,
@@ -648,4 +649,78 @@ func groupbyCheck(sums []float64) float64 {
 		s += float64(k) * x
 	}
 	return s
+}
+
+// memmapTransform maps the warm file afresh (unmeasured) and measures
+// compute.TransformToFile of a*2+1 into a new .npy: Create, the kernel
+// over blocks (the mapping itself on both sides), Flush and Close. The
+// check, the sum of the new file read back, is not measured.
+func memmapTransform(ds *dataset, m *meter) (outcome, error) {
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	path := ds.outPath("memmap", "transform")
+	defer os.Remove(path)
+	m.start()
+	err = compute.TransformToFile(context.Background(), path, "<f8", []*mmarray.Array[float64]{a},
+		func(dst []float64, src ...[]float64) {
+			for i, x := range src[0] {
+				dst[i] = x*2 + 1
+			}
+		})
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	return sumOfFile(path, int64(a.Len())*8)
+}
+
+// sumOfFile is an outcome whose check is the sum of the float64 file at
+// path, read back after a workload wrote it.
+func sumOfFile(path string, bytes int64) (outcome, error) {
+	f, a, err := openFloat64(path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	s, err := sum(a)
+	return closing(f, outcome{check: s, bytes: bytes}, err)
+}
+
+// memmapTransposeCopy maps the warm file afresh (unmeasured), views it as
+// (N/1024, 1024) and measures compute.Copy of the transposed view into a
+// new C-order .npy of shape (1024, N/1024), flushed and closed: tiles of
+// about a page of input by a page of output. The check (unmeasured) is the
+// sum of the copy's row columnIndex, column columnIndex of the input, which
+// a copy that was not transposed would not give.
+func memmapTransposeCopy(ds *dataset, m *meter) (outcome, error) {
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	mat, err := asRows(a, rowLen)
+	if err != nil {
+		return outcome{}, err
+	}
+	path := ds.outPath("memmap", "transpose-copy")
+	defer os.Remove(path)
+	m.start()
+	err = compute.Copy(context.Background(), mat.Transpose(), path)
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	out, err := mmarray.Open(path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	t, err := mmarray.View[float64](out)
+	if err != nil {
+		out.Close()
+		return outcome{}, err
+	}
+	row, err := sum(t.Slice(mmarray.Index(columnIndex), mmarray.All()))
+	return closing(out, outcome{check: row, bytes: int64(mat.Len()) * 8}, err)
 }

@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"fmt"
+	"math"
 	"reflect"
 
 	"github.com/go-memmap/memmap"
@@ -62,8 +63,9 @@ func BincountWeighted[T Integer, W Real](ctx context.Context, a *mmarray.Array[T
 // in the memory budget.
 func bincountLen[T Integer, K int64 | uint64](a *mmarray.Array[T], r keyRange[K], minlength int, cfg *config) (int, error) {
 	// Beyond 2^40 bins no budget will do; the bound keeps the byte count
-	// below from overflowing.
-	const most = 1 << 40
+	// below from overflowing, and a length from overflowing an int on
+	// 32-bit platforms.
+	const most = min(1<<40, math.MaxInt)
 	n := minlength
 	if r.n > 0 {
 		if r.min < 0 {

@@ -35,8 +35,52 @@ type residency struct {
 	// are counted from the file's start.
 	dataOffset int64
 
+	// releaseStep, when positive, batches releases: the bytes passed
+	// accumulate until they reach releaseStep, and a release then ends on
+	// a multiple of releaseAlign in the file (budgetWindow sets both, to
+	// releaseStepFor's step and hugePage).
+	releaseStep, releaseAlign int64
+
 	mu       sync.Mutex // guards dropFrom
 	dropFrom int64      // start of the range dropped from the page cache last, or -1
+
+	batchMu sync.Mutex // guards pending, held across a batched release
+	pending int64      // start of the bytes passed but not released yet (batched), or -1
+}
+
+// hugePage is the span of a transparent huge page (a PMD) on x86-64 and
+// on arm64 with 4 KiB pages. The kernel maps a large folio of the page
+// cache (read-ahead and tmpfs make them up to 2 MiB) with one entry of
+// this size where it can; releasing a part of one splits the entry, and
+// each release flushes the TLBs of every CPU the process runs on. Batched
+// releases end on its multiples so that they clear whole entries.
+const hugePage = 2 << 20
+
+// maxReleaseStep is the most bytes a batched release gathers: a few huge
+// pages per madvise and TLB flush, a small part of a budget worth
+// batching.
+const maxReleaseStep = 8 << 20
+
+// releaseSlack returns the bytes a residency batching releases by step,
+// ending them on multiples of align, may hold beyond the window's chunks:
+// less than a step not released yet, plus less than align past the last
+// release's end.
+func releaseSlack(step, align int64) int64 {
+	if step <= 0 {
+		return 0
+	}
+	return step + align
+}
+
+// releaseStepFor returns the release step for a window with room bytes of
+// budget: an eighth of it, at most maxReleaseStep, in whole huge pages, or
+// 0 (release chunk by chunk) where that is less than a huge page.
+func releaseStepFor(room int64) int64 {
+	step := min(room/8, maxReleaseStep) / hugePage * hugePage
+	if step < hugePage {
+		return 0
+	}
+	return step
 }
 
 // newResidency returns the residency of view v walked in chunks of
@@ -58,6 +102,7 @@ func newResidency[T mmarray.Element](v *mmarray.Array[T], chunkElems int, output
 		},
 		dataOffset: f.DataOffset(),
 		dropFrom:   -1,
+		pending:    -1,
 	}
 }
 
@@ -75,20 +120,50 @@ func (r *residency) readahead(first, last int) {
 
 // release drops the bytes of chunks [first, last) from the process,
 // writing an output's changes back first, and with stream from the page
-// cache too. keepFrom is the first chunk still in use (or -1): where its
-// bytes start after the released ones start (a walk that goes up through
-// memory), the page they start in is kept, so the chunk reading it does
-// not fault it in again, or with stream read it again from the disk.
+// cache too. keepFrom is the first chunk still in use (or -1 at the end of
+// the walk): where its bytes start after the released ones start (a walk
+// that goes up through memory), the page they start in is kept, so the
+// chunk reading it does not fault it in again, or with stream read it
+// again from the disk. With a release step, the bytes are released only
+// once a step of them has passed, up to a huge page boundary, the rest
+// with a later release (at the end, all of them).
 func (r *residency) release(first, last, keepFrom int) error {
 	off, n := r.bytesOf(first, last)
+	end := off + n
 	if keepFrom >= 0 {
 		if next, nn := r.bytesOf(keepFrom, keepFrom+1); nn > 0 && next > off {
 			page := int64(pagecache.PageSize())
 			keep := next - (r.dataOffset+next)%page // the start of next's page
-			n = min(n, max(0, keep-off))
+			end = min(end, max(off, keep))
 		}
 	}
-	if n == 0 {
+	if r.releaseStep <= 0 {
+		return r.releaseRange(off, end-off)
+	}
+	// Batched: releases are made one at a time, so that a step's bytes
+	// are released once, from where the last release ended.
+	r.batchMu.Lock()
+	defer r.batchMu.Unlock()
+	if r.pending >= 0 && r.pending < off {
+		off = r.pending
+	}
+	if keepFrom >= 0 {
+		if end-off < r.releaseStep {
+			r.pending = off
+			return nil
+		}
+		if aligned := end - (r.dataOffset+end)%r.releaseAlign; aligned > off {
+			end = aligned
+		}
+	}
+	r.pending = end
+	return r.releaseRange(off, end-off)
+}
+
+// releaseRange drops bytes [off, off+n) of the data from the process, and
+// with stream from the page cache.
+func (r *residency) releaseRange(off, n int64) error {
+	if n <= 0 {
 		return nil
 	}
 	if err := r.file.Release(off, n); err != nil {

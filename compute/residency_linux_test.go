@@ -80,3 +80,102 @@ func TestResidencyOfAnOutput(t *testing.T) {
 		t.Error("a window with nothing to manage is not nil")
 	}
 }
+
+// TestResidencyBatchesReleases drives the window over an input whose
+// residency batches its releases: the chunks passed stay mapped until a
+// step of them has passed, are then released up to an aligned end, never
+// hold more than a step and an alignment beyond the window, and none is
+// left mapped at the end.
+func TestResidencyBatchesReleases(t *testing.T) {
+	t.Parallel()
+	const (
+		chunkElems = 1024 // 8 KiB of float64
+		n          = 100*chunkElems + 77
+		step       = 64 << 10
+		align      = 16 << 10
+	)
+	path := filepath.Join(t.TempDir(), "in.npy")
+	f, err := mmarray.Create(path, "<f8", []int{n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	in, err := mmarray.View[float64](f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := in.Contiguous()
+	for i := range data {
+		data[i] = float64(i)
+	}
+	if err := f.Release(0, f.NBytes()); err != nil {
+		t.Fatal(err)
+	}
+	r := newResidency(in, chunkElems, false, false)
+	r.releaseStep, r.releaseAlign = step, align
+	chunks := (n + chunkElems - 1) / chunkElems
+	w := newChunkWindow(chunks, 4, r)
+	heldBack := false // a chunk passed was still mapped: the release waited
+	var sum float64
+	for c := range chunks {
+		if !w.enter(c) {
+			t.Fatal("window stopped")
+		}
+		for _, x := range data[c*chunkElems : min(n, (c+1)*chunkElems)] {
+			sum += x
+		}
+		if err := w.leave(c); err != nil {
+			t.Fatal(err)
+		}
+		passed := min(n, (c+1)*chunkElems)
+		if presentPages(t, data[:passed]) > 0 {
+			heldBack = true
+		}
+		if below := passed - (step+align)/8; below > 0 {
+			if mapped := presentPages(t, data[:below]); mapped != 0 {
+				t.Errorf("after chunk %d: %d pages mapped more than a step and an alignment below the chunks passed", c, mapped)
+			}
+		}
+	}
+	if err := w.finish(); err != nil {
+		t.Fatal(err)
+	}
+	if !heldBack {
+		t.Error("every chunk passed was released at once: releases are not batched")
+	}
+	if mapped := presentPages(t, data); mapped != 0 {
+		t.Errorf("%d pages still mapped after finish", mapped)
+	}
+	if want := float64(n) * float64(n-1) / 2; sum != want {
+		t.Errorf("sum read through the window %v, want %v", sum, want)
+	}
+}
+
+// TestReleaseStep checks the batch a window's room gets: none below 8
+// huge pages of room, then an eighth of it in whole huge pages, at most
+// maxReleaseStep; and the slack counted for it.
+func TestReleaseStep(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ room, step int64 }{
+		{0, 0},
+		{700 << 10, 0},
+		{8*hugePage - 1, 0},
+		{8 * hugePage, hugePage},
+		{12*hugePage + 1, hugePage},
+		{40 << 20, 4 << 20},
+		{64 << 20, maxReleaseStep},
+		{1 << 40, maxReleaseStep},
+	} {
+		step := releaseStepFor(tc.room)
+		if step != tc.step {
+			t.Errorf("releaseStepFor(%d) = %d, want %d", tc.room, step, tc.step)
+		}
+		want := step + hugePage
+		if step == 0 {
+			want = 0
+		}
+		if slack := releaseSlack(step, hugePage); slack != want {
+			t.Errorf("releaseSlack(%d) = %d, want %d", step, slack, want)
+		}
+	}
+}

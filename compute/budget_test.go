@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/compute"
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
 	"github.com/stretchr/testify/require"
 )
 
@@ -34,7 +36,31 @@ func createBudgetFile(t *testing.T) string {
 	}
 	must(t, f.Flush())
 	must(t, f.Close())
+	rewriteInPages(t, path)
 	return path
+}
+
+// rewriteInPages writes the file at path again, as a new file, one page per
+// write. The page cache then holds it in single pages: pages a mapping
+// wrote, or that read-ahead brought in, may be large folios, which a fault
+// maps whole (Linux 6.x), so the pages a process maps would depend on how
+// the file came into the cache rather than on the budget.
+func rewriteInPages(t *testing.T, path string) {
+	t.Helper()
+	image, err := os.ReadFile(path)
+	must(t, err)
+	must(t, os.Remove(path))
+	out, err := os.Create(path)
+	must(t, err)
+	defer out.Close()
+	page := pagecache.PageSize()
+	for off := 0; off < len(image); off += page {
+		_, err := out.WriteAt(image[off:min(off+page, len(image))], int64(off))
+		must(t, err)
+	}
+	// Written back, the pages are clean: a dirty page is not dropped from
+	// the cache.
+	must(t, out.Sync())
 }
 
 func openBudgetFile(t *testing.T, path string, mode mmarray.Mode) (*mmarray.File, *mmarray.Array[float32]) {

@@ -186,6 +186,49 @@ var outOfCoreSteps = []outOfCoreStep{
 			checkOutOfCoreResult(t, raw, 2*outOfCoreSum+outOfCoreN, func(k int) float64 { return 2*outOfCoreValue(k) + 1 })
 		},
 	},
+	{
+		name: "transposed copy",
+		run: func(ctx context.Context, in outOfCoreInput, opts []compute.Option) (any, error) {
+			path := filepath.Join(in.dir, "transposed.npy")
+			defer os.Remove(path)
+			rows, err := in.values.Reshape(outOfCoreN/1024, 1024)
+			if err != nil {
+				return nil, err
+			}
+			if err := compute.Copy(ctx, rows.Transpose(), path, opts...); err != nil {
+				return nil, err
+			}
+			return outOfCoreResult(ctx, path, opts)
+		},
+		check: func(t *testing.T, raw json.RawMessage) {
+			// Element k of the (1024, N/1024) copy, (k/cols, k%cols), is
+			// element (k%cols, k/cols) of the (N/1024, 1024) rows: a copy
+			// in the source's order would differ at most samples.
+			const cols = outOfCoreN / 1024
+			checkOutOfCoreResult(t, raw, outOfCoreSum, func(k int) float64 { return outOfCoreValue(k%cols*1024 + k/cols) })
+		},
+	},
+	{
+		name: "top-k",
+		run: func(ctx context.Context, in outOfCoreInput, opts []compute.Option) (any, error) {
+			return compute.TopK(ctx, in.values, 100, opts...)
+		},
+		check: func(t *testing.T, raw json.RawMessage) {
+			var got compute.Ranked[float64]
+			require.NoError(t, json.Unmarshal(raw, &got))
+			// The largest value, 1 + 0.25*1023, occurs once in every 1024
+			// elements; ties rank by index, so the top 100 are its first
+			// 100 occurrences.
+			top := 1 + 0.25*1023
+			first := firstIndex(func(i int) bool { return outOfCoreValue(i) == top })
+			want := compute.Ranked[float64]{}
+			for m := range 100 {
+				want.Values = append(want.Values, top)
+				want.Indices = append(want.Indices, first+1024*m)
+			}
+			require.Equal(t, want, got)
+		},
+	},
 }
 
 // outOfCoreSum is the exact sum of the float64 file's elements.

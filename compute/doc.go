@@ -400,13 +400,16 @@
 //     is the workers' tiles (2 MiB of float64 each, in each file) plus the
 //     kernel's read-ahead, whatever the budget.
 //   - A tiled Copy writes each tile as one page in each of its 512 output
-//     rows, so over the budget its destination goes to the disk a page at
-//     a time, in the order of the source's memory, not the file's.
+//     rows. Over the budget, it writes its destination back in groups of
+//     tile columns of at most a quarter of the budget each, so in runs of
+//     a few pages per row (4 with a 64 MiB budget and 1024 rows of
+//     float64), in the order of the source's memory, not the file's.
 //     Measured in a 256 MiB memory cgroup (v1) with a 64 MiB budget, the
 //     copy of a 2 GiB float64 file's (N/1024, 1024) view transposed read
-//     2.05 GB and wrote 2.05 GB, each page once, in 10 to 20 s on a shared
-//     2-core machine. The tiles follow the source's memory order along its
-//     two tiled axes only: other axes are outermost.
+//     2.05 GB and wrote 2.05 GB, each page once, in about 10 s on a shared
+//     2-core machine, half of it waiting on write-back (sync_file_range).
+//     The tiles follow the source's memory order along its two tiled axes
+//     only: other axes are outermost.
 //   - A result along an axis may differ in its last bits from the same
 //     elements reduced whole (Mean of a column view) and between layouts:
 //     the additions are grouped differently.

@@ -2,6 +2,7 @@ package compute
 
 import (
 	"context"
+	"sync"
 
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/mmarray"
@@ -143,9 +144,46 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 	}
 	itemSize := int64(a.DType().ItemSize)
 	meter := newMeter(cfg, int64(a.Len())*itemSize)
+	// Over the budget, the output is released a group of groupQ tile
+	// columns at a time (every tile along p of groupQ consecutive tiles
+	// along q, at one position of the other axes), once all of the group's
+	// tiles are written: its write-back then goes to the disk in runs of
+	// groupQ pages along each row instead of one page per row and tile (a
+	// release per tile took 85% of a 2 GiB transposed copy's time in
+	// sync_file_range, 512 single pages each). A group's output is at most
+	// a quarter of the budget; pending holds the tiles left to write of
+	// each group begun, at most one group per worker and the one being
+	// handed out.
+	groupQ := 1
+	if out.release {
+		column := int64(shape[p]) * int64(edge) * itemSize // a tile column's output
+		groupQ = int(min(int64(tilesQ), max(1, cfg.resolveMemory(0)/4/column)))
+	}
+	groupsPerO := (tilesQ + groupQ - 1) / groupQ
+	var (
+		pendingMu sync.Mutex
+		pending   = map[int]int{}
+	)
+	// groupDone counts a tile of group g, of groupTiles, as written and
+	// reports whether it was the group's last.
+	groupDone := func(g, groupTiles int) bool {
+		pendingMu.Lock()
+		defer pendingMu.Unlock()
+		left, ok := pending[g]
+		if !ok {
+			left = groupTiles
+		}
+		if left--; left > 0 {
+			pending[g] = left
+			return false
+		}
+		delete(pending, g)
+		return true
+	}
 	return forChunks(ctx, workers, units, 1, nil, func(w, u, _ int) error {
 		b := &bufs[w]
 		pt, qt, o := u%tilesP, u/tilesP%tilesQ, u/tilesP/tilesQ
+		group := o*groupsPerO + qt/groupQ
 		p0, q0 := max(0, pt*edge-shiftP), max(0, qt*edge-shiftQ)
 		lp, lq := min((pt+1)*edge-shiftP, shape[p])-p0, min((qt+1)*edge-shiftQ, shape[q])-q0
 		base := 0 // output flat index of the tile's first element
@@ -181,11 +219,22 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 		for ip := range lp {
 			out.put(base+ip*cStrides[p], write[ip*lq:(ip+1)*lq])
 		}
-		// The tile's rows each end a page or so of the output, spread over
-		// the rows' span: released as that one span, which costs two
-		// system calls where a release per row would cost two per page.
-		if err := out.written(base, base+(lp-1)*cStrides[p]+lq); err != nil {
-			return err
+		if out.release {
+			// The group's rows each end groupQ pages or so of the output,
+			// spread over the rows' span: released as that one span, which
+			// costs two system calls where a release per row would cost
+			// two per row.
+			g := qt / groupQ
+			first, last := g*groupQ, min((g+1)*groupQ, tilesQ)
+			if groupDone(group, tilesP*(last-first)) {
+				start := base - p0*cStrides[p] - q0*cStrides[q] // the tile's other axes
+				q1, q2 := max(0, first*edge-shiftQ), min(last*edge-shiftQ, shape[q])
+				lo := start + q1*cStrides[q]
+				hi := start + (shape[p]-1)*cStrides[p] + (q2-1)*cStrides[q] + 1
+				if err := out.written(lo, hi); err != nil {
+					return err
+				}
+			}
 		}
 		meter.add(int64(lp*lq) * itemSize)
 		return nil

@@ -394,11 +394,13 @@
 //   - A Take's source is read wherever its indices point and is not
 //     released by the budget (only its destination is). A tiled Copy whose
 //     source and destination exceed the budget releases, tile by tile, the
-//     span of each tile's rows in both, which also drops pages of the tiles
-//     beside it that other workers are reading or writing (mapped in again
-//     as they do); its tiles are not held to a window, so what is resident
-//     is the workers' tiles (2 MiB of float64 each, in each file) plus the
-//     kernel's read-ahead, whatever the budget.
+//     span of each tile's rows in the source, widened by 2 MiB on each side
+//     for the pages a fault maps around it (a large folio), and group by
+//     group those of the destination; this also drops pages of the tiles
+//     beside them that other workers are reading or writing (mapped in
+//     again as they do). Its tiles are not held to a window, so what is
+//     resident is the workers' tiles (2 MiB of float64 each, in each file),
+//     the destination's group being written, plus the kernel's read-ahead.
 //   - A tiled Copy writes each tile as one page in each of its 512 output
 //     rows. Over the budget, it writes its destination back in groups of
 //     tile columns of at most a quarter of the budget each, so in runs of

@@ -178,14 +178,19 @@
 //     smaller index and NaN ranks above every number, where np.sort places
 //     it, so BottomK is np.argsort(a, kind="stable")[:k] and TopK returns
 //     NaNs first. k beyond the view's length returns every element. Each
-//     chunk keeps a heap of its k best; the heaps are merged in chunk order.
+//     chunk keeps its k best, merged in chunk order: an element is compared
+//     with the worst of the k best so far and, if better, appended to a
+//     buffer of candidates that a selection cuts to its k best when full:
+//     an element costs a comparison and a bounded share of a selection
+//     whatever the order of the elements (ascending ones all get in).
 //
 // These keep a partial result per chunk in flight (counts or sums per
-// bin, a heap of min(k, 65536) items): as many chunks as fit in a quarter
-// of the memory budget and 64 MiB are in flight, and at least one; the
-// window of pages has the rest of the budget. With more bins than 65536, a
-// chunk holds at least as many elements as there are bins, so that merging
-// its partial costs at most an addition per element.
+// bin, candidates for the k best: up to 4·min(k, 65536) + 1024 items of
+// 16 bytes): as many chunks as fit in a quarter of the memory budget and
+// 64 MiB are in flight, and at least one; the window of pages has the rest
+// of the budget. With more bins than 65536, a chunk holds at least as many
+// elements as there are bins, so that merging its partial costs at most an
+// addition per element.
 //
 // A float sum holding an infinity, or overflowing, is that infinity (NaN
 // if both signs occur), as in NumPy; so are the means, and variances are

@@ -22,11 +22,17 @@ type Ranked[T Real] struct {
 // with ties in index order). k larger than the view's length returns every
 // element; a negative k panics.
 //
-// Each chunk keeps its own k best in a heap, and the chunks' heaps are
-// merged in chunk order; the ranking is total (ties broken by index), so
-// the result does not depend on the number of workers. Memory: the result,
-// plus min(k, 65536) items of 16 bytes per chunk in flight, as many chunks
-// as fit in a quarter of the memory budget and 64 MiB, and at least one.
+// Each chunk keeps its own k best, and the chunks' k best are merged in
+// chunk order; the ranking is total (ties broken by index), so the result
+// does not depend on the number of workers. An element is compared with
+// the worst of the k best so far and, if it beats it, appended to a buffer
+// of candidates, which, when full, is cut to its k best by a selection:
+// an element costs a comparison and a bounded share of a selection
+// whatever the order of the elements. Memory: the result and a merge
+// buffer of k+max(k, 1024) items of 16 bytes, plus m+min(max(3m, 1024),
+// 65536) such items per chunk in flight, where m is min(k, 65536), as many
+// chunks as fit in a quarter of the memory budget and 64 MiB, and at least
+// one.
 func TopK[T Real](ctx context.Context, a *mmarray.Array[T], k int, opts ...Option) (Ranked[T], error) {
 	if k < 0 {
 		misuse.Panicf("compute: TopK(%d): k must not be negative", k)
@@ -58,36 +64,41 @@ func rank[T Real](ctx context.Context, a *mmarray.Array[T], k int, largest bool,
 
 func rankAs[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], k int, largest bool, opts []Option) (Ranked[T], error) {
 	k = min(k, a.Len())
-	total := rankHeap[K]{k: k, largest: largest}
 	if k == 0 {
 		return Ranked[T]{Values: []T{}, Indices: []int{}}, ctx.Err()
 	}
-	total.items = make([]rankItem[K], 0, k)
+	// A chunk offers at most chunkLen elements: a larger buffer would
+	// never fill. The merge's buffer holds as many candidates as it keeps,
+	// so that each selection, linear in the buffer's length, comes after
+	// at least k offers even for a k of millions.
 	perChunk := min(k, chunkLen)
-	cfg := boundWave(newConfig(opts), a, int64(perChunk)*int64(sizeOf(rankItem[K]{})))
+	chunkCap := perChunk + min(max(3*perChunk, 1024), chunkLen)
+	total := newRankBuffer[K](k, k+max(k, 1024), largest)
+	cfg := boundWave(newConfig(opts), a, int64(chunkCap)*int64(sizeOf(rankItem[K]{})))
 	err := reduceChunks(ctx, a, cfg, cOrder,
-		func(p *rankHeap[K], start int, xs []K) {
+		func(p *rankBuffer[K], start int, xs []K) {
 			if p.items == nil {
-				*p = rankHeap[K]{items: make([]rankItem[K], 0, perChunk), k: k, largest: largest}
+				*p = newRankBuffer[K](perChunk, chunkCap, largest)
 			}
 			p.scan(start, xs)
 		},
-		func(p rankHeap[K]) {
-			for _, it := range p.items {
+		func(p rankBuffer[K]) {
+			for _, it := range p.best() {
 				total.offer(it)
 			}
 		})
 	if err != nil {
 		return Ranked[T]{}, err
 	}
-	slices.SortFunc(total.items, func(x, y rankItem[K]) int {
+	best := total.best()
+	slices.SortFunc(best, func(x, y rankItem[K]) int {
 		if total.beats(x, y) {
 			return -1
 		}
 		return 1 // items are never equal: their indices differ
 	})
-	r := Ranked[T]{Values: make([]T, len(total.items)), Indices: make([]int, len(total.items))}
-	for i, it := range total.items {
+	r := Ranked[T]{Values: make([]T, len(best)), Indices: make([]int, len(best))}
+	for i, it := range best {
 		r.Values[i], r.Indices[i] = fromKernel[T](it.v), it.i
 	}
 	return r, nil
@@ -99,19 +110,34 @@ type rankItem[K kernelType] struct {
 	i int
 }
 
-// rankHeap keeps the k best items offered to it (the largest, or the
-// smallest), in a binary heap whose root is the worst of them, the first
-// to go when a better one comes.
-type rankHeap[K kernelType] struct {
-	items   []rankItem[K]
+// rankBuffer keeps the k best items offered to it (the largest, or the
+// smallest) among candidates: once it has seen k items, only those that
+// beat the worst of its k best so far, the threshold, are appended, and
+// when the buffer is full a selection keeps its k best and raises the
+// threshold. Each item is compared once on its way in, and a selection,
+// linear in the buffer's length, comes after at least as many appends as
+// the buffer has room beyond k: whatever the order of the items (ascending
+// ones all beat the threshold), the cost per item is bounded.
+type rankBuffer[K kernelType] struct {
+	items   []rankItem[K] // the candidates; cap is the buffer's length
 	k       int
 	largest bool
+	// bounded is whether threshold is the worst of the k best items
+	// offered so far; before the buffer first fills, every item is kept.
+	bounded   bool
+	threshold rankItem[K]
+}
+
+// newRankBuffer returns an empty buffer that keeps k best items in a
+// buffer of capacity items, which must be larger than k.
+func newRankBuffer[K kernelType](k, capacity int, largest bool) rankBuffer[K] {
+	return rankBuffer[K]{items: make([]rankItem[K], 0, capacity), k: k, largest: largest}
 }
 
 // beats reports whether x ranks before y: larger (or smaller, for the
 // smallest), NaN being larger than every number, and of equal values the
 // smaller index.
-func (h *rankHeap[K]) beats(x, y rankItem[K]) bool {
+func (h *rankBuffer[K]) beats(x, y rankItem[K]) bool {
 	xNaN, yNaN := x.v != x.v, y.v != y.v
 	switch {
 	case xNaN && yNaN:
@@ -126,76 +152,135 @@ func (h *rankHeap[K]) beats(x, y rankItem[K]) bool {
 	return x.i < y.i
 }
 
-// offer adds it if the heap is not full or it beats the worst item.
-func (h *rankHeap[K]) offer(it rankItem[K]) {
-	if len(h.items) < h.k {
-		h.items = append(h.items, it)
-		h.up(len(h.items) - 1)
-	} else if h.beats(it, h.items[0]) {
-		h.items[0] = it
-		h.down(0)
+// offer adds it to the candidates if it beats the threshold (or no item
+// has been dropped yet).
+func (h *rankBuffer[K]) offer(it rankItem[K]) {
+	if h.bounded && !h.beats(it, h.threshold) {
+		return
+	}
+	h.items = append(h.items, it)
+	if len(h.items) == cap(h.items) {
+		h.keepBest()
 	}
 }
 
 // scan offers the elements xs, at flat indices start, start+1, ...,
-// which are above every index the heap holds: an element equal to the
-// worst item loses to it, so only a strictly better value (or a NaN over
-// a number, for the largest) replaces it. The tests for NaN are false for
-// integers.
-func (h *rankHeap[K]) scan(start int, xs []K) {
-	i := 0
-	for ; i < len(xs) && len(h.items) < h.k; i++ {
-		h.offer(rankItem[K]{xs[i], start + i})
+// which are above every index the buffer holds: an element equal to the
+// threshold loses to it, so only a strictly better value (or a NaN over
+// a number, for the largest) is a candidate. The tests for NaN are false
+// for integers. The loops call nothing per element: the selection runs
+// once per buffer's worth of candidates.
+func (h *rankBuffer[K]) scan(start int, xs []K) {
+	j := 0
+	for !h.bounded && j < len(xs) {
+		room := min(cap(h.items)-len(h.items), len(xs)-j)
+		for i, x := range xs[j : j+room] {
+			h.items = append(h.items, rankItem[K]{x, start + j + i})
+		}
+		j += room
+		if len(h.items) == cap(h.items) {
+			h.keepBest()
+		}
 	}
-	if i == len(xs) {
+	if j == len(xs) {
 		return
 	}
-	worst := h.items[0].v
+	buf, n, worst := h.items[:cap(h.items)], len(h.items), h.threshold.v
 	if h.largest {
-		for j := i; j < len(xs); j++ {
+		for ; j < len(xs); j++ {
 			if x := xs[j]; x > worst || x != x && worst == worst {
-				h.items[0] = rankItem[K]{x, start + j}
-				h.down(0)
-				worst = h.items[0].v
+				buf[n] = rankItem[K]{x, start + j}
+				if n++; n == len(buf) {
+					h.items = buf
+					h.keepBest()
+					n, worst = len(h.items), h.threshold.v
+				}
 			}
 		}
-		return
+	} else {
+		for ; j < len(xs); j++ {
+			if x := xs[j]; x < worst || worst != worst && x == x {
+				buf[n] = rankItem[K]{x, start + j}
+				if n++; n == len(buf) {
+					h.items = buf
+					h.keepBest()
+					n, worst = len(h.items), h.threshold.v
+				}
+			}
+		}
 	}
-	for j := i; j < len(xs); j++ {
-		if x := xs[j]; x < worst || worst != worst && x == x {
-			h.items[0] = rankItem[K]{x, start + j}
-			h.down(0)
-			worst = h.items[0].v
+	h.items = buf[:n]
+}
+
+// best returns the k best items offered (all of them if fewer), in no
+// particular order.
+func (h *rankBuffer[K]) best() []rankItem[K] {
+	if len(h.items) > h.k {
+		h.keepBest()
+	}
+	return h.items
+}
+
+// keepBest cuts the candidates, more than k, to their k best and makes the
+// worst of these the threshold.
+func (h *rankBuffer[K]) keepBest() {
+	h.selectBest(h.items, h.k)
+	h.items = h.items[:h.k]
+	h.threshold, h.bounded = h.items[h.k-1], true
+}
+
+// selectBest reorders items so that its first k are the k best, the k-th
+// best last of them (k ≥ 1): a quickselect on the median of three, which
+// sorts what is left once it has partitioned four times the length
+// of items (an adversarial order), keeping the time O(n log n) at worst.
+func (h *rankBuffer[K]) selectBest(items []rankItem[K], k int) {
+	lo, hi, budget := 0, len(items), 4*len(items)
+	for hi-lo > 1 {
+		if budget < 0 {
+			slices.SortFunc(items[lo:hi], func(x, y rankItem[K]) int {
+				if h.beats(x, y) {
+					return -1
+				}
+				return 1
+			})
+			return
+		}
+		budget -= hi - lo
+		p := h.partition(items[lo:hi]) + lo
+		switch {
+		case p == k-1:
+			return
+		case p < k-1:
+			lo = p + 1
+		default:
+			hi = p
 		}
 	}
 }
 
-// up moves item j towards the root while it is worse than its parent.
-func (h *rankHeap[K]) up(j int) {
-	for j > 0 {
-		parent := (j - 1) / 2
-		if !h.beats(h.items[parent], h.items[j]) {
-			return
-		}
-		h.items[parent], h.items[j] = h.items[j], h.items[parent]
-		j = parent
+// partition moves the median of the first, middle and last items to the
+// place it ranks among items, the ones that beat it before it, and
+// returns that place.
+func (h *rankBuffer[K]) partition(items []rankItem[K]) int {
+	last := len(items) - 1
+	a, b, c := 0, last/2, last
+	if h.beats(items[b], items[a]) {
+		a, b = b, a
 	}
-}
-
-// down moves item j away from the root while a child is worse than it.
-func (h *rankHeap[K]) down(j int) {
-	n := len(h.items)
-	for {
-		worst := j
-		for _, c := range [2]int{2*j + 1, 2*j + 2} {
-			if c < n && h.beats(h.items[worst], h.items[c]) {
-				worst = c
-			}
+	if h.beats(items[c], items[b]) {
+		b = c
+		if h.beats(items[b], items[a]) {
+			b = a
 		}
-		if worst == j {
-			return
-		}
-		h.items[worst], h.items[j] = h.items[j], h.items[worst]
-		j = worst
 	}
+	items[b], items[last] = items[last], items[b]
+	pivot, store := items[last], 0
+	for i := range last {
+		if h.beats(items[i], pivot) {
+			items[i], items[store] = items[store], items[i]
+			store++
+		}
+	}
+	items[store], items[last] = items[last], items[store]
+	return store
 }

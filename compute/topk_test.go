@@ -3,6 +3,8 @@ package compute_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -58,7 +60,7 @@ for i, code in enumerate(["|b1", "|i1", "|u1", "<i2", ">u2", ">i4", "<u4", "<i8"
         if vi == 2:
             ks.append(n + 3)  # all of the strided view's elements
         if vi == 0 and i % 5 == 0:
-            ks.append(70000)  # more than a chunk: the chunk's heap holds all of it
+            ks.append(70000)  # more than a chunk: each chunk keeps all of it
         for k in ks:
             r[str(k)] = {"bottom": [int(j) for j in up[:k]], "top": [int(j) for j in down[:k]]}
         res.append(r)
@@ -178,4 +180,109 @@ func TestRankMisuse(t *testing.T) {
 			t.Errorf("%s: panic %q, want one starting with \"compute: \"", name, m)
 		}
 	}
+}
+
+// TestRankOrders checks TopK and BottomK over orders that once made them
+// slow or that stress their candidate buffers (ascending and descending
+// values, all equal, ascending runs, NaNs among ascending values, random
+// values with ties, NaNs and signed zeros) against a stable sort in plain
+// Go, for k from 1 to beyond a chunk and 1, 2, 3 and 8 workers. 200000
+// elements are four chunks, whose k best the merge cuts down too.
+func TestRankOrders(t *testing.T) {
+	t.Parallel()
+	const n = 200000
+	rng := rand.New(rand.NewPCG(5, 8))
+	for _, c := range []struct {
+		name string
+		at   func(i int) float64
+	}{
+		{"ascending", func(i int) float64 { return float64(i) }},
+		{"descending", func(i int) float64 { return float64(n - i) }},
+		{"equal", func(int) float64 { return 3 }},
+		{"runs", func(i int) float64 { return float64(i % 1000) }},
+		{"ascending-nans", func(i int) float64 {
+			if i%3 == 0 {
+				return math.NaN()
+			}
+			return float64(i)
+		}},
+		{"random", func(int) float64 {
+			switch r := rng.IntN(100); {
+			case r == 0:
+				return math.NaN()
+			case r < 10:
+				return math.Copysign(0, -1)
+			default:
+				return float64(rng.IntN(50) - 25)
+			}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			values := make([]float64, n)
+			for i := range values {
+				values[i] = c.at(i)
+			}
+			_, a := createFloat64(t, values, n)
+			top, bottom := stableRanks(values, true), stableRanks(values, false)
+			var bad []string
+			for _, k := range []int{1, 7, 100, 700, 5000, 70000} {
+				for _, workers := range []int{1, 2, 3, 8} {
+					opt := compute.WithWorkers(workers)
+					for _, f := range []struct {
+						name string
+						fn   func(context.Context, *mmarray.Array[float64], int, ...compute.Option) (compute.Ranked[float64], error)
+						want []int
+					}{{"TopK", compute.TopK[float64], top[:k]}, {"BottomK", compute.BottomK[float64], bottom[:k]}} {
+						r, err := f.fn(context.Background(), a, k, opt)
+						must(t, err)
+						if !slices.Equal(r.Indices, f.want) {
+							bad = append(bad, fmt.Sprintf("%s(%d) on %d workers: indices %v, want %v", f.name, k, workers, r.Indices[:min(len(r.Indices), 10)], f.want[:min(len(f.want), 10)]))
+							continue
+						}
+						for i, j := range r.Indices {
+							if !sameElement(r.Values[i], values[j]) {
+								bad = append(bad, fmt.Sprintf("%s(%d) on %d workers: value %d is %v, element %d %v", f.name, k, workers, i, r.Values[i], j, values[j]))
+								break
+							}
+						}
+					}
+				}
+			}
+			if len(bad) > 0 {
+				t.Errorf("%d results differ from a stable sort's; the first ones:\n%s", len(bad), strings.Join(bad[:min(len(bad), 5)], "\n"))
+			}
+		})
+	}
+}
+
+// stableRanks returns the indices of values from the largest (or the
+// smallest) on, NaN above every number and ties in index order.
+func stableRanks(values []float64, largest bool) []int {
+	idx := make([]int, len(values))
+	for i := range idx {
+		idx[i] = i
+	}
+	rankOf := func(j int) (nan bool, v float64) { return math.IsNaN(values[j]), values[j] }
+	slices.SortStableFunc(idx, func(x, y int) int {
+		xNaN, xv := rankOf(x)
+		yNaN, yv := rankOf(y)
+		var c int
+		switch {
+		case xNaN && yNaN:
+			c = 0
+		case xNaN:
+			c = 1
+		case yNaN:
+			c = -1
+		case xv < yv:
+			c = -1
+		case xv > yv:
+			c = 1
+		}
+		if largest {
+			return -c
+		}
+		return c
+	})
+	return idx
 }

@@ -577,7 +577,7 @@ func dropCache(path string) error {
 
 // memmapTopK maps the warm file afresh (unmeasured) and measures
 // compute.TopK of the 100 largest elements with their indices: one pass,
-// a heap of 100 per chunk, where NumPy's argpartition writes an index per
+// a threshold and a buffer of candidates per chunk, where NumPy's argpartition writes an index per
 // element. The check is topkCheck of the values and indices.
 func memmapTopK(ds *dataset, m *meter) (outcome, error) {
 	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)

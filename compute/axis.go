@@ -98,8 +98,14 @@ func permuted[T Real](a *mmarray.Array[T], axis int, first bool) *mmarray.Array[
 // the end of a chunk. Both combine chunks' accumulators with merge, in
 // chunk order.
 type axisOp[K kernelType, A any, R any] struct {
-	run    func(acc *A, at int, xs []K)
-	row    func(accs []R, xs []K, r int)
+	run func(acc *A, at int, xs []K)
+	row func(accs []R, xs []K, r int)
+	// rows, when set, may take the whole rows of a piece at once (xs
+	// holds len(xs)/len(accs) rows, each of one element per result): one
+	// call per piece, not per row, so that it can keep accumulators in
+	// registers over many rows. It reports whether it took them; rows it
+	// declines, and rows split across pieces, go to row.
+	rows   func(accs []R, xs []K) bool
 	finish func(r R) A
 	merge  func(dst *A, src A)
 }
@@ -181,6 +187,11 @@ func reduceAxis[T Real, K kernelType, A, R any](ctx context.Context, a *mmarray.
 			}
 		}
 		accs := *part
+		if op.rows != nil && start%k == 0 && len(xs) >= k {
+			if whole := len(xs) / k * k; op.rows(accs, xs[:whole]) {
+				xs, start = xs[whole:], start+whole
+			}
+		}
 		for len(xs) > 0 {
 			col := start % k
 			n := min(len(xs), k-col)
@@ -284,6 +295,11 @@ type rowMoments struct {
 	n      int64
 	shift  float64
 	s1, s2 float64
+	// whole holds the moments of the pieces of whole rows that
+	// addRowMoments took, merged in order; piece is its scratch, the
+	// current piece's sum.
+	whole moments
+	piece fsum
 }
 
 // add adds one element; the caller ends the sum's blocks.
@@ -305,14 +321,102 @@ func (r rowMoments) moments() moments {
 		// a NaN.
 		m.m2 = max(r.s2-r.s1*r.s1/float64(r.n), 0)
 	}
-	return m
+	whole := r.whole
+	whole.merge(m)
+	return whole
+}
+
+// addRowMoments merges into each result's whole moments those of its
+// elements in xs, whole rows of len(accs) elements, in two passes over
+// the piece (at most a chunk, in cache) as momentsOf: each result's sum,
+// plain within blocks of rowBlock rows and compensated across them (in
+// the result's piece), then its squared deviations from the piece's mean.
+// The first pass, the one that brings the piece from memory, reads it in
+// order, block after block; within a block, results are taken four at a
+// time, each in its own register over the block's rows, so that both
+// loops do one addition per element and call nothing.
+func addRowMoments[K kernelType](accs []rowMoments, xs []K) {
+	k := len(accs)
+	rows := len(xs) / k
+	for c := range accs {
+		accs[c].piece = fsum{}
+	}
+	for r0 := 0; r0 < rows; r0 += rowBlock {
+		end := min(rows, r0+rowBlock) * k
+		c := 0
+		for ; c+4 <= k; c += 4 {
+			var b0, b1, b2, b3 float64
+			for i := r0*k + c; i < end; i += k {
+				x := xs[i : i+4 : i+4]
+				b0 += float64(x[0])
+				b1 += float64(x[1])
+				b2 += float64(x[2])
+				b3 += float64(x[3])
+			}
+			a := accs[c : c+4 : c+4]
+			a[0].piece.add(b0)
+			a[1].piece.add(b1)
+			a[2].piece.add(b2)
+			a[3].piece.add(b3)
+		}
+		for ; c < k; c++ {
+			var b float64
+			for i := r0*k + c; i < end; i += k {
+				b += float64(xs[i])
+			}
+			accs[c].piece.add(b)
+		}
+	}
+	n := float64(rows)
+	c := 0
+	for ; c+4 <= k; c += 4 {
+		a := accs[c : c+4 : c+4]
+		m0, m1, m2, m3 := a[0].piece.value()/n, a[1].piece.value()/n, a[2].piece.value()/n, a[3].piece.value()/n
+		var d0, d1, d2, d3 float64
+		for i := c; i < rows*k; i += k {
+			x := xs[i : i+4 : i+4]
+			e0, e1, e2, e3 := float64(x[0])-m0, float64(x[1])-m1, float64(x[2])-m2, float64(x[3])-m3
+			d0 += e0 * e0
+			d1 += e1 * e1
+			d2 += e2 * e2
+			d3 += e3 * e3
+		}
+		a[0].whole.merge(moments{n: int64(rows), sum: a[0].piece, m2: d0})
+		a[1].whole.merge(moments{n: int64(rows), sum: a[1].piece, m2: d1})
+		a[2].whole.merge(moments{n: int64(rows), sum: a[2].piece, m2: d2})
+		a[3].whole.merge(moments{n: int64(rows), sum: a[3].piece, m2: d3})
+	}
+	for ; c < k; c++ {
+		m := accs[c].piece.value() / n
+		var d float64
+		for i := c; i < rows*k; i += k {
+			e := float64(xs[i]) - m
+			d += e * e
+		}
+		accs[c].whole.merge(moments{n: int64(rows), sum: accs[c].piece, m2: d})
+	}
 }
 
 // momentsOp gives each result's moments; with skipNaN, NaNs are left out
 // (np.nanmean, np.nanvar).
 func momentsOp[K kernelType](skipNaN bool) axisOp[K, moments, rowMoments] {
+	rows := func(accs []rowMoments, xs []K) bool {
+		// Without NaNs, the nan-variants take the same path as the plain
+		// ones, and so the same result bit for bit; a piece with a NaN
+		// goes row by row, leaving the NaNs out.
+		if skipNaN {
+			for _, x := range xs {
+				if x != x {
+					return false
+				}
+			}
+		}
+		addRowMoments(accs, xs)
+		return true
+	}
 	return axisOp[K, moments, rowMoments]{
-		run: func(acc *moments, _ int, xs []K) { acc.merge(momentsOf(xs, skipNaN)) },
+		rows: rows,
+		run:  func(acc *moments, _ int, xs []K) { acc.merge(momentsOf(xs, skipNaN)) },
 		row: func(accs []rowMoments, xs []K, row int) {
 			accs = accs[:len(xs)]
 			if row%rowBlock == 0 {

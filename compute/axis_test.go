@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"testing"
@@ -402,6 +403,70 @@ func TestInfinities(t *testing.T) {
 		must(t, err)
 		if sums.Values[2] != s2 || !(math.Abs(vars.Values[2]-v2) <= 1e-12*v2) {
 			t.Errorf("along axis %d: column 2 sum %v, var %v; whole %v, %v", axis, sums.Values[2], vars.Values[2], s2, v2)
+		}
+	}
+}
+
+// TestNanMomentsAxisChunksWithAndWithoutNaNs checks NanMeanAxis and
+// NanVarAxis along axis 0 of a (30000, 7) view, about three chunks of whole
+// rows, where only the second chunk holds NaNs: that chunk is read row by
+// row, the others a chunk at a time (seven results, one past a multiple of
+// the four taken together), and the merged results must match a two-pass
+// loop over each column's non-NaN values and be the same bits on 1, 2, 3
+// and 8 workers.
+func TestNanMomentsAxisChunksWithAndWithoutNaNs(t *testing.T) {
+	t.Parallel()
+	const rows, cols = 30000, 7
+	r := rand.New(rand.NewPCG(5, 6))
+	values := make([]float64, rows*cols)
+	for i := range values {
+		values[i] = 100 + 3*r.NormFloat64()
+	}
+	for _, at := range [][2]int{{10000, 2}, {10001, 2}, {12345, 5}, {15000, 0}} {
+		values[at[0]*cols+at[1]] = math.NaN()
+	}
+	_, a := createFloat64(t, values, rows, cols)
+	ctx := context.Background()
+	var want [2][]float64 // means, variances with ddof 1
+	for c := range cols {
+		var xs []float64
+		for i := range rows {
+			if x := values[i*cols+c]; !math.IsNaN(x) {
+				xs = append(xs, x)
+			}
+		}
+		var s, d float64
+		for _, x := range xs {
+			s += x
+		}
+		mean := s / float64(len(xs))
+		for _, x := range xs {
+			d += (x - mean) * (x - mean)
+		}
+		want[0] = append(want[0], mean)
+		want[1] = append(want[1], d/float64(len(xs)-1))
+	}
+	var first string
+	for _, workers := range []int{1, 2, 3, 8} {
+		opt := compute.WithWorkers(workers)
+		mean, err := compute.NanMeanAxis(ctx, a, 0, opt)
+		must(t, err)
+		vr, err := compute.NanVarAxis(ctx, a, 0, 1, opt)
+		must(t, err)
+		var bad []string
+		for c := range cols {
+			if math.Abs(mean.Values[c]-want[0][c]) > 1e-12*want[0][c] || math.Abs(vr.Values[c]-want[1][c]) > 1e-10*want[1][c] {
+				bad = append(bad, fmt.Sprintf("column %d: mean %v var %v, want %v and %v", c, mean.Values[c], vr.Values[c], want[0][c], want[1][c]))
+			}
+		}
+		if len(bad) > 0 {
+			t.Errorf("%d workers: %v", workers, bad)
+		}
+		got := fmt.Sprint(mean.Values, vr.Values)
+		if first == "" {
+			first = got
+		} else if got != first {
+			t.Errorf("%d workers: %s, want %s as with 1", workers, got, first)
 		}
 	}
 }

@@ -32,7 +32,12 @@
 // case), the view is read row by row in the reduced axis's order, each row
 // holding one element of every result: a chunk is a fixed number of whole
 // rows with an accumulator per result, and chunks' accumulators are merged
-// in chunk order (Chan's formula for variances). Where it is (the last axis
+// in chunk order (Chan's formula for variances). Means, variances and
+// deviations take a chunk's whole rows at once, in two passes over the
+// chunk in cache (each result's sum in a register over blocks of 16 rows,
+// then its squared deviations from the chunk's mean), with no call per
+// element or row (their nan-variants too, but for chunks holding a NaN,
+// read row by row). Where the reduced axis is the closest (the last axis
 // of a C-order file), each result is a run of its own, reduced with the
 // whole-array kernels, chunks of a fixed number of elements ending inside
 // runs where they must. Either way the chunks do not depend on the number
@@ -362,7 +367,7 @@
 //     axis are read strided.
 //   - A reduction along an axis keeps its results in memory, one per
 //     position of the other axes, and, when it reads row by row, one
-//     accumulator (up to 56 bytes, 120 for DescribeAxis) per result for
+//     accumulator (up to 104 bytes, 120 for DescribeAxis) per result for
 //     each chunk in flight: at least one chunk per worker, more while they
 //     fit in a quarter of the memory budget, at most 64 MiB. With more
 //     results than a chunk's 65536 elements, a chunk is one row.

@@ -2,6 +2,7 @@ package compute
 
 import (
 	"context"
+	"math"
 	"slices"
 
 	"github.com/go-memmap/memmap/internal/misuse"
@@ -28,11 +29,16 @@ type Ranked[T Real] struct {
 // the worst of the k best so far and, if it beats it, appended to a buffer
 // of candidates, which, when full, is cut to its k best by a selection:
 // an element costs a comparison and a bounded share of a selection
-// whatever the order of the elements. Memory: the result and a merge
-// buffer of k+max(k, 1024) items of 16 bytes, plus m+min(max(3m, 1024),
-// 65536) such items per chunk in flight, where m is min(k, 65536), as many
-// chunks as fit in a quarter of the memory budget and 64 MiB, and at least
-// one.
+// whatever the order of the elements. A chunk's first threshold is the
+// k-th best of every 16th element of the first piece it is read in (the
+// whole chunk of a contiguous float64, int64 or uint64 view; 4096
+// elements where they are converted or gathered), when that piece has at
+// least 32k elements: the chunk's k best cannot be worse, and on
+// ascending input about 16k elements of a chunk's 65536 become candidates
+// rather than every one. Memory: the result and a merge buffer of
+// k+max(k, 1024) items of 16 bytes, plus m+min(max(3m, 4096), 65536) such
+// items per chunk in flight, where m is min(k, 65536), as many chunks as
+// fit in a quarter of the memory budget and 64 MiB, and at least one.
 func TopK[T Real](ctx context.Context, a *mmarray.Array[T], k int, opts ...Option) (Ranked[T], error) {
 	if k < 0 {
 		misuse.Panicf("compute: TopK(%d): k must not be negative", k)
@@ -72,7 +78,7 @@ func rankAs[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], k in
 	// so that each selection, linear in the buffer's length, comes after
 	// at least k offers even for a k of millions.
 	perChunk := min(k, chunkLen)
-	chunkCap := perChunk + min(max(3*perChunk, 1024), chunkLen)
+	chunkCap := perChunk + min(max(3*perChunk, chunkLen/seedStride), chunkLen)
 	total := newRankBuffer[K](k, k+max(k, 1024), largest)
 	cfg := boundWave(newConfig(opts), a, int64(chunkCap)*int64(sizeOf(rankItem[K]{})))
 	err := reduceChunks(ctx, a, cfg, cOrder,
@@ -164,6 +170,64 @@ func (h *rankBuffer[K]) offer(it rankItem[K]) {
 	}
 }
 
+// seedStride is the distance between the elements of a piece whose k-th
+// best seeds the threshold: about k*seedStride elements of a piece in
+// ascending order become candidates, for a selection over
+// len(xs)/seedStride sampled ones.
+const seedStride = 16
+
+// seed sets a first threshold, before any selection has, from the k-th
+// best of every seedStride-th element of xs (at flat indices start, ...),
+// if there are at least 2k of them (fewer would let most elements
+// through) and they fit in the free part of the buffer, where they are
+// selected. That k-th best, t, is never better than the k-th best of the
+// piece (k sampled elements are at least as good as t), so every element
+// among the k best is at least as good as t: the threshold is the value
+// just worse than t, which an element must beat as scan's loops require,
+// and ties with t stay candidates whatever their index. A NaN t (a
+// sample whose k best are NaNs, or, for the smallest, with fewer than k
+// numbers) or a t with no value just worse (the smallest value of K, or
+// for the smallest, the largest) leaves the threshold unset.
+func (h *rankBuffer[K]) seed(start int, xs []K) {
+	n := len(xs) / seedStride
+	if n < 2*h.k || n > cap(h.items)-len(h.items) {
+		return
+	}
+	sample := h.items[len(h.items) : len(h.items)+n]
+	for i := range sample {
+		j := i * seedStride
+		sample[i] = rankItem[K]{xs[j], start + j}
+	}
+	h.selectBest(sample, h.k)
+	t := sample[h.k-1].v
+	if t != t {
+		return
+	}
+	var worse K
+	switch v := any(t).(type) {
+	case float64:
+		w := math.Nextafter(v, math.Inf(1))
+		if h.largest {
+			w = math.Nextafter(v, math.Inf(-1))
+		}
+		if w == v { // an infinity with nothing beyond it
+			return
+		}
+		worse = K(w)
+	default: // an integer, with wraparound at either end
+		worse = t + 1
+		if h.largest {
+			worse = t - 1
+		}
+		if h.largest && worse > t || !h.largest && worse < t {
+			return
+		}
+	}
+	// The index is below every element's, so that one equal to the
+	// threshold loses to it, as in scan's loops.
+	h.threshold, h.bounded = rankItem[K]{worse, -1}, true
+}
+
 // scan offers the elements xs, at flat indices start, start+1, ...,
 // which are above every index the buffer holds: an element equal to the
 // threshold loses to it, so only a strictly better value (or a NaN over
@@ -171,6 +235,9 @@ func (h *rankBuffer[K]) offer(it rankItem[K]) {
 // for integers. The loops call nothing per element: the selection runs
 // once per buffer's worth of candidates.
 func (h *rankBuffer[K]) scan(start int, xs []K) {
+	if !h.bounded {
+		h.seed(start, xs)
+	}
 	j := 0
 	for !h.bounded && j < len(xs) {
 		room := min(cap(h.items)-len(h.items), len(xs)-j)

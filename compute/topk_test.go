@@ -183,9 +183,11 @@ func TestRankMisuse(t *testing.T) {
 }
 
 // TestRankOrders checks TopK and BottomK over orders that once made them
-// slow or that stress their candidate buffers (ascending and descending
-// values, all equal, ascending runs, NaNs among ascending values, random
-// values with ties, NaNs and signed zeros) against a stable sort in plain
+// slow or that stress their candidate buffers or the seeding of their
+// thresholds (ascending and descending values, all equal, ascending runs,
+// NaNs among ascending values, the best off the sampling stride, ties with
+// the seed, infinite and NaN seeds, random values with ties, NaNs and
+// signed zeros) against a stable sort in plain
 // Go, for k from 1 to beyond a chunk and 1, 2, 3 and 8 workers. 200000
 // elements are four chunks, whose k best the merge cuts down too.
 func TestRankOrders(t *testing.T) {
@@ -205,6 +207,43 @@ func TestRankOrders(t *testing.T) {
 				return math.NaN()
 			}
 			return float64(i)
+		}},
+		// Ascending values but for those on the stride that seeds a
+		// chunk's threshold (every 16th element), a little lower (so that
+		// a chunk's largest are all off the stride) or higher (its
+		// smallest): a seed better than the k-th best sampled would drop
+		// some of them.
+		{"sampled-low", func(i int) float64 {
+			if i%16 == 0 {
+				return float64(i) - 20
+			}
+			return float64(i)
+		}},
+		{"sampled-high", func(i int) float64 {
+			if i%16 == 0 {
+				return float64(i) + 20
+			}
+			return float64(i)
+		}},
+		// Every sampled element equal to the seed, as are earlier
+		// elements off the stride, which rank before the sampled ones.
+		{"seed-ties", func(i int) float64 {
+			if i%16 == 0 || i%3 == 0 {
+				return 5
+			}
+			return float64(i % 5)
+		}},
+		// Seeds that are infinite or NaN, with finite values between.
+		{"infinities", func(i int) float64 {
+			switch {
+			case i%4096 == 32:
+				return math.NaN()
+			case i%64 == 0:
+				return math.Inf(-1)
+			case i%64 == 16:
+				return math.Inf(1)
+			}
+			return float64(i % 101)
 		}},
 		{"random", func(int) float64 {
 			switch r := rng.IntN(100); {

@@ -188,13 +188,14 @@
 //     buffer of candidates that a selection cuts to its k best when full:
 //     an element costs a comparison and a bounded share of a selection
 //     whatever the order of the elements. A chunk's first threshold is the
-//     k-th best of every 16th element, which its k best cannot be worse
-//     than, so that about 16k of a chunk's elements in ascending order get
-//     in rather than every one (for k up to 2048 where a chunk is read in
-//     place, up to 128 where its elements are converted or gathered).
+//     k-th best of a sample of every s-th element (s a power of two ≥ 16, 64 for k = 100),
+//     which its k best cannot be worse than, so that about k·s of a chunk's
+//     elements in ascending order get in rather than every one (for k up
+//     to 2048 where a chunk is read in place, up to 128 where its elements
+//     are converted or gathered).
 //
 // These keep a partial result per chunk in flight (counts or sums per
-// bin, candidates for the k best: up to 4·min(k, 65536) + 4096 items of
+// bin, candidates for the k best: up to 4·min(k, 65536) + 1024 items of
 // 16 bytes): as many chunks as fit in a quarter of the memory budget and
 // 64 MiB are in flight, and at least one; the window of pages has the rest
 // of the budget. With more bins than 65536, a chunk holds at least as many

@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/go-memmap/memmap/internal/misuse"
@@ -30,15 +31,17 @@ type Ranked[T Real] struct {
 // of candidates, which, when full, is cut to its k best by a selection:
 // an element costs a comparison and a bounded share of a selection
 // whatever the order of the elements. A chunk's first threshold is the
-// k-th best of every 16th element of the first piece it is read in (the
-// whole chunk of a contiguous float64, int64 or uint64 view; 4096
-// elements where they are converted or gathered), when that piece has at
-// least 32k elements: the chunk's k best cannot be worse, and on
-// ascending input about 16k elements of a chunk's 65536 become candidates
-// rather than every one. Memory: the result and a merge buffer of
-// k+max(k, 1024) items of 16 bytes, plus m+min(max(3m, 4096), 65536) such
-// items per chunk in flight, where m is min(k, 65536), as many chunks as
-// fit in a quarter of the memory budget and 64 MiB, and at least one.
+// k-th best of a sample of the first piece it is read in (the whole chunk
+// of a contiguous float64, int64 or uint64 view; 4096 elements where they
+// are converted or gathered): every s-th element, s the least power of
+// two from 16 on that lets the sample fit in the candidate buffer (64 for
+// a k of 100 and a chunk of 65536), when the sample has at least 2k
+// elements. The chunk's k best cannot be worse, and on ascending input
+// about k·s elements of a chunk become candidates rather than every one.
+// Memory: the result and a merge buffer of k+max(k, 1024) items of 16
+// bytes, plus m+min(max(3m, 1024), 65536) such items per chunk in flight,
+// where m is min(k, 65536), as many chunks as fit in a quarter of the
+// memory budget and 64 MiB, and at least one.
 func TopK[T Real](ctx context.Context, a *mmarray.Array[T], k int, opts ...Option) (Ranked[T], error) {
 	if k < 0 {
 		misuse.Panicf("compute: TopK(%d): k must not be negative", k)
@@ -78,7 +81,7 @@ func rankAs[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], k in
 	// so that each selection, linear in the buffer's length, comes after
 	// at least k offers even for a k of millions.
 	perChunk := min(k, chunkLen)
-	chunkCap := perChunk + min(max(3*perChunk, chunkLen/seedStride), chunkLen)
+	chunkCap := perChunk + min(max(3*perChunk, 1024), chunkLen)
 	total := newRankBuffer[K](k, k+max(k, 1024), largest)
 	cfg := boundWave(newConfig(opts), a, int64(chunkCap)*int64(sizeOf(rankItem[K]{})))
 	err := reduceChunks(ctx, a, cfg, cOrder,
@@ -170,17 +173,18 @@ func (h *rankBuffer[K]) offer(it rankItem[K]) {
 	}
 }
 
-// seedStride is the distance between the elements of a piece whose k-th
-// best seeds the threshold: about k*seedStride elements of a piece in
-// ascending order become candidates, for a selection over
-// len(xs)/seedStride sampled ones.
+// seedStride is the least distance between the elements of a piece whose
+// k-th best seeds the threshold: about k times the distance elements of a
+// piece in ascending order become candidates, for a selection over
+// the sampled ones.
 const seedStride = 16
 
 // seed sets a first threshold, before any selection has, from the k-th
-// best of every seedStride-th element of xs (at flat indices start, ...),
-// if there are at least 2k of them (fewer would let most elements
-// through) and they fit in the free part of the buffer, where they are
-// selected. That k-th best, t, is never better than the k-th best of the
+// best of every stride-th element of xs (at flat indices start, ...), the
+// stride the least power of two from seedStride on that lets the sample fit in
+// the free part of the buffer, where it is selected (a larger buffer
+// would cost more to allocate and fill than it saves), if the sample has
+// at least 2k elements (fewer would let most elements through). That k-th best, t, is never better than the k-th best of the
 // piece (k sampled elements are at least as good as t), so every element
 // among the k best is at least as good as t: the threshold is the value
 // just worse than t, which an element must beat as scan's loops require,
@@ -189,13 +193,17 @@ const seedStride = 16
 // numbers) or a t with no value just worse (the smallest value of K, or
 // for the smallest, the largest) leaves the threshold unset.
 func (h *rankBuffer[K]) seed(start int, xs []K) {
-	n := len(xs) / seedStride
+	free := max(1, cap(h.items)-len(h.items))
+	// A power of two, so that sampled elements stay on one stride of 16
+	// (as the tests expect) whatever the buffer's size.
+	stride := 1 << bits.Len(uint(max(seedStride, (len(xs)+free-1)/free)-1))
+	n := len(xs) / stride
 	if n < 2*h.k || n > cap(h.items)-len(h.items) {
 		return
 	}
 	sample := h.items[len(h.items) : len(h.items)+n]
 	for i := range sample {
-		j := i * seedStride
+		j := i * stride
 		sample[i] = rankItem[K]{xs[j], start + j}
 	}
 	h.selectBest(sample, h.k)

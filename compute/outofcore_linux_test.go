@@ -388,7 +388,16 @@ func TestOutOfCore(t *testing.T) {
 	}
 	t.Logf("child VmHWM %d MiB with a budget of %d MiB; seconds per step %v; peak RSS per step (bytes) %v",
 		report.VmHWM>>20, outOfCoreBudget>>20, report.Duration, report.StepHWM)
-	require.LessOrEqual(t, report.VmHWM, int64(outOfCoreBudget+outOfCoreSlack), "peak RSS of the child")
+	limit := int64(outOfCoreBudget + outOfCoreSlack)
+	if raceEnabled {
+		// The race detector shadows the Go heap (about three bytes of
+		// shadow and metadata per byte), and a reduction's partial
+		// results may take a quarter of the budget: top-k's child peaked
+		// at 134 MiB under it, 51 MiB without. The bound without the
+		// race detector is the issue's, budget + 64 MiB.
+		limit += 3 * outOfCoreBudget / 4
+	}
+	require.LessOrEqual(t, report.VmHWM, limit, "peak RSS of the child")
 }
 
 // TestOutOfCoreChild is the child: it moves itself into the cgroup, runs

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/mmarray"
@@ -84,16 +85,30 @@ func rankAs[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], k in
 	chunkCap := perChunk + min(max(3*perChunk, 1024), chunkLen)
 	total := newRankBuffer[K](k, k+max(k, 1024), largest)
 	cfg := boundWave(newConfig(opts), a, int64(chunkCap)*int64(sizeOf(rankItem[K]{})))
+	// A chunk's buffer goes back to spares once the chunk is merged, for a
+	// later chunk: a buffer per chunk would be garbage at the rate of the
+	// scan, and the heap the collector lets grow around it (several times
+	// larger under the race detector) would count in the process's memory
+	// beside the budget.
+	var spares sync.Pool
 	err := reduceChunks(ctx, a, cfg, cOrder,
 		func(p *rankBuffer[K], start int, xs []K) {
 			if p.items == nil {
-				*p = newRankBuffer[K](perChunk, chunkCap, largest)
+				if spare, ok := spares.Get().(*[]rankItem[K]); ok {
+					*p = rankBuffer[K]{items: (*spare)[:0], k: perChunk, largest: largest}
+				} else {
+					*p = newRankBuffer[K](perChunk, chunkCap, largest)
+				}
 			}
 			p.scan(start, xs)
 		},
 		func(p rankBuffer[K]) {
 			for _, it := range p.best() {
 				total.offer(it)
+			}
+			if p.items != nil {
+				spare := p.items[:0]
+				spares.Put(&spare)
 			}
 		})
 	if err != nil {

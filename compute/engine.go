@@ -292,6 +292,22 @@ type chunkWalker[T element, K kernelType, P any] struct {
 // run computes wave[i], the partial of chunk first+i, for every i, on
 // len(bufs) goroutines, each with its own buffers.
 func (w *chunkWalker[T, K, P]) run(ctx context.Context, first int, wave []P, bufs [][]T, kbufs [][]K) error {
+	return runChunks(ctx, len(bufs), first, first+len(wave), w.window, func(g, c int) error {
+		w.chunk(c, &wave[c-first], bufs[g], kbufs[g])
+		return nil
+	})
+}
+
+// runChunks runs work on chunks first to last-1 on up to workers
+// goroutines, with the index of the goroutine running it (0 to workers-1,
+// for buffers of its own). Chunks are taken in increasing order by the
+// workers as they come free, as window (nil when all fits in the memory
+// budget) needs: each chunk enters it before its work and leaves it after.
+// The context is checked before each chunk and stops the workers; its
+// error, or the first error of work or of the window, is returned. A panic
+// in a worker (a view used after its File was closed, a kernel's own) is
+// raised again in the caller's goroutine.
+func runChunks(ctx context.Context, workers, first, last int, window *chunkWindow, work func(g, c int) error) error {
 	var (
 		next     atomic.Int64
 		stop     atomic.Bool
@@ -300,6 +316,7 @@ func (w *chunkWalker[T, K, P]) run(ctx context.Context, first int, wave []P, buf
 		panicked any
 		wg       sync.WaitGroup
 	)
+	next.Store(int64(first))
 	fail := func(err error, p any) {
 		mu.Lock()
 		if firstErr == nil && panicked == nil {
@@ -307,11 +324,11 @@ func (w *chunkWalker[T, K, P]) run(ctx context.Context, first int, wave []P, buf
 		}
 		mu.Unlock()
 		stop.Store(true)
-		if w.window != nil {
-			w.window.stop()
+		if window != nil {
+			window.stop()
 		}
 	}
-	for g := range min(len(bufs), len(wave)) {
+	for g := range min(workers, last-first) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -321,25 +338,26 @@ func (w *chunkWalker[T, K, P]) run(ctx context.Context, first int, wave []P, buf
 				}
 			}()
 			for !stop.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(wave) {
+				c := int(next.Add(1) - 1)
+				if c >= last {
 					return
 				}
 				if err := ctx.Err(); err != nil {
 					fail(err, nil)
 					return
 				}
-				if w.window == nil {
-					w.chunk(first+i, &wave[i], bufs[g], kbufs[g])
-					continue
-				}
-				if !w.window.enter(first + i) {
+				if window != nil && !window.enter(c) {
 					return
 				}
-				w.chunk(first+i, &wave[i], bufs[g], kbufs[g])
-				if err := w.window.leave(first + i); err != nil {
+				if err := work(g, c); err != nil {
 					fail(err, nil)
 					return
+				}
+				if window != nil {
+					if err := window.leave(c); err != nil {
+						fail(err, nil)
+						return
+					}
 				}
 			}
 		}()

@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/mmarray"
@@ -246,20 +245,12 @@ func (m *meter) add(n int64) {
 }
 
 // forChunks splits [0, n) into chunks of chunk elements and runs work on
-// each, with the index of the goroutine running it (0 to workers-1, for
-// buffers of its own). Chunks are taken in increasing order by the workers
-// as they come free, as window (nil when all fits in the memory budget)
-// needs: each chunk enters it before its work and leaves it after. The
-// context is checked before each chunk and stops the workers; its error,
-// or the first error of work or of the window, is returned. A panic in a
-// worker (a view used after its File was closed, a kernel's own) is raised
-// again in the caller's goroutine. It is chunkWalker.run without partial
-// results or waves.
+// each, [lo, hi), with runChunks's workers, window, context and panics;
+// then it finishes the window (releases what is left).
 func forChunks(ctx context.Context, workers, n, chunk int, window *chunkWindow, work func(w, lo, hi int) error) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	chunks := (n + chunk - 1) / chunk
 	if window != nil {
 		defer func() {
 			if werr := window.finish(); werr != nil && err == nil {
@@ -267,64 +258,9 @@ func forChunks(ctx context.Context, workers, n, chunk int, window *chunkWindow, 
 			}
 		}()
 	}
-	var (
-		next     atomic.Int64
-		stop     atomic.Bool
-		mu       sync.Mutex // guards firstErr and panicked
-		firstErr error
-		panicked any
-		wg       sync.WaitGroup
-	)
-	fail := func(err error, p any) {
-		mu.Lock()
-		if firstErr == nil && panicked == nil {
-			firstErr, panicked = err, p
-		}
-		mu.Unlock()
-		stop.Store(true)
-		if window != nil {
-			window.stop()
-		}
-	}
-	for w := range min(workers, chunks) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				if p := recover(); p != nil {
-					fail(nil, p)
-				}
-			}()
-			for !stop.Load() {
-				c := int(next.Add(1) - 1)
-				if c >= chunks {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					fail(err, nil)
-					return
-				}
-				if window != nil && !window.enter(c) {
-					return
-				}
-				if err := work(w, c*chunk, min((c+1)*chunk, n)); err != nil {
-					fail(err, nil)
-					return
-				}
-				if window != nil {
-					if err := window.leave(c); err != nil {
-						fail(err, nil)
-						return
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if panicked != nil {
-		panic(panicked)
-	}
-	return firstErr
+	return runChunks(ctx, workers, 0, (n+chunk-1)/chunk, window, func(w, c int) error {
+		return work(w, c*chunk, min((c+1)*chunk, n))
+	})
 }
 
 // walkedView is one view a transform walks chunk by chunk in C order, for

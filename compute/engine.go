@@ -193,9 +193,8 @@ func walkChunks[T element, K kernelType, P any](ctx context.Context, v *mmarray.
 		chunkLen: chunkElems,
 		kernel:   kernel,
 		widen:    widenerFor[T, K](),
-		progress: cfg.progress,
+		progress: newMeter(cfg, int64(n)*int64(v.DType().ItemSize)),
 		itemSize: int64(v.DType().ItemSize),
-		total:    int64(n) * int64(v.DType().ItemSize),
 	}
 	workers := min(cfg.workers, chunks)
 	partials := int64(min(chunks, cfg.waveLen)) * (int64(sizeOf(*new(P))) + cfg.partBytes)
@@ -228,25 +227,48 @@ func walkChunks[T element, K kernelType, P any](ctx context.Context, v *mmarray.
 }
 
 // budgetWindow returns the window that keeps the walk of v in chunks of
-// chunkElems elements within the memory budget, or nil when the view's
-// bytes fit in it (nothing to release: pages stay mapped for the next
-// operation, as without a budget) or there is nothing to manage (a File
-// in memory or opened CopyOnWrite). partials is what the wave's partial
-// results hold; the rest of the budget goes to the chunks' pages: each
-// chunk is counted as its first chunk's span, rounded out to whole pages.
+// chunkElems elements within the memory budget, with the views read in
+// step with it (cfg.alongside: a group-by's keys), or nil when their bytes
+// fit in it (nothing to release: pages stay mapped for the next operation,
+// as without a budget) or there is nothing to manage (a File in memory or
+// opened CopyOnWrite). partials is what the wave's partial results hold.
 func budgetWindow[T element](v *mmarray.Array[T], cfg *config, chunks, chunkElems int, partials int64) *chunkWindow {
-	page := int64(pagecache.PageSize())
+	views := []walkedView{walkedOf(v, chunkElems, false, cfg)}
+	for _, r := range cfg.alongside {
+		_, total := r.bytesOf(0, chunks)
+		_, span := r.bytesOf(0, 1)
+		views = append(views, walkedView{r, total, span})
+	}
+	return windowFor(cfg, chunks, partials, views...)
+}
+
+// walkedView is one view walked chunk by chunk, for the memory budget: its
+// residency (nil where there is nothing to manage), the bytes it spans and
+// those its first chunk spans.
+type walkedView struct {
+	residency   *residency
+	total, span int64
+}
+
+func walkedOf[T element](v *mmarray.Array[T], chunkElems int, output bool, cfg *config) walkedView {
 	_, total := v.ByteRange(0, v.Len())
 	_, span := v.ByteRange(0, min(chunkElems, v.Len()))
-	span = (span+page-1)/page*page + page
-	// Views read in step with v (a group-by's keys) count too.
-	for _, r := range cfg.alongside {
-		_, n := r.bytesOf(0, chunks)
-		_, s := r.bytesOf(0, 1)
-		total, span = total+n, span+(s+page-1)/page*page+page
+	return walkedView{newResidency(v, chunkElems, output, cfg.stream), total, span}
+}
+
+// windowFor returns the window that keeps a walk of chunks over views,
+// read or written in step, within the memory budget, or nil when their
+// bytes fit in it. partials is what the walk's partial results hold; the
+// rest of the budget goes to the chunks' pages, each chunk counted as the
+// first chunk's span of every view, rounded out to whole pages.
+func windowFor(cfg *config, chunks int, partials int64, views ...walkedView) *chunkWindow {
+	page := int64(pagecache.PageSize())
+	var total, span int64
+	for _, v := range views {
+		total += v.total
+		span += (v.span+page-1)/page*page + page
 	}
-	budget := cfg.resolveMemory(total)
-	room := budget - partials
+	room := cfg.resolveMemory(total) - partials
 	if total <= room {
 		return nil
 	}
@@ -255,13 +277,14 @@ func budgetWindow[T element](v *mmarray.Array[T], cfg *config, chunks, chunkElem
 	// huge page mappings, made a budgeted sum of a warm file half as fast
 	// as an unbudgeted one. The bytes a batch holds back come out of the
 	// window's room.
-	files := append([]*residency{newResidency(v, chunkElems, false, cfg.stream)}, cfg.alongside...)
 	step := releaseStepFor(room)
 	var slack int64
-	for _, r := range files {
-		if r != nil {
+	files := make([]*residency, len(views))
+	for i, v := range views {
+		if r := v.residency; r != nil {
 			r.releaseStep, r.releaseAlign = step, hugePage
 			slack += releaseSlack(step, hugePage)
+			files[i] = r
 		}
 	}
 	limit := int(min(int64(chunks), max(1, (room-slack)/span)))
@@ -280,13 +303,9 @@ type chunkWalker[T element, K kernelType, P any] struct {
 	chunkLen int // elements per chunk
 	kernel   func(p *P, start int, piece []K)
 	widen    widener[T, K]
-	progress func(done, total int64)
+	progress *meter
 	itemSize int64
-	total    int64
 	window   *chunkWindow // nil when the view fits in the memory budget
-
-	mu   sync.Mutex // guards done and calls of progress
-	done int64
 }
 
 // run computes wave[i], the partial of chunk first+i, for every i, on
@@ -369,6 +388,27 @@ func runChunks(ctx context.Context, workers, first, last int, window *chunkWindo
 	return firstErr
 }
 
+// meter reports progress (WithProgress): bytes done and the total, one
+// call at a time; without a progress function it does nothing.
+type meter struct {
+	fn    func(done, total int64)
+	total int64
+	mu    sync.Mutex
+	done  int64
+}
+
+func newMeter(cfg config, total int64) *meter { return &meter{fn: cfg.progress, total: total} }
+
+func (m *meter) add(n int64) {
+	if m.fn == nil {
+		return
+	}
+	m.mu.Lock()
+	m.done += n
+	m.fn(m.done, m.total)
+	m.mu.Unlock()
+}
+
 // chunk runs the kernel over chunk c into p.
 func (w *chunkWalker[T, K, P]) chunk(c int, p *P, buf []T, kbuf []K) {
 	lo, hi := c*w.chunkLen, min((c+1)*w.chunkLen, w.n)
@@ -380,10 +420,5 @@ func (w *chunkWalker[T, K, P]) chunk(c int, p *P, buf []T, kbuf []K) {
 			block = rest
 		}
 	}
-	if w.progress != nil {
-		w.mu.Lock()
-		w.done += int64(hi-lo) * w.itemSize
-		w.progress(w.done, w.total)
-		w.mu.Unlock()
-	}
+	w.progress.add(int64(hi-lo) * w.itemSize)
 }

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"os"
 	"slices"
-	"sync"
 
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/mmarray"
-	"github.com/go-memmap/memmap/pagecache"
 )
 
 // Transform stores kernel's results over the views srcs in dst: for every
@@ -224,26 +222,6 @@ func (o *output[U]) written(lo, hi int) error {
 	return o.view.File().Release(off, n)
 }
 
-// meter reports progress: bytes done and the total, one call at a time.
-type meter struct {
-	fn    func(done, total int64)
-	total int64
-	mu    sync.Mutex
-	done  int64
-}
-
-func newMeter(cfg config, total int64) *meter { return &meter{fn: cfg.progress, total: total} }
-
-func (m *meter) add(n int64) {
-	if m.fn == nil {
-		return
-	}
-	m.mu.Lock()
-	m.done += n
-	m.fn(m.done, m.total)
-	m.mu.Unlock()
-}
-
 // forChunks splits [0, n) into chunks of chunk elements and runs work on
 // each, [lo, hi), with runChunks's workers, window, context and panics;
 // then it finishes the window (releases what is left).
@@ -263,41 +241,12 @@ func forChunks(ctx context.Context, workers, n, chunk int, window *chunkWindow, 
 	})
 }
 
-// walkedView is one view a transform walks chunk by chunk in C order, for
-// its memory budget: its residency (nil where there is nothing to
-// manage), the bytes it spans and those its first chunk spans.
-type walkedView struct {
-	residency   *residency
-	total, span int64
-}
-
-func walkedOf[T Real](v *mmarray.Array[T], chunkElems int, output bool, cfg *config) walkedView {
-	_, total := v.ByteRange(0, v.Len())
-	_, span := v.ByteRange(0, min(chunkElems, v.Len()))
-	return walkedView{newResidency(v, chunkElems, output, cfg.stream), total, span}
-}
-
 // transformWindow returns the window that keeps a transform's walk of n
 // elements in chunks of chunkElems within the memory budget, over the
 // views it reads and writes in step (read ahead and released; written
-// back and released), or nil when their bytes together fit in the budget,
-// as budgetWindow does for a reduction's one view.
+// back and released), or nil when their bytes together fit in the budget.
 func transformWindow(cfg *config, n, chunkElems int, views ...walkedView) *chunkWindow {
-	var total, span int64
-	page := int64(pagecache.PageSize())
-	files := make([]*residency, len(views))
-	for i, v := range views {
-		total += v.total
-		span += (v.span+page-1)/page*page + page
-		files[i] = v.residency
-	}
-	budget := cfg.resolveMemory(total)
-	if total <= budget {
-		return nil
-	}
-	chunks := (n + chunkElems - 1) / chunkElems
-	limit := int(min(int64(chunks), max(1, budget/span)))
-	return newChunkWindow(chunks, limit, files...)
+	return windowFor(cfg, (n+chunkElems-1)/chunkElems, 0, views...)
 }
 
 // toNewFile creates path as a C-order .npy of descr and shape, runs fill on

@@ -137,7 +137,7 @@ func printHeader(w io.Writer, indent string, h npyheader.Header, format string, 
 		fmt.Fprintf(w, "%sfields\n", indent)
 		printFields(w, indent+"  ", h.DType.Fields)
 	}
-	fmt.Fprintf(w, "%sshape        %s\n", indent, pyTuple(h.Shape))
+	fmt.Fprintf(w, "%sshape        %s\n", indent, nprepr.Shape(h.Shape))
 	order := "C"
 	if h.FortranOrder {
 		order = "F"
@@ -160,7 +160,7 @@ func printFields(w io.Writer, indent string, fields []npyheader.Field) {
 			kind = "record"
 		}
 		if len(fl.Shape) > 0 {
-			kind += " " + pyTuple(fl.Shape)
+			kind += " " + nprepr.Shape(fl.Shape)
 		}
 		name := fl.Name
 		if fl.Title != "" {
@@ -172,6 +172,3 @@ func printFields(w io.Writer, indent string, fields []npyheader.Field) {
 		}
 	}
 }
-
-// pyTuple prints a shape as Python prints a tuple: (), (3,), (3, 4).
-func pyTuple(shape []int) string { return nprepr.Shape(shape) }

@@ -255,12 +255,12 @@ func (r statsReport) writeText(w io.Writer) error {
 			case r.axis != nil:
 				return strconv.AppendInt(dst, int64(i), 10)
 			}
-			return fmt.Appendf(dst, "%d %s", i, pyTuple(unravelIndex(i, r.shape)))
+			return fmt.Appendf(dst, "%d %s", i, nprepr.Shape(unravelIndex(i, r.shape)))
 		}
 	}
 	b = fmt.Appendf(b, "%-10s %s\n", "file", r.file)
 	b = fmt.Appendf(b, "%-10s %s\n", "dtype", r.dtype)
-	b = fmt.Appendf(b, "%-10s %s\n", "shape", pyTuple(r.shape))
+	b = fmt.Appendf(b, "%-10s %s\n", "shape", nprepr.Shape(r.shape))
 	if r.axis != nil {
 		b = fmt.Appendf(b, "%-10s %d\n", "axis", *r.axis)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/nprepr"
 	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -246,11 +247,11 @@ func checkStatsText(t *testing.T, name string, want numpyStats, bad func(string,
 		bad("%s (text): lines %v, want %s", name, order, wantOrder)
 		return
 	}
-	if lines["dtype"] != want.DType || lines["shape"] != pyTuple(want.Shape) ||
+	if lines["dtype"] != want.DType || lines["shape"] != nprepr.Shape(want.Shape) ||
 		lines["count"] != strconv.FormatInt(want.Count, 10) || lines["nan_count"] != strconv.FormatInt(want.NaNCount, 10) {
 		bad("%s (text): dtype %q shape %q count %q nan_count %q; NumPy %s %s %d %d", name,
 			lines["dtype"], lines["shape"], lines["count"], lines["nan_count"],
-			want.DType, pyTuple(want.Shape), want.Count, want.NaNCount)
+			want.DType, nprepr.Shape(want.Shape), want.Count, want.NaNCount)
 	}
 	for _, f := range []struct {
 		key   string
@@ -259,7 +260,7 @@ func checkStatsText(t *testing.T, name string, want numpyStats, bad func(string,
 	}{{"argmin", want.ArgMin, want.ArgMinIndex}, {"argmax", want.ArgMax, want.ArgMaxIndex}} {
 		w := "-"
 		if f.flat != nil {
-			w = fmt.Sprintf("%d %s", *f.flat, pyTuple(f.index))
+			w = fmt.Sprintf("%d %s", *f.flat, nprepr.Shape(f.index))
 		}
 		if lines[f.key] != w {
 			bad("%s (text): %s %q, NumPy %q", name, f.key, lines[f.key], w)

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/go-memmap/memmap/internal/ciskip"
 	"github.com/go-memmap/memmap/internal/pagemap"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -28,7 +29,7 @@ func skipOnTmpfs(t *testing.T, f *os.File) {
 	var st unix.Statfs_t
 	require.NoError(t, unix.Fstatfs(int(f.Fd()), &st))
 	if fs := uint32(st.Type); fs == unix.TMPFS_MAGIC || fs == unix.RAMFS_MAGIC { // Type is an int32 on 32-bit platforms
-		t.Skipf("%s is on tmpfs or ramfs, whose page cache is the only copy and cannot be dropped", f.Name())
+		ciskip.Skipf(t, "%s is on tmpfs or ramfs, whose page cache is the only copy and cannot be dropped", f.Name())
 	}
 }
 

@@ -191,8 +191,7 @@ func (t *chunkTable[K]) add(keys []uint64, vals []K, dropZero bool) {
 // denseSpan of each other (the common small key domain), each key finds its
 // entry through a direct index of key minus a base, kept while the chunk's
 // blocks fit in it, and the hash table is probed once per distinct key;
-// otherwise
-// every row probes, with the probe written out so that nothing is called
+// otherwise every row probes, with the probe written out so that nothing is called
 // per row. Either way the rows are added to their groups in row order, so
 // the results are the same.
 func (t *chunkTable[K]) add1(keys []uint64, vals []K, dropZero bool) {

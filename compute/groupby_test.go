@@ -99,6 +99,9 @@ func TestGroupByWorkersAndSpill(t *testing.T) {
 		spill := t.TempDir()
 		want, err := groupBy(compute.WithWorkers(1))
 		must(t, err)
+		if want != "" {
+			t.Fatalf("the one-worker in-memory result: %s", want)
+		}
 		for _, workers := range []int{1, 2, 3, 8} {
 			for _, budget := range []int64{0, 1} {
 				got, err := groupBy(compute.WithWorkers(workers), compute.WithMemory(budget), compute.WithSpillDir(spill))

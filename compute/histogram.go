@@ -499,8 +499,8 @@ func (u *uniformBinning) uint64Bins(out []int, xs []uint64)   { binUniform(u, ou
 func (u *uniformBinning) float64Bins(out []int, xs []float64) { binUniform(u, out, xs) }
 
 // binUniform sets out[i] to the bin of xs[i], or to n where it is out of
-// the range or NaN. In each of the loops, specialised by precision, an element is kept if it is within the
-// range, its bin is (x - first) * norm truncated, corrected against the
+// the range or NaN. In each of the loops, specialised by precision, an
+// element is kept if it is within the range, its bin is (x - first) * norm truncated, corrected against the
 // edges once down and once up, as NumPy does (its arithmetic may be off by
 // one within an ulp of an edge). Where NumPy's own index would leave the
 // bins (it then raises IndexError or ValueError), the nearest bin is
@@ -557,7 +557,7 @@ func binUniform[K kernelType](u *uniformBinning, out []int, xs []K) {
 }
 
 // scaled is (x - first) * norm for the precisions the fast loops of
-// countUniformPiece leave out, each operation rounded as NumPy rounds it:
+// binUniform leave out, each operation rounded as NumPy rounds it:
 // float16 arithmetic is float32 arithmetic rounded to float16.
 func (u *uniformBinning) scaled(x float64) float64 {
 	var d float64

@@ -199,8 +199,8 @@ const seedStride = 16
 // stride the least power of two from seedStride on that lets the sample fit in
 // the free part of the buffer, where it is selected (a larger buffer
 // would cost more to allocate and fill than it saves), if the sample has
-// at least 2k elements (fewer would let most elements through). That k-th best, t, is never better than the k-th best of the
-// piece (k sampled elements are at least as good as t), so every element
+// at least 2k elements (fewer would let most elements through). That k-th
+// best, t, is never better than the k-th best of the piece (k sampled elements are at least as good as t), so every element
 // among the k best is at least as good as t: the threshold is the value
 // just worse than t, which an element must beat as scan's loops require,
 // and ties with t stay candidates whatever their index. A NaN t (a

@@ -443,12 +443,12 @@ func memmapSum(ds *dataset, m *meter, opts ...compute.Option) (outcome, error) {
 	}
 	defer f.Close()
 	m.start()
-	s, err := compute.Sum(context.Background(), a, opts...)
+	s, err := sum(a, opts...)
 	m.stop()
 	if err != nil {
 		return outcome{}, err
 	}
-	return outcome{check: s.Float64(), bytes: int64(a.Len()) * 8}, nil
+	return outcome{check: s, bytes: int64(a.Len()) * 8}, nil
 }
 
 // memmapDescribe maps the warm file afresh (unmeasured) and measures

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"reflect"
 
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/misuse"
@@ -229,7 +228,7 @@ func sumBins[T Real, K kernelType, W Real](ctx context.Context, a *mmarray.Array
 	n := b.bins()
 	sums := make([]float64, n+1)
 	var strays int64
-	widen := float64Widener[W]()
+	widen := widenerFor[W, float64]()
 	// A partial holds its sums and buffers of bins, weights and their
 	// float64s.
 	var w W
@@ -271,28 +270,4 @@ func sumBins[T Real, K kernelType, W Real](ctx context.Context, a *mmarray.Array
 			strays += p.strays
 		})
 	return sums, strays, err
-}
-
-// float64Widener converts blocks of weights to float64: widenerFor's for
-// every type but the 64-bit integers, whose kernel type is not float64.
-func float64Widener[W Real]() widener[W, float64] {
-	if reflect.TypeFor[W]() != float16Type {
-		switch reflect.TypeFor[W]().Kind() {
-		case reflect.Int64:
-			return widen64[W, int64]
-		case reflect.Uint64:
-			return widen64[W, uint64]
-		}
-	}
-	return widenerFor[W, float64]()
-}
-
-// widen64 converts a block of W, whose memory is that of S, to float64.
-func widen64[W Real, S int64 | uint64](b []W, buf []float64) ([]float64, []W) {
-	src := sliceAs[S](b)
-	n := min(len(buf), len(src))
-	for i, x := range src[:n] {
-		buf[i] = float64(x)
-	}
-	return buf[:n], b[n:]
 }

@@ -79,8 +79,17 @@ func widenerFor[T element, K kernelType]() widener[T, K] {
 	}
 	switch t.Kind() {
 	case reflect.Int64, reflect.Uint64, reflect.Float64:
-		// K is T's underlying type, by familyOf.
-		return func(b []T, _ []K) ([]K, []T) { return sliceAs[K](b), nil }
+		if t.Kind() == reflect.TypeFor[K]().Kind() {
+			// K is T's underlying type (familyOf's K for T): in place.
+			return func(b []T, _ []K) ([]K, []T) { return sliceAs[K](b), nil }
+		}
+		switch t.Kind() {
+		case reflect.Int64:
+			return widenVia[T, K, int64]
+		case reflect.Uint64:
+			return widenVia[T, K, uint64]
+		}
+		return widenVia[T, K, float64]
 	case reflect.Bool, reflect.Uint8:
 		return widenVia[T, K, uint8]
 	case reflect.Int8:
@@ -103,7 +112,7 @@ func widenerFor[T element, K kernelType]() widener[T, K] {
 
 // widenVia converts a block of T whose memory is that of S (a Go bool is
 // the byte 0 or 1, a named integer type its underlying integer).
-func widenVia[T element, K kernelType, S int8 | int16 | int32 | uint8 | uint16 | uint32 | float32](b []T, buf []K) ([]K, []T) {
+func widenVia[T element, K kernelType, S int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | uint64 | float32 | float64](b []T, buf []K) ([]K, []T) {
 	src := sliceAs[S](b)
 	n := min(len(buf), len(src))
 	for i, x := range src[:n] {

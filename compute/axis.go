@@ -480,7 +480,7 @@ func sumAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, skipNaN
 			return Reduced[Scalar]{}, err
 		}
 		for i, s := range totals {
-			out.Values[i] = Scalar{kind: Int64, i: s}
+			out.Values[i] = scalarOf(s, false)
 		}
 	case unsignedFamily:
 		totals, err := reduceAxis(ctx, a, p, sumIntOp[uint64](), opts)
@@ -489,11 +489,7 @@ func sumAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, skipNaN
 		}
 		isBool := familyIsBool[T]()
 		for i, s := range totals {
-			if isBool {
-				out.Values[i] = Scalar{kind: Int64, i: int64(s)}
-			} else {
-				out.Values[i] = Scalar{kind: Uint64, u: s}
-			}
+			out.Values[i] = scalarOf(s, isBool)
 		}
 	default:
 		totals, err := reduceAxis(ctx, a, p, sumFloatOp(skipNaN), opts)
@@ -501,7 +497,7 @@ func sumAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, skipNaN
 			return Reduced[Scalar]{}, err
 		}
 		for i, s := range totals {
-			out.Values[i] = Scalar{kind: Float64, f: s.value()}
+			out.Values[i] = scalarOf(s.value(), false)
 		}
 	}
 	return out, nil

@@ -101,7 +101,7 @@ func sum[T Real](ctx context.Context, a *mmarray.Array[T], skipNaN bool, opts []
 		if err != nil {
 			return Scalar{}, err
 		}
-		return Scalar{kind: Int64, i: total}, nil
+		return scalarOf(total, false), nil
 	case unsignedFamily:
 		var total uint64
 		err := reduceChunks(ctx, a, cfg, anyOrder, func(p *uint64, _ int, xs []uint64) { *p += sumWrapping(xs) },
@@ -109,10 +109,7 @@ func sum[T Real](ctx context.Context, a *mmarray.Array[T], skipNaN bool, opts []
 		if err != nil {
 			return Scalar{}, err
 		}
-		if familyIsBool[T]() {
-			return Scalar{kind: Int64, i: int64(total)}, nil
-		}
-		return Scalar{kind: Uint64, u: total}, nil
+		return scalarOf(total, familyIsBool[T]()), nil
 	}
 	var total fsum
 	err := reduceChunks(ctx, a, cfg, anyOrder, func(p *fsum, _ int, xs []float64) {
@@ -126,7 +123,7 @@ func sum[T Real](ctx context.Context, a *mmarray.Array[T], skipNaN bool, opts []
 	if err != nil {
 		return Scalar{}, err
 	}
-	return Scalar{kind: Float64, f: total.value()}, nil
+	return scalarOf(total.value(), false), nil
 }
 
 func familyIsBool[T Real]() bool { return reflect.TypeFor[T]().Kind() == reflect.Bool }

@@ -148,8 +148,9 @@ func newGroupSpec[Key mmarray.Element](keys *mmarray.Array[Key], words int) grou
 // keyLoader packs the keys of a range of rows into words.
 type keyLoader interface {
 	// load writes the packed keys of the rows from start on into dst,
-	// words words each, as many rows as dst holds.
-	load(start int, dst []uint64)
+	// words words each, as many rows as dst holds, and returns the least
+	// and greatest of one-word keys (for longer keys, 0 and MaxUint64).
+	load(start int, dst []uint64) (lo, hi uint64)
 }
 
 // groupByValues runs the group-by of values by the keys spec reads and
@@ -208,9 +209,10 @@ const groupWaveLen = 2
 
 // chunkTableBytes bounds the memory of a chunk in flight: a table of up to
 // chunkLen groups (keys and aggregates with their append slack, at most four
-// slots each), the packed keys of a block and the direct index.
+// slots each), the packed keys of a block and the window (an aggregate, a
+// seen flag and a used offset per key).
 func chunkTableBytes(words int) int64 {
-	return chunkLen*(2*(8*int64(words)+32)+4*4) + stageLen*8*int64(words) + denseSpan*4
+	return chunkLen*(2*(8*int64(words)+32)+4*4) + stageLen*8*int64(words) + denseSpan*(32+1+2*4)
 }
 
 // aggregateGroups runs the chunks of values through chunk tables merged in
@@ -252,8 +254,8 @@ func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.
 		for len(piece) > 0 {
 			n := min(len(piece), stageLen)
 			keys := c.packed[:n*spec.words]
-			c.loader.load(start, keys)
-			c.table.add(keys, piece[:n], spec.dropZero)
+			lo, hi := c.loader.load(start, keys)
+			c.table.add(keys, lo, hi, piece[:n], spec.dropZero)
 			piece, start = piece[n:], start+n
 		}
 	}
@@ -263,6 +265,7 @@ func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.
 			return
 		}
 		dropped += c.table.dropped
+		c.table.flushWindow()
 		if err := agg.fold(c.table); err != nil {
 			cancel()
 		}

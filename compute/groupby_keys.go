@@ -2,6 +2,7 @@ package compute
 
 import (
 	"encoding/binary"
+	"math"
 
 	"github.com/go-memmap/memmap/mmarray"
 )
@@ -22,19 +23,41 @@ func newIntKeys[T GroupKey, W int64 | uint64](view *mmarray.Array[T], flip uint6
 		stage: make([]T, stageLen), wide: make([]W, stageLen)}
 }
 
-func (k *intKeys[T, W]) load(start int, dst []uint64) {
+func (k *intKeys[T, W]) load(start int, dst []uint64) (lo, hi uint64) {
 	i := 0
+	lo, hi = math.MaxUint64, 0
 	for _, block := range k.view.BlocksRange(start, start+len(dst), k.stage) {
 		for len(block) > 0 {
 			var piece []W
 			piece, block = k.widen(block, k.wide)
-			out := dst[i : i+len(piece)]
-			for j, x := range piece {
-				out[j] = uint64(x) ^ k.flip
-			}
+			plo, phi := packKeys(dst[i:i+len(piece)], piece, k.flip)
+			lo, hi = min(lo, plo), max(hi, phi)
 			i += len(piece)
 		}
 	}
+	return lo, hi
+}
+
+// packKeys writes the words of keys, x^flip, into dst and returns the least
+// and greatest, tracked in two lanes so that each comparison waits for the
+// one two rows back, not the previous.
+func packKeys[W int64 | uint64](dst []uint64, keys []W, flip uint64) (lo, hi uint64) {
+	dst = dst[:len(keys)]
+	lo0, hi0 := uint64(math.MaxUint64), uint64(0)
+	lo1, hi1 := lo0, hi0
+	i := 0
+	for ; i+2 <= len(keys); i += 2 {
+		w0, w1 := uint64(keys[i])^flip, uint64(keys[i+1])^flip
+		dst[i], dst[i+1] = w0, w1
+		lo0, hi0 = min(lo0, w0), max(hi0, w0)
+		lo1, hi1 = min(lo1, w1), max(hi1, w1)
+	}
+	for ; i < len(keys); i++ {
+		w := uint64(keys[i]) ^ flip
+		dst[i] = w
+		lo0, hi0 = min(lo0, w), max(hi0, w)
+	}
+	return min(lo0, lo1), max(hi0, hi1)
 }
 
 // stringKeys packs S and U items read in place: an S item's bytes
@@ -48,7 +71,7 @@ type stringKeys[S string | []byte] struct {
 	bigEndian bool // U code units stored big-endian
 }
 
-func (k *stringKeys[S]) load(start int, dst []uint64) {
+func (k *stringKeys[S]) load(start int, dst []uint64) (lo, hi uint64) {
 	w := k.words
 	for r := range len(dst) / w {
 		item := k.view.ItemBytes1(start + r)
@@ -59,6 +82,7 @@ func (k *stringKeys[S]) load(start int, dst []uint64) {
 			packBytes(key, item)
 		}
 	}
+	return wordRange(dst, w)
 }
 
 // packBytes writes item into key big-endian, zero-padded.
@@ -107,10 +131,21 @@ type timeKeys struct {
 	stage []mmarray.Datetime64
 }
 
-func (k *timeKeys) load(start int, dst []uint64) {
+func (k *timeKeys) load(start int, dst []uint64) (lo, hi uint64) {
 	i := 0
 	for _, block := range k.view.BlocksRange(start, start+len(dst), k.stage) {
 		k.trunc.apply(dst[i:i+len(block)], sliceAs[int64](block))
 		i += len(block)
 	}
+	return wordRange(dst, 1)
+}
+
+// wordRange is the range a keyLoader returns: the least and greatest key
+// of one-word keys, and the widest range for longer ones, whose tables
+// never index keys directly.
+func wordRange(keys []uint64, words int) (lo, hi uint64) {
+	if words != 1 || len(keys) == 0 {
+		return 0, math.MaxUint64
+	}
+	return integerRange(keys)
 }

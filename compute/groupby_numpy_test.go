@@ -91,6 +91,13 @@ for code in ["b1", "i1", "u1", "i2", "u2", "i4", "u4", "i8", "u8"]:
             v = float_values(k) if code != "b1" else np.round(rng.standard_normal(n), 2)
             name = "key_%s%s%s" % ({"<": "le", ">": "be", "|": ""}[bo], code, "_wide" if wide else "")
             case(name, "int", save(name + "_k.npy", k), "", save(name + "_v.npy", v), "", k, v)
+# Keys that drift (the one-word keys' window moves within a chunk), some
+# far from the rest (their blocks probe the hash table for keys the window
+# holds too).
+k = np.arange(n, dtype="<i8") // 7
+k[rng.integers(0, n, 50)] = rng.integers(-2**40, 2**40, 50)
+v = float_values(k)
+case("key_drift", "int", save("key_drift_k.npy", k), "", save("key_drift_v.npy", v), "", k, v)
 # Values of every real dtype and byte order, by int64 keys.
 keys = rng.integers(-500, 500, n).astype("<i8")
 kfile = save("keys.npy", keys)

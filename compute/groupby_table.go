@@ -145,11 +145,17 @@ type chunkTable[K kernelType] struct {
 	keyTable
 	accs    []chunkAcc[K]
 	dropped int64 // rows left out for a missing key
-	// dense is add1's direct index: entry+1 by key minus denseBase, for the
-	// chunk's blocks whose keys lie within denseSpan above denseBase.
-	dense      []int32
-	denseBase  uint64
-	denseValid bool
+	// window holds the aggregates of one-word keys from windowBase to
+	// windowBase+denseSpan-1, indexed by key minus windowBase, for the
+	// chunk's blocks whose keys all lie in it: the common small key domain
+	// is aggregated without a lookup per row. seen marks the offsets in
+	// use, listed in first-seen order in used; flushWindow moves them into
+	// the hash table's entries.
+	window      []chunkAcc[K]
+	seen        []bool
+	used        []int32
+	windowBase  uint64
+	windowValid bool
 }
 
 func newChunkTable[K kernelType](words int) *chunkTable[K] {
@@ -160,15 +166,17 @@ func (t *chunkTable[K]) reset() {
 	t.keyTable.reset()
 	t.accs = t.accs[:0]
 	t.dropped = 0
-	t.denseValid = false
+	t.windowValid = false
 }
 
-// add aggregates vals by keys (len(vals) keys of t.words words each). With
-// dropZero, a key of all-zero words is left out: a NaT datetime. NaN values
-// count in no aggregate but still make their group exist, as in pandas.
-func (t *chunkTable[K]) add(keys []uint64, vals []K, dropZero bool) {
+// add aggregates vals by keys (len(vals) keys of t.words words each; lo and
+// hi are the least and greatest of one-word keys, from keyLoader.load).
+// With dropZero, a key of all-zero words is left out: a NaT datetime. NaN
+// values count in no aggregate but still make their group exist, as in
+// pandas.
+func (t *chunkTable[K]) add(keys []uint64, lo, hi uint64, vals []K, dropZero bool) {
 	if t.words == 1 {
-		t.add1(keys[:len(vals)], vals, dropZero)
+		t.add1(keys[:len(vals)], lo, hi, vals, dropZero)
 		return
 	}
 	w := t.words
@@ -188,39 +196,49 @@ func (t *chunkTable[K]) add(keys []uint64, vals []K, dropZero bool) {
 }
 
 // add1 is add for one-word keys. Where the keys of the block lie within
-// denseSpan of each other (the common small key domain), each key finds its
-// entry through a direct index of key minus a base, kept while the chunk's
-// blocks fit in it, and the hash table is probed once per distinct key;
-// otherwise every row probes, with the probe written out so that nothing is called
-// per row. Either way the rows are added to their groups in row order, so
-// the results are the same.
-func (t *chunkTable[K]) add1(keys []uint64, vals []K, dropZero bool) {
+// denseSpan of each other and of the window's base, the rows are aggregated
+// in the window, one add per row and no lookup; otherwise every row probes
+// the hash table, with the probe written out so that nothing is called per
+// row. Each group's rows are added in row order either way, but a group
+// aggregated partly in the window and partly in the table (the window moved
+// within the chunk) has its two partial sums added: the result depends only
+// on the chunk's rows, never on the number of workers.
+func (t *chunkTable[K]) add1(keys []uint64, lo, hi uint64, vals []K, dropZero bool) {
 	if len(keys) == 0 {
 		return
 	}
-	lo, hi := integerRange(keys)
-	if hi-lo < denseSpan {
-		// The index lasts for the chunk while its blocks' keys stay in
-		// its window, so that most keys probe the hash table once a
-		// chunk, not once a block.
-		if t.dense == nil {
-			t.dense = make([]int32, denseSpan)
+	if hi-lo < denseSpan && !(dropZero && lo == 0) {
+		if !t.windowValid || lo < t.windowBase || hi-t.windowBase >= denseSpan {
+			t.flushWindow()
+			if t.window == nil {
+				t.window = make([]chunkAcc[K], denseSpan)
+				t.seen = make([]bool, denseSpan)
+			}
+			t.windowBase, t.windowValid = lo, true
 		}
-		if !t.denseValid || lo < t.denseBase || hi-t.denseBase >= denseSpan {
-			clear(t.dense)
-			t.denseBase, t.denseValid = lo, true
-		}
-		dense, base := t.dense, t.denseBase
+		window, base := t.window[:denseSpan], t.windowBase
+		vals = vals[:len(keys)]
 		for i, k := range keys {
-			if dropZero && k == 0 {
-				t.dropped++
+			v := vals[i]
+			o := (k - base) & (denseSpan - 1)
+			a := &window[o]
+			if v == v && a.count != 0 {
+				if v < a.min {
+					a.min = v
+				}
+				if v > a.max {
+					a.max = v
+				}
+				a.count++
+				a.sum += float64(v)
 				continue
 			}
-			d := &dense[k-base]
-			if *d == 0 {
-				*d = int32(t.entry1(k) + 1)
+			// NaN, or the offset's first value.
+			if !t.seen[o] {
+				t.seen[o] = true
+				t.used = append(t.used, int32(o))
 			}
-			t.accs[*d-1].add(vals[i])
+			a.add(v)
 		}
 		return
 	}
@@ -247,9 +265,28 @@ func (t *chunkTable[K]) add1(keys []uint64, vals []K, dropZero bool) {
 	}
 }
 
+// flushWindow moves the window's aggregates into the table's entries, in
+// first-seen order, and empties the window. The entries' own rows came
+// first, so on equal extremes theirs are kept.
+func (t *chunkTable[K]) flushWindow() {
+	if !t.windowValid {
+		return
+	}
+	for _, o := range t.used {
+		w := &t.window[o]
+		e := t.entry1(t.windowBase + uint64(o))
+		t.accs[e].merge(w)
+		*w = chunkAcc[K]{}
+		t.seen[o] = false
+	}
+	t.used = t.used[:0]
+	t.windowValid = false
+}
+
 // denseSpan is the widest range of one-word keys in a block that add1
-// indexes directly: a block's length, so that clearing the index costs
-// no more than the block.
+// aggregates in its window: a block's length, so that a window is no larger
+// than the block's keys. A power of two, so that masking an offset bounds
+// it for the compiler.
 const denseSpan = stageLen
 
 // entry1 returns the entry of one-word key k, added if new.
@@ -288,6 +325,25 @@ func allZero(key []uint64) bool {
 		}
 	}
 	return true
+}
+
+// merge adds the aggregate o of later rows.
+func (a *chunkAcc[K]) merge(o *chunkAcc[K]) {
+	if o.count == 0 {
+		return
+	}
+	if a.count == 0 {
+		a.min, a.max = o.min, o.max
+	} else {
+		if o.min < a.min {
+			a.min = o.min
+		}
+		if o.max > a.max {
+			a.max = o.max
+		}
+	}
+	a.count += o.count
+	a.sum += o.sum
 }
 
 // add aggregates one value; NaN (only a float kernel has it) is left out.

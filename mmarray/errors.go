@@ -39,6 +39,10 @@ var (
 	// ErrField: Field was given a view that is not structured, or a name
 	// the dtype does not have.
 	ErrField = errors.New("mmarray: no such field")
+	// ErrNoRoom: an .npy header has no room to rewrite the shape in place
+	// for a growing row count (a file of an old writer, without NumPy's
+	// growth slack): MakeAppendable rewrites such a file.
+	ErrNoRoom = errors.New("mmarray: header has no room for a growing shape")
 	// ErrValue: a value cannot be stored exactly in the view's dtype (a
 	// string too long for S<n> or U<n>, a time not a whole number of the
 	// unit or out of range). Nothing is truncated silently.

@@ -21,6 +21,20 @@ type CreateOption interface{ applyCreate(*options) }
 // RawOption configures OpenRaw: WithFortranOrder, WithAdvice.
 type RawOption interface{ applyRaw(*options) }
 
+// WriterOption configures NewWriter and OpenAppendRaw: WithFortranOrder,
+// WithBufferSize.
+type WriterOption interface{ applyWriter(*options) }
+
+// AppendOption configures OpenAppend: WithBufferSize.
+type AppendOption interface{ applyAppend(*options) }
+
+// BufferOption is an option for every constructor of a Writer: NewWriter,
+// OpenAppend and OpenAppendRaw.
+type BufferOption interface {
+	WriterOption
+	AppendOption
+}
+
 // BytesOption configures OpenBytes: WithMaxHeaderSize, WithOwnedImage,
 // WithAdvice.
 type BytesOption interface{ applyBytes(*options) }
@@ -33,10 +47,12 @@ type HeaderOption interface {
 }
 
 // LayoutOption is an option for the constructors that are told an array's
-// layout rather than reading it from a header: Create and OpenRaw.
+// layout rather than reading it from a header: Create, OpenRaw, NewWriter
+// and OpenAppendRaw.
 type LayoutOption interface {
 	CreateOption
 	RawOption
+	WriterOption
 }
 
 // Option is an option every constructor takes.
@@ -58,6 +74,7 @@ type options struct {
 	section       section // WithSection, in section.go
 	hasSection    bool
 	ownedImage    bool
+	bufferSize    int // 0: defaultBufferSize
 }
 
 // collectOptions applies a constructor's options in order, each through
@@ -91,10 +108,12 @@ type fortranOrderOption bool
 
 func (f fortranOrderOption) applyCreate(o *options) { o.fortran = bool(f) }
 func (f fortranOrderOption) applyRaw(o *options)    { o.fortran = bool(f) }
+func (f fortranOrderOption) applyWriter(o *options) { o.fortran = bool(f) }
 
 // WithFortranOrder lays the array out in Fortran (column-major) order, as
 // open_memmap's fortran_order and np.memmap's order='F' do. Create and
-// OpenRaw.
+// OpenRaw; for NewWriter and OpenAppendRaw it also makes the last axis the
+// one that grows.
 func WithFortranOrder(fortran bool) LayoutOption { return fortranOrderOption(fortran) }
 
 type versionOption npyheader.Version
@@ -121,3 +140,19 @@ func (a adviceOption) applyBytes(o *options)  { a.apply(o) }
 // constructors; OpenBytes accepts it and does nothing, as File.Advise does
 // for memory.
 func WithAdvice(a Advice) Option { return adviceOption(a) }
+
+type bufferSizeOption int
+
+func (n bufferSizeOption) applyWriter(o *options) { o.bufferSize = int(n) }
+func (n bufferSizeOption) applyAppend(o *options) { o.bufferSize = int(n) }
+
+// WithBufferSize sets how many bytes of rows a Writer gathers before it
+// writes them (rounded down to whole rows, at least one row). Zero means
+// the default, 1 MiB; a negative n is misuse and panics with a
+// *memmap.Misuse. NewWriter, OpenAppend and OpenAppendRaw.
+func WithBufferSize(n int) BufferOption {
+	if n < 0 {
+		misuse.Panicf("mmarray: WithBufferSize(%d): the size must not be negative (0 means the default)", n)
+	}
+	return bufferSizeOption(n)
+}

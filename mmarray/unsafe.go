@@ -506,3 +506,16 @@ func recordsAt[S any](data []byte, off, n int) []S {
 func addressOf(data []byte, off int) uintptr {
 	return uintptr(unsafe.Add(unsafe.Pointer(unsafe.SliceData(data)), off))
 }
+
+// elementBytes is the memory of s as bytes, for writing elements that are
+// already in the file's layout.
+func elementBytes[T Element](s []T) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(*new(T))))
+}
+
+// storeSwapped stores the numbers of src into dst byte-swapped, in parts
+// of partSize bytes (2, 4 or 8: a whole number, or half of a complex one).
+func storeSwapped[T Element](dst []byte, src []T, partSize int) {
+	n := len(src) * int(unsafe.Sizeof(*new(T))) / partSize
+	scatterSwapped(dst, 0, partSize, unsafe.Pointer(unsafe.SliceData(src)), n, partSize, true)
+}

@@ -1,0 +1,70 @@
+//go:build linux
+
+package mmarray
+
+import (
+	"errors"
+	"os"
+
+	"golang.org/x/sys/unix"
+)
+
+// syncData writes f's data, and the metadata needed to read it back (its
+// size), to stable storage: fdatasync, which skips what f.Sync adds (the
+// modification time).
+func syncData(f *os.File) error {
+	conn, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var syncErr error
+	if err := conn.Control(func(fd uintptr) {
+		for {
+			syncErr = unix.Fdatasync(int(fd))
+			if !errors.Is(syncErr, unix.EINTR) {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	if syncErr != nil {
+		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: syncErr}
+	}
+	return nil
+}
+
+// reserve allocates the blocks of [off, off+n) of f without changing its
+// size (fallocate with FALLOC_FL_KEEP_SIZE), so that a full disk is found
+// before any byte of a batch is written, and so that the file's size still
+// says how many bytes were really written: Recover counts rows by it.
+// A file system without fallocate (ext2, some network file systems) is no
+// error: the writes that follow report a full disk themselves.
+func reserve(f *os.File, off, n int64) error {
+	if n <= 0 {
+		return nil
+	}
+	conn, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var allocErr error
+	if err := conn.Control(func(fd uintptr) {
+		for {
+			allocErr = unix.Fallocate(int(fd), unix.FALLOC_FL_KEEP_SIZE, off, n)
+			if !errors.Is(allocErr, unix.EINTR) {
+				return
+			}
+		}
+	}); err != nil {
+		return err
+	}
+	switch {
+	case allocErr == nil:
+		return nil
+	case errors.Is(allocErr, unix.EOPNOTSUPP), errors.Is(allocErr, unix.ENOSYS):
+		return nil
+	default:
+		return &os.PathError{Op: "fallocate", Path: f.Name(), Err: allocErr}
+	}
+}

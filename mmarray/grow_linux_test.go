@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/go-memmap/memmap/internal/loopfs"
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/stretchr/testify/require"
@@ -176,6 +177,75 @@ func TestGrowOnFullDiskRestoresTheFile(t *testing.T) {
 					require.Equal(t, free, loopfs.Free(t, dir), "free bytes before and after")
 				})
 			}
+		})
+	}
+}
+
+// TestAppendOnFullDisk appends with a Sync per batch until the disk is
+// full, on tmpfs (which has fallocate: the reservation fails) and ext2
+// (which has none: the write fails). The error wraps ENOSPC and breaks the
+// Writer, and the file holds exactly the synced rows, as NumPy loads them.
+// A NewWriter that fills the disk leaves nothing behind at Close.
+func TestAppendOnFullDisk(t *testing.T) {
+	// Not parallel: it mounts file systems (a loop device for ext2).
+	for _, fstype := range []string{"tmpfs", "ext2"} {
+		t.Run(fstype, func(t *testing.T) {
+			dir := loopfs.Mount(t, fstype, 2<<20)
+			path := filepath.Join(dir, "grow.npy")
+			w, err := mmarray.NewWriter(path, "<f8", []int{4})
+			require.NoError(t, err)
+			require.NoError(t, w.Close())
+
+			w, err = mmarray.OpenAppend(path, mmarray.WithBufferSize(40<<10))
+			require.NoError(t, err)
+			batches := 0
+			for ; ; batches++ {
+				require.Less(t, batches, 1000, "a 2 MiB disk never filled up")
+				err = mmarray.Append(w, memoryValues[float64](w.Rows()*4, 4*1000))
+				if err == nil {
+					err = w.Sync()
+				}
+				if err != nil {
+					break
+				}
+			}
+			require.ErrorIs(t, err, syscall.ENOSPC)
+			full := err
+			synced := w.SyncedRows()
+			require.Greater(t, synced, 0)
+			require.ErrorIs(t, mmarray.Append(w, []float64{1, 2, 3, 4}), syscall.ENOSPC, "the Writer stays broken")
+			require.ErrorIs(t, w.Close(), syscall.ENOSPC)
+
+			// A new file on the full disk: nothing appears, no temporary
+			// file is left.
+			nw, err := mmarray.NewWriter(filepath.Join(dir, "new.npy"), "<f8", nil)
+			if err == nil {
+				err = mmarray.Append(nw, make([]float64, 1<<16))
+				err = errors.Join(err, nw.Close())
+			}
+			require.ErrorIs(t, err, syscall.ENOSPC)
+			entries, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			var names []string
+			for _, e := range entries {
+				names = append(names, e.Name())
+			}
+			want := []string{"grow.npy"}
+			if fstype == "ext2" {
+				want = append(want, "lost+found")
+			}
+			require.ElementsMatch(t, want, names)
+
+			var rows int
+			numpytest.RunJSON(t, `
+p = json.load(sys.stdin)
+for mode in (None, "r"):
+    a = np.load(p, mmap_mode=mode)
+    assert a.shape[1:] == (4,) and (np.asarray(a).ravel() == formula_array("<f8", (a.size,))).all()
+print(a.shape[0])
+`, path, &rows)
+			require.Equal(t, synced, rows)
+			t.Logf("%s: ENOSPC after %d batches, %d rows synced: %v", fstype, batches, synced, full)
 		})
 	}
 }

@@ -393,7 +393,7 @@ func (w *Writer) writeOut(b []byte) error {
 		_, err = w.file.WriteAt(b, off)
 	}
 	if err != nil {
-		return w.fail("write", err)
+		return w.fail("append to", err)
 	}
 	w.written += int64(len(b))
 	return nil

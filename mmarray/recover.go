@@ -38,7 +38,11 @@ func (r Recovery) String() string {
 		what = fmt.Sprintf("kept %d rows", r.Rows)
 	}
 	if r.DroppedBytes > 0 {
-		what += fmt.Sprintf("; dropped a partial row of %d bytes", r.DroppedBytes)
+		unit := "bytes"
+		if r.DroppedBytes == 1 {
+			unit = "byte"
+		}
+		what += fmt.Sprintf("; dropped a partial row of %d %s", r.DroppedBytes, unit)
 	}
 	return r.Path + ": " + what
 }

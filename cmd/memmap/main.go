@@ -7,6 +7,7 @@
 //	memmap head [-n 10] FILE         the first rows, printed as NumPy prints the values
 //	memmap head ARCHIVE.npz:NAME     a member of an archive
 //	memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
+//	memmap recover FILE              repair an .npy file an interrupted append left
 //
 // info prints, for an .npy file (or a raw file described by np.memmap's
 // arguments --dtype, --shape, --offset and --order; without --shape the
@@ -74,6 +75,14 @@
 // On a terminal, a scan of 256 MiB or more shows a progress bar on stderr.
 // stats takes the raw-file flags of info.
 //
+// recover repairs, in place, an .npy file that an append stopped before its
+// end (mmarray.Recover): whole rows past the header's shape are adopted
+// into it and a partial row at the end is cut off, or, when the file holds
+// fewer rows than its header claims, the shape is cut to the whole rows it
+// holds. It prints one line saying what it did:
+//
+//	grow.npy: adopted 12 trailing rows (100 -> 112); dropped a partial row of 5 bytes
+//
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).
 // Errors in the arguments or the files print one line, "memmap: <message>",
@@ -119,6 +128,7 @@ const usage = `usage:
   memmap info [--dtype DESCR [--shape N,M,...] [--offset BYTES] [--order C|F]] FILE
   memmap head [-n ROWS] FILE | ARCHIVE.npz:NAME
   memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
+  memmap recover FILE
 
 info  the header facts of an .npy file, of each member of an .npz archive, or of
       a raw file described by --dtype (np.memmap's arguments), and the share
@@ -127,6 +137,8 @@ head  the first rows (default 10), values printed as NumPy prints them
 stats count, nan_count, sum, mean, std, min, max, argmin, argmax of the whole
       array, or along --axis K, NaNs left out (np.nanmean...); --json for one
       JSON object
+recover adopt the whole rows an interrupted append left after an .npy file's
+      shape, cut off a partial row; prints what it did
 head and stats take info's raw-file flags too.
 `
 
@@ -151,8 +163,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runHead(args[1:], stdout)
 	case "stats":
 		err = runStats(args[1:], stdout, stderr)
+	case "recover":
+		err = runRecover(args[1:], stdout)
 	default:
-		err = fmt.Errorf("unknown command %q (want info, head or stats; memmap -h for usage)", args[0])
+		err = fmt.Errorf("unknown command %q (want info, head, stats or recover; memmap -h for usage)", args[0])
 	}
 	switch {
 	case err == nil:

@@ -1,5 +1,6 @@
 // Package mmarray memory-maps NumPy .npy files and raw binary files into
-// typed, strided array views, with NumPy's memmap modes and flush.
+// typed, strided array views, with NumPy's memmap modes and flush, and
+// grows them crash-safely (Writer, Recover).
 //
 // A File is one mapped array. Open maps an existing .npy file (as
 // np.load(path, mmap_mode=...)), Create makes a new one (as
@@ -78,6 +79,61 @@
 // passed (writing ReadWrite changes back first; nothing in CopyOnWrite) and
 // File.DropCache evicts it from the page cache too. Package compute does
 // this for its reductions.
+//
+// # Growing files
+//
+// A Writer appends rows to an array whose length is not known in advance,
+// along its growth axis (axis 0 in C order, the last axis in Fortran order,
+// the axis NumPy pads the header for): a row is the array without that
+// axis. NewWriter starts a new .npy file, OpenAppend appends to an existing
+// one in place and OpenAppendRaw to a raw file (as np.memmap r+ with a
+// larger shape). WriteRows takes rows as bytes in the file's layout and
+// the generic Append takes them as the dtype's Go type ([]float32 for
+// "<f4", swapped on the way for ">f4"); both gather rows in a buffer
+// (WithBufferSize, 1 MiB by default) and write them in large writes, with
+// no call per element. The Writer never maps the file.
+//
+//	w, err := mmarray.NewWriter("out.npy", "<f4", []int{16}) // rows of 16 float32
+//	for batch := range batches {
+//		err = mmarray.Append(w, batch) // len(batch) a multiple of 16
+//	}
+//	err = w.Close() // out.npy appears, whole, byte-identical to np.save
+//
+// Sync makes the rows given so far part of the array, in the one order that
+// keeps the file loadable whatever happens: the rows' blocks are reserved
+// (fallocate without changing the size, where the file system has it), the
+// rows are written and synced (fdatasync), then the shape is rewritten
+// inside the header and synced again. The header therefore never claims a
+// row the file does not hold: a process killed, or a machine stopped, at
+// any moment leaves a file that NumPy loads (np.load, with or without
+// mmap_mode) with a prefix of the rows, every synced one included. Rows
+// written after the last Sync lie past the header's shape, where np.load
+// ignores them; Recover (and "memmap recover FILE") adopts them and cuts off
+// a partial row, and says which in a Recovery. Recover also repairs a file
+// whose header claims more rows than it holds (a writer that rewrote the
+// header first, as npy-append-array does) by cutting the shape to the whole
+// rows present. Close syncs; Abort does not.
+//
+// The shape is rewritten in place, so the header must have room for the
+// growing count: files of NumPy 1.24+ np.save and of this package have it
+// (21 digits of slack on the growth axis). A file of an older writer
+// without room is refused by OpenAppend with ErrNoRoom and never rewritten
+// silently: MakeAppendable rewrites it, explicitly, under a header with
+// room (copying the data once).
+//
+// NewWriter writes to a temporary file in the destination's folder and
+// renames it onto the path at Close, after the last sync: an interrupted
+// conversion never leaves a file under the output name, and an existing
+// file there is replaced only when the new one is complete. OpenAppend and
+// OpenAppendRaw write in place; their crash safety is Sync's order above.
+//
+// Growing never moves or shrinks what a File maps, so Files open on the
+// same file and their views (Contiguous slices included) stay valid: they
+// keep the shape and the mapping they were opened with, and read the same
+// bytes after any number of appends and Recovers (a write through them to
+// the old rows reaches the file as before). New rows are seen by opening
+// the file again, which maps the new shape. The Close contract is
+// unchanged: the guard of each File covers exactly its own mapping.
 //
 // # Modes
 //
@@ -194,6 +250,25 @@
 //     memory cgroup, writing every page of a 4 GiB file in mode c was
 //     killed at 1 GiB). Use ReadWrite, or copy into bounded buffers, when
 //     the changes may be large.
+//   - A Writer is not safe for concurrent use, and two Writers appending
+//     to the same file at once corrupt it: appends are not locked.
+//   - An error while writing or syncing (ENOSPC on a full disk, EIO)
+//     breaks a Writer: the file is cut back to the rows of the last Sync,
+//     the rows given since are lost, and every later call returns the
+//     error. NewWriter then leaves nothing at the path.
+//   - OpenAppend drops bytes after the header's rows (an append that
+//     stopped before its Sync): run Recover first to keep them.
+//     OpenAppendRaw refuses a raw file that ends in a partial row; a raw
+//     file has no header to recover.
+//   - Sync's guarantee rests on fdatasync: on a file system or disk that
+//     acknowledges a sync it has not done, a power failure can still lose
+//     synced rows (never make the header claim missing ones, as long as
+//     the file system keeps the order of the two syncs). The SIGKILL test
+//     checks a killed process, not a power failure.
+//   - Append takes numbers, bools, Float16, Datetime64 and Timedelta64; S,
+//     U, V and structured rows are written as bytes with WriteRows. Rows
+//     of zero bytes (a zero dimension in the row shape) cannot grow a
+//     file: no file size could count them.
 //   - Open, OpenFile, OpenRaw and Create refuse what is not a regular file
 //     (named pipes, directories, devices) with memmap.ErrUnsupported, found
 //     without reading: an array needs a size and pages to map.

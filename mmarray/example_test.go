@@ -267,3 +267,73 @@ func ExampleOpenFile() {
 	// Output:
 	// <i2 [3] 7 228
 }
+
+// NewWriter streams rows of unknown count into a new .npy file, which
+// appears at its path, complete, at Close.
+func ExampleNewWriter() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "rows.npy")
+
+	w, err := mmarray.NewWriter(path, "<i4", []int{2}) // rows of 2 int32
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i := range int32(3) {
+		if err := mmarray.Append(w, []int32{i, 10 * i}); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+
+	f, err := mmarray.Open(path, mmarray.ReadOnly)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	a, _ := mmarray.View[int32](f)
+	fmt.Println(f.Shape(), a.At2(2, 1))
+	// Output: [3 2] 20
+}
+
+// Recover repairs a file whose last append stopped before its Sync: the
+// whole rows written after the header's shape are adopted, a partial row
+// is cut off.
+func ExampleRecover() {
+	dir := exampleDir()
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "log.npy")
+
+	w, err := mmarray.NewWriter(path, "<f8", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := mmarray.Append(w, []float64{1, 2}); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+	// An append that stopped after writing one and a half rows of 8 bytes
+	// (a buffer of one row writes each row at once).
+	w, err = mmarray.OpenAppend(path, mmarray.WithBufferSize(8))
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := w.WriteRows(make([]byte, 8)); err != nil {
+		log.Fatal(err)
+	}
+	w.Abort()
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.Write([]byte{0, 0, 0, 0})
+	f.Close()
+
+	r, err := mmarray.Recover(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(r.OldRows, r.Rows, r.DroppedBytes)
+	// Output: 2 3 4
+}

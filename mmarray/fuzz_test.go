@@ -16,26 +16,7 @@ import (
 // panic, no crash, no read past the end of the mapping. Seeded with every
 // golden and malformed file in testdata.
 func FuzzOpen(f *testing.F) {
-	seeds := 0
-	for _, pattern := range []string{"npy/*.npy", "malformed/*.npy"} {
-		names, err := filepath.Glob(testdataPath(pattern))
-		if err != nil {
-			f.Fatal(err)
-		}
-		for _, name := range names {
-			raw, err := os.ReadFile(name)
-			if err != nil {
-				f.Fatal(err)
-			}
-			if len(raw) <= 64<<10 { // the wide-header files add nothing but time
-				f.Add(raw)
-				seeds++
-			}
-		}
-	}
-	if seeds == 0 {
-		f.Fatal("no seeds: testdata/npy and testdata/malformed are missing")
-	}
+	addNPYSeeds(f)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		path := filepath.Join(dir, "fuzz.npy")
@@ -91,5 +72,75 @@ func FuzzFields(f *testing.F) {
 		}
 		defer file.Close()
 		touchEveryField(t, file)
+	})
+}
+
+// addNPYSeeds adds every golden and malformed .npy file of testdata to f's
+// corpus (but the wide-header files, which add nothing but time).
+func addNPYSeeds(f *testing.F) {
+	seeds := 0
+	for _, pattern := range []string{"npy/*.npy", "malformed/*.npy"} {
+		names, err := filepath.Glob(testdataPath(pattern))
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, name := range names {
+			raw, err := os.ReadFile(name)
+			if err != nil {
+				f.Fatal(err)
+			}
+			if len(raw) <= 64<<10 { // the wide-header files add nothing but time
+				f.Add(raw)
+				seeds++
+			}
+		}
+	}
+	if seeds == 0 {
+		f.Fatal("no seeds: testdata/npy and testdata/malformed are missing")
+	}
+}
+
+// FuzzRecover writes arbitrary bytes to a file and recovers it. Whatever
+// the bytes, Recover must return an error wrapping a documented sentinel,
+// or leave a file that Open maps with the rows it reports, and that a
+// second Recover finds nothing to do in. Seeded as FuzzOpen.
+func FuzzRecover(f *testing.F) {
+	addNPYSeeds(f)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		path := filepath.Join(dir, "fuzz.npy")
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := mmarray.Recover(path)
+		if err != nil {
+			// Recover's own refusals: no rows to count, no room for them.
+			if errors.Is(err, mmarray.ErrShape) || errors.Is(err, mmarray.ErrNoRoom) {
+				return
+			}
+			for _, sentinel := range errorsByCategory {
+				if errors.Is(err, sentinel) {
+					return
+				}
+			}
+			t.Fatalf("Recover refused a file with an error that wraps no sentinel: %v", err)
+		}
+		file, err := mmarray.Open(path, mmarray.ReadOnly)
+		if err != nil {
+			t.Fatalf("Recover reported %v, but the file does not open: %v", r, err)
+		}
+		defer file.Close()
+		shape := file.Shape()
+		axis := 0
+		if file.FortranOrder() {
+			axis = len(shape) - 1
+		}
+		if shape[axis] != r.Rows {
+			t.Fatalf("Recover reported %v, but the file has shape %v", r, shape)
+		}
+		again, err := mmarray.Recover(path)
+		if err != nil || again.Rows != r.Rows || again.OldRows != r.Rows || again.DroppedBytes != 0 {
+			t.Fatalf("a second Recover after %v: %v, %v", r, again, err)
+		}
 	})
 }

@@ -31,6 +31,13 @@ var misplacedOptions = []struct{ call, optionType string }{
 	{`mmarray.OpenBytes("x.npy", nil, mmarray.ReadOnly, mmarray.WithSection(0, 1))`, "OpenOption"},
 	{`mmarray.OpenBytes("x.npy", nil, mmarray.ReadOnly, mmarray.WithFortranOrder(true))`, "LayoutOption"},
 	{`mmarray.OpenBytes("x.npy", nil, mmarray.ReadOnly, mmarray.WithVersion(2, 0))`, "CreateOption"},
+	{`mmarray.OpenAppend("x.npy", mmarray.WithFortranOrder(true))`, "LayoutOption"},
+	{`mmarray.OpenAppend("x.npy", mmarray.WithAdvice(mmarray.Random))`, "Option"},
+	{`mmarray.NewWriter("x.npy", "<f8", nil, mmarray.WithVersion(2, 0))`, "CreateOption"},
+	{`mmarray.NewWriter("x.npy", "<f8", nil, mmarray.WithAdvice(mmarray.Random))`, "Option"},
+	{`mmarray.OpenAppendRaw("x.dat", "<f8", nil, 0, mmarray.WithSection(0, 1))`, "OpenOption"},
+	{`mmarray.Create("x.npy", "<f8", nil, mmarray.WithBufferSize(1))`, "BufferOption"},
+	{`mmarray.OpenRaw("x.dat", mmarray.ReadOnly, "<f8", nil, 0, mmarray.WithBufferSize(1))`, "BufferOption"},
 }
 
 // An option given to a constructor it does not apply to is a compile
@@ -53,6 +60,9 @@ func TestMisplacedOptionsDoNotCompile(t *testing.T) {
 	_, _ = mmarray.Create("x.npy", "<f8", nil, mmarray.WithFortranOrder(true), mmarray.WithVersion(2, 0), mmarray.WithAdvice(mmarray.Random))
 	_, _ = mmarray.OpenRaw("x.dat", mmarray.ReadOnly, "<f8", nil, 0, mmarray.WithFortranOrder(true), mmarray.WithAdvice(mmarray.Random))
 	_, _ = mmarray.OpenBytes("x.npy", nil, mmarray.ReadOnly, mmarray.WithMaxHeaderSize(1), mmarray.WithOwnedImage(), mmarray.WithAdvice(mmarray.Random))
+	_, _ = mmarray.NewWriter("x.npy", "<f8", nil, mmarray.WithFortranOrder(true), mmarray.WithBufferSize(1))
+	_, _ = mmarray.OpenAppend("x.npy", mmarray.WithBufferSize(1))
+	_, _ = mmarray.OpenAppendRaw("x.dat", "<f8", nil, 0, mmarray.WithFortranOrder(true), mmarray.WithBufferSize(1))
 `)
 	out, err := buildInModule(t, "misplacedgood", good.String()+"}\n", "-e")
 	require.NoError(t, err, "options in their places must compile:\n%s", out)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -82,18 +81,27 @@ func TestAppendSurvivesSIGKILL(t *testing.T) {
 		require.NoError(t, cmd.Start())
 		var reported atomic.Int64
 		reported.Store(int64(recovered))
-		lines := make(chan struct{})
+		lines, synced := make(chan struct{}), make(chan struct{})
 		go func() {
 			defer close(lines)
 			s := bufio.NewScanner(stdout)
 			for s.Scan() {
 				if n, err := strconv.Atoi(s.Text()); err == nil {
-					reported.Store(int64(n))
+					if reported.Swap(int64(n)) == int64(recovered) && n != recovered {
+						close(synced)
+					}
 				}
 			}
 		}()
-		// The child takes a few milliseconds to start; some kills land
-		// before its first Sync, most after many.
+		// The child takes a few milliseconds to start. Every other kill
+		// waits for its first Sync, so that the file grows however slow
+		// the machine is; the others may land before it.
+		if kill%2 == 0 {
+			select {
+			case <-synced:
+			case <-lines:
+			}
+		}
 		time.Sleep(time.Duration(rng.IntN(60_000)) * time.Microsecond)
 		require.NoError(t, cmd.Process.Kill())
 		<-lines
@@ -148,5 +156,7 @@ func requireFormulaRows(t *testing.T, path string, rows int) {
 	require.Equal(t, []int{rows, crashRowValues}, f.Shape())
 	a, err := mmarray.View[int32](f)
 	require.NoError(t, err)
-	require.Equal(t, memoryValues[int32](0, rows*crashRowValues), slices.Collect(a.Values()))
+	got := make([]int32, rows*crashRowValues)
+	require.Equal(t, len(got), a.CopyTo(got))
+	require.Equal(t, memoryValues[int32](0, rows*crashRowValues), got)
 }

@@ -540,3 +540,43 @@ func TestGrowingUnderOpenViews(t *testing.T) {
 	want[999] = -1
 	require.Equal(t, want, slices.Collect(all.Values()))
 }
+
+// TestWriteRowsStructured writes records as bytes, with NewWriter and then
+// OpenAppend, and compares the file with np.save of the same records.
+func TestWriteRowsStructured(t *testing.T) {
+	t.Parallel()
+	const descr = "[('x', '>i4'), ('name', 'S3')]"
+	record := func(i int) []byte {
+		r := binary.BigEndian.AppendUint32(nil, uint32(i*7-5))
+		return append(r, fmt.Sprintf("%-3d", i%1000)[:3]...)
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rec.npy")
+	w, err := mmarray.NewWriter(path, descr, nil, mmarray.WithBufferSize(50))
+	require.NoError(t, err)
+	require.Equal(t, path, w.Path())
+	require.Equal(t, 7, w.RowBytes())
+	for i := range 40 {
+		require.NoError(t, w.WriteRows(record(i)))
+	}
+	require.Equal(t, []int{40}, w.Header().Shape)
+	require.NoError(t, w.Close())
+	w, err = mmarray.OpenAppend(path)
+	require.NoError(t, err)
+	var rows []byte
+	for i := 40; i < 1000; i++ {
+		rows = append(rows, record(i)...)
+	}
+	require.NoError(t, w.WriteRows(rows))
+	require.NoError(t, w.Close())
+
+	want := filepath.Join(dir, "numpy.npy")
+	numpytest.Run(t, `
+n = 1000
+a = np.zeros(n, dtype=[('x', '>i4'), ('name', 'S3')])
+a['x'] = np.arange(n) * 7 - 5
+a['name'] = ["%-3d" % i for i in range(n)]
+np.save(sys.argv[1], a)
+`, want)
+	requireSameFile(t, want, path)
+}

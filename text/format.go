@@ -224,7 +224,9 @@ func appendValue(dst []byte, sp *convSpec, v *value, strs []byte) ([]byte, error
 			return appendInt(dst, sp, v.i < 0, absInt(v.i), nil), nil
 		case kindUint:
 			return appendInt(dst, sp, false, v.u, nil), nil
-		case kindFloat:
+		case kindFloat, kindComplex:
+			// NumPy's complex scalars convert to their real part (with
+			// a ComplexWarning).
 			return appendTruncated(dst, sp, v.f)
 		}
 		return dst, &pyError{"TypeError", fmt.Sprintf("%%%c format: a real number is required, not %s", sp.verb, v.typeName())}
@@ -238,7 +240,7 @@ func appendValue(dst []byte, sp *convSpec, v *value, strs []byte) ([]byte, error
 		return dst, &pyError{"TypeError", fmt.Sprintf("%%%c format: an integer is required, not %s", sp.verb, v.typeName())}
 	case 'e', 'E', 'f', 'F', 'g', 'G':
 		switch v.kind {
-		case kindFloat:
+		case kindFloat, kindComplex:
 			return appendFloat(dst, sp, v.f), nil
 		case kindInt, kindBool:
 			return appendFloat(dst, sp, float64(v.i)), nil

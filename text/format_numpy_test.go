@@ -16,7 +16,7 @@ import (
 // text (a float's bits in hex, an integer in decimal, a string as is).
 type formatCase struct {
 	Fmt  string `json:"fmt"`
-	Type string `json:"type"` // float64 float32 float16 int64 uint64 bool_ str_ bytes_
+	Type string `json:"type"` // float64 float32 float16 complex128 complex64 int64 uint64 bool_ str_ bytes_
 	V    string `json:"v"`
 }
 
@@ -34,6 +34,8 @@ for c in cases:
         x = np.frombuffer(bytes.fromhex(v), ">f4")[0]
     elif t == "float16":
         x = np.frombuffer(bytes.fromhex(v), ">f2")[0]
+    elif t.startswith("complex"):
+        x = getattr(np, t)(complex(*struct.unpack(">dd", bytes.fromhex(v))))
     elif t == "bool_":
         x = np.bool_(v == "1")
     elif t == "str_":
@@ -66,6 +68,14 @@ func (c formatCase) value(t *testing.T) (value, []byte) {
 		default:
 			return value{kind: kindFloat, bits: 16, f: mmarray.Float16(b).Float64()}, nil
 		}
+	case "complex128", "complex64":
+		re, _ := strconv.ParseUint(c.V[:16], 16, 64)
+		im, _ := strconv.ParseUint(c.V[16:], 16, 64)
+		v := value{kind: kindComplex, bits: 64, f: math.Float64frombits(re), im: math.Float64frombits(im)}
+		if c.Type == "complex64" {
+			v.bits, v.f, v.im = 32, float64(float32(v.f)), float64(float32(v.im))
+		}
+		return v, nil
 	case "int64":
 		i, _ := strconv.ParseInt(c.V, 10, 64)
 		return value{kind: kindInt, i: i}, nil
@@ -158,6 +168,18 @@ func formatCases() []formatCase {
 	for k := 0; k < 60; k++ {
 		b := uint16(rng.Uint32())
 		add(formatCase{"", "float16", hex16(uint64(b), 4)})
+	}
+	for k := 0; k < 40; k++ {
+		re, im := floats[rng.IntN(len(floats))], (rng.Float64()-0.5)*math.Pow(10, float64(rng.IntN(20)-10))
+		if k%2 == 0 {
+			re, im = im, re
+		}
+		typ := "complex128"
+		if k%4 < 2 {
+			typ = "complex64"
+			re, im = float64(float32(re)), float64(float32(im))
+		}
+		add(formatCase{"", typ, hex16(math.Float64bits(re), 16) + hex16(math.Float64bits(im), 16)})
 	}
 	ints := []int64{0, 1, -1, 7, 65, 255, -255, 1 << 31, math.MaxInt64, math.MinInt64, 0x10ffff, 0x110000, 1 << 53, 1<<53 + 1}
 	for k := 0; k < 60; k++ {

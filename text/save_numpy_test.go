@@ -97,6 +97,8 @@ func saveCases() []saveCase {
 		{Name: "rec_list", Array: rec, Args: map[string]any{"fmt": []string{"%d", "%.3f", "%s", "%s", "%d", "%s", "%g"}}},
 		{Name: "rec_s", Array: rec, Args: map[string]any{"fmt": "%s", "delimiter": ","}},
 		{Name: "rec_r", Array: rec, Args: map[string]any{"fmt": "%r", "delimiter": ","}},
+		{Name: "rec_numbers", Array: "np.array([(1, 1+2j, 2.5), (-3, -1.5j, np.nan)], dtype=[('a', '<i2'), ('b', '<c8'), ('c', '>f4')])"},
+		{Name: "rec_step", Array: rec, View: "rev", Args: map[string]any{"fmt": "%s"}},
 		{Name: "S_1d", Array: "np.array([b'abc', b'', b'x\\ty', b\"it's\"])", Args: map[string]any{"fmt": "%s"}},
 		{Name: "U_2d", Array: "np.array([['abc', 'é'], ['', 'naïve']])", Args: map[string]any{"fmt": "%6s", "delimiter": "|"}},
 		{Name: "U_r", Array: "np.array([['abc', 'é'], ['', \"it's\"]])", Args: map[string]any{"fmt": "%r"}},

@@ -507,9 +507,17 @@ func formatFinite(dst []byte, sp *convSpec, x float64) []byte {
 	for dst[ePos] != 'e' {
 		ePos++
 	}
-	exp, _ := strconv.Atoi(string(dst[ePos+1:]))
+	exp := 0
+	for _, c := range dst[ePos+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if dst[ePos+1] == '-' {
+		exp = -exp
+	}
 	if exp >= -4 && exp < p {
-		dst = strconv.AppendFloat(dst[:start], x, 'f', p-1-exp, 64)
+		// %f with p-1-exp decimals rounds at the same digit as %e with
+		// p-1 did: the same p digits, placed around the point.
+		dst = positional(dst, start, ePos, exp)
 		ePos = len(dst)
 	}
 	if sp.alt {
@@ -532,6 +540,32 @@ func formatFinite(dst []byte, sp *convSpec, x float64) []byte {
 	tail := len(dst) - ePos
 	copy(dst[cut:], dst[ePos:])
 	return dst[:cut+tail]
+}
+
+// positional rewrites the scientific text at dst[start:ePos] (d.ddd, then
+// the exponent from ePos on) with exponent exp, -4 <= exp < its digit
+// count, as the same digits in positional notation.
+func positional(dst []byte, start, ePos, exp int) []byte {
+	var buf [32]byte
+	digits := buf[:0]
+	for _, c := range dst[start:ePos] {
+		if c != '.' {
+			digits = append(digits, c)
+		}
+	}
+	dst = dst[:start]
+	if exp < 0 {
+		dst = append(dst, '0', '.')
+		for k := -1; k > exp; k-- {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	dst = append(dst, digits[:exp+1]...)
+	if exp+1 < len(digits) {
+		dst = append(append(dst, '.'), digits[exp+1:]...)
+	}
+	return dst
 }
 
 func hasPoint(b []byte) bool {

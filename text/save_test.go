@@ -17,7 +17,7 @@ import (
 
 // newArray creates a .npy of the given descr and shape in the test's
 // temporary folder and returns its view as T.
-func newArray[T mmarray.Element](t *testing.T, descr string, shape ...int) *mmarray.Array[T] {
+func newArray[T mmarray.Element](t testing.TB, descr string, shape ...int) *mmarray.Array[T] {
 	t.Helper()
 	f, err := mmarray.Create(filepath.Join(t.TempDir(), "a.npy"), descr, shape)
 	if err != nil {
@@ -32,7 +32,7 @@ func newArray[T mmarray.Element](t *testing.T, descr string, shape ...int) *mmar
 }
 
 // rowsArray is an n×3 float64 array whose element (i, j) is i + j/8.
-func rowsArray(t *testing.T, n int) *mmarray.Array[float64] {
+func rowsArray(t testing.TB, n int) *mmarray.Array[float64] {
 	a := newArray[float64](t, "<f8", n, 3)
 	for i := range n {
 		for j := range 3 {

@@ -484,6 +484,9 @@ func formatFinite(dst []byte, sp *convSpec, x float64) []byte {
 	}
 	switch sp.verb {
 	case 'e', 'E':
+		if prec == 18 { // np.savetxt's default
+			return appendE18(dst, x)
+		}
 		dst = strconv.AppendFloat(dst, x, 'e', prec, 64)
 		if sp.alt && prec == 0 {
 			dst = insertPoint(dst, 1)

@@ -40,7 +40,8 @@ type saveConfig struct {
 	footer     string
 	comments   string
 	workers    int
-	blockCells int // values formatted per block; tests set it small
+	blockCells int   // values formatted per block; tests set it small
+	releaseMin int64 // the least array size whose pages are released; tests set it
 }
 
 // WithFmt sets the format as one string, as np.savetxt's fmt=str: a single
@@ -173,7 +174,7 @@ func save[T mmarray.Element](w io.Writer, a *mmarray.Array[T], context string, o
 	if a == nil {
 		misuse.Panicf("text: Save of a nil *mmarray.Array")
 	}
-	c := saveConfig{fmt: "%.18e", delimiter: " ", newline: "\n", comments: "# "}
+	c := saveConfig{fmt: "%.18e", delimiter: " ", newline: "\n", comments: "# ", releaseMin: defaultReleaseMin}
 	for _, o := range opts {
 		o.applySave(&c)
 	}
@@ -197,6 +198,9 @@ type savePlan struct {
 	parsed  *pyFormat
 	dtype   string // str(X.dtype) for the Mismatch message
 	source  rowSource
+	// releasePages: the rows' pages are released behind the walk (an
+	// array of at least saveConfig.releaseMin bytes, mapped from a file).
+	releasePages bool
 }
 
 // planSave checks a and the options as np.savetxt does and builds the row
@@ -207,7 +211,8 @@ func planSave[T mmarray.Element](a *mmarray.Array[T], c *saveConfig) (*savePlan,
 	if len(shape) == 0 || len(shape) > 2 {
 		return nil, fmt.Errorf("%w: Expected 1D or 2D array, got %dD array instead", memmap.ErrUnsupported, len(shape))
 	}
-	p := &savePlan{rows: shape[0], dtype: dtypeStr(dt)}
+	f := a.File()
+	p := &savePlan{rows: shape[0], dtype: dtypeStr(dt), releasePages: !f.IsInMemory() && f.NBytes() >= c.releaseMin}
 	var ncol int
 	var err error
 	switch {

@@ -18,7 +18,7 @@ type rowSource interface {
 	// and the bytes of their strings into s.strs.
 	fill(s *scratch, lo, hi int)
 	// release drops the mapped pages of rows [lo, hi) from the process
-	// (File.Release), when the array is large enough for that to matter.
+	// (File.Release).
 	release(lo, hi int) error
 }
 
@@ -34,10 +34,10 @@ type scratch struct {
 // one Blocks step copies where the layout is not a run of native elements.
 const stageLen = 1024
 
-// releaseMin is the smallest array whose pages Save releases behind its
-// walk: below it the pages cost little, and keeping them spares a caller
-// that reads the array again their faulting back in.
-const releaseMin = 256 << 20
+// defaultReleaseMin is the smallest array whose pages Save releases behind
+// its walk: below it the pages cost little, and keeping them spares a
+// caller that reads the array again their faulting back in.
+const defaultReleaseMin = 256 << 20
 
 // column reads one view's elements into the values of rows: element j of
 // a block (flat C-order index from the block's first row) goes to
@@ -212,12 +212,11 @@ func (c *column[T]) fillStrings(s *scratch, lo, hi int) {
 }
 
 func (c *column[T]) release(lo, hi int) error {
-	f := c.a.File()
-	if f.IsInMemory() || f.NBytes() < releaseMin || lo == hi {
+	if lo == hi {
 		return nil
 	}
 	off, n := c.a.ByteRange(lo*c.width, hi*c.width)
-	return f.Release(off, n)
+	return c.a.File().Release(off, n)
 }
 
 // newArraySource reads a simple (not structured) 1-D or 2-D view.
@@ -253,12 +252,11 @@ func (f *fieldsSource) fill(s *scratch, lo, hi int) {
 }
 
 func (f *fieldsSource) release(lo, hi int) error {
-	file := f.rows.File()
-	if file.IsInMemory() || file.NBytes() < releaseMin || lo == hi {
+	if lo == hi {
 		return nil
 	}
 	off, n := f.rows.ByteRange(lo, hi)
-	return file.Release(off, n)
+	return f.rows.File().Release(off, n)
 }
 
 // newFieldsSource makes a column of each field of a 1-D structured view,
@@ -385,6 +383,18 @@ func replacePlusMinus(b []byte, start int) []byte {
 	return b[:w]
 }
 
+// release releases rows [lo, hi) once written, for an array large
+// enough.
+func (p *savePlan) release(lo, hi int) error {
+	if !p.releasePages {
+		return nil
+	}
+	if err := p.source.release(lo, hi); err != nil {
+		return fmt.Errorf("release rows %d to %d: %w", lo, hi, err)
+	}
+	return nil
+}
+
 // blockJob is one block of rows on its way from a worker to the writer.
 type blockJob struct {
 	lo, hi int
@@ -420,7 +430,7 @@ func (p *savePlan) write(w io.Writer, c *saveConfig) error {
 		if _, err := w.Write(first); err != nil {
 			return err
 		}
-		if err := p.source.release(0, min(per, p.rows)); err != nil {
+		if err := p.release(0, min(per, p.rows)); err != nil {
 			return err
 		}
 		if err := p.writeBlocks(w, c, per, nblocks); err != nil {
@@ -487,7 +497,7 @@ func (p *savePlan) writeBlocks(w io.Writer, c *saveConfig, per, nblocks int) err
 		<-j.done
 		if err = j.err; err == nil {
 			if _, err = w.Write(j.out); err == nil {
-				err = p.source.release(j.lo, j.hi)
+				err = p.release(j.lo, j.hi)
 			}
 		}
 		if err != nil {

@@ -64,7 +64,7 @@ func WithColumnFmts(formats ...string) SaveOption {
 }
 
 // WithDelimiter sets the text between columns; the default is " ".
-func WithDelimiter(delimiter string) SaveOption {
+func WithSaveDelimiter(delimiter string) SaveOption {
 	return saveFunc(func(c *saveConfig) { c.delimiter = delimiter })
 }
 
@@ -86,7 +86,7 @@ func WithFooter(footer string) SaveOption {
 
 // WithComments sets the prefix of the header's and footer's lines; the
 // default is "# ", and "" is a real value (no prefix).
-func WithComments(comments string) SaveOption {
+func WithSaveComments(comments string) SaveOption {
 	return saveFunc(func(c *saveConfig) { c.comments = comments })
 }
 

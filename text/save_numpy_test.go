@@ -150,7 +150,7 @@ func optionsOf(t *testing.T, args map[string]any) []SaveOption {
 				opts = append(opts, WithFmt(v.(string)))
 			}
 		case "delimiter":
-			opts = append(opts, WithDelimiter(v.(string)))
+			opts = append(opts, WithSaveDelimiter(v.(string)))
 		case "newline":
 			opts = append(opts, WithNewline(v.(string)))
 		case "header":
@@ -158,7 +158,7 @@ func optionsOf(t *testing.T, args map[string]any) []SaveOption {
 		case "footer":
 			opts = append(opts, WithFooter(v.(string)))
 		case "comments":
-			opts = append(opts, WithComments(v.(string)))
+			opts = append(opts, WithSaveComments(v.(string)))
 		default:
 			t.Fatalf("no option for savetxt's %s", k)
 		}

@@ -43,7 +43,11 @@ func TestSaveReleasesPagesBehind(t *testing.T) {
 		}
 		runtime.KeepAlive(a)
 		t.Logf("release from %d: %d pages before, %d after", tc.releaseMin, before, after)
-		if tc.released && after > 2 {
+		// The kernel's fault-around maps up to 16 neighbouring pages with
+		// each fault, so a worker reading the next block can map a few
+		// pages of one already released: a tenth is far above that and
+		// far below keeping them all.
+		if tc.released && after > before/10 {
 			t.Errorf("release from 0 bytes: %d of %d pages still mapped after Save", after, before)
 		}
 		if !tc.released && after < before {

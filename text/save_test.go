@@ -78,7 +78,7 @@ func TestSaveTextIndependentOfWorkersAndBlocks(t *testing.T) {
 	}
 	for _, tc := range []struct{ workers, cells int }{{1, 0}, {4, 0}, {2, 1}, {3, 7}, {8, 300}} {
 		var out bytes.Buffer
-		err := Save(&out, a, WithFmt("%.3f"), WithDelimiter(","), WithSaveWorkers(tc.workers),
+		err := Save(&out, a, WithFmt("%.3f"), WithSaveDelimiter(","), WithSaveWorkers(tc.workers),
 			saveFunc(func(c *saveConfig) { c.blockCells = tc.cells }))
 		if err != nil {
 			t.Fatal(err)

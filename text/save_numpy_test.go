@@ -108,6 +108,9 @@ func saveCases() []saveCase {
 		// Refusals, compared by their texts.
 		{Name: "err_count", Array: f8, Args: map[string]any{"fmt": "%d %d"}},
 		{Name: "err_count_c", Array: strings.ReplaceAll(cplx, "%s", "c16"), Args: map[string]any{"fmt": "%d %d %d"}},
+		{Name: "err_c16_x", Array: strings.ReplaceAll(cplx, "%s", "c16"), Args: map[string]any{"fmt": []string{"%x%+xj", "%g%+gj", "%g%+gj"}}},
+		{Name: "err_c8_args", Array: strings.ReplaceAll(cplx, "%s", "c8"), Args: map[string]any{"fmt": []string{"%g", "%g", "%g"}}},
+		{Name: "err_c16_few", Array: strings.ReplaceAll(cplx, "%s", "c16"), Args: map[string]any{"fmt": []string{"%g %g %g", "%g %g", "%g %g"}}},
 		{Name: "err_shape", Array: f8, Args: map[string]any{"fmt": []string{"%d", "%d"}}},
 		{Name: "err_mismatch", Array: f8, Args: map[string]any{"fmt": "%x"}},
 		{Name: "err_mismatch_str", Array: "np.array(['a', 'b'])", Args: map[string]any{"fmt": "%d"}},

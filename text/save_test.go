@@ -280,3 +280,23 @@ func FuzzFormat(f *testing.F) {
 		}
 	})
 }
+
+// TestSaveArrayRefusals: SaveArray picks a view for every dtype, and the
+// ones Save does not write are refused with memmap.ErrUnsupported, not a
+// failed view; a closed File is memmap.ErrClosed.
+func TestSaveArrayRefusals(t *testing.T) {
+	t.Parallel()
+	for _, descr := range []string{"<M8[s]", "<m8[D]", "<f16", "|V4"} {
+		f, err := mmarray.Create(filepath.Join(t.TempDir(), "a.npy"), descr, []int{2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := SaveArray(&bytes.Buffer{}, f); !errors.Is(err, memmap.ErrUnsupported) {
+			t.Errorf("%s: error %v, want memmap.ErrUnsupported", descr, err)
+		}
+		f.Close()
+		if err := SaveArray(&bytes.Buffer{}, f); !errors.Is(err, memmap.ErrClosed) {
+			t.Errorf("%s after Close: error %v, want memmap.ErrClosed", descr, err)
+		}
+	}
+}

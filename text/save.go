@@ -197,10 +197,13 @@ type savePlan struct {
 	format  string
 	parsed  *pyFormat
 	dtype   string // str(X.dtype) for the Mismatch message
-	source  rowSource
+	source  saveSource
 	// releasePages: the rows' pages are released behind the walk (an
-	// array of at least saveConfig.releaseMin bytes, mapped from a file).
+	// array of at least saveConfig.releaseMin bytes, mapped from a file),
+	// up to releasedTo, a page boundary of the file, so far.
 	releasePages bool
+	file         *mmarray.File
+	releasedTo   int64
 }
 
 // planSave checks a and the options as np.savetxt does and builds the row
@@ -212,7 +215,8 @@ func planSave[T mmarray.Element](a *mmarray.Array[T], c *saveConfig) (*savePlan,
 		return nil, fmt.Errorf("%w: Expected 1D or 2D array, got %dD array instead", memmap.ErrUnsupported, len(shape))
 	}
 	f := a.File()
-	p := &savePlan{rows: shape[0], dtype: dtypeStr(dt), releasePages: !f.IsInMemory() && f.NBytes() >= c.releaseMin}
+	p := &savePlan{rows: shape[0], dtype: dtypeStr(dt), file: f,
+		releasePages: !f.IsInMemory() && f.NBytes() >= c.releaseMin}
 	var ncol int
 	var err error
 	switch {
@@ -221,14 +225,14 @@ func planSave[T mmarray.Element](a *mmarray.Array[T], c *saveConfig) (*savePlan,
 			return nil, fmt.Errorf("%w: a 2-D structured array (its records are not columns)", memmap.ErrUnsupported)
 		}
 		ncol = len(dt.Fields)
-		p.source, err = newFieldsSource(a, dt)
+		p.source, err = newSaveFields(a, dt)
 	default:
 		ncol = 1
 		if len(shape) == 2 {
 			ncol = shape[1]
 		}
 		p.complex = dt.Kind == npyheader.Complex
-		p.source, err = newArraySource(a, dt, ncol)
+		p.source, err = newSaveArray(a, dt, ncol)
 	}
 	if err != nil {
 		return nil, err
@@ -242,7 +246,7 @@ func planSave[T mmarray.Element](a *mmarray.Array[T], c *saveConfig) (*savePlan,
 	}
 	if p.rows > 0 {
 		if p.parsed, err = parsePyFormat(p.format); err != nil {
-			return nil, formatError(err)
+			return nil, saveFormatError(err)
 		}
 	}
 	return p, nil
@@ -283,10 +287,10 @@ func rowFormat(c *saveConfig, ncol int, complex bool) (string, error) {
 	return c.fmt, nil
 }
 
-// formatError wraps an error of the formatter: Python's exceptions as
+// saveFormatError wraps an error of the formatter: Python's exceptions as
 // ErrFormat, the conversions this package does not do as
 // memmap.ErrUnsupported.
-func formatError(err error) error {
+func saveFormatError(err error) error {
 	var pe *pyError
 	if errors.As(err, &pe) {
 		return fmt.Errorf("%w: %s", ErrFormat, pe.msg)
@@ -303,7 +307,7 @@ func (p *savePlan) rowError(i int, err error) error {
 		return fmt.Errorf("row %d: %w: Mismatch between array dtype (%s) and format specifier (%s)",
 			i, ErrFormat, pyrepr.Str(p.dtype), pyrepr.Str(p.format))
 	}
-	return fmt.Errorf("row %d: %w", i, formatError(err))
+	return fmt.Errorf("row %d: %w", i, saveFormatError(err))
 }
 
 // dtypeStr is str(dtype) in NumPy: the type's name for a native number or

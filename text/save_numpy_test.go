@@ -141,8 +141,8 @@ func saveCases() []saveCase {
 	return cases
 }
 
-// optionsOf turns a case's savetxt arguments into SaveOptions.
-func optionsOf(t *testing.T, args map[string]any) []SaveOption {
+// saveOptionsOf turns a case's savetxt arguments into SaveOptions.
+func saveOptionsOf(t *testing.T, args map[string]any) []SaveOption {
 	var opts []SaveOption
 	for k, v := range args {
 		switch k {
@@ -260,7 +260,7 @@ func TestSaveMatchesNumPy(t *testing.T) {
 			got := filepath.Join(dir, c.Name+".go"+c.Out)
 			// Small blocks and three workers, so that even these arrays
 			// go through several blocks in flight.
-			opts := append(optionsOf(t, c.Args), WithSaveWorkers(3), saveFunc(func(c *saveConfig) { c.blockCells = 7 }))
+			opts := append(saveOptionsOf(t, c.Args), WithSaveWorkers(3), saveFunc(func(c *saveConfig) { c.blockCells = 7 }))
 			if c.View == "" {
 				err = SaveArrayFile(got, f, opts...)
 			} else {

@@ -3,6 +3,7 @@ package text
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sync"
 
@@ -11,50 +12,50 @@ import (
 	"github.com/go-memmap/memmap/npyheader"
 )
 
-// rowSource reads blocks of rows of the array being saved as the values
+// saveSource reads blocks of rows of the array being saved as the values
 // the row format takes.
-type rowSource interface {
+type saveSource interface {
 	// fill reads rows [lo, hi) into s.vals, the values of each row in turn,
 	// and the bytes of their strings into s.strs.
-	fill(s *scratch, lo, hi int)
-	// release drops the mapped pages of rows [lo, hi) from the process
-	// (File.Release).
-	release(lo, hi int) error
+	fill(s *saveScratch, lo, hi int)
+	// byteRange is the span of the File's data bytes that rows [lo, hi)
+	// lie in (mmarray's ByteRange), lo < hi.
+	byteRange(lo, hi int) (off, n int64)
 }
 
-// scratch is one worker's reused memory: the values of a block, its
+// saveScratch is one worker's reused memory: the values of a block, its
 // strings, and a staging buffer for each column's Blocks walk.
-type scratch struct {
+type saveScratch struct {
 	vals   []value
 	strs   []byte
 	stages []any
 }
 
-// stageLen is the length of a column's staging buffer: the most elements
+// saveStageLen is the length of a column's staging buffer: the most elements
 // one Blocks step copies where the layout is not a run of native elements.
-const stageLen = 1024
+const saveStageLen = 1024
 
 // defaultReleaseMin is the smallest array whose pages Save releases behind
 // its walk: below it the pages cost little, and keeping them spares a
 // caller that reads the array again their faulting back in.
 const defaultReleaseMin = 256 << 20
 
-// column reads one view's elements into the values of rows: element j of
+// saveColumn reads one view's elements into the values of rows: element j of
 // a block (flat C-order index from the block's first row) goes to
 // vals[j*mul+off], its imaginary part, when split, to the next value.
-type column[T mmarray.Element] struct {
+type saveColumn[T mmarray.Element] struct {
 	a        *mmarray.Array[T]
 	width    int // elements per row in this view: the columns of a 2-D array, else 1
 	mul, off int
-	slot     int  // index of this column's staging buffer in scratch.stages
+	slot     int  // index of this column's staging buffer in saveScratch.stages
 	split    bool // a complex array: real and imaginary parts are two values
 	strKind  valueKind
 	strings  bool
 }
 
-// checkElement reports whether a view's Go type is one this package reads:
+// checkSaveElement reports whether a view's Go type is one this package reads:
 // the Element types of mmarray's table, not a caller's own named type.
-func checkElement[T mmarray.Element]() error {
+func checkSaveElement[T mmarray.Element]() error {
 	switch any([]T(nil)).(type) {
 	case []bool, []int8, []int16, []int32, []int64, []uint8, []uint16, []uint32, []uint64,
 		[]mmarray.Float16, []float32, []float64, []complex64, []complex128, []string, [][]byte:
@@ -64,9 +65,9 @@ func checkElement[T mmarray.Element]() error {
 	return fmt.Errorf("%w: elements of Go type %T", memmap.ErrUnsupported, zero)
 }
 
-// checkKind refuses what np.savetxt does not write as a column of values
+// checkSaveKind refuses what np.savetxt does not write as a column of values
 // this package formats exactly.
-func checkKind(dt npyheader.DType, what string) error {
+func checkSaveKind(dt npyheader.DType, what string) error {
 	switch dt.Kind {
 	case npyheader.Bool, npyheader.Int, npyheader.Uint, npyheader.Bytes, npyheader.Unicode:
 		return nil
@@ -82,11 +83,11 @@ func checkKind(dt npyheader.DType, what string) error {
 	return fmt.Errorf("%w: %s of dtype %s", memmap.ErrUnsupported, what, dt)
 }
 
-func newColumn[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType, width, mul, off, slot int) (*column[T], error) {
-	if err := checkElement[T](); err != nil {
+func newSaveColumn[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType, width, mul, off, slot int) (*saveColumn[T], error) {
+	if err := checkSaveElement[T](); err != nil {
 		return nil, err
 	}
-	c := &column[T]{a: a, width: width, mul: mul, off: off, slot: slot}
+	c := &saveColumn[T]{a: a, width: width, mul: mul, off: off, slot: slot}
 	switch dt.Kind {
 	case npyheader.Bytes:
 		c.strings, c.strKind = true, kindBytes
@@ -96,14 +97,14 @@ func newColumn[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType, width
 	return c, nil
 }
 
-func (c *column[T]) fill(s *scratch, lo, hi int) {
+func (c *saveColumn[T]) fill(s *saveScratch, lo, hi int) {
 	if c.strings {
 		c.fillStrings(s, lo, hi)
 		return
 	}
 	stage, _ := s.stages[c.slot].([]T)
 	if stage == nil {
-		stage = make([]T, stageLen)
+		stage = make([]T, saveStageLen)
 		s.stages[c.slot] = stage
 	}
 	first := lo * c.width
@@ -115,7 +116,7 @@ func (c *column[T]) fill(s *scratch, lo, hi int) {
 // put converts one block, whose first element is element base of the
 // rows being filled. The type switch runs once per block; each case is a
 // plain loop.
-func (c *column[T]) put(vals []value, base int, block []T) {
+func (c *saveColumn[T]) put(vals []value, base int, block []T) {
 	mul, off := c.mul, c.off
 	switch b := any(block).(type) {
 	case []float64:
@@ -195,7 +196,7 @@ func putComplex(vals []value, at int, re, im float64, bits uint8, split bool) {
 
 // fillStrings reads S and U items one by one as their bytes (S without
 // trailing NULs, U as UTF-8), appended to s.strs without an allocation.
-func (c *column[T]) fillStrings(s *scratch, lo, hi int) {
+func (c *saveColumn[T]) fillStrings(s *saveScratch, lo, hi int) {
 	j := 0
 	for r := lo; r < hi; r++ {
 		for col := 0; col < c.width; col++ {
@@ -211,17 +212,13 @@ func (c *column[T]) fillStrings(s *scratch, lo, hi int) {
 	}
 }
 
-func (c *column[T]) release(lo, hi int) error {
-	if lo == hi {
-		return nil
-	}
-	off, n := c.a.ByteRange(lo*c.width, hi*c.width)
-	return c.a.File().Release(off, n)
+func (c *saveColumn[T]) byteRange(lo, hi int) (off, n int64) {
+	return c.a.ByteRange(lo*c.width, hi*c.width)
 }
 
-// newArraySource reads a simple (not structured) 1-D or 2-D view.
-func newArraySource[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType, ncol int) (rowSource, error) {
-	if err := checkKind(dt, "an array"); err != nil {
+// newSaveArray reads a simple (not structured) 1-D or 2-D view.
+func newSaveArray[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType, ncol int) (saveSource, error) {
+	if err := checkSaveKind(dt, "an array"); err != nil {
 		return nil, err
 	}
 	split := dt.Kind == npyheader.Complex
@@ -229,7 +226,7 @@ func newArraySource[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType, 
 	if split {
 		mul = 2
 	}
-	c, err := newColumn(a, dt, ncol, mul, 0, 0)
+	c, err := newSaveColumn(a, dt, ncol, mul, 0, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -237,90 +234,86 @@ func newArraySource[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType, 
 	return c, nil
 }
 
-// fieldsSource reads a 1-D structured view, one column per field.
-type fieldsSource struct {
+// saveFields reads a 1-D structured view, one column per field.
+type saveFields struct {
 	rows    *mmarray.Array[[]byte]
 	columns []interface {
-		fill(s *scratch, lo, hi int)
+		fill(s *saveScratch, lo, hi int)
 	}
 }
 
-func (f *fieldsSource) fill(s *scratch, lo, hi int) {
+func (f *saveFields) fill(s *saveScratch, lo, hi int) {
 	for _, c := range f.columns {
 		c.fill(s, lo, hi)
 	}
 }
 
-func (f *fieldsSource) release(lo, hi int) error {
-	if lo == hi {
-		return nil
-	}
-	off, n := f.rows.ByteRange(lo, hi)
-	return f.rows.File().Release(off, n)
+func (f *saveFields) byteRange(lo, hi int) (off, n int64) {
+	return f.rows.ByteRange(lo, hi)
 }
 
-// newFieldsSource makes a column of each field of a 1-D structured view,
+// newSaveFields makes a column of each field of a 1-D structured view,
 // which must be a []byte view of the records.
-func newFieldsSource[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType) (rowSource, error) {
+func newSaveFields[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType) (saveSource, error) {
 	rows, ok := any(a).(*mmarray.Array[[]byte])
 	if !ok {
 		var zero T
 		return nil, fmt.Errorf("%w: a structured array viewed as %T (view the records as []byte)", memmap.ErrUnsupported, zero)
 	}
-	src := &fieldsSource{rows: rows}
+	src := &saveFields{rows: rows}
 	n := len(dt.Fields)
 	for k, fl := range dt.Fields {
 		what := "field " + fl.Name
 		if fl.Shape != nil || fl.Type.Fields != nil {
 			return nil, fmt.Errorf("%w: %s, a subarray or nested record (not one value per row)", memmap.ErrUnsupported, what)
 		}
-		if err := checkKind(fl.Type, what); err != nil {
+		if err := checkSaveKind(fl.Type, what); err != nil {
 			return nil, err
 		}
-		var c interface{ fill(*scratch, int, int) }
+		var c interface{ fill(*saveScratch, int, int) }
 		var err error
 		switch t := fl.Type; t.Kind {
 		case npyheader.Bool:
-			c, err = fieldColumn[bool](rows, fl.Name, t, n, k)
+			c, err = saveFieldColumn[bool](rows, fl.Name, t, n, k)
 		case npyheader.Int:
 			switch t.ItemSize {
 			case 1:
-				c, err = fieldColumn[int8](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[int8](rows, fl.Name, t, n, k)
 			case 2:
-				c, err = fieldColumn[int16](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[int16](rows, fl.Name, t, n, k)
 			case 4:
-				c, err = fieldColumn[int32](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[int32](rows, fl.Name, t, n, k)
 			default:
-				c, err = fieldColumn[int64](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[int64](rows, fl.Name, t, n, k)
 			}
 		case npyheader.Uint:
 			switch t.ItemSize {
 			case 1:
-				c, err = fieldColumn[uint8](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[uint8](rows, fl.Name, t, n, k)
 			case 2:
-				c, err = fieldColumn[uint16](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[uint16](rows, fl.Name, t, n, k)
 			case 4:
-				c, err = fieldColumn[uint32](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[uint32](rows, fl.Name, t, n, k)
 			default:
-				c, err = fieldColumn[uint64](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[uint64](rows, fl.Name, t, n, k)
 			}
 		case npyheader.Float:
 			switch t.ItemSize {
 			case 2:
-				c, err = fieldColumn[mmarray.Float16](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[mmarray.Float16](rows, fl.Name, t, n, k)
 			case 4:
-				c, err = fieldColumn[float32](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[float32](rows, fl.Name, t, n, k)
 			default:
-				c, err = fieldColumn[float64](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[float64](rows, fl.Name, t, n, k)
 			}
 		case npyheader.Complex:
 			if t.ItemSize == 8 {
-				c, err = fieldColumn[complex64](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[complex64](rows, fl.Name, t, n, k)
 			} else {
-				c, err = fieldColumn[complex128](rows, fl.Name, t, n, k)
+				c, err = saveFieldColumn[complex128](rows, fl.Name, t, n, k)
 			}
 		default: // S, U
-			c, err = fieldColumn[string](rows, fl.Name, t, n, k)
+			c, err = saveFieldColumn[string](rows, fl.Name, t, n, k)
 		}
 		if err != nil {
 			return nil, err
@@ -330,24 +323,24 @@ func newFieldsSource[T mmarray.Element](a *mmarray.Array[T], dt npyheader.DType)
 	return src, nil
 }
 
-func fieldColumn[F mmarray.Element](rows *mmarray.Array[[]byte], name string, dt npyheader.DType, nfields, k int) (*column[F], error) {
+func saveFieldColumn[F mmarray.Element](rows *mmarray.Array[[]byte], name string, dt npyheader.DType, nfields, k int) (*saveColumn[F], error) {
 	view, err := mmarray.Field[F](rows, name)
 	if err != nil {
 		return nil, fmt.Errorf("field %s: %w", name, err)
 	}
-	return newColumn(view, dt, 1, nfields, k, k)
+	return newSaveColumn(view, dt, 1, nfields, k, k)
 }
 
-// stagesFor is the number of staging buffers a source's columns use.
-func stagesFor(src rowSource) int {
-	if f, ok := src.(*fieldsSource); ok {
+// saveStages is the number of staging buffers a source's columns use.
+func saveStages(src saveSource) int {
+	if f, ok := src.(*saveFields); ok {
 		return len(f.columns)
 	}
 	return 1
 }
 
 // formatBlock formats rows [lo, hi) onto out, each followed by newline.
-func (p *savePlan) formatBlock(s *scratch, lo, hi int, out []byte, newline string) ([]byte, error) {
+func (p *savePlan) formatBlock(s *saveScratch, lo, hi int, out []byte, newline string) ([]byte, error) {
 	n := (hi - lo) * p.values
 	if cap(s.vals) < n {
 		s.vals = make([]value, n)
@@ -383,15 +376,35 @@ func replacePlusMinus(b []byte, start int) []byte {
 	return b[:w]
 }
 
-// release releases rows [lo, hi) once written, for an array large
-// enough.
-func (p *savePlan) release(lo, hi int) error {
+// releaseTrail is how far behind the release frontier each release
+// reaches again: pages there that a fault near the frontier mapped back
+// (the kernel maps up to 64 KiB around a faulting page, and large folios
+// whole) are released once more rather than left in the resident set.
+const releaseTrail = 2 << 20
+
+// release releases, once the rows before hi are written, the pages of the
+// data below every byte the rows from hi on need (for an array large
+// enough to release). The frontier only moves forward: a view that walks
+// memory backwards or across it (a reversed or transposed view) keeps its
+// pages until the end.
+func (p *savePlan) release(hi int) error {
 	if !p.releasePages {
 		return nil
 	}
-	if err := p.source.release(lo, hi); err != nil {
-		return fmt.Errorf("release rows %d to %d: %w", lo, hi, err)
+	frontier := p.file.NBytes()
+	if hi < p.rows {
+		off, _ := p.source.byteRange(hi, p.rows)
+		page := int64(os.Getpagesize())
+		frontier = (p.file.DataOffset()+off)/page*page - p.file.DataOffset()
 	}
+	if frontier <= p.releasedTo {
+		return nil
+	}
+	start := max(0, p.releasedTo-releaseTrail)
+	if err := p.file.Release(start, frontier-start); err != nil {
+		return fmt.Errorf("release the rows before %d: %w", hi, err)
+	}
+	p.releasedTo = frontier
 	return nil
 }
 
@@ -417,7 +430,7 @@ func (p *savePlan) write(w io.Writer, c *saveConfig) error {
 	nblocks := (p.rows + per - 1) / per
 	var first []byte
 	if nblocks > 0 {
-		s := &scratch{stages: make([]any, stagesFor(p.source))}
+		s := &saveScratch{stages: make([]any, saveStages(p.source))}
 		var err error
 		if first, err = p.formatBlock(s, 0, min(per, p.rows), nil, c.newline); err != nil {
 			return err
@@ -430,7 +443,7 @@ func (p *savePlan) write(w io.Writer, c *saveConfig) error {
 		if _, err := w.Write(first); err != nil {
 			return err
 		}
-		if err := p.release(0, min(per, p.rows)); err != nil {
+		if err := p.release(min(per, p.rows)); err != nil {
 			return err
 		}
 		if err := p.writeBlocks(w, c, per, nblocks); err != nil {
@@ -477,7 +490,7 @@ func (p *savePlan) writeBlocks(w io.Writer, c *saveConfig, per, nblocks int) err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := &scratch{stages: make([]any, stagesFor(p.source))}
+			s := &saveScratch{stages: make([]any, saveStages(p.source))}
 			for j := range jobs {
 				var out []byte
 				select {
@@ -497,7 +510,7 @@ func (p *savePlan) writeBlocks(w io.Writer, c *saveConfig, per, nblocks int) err
 		<-j.done
 		if err = j.err; err == nil {
 			if _, err = w.Write(j.out); err == nil {
-				err = p.release(j.lo, j.hi)
+				err = p.release(j.hi)
 			}
 		}
 		if err != nil {

@@ -112,8 +112,11 @@ const defaultBlockCells = 8192
 // column each; the header, the rows, then the footer. Any strides and byte
 // order work. The rows are formatted in parallel, in blocks, and written to
 // w in order, so memory stays bounded whatever the array's size: an .npy
-// larger than memory streams to text, its pages released from the process
-// behind the walk once written.
+// larger than memory streams to text. For an array of 256 MiB or more the
+// pages of the rows written are released from the process behind the walk
+// (File.Release: a later read maps them in again; a ReadWrite File's
+// changes there are written back first); a view that walks memory
+// backwards or across it (reversed, transposed) keeps them until the end.
 //
 // Numbers are formatted as Python's % operator formats NumPy scalars (C's
 // printf rules, %g's included, which Go's fmt does not follow), a bool and
@@ -137,8 +140,9 @@ func Save[T mmarray.Element](w io.Writer, a *mmarray.Array[T], opts ...SaveOptio
 // truncated, as np.savetxt(path, a, ...) does; a path ending in ".gz" is
 // written gzip-compressed (at the default level; NumPy's level 9 and its
 // gzip header differ, the text inside is the same). On an error the file
-// is removed, so no partial text is left under the name. Errors are Save's,
-// and the operating system's (*fs.PathError) for the file.
+// is removed, so no partial text is left under the name (an existing file
+// of that name was truncated first, as NumPy does, and is gone too). Errors
+// are Save's, and the operating system's (*fs.PathError) for the file.
 func SaveFile[T mmarray.Element](path string, a *mmarray.Array[T], opts ...SaveOption) (err error) {
 	f, err := os.Create(path)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/go-memmap/memmap/internal/misuse"
@@ -101,11 +102,11 @@ type axisOp[K kernelType, A any, R any] struct {
 	run func(acc *A, at int, xs []K)
 	row func(accs []R, xs []K, r int)
 	// rows, when set, may take the whole rows of a piece at once (xs
-	// holds len(xs)/len(accs) rows, each of one element per result): one
-	// call per piece, not per row, so that it can keep accumulators in
-	// registers over many rows. It reports whether it took them; rows it
-	// declines, and rows split across pieces, go to row.
-	rows   func(accs []R, xs []K) bool
+	// holds len(xs)/len(accs) rows from row on, each of one element per
+	// result): one call per piece, not per row, so that it can keep
+	// accumulators in registers over many rows. It reports whether it
+	// took them; rows it declines, and rows split across pieces, go to row.
+	rows   func(accs []R, xs []K, row int) bool
 	finish func(r R) A
 	merge  func(dst *A, src A)
 }
@@ -188,7 +189,7 @@ func reduceAxis[T Real, K kernelType, A, R any](ctx context.Context, a *mmarray.
 		}
 		accs := *part
 		if op.rows != nil && start%k == 0 && len(xs) >= k {
-			if whole := len(xs) / k * k; op.rows(accs, xs[:whole]) {
+			if whole := len(xs) / k * k; op.rows(accs, xs[:whole], start/k) {
 				xs, start = xs[whole:], start+whole
 			}
 		}
@@ -281,8 +282,43 @@ func sumFloatOp(skipNaN bool) axisOp[float64, fsum, rowSum] {
 				accs[i].block += x
 			}
 		},
+		rows: func(accs []rowSum, xs []float64, row int) bool {
+			// As momentsOp's: without NaNs, the nan-variant's path and
+			// result are the plain one's.
+			if skipNaN && slices.ContainsFunc(xs, math.IsNaN) {
+				return false
+			}
+			addRowSums(accs, xs, row)
+			return true
+		},
 		finish: rowSum.sum,
 		merge:  func(dst *fsum, src fsum) { dst.merge(src) },
+	}
+}
+
+// addRowSums adds the whole rows in xs (len(accs) elements each, from row
+// on) to the sums, with the additions row's walk would make: plain
+// additions within blocks of rowBlock rows that start at multiples of
+// rowBlock, each block added to the total when the next starts. So
+// SumAxis is the same whichever path its rows take.
+func addRowSums(accs []rowSum, xs []float64, row int) {
+	k := len(accs)
+	// The rows before the first block's start continue the open block.
+	for ; row%rowBlock != 0 && len(xs) >= k; row++ {
+		for c, x := range xs[:k] {
+			accs[c].block += x
+		}
+		xs = xs[k:]
+	}
+	sums := make([]float64, k)
+	for len(xs) > 0 {
+		n := min(len(xs), rowBlock*k)
+		addRowBlockSums(sums, xs[:n])
+		for c, b := range sums {
+			accs[c].endBlock()
+			accs[c].block = b
+		}
+		xs = xs[n:]
 	}
 }
 
@@ -341,34 +377,39 @@ func addRowMoments[K kernelType](accs []rowMoments, xs []K) {
 	for c := range accs {
 		accs[c].piece = fsum{}
 	}
+	sums := make([]float64, k)
 	for r0 := 0; r0 < rows; r0 += rowBlock {
-		end := min(rows, r0+rowBlock) * k
-		c := 0
-		for ; c+4 <= k; c += 4 {
-			var b0, b1, b2, b3 float64
-			for i := r0*k + c; i < end; i += k {
-				x := xs[i : i+4 : i+4]
-				b0 += float64(x[0])
-				b1 += float64(x[1])
-				b2 += float64(x[2])
-				b3 += float64(x[3])
-			}
-			a := accs[c : c+4 : c+4]
-			a[0].piece.add(b0)
-			a[1].piece.add(b1)
-			a[2].piece.add(b2)
-			a[3].piece.add(b3)
-		}
-		for ; c < k; c++ {
-			var b float64
-			for i := r0*k + c; i < end; i += k {
-				b += float64(xs[i])
-			}
+		addRowBlockSums(sums, xs[r0*k:min(rows, r0+rowBlock)*k])
+		for c, b := range sums {
 			accs[c].piece.add(b)
 		}
 	}
 	n := float64(rows)
 	c := 0
+	for ; c+8 <= k; c += 8 {
+		a := accs[c : c+8 : c+8]
+		var m [8]float64
+		for j := range m {
+			m[j] = a[j].piece.value() / n
+		}
+		var d0, d1, d2, d3, d4, d5, d6, d7 float64
+		for i := c; i < rows*k; i += k {
+			x := xs[i : i+8 : i+8]
+			e0, e1, e2, e3 := float64(x[0])-m[0], float64(x[1])-m[1], float64(x[2])-m[2], float64(x[3])-m[3]
+			d0 += e0 * e0
+			d1 += e1 * e1
+			d2 += e2 * e2
+			d3 += e3 * e3
+			e4, e5, e6, e7 := float64(x[4])-m[4], float64(x[5])-m[5], float64(x[6])-m[6], float64(x[7])-m[7]
+			d4 += e4 * e4
+			d5 += e5 * e5
+			d6 += e6 * e6
+			d7 += e7 * e7
+		}
+		for j, d := range [8]float64{d0, d1, d2, d3, d4, d5, d6, d7} {
+			a[j].whole.merge(moments{n: int64(rows), sum: a[j].piece, m2: d})
+		}
+	}
 	for ; c+4 <= k; c += 4 {
 		a := accs[c : c+4 : c+4]
 		m0, m1, m2, m3 := a[0].piece.value()/n, a[1].piece.value()/n, a[2].piece.value()/n, a[3].piece.value()/n
@@ -397,10 +438,54 @@ func addRowMoments[K kernelType](accs []rowMoments, xs []K) {
 	}
 }
 
+// addRowBlockSums sets sums to the plain sums of each column of the rows in
+// xs (len(sums) columns; at most rowBlock rows). Columns are taken eight, then four at a time, each in
+// its own register over the rows, so that the additions of different
+// columns overlap and nothing is called per element.
+func addRowBlockSums[K kernelType](sums []float64, xs []K) {
+	k := len(sums)
+	c := 0
+	for ; c+8 <= k; c += 8 {
+		var b0, b1, b2, b3, b4, b5, b6, b7 float64
+		for i := c; i < len(xs); i += k {
+			x := xs[i : i+8 : i+8]
+			b0 += float64(x[0])
+			b1 += float64(x[1])
+			b2 += float64(x[2])
+			b3 += float64(x[3])
+			b4 += float64(x[4])
+			b5 += float64(x[5])
+			b6 += float64(x[6])
+			b7 += float64(x[7])
+		}
+		s := sums[c : c+8 : c+8]
+		s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7] = b0, b1, b2, b3, b4, b5, b6, b7
+	}
+	for ; c+4 <= k; c += 4 {
+		var b0, b1, b2, b3 float64
+		for i := c; i < len(xs); i += k {
+			x := xs[i : i+4 : i+4]
+			b0 += float64(x[0])
+			b1 += float64(x[1])
+			b2 += float64(x[2])
+			b3 += float64(x[3])
+		}
+		s := sums[c : c+4 : c+4]
+		s[0], s[1], s[2], s[3] = b0, b1, b2, b3
+	}
+	for ; c < k; c++ {
+		var b float64
+		for i := c; i < len(xs); i += k {
+			b += float64(xs[i])
+		}
+		sums[c] = b
+	}
+}
+
 // momentsOp gives each result's moments; with skipNaN, NaNs are left out
 // (np.nanmean, np.nanvar).
 func momentsOp[K kernelType](skipNaN bool) axisOp[K, moments, rowMoments] {
-	rows := func(accs []rowMoments, xs []K) bool {
+	rows := func(accs []rowMoments, xs []K, _ int) bool {
 		// Without NaNs, the nan-variants take the same path as the plain
 		// ones, and so the same result bit for bit; a piece with a NaN
 		// goes row by row, leaving the NaNs out.
@@ -535,7 +620,21 @@ func mapMoments[T Real](ctx context.Context, a *mmarray.Array[T], axis int, skip
 // MeanAxis is Mean along axis, as np.mean(a, axis=axis): NaN where the axis
 // is empty or holds a NaN. Axes are as SumAxis's.
 func MeanAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis int, opts ...Option) (Reduced[float64], error) {
-	return mapMoments(ctx, a, axis, false, opts, moments.mean)
+	if familyOf[T]() != floatFamily {
+		return mapMoments(ctx, a, axis, false, opts, moments.mean)
+	}
+	// Floats need only their sums, as SumAxis adds them: one pass without
+	// the deviations the moments add.
+	p := planAxis(a, axis)
+	totals, err := reduceAxis(ctx, a, p, sumFloatOp(false), opts)
+	if err != nil {
+		return Reduced[float64]{}, err
+	}
+	out := Reduced[float64]{Shape: p.kept, Values: make([]float64, len(totals))}
+	for i, s := range totals {
+		out.Values[i] = s.value() / float64(p.length)
+	}
+	return out, nil
 }
 
 // VarAxis is Var along axis with ddof delta degrees of freedom, as

@@ -86,6 +86,11 @@ func describe[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], op
 // add adds the piece xs whose first element has index start, after the
 // elements p holds.
 func (p *describePart[K]) add(start int, xs []K) {
+	if sum, ok := p.extremes.scanSum(start, xs); ok {
+		p.moments.merge(withDeviations(moments{n: int64(len(xs)), sum: sum}, xs, false))
+		p.wrapped += wrappingSum(xs)
+		return
+	}
 	nans := p.extremes.nans
 	p.extremes.scan(start, xs, false)
 	// The scan counted the piece's NaNs: without any, the moments take

@@ -196,6 +196,12 @@ func momentsOf[K kernelType](xs []K, skipNaN bool) moments {
 	} else {
 		m.sum, m.n = sumFloats(xs), int64(len(xs))
 	}
+	return withDeviations(m, xs, skipNaN)
+}
+
+// withDeviations is m, the count and sum of xs (of its non-NaN elements
+// with skipNaN), with the sum of squared deviations from their mean.
+func withDeviations[K kernelType](m moments, xs []K, skipNaN bool) moments {
 	if m.n == 0 {
 		return m
 	}
@@ -288,6 +294,109 @@ func (e *extremes[K]) scan(start int, xs []K, nat bool) {
 	}
 	e.valid += int64(len(xs)-i) - (nans - e.nans)
 	e.min, e.max, e.argmin, e.argmax, e.nans = lo, hi, argLo+start, argHi+start, nans
+}
+
+// scanSum is scan (without NaT) and sumFloats in one pass over xs, for a
+// piece without NaN: it returns the sum and true, or false and leaves e
+// as it was if xs holds a NaN. Each block's extremes are found without a
+// branch per element, and its first element equal to each (the first
+// occurrence the element-wise scan finds) only when it beats e's.
+func (e *extremes[K]) scanSum(start int, xs []K) (fsum, bool) {
+	var s fsum
+	c := *e
+	off := 0
+	for ; off+sumBlock <= len(xs); off += sumBlock {
+		b := (*[sumBlock]K)(xs[off:])
+		sum, lo, hi := extremeBlockSum(b)
+		if sum != sum {
+			// A NaN, or infinities of both signs: the exact path
+			// decides.
+			return fsum{}, false
+		}
+		s.add(sum)
+		if i := firstEqual(b, lo); c.valid == 0 || b[i] < c.min {
+			c.min, c.argmin = b[i], start+off+i
+		}
+		if i := firstEqual(b, hi); c.valid == 0 || b[i] > c.max {
+			c.max, c.argmax = b[i], start+off+i
+		}
+		c.valid += sumBlock
+	}
+	tail := xs[off:]
+	c.scan(start+off, tail, false)
+	if c.nans != e.nans {
+		return fsum{}, false
+	}
+	for _, x := range tail {
+		s.add(float64(x))
+	}
+	*e = c
+	return s, true
+}
+
+// extremeBlockSum is plainBlockSum (the same lanes, so the same sum) with
+// the block's least and greatest elements; a NaN is in neither, but makes
+// the sum NaN. The extremes are kept in two lanes with a branch each, well
+// predicted once the first elements are in: Go's min and max builtins on
+// floats handle NaN and signed zeros at several instructions each.
+func extremeBlockSum[K kernelType](block *[sumBlock]K) (sum float64, lo, hi K) {
+	var a0, a1, a2, a3, a4, a5, a6, a7 float64
+	lo0, lo1, hi0, hi1 := block[0], block[1], block[0], block[1]
+	for i := 0; i < sumBlock; i += 8 {
+		x0, x1, x2, x3 := block[i], block[i+1], block[i+2], block[i+3]
+		a0 += float64(x0)
+		a1 += float64(x1)
+		a2 += float64(x2)
+		a3 += float64(x3)
+		lo0, hi0 = lower(lo0, x0), higher(hi0, x0)
+		lo1, hi1 = lower(lo1, x1), higher(hi1, x1)
+		lo0, hi0 = lower(lo0, x2), higher(hi0, x2)
+		lo1, hi1 = lower(lo1, x3), higher(hi1, x3)
+		x4, x5, x6, x7 := block[i+4], block[i+5], block[i+6], block[i+7]
+		a4 += float64(x4)
+		a5 += float64(x5)
+		a6 += float64(x6)
+		a7 += float64(x7)
+		lo0, hi0 = lower(lo0, x4), higher(hi0, x4)
+		lo1, hi1 = lower(lo1, x5), higher(hi1, x5)
+		lo0, hi0 = lower(lo0, x6), higher(hi0, x6)
+		lo1, hi1 = lower(lo1, x7), higher(hi1, x7)
+	}
+	lo, hi = lo0, hi0
+	if lo1 < lo {
+		lo = lo1
+	}
+	if hi1 > hi {
+		hi = hi1
+	}
+	return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)), lo, hi
+}
+
+// lower is x if it is below lo, else lo (NaN never is).
+func lower[K kernelType](lo, x K) K {
+	if x < lo {
+		return x
+	}
+	return lo
+}
+
+// higher is x if it is above hi, else hi (NaN never is).
+func higher[K kernelType](hi, x K) K {
+	if x > hi {
+		return x
+	}
+	return hi
+}
+
+// firstEqual is the index of the first element of block equal to x, which
+// it holds.
+func firstEqual[K kernelType](block *[sumBlock]K, x K) int {
+	for i, y := range block {
+		if y == x {
+			return i
+		}
+	}
+	return 0
 }
 
 // add adds the element x at index at, after the elements e holds: the

@@ -8,6 +8,7 @@
 //	memmap head ARCHIVE.npz:NAME     a member of an archive
 //	memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
 //	memmap recover FILE              repair an .npy file an interrupted append left
+//	memmap convert [FLAGS] IN OUT    copy an array between .npy, raw, .npz and text files
 //
 // info prints, for an .npy file (or a raw file described by np.memmap's
 // arguments --dtype, --shape, --offset and --order; without --shape the
@@ -83,6 +84,24 @@
 //
 //	grow.npy: adopted 12 trailing rows (100 -> 112); dropped a partial row of 5 bytes
 //
+// convert copies an array from one file into another, each format known by
+// its name: .npy, raw (.raw, .bin: the data bytes alone, in the array's
+// storage order), .npz, and text (.csv, .txt, .tsv, each also compressed as
+// .gz). The input is an .npy file, a raw file described by info's flags, or
+// a member ARCHIVE.npz:NAME; an .npy output holds the input's header
+// (np.save's for a raw input) and data unchanged. Several inputs go into a
+// new archive, one member each, named after the file (a.npy becomes "a") or
+// the member; one input into OUT.npz:NAME becomes member NAME. An archive
+// into a folder (an existing one, or a name ending in "/") becomes one
+// NAME.npy per member. Text output is np.savetxt's, byte for byte, with its
+// arguments as flags: --fmt (once for the whole row, or once per column;
+// default %.18e), --delimiter (default " "), --newline, --header, --footer
+// and --comments. Every output is written under a temporary name beside it,
+// synced and renamed when complete: a conversion that fails or is
+// interrupted never leaves a file under the output's name, and an existing
+// output is replaced only by a complete one. On a terminal, binary outputs
+// of 256 MiB or more show a progress bar.
+//
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).
 // Errors in the arguments or the files print one line, "memmap: <message>",
@@ -129,6 +148,7 @@ const usage = `usage:
   memmap head [-n ROWS] FILE | ARCHIVE.npz:NAME
   memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
   memmap recover FILE
+  memmap convert [FLAGS] IN OUT | IN... OUT.npz | ARCHIVE.npz FOLDER/
 
 info  the header facts of an .npy file, of each member of an .npz archive, or of
       a raw file described by --dtype (np.memmap's arguments), and the share
@@ -139,6 +159,13 @@ stats count, nan_count, sum, mean, std, min, max, argmin, argmax of the whole
       JSON object
 recover adopt the whole rows an interrupted append left after an .npy file's
       shape, cut off a partial row; prints what it did
+convert copy an array between .npy, raw (.raw, .bin), .npz and text (.csv,
+      .txt, .tsv, each also .gz) files, known by their names: IN is an .npy
+      file, a raw file (info's flags) or ARCHIVE.npz:NAME; several inputs
+      pack into an archive (members named after the files, or OUT.npz:NAME
+      for one), an archive unpacks into a folder as NAME.npy; text output
+      takes np.savetxt's --fmt (once, or once per column), --delimiter,
+      --newline, --header, --footer, --comments
 head and stats take info's raw-file flags too.
 `
 
@@ -165,8 +192,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runStats(args[1:], stdout, stderr)
 	case "recover":
 		err = runRecover(args[1:], stdout)
+	case "convert":
+		err = runConvert(args[1:], stdout, stderr)
 	default:
-		err = fmt.Errorf("unknown command %q (want info, head, stats or recover; memmap -h for usage)", args[0])
+		err = fmt.Errorf("unknown command %q (want info, head, stats, recover or convert; memmap -h for usage)", args[0])
 	}
 	switch {
 	case err == nil:

@@ -135,17 +135,23 @@ func normalizeAxis(axis, ndim int) (int, error) {
 // newProgress returns a progress bar on stderr for a scan of f's data, or
 // nil when stderr is not a terminal or the data is small.
 func newProgress(stderr io.Writer, f *mmarray.File) *progressbar.ProgressBar {
-	file, ok := stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(file.Fd())) {
-		return nil
-	}
 	size, err := f.Header().DataSize()
-	if err != nil || size < progressMinBytes {
+	if err != nil {
 		return nil
 	}
-	return progressbar.NewOptions64(size,
+	return newBar(stderr, "stats", size)
+}
+
+// newBar is a progress bar for total bytes on stderr, or nil when stderr
+// is not a terminal or the work is small.
+func newBar(stderr io.Writer, what string, total int64) *progressbar.ProgressBar {
+	file, ok := stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(file.Fd())) || total < progressMinBytes {
+		return nil
+	}
+	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(stderr),
-		progressbar.OptionSetDescription("stats"),
+		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowBytes(true),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100*time.Millisecond),

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"bufio"
+	"compress/gzip"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npz"
+	"github.com/go-memmap/memmap/text"
+)
+
+// format is a kind of file convert reads or writes, known by its name's
+// extension.
+type format int
+
+const (
+	formatNPY format = iota
+	formatNPZ
+	formatRaw
+	formatText
+)
+
+// formatOf names path's format: .npz, .raw and .bin, .csv, .txt and .tsv
+// (each also with .gz), and .npy for anything else.
+func formatOf(path string) format {
+	name := strings.ToLower(strings.TrimSuffix(path, string(filepath.Separator)))
+	name = strings.TrimSuffix(name, ".gz")
+	switch filepath.Ext(name) {
+	case ".npz":
+		return formatNPZ
+	case ".raw", ".bin":
+		return formatRaw
+	case ".csv", ".txt", ".tsv":
+		return formatText
+	}
+	return formatNPY
+}
+
+// textOutput are np.savetxt's arguments for a text output.
+type textOutput struct {
+	fmts                               multiString
+	delimiter, newline, header, footer string
+	comments                           string
+	headerSet, footerSet, commentsSet  bool
+}
+
+// multiString is a flag that may be given several times.
+type multiString []string
+
+func (m *multiString) String() string     { return strings.Join(*m, " ") }
+func (m *multiString) Set(s string) error { *m = append(*m, s); return nil }
+
+func (t *textOutput) register(fs *flag.FlagSet) {
+	fs.Var(&t.fmts, "fmt", "text output: np.savetxt's fmt, one for the row or, given once per column, one for each (default %.18e)")
+	fs.StringVar(&t.delimiter, "delimiter", " ", "text output: the column delimiter (np.savetxt's delimiter)")
+	fs.StringVar(&t.newline, "newline", "\n", "text output: the line end")
+	fs.StringVar(&t.header, "header", "", "text output: a header line, written after --comments")
+	fs.StringVar(&t.footer, "footer", "", "text output: a footer line, written after --comments")
+	fs.StringVar(&t.comments, "comments", "# ", "text output: what starts the header and footer lines")
+}
+
+func (t *textOutput) options() []text.SaveOption {
+	opts := []text.SaveOption{text.WithSaveDelimiter(t.delimiter), text.WithNewline(t.newline),
+		text.WithHeader(t.header), text.WithFooter(t.footer), text.WithSaveComments(t.comments)}
+	switch len(t.fmts) {
+	case 0:
+	case 1:
+		opts = append(opts, text.WithFmt(t.fmts[0]))
+	default:
+		opts = append(opts, text.WithColumnFmts(t.fmts...))
+	}
+	return opts
+}
+
+// runConvert converts between .npy files, raw files, .npz archives and
+// text: one input to one output, several inputs into an archive, or an
+// archive's members into a folder. Each output is written under a
+// temporary name in its folder and renamed when complete, so that a failed
+// or interrupted conversion never leaves a file under the output's name.
+func runConvert(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("convert", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var raw rawArgs
+	raw.register(fs)
+	var out textOutput
+	out.register(fs)
+	names, err := parseInterleaved(fs, args, stdout)
+	if err != nil {
+		return err
+	}
+	if err := raw.check(fs); err != nil {
+		return err
+	}
+	if len(names) < 2 {
+		return fmt.Errorf("convert: want IN OUT (or IN... OUT.npz, or ARCHIVE.npz FOLDER/), got %d names", len(names))
+	}
+	inputs, output := names[:len(names)-1], names[len(names)-1]
+	switch archive, _ := archiveOutput(output); {
+	case archive != "":
+		return packArchive(inputs, output, raw, stderr)
+	case len(inputs) > 1:
+		return fmt.Errorf("convert: %d inputs into %s: only an .npz archive takes several", len(inputs), output)
+	case isFolder(output):
+		return extractArchive(inputs[0], output, stderr)
+	}
+	f, err := openInput(inputs[0], raw)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return writeArray(f, output, out, stderr)
+}
+
+// isFolder reports whether path names a folder: an existing one, or a name
+// ending in a separator.
+func isFolder(path string) bool {
+	if strings.HasSuffix(path, "/") || strings.HasSuffix(path, string(filepath.Separator)) {
+		return true
+	}
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
+// openInput maps one input array: an .npy file, a raw file (--dtype), or a
+// member ARCHIVE.npz:NAME.
+func openInput(path string, raw rawArgs) (*mmarray.File, error) {
+	if formatOf(path) == formatText {
+		return nil, fmt.Errorf("convert %s: reading text is not supported yet", path)
+	}
+	return openArray("convert", path, raw)
+}
+
+// writeArray writes f's array to output in output's format.
+func writeArray(f *mmarray.File, output string, t textOutput, stderr io.Writer) error {
+	total, _ := f.Header().DataSize()
+	switch formatOf(output) {
+	case formatText:
+		// The text's length is not known beforehand: no progress bar.
+		return writeAtomically(output, 0, stderr, func(w io.Writer) error {
+			return text.SaveArray(w, f, t.options()...)
+		})
+	case formatRaw:
+		if f.FortranOrder() {
+			fmt.Fprintf(stderr, "memmap: %s holds the data in Fortran order, as the input does: read it with --order F\n", output)
+		}
+		return writeAtomically(output, total, stderr, func(w io.Writer) error {
+			_, err := f.WriteDataTo(w)
+			return err
+		})
+	default:
+		return writeAtomically(output, total, stderr, func(w io.Writer) error {
+			_, err := f.WriteTo(w)
+			return err
+		})
+	}
+}
+
+// packArchive writes the inputs into a new archive at output, each as a
+// member named after its input's base name (NAME for ARCHIVE.npz:NAME), or
+// as NAME for a single input into output.npz:NAME.
+func packArchive(inputs []string, output string, raw rawArgs, stderr io.Writer) error {
+	output, name := archiveOutput(output)
+	if name != "" && len(inputs) > 1 {
+		return fmt.Errorf("convert: a member name (%s) names one input, got %d", name, len(inputs))
+	}
+	files := make([]*mmarray.File, len(inputs))
+	names := make([]string, len(inputs))
+	var total int64
+	for i, in := range inputs {
+		f, err := openInput(in, raw)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		files[i] = f
+		n, _ := f.Header().DataSize()
+		total += n
+		names[i] = name
+		if name == "" {
+			names[i] = memberName(in)
+		}
+	}
+	return writeAtomically(output, total, stderr, func(w io.Writer) error {
+		zw := npz.NewWriter(w)
+		for i, f := range files {
+			if err := zw.WriteArray(names[i], f); err != nil {
+				return err
+			}
+		}
+		return zw.Close()
+	})
+}
+
+// archiveOutput splits an output ARCHIVE.npz:NAME into the archive's path
+// and the member's name; an output ARCHIVE.npz has no name, and any other
+// output is no archive ("").
+func archiveOutput(output string) (archive, name string) {
+	if i := strings.LastIndexByte(output, ':'); i > 0 && formatOf(output[:i]) == formatNPZ {
+		return output[:i], output[i+1:]
+	}
+	if formatOf(output) == formatNPZ {
+		return output, ""
+	}
+	return "", ""
+}
+
+// memberName is the archive member an input becomes: NAME of
+// ARCHIVE.npz:NAME, else the file's base name without its extension.
+func memberName(input string) string {
+	if _, member, ok := splitMember(input); ok {
+		return strings.TrimSuffix(member, ".npy")
+	}
+	base := filepath.Base(input)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+// extractArchive writes each member of the archive at input into folder as
+// NAME.npy.
+func extractArchive(input, folder string, stderr io.Writer) error {
+	a, err := npz.Open(input, mmarray.ReadOnly)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return err
+	}
+	for _, m := range a.Members() {
+		f, err := a.Open(m.Name)
+		if err != nil {
+			return err
+		}
+		err = writeArray(f, filepath.Join(folder, filepath.Base(m.Key)+".npy"), textOutput{}, stderr)
+		f.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeAtomically calls write with a buffered writer into a temporary file
+// beside path (gzip-compressed when path ends in .gz), syncs it and renames
+// it to path; on any failure the temporary file is removed and path is
+// untouched. On a terminal, outputs of progressMinBytes or more show a
+// progress bar of total bytes.
+func writeAtomically(path string, total int64, stderr io.Writer, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := createTemp(dir, base)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	var sink io.Writer = tmp
+	if bar := newBar(stderr, "convert", total); bar != nil {
+		sink = io.MultiWriter(tmp, bar)
+		defer bar.Finish()
+	}
+	buf := bufio.NewWriterSize(sink, 1<<20)
+	var gz *gzip.Writer
+	w := io.Writer(buf)
+	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+		gz = gzip.NewWriter(buf)
+		w = gz
+	}
+	if err := write(w); err != nil {
+		return fmt.Errorf("convert to %s: %w", path, err)
+	}
+	if gz != nil {
+		if err := gz.Close(); err != nil {
+			return fmt.Errorf("convert to %s: %w", path, err)
+		}
+	}
+	if err := buf.Flush(); err != nil {
+		return fmt.Errorf("convert to %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("convert to %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("convert to %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncFolder(dir)
+}
+
+// createTemp creates a new file named .BASE.tmp-RANDOM in dir, with the
+// permissions the umask leaves of 0666 as for any new file (os.CreateTemp
+// gives 0600, which the renamed output would keep).
+func createTemp(dir, base string) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.tmp-%d", base, rand.Uint32()))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("convert: no free temporary name for %s in %s", base, dir)
+}
+
+// syncFolder makes a rename in dir durable, where the file system can:
+// the output is complete either way, so a folder that cannot be synced is
+// no error.
+func syncFolder(dir string) error {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

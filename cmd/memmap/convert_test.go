@@ -93,7 +93,7 @@ func TestConvertFailures(t *testing.T) {
 	in := func(name string) string { return filepath.Join(dir, name) }
 	require.NoError(t, os.WriteFile(in("kept.csv"), []byte("old\n"), 0o644))
 	for _, args := range [][]string{
-		{"--fmt", "%q", in("a.npy"), in("bad.csv")},               // a format Python refuses
+		{"--fmt", "%q", in("a.npy"), in("bad.csv")},                // a format Python refuses
 		{"--fmt", "%d", "--fmt", "%d", in("a.npy"), in("bad.csv")}, // two formats for four columns
 		{"--fmt", "%q", in("a.npy"), in("kept.csv")},
 		{in("missing.npy"), in("bad.npy")},

@@ -1,0 +1,22 @@
+package text
+
+import "errors"
+
+// Sentinel errors of this package. Every error the reading functions return
+// wraps one of these, one of the module's shared ones (memmap.ErrUnsupported
+// for a dtype that text cannot be parsed into), or an error of the operating
+// system or of the caller's io.Reader, passed on as it is. The context in
+// front names the line and, where there is one, the column, counted from 1
+// as an editor counts them.
+var (
+	// ErrSyntax: a field is not a value of its column's dtype by NumPy's
+	// rules ("line 3, column 2: could not convert 'abc' to float64").
+	ErrSyntax = errors.New("text: invalid value")
+	// ErrColumns: a row has a number of fields other than the first row's,
+	// or fewer than a usecols index needs.
+	ErrColumns = errors.New("text: wrong number of columns")
+	// ErrEncoding: the input is not valid text in the encoding asked for
+	// (invalid UTF-8), or a string field has a character that an S<n>
+	// column (latin-1) cannot hold.
+	ErrEncoding = errors.New("text: invalid encoding")
+)

@@ -1,0 +1,224 @@
+package text
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// LoadOption configures Load, LoadFile, LoadArray and LoadArrayFile. The
+// options are named after np.loadtxt's keywords; a later option overrides
+// an earlier one.
+type LoadOption interface{ applyLoad(*loadOptions) }
+
+// Converter replaces the text of a field before it is parsed by its
+// column's dtype, like an entry of np.loadtxt's converters (which returns a
+// value rather than text): it returns the text to parse, which may be field
+// itself, a constant, or built by appending to scratch[:0] (scratch is
+// reused from call to call, so a converter need not allocate). An error it
+// returns stops the load and is passed on with the line and column in front.
+// Converters run on several goroutines at once when the input is parsed in
+// parallel, so a converter must be safe for concurrent use.
+type Converter func(field, scratch []byte) ([]byte, error)
+
+type loadOptions struct {
+	delimiter  int // -1: runs of white space
+	quote      int // -1: no quoting
+	comments   []string
+	skipRows   int
+	useCols    []int
+	hasUseCols bool
+	maxRows    int64 // 0: all rows
+	dtype      npyheader.DType
+	hasDType   bool
+	converters map[int]Converter
+	encoding   encoding
+	ndmin      int
+	workers    int   // 0: GOMAXPROCS
+	budget     int64 // 0: defaultBudget
+}
+
+func defaultLoadOptions() loadOptions {
+	return loadOptions{delimiter: -1, quote: -1, comments: []string{"#"}}
+}
+
+type loadOptionFunc func(*loadOptions)
+
+func (f loadOptionFunc) applyLoad(o *loadOptions) { f(o) }
+
+// WithDelimiter sets the character that separates fields, np.loadtxt's
+// delimiter; the default, and WithDelimiter(0), split at runs of white
+// space as Python's str.split() does. The delimiter must be one ASCII
+// character other than a line end.
+func WithDelimiter(c rune) LoadOption {
+	if c != 0 && (c < 0 || c >= utf8.RuneSelf || c == '\n' || c == '\r') {
+		misuse.Panicf("text: delimiter %q is not an ASCII character other than a line end", c)
+	}
+	return loadOptionFunc(func(o *loadOptions) {
+		o.delimiter = int(c)
+		if c == 0 {
+			o.delimiter = -1
+		}
+	})
+}
+
+// WithComments sets the markers that start a comment, np.loadtxt's
+// comments: the rest of the line after any of them is ignored. The default
+// is "#"; WithComments() with no markers turns comments off (comments=None).
+// A marker may be longer than one character; when there is more than one
+// marker, or a longer one, quoting must be off, as in NumPy. An empty
+// marker panics.
+func WithComments(markers ...string) LoadOption {
+	for _, m := range markers {
+		if m == "" {
+			misuse.Panicf("text: an empty comment marker; use WithComments() to turn comments off")
+		}
+		if strings.ContainsAny(m, "\r\n") {
+			misuse.Panicf("text: comment marker %q holds a line end", m)
+		}
+	}
+	ms := append([]string(nil), markers...)
+	return loadOptionFunc(func(o *loadOptions) { o.comments = ms })
+}
+
+// WithSkipRows skips the first n lines of the input, comments and blank
+// lines included, np.loadtxt's skiprows. A negative n panics.
+func WithSkipRows(n int) LoadOption {
+	if n < 0 {
+		misuse.Panicf("text: negative skiprows %d", n)
+	}
+	return loadOptionFunc(func(o *loadOptions) { o.skipRows = n })
+}
+
+// WithUseCols reads only the given columns, in the given order,
+// np.loadtxt's usecols: 0 is the first column, -1 the last (counted in each
+// row). A row without one of them is an error wrapping ErrColumns. Rows
+// may then have different numbers of fields. With a structured dtype there
+// must be one column per field.
+func WithUseCols(cols ...int) LoadOption {
+	cs := append([]int(nil), cols...)
+	return loadOptionFunc(func(o *loadOptions) { o.useCols, o.hasUseCols = cs, true })
+}
+
+// WithMaxRows stops after n rows of data, np.loadtxt's max_rows (blank and
+// comment lines are not counted, as in NumPy 1.23 and later). Zero means
+// the default, every row (NumPy's max_rows=0, which reads none, has no
+// equivalent); a negative n panics.
+func WithMaxRows(n int64) LoadOption {
+	if n < 0 {
+		misuse.Panicf("text: negative max_rows %d", n)
+	}
+	return loadOptionFunc(func(o *loadOptions) { o.maxRows = n })
+}
+
+// WithQuoteChar turns quoting on, np.loadtxt's quotechar (off by default):
+// a field that starts with c (after leading white space when splitting at
+// white space) runs to the next c, delimiters, comment markers and line
+// ends included, and a doubled c inside it stands for one. The quote must
+// be one ASCII character other than a line end, and not the delimiter;
+// WithQuoteChar(0) turns quoting off.
+func WithQuoteChar(c rune) LoadOption {
+	if c != 0 && (c < 0 || c >= utf8.RuneSelf || c == '\n' || c == '\r') {
+		misuse.Panicf("text: quotechar %q is not an ASCII character other than a line end", c)
+	}
+	return loadOptionFunc(func(o *loadOptions) {
+		o.quote = int(c)
+		if c == 0 {
+			o.quote = -1
+		}
+	})
+}
+
+// WithDType sets the dtype of the result, np.loadtxt's dtype (default
+// float64, '<f8'): a bool, integer, float or complex type, S<n> or U<n>,
+// in either byte order, or a structured dtype of such fields, one column
+// per field (a subarray field takes as many columns as it has items).
+// Other dtypes make Load return an error wrapping memmap.ErrUnsupported.
+func WithDType(dt npyheader.DType) LoadOption {
+	dt = dt.Clone()
+	return loadOptionFunc(func(o *loadOptions) { o.dtype, o.hasDType = dt, true })
+}
+
+// WithConverter converts the fields of column col (counted in the input,
+// as WithUseCols counts, from 0) with fn before they are parsed,
+// np.loadtxt's converters={col: fn}. A negative col panics.
+func WithConverter(col int, fn Converter) LoadOption {
+	if col < 0 || fn == nil {
+		misuse.Panicf("text: converter for column %d: negative column or nil function", col)
+	}
+	return loadOptionFunc(func(o *loadOptions) {
+		m := make(map[int]Converter, len(o.converters)+1)
+		for k, v := range o.converters {
+			m[k] = v
+		}
+		m[col] = fn
+		o.converters = m
+	})
+}
+
+type encoding int
+
+const (
+	encodingUTF8    encoding = iota // invalid UTF-8 is an error; a BOM is text
+	encodingUTF8Sig                 // as UTF-8, a leading BOM dropped
+	encodingLatin1
+)
+
+// WithEncoding sets the input's encoding, np.loadtxt's encoding: "utf-8"
+// (the default, as NumPy's on a UTF-8 system), "utf-8-sig" (UTF-8 whose
+// leading byte-order mark is dropped; with "utf-8", as in NumPy, the mark
+// is part of the first field, which then is no number), or "latin-1"
+// (ISO-8859-1, each byte one character). Python's spellings of these names
+// are accepted ("utf8", "UTF-8", "latin1", "iso-8859-1"); others panic.
+func WithEncoding(name string) LoadOption {
+	var e encoding
+	switch strings.ReplaceAll(strings.ToLower(name), "_", "-") {
+	case "utf-8", "utf8", "u8":
+		e = encodingUTF8
+	case "utf-8-sig", "utf8-sig":
+		e = encodingUTF8Sig
+	case "latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1":
+		e = encodingLatin1
+	default:
+		misuse.Panicf("text: unsupported encoding %q (utf-8, utf-8-sig and latin-1 are)", name)
+	}
+	return loadOptionFunc(func(o *loadOptions) { o.encoding = e })
+}
+
+// WithNdmin sets the fewest dimensions of the result's shape, np.loadtxt's
+// ndmin: 0 (the default) squeezes every axis of length 1 away, 1 and 2
+// squeeze and then add axes as NumPy does (a single column read with
+// ndmin 2 has shape (rows, 1)). Other values panic.
+func WithNdmin(n int) LoadOption {
+	if n < 0 || n > 2 {
+		misuse.Panicf("text: ndmin %d is not 0, 1 or 2", n)
+	}
+	return loadOptionFunc(func(o *loadOptions) { o.ndmin = n })
+}
+
+// WithWorkers sets how many goroutines parse blocks of the input at once;
+// zero means the default, runtime.GOMAXPROCS(0). The result does not
+// depend on it. A negative n panics.
+func WithWorkers(n int) LoadOption {
+	if n < 0 {
+		misuse.Panicf("text: negative worker count %d", n)
+	}
+	return loadOptionFunc(func(o *loadOptions) { o.workers = n })
+}
+
+// defaultBudget is WithMemoryBudget's default.
+const defaultBudget = 64 << 20
+
+// WithMemoryBudget bounds the bytes a load holds at once in its blocks of
+// input and of parsed records (default 64 MiB): the input is cut into
+// blocks small enough that all the blocks in flight, and the records they
+// parse into, fit. A row longer than a block still has to be held whole.
+// A negative n panics.
+func WithMemoryBudget(n int64) LoadOption {
+	if n < 0 {
+		misuse.Panicf("text: negative memory budget %d", n)
+	}
+	return loadOptionFunc(func(o *loadOptions) { o.budget = n })
+}

@@ -1,7 +1,26 @@
-// Package text reads NumPy's text formats, as np.loadtxt reads them, into
-// records ready for an .npy file.
+// Package text reads NumPy's text formats as np.loadtxt reads them, into
+// records ready for an .npy file, streaming: text larger than memory can be
+// converted.
 //
 // # Reading
+//
+// Load reads text from an io.Reader and hands the rows, in order, to a
+// RowSink as records of the result's dtype, whole rows at a time, in the
+// dtype's byte order; LoadFile reads a file (through gzip when its name
+// ends in .gz). MemorySink keeps the records in memory, and LoadArray and
+// LoadArrayFile return the result as an in-memory .npy File of mmarray.
+// The result, its dtype and its shape are np.loadtxt's for the same text
+// and keywords; the options are named after those keywords: WithDelimiter,
+// WithComments, WithSkipRows, WithUseCols, WithMaxRows, WithQuoteChar,
+// WithDType, WithConverter, WithEncoding, WithNdmin.
+//
+// Rows are split into fields as loadtxt's C tokenizer splits them: at the
+// delimiter, or at runs of white space by default; a row ends at \n, \r or
+// \r\n; comments run to the line end; a quoted field (quoting is off by
+// default) may hold delimiters, comment markers, line ends and doubled
+// quotes. Blank and comment-only lines are skipped (and not counted by
+// max_rows); a row with a number of fields other than the first's is an
+// error unless usecols picks the columns.
 //
 // Cells are parsed exactly as NumPy 1.24's loadtxt parses them (its C
 // parser, numpy/core/src/multiarray/textreading), which is not Go's
@@ -14,6 +33,7 @@
 //     "inf", "infinity" and "nan" in any case, with a sign; an exponent
 //     out of range gives ±inf or ±0 ("1e400" is inf), not an error. NaNs
 //     have Python's bits (0x7ff8000000000000, with the sign of "-nan").
+//     float32 is the float64 rounded, as in NumPy.
 //   - Integers are parsed as integers, never through a float, so int64
 //     keeps all its digits; one out of its type's range is refused.
 //   - A cell that is not an integer but is a float ("1.5", "1e3") is read
@@ -26,10 +46,39 @@
 //   - S<n> stores the characters as latin-1 bytes (a character above
 //     U+00FF is refused), U<n> as UCS-4; both are cut to n characters.
 //
+// The input is cut into blocks of whole rows (at line ends outside quoted
+// fields), which WithWorkers goroutines parse at once; the records are
+// handed to the sink in the order of the input, and the result does not
+// depend on the number of workers. WithMemoryBudget bounds the blocks and
+// records in flight. An error names the line of the input, counted from 1
+// with skipped lines, and the column of the field: "line 1843, column 4:
+// could not convert 'abc' to float64: text: invalid value"; the rows
+// before it have been written to the sink.
+//
 // # Caveats
 //
 //   - Where NumPy parses an integer through a float to a value its type
 //     cannot hold ("300" as int8, "-1" as uint8, "nan" as int32), its C
 //     cast gives a machine-dependent value (44, 255, -2**31 on x86-64);
 //     this package refuses the cell instead.
+//   - NumPy's messages count rows of data from 0 ("at row 1, column 2");
+//     this package's count lines of the input from 1, which is where an
+//     editor finds them.
+//   - The delimiter and the quote must be ASCII characters; NumPy takes
+//     any one character. Comment markers may be any text.
+//   - WithMaxRows(0) means every row, as zero means the default for every
+//     option of this module; NumPy's max_rows=0 reads none.
+//   - Encodings are UTF-8 (invalid UTF-8 is an error, ErrEncoding, for
+//     the first row that holds it), UTF-8 with a byte-order mark dropped
+//     ("utf-8-sig"), and latin-1. With "utf-8" a byte-order mark is part of
+//     the first field, which then fails to parse as a number, as in NumPy.
+//   - Dtypes are bool, integers, float32, float64, complex64, complex128,
+//     S<n>, U<n> and structured dtypes of these (subarray fields take one
+//     column per item); float16, longdouble, datetimes, S0/U0 (whose
+//     length NumPy finds from the data) and nested structures are refused
+//     with memmap.ErrUnsupported. np.loadtxt's unpack has no equivalent:
+//     the records are rows.
+//   - Converters return text for the column's parser, where NumPy's return
+//     a value; they are called from several goroutines at once.
+//   - A single row longer than a block is held whole, whatever the budget.
 package text

@@ -38,6 +38,7 @@ type loadOptions struct {
 	ndmin      int
 	workers    int   // 0: GOMAXPROCS
 	budget     int64 // 0: defaultBudget
+	blockSize  int   // 0: from the budget; tests set it to cut tiny blocks
 }
 
 func defaultLoadOptions() loadOptions {

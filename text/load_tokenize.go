@@ -20,9 +20,10 @@ type tokenizer struct {
 	commentStart [256]bool
 	comments     [][]byte
 
-	// The fields of the last row: field k is buf[start(k):ends[k]].
+	// The fields of the last row: an unquoted field is a slice of the
+	// input, a quoted one (whose doubled quotes become one) of buf.
 	buf         []byte
-	ends        []int
+	fields      [][]byte
 	firstQuoted bool
 }
 
@@ -42,15 +43,9 @@ func newTokenizer(o *loadOptions) *tokenizer {
 }
 
 // field returns field k of the last row.
-func (t *tokenizer) field(k int) []byte {
-	start := 0
-	if k > 0 {
-		start = t.ends[k-1]
-	}
-	return t.buf[start:t.ends[k]]
-}
+func (t *tokenizer) field(k int) []byte { return t.fields[k] }
 
-func (t *tokenizer) numFields() int { return len(t.ends) }
+func (t *tokenizer) numFields() int { return len(t.fields) }
 
 // commentAt reports whether a comment marker starts at b[i].
 func (t *tokenizer) commentAt(b []byte, i int) bool {
@@ -85,7 +80,7 @@ func (t *tokenizer) delimAt(b []byte, i int) int {
 // only a comment has no fields.
 func (t *tokenizer) row(b []byte, i int) (next int, lines int) {
 	t.buf = t.buf[:0]
-	t.ends = t.ends[:0]
+	t.fields = t.fields[:0]
 	t.firstQuoted = false
 fields:
 	for {
@@ -99,8 +94,10 @@ fields:
 				i += n
 			}
 		}
+		quotedStart := -1 // where the field starts in buf, if it is quoted
 		if t.quoting && i < len(b) && b[i] == t.quote {
-			if len(t.ends) == 0 {
+			quotedStart = len(t.buf)
+			if len(t.fields) == 0 {
 				t.firstQuoted = true
 			}
 			i++
@@ -151,8 +148,12 @@ fields:
 				}
 			}
 		}
-		t.buf = append(t.buf, b[i:j]...)
-		t.ends = append(t.ends, len(t.buf))
+		if quotedStart >= 0 {
+			t.buf = append(t.buf, b[i:j]...)
+			t.fields = append(t.fields, t.buf[quotedStart:len(t.buf):len(t.buf)])
+		} else {
+			t.fields = append(t.fields, b[i:j:j])
+		}
 		if j == len(b) {
 			i = j
 			break
@@ -182,14 +183,8 @@ fields:
 	// As NumPy: a row of one empty field is empty, and splitting at white
 	// space drops a last empty field; but not when the row's first field
 	// was quoted (NumPy tests the first field's flag here).
-	if n := len(t.ends); (n == 1 || (n > 0 && t.wsDelim)) && !t.firstQuoted {
-		start := 0
-		if n > 1 {
-			start = t.ends[n-2]
-		}
-		if t.ends[n-1] == start {
-			t.ends = t.ends[:n-1]
-		}
+	if n := len(t.fields); (n == 1 || (n > 0 && t.wsDelim)) && !t.firstQuoted && len(t.fields[n-1]) == 0 {
+		t.fields = t.fields[:n-1]
 	}
 	return i, lines
 }

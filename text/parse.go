@@ -79,36 +79,71 @@ var (
 // which strconv.ParseFloat accepts, are not part of the prefix.
 func floatPrefix(b []byte, i int) (float64, int, bool) {
 	start, j := i, i
+	neg := false
 	if j < len(b) && (b[j] == '+' || b[j] == '-') {
+		neg = b[j] == '-'
 		j++
 	}
+	// The mantissa's digits are gathered as they are scanned, for the exact
+	// fast path below; mant is only used when there are at most 15.
+	var mant uint64
 	signEnd := j
 	for j < len(b) && isDigit(b[j]) {
+		mant = mant*10 + uint64(b[j]-'0')
 		j++
 	}
 	digits := j - signEnd
+	fracDigits := 0
 	if j < len(b) && b[j] == '.' {
 		j++
 		fracStart := j
 		for j < len(b) && isDigit(b[j]) {
+			mant = mant*10 + uint64(b[j]-'0')
 			j++
 		}
-		digits += j - fracStart
+		fracDigits = j - fracStart
+		digits += fracDigits
 	}
 	if digits == 0 {
 		return infOrNaNPrefix(b, start)
 	}
+	exp, expOK := 0, true
 	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
 		k := j + 1
+		expNeg := false
 		if k < len(b) && (b[k] == '+' || b[k] == '-') {
+			expNeg = b[k] == '-'
 			k++
 		}
 		if k < len(b) && isDigit(b[k]) {
 			for k < len(b) && isDigit(b[k]) {
+				if exp < 1000 {
+					exp = exp*10 + int(b[k]-'0')
+				} else {
+					expOK = false
+				}
 				k++
+			}
+			if expNeg {
+				exp = -exp
 			}
 			j = k
 		}
+	}
+	// Clinger's fast path: a mantissa of at most 15 digits is exact in a
+	// float64, and so is 10**e for |e| <= 22, so one multiplication or
+	// division rounds correctly, as strconv would (and Python's dtoa).
+	if e := exp - fracDigits; digits <= 15 && expOK && e >= -22 && e <= 22 {
+		v := float64(mant)
+		if e >= 0 {
+			v *= pow10[e]
+		} else {
+			v /= pow10[-e]
+		}
+		if neg {
+			v = -v
+		}
+		return v, j, true
 	}
 	v, err := strconv.ParseFloat(bytesString(b[start:j]), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
@@ -117,6 +152,10 @@ func floatPrefix(b []byte, i int) (float64, int, bool) {
 	}
 	return v, j, true // on ErrRange v is ±Inf or ±0, Python's values
 }
+
+// pow10 holds the powers of ten that are exact in a float64.
+var pow10 = [23]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // infOrNaNPrefix parses Python's [sign] inf|infinity|nan, case-insensitive,
 // at b[i:] (_Py_parse_inf_or_nan).

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -111,6 +112,7 @@ func loadCorpus() []loadCase {
 		{"text after a closing quote", "\"ab\"cd,x\"y\n", kw("delimiter", ",", "quotechar", "\"", "dtype", "<U5"), nil},
 		{"quotes in whitespace mode", "\"a b\" c\n \"d\"  e \n", kw("quotechar", "\"", "dtype", "<U3"), nil},
 		{"first field quoted keeps a last empty field", "\"a\" \n\"b\" \n", kw("quotechar", "\"", "dtype", "<U3"), nil},
+		{"line ends in quotes", "\"a\r\nb\",\"c\rd\"\r\n", kw("delimiter", ",", "quotechar", "\"", "dtype", "<U3"), nil},
 		{"input ends inside quotes", "a,\"bc\nd", kw("delimiter", ",", "quotechar", "\"", "dtype", "<U5"), nil},
 		{"bom with utf-8-sig", "\ufeff1 2\n3 4\n", kw("encoding", "utf-8-sig"), nil},
 		{"bom with utf-8", "\ufeff1 2\n3 4\n", kw("encoding", "utf-8"), nil},
@@ -255,5 +257,69 @@ func TestLoadMatchesNumPy(t *testing.T) {
 	}
 	if refusals < 10 {
 		t.Errorf("only %d cases refused by NumPy", refusals)
+	}
+}
+
+// TestLoadRandomTextMatchesNumPy feeds random text made of the characters
+// the tokenizer cares about to np.loadtxt and to LoadFile, under several
+// settings, as text columns (so that any field parses): the same fields,
+// the same shapes and the same refusals.
+func TestLoadRandomTextMatchesNumPy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(24, 1))
+	settings := []map[string]any{
+		{"dtype": "<U3", "delimiter": ",", "quotechar": "\""},
+		{"dtype": "<U3", "quotechar": "\""},
+		{"dtype": "<U3"},
+		{"dtype": "<U3", "delimiter": ";", "comments": []string{"#", "//"}},
+		{"dtype": "<U3", "delimiter": ",", "comments": nil, "usecols": []int{0, -1}},
+		{"dtype": "<U3", "delimiter": ",", "quotechar": "'", "skiprows": 1, "max_rows": 2},
+	}
+	const alphabet = "ab1 ,;\"'\n\r#/\t\u00a0\x0b"
+	type pyCase struct {
+		File string         `json:"file"`
+		KW   map[string]any `json:"kw"`
+	}
+	var in []pyCase
+	alpha := []rune(alphabet)
+	for i := range 600 {
+		var sb strings.Builder
+		for range rng.IntN(30) {
+			sb.WriteRune(alpha[rng.IntN(len(alpha))])
+		}
+		path := filepath.Join(dir, fmt.Sprintf("random%d.txt", i))
+		if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, pyCase{path, settings[i%len(settings)]})
+	}
+	var want []numpyLoadResult
+	numpytest.RunJSON(t, numpyLoad, in, &want)
+	if len(want) != len(in) {
+		t.Fatalf("NumPy answered %d cases of %d", len(want), len(in))
+	}
+	loaded, refused := 0, 0
+	for i, c := range in {
+		w := want[i]
+		var sink MemorySink
+		res, err := LoadFile(c.File, &sink, append(optionsOf(t, c.KW), withBlockSize(1+i%7))...)
+		text := numpytest.Must(os.ReadFile(c.File))
+		switch {
+		case w.Err != "" && err == nil:
+			t.Errorf("%q %v: loaded %v; NumPy: %s", text, c.KW, res.Shape, w.Err)
+		case w.Err == "" && err != nil:
+			t.Errorf("%q %v: %v; NumPy loaded %v %s", text, c.KW, err, w.Shape, w.Hex)
+		case w.Err == "" && (!slices.Equal(res.Shape, w.Shape) || hex.EncodeToString(sink.Data) != w.Hex):
+			t.Errorf("%q %v: got %v %x; NumPy %v %s", text, c.KW, res.Shape, sink.Data, w.Shape, w.Hex)
+		case w.Err == "":
+			loaded++
+		default:
+			refused++
+		}
+	}
+	t.Logf("%d loaded, %d refused", loaded, refused)
+	if loaded < 100 || refused < 100 {
+		t.Errorf("lopsided: %d loaded, %d refused", loaded, refused)
 	}
 }

@@ -104,13 +104,11 @@ fields:
 			for {
 				j := bytes.IndexByte(b[i:], t.quote)
 				if j < 0 { // the input ends inside the quotes
-					lines += lineEnds(b[i:])
-					t.buf = append(t.buf, b[i:]...)
+					lines += t.appendQuoted(b[i:])
 					i = len(b)
 					break
 				}
-				lines += lineEnds(b[i : i+j])
-				t.buf = append(t.buf, b[i:i+j]...)
+				lines += t.appendQuoted(b[i : i+j])
 				i += j + 1
 				if i < len(b) && b[i] == t.quote { // a doubled quote
 					t.buf = append(t.buf, t.quote)
@@ -187,6 +185,28 @@ fields:
 		t.fields = t.fields[:n-1]
 	}
 	return i, lines
+}
+
+// appendQuoted appends the text of a quoted field to buf, with its line
+// ends as \n, as NumPy sees them when it reads a file by name (Python's
+// universal newlines), and returns how many there were.
+func (t *tokenizer) appendQuoted(s []byte) int {
+	n := lineEnds(s)
+	if n == 0 || bytes.IndexByte(s, '\r') < 0 {
+		t.buf = append(t.buf, s...)
+		return n
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\r' {
+			c = '\n'
+			if i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+		}
+		t.buf = append(t.buf, c)
+	}
+	return n
 }
 
 // lineEnds counts the line ends in b: \n, \r and \r\n each count once.

@@ -81,4 +81,8 @@
 //   - Converters return text for the column's parser, where NumPy's return
 //     a value; they are called from several goroutines at once.
 //   - A single row longer than a block is held whole, whatever the budget.
+//   - Line ends inside a quoted field are read as \n, as np.loadtxt sees
+//     them when it opens a file by name (Python's universal newlines); read
+//     from a file object opened without newline translation, NumPy would
+//     keep a \r.
 package text

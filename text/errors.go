@@ -5,7 +5,8 @@ import "errors"
 // Sentinel errors of this package. Every error the reading functions return
 // wraps one of these, one of the module's shared ones (memmap.ErrUnsupported
 // for a dtype that text cannot be parsed into), or an error of the operating
-// system or of the caller's io.Reader, passed on as it is. The context in
+// system, of the caller's io.Reader, of a Converter or of a RowSink, passed
+// on as it is. The context in
 // front names the line and, where there is one, the column, counted from 1
 // as an editor counts them.
 var (
@@ -19,4 +20,8 @@ var (
 	// (invalid UTF-8), or a string field has a character that an S<n>
 	// column (latin-1) cannot hold.
 	ErrEncoding = errors.New("text: invalid encoding")
+	// ErrGzip: a .gz file given to LoadFile or LoadArrayFile is not a
+	// whole gzip stream (a bad header, a corrupt or truncated body, a
+	// wrong checksum); the error of compress/gzip is wrapped too.
+	ErrGzip = errors.New("text: invalid gzip data")
 )

@@ -26,7 +26,9 @@ import (
 type RowSink interface {
 	// Begin is called once, before WriteRows, with the dtype of the
 	// result's items and the shape of one row: (columns,) for a simple
-	// dtype, () for a structured one (a row is then one record).
+	// dtype, () for a structured one (a row is then one record). An input
+	// without rows calls it too, at its end, with one column unless
+	// WithUseCols says how many.
 	Begin(dtype npyheader.DType, rowShape []int) error
 	// WriteRows receives rows whole rows, len(records)/rows bytes each.
 	// records is only valid during the call. An error stops the load,
@@ -108,16 +110,30 @@ func LoadFile(path string, sink RowSink, opts ...LoadOption) (Result, error) {
 	if strings.HasSuffix(path, ".gz") {
 		zr, err := gzip.NewReader(bufio.NewReader(f))
 		if err != nil {
-			return Result{}, fmt.Errorf("load %s: %w", path, err)
+			if errors.Is(err, io.EOF) { // an empty file
+				err = io.ErrUnexpectedEOF
+			}
+			return Result{}, fmt.Errorf("load %s: %w: %w", path, ErrGzip, err)
 		}
 		defer zr.Close()
-		r = zr
+		r = gzipErrors{zr}
 	}
 	res, err := Load(r, sink, opts...)
 	if err != nil {
 		return res, fmt.Errorf("load %s: %w", path, err)
 	}
 	return res, nil
+}
+
+// gzipErrors marks the errors of a gzip stream with ErrGzip.
+type gzipErrors struct{ r io.Reader }
+
+func (g gzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: %w", ErrGzip, err)
+	}
+	return n, err
 }
 
 // Load reads the text of r as NumPy 1.24's np.loadtxt reads it, with the

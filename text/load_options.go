@@ -97,7 +97,8 @@ func WithSkipRows(n int) LoadOption {
 // np.loadtxt's usecols: 0 is the first column, -1 the last (counted in each
 // row). A row without one of them is an error wrapping ErrColumns. Rows
 // may then have different numbers of fields. With a structured dtype there
-// must be one column per field.
+// must be one column per field (per item of a subarray field), or Load
+// returns an error wrapping ErrColumns.
 func WithUseCols(cols ...int) LoadOption {
 	cs := append([]int(nil), cols...)
 	return loadOptionFunc(func(o *loadOptions) { o.useCols, o.hasUseCols = cs, true })

@@ -2,10 +2,14 @@ package text
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -46,6 +50,7 @@ func TestLoadErrors(t *testing.T) {
 		{"big-endian name", "x\n", []LoadOption{WithDType(mustDescr(t, ">i4"))}, "line 1, column 1: could not convert 'x' to >i4: text: invalid value", ErrSyntax},
 		{"utf-8", "1\n2\n\xff\n", nil, "line 3: byte 0xff is not UTF-8: text: invalid encoding", ErrEncoding},
 		{"converter beyond the columns", "1 2\n", []LoadOption{WithConverter(2, func(f, _ []byte) ([]byte, error) { return f, nil })}, "converter for column 2, which is invalid for 2 columns: text: wrong number of columns", ErrColumns},
+		{"usecols for a structured dtype", "1 2\n", []LoadOption{WithUseCols(0), WithDType(mustDescr(t, "[('a', '<i4'), ('b', '<i4', (2,))]"))}, "usecols has 1 columns for a dtype of 3: text: wrong number of columns", ErrColumns},
 		{"datetime dtype", "1\n", []LoadOption{WithDType(mustDescr(t, "<M8[s]"))}, "dtype <M8[s] cannot be read from text: memmap: not supported", memmap.ErrUnsupported},
 		{"float16 field", "1\n", []LoadOption{WithDType(mustDescr(t, "[('h', '<f2')]"))}, "field \"h\": dtype <f2 cannot be read from text: memmap: not supported", memmap.ErrUnsupported},
 	}
@@ -239,5 +244,35 @@ func TestLoadBlocksRandom(t *testing.T) {
 				t.Fatalf("%q:\n got %s\nwant %s", in, got, want)
 			}
 		}
+	}
+}
+
+func TestLoadFileGzipErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(strings.Repeat("1 2\n", 10000)))
+	zw.Close()
+	whole := gz.Bytes()
+	corrupt := append([]byte{}, whole...)
+	corrupt[len(corrupt)-5] ^= 0xff // the checksum
+	for name, data := range map[string][]byte{
+		"empty":     nil,
+		"not gzip":  []byte("1 2\n"),
+		"truncated": whole[:len(whole)/2],
+		"checksum":  corrupt,
+	} {
+		path := filepath.Join(dir, name+".gz")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadFile(path, &MemorySink{})
+		if !errors.Is(err, ErrGzip) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: error %v; want ErrGzip naming the file", name, err)
+		}
+	}
+	if _, err := LoadFile(filepath.Join(dir, "missing.txt"), &MemorySink{}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
 	}
 }

@@ -1,6 +1,6 @@
-// Package text reads NumPy's text formats as np.loadtxt reads them, into
-// records ready for an .npy file, streaming: text larger than memory can be
-// converted.
+// Package text reads NumPy's text formats as np.loadtxt and np.genfromtxt
+// read them: Load streams text into records ready for an .npy file, so that
+// text larger than memory can be converted; Genfromtxt reads it whole.
 //
 // # Reading
 //
@@ -55,6 +55,14 @@
 // could not convert 'abc' to float64: text: invalid value"; the rows
 // before it have been written to the sink.
 //
+// Genfromtxt and GenfromtxtFile read text as np.genfromtxt does, in
+// memory, into an .npy File and, with WithUseMask, a mask File beside it.
+// Their options add WithInferredDType (dtype=None), WithNames (names=True),
+// WithSkipHeader, WithSkipFooter, WithMissingValues, WithFillingValues,
+// WithInvalidRaise, WithAutostrip and WithUseMask to the shared ones.
+// Values follow Python's int(), float() and complex() there, as in NumPy,
+// and a value that does not parse takes its column's filling value.
+//
 // # Caveats
 //
 //   - Where NumPy parses an integer through a float to a value its type
@@ -81,6 +89,21 @@
 //   - Converters return text for the column's parser, where NumPy's return
 //     a value; they are called from several goroutines at once.
 //   - A single row longer than a block is held whole, whatever the budget.
+//   - Genfromtxt holds the whole input and result in memory, as NumPy
+//     does. Of np.genfromtxt's keywords it has no usecols, converters,
+//     names given as a list, deletechars, excludelist, case_sensitive,
+//     defaultfmt, replace_space or unpack; missing values apply to every
+//     column (NumPy's "a,b" form), filling values are written as text of
+//     the column's type, a delimiter is one ASCII character (NumPy also
+//     takes longer strings and field widths), and a comment marker is one.
+//   - A column np.genfromtxt would infer as longdouble (all its values
+//     spelled as C's strtold takes them, hexadecimal "0x10" among them) is
+//     refused with memmap.ErrUnsupported. Python's int() and float() also
+//     take digits of other scripts ("١٢"), which Genfromtxt does not.
+//   - Where NumPy stores an integer out of an explicit integer dtype's range
+//     (300 as int8) with a wrap and a warning, Genfromtxt returns an error.
+//     The first row with the wrong number of columns is named in the error,
+//     where NumPy lists them all.
 //   - Line ends inside a quoted field are read as \n, as np.loadtxt sees
 //     them when it opens a file by name (Python's universal newlines); read
 //     from a file object opened without newline translation, NumPy would

@@ -32,3 +32,21 @@ func ExampleLoad() {
 	fmt.Println(res.Rows, len(sink.Data), err)
 	// Output: 2 16 line 3, column 2: could not convert 'x' to float64: text: invalid value
 }
+
+func ExampleGenfromtxt() {
+	csv := "# id, name, score\n1, ann, 2.5\n2, bob, N/A\n"
+	res, err := text.Genfromtxt(strings.NewReader(csv),
+		text.WithDelimiter(','), text.WithNames(), text.WithInferredDType(),
+		text.WithAutostrip(), text.WithMissingValues("N/A"), text.WithUseMask())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer res.Data.Close()
+	defer res.Mask.Close()
+	fmt.Println(res.Data.Descr(), res.Data.Shape())
+	fmt.Println(res.Mask.Descr())
+	// Output:
+	// [('id', '<i8'), ('name', '|S3'), ('score', '<f8')] [2]
+	// [('id', '|b1'), ('name', '|b1'), ('score', '|b1')]
+}

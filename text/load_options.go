@@ -24,21 +24,22 @@ type LoadOption interface{ applyLoad(*loadOptions) }
 type Converter func(field, scratch []byte) ([]byte, error)
 
 type loadOptions struct {
-	delimiter  int // -1: runs of white space
-	quote      int // -1: no quoting
-	comments   []string
-	skipRows   int
-	useCols    []int
-	hasUseCols bool
-	maxRows    int64 // 0: all rows
-	dtype      npyheader.DType
-	hasDType   bool
-	converters map[int]Converter
-	encoding   encoding
-	ndmin      int
-	workers    int   // 0: GOMAXPROCS
-	budget     int64 // 0: defaultBudget
-	blockSize  int   // 0: from the budget; tests set it to cut tiny blocks
+	delimiter   int // -1: runs of white space
+	quote       int // -1: no quoting
+	comments    []string
+	skipRows    int
+	useCols     []int
+	hasUseCols  bool
+	maxRows     int64 // 0: all rows
+	dtype       npyheader.DType
+	hasDType    bool
+	converters  map[int]Converter
+	encoding    encoding
+	encodingSet bool
+	ndmin       int
+	workers     int   // 0: GOMAXPROCS
+	budget      int64 // 0: defaultBudget
+	blockSize   int   // 0: from the budget; tests set it to cut tiny blocks
 }
 
 func defaultLoadOptions() loadOptions {
@@ -49,15 +50,28 @@ type loadOptionFunc func(*loadOptions)
 
 func (f loadOptionFunc) applyLoad(o *loadOptions) { f(o) }
 
+// Option is an option that both Load (and LoadFile, LoadArray,
+// LoadArrayFile) and Genfromtxt (and GenfromtxtFile) take: WithDelimiter,
+// WithComments, WithMaxRows, WithDType, WithEncoding, WithNdmin.
+type Option interface {
+	LoadOption
+	GenOption
+}
+
+type sharedOption func(*loadOptions)
+
+func (f sharedOption) applyLoad(o *loadOptions) { f(o) }
+func (f sharedOption) applyGen(o *genOptions)   { f(&o.loadOptions) }
+
 // WithDelimiter sets the character that separates fields, np.loadtxt's
 // delimiter; the default, and WithDelimiter(0), split at runs of white
 // space as Python's str.split() does. The delimiter must be one ASCII
 // character other than a line end.
-func WithDelimiter(c rune) LoadOption {
+func WithDelimiter(c rune) Option {
 	if c != 0 && (c < 0 || c >= utf8.RuneSelf || c == '\n' || c == '\r') {
 		misuse.Panicf("text: delimiter %q is not an ASCII character other than a line end", c)
 	}
-	return loadOptionFunc(func(o *loadOptions) {
+	return sharedOption(func(o *loadOptions) {
 		o.delimiter = int(c)
 		if c == 0 {
 			o.delimiter = -1
@@ -71,7 +85,7 @@ func WithDelimiter(c rune) LoadOption {
 // A marker may be longer than one character; when there is more than one
 // marker, or a longer one, quoting must be off, as in NumPy. An empty
 // marker panics.
-func WithComments(markers ...string) LoadOption {
+func WithComments(markers ...string) Option {
 	for _, m := range markers {
 		if m == "" {
 			misuse.Panicf("text: an empty comment marker; use WithComments() to turn comments off")
@@ -81,7 +95,7 @@ func WithComments(markers ...string) LoadOption {
 		}
 	}
 	ms := append([]string(nil), markers...)
-	return loadOptionFunc(func(o *loadOptions) { o.comments = ms })
+	return sharedOption(func(o *loadOptions) { o.comments = ms })
 }
 
 // WithSkipRows skips the first n lines of the input, comments and blank
@@ -108,11 +122,11 @@ func WithUseCols(cols ...int) LoadOption {
 // comment lines are not counted, as in NumPy 1.23 and later). Zero means
 // the default, every row (NumPy's max_rows=0, which reads none, has no
 // equivalent); a negative n panics.
-func WithMaxRows(n int64) LoadOption {
+func WithMaxRows(n int64) Option {
 	if n < 0 {
 		misuse.Panicf("text: negative max_rows %d", n)
 	}
-	return loadOptionFunc(func(o *loadOptions) { o.maxRows = n })
+	return sharedOption(func(o *loadOptions) { o.maxRows = n })
 }
 
 // WithQuoteChar turns quoting on, np.loadtxt's quotechar (off by default):
@@ -138,9 +152,9 @@ func WithQuoteChar(c rune) LoadOption {
 // in either byte order, or a structured dtype of such fields, one column
 // per field (a subarray field takes as many columns as it has items).
 // Other dtypes make Load return an error wrapping memmap.ErrUnsupported.
-func WithDType(dt npyheader.DType) LoadOption {
+func WithDType(dt npyheader.DType) Option {
 	dt = dt.Clone()
-	return loadOptionFunc(func(o *loadOptions) { o.dtype, o.hasDType = dt, true })
+	return sharedOption(func(o *loadOptions) { o.dtype, o.hasDType = dt, true })
 }
 
 // WithConverter converts the fields of column col (counted in the input,
@@ -174,7 +188,7 @@ const (
 // is part of the first field, which then is no number), or "latin-1"
 // (ISO-8859-1, each byte one character). Python's spellings of these names
 // are accepted ("utf8", "UTF-8", "latin1", "iso-8859-1"); others panic.
-func WithEncoding(name string) LoadOption {
+func WithEncoding(name string) Option {
 	var e encoding
 	switch strings.ReplaceAll(strings.ToLower(name), "_", "-") {
 	case "utf-8", "utf8", "u8":
@@ -186,18 +200,18 @@ func WithEncoding(name string) LoadOption {
 	default:
 		misuse.Panicf("text: unsupported encoding %q (utf-8, utf-8-sig and latin-1 are)", name)
 	}
-	return loadOptionFunc(func(o *loadOptions) { o.encoding = e })
+	return sharedOption(func(o *loadOptions) { o.encoding, o.encodingSet = e, true })
 }
 
 // WithNdmin sets the fewest dimensions of the result's shape, np.loadtxt's
 // ndmin: 0 (the default) squeezes every axis of length 1 away, 1 and 2
 // squeeze and then add axes as NumPy does (a single column read with
 // ndmin 2 has shape (rows, 1)). Other values panic.
-func WithNdmin(n int) LoadOption {
+func WithNdmin(n int) Option {
 	if n < 0 || n > 2 {
 		misuse.Panicf("text: ndmin %d is not 0, 1 or 2", n)
 	}
-	return loadOptionFunc(func(o *loadOptions) { o.ndmin = n })
+	return sharedOption(func(o *loadOptions) { o.ndmin = n })
 }
 
 // WithWorkers sets how many goroutines parse blocks of the input at once;

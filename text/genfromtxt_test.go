@@ -54,3 +54,32 @@ func TestGenfromtxtMisusePanics(t *testing.T) {
 		}()
 	}
 }
+
+// FuzzGenfromtxt checks that no text makes Genfromtxt panic, and that its
+// errors wrap this module's sentinels.
+func FuzzGenfromtxt(f *testing.F) {
+	for _, c := range genCorpus() {
+		f.Add(c.text, true, true)
+		f.Add(c.text, false, false)
+	}
+	f.Fuzz(func(t *testing.T, in string, names, mask bool) {
+		opts := []GenOption{WithInferredDType(), WithDelimiter(','), WithMissingValues("N/A"), WithInvalidRaise(false)}
+		if names {
+			opts = append(opts, WithNames(), WithSkipFooter(1))
+		}
+		if mask {
+			opts = append(opts, WithUseMask(), WithAutostrip())
+		}
+		res, err := Genfromtxt(strings.NewReader(in), opts...)
+		if err != nil {
+			if !errors.Is(err, ErrSyntax) && !errors.Is(err, ErrColumns) && !errors.Is(err, ErrEncoding) && !errors.Is(err, memmap.ErrUnsupported) {
+				t.Fatalf("error %v wraps none of the sentinels", err)
+			}
+			return
+		}
+		res.Data.Close()
+		if res.Mask != nil {
+			res.Mask.Close()
+		}
+	})
+}

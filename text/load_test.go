@@ -211,6 +211,10 @@ func FuzzLoadBlocks(f *testing.F) {
 		if quoting {
 			opts = append(opts, WithQuoteChar('"'))
 		}
+		var sink MemorySink
+		if _, err := Load(strings.NewReader(in), &sink, opts...); err != nil && !errors.Is(err, ErrSyntax) && !errors.Is(err, ErrColumns) && !errors.Is(err, ErrEncoding) {
+			t.Fatalf("error %v wraps none of the sentinels", err)
+		}
 		want := loadOutcome(in, append(opts, WithWorkers(1))...)
 		for _, bs := range []int{1, 3, 16} {
 			got := loadOutcome(in, append(opts, WithWorkers(3), withBlockSize(bs))...)

@@ -7,8 +7,10 @@
 // Load reads text from an io.Reader and hands the rows, in order, to a
 // RowSink as records of the result's dtype, whole rows at a time, in the
 // dtype's byte order; LoadFile reads a file (through gzip when its name
-// ends in .gz). MemorySink keeps the records in memory, and LoadArray and
-// LoadArrayFile return the result as an in-memory .npy File of mmarray.
+// ends in .gz). LoadToNPY and LoadFileToNPY write the rows into a new .npy
+// file through mmarray's streaming Writer, which appears only once complete.
+// MemorySink keeps the records in memory, and LoadArray and LoadArrayFile
+// return the result as an in-memory .npy File of mmarray.
 // The result, its dtype and its shape are np.loadtxt's for the same text
 // and keywords; the options are named after those keywords: WithDelimiter,
 // WithComments, WithSkipRows, WithUseCols, WithMaxRows, WithQuoteChar,

@@ -323,3 +323,72 @@ func TestLoadRandomTextMatchesNumPy(t *testing.T) {
 		t.Errorf("lopsided: %d loaded, %d refused", loaded, refused)
 	}
 }
+
+const numpyLoadNPY = `
+import ast, warnings
+out = []
+for c in json.load(sys.stdin):
+    kw = dict(c["kw"] or {})
+    if "dtype" in kw:
+        s = kw["dtype"]
+        kw["dtype"] = np.dtype(ast.literal_eval(s) if s.startswith("[") else s)
+    kw.setdefault("encoding", "utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = np.loadtxt(c["file"], ndmin=1 if kw.get("dtype", np.dtype("f8")).names else 2, **kw)
+    got = np.load(c["npy"])
+    out.append(got.shape == want.shape and got.dtype == want.dtype and got.tobytes() == want.tobytes())
+print(json.dumps(out))
+`
+
+// TestLoadToNPYMatchesNumPy converts the corpus's loadable cases into .npy
+// files with LoadFileToNPY, which np.load must read as np.loadtxt reads the
+// text with ndmin=2 (ndmin=1 for structured dtypes); the cases NumPy
+// refuses must leave no file behind, and no temporary file either.
+func TestLoadToNPYMatchesNumPy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := t.TempDir()
+	type pyCase struct {
+		File string         `json:"file"`
+		NPY  string         `json:"npy"`
+		KW   map[string]any `json:"kw"`
+	}
+	var in []pyCase
+	var names []string
+	refused := 0
+	for i, c := range loadCorpus() {
+		if _, ok := c.kw["ndmin"]; ok {
+			continue // LoadToNPY's shape does not depend on ndmin
+		}
+		txt := filepath.Join(dir, fmt.Sprintf("case%d.txt", i))
+		npy := filepath.Join(out, fmt.Sprintf("case%d.npy", i))
+		if err := os.WriteFile(txt, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := LoadFileToNPY(txt, npy, append(optionsOf(t, c.kw), c.goOpts...)...)
+		if err != nil {
+			refused++
+			if _, statErr := os.Stat(npy); statErr == nil {
+				t.Errorf("%s: %v, but %s exists", c.name, err, npy)
+			}
+			continue
+		}
+		in = append(in, pyCase{txt, npy, c.kw})
+		names = append(names, c.name)
+	}
+	var same []bool
+	numpytest.RunJSON(t, numpyLoadNPY, in, &same)
+	if len(same) != len(in) {
+		t.Fatalf("NumPy answered %d cases of %d", len(same), len(in))
+	}
+	for i, ok := range same {
+		if !ok {
+			t.Errorf("%s: np.load of the .npy differs from np.loadtxt", names[i])
+		}
+	}
+	entries, _ := os.ReadDir(out)
+	if len(entries) != len(in) || refused < 10 {
+		t.Errorf("%d files in the output folder for %d conversions (%d refused)", len(entries), len(in), refused)
+	}
+}

@@ -19,6 +19,11 @@ type tokenizer struct {
 	// the scan compares markers only there.
 	commentStart [256]bool
 	comments     [][]byte
+	// stop marks the bytes where the scan of an unquoted field must look
+	// closer: line ends, the delimiter (when splitting at white space, the
+	// ASCII white space and every non-ASCII byte, which may be part of a
+	// non-ASCII space), and the first bytes of comment markers.
+	stop [256]bool
 
 	// The fields of the last row: an unquoted field is a slice of the
 	// input, a quoted one (whose doubled quotes become one) of buf.
@@ -38,6 +43,14 @@ func newTokenizer(o *loadOptions) *tokenizer {
 	for _, m := range o.comments {
 		t.comments = append(t.comments, []byte(m))
 		t.commentStart[m[0]] = true
+	}
+	for c := range 256 {
+		t.stop[c] = c == '\n' || c == '\r' || t.commentStart[c]
+		if t.wsDelim {
+			t.stop[c] = t.stop[c] || c >= utf8.RuneSelf || pySpaceASCII[c]
+		} else {
+			t.stop[c] = t.stop[c] || c == int(t.delim)
+		}
 	}
 	return t
 }
@@ -121,30 +134,19 @@ fields:
 			// the field, unquoted.
 		}
 		j := i
-		if t.wsDelim {
-			for ; j < len(b); j++ {
-				c := b[j]
-				if c < utf8.RuneSelf {
-					if pySpaceASCII[c] {
-						break
-					}
-				} else if spaceAt(b, j) > 0 {
-					break
-				}
-				if t.commentStart[c] && t.commentAt(b, j) {
-					break
-				}
+		for {
+			for j < len(b) && !t.stop[b[j]] {
+				j++
 			}
-		} else {
-			for ; j < len(b); j++ {
-				c := b[j]
-				// A comment marker comes first: a longer marker may hold
-				// the delimiter, and NumPy strips those comments before
-				// it splits.
-				if c == t.delim || c == '\n' || c == '\r' || (t.commentStart[c] && t.commentAt(b, j)) {
-					break
-				}
+			if j == len(b) {
+				break
 			}
+			// A comment marker comes first: a longer marker may hold the
+			// delimiter, and NumPy strips those comments before it splits.
+			if c := b[j]; c == '\n' || c == '\r' || t.commentAt(b, j) || t.delimAt(b, j) > 0 {
+				break
+			}
+			j++
 		}
 		if quotedStart >= 0 {
 			t.buf = append(t.buf, b[i:j]...)

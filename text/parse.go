@@ -84,8 +84,9 @@ func floatPrefix(b []byte, i int) (float64, int, bool) {
 		neg = b[j] == '-'
 		j++
 	}
-	// The mantissa's digits are gathered as they are scanned, for the exact
-	// fast path below; mant is only used when there are at most 15.
+	// The mantissa's digits are gathered as they are scanned, for the fast
+	// paths below; mant is only used when there are at most 19, which an
+	// uint64 holds.
 	var mant uint64
 	signEnd := j
 	for j < len(b) && isDigit(b[j]) {
@@ -130,20 +131,31 @@ func floatPrefix(b []byte, i int) (float64, int, bool) {
 			j = k
 		}
 	}
-	// Clinger's fast path: a mantissa of at most 15 digits is exact in a
-	// float64, and so is 10**e for |e| <= 22, so one multiplication or
-	// division rounds correctly, as strconv would (and Python's dtoa).
-	if e := exp - fracDigits; digits <= 15 && expOK && e >= -22 && e <= 22 {
-		v := float64(mant)
-		if e >= 0 {
-			v *= pow10[e]
-		} else {
-			v /= pow10[-e]
+	if e := exp - fracDigits; digits <= 19 && expOK {
+		// Trailing zeros are dropped while the mantissa is too large for
+		// Clinger's path: "1.000000000000000000e+00", savetxt's 1.0, is 1.
+		for mant > 1<<53 && mant%10 == 0 {
+			mant /= 10
+			e++
 		}
-		if neg {
-			v = -v
+		// Clinger's fast path: a mantissa of at most 2**53 is exact in a
+		// float64, and so is 10**e for |e| <= 22, so one multiplication or
+		// division rounds correctly, as strconv would (and Python's dtoa).
+		if mant <= 1<<53 && e >= -22 && e <= 22 {
+			v := float64(mant)
+			if e >= 0 {
+				v *= pow10[e]
+			} else {
+				v /= pow10[-e]
+			}
+			if neg {
+				v = -v
+			}
+			return v, j, true
 		}
-		return v, j, true
+		if v, ok := eiselLemire(mant, e, neg); ok {
+			return v, j, true
+		}
 	}
 	v, err := strconv.ParseFloat(bytesString(b[start:j]), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) {

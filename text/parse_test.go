@@ -1,7 +1,10 @@
 package text
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -175,4 +178,69 @@ func FuzzParseFloat(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFloatPrefixMatchesStrconv compares the fast paths (Clinger's and
+// Eisel-Lemire's) with strconv on random mantissas of 1 to 19 digits and
+// exponents over the whole range, in several spellings.
+func TestFloatPrefixMatchesStrconv(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(19, 97))
+	for range 300000 {
+		digits := 1 + rng.IntN(19)
+		var sb strings.Builder
+		if rng.IntN(2) == 0 {
+			sb.WriteByte('-')
+		}
+		point := rng.IntN(digits + 1)
+		for d := range digits {
+			if d == point {
+				sb.WriteByte('.')
+			}
+			sb.WriteByte(byte('0' + rng.IntN(10)))
+		}
+		fmt.Fprintf(&sb, "e%d", rng.IntN(700)-350)
+		s := sb.String()
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			t.Fatalf("strconv refused %q: %v", s, err)
+		}
+		got, ok := parseFloat([]byte(s))
+		if !ok || math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("parseFloat(%q) = %v (%#x), %v; strconv %v (%#x)", s, got, math.Float64bits(got), ok, want, math.Float64bits(want))
+		}
+	}
+	// Halfway cases and the ends of the range, where Eisel-Lemire gives up.
+	for _, s := range []string{"9007199254740993", "9007199254740993e0", "4.9406564584124654e-324", "2.2250738585072011e-308", "1.7976931348623157e308", "1.7976931348623158e308", "179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497791.9999999"} {
+		want, _ := strconv.ParseFloat(s, 64)
+		if got, ok := parseFloat([]byte(s)); !ok || math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("parseFloat(%q) = %v, %v; strconv %v", s, got, ok, want)
+		}
+	}
+}
+
+// TestEiselLemireDecides checks that the Eisel-Lemire path answers for
+// nearly every input (strconv is its fallback, so a path that always gave
+// up would pass the other tests) and that its answers are strconv's.
+func TestEiselLemireDecides(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(7, 11))
+	decided := 0
+	const n = 100000
+	for range n {
+		man := rng.Uint64() % 1e19
+		exp := rng.IntN(560) - 280 // inside the normal range
+		got, ok := eiselLemire(man, exp, false)
+		if !ok {
+			continue
+		}
+		decided++
+		want, _ := strconv.ParseFloat(fmt.Sprintf("%de%d", man, exp), 64)
+		if got != want {
+			t.Fatalf("eiselLemire(%d, %d) = %v; strconv %v", man, exp, got, want)
+		}
+	}
+	if decided < n*99/100 {
+		t.Errorf("Eisel-Lemire decided %d of %d", decided, n)
+	}
 }

@@ -1,6 +1,8 @@
-// Package text reads NumPy's text formats as np.loadtxt and np.genfromtxt
-// read them: Load streams text into records ready for an .npy file, so that
-// text larger than memory can be converted; Genfromtxt reads it whole.
+// Package text reads and writes NumPy's text formats as np.loadtxt,
+// np.genfromtxt and np.savetxt do: Load streams text into records ready for
+// an .npy file, so that text larger than memory can be converted;
+// Genfromtxt reads it whole; Save writes any view as text, byte for byte
+// np.savetxt's, streaming it from the mapping.
 //
 // # Reading
 //
@@ -51,7 +53,7 @@
 // The input is cut into blocks of whole rows (at line ends outside quoted
 // fields), which WithWorkers goroutines parse at once; the records are
 // handed to the sink in the order of the input, and the result does not
-// depend on the number of workers. WithMemoryBudget bounds the blocks and
+// depend on the number of workers. WithMemory bounds the blocks and
 // records in flight. An error names the line of the input, counted from 1
 // with skipped lines, and the column of the field: "line 1843, column 4:
 // could not convert 'abc' to float64: text: invalid value"; the rows
@@ -64,6 +66,27 @@
 // WithInvalidRaise, WithAutostrip and WithUseMask to the shared ones.
 // Values follow Python's int(), float() and complex() there, as in NumPy,
 // and a value that does not parse takes its column's filling value.
+//
+// # Writing
+//
+// Save writes a 1-D or 2-D view (any strides and byte order), or a 1-D
+// view of a structured dtype (one column per field), as np.savetxt writes
+// the same array with the same arguments, byte for byte; SaveFile writes a
+// file, gzip-compressed when its name ends in .gz, and removes it if the
+// save fails; SaveArray and SaveArrayFile save a File's whole array with
+// the view its dtype takes. The options are np.savetxt's keywords: WithFmt
+// (one format for the row, default "%.18e") or WithColumnFmts (one per
+// column), WithDelimiter (default " "), WithNewline, WithHeader, WithFooter
+// and WithComments. Formats are Python's %-formatting of NumPy scalars,
+// which is not Go's fmt: %g is C's (precision 6, trailing zeros stripped),
+// %d truncates a float, %s prints NumPy's str (b'..' for an S column),
+// and complex columns take np.savetxt's pairs of formats. Rows are
+// formatted by WithWorkers goroutines in blocks and written in order; the
+// first block is formatted before anything is written, so a format that
+// does not fit the array fails (ErrFormat, with NumPy's or Python's own
+// message) with nothing written. For arrays of 256 MiB or more the pages of
+// the rows written are released as the save goes, so that a file larger
+// than memory is written without keeping it resident.
 //
 // # Caveats
 //

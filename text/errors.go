@@ -2,11 +2,11 @@ package text
 
 import "errors"
 
-// Sentinel errors of this package. Every error the reading functions return
-// wraps one of these, one of the module's shared ones (memmap.ErrUnsupported
+// Sentinel errors of this package. Every error the reading and writing
+// functions return wraps one of these, one of the module's shared ones (memmap.ErrUnsupported
 // for a dtype that text cannot be parsed into), or an error of the operating
-// system, of the caller's io.Reader, of a Converter or of a RowSink, passed
-// on as it is. The context in
+// system, of the caller's io.Reader, of a Converter, of a RowSink or of
+// the caller's io.Writer, passed on as it is. The context in
 // front names the line and, where there is one, the column, counted from 1
 // as an editor counts them.
 var (
@@ -24,4 +24,11 @@ var (
 	// whole gzip stream (a bad header, a corrupt or truncated body, a
 	// wrong checksum); the error of compress/gzip is wrapped too.
 	ErrGzip = errors.New("text: invalid gzip data")
+	// ErrFormat: wrapped by Save and SaveFile's errors when the format does
+	// not fit the array: a format string with the wrong number of conversions
+	// for the columns, a list of formats of the wrong length, a conversion the
+	// column's values do not take (%x of a float, %d of a string), a value a
+	// conversion cannot take (%d of NaN), or a format Python itself refuses
+	// ("incomplete format"). The text after it is NumPy's (or Python's) own.
+	ErrFormat = errors.New("text: format does not fit the array")
 )

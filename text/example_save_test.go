@@ -27,7 +27,7 @@ func ExampleSave() {
 	a.Set2(1e-5, 0, 1)
 	a.Set2(123456789, 0, 2)
 	a.Set2(-2, 1, 1)
-	if err := text.Save(os.Stdout, a, text.WithFmt("%g"), text.WithSaveDelimiter(","), text.WithHeader("x,y,z")); err != nil {
+	if err := text.Save(os.Stdout, a, text.WithFmt("%g"), text.WithDelimiter(","), text.WithHeader("x,y,z")); err != nil {
 		fmt.Println(err)
 	}
 	// Output:

@@ -10,7 +10,7 @@ import (
 
 func ExampleLoadArray() {
 	csv := "# x, y\r\n1.5,2\r\n-inf,1e400\r\n"
-	f, err := text.LoadArray(strings.NewReader(csv), text.WithDelimiter(','))
+	f, err := text.LoadArray(strings.NewReader(csv), text.WithDelimiter(","))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -36,7 +36,7 @@ func ExampleLoad() {
 func ExampleGenfromtxt() {
 	csv := "# id, name, score\n1, ann, 2.5\n2, bob, N/A\n"
 	res, err := text.Genfromtxt(strings.NewReader(csv),
-		text.WithDelimiter(','), text.WithNames(), text.WithInferredDType(),
+		text.WithDelimiter(","), text.WithNames(), text.WithInferredDType(),
 		text.WithAutostrip(), text.WithMissingValues("N/A"), text.WithUseMask())
 	if err != nil {
 		fmt.Println(err)

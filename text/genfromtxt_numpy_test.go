@@ -24,7 +24,7 @@ func genOptionsOf(t *testing.T, kw map[string]any) []GenOption {
 	for k, v := range kw {
 		switch k {
 		case "delimiter":
-			opts = append(opts, WithDelimiter([]rune(v.(string))[0]))
+			opts = append(opts, WithDelimiter(v.(string)))
 		case "comments":
 			if v == nil {
 				opts = append(opts, WithComments())

@@ -21,7 +21,7 @@ func TestGenfromtxtErrors(t *testing.T) {
 		{"int64 overflow", "1\n99999999999999999999\n", []GenOption{WithDType(mustDescr(t, "<i8"))}, "line 2, column 1: '99999999999999999999' does not fit int64: text: invalid value", ErrSyntax},
 		{"int8 out of range", "300\n", []GenOption{WithDType(mustDescr(t, "|i1"))}, "row 1, column 1: 300 does not fit int8: text: invalid value", ErrSyntax},
 		{"longdouble", "0x10\n", []GenOption{WithInferredDType()}, "column 1: the values would make a longdouble column: memmap: not supported", memmap.ErrUnsupported},
-		{"filling value", "1,\n", []GenOption{WithDelimiter(','), WithFillingValues("zero")}, "filling value 'zero' of column 1 is not of its type: text: invalid value", ErrSyntax},
+		{"filling value", "1,\n", []GenOption{WithDelimiter(","), WithFillingValues("zero")}, "filling value 'zero' of column 1 is not of its type: text: invalid value", ErrSyntax},
 		{"names without a line", "\n \n", []GenOption{WithNames()}, "no line to take the names from: text: wrong number of columns", ErrColumns},
 		{"structured dtype width", "1 2 3\n", []GenOption{WithDType(mustDescr(t, "[('a', '<i4'), ('b', '<i4')]"))}, "the dtype has 2 fields for 3 columns: text: wrong number of columns", ErrColumns},
 		{"utf-8", "1\n\xff\n", nil, "line 2: byte 0xff is not UTF-8: text: invalid encoding", ErrEncoding},
@@ -63,7 +63,7 @@ func FuzzGenfromtxt(f *testing.F) {
 		f.Add(c.text, false, false)
 	}
 	f.Fuzz(func(t *testing.T, in string, names, mask bool) {
-		opts := []GenOption{WithInferredDType(), WithDelimiter(','), WithMissingValues("N/A"), WithInvalidRaise(false)}
+		opts := []GenOption{WithInferredDType(), WithDelimiter(","), WithMissingValues("N/A"), WithInvalidRaise(false)}
 		if names {
 			opts = append(opts, WithNames(), WithSkipFooter(1))
 		}

@@ -38,7 +38,7 @@ func BenchmarkLoadCSV(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := Load(bytes.NewReader(data), discard{}, WithDelimiter(',')); err != nil {
+				if _, err := Load(bytes.NewReader(data), discard{}, WithDelimiter(",")); err != nil {
 					b.Fatal(err)
 				}
 			}

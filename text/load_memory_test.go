@@ -62,7 +62,7 @@ func TestLoadMemoryIsBounded(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	var sink countingSink
-	_, err := Load(&rowReader{rows: rows}, &sink, WithDelimiter(','), WithQuoteChar('"'), WithMemoryBudget(budget), WithWorkers(2))
+	_, err := Load(&rowReader{rows: rows}, &sink, WithDelimiter(","), WithQuoteChar('"'), WithMemory(budget), WithWorkers(2))
 	runtime.ReadMemStats(&after)
 	if err != nil || sink.rows != rows {
 		t.Fatalf("loaded %d rows: %v", sink.rows, err)

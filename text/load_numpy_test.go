@@ -31,7 +31,7 @@ func optionsOf(t *testing.T, kw map[string]any) []LoadOption {
 	for k, v := range kw {
 		switch k {
 		case "delimiter":
-			opts = append(opts, WithDelimiter([]rune(v.(string))[0]))
+			opts = append(opts, WithDelimiter(v.(string)))
 		case "comments":
 			switch v := v.(type) {
 			case nil:
@@ -153,10 +153,10 @@ func loadCorpus() []loadCase {
 		{"only comments", "# a\n\n# b\n", nil, nil},
 		{"empty with usecols", "# a\n", kw("usecols", []int{0, 1}), nil},
 		{"empty with ndmin 2", "", kw("ndmin", 2), nil},
-		{"many rows in parallel", long.String(), kw("delimiter", ",", "quotechar", "\""), []LoadOption{WithWorkers(3), WithMemoryBudget(64 << 10)}},
-		{"many rows in parallel without quotes", strings.ReplaceAll(strings.ReplaceAll(long.String(), "\"", ""), ", ", " "), kw("delimiter", ","), []LoadOption{WithWorkers(3), WithMemoryBudget(64 << 10)}},
-		{"many rows with max_rows", long.String(), kw("delimiter", ",", "quotechar", "\"", "max_rows", 2500), []LoadOption{WithWorkers(2), WithMemoryBudget(32 << 10)}},
-		{"a bad row late", long.String() + "1,2,x\n", kw("delimiter", ",", "quotechar", "\""), []LoadOption{WithWorkers(3), WithMemoryBudget(32 << 10)}},
+		{"many rows in parallel", long.String(), kw("delimiter", ",", "quotechar", "\""), []LoadOption{WithWorkers(3), WithMemory(64 << 10)}},
+		{"many rows in parallel without quotes", strings.ReplaceAll(strings.ReplaceAll(long.String(), "\"", ""), ", ", " "), kw("delimiter", ","), []LoadOption{WithWorkers(3), WithMemory(64 << 10)}},
+		{"many rows with max_rows", long.String(), kw("delimiter", ",", "quotechar", "\"", "max_rows", 2500), []LoadOption{WithWorkers(2), WithMemory(32 << 10)}},
+		{"a bad row late", long.String() + "1,2,x\n", kw("delimiter", ",", "quotechar", "\""), []LoadOption{WithWorkers(3), WithMemory(32 << 10)}},
 	}
 	return cases
 }

@@ -63,20 +63,44 @@ type sharedOption func(*loadOptions)
 func (f sharedOption) applyLoad(o *loadOptions) { f(o) }
 func (f sharedOption) applyGen(o *genOptions)   { f(&o.loadOptions) }
 
-// WithDelimiter sets the character that separates fields, np.loadtxt's
-// delimiter; the default, and WithDelimiter(0), split at runs of white
-// space as Python's str.split() does. The delimiter must be one ASCII
-// character other than a line end.
-func WithDelimiter(c rune) Option {
-	if c != 0 && (c < 0 || c >= utf8.RuneSelf || c == '\n' || c == '\r') {
-		misuse.Panicf("text: delimiter %q is not an ASCII character other than a line end", c)
+// FormatOption is an option of the text's syntax that reading (Load,
+// Genfromtxt and their variants) and writing (Save and its variants) both
+// take, as np.loadtxt, np.genfromtxt and np.savetxt share the keyword:
+// WithDelimiter and WithComments.
+type FormatOption interface {
+	LoadOption
+	GenOption
+	SaveOption
+}
+
+type formatOption struct {
+	load func(*loadOptions)
+	save func(*saveConfig)
+}
+
+func (f formatOption) applyLoad(o *loadOptions) { f.load(o) }
+func (f formatOption) applyGen(o *genOptions)   { f.load(&o.loadOptions) }
+func (f formatOption) applySave(c *saveConfig)  { f.save(c) }
+
+// WithDelimiter sets what separates fields, the delimiter keyword. Reading
+// takes one ASCII character other than a line end, or "" (the default) to
+// split at runs of white space as Python's str.split() does; any other
+// delimiter given to a read panics with a *memmap.Misuse when the read
+// starts. Writing takes any text; its default is " ".
+func WithDelimiter(delimiter string) FormatOption {
+	return formatOption{
+		load: func(o *loadOptions) {
+			switch d := delimiter; {
+			case d == "":
+				o.delimiter = -1
+			case len(d) == 1 && d[0] < utf8.RuneSelf && d[0] != '\n' && d[0] != '\r':
+				o.delimiter = int(d[0])
+			default:
+				misuse.Panicf("text: delimiter %q: reading takes one ASCII character other than a line end, or \"\" for white space", d)
+			}
+		},
+		save: func(c *saveConfig) { c.delimiter = delimiter },
 	}
-	return sharedOption(func(o *loadOptions) {
-		o.delimiter = int(c)
-		if c == 0 {
-			o.delimiter = -1
-		}
-	})
 }
 
 // WithComments sets the markers that start a comment, np.loadtxt's
@@ -84,8 +108,10 @@ func WithDelimiter(c rune) Option {
 // is "#"; WithComments() with no markers turns comments off (comments=None).
 // A marker may be longer than one character; when there is more than one
 // marker, or a longer one, quoting must be off, as in NumPy. An empty
-// marker panics.
-func WithComments(markers ...string) Option {
+// marker panics. Writing takes one prefix for the lines of the header and
+// footer (default "# "), or none with WithComments(); more than one panics
+// when the write starts.
+func WithComments(markers ...string) FormatOption {
 	for _, m := range markers {
 		if m == "" {
 			misuse.Panicf("text: an empty comment marker; use WithComments() to turn comments off")
@@ -95,7 +121,19 @@ func WithComments(markers ...string) Option {
 		}
 	}
 	ms := append([]string(nil), markers...)
-	return sharedOption(func(o *loadOptions) { o.comments = ms })
+	return formatOption{
+		load: func(o *loadOptions) { o.comments = ms },
+		save: func(c *saveConfig) {
+			switch len(ms) {
+			case 0:
+				c.comments = ""
+			case 1:
+				c.comments = ms[0]
+			default:
+				misuse.Panicf("text: writing takes one comments prefix, not %d", len(ms))
+			}
+		},
+	}
 }
 
 // WithSkipRows skips the first n lines of the input, comments and blank
@@ -217,22 +255,34 @@ func WithNdmin(n int) Option {
 // WithWorkers sets how many goroutines parse blocks of the input at once;
 // zero means the default, runtime.GOMAXPROCS(0). The result does not
 // depend on it. A negative n panics.
-func WithWorkers(n int) LoadOption {
+func WithWorkers(n int) WorkersOption {
 	if n < 0 {
 		misuse.Panicf("text: negative worker count %d", n)
 	}
-	return loadOptionFunc(func(o *loadOptions) { o.workers = n })
+	return workersOption(n)
 }
 
-// defaultBudget is WithMemoryBudget's default.
+// WorkersOption is WithWorkers, which Load and Save (and their variants)
+// take.
+type WorkersOption interface {
+	LoadOption
+	SaveOption
+}
+
+type workersOption int
+
+func (n workersOption) applyLoad(o *loadOptions) { o.workers = int(n) }
+func (n workersOption) applySave(c *saveConfig)  { c.workers = int(n) }
+
+// defaultBudget is WithMemory's default.
 const defaultBudget = 64 << 20
 
-// WithMemoryBudget bounds the bytes a load holds at once in its blocks of
+// WithMemory bounds the bytes a load holds at once in its blocks of
 // input and of parsed records (default 64 MiB): the input is cut into
 // blocks small enough that all the blocks in flight, and the records they
 // parse into, fit. A row longer than a block still has to be held whole.
 // A negative n panics.
-func WithMemoryBudget(n int64) LoadOption {
+func WithMemory(n int64) LoadOption {
 	if n < 0 {
 		misuse.Panicf("text: negative memory budget %d", n)
 	}

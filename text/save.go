@@ -16,14 +16,6 @@ import (
 	"github.com/go-memmap/memmap/npyheader"
 )
 
-// ErrFormat is wrapped by Save and SaveFile's errors when the format does
-// not fit the array: a format string with the wrong number of conversions
-// for the columns, a list of formats of the wrong length, a conversion the
-// column's values do not take (%x of a float, %d of a string), a value a
-// conversion cannot take (%d of NaN), or a format Python itself refuses
-// ("incomplete format"). The text after it is NumPy's (or Python's) own.
-var ErrFormat = errors.New("text: format does not fit the array")
-
 // SaveOption configures Save and SaveFile.
 type SaveOption interface{ applySave(*saveConfig) }
 
@@ -63,11 +55,6 @@ func WithColumnFmts(formats ...string) SaveOption {
 	return saveFunc(func(c *saveConfig) { c.fmtList = list })
 }
 
-// WithDelimiter sets the text between columns; the default is " ".
-func WithSaveDelimiter(delimiter string) SaveOption {
-	return saveFunc(func(c *saveConfig) { c.delimiter = delimiter })
-}
-
 // WithNewline sets the text that ends each line; the default is "\n".
 func WithNewline(newline string) SaveOption {
 	return saveFunc(func(c *saveConfig) { c.newline = newline })
@@ -82,22 +69,6 @@ func WithHeader(header string) SaveOption {
 // WithFooter sets a footer written after the rows, as WithHeader.
 func WithFooter(footer string) SaveOption {
 	return saveFunc(func(c *saveConfig) { c.footer = footer })
-}
-
-// WithComments sets the prefix of the header's and footer's lines; the
-// default is "# ", and "" is a real value (no prefix).
-func WithSaveComments(comments string) SaveOption {
-	return saveFunc(func(c *saveConfig) { c.comments = comments })
-}
-
-// WithSaveWorkers sets the number of goroutines that format rows. Zero
-// means the default, runtime.GOMAXPROCS(0); a negative n panics with a
-// *memmap.Misuse. The output never depends on it.
-func WithSaveWorkers(n int) SaveOption {
-	if n < 0 {
-		misuse.Panicf("text: WithSaveWorkers(%d): negative worker count", n)
-	}
-	return saveFunc(func(c *saveConfig) { c.workers = n })
 }
 
 // defaultBlockCells is the number of values a block of rows holds: large

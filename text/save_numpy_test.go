@@ -153,7 +153,7 @@ func saveOptionsOf(t *testing.T, args map[string]any) []SaveOption {
 				opts = append(opts, WithFmt(v.(string)))
 			}
 		case "delimiter":
-			opts = append(opts, WithSaveDelimiter(v.(string)))
+			opts = append(opts, WithDelimiter(v.(string)))
 		case "newline":
 			opts = append(opts, WithNewline(v.(string)))
 		case "header":
@@ -161,7 +161,7 @@ func saveOptionsOf(t *testing.T, args map[string]any) []SaveOption {
 		case "footer":
 			opts = append(opts, WithFooter(v.(string)))
 		case "comments":
-			opts = append(opts, WithSaveComments(v.(string)))
+			opts = append(opts, commentsOption(v.(string)))
 		default:
 			t.Fatalf("no option for savetxt's %s", k)
 		}
@@ -260,7 +260,7 @@ func TestSaveMatchesNumPy(t *testing.T) {
 			got := filepath.Join(dir, c.Name+".go"+c.Out)
 			// Small blocks and three workers, so that even these arrays
 			// go through several blocks in flight.
-			opts := append(saveOptionsOf(t, c.Args), WithSaveWorkers(3), saveFunc(func(c *saveConfig) { c.blockCells = 7 }))
+			opts := append(saveOptionsOf(t, c.Args), WithWorkers(3), saveFunc(func(c *saveConfig) { c.blockCells = 7 }))
 			if c.View == "" {
 				err = SaveArrayFile(got, f, opts...)
 			} else {
@@ -302,4 +302,12 @@ func clip(b []byte) []byte {
 		return b[:600]
 	}
 	return b
+}
+
+// commentsOption is np.savetxt's comments=s: WithComments() for "".
+func commentsOption(s string) SaveOption {
+	if s == "" {
+		return WithComments()
+	}
+	return WithComments(s)
 }

@@ -32,7 +32,7 @@ func TestSaveReleasesPagesBehind(t *testing.T) {
 		if err != nil {
 			t.Skip(err)
 		}
-		err = Save(io.Discard, a, WithFmt("%g"), WithSaveWorkers(2),
+		err = Save(io.Discard, a, WithFmt("%g"), WithWorkers(2),
 			saveFunc(func(c *saveConfig) { c.releaseMin = tc.releaseMin }))
 		if err != nil {
 			t.Fatal(err)

@@ -78,7 +78,7 @@ func TestSaveTextIndependentOfWorkersAndBlocks(t *testing.T) {
 	}
 	for _, tc := range []struct{ workers, cells int }{{1, 0}, {4, 0}, {2, 1}, {3, 7}, {8, 300}} {
 		var out bytes.Buffer
-		err := Save(&out, a, WithFmt("%.3f"), WithSaveDelimiter(","), WithSaveWorkers(tc.workers),
+		err := Save(&out, a, WithFmt("%.3f"), WithDelimiter(","), WithWorkers(tc.workers),
 			saveFunc(func(c *saveConfig) { c.blockCells = tc.cells }))
 		if err != nil {
 			t.Fatal(err)
@@ -96,7 +96,7 @@ func TestSaveStreamsInBlocks(t *testing.T) {
 	const n = 60000
 	a := rowsArray(t, n)
 	var w writes
-	if err := Save(&w, a, WithSaveWorkers(2)); err != nil {
+	if err := Save(&w, a, WithWorkers(2)); err != nil {
 		t.Fatal(err)
 	}
 	lineLen := 3*25 + 3 // "%.18e" of these values is 24 or 25 bytes
@@ -120,7 +120,7 @@ func TestSaveWriteError(t *testing.T) {
 	a := rowsArray(t, 3000)
 	for _, failAt := range []int{1, 2, 5} {
 		w := writes{failAt: failAt}
-		err := Save(&w, a, WithHeader("h"), WithSaveWorkers(3), saveFunc(func(c *saveConfig) { c.blockCells = 30 }))
+		err := Save(&w, a, WithHeader("h"), WithWorkers(3), saveFunc(func(c *saveConfig) { c.blockCells = 30 }))
 		if !errors.Is(err, errDiskFull) || !strings.HasPrefix(err.Error(), "save text: ") {
 			t.Errorf("fail at write %d: error %v, want the writer's, with context", failAt, err)
 		}
@@ -138,7 +138,7 @@ func TestSaveRowErrorLater(t *testing.T) {
 	a := rowsArray(t, 4000)
 	a.Set2(math.NaN(), 3001, 2)
 	var out bytes.Buffer
-	err := Save(&out, a, WithFmt("%d"), WithSaveWorkers(2))
+	err := Save(&out, a, WithFmt("%d"), WithWorkers(2))
 	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "row 3001: ") ||
 		!strings.HasSuffix(err.Error(), ": cannot convert float NaN to integer") {
 		t.Errorf("error %v", err)
@@ -200,7 +200,7 @@ func TestSaveFileMissingFolder(t *testing.T) {
 func TestSaveMisuse(t *testing.T) {
 	t.Parallel()
 	for name, fn := range map[string]func(){
-		"negative workers": func() { WithSaveWorkers(-1) },
+		"negative workers": func() { WithWorkers(-1) },
 		"nil array":        func() { Save[float64](&bytes.Buffer{}, nil) },
 	} {
 		func() {

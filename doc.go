@@ -5,11 +5,15 @@
 //
 //   - npyheader: the NPY format and NumPy's dtype grammar (no mapping).
 //   - pagecache: the mapping layer (mmap, msync, madvise, mincore).
-//   - mmarray: .npy and raw files as typed, strided array views.
+//   - mmarray: .npy and raw files as typed, strided array views, and
+//     files that grow (crash-safe appends, streaming writers).
 //   - npz: .npz archives, members mapped in place where they are stored.
 //   - compute: parallel, chunked reductions over any view (sum, mean,
 //     variance, extremes, Describe), group-bys and transforms into files
 //     (kernels, Astype, Take, Copy), identical whatever the worker count.
+//   - text: NumPy's text formats, read as np.loadtxt and np.genfromtxt
+//     read them (streaming text larger than memory into an .npy file) and
+//     written as np.savetxt writes them, byte for byte.
 //   - gonumview: 2-D views handed to gonum as matrices, without copying
 //     (the only package that imports gonum).
 //

@@ -11,9 +11,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
 	"github.com/go-memmap/memmap/text"
 )
@@ -45,12 +48,19 @@ func formatOf(path string) format {
 	return formatNPY
 }
 
-// textOutput are np.savetxt's arguments for a text output.
-type textOutput struct {
-	fmts                               multiString
+// textArgs are the keywords of np.loadtxt, np.genfromtxt and np.savetxt
+// for a text input or output. --delimiter and --comments serve both ways;
+// unset, each takes its direction's default (white space and "#" to read,
+// " " and "# " to write).
+type textArgs struct {
+	fmts, comments                     multiString
 	delimiter, newline, header, footer string
-	comments                           string
-	headerSet, footerSet, commentsSet  bool
+	skipRows, skipHeader, skipFooter   int
+	maxRows                            int64
+	useCols, quoteChar, reader         string
+	names                              bool
+	missing, filling                   multiString
+	set                                map[string]bool // the flags given
 }
 
 // multiString is a flag that may be given several times.
@@ -59,18 +69,39 @@ type multiString []string
 func (m *multiString) String() string     { return strings.Join(*m, " ") }
 func (m *multiString) Set(s string) error { *m = append(*m, s); return nil }
 
-func (t *textOutput) register(fs *flag.FlagSet) {
+func (t *textArgs) register(fs *flag.FlagSet) {
 	fs.Var(&t.fmts, "fmt", "text output: np.savetxt's fmt, one for the row or, given once per column, one for each (default %.18e)")
-	fs.StringVar(&t.delimiter, "delimiter", " ", "text output: the column delimiter (np.savetxt's delimiter)")
+	fs.StringVar(&t.delimiter, "delimiter", "", "text: the column delimiter (default: white space to read, a space to write)")
+	fs.Var(&t.comments, "comments", "text: comment markers to read (repeat for several; default #), the header's prefix to write (default '# ')")
 	fs.StringVar(&t.newline, "newline", "\n", "text output: the line end")
 	fs.StringVar(&t.header, "header", "", "text output: a header line, written after --comments")
 	fs.StringVar(&t.footer, "footer", "", "text output: a footer line, written after --comments")
-	fs.StringVar(&t.comments, "comments", "# ", "text output: what starts the header and footer lines")
+	fs.IntVar(&t.skipRows, "skiprows", 0, "text input: lines to skip first, comments included")
+	fs.StringVar(&t.useCols, "usecols", "", "text input: the columns to read, comma-separated, from 0 (negative from the end)")
+	fs.Int64Var(&t.maxRows, "max-rows", 0, "text input: the rows of data to read at most (default all)")
+	fs.StringVar(&t.quoteChar, "quotechar", "", "text input: the character that quotes a field (default: no quoting)")
+	fs.StringVar(&t.reader, "reader", "loadtxt", "text input: loadtxt (streaming) or genfromtxt (missing values, names, inferred types; in memory)")
+	fs.BoolVar(&t.names, "names", false, "genfromtxt: the first line names the columns")
+	fs.Var(&t.missing, "missing-values", "genfromtxt: text that marks a missing value (repeatable)")
+	fs.Var(&t.filling, "filling-values", "genfromtxt: the values of missing ones, one for all columns or one per column (repeatable)")
+	fs.IntVar(&t.skipHeader, "skip-header", 0, "genfromtxt: lines to skip at the start")
+	fs.IntVar(&t.skipFooter, "skip-footer", 0, "genfromtxt: lines to skip at the end")
 }
 
-func (t *textOutput) options() []text.SaveOption {
-	opts := []text.SaveOption{text.WithSaveDelimiter(t.delimiter), text.WithNewline(t.newline),
-		text.WithHeader(t.header), text.WithFooter(t.footer), text.WithSaveComments(t.comments)}
+// visit records which flags were given.
+func (t *textArgs) visit(fs *flag.FlagSet) {
+	t.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { t.set[f.Name] = true })
+}
+
+func (t *textArgs) saveOptions() []text.SaveOption {
+	opts := []text.SaveOption{text.WithNewline(t.newline), text.WithHeader(t.header), text.WithFooter(t.footer)}
+	if t.set["delimiter"] {
+		opts = append(opts, text.WithDelimiter(t.delimiter))
+	}
+	if t.set["comments"] {
+		opts = append(opts, text.WithComments(t.comments...))
+	}
 	switch len(t.fmts) {
 	case 0:
 	case 1:
@@ -79,6 +110,124 @@ func (t *textOutput) options() []text.SaveOption {
 		opts = append(opts, text.WithColumnFmts(t.fmts...))
 	}
 	return opts
+}
+
+// sharedOptions are the reading options loadtxt and genfromtxt share.
+func (t *textArgs) sharedOptions(descr string) ([]text.Option, error) {
+	var opts []text.Option
+	if descr != "" {
+		dt, err := npyheader.ParseDescr(descr)
+		if err != nil {
+			return nil, fmt.Errorf("--dtype: %w", err)
+		}
+		opts = append(opts, text.WithDType(dt))
+	}
+	if t.set["delimiter"] {
+		if len(t.delimiter) > 1 {
+			return nil, fmt.Errorf("--delimiter: reading takes one character, not %q", t.delimiter)
+		}
+		opts = append(opts, text.WithDelimiter(t.delimiter))
+	}
+	if t.set["comments"] {
+		for _, m := range t.comments {
+			if m == "" {
+				return nil, errors.New("--comments: an empty marker (give none to read without comments)")
+			}
+		}
+		opts = append(opts, text.WithComments(t.comments...))
+	}
+	if t.maxRows < 0 {
+		return nil, fmt.Errorf("--max-rows: must not be negative, not %d", t.maxRows)
+	}
+	opts = append(opts, text.WithMaxRows(t.maxRows))
+	return opts, nil
+}
+
+// only refuses the flags of the other reader.
+func (t *textArgs) only(reader string, others ...string) error {
+	for _, name := range others {
+		if t.set[name] {
+			return fmt.Errorf("--%s: not a flag of --reader %s", name, reader)
+		}
+	}
+	return nil
+}
+
+func (t *textArgs) loadOptions(descr string) ([]text.LoadOption, error) {
+	if err := t.only("loadtxt", "names", "missing-values", "filling-values", "skip-header", "skip-footer"); err != nil {
+		return nil, err
+	}
+	shared, err := t.sharedOptions(descr)
+	if err != nil {
+		return nil, err
+	}
+	var opts []text.LoadOption
+	for _, o := range shared {
+		opts = append(opts, o)
+	}
+	if t.skipRows < 0 {
+		return nil, fmt.Errorf("--skiprows: must not be negative, not %d", t.skipRows)
+	}
+	opts = append(opts, text.WithSkipRows(t.skipRows))
+	if t.useCols != "" {
+		cols, err := parseInts(t.useCols)
+		if err != nil {
+			return nil, fmt.Errorf("--usecols: %w", err)
+		}
+		opts = append(opts, text.WithUseCols(cols...))
+	}
+	if t.quoteChar != "" {
+		q := []rune(t.quoteChar)
+		if len(q) != 1 || q[0] >= utf8.RuneSelf {
+			return nil, fmt.Errorf("--quotechar: one ASCII character, not %q", t.quoteChar)
+		}
+		opts = append(opts, text.WithQuoteChar(q[0]))
+	}
+	return opts, nil
+}
+
+func (t *textArgs) genOptions(descr string) ([]text.GenOption, error) {
+	if err := t.only("genfromtxt", "skiprows", "usecols", "quotechar"); err != nil {
+		return nil, err
+	}
+	shared, err := t.sharedOptions(descr)
+	if err != nil {
+		return nil, err
+	}
+	var opts []text.GenOption
+	for _, o := range shared {
+		opts = append(opts, o)
+	}
+	if descr == "" {
+		opts = append(opts, text.WithInferredDType())
+	}
+	if t.names {
+		opts = append(opts, text.WithNames())
+	}
+	if len(t.missing) > 0 {
+		opts = append(opts, text.WithMissingValues(t.missing...))
+	}
+	if len(t.filling) > 0 {
+		opts = append(opts, text.WithFillingValues(t.filling...))
+	}
+	if t.skipHeader < 0 || t.skipFooter < 0 {
+		return nil, errors.New("--skip-header and --skip-footer must not be negative")
+	}
+	opts = append(opts, text.WithSkipHeader(t.skipHeader), text.WithSkipFooter(t.skipFooter))
+	return opts, nil
+}
+
+// parseInts reads "0,2,-1".
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a list of integers", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // runConvert converts between .npy files, raw files, .npz archives and
@@ -91,11 +240,19 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(io.Discard)
 	var raw rawArgs
 	raw.register(fs)
-	var out textOutput
+	var out textArgs
 	out.register(fs)
 	names, err := parseInterleaved(fs, args, stdout)
 	if err != nil {
 		return err
+	}
+	out.visit(fs)
+	if len(names) == 2 && formatOf(names[1]) == formatText && len(out.comments) > 1 {
+		return fmt.Errorf("--comments: a text output takes one prefix, not %d", len(out.comments))
+	}
+	if len(names) == 2 && formatOf(names[0]) == formatText && !isFolder(names[1]) {
+		// --dtype is the text's dtype here, not a raw file's.
+		return convertText(names[0], names[1], raw.dtype, &out, stderr)
 	}
 	if err := raw.check(fs); err != nil {
 		return err
@@ -134,19 +291,71 @@ func isFolder(path string) bool {
 // member ARCHIVE.npz:NAME.
 func openInput(path string, raw rawArgs) (*mmarray.File, error) {
 	if formatOf(path) == formatText {
-		return nil, fmt.Errorf("convert %s: reading text is not supported yet", path)
+		return nil, fmt.Errorf("convert %s: a text input converts to one file, not into an archive or a folder", path)
 	}
 	return openArray("convert", path, raw)
 }
 
+// convertText reads the text file in (gzip-compressed when its name ends
+// in .gz) as np.loadtxt reads it, streaming it into out when out is an .npy
+// file (its shape is loadtxt's before it squeezes: rows by columns, or rows
+// of a structured dtype), or as np.genfromtxt reads it (--reader
+// genfromtxt, in memory); other outputs are written from the array read.
+func convertText(in, out, descr string, t *textArgs, stderr io.Writer) error {
+	var f *mmarray.File
+	switch t.reader {
+	case "loadtxt":
+		opts, err := t.loadOptions(descr)
+		if err != nil {
+			return err
+		}
+		if formatOf(out) == formatNPY && !strings.Contains(out, ":") {
+			_, err := text.LoadFileToNPY(in, out, opts...)
+			return err
+		}
+		if f, err = text.LoadArrayFile(in, opts...); err != nil {
+			return err
+		}
+	case "genfromtxt":
+		opts, err := t.genOptions(descr)
+		if err != nil {
+			return err
+		}
+		r, err := text.GenfromtxtFile(in, opts...)
+		if err != nil {
+			return err
+		}
+		f = r.Data
+		if r.Mask != nil {
+			r.Mask.Close()
+		}
+	default:
+		return fmt.Errorf("--reader: loadtxt or genfromtxt, not %q", t.reader)
+	}
+	defer f.Close()
+	if archive, name := archiveOutput(out); archive != "" {
+		if name == "" {
+			name = memberName(in)
+		}
+		return writeAtomically(archive, 0, stderr, func(w io.Writer) error {
+			zw := npz.NewWriter(w)
+			if err := zw.WriteArray(name, f); err != nil {
+				return err
+			}
+			return zw.Close()
+		})
+	}
+	return writeArray(f, out, *t, stderr)
+}
+
 // writeArray writes f's array to output in output's format.
-func writeArray(f *mmarray.File, output string, t textOutput, stderr io.Writer) error {
+func writeArray(f *mmarray.File, output string, t textArgs, stderr io.Writer) error {
 	total, _ := f.Header().DataSize()
 	switch formatOf(output) {
 	case formatText:
 		// The text's length is not known beforehand: no progress bar.
 		return writeAtomically(output, 0, stderr, func(w io.Writer) error {
-			return text.SaveArray(w, f, t.options()...)
+			return text.SaveArray(w, f, t.saveOptions()...)
 		})
 	case formatRaw:
 		if f.FortranOrder() {
@@ -239,7 +448,7 @@ func extractArchive(input, folder string, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		err = writeArray(f, filepath.Join(folder, filepath.Base(m.Key)+".npy"), textOutput{}, stderr)
+		err = writeArray(f, filepath.Join(folder, filepath.Base(m.Key)+".npy"), textArgs{}, stderr)
 		f.Close()
 		if err != nil {
 			return err

@@ -92,6 +92,7 @@ func TestConvertFailures(t *testing.T) {
 	numpytest.Run(t, convertInputs, dir)
 	in := func(name string) string { return filepath.Join(dir, name) }
 	require.NoError(t, os.WriteFile(in("kept.csv"), []byte("old\n"), 0o644))
+	require.NoError(t, os.WriteFile(in("bad.txt"), []byte("1,2\n3,x\n"), 0o644))
 	for _, args := range [][]string{
 		{"--fmt", "%q", in("a.npy"), in("bad.csv")},                // a format Python refuses
 		{"--fmt", "%d", "--fmt", "%d", in("a.npy"), in("bad.csv")}, // two formats for four columns
@@ -100,8 +101,13 @@ func TestConvertFailures(t *testing.T) {
 		{in("z.npz"), in("bad.npy")}, // an archive into one array
 		{in("a.npy"), in("f.npy"), in("bad.npy")},
 		{in("a.npy")},
-		{"--order", "F", in("a.npy"), in("bad.npy")}, // a raw flag without --dtype
-		{in("a.csv"), in("bad.npy")},                 // text input: not yet
+		{"--order", "F", in("a.npy"), in("bad.npy")},       // a raw flag without --dtype
+		{"--delimiter", ",", in("bad.txt"), in("bad.npy")}, // a value that is not a number
+		{"--delimiter", ",", in("bad.txt"), in("bad.csv")},
+		{"--reader", "pandas", in("bad.txt"), in("bad.npy")},
+		{"--reader", "genfromtxt", "--usecols", "0", in("bad.txt"), in("bad.npy")}, // loadtxt's flag
+		{"--names", in("bad.txt"), in("bad.npy")},                                  // genfromtxt's flag
+		{"--comments", "#", "--comments", "%", in("a.npy"), in("bad.csv")},         // one prefix to write
 	} {
 		code, out, errOut := runCLI(append([]string{"convert"}, args...)...)
 		require.Equal(t, exitUsage, code, args)
@@ -118,4 +124,57 @@ func TestConvertFailures(t *testing.T) {
 	leftovers, err := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
 	require.NoError(t, err)
 	require.Empty(t, leftovers)
+}
+
+// TestConvertText converts text files with np.loadtxt's and np.genfromtxt's
+// keywords as flags (.csv, .gz, into .npy, .npz and back to text) and
+// checks each result against NumPy reading the same text with the same
+// keywords.
+func TestConvertText(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := func(name string) string { return filepath.Join(dir, name) }
+	numpytest.Run(t, `
+import gzip, os
+d = sys.argv[1]
+open(os.path.join(d, "t.csv"), "w").write("skip me\n# x,y,z\n1,2.5,-3\n4,5e3,6 # six\n\n7,\"8\",9\n")
+with gzip.open(os.path.join(d, "t.txt.gz"), "wt") as f:
+    f.write("1 2\n3 4\n5 6\n")
+open(os.path.join(d, "g.csv"), "w").write("a,b,c\n1,,x\n2,N/A,y\n3,4.5,z\n")
+`, dir)
+	for _, args := range [][]string{
+		{"--delimiter", ",", "--skiprows", "1", "--quotechar", "\"", in("t.csv"), in("t.npy")},
+		{"--delimiter", ",", "--skiprows", "1", "--quotechar", "\"", "--usecols", "2,0", "--dtype", "<i8", "--max-rows", "2", in("t.csv"), in("cols.npy")},
+		{"--dtype", "<i2", in("t.txt.gz"), in("gz.npz")},
+		{in("t.txt.gz"), in("again.csv")},
+		{"--reader", "genfromtxt", "--delimiter", ",", "--names", "--missing-values", "N/A", in("g.csv"), in("g.npy")},
+		{"--reader", "genfromtxt", "--delimiter", ",", "--skip-header", "1", "--dtype", "<f8", "--filling-values", "-9", in("g.csv"), in("fill.npy")},
+	} {
+		code, out, errOut := runCLI(append([]string{"convert"}, args...)...)
+		require.Equal(t, exitOK, code, "%v: %s", args, errOut)
+		require.Empty(t, out, args)
+	}
+	got := numpytest.Run(t, `
+import io, os
+d = sys.argv[1]
+p = lambda n: os.path.join(d, n)
+def eq(a, b):
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+def savetxt(x):
+    b = io.BytesIO()
+    np.savetxt(b, x)
+    return b.getvalue()
+t = np.loadtxt(p("t.csv"), delimiter=",", skiprows=1, quotechar='"', ndmin=2)
+g = np.genfromtxt(p("g.csv"), delimiter=",", names=True, dtype=None, missing_values="N/A")
+checks = [
+    ("t", eq(np.load(p("t.npy")), t)),
+    ("cols", eq(np.load(p("cols.npy")), np.loadtxt(p("t.csv"), delimiter=",", skiprows=1, quotechar='"', usecols=(2, 0), dtype="<i8", max_rows=2, ndmin=2))),
+    ("gz", eq(np.load(p("gz.npz"))["t.txt"], np.loadtxt(p("t.txt.gz"), dtype="<i2", ndmin=2))),
+    ("again", open(p("again.csv"), "rb").read() == savetxt(np.loadtxt(p("t.txt.gz")))),
+    ("g", eq(np.load(p("g.npy")), g)),
+    ("fill", eq(np.load(p("fill.npy")), np.genfromtxt(p("g.csv"), delimiter=",", skip_header=1, dtype="<f8", filling_values=-9))),
+]
+print(" ".join(name for name, ok in checks if not ok) or "ok")
+`, dir)
+	require.Equal(t, "ok\n", got)
 }

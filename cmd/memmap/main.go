@@ -87,9 +87,17 @@
 // convert copies an array from one file into another, each format known by
 // its name: .npy, raw (.raw, .bin: the data bytes alone, in the array's
 // storage order), .npz, and text (.csv, .txt, .tsv, each also compressed as
-// .gz). The input is an .npy file, a raw file described by info's flags, or
-// a member ARCHIVE.npz:NAME; an .npy output holds the input's header
-// (np.save's for a raw input) and data unchanged. Several inputs go into a
+// .gz). The input is an .npy file, a raw file described by info's flags, a
+// member ARCHIVE.npz:NAME, or a text file; an .npy output holds the input's
+// header (np.save's for a raw input) and data unchanged. Text is read as
+// np.loadtxt reads it, streaming into an .npy output in bounded memory
+// (shape rows by columns, loadtxt's before it squeezes), with its keywords
+// as flags: --delimiter (default: white space, also for .csv), --comments
+// (repeat for several markers), --skiprows, --usecols, --max-rows,
+// --quotechar and --dtype (a descr, default <f8); or, with --reader
+// genfromtxt, as np.genfromtxt reads it, in memory, with --names,
+// --missing-values, --filling-values, --skip-header and --skip-footer (and
+// without --dtype, the column types inferred as NumPy infers them). Several inputs go into a
 // new archive, one member each, named after the file (a.npy becomes "a") or
 // the member; one input into OUT.npz:NAME becomes member NAME. An archive
 // into a folder (an existing one, or a name ending in "/") becomes one
@@ -161,7 +169,11 @@ recover adopt the whole rows an interrupted append left after an .npy file's
       shape, cut off a partial row; prints what it did
 convert copy an array between .npy, raw (.raw, .bin), .npz and text (.csv,
       .txt, .tsv, each also .gz) files, known by their names: IN is an .npy
-      file, a raw file (info's flags) or ARCHIVE.npz:NAME; several inputs
+      file, a raw file (info's flags), ARCHIVE.npz:NAME or text, read with
+      np.loadtxt's --delimiter, --comments, --skiprows, --usecols,
+      --max-rows, --quotechar, --dtype, or with --reader genfromtxt and
+      --names, --missing-values, --filling-values, --skip-header,
+      --skip-footer; several inputs
       pack into an archive (members named after the files, or OUT.npz:NAME
       for one), an archive unpacks into a folder as NAME.npy; text output
       takes np.savetxt's --fmt (once, or once per column), --delimiter,

@@ -259,7 +259,7 @@ type walkedView struct {
 	total, span int64
 }
 
-func walkedOf[T element](v *mmarray.Array[T], chunkElems int, output bool, cfg *config) walkedView {
+func walkedOf[T mmarray.Element](v *mmarray.Array[T], chunkElems int, output bool, cfg *config) walkedView {
 	_, total := v.ByteRange(0, v.Len())
 	_, span := v.ByteRange(0, min(chunkElems, v.Len()))
 	return walkedView{newResidency(v, chunkElems, output, cfg.stream), total, span}

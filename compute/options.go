@@ -27,6 +27,10 @@ type config struct {
 	// values): their pages count in the budget and are read ahead and
 	// released with the walked view's.
 	alongside []*residency
+	// rowChunk is the bytes of rows a chunk of a row walk (Filter,
+	// Concatenate) holds; 0 means rowChunkBytes. Tests set it small to
+	// have many chunks over small files.
+	rowChunk int
 }
 
 // WithWorkers sets the number of goroutines an operation runs on. Zero

@@ -5,7 +5,8 @@ import "unsafe"
 // This file holds the package's only uses of unsafe: reinterpreting a block
 // of a view's element type as its underlying Go type (Datetime64 as int64,
 // bool as uint8, Float16 as uint16), which have the same size and layout,
-// and a block of complex128 as its float64 parts.
+// and a block of complex128 as its float64 parts; and reaching the bytes
+// of a view's rows in its File's mapping from one item's bytes (rows.go).
 
 // sliceAs returns s's memory as a []K. K must have T's size and every bit
 // pattern of T must be a valid K.
@@ -26,3 +27,11 @@ func valueAs[T, K any](v K) T {
 
 // sizeOf is the size in bytes of a value of V.
 func sizeOf[V any](v V) uintptr { return unsafe.Sizeof(v) }
+
+// bytesAt returns the n bytes that start off bytes (negative too) from the
+// first byte of item, an item of a mapped view (ItemBytes): the caller
+// computes off from the view's strides, so the bytes lie in the view's
+// mapping, which must stay open while they are used.
+func bytesAt(item []byte, off, n int) []byte {
+	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(item)), off)), n)
+}

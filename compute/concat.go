@@ -53,7 +53,7 @@ func Concatenate[E mmarray.Element](ctx context.Context, srcs []*mmarray.Array[E
 		total += arrayBytes(s)
 	}
 	cfg := newConfig(opts)
-	return rowsToFile(ctx, "concatenate", path, dtype.String(), rowShape, func(w *mmarray.Writer) error {
+	return rowsToFile(ctx, "concatenate", path, dtype.String(), rowShape, writerBuffer(&cfg, total), func(w *mmarray.Writer) error {
 		meter := newMeter(cfg, total)
 		for _, s := range srcs {
 			if err := writeRows(ctx, w, s, nil, &cfg, meter); err != nil {

@@ -76,7 +76,7 @@ func filterTo[E mmarray.Element, T Real](ctx context.Context, op string, src *mm
 	sel := &columnSelector[T]{in: newInput(col), pred: pred}
 	sel.bufs = make([][]T, cfg.workers)
 	sel.scratch = make([][]T, cfg.workers)
-	return rowsToFile(ctx, "filter", path, src.DType().String(), src.Shape()[1:], func(w *mmarray.Writer) error {
+	return rowsToFile(ctx, "filter", path, src.DType().String(), src.Shape()[1:], writerBuffer(&cfg, arrayBytes(src)), func(w *mmarray.Writer) error {
 		meter := newMeter(cfg, arrayBytes(src))
 		return writeRows(ctx, w, src, sel, &cfg, meter)
 	})
@@ -118,16 +118,24 @@ func arrayBytes[E mmarray.Element](a *mmarray.Array[E]) int64 {
 	return int64(a.Len()) * int64(a.DType().ItemSize)
 }
 
+// writerBuffer is the Writer's buffer for an operation reading viewBytes
+// bytes: its default, 1 MiB, or a sixteenth of a smaller memory budget
+// (at least 64 KiB), so that the budget holds it.
+func writerBuffer(cfg *config, viewBytes int64) int {
+	return int(min(1<<20, max(64<<10, cfg.resolveMemory(viewBytes)/16)))
+}
+
 // rowsToFile starts a new .npy file at path through mmarray.NewWriter, for
 // rows of descr and rowShape, has fill write them, and closes it (the file
 // appears at path) or, on any failure, a panic included, aborts it
-// (nothing appears). It returns the rows written. op names the operation
+// (nothing appears). It returns the rows written. bufferBytes is the
+// Writer's buffer (WithBufferSize). op names the operation
 // in errors; the context's errors are returned as they are.
-func rowsToFile(ctx context.Context, op, path, descr string, rowShape []int, fill func(w *mmarray.Writer) error) (int, error) {
+func rowsToFile(ctx context.Context, op, path, descr string, rowShape []int, bufferBytes int, fill func(w *mmarray.Writer) error) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	w, err := mmarray.NewWriter(path, descr, rowShape)
+	w, err := mmarray.NewWriter(path, descr, rowShape, mmarray.WithBufferSize(bufferBytes))
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", op, err)
 	}

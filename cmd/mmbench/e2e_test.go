@@ -102,6 +102,12 @@ func reference(n int, idx []int64) map[string]float64 {
 	// transpose-copy: row columnIndex of the transposed copy is column
 	// columnIndex of the (n/1024, 1024) view.
 	ref["transpose-copy"] = col
+	// append: the elements (k % appendCycle) * 0.5 of the rows appended.
+	var app float64
+	for k := range appendRowCount(n) * appendRowLen {
+		app += float64(k%appendCycle) * 0.5
+	}
+	ref["append"] = app
 	return ref
 }
 
@@ -145,7 +151,7 @@ func TestWorkloadsAgainstReference(t *testing.T) {
 	}
 	// The workloads that write cleaned up after themselves; the data file
 	// was kept (--dir given).
-	for _, w := range []string{"create", "transform", "transpose-copy"} {
+	for _, w := range []string{"create", "transform", "transpose-copy", "append"} {
 		if _, err := os.Stat(ds.outPath("memmap", w)); !os.IsNotExist(err) {
 			t.Errorf("%s output left behind: %v", w, err)
 		}

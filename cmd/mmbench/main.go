@@ -31,7 +31,7 @@
 //
 // The workloads are open, scan-warm, scan-mapped, scan-cold, gather, column,
 // stride8, at2, create, cow, sum, sum-budget, describe, axis0, groupby,
-// topk, transform and transpose-copy (scan-cold only on Linux, where one
+// topk, transform, transpose-copy and append (scan-cold only on Linux, where one
 // file's pages can be evicted without root); see workloads.go for what each
 // one does and python_engine.py for NumPy's and Dask's sides.
 //
@@ -53,8 +53,12 @@
 // compute.Sum, which walks it with block iteration (mmarray's BlocksRange:
 // the mapping itself where the view is contiguous, a reused buffer where it
 // is strided); gather and at2 read through the element API (At1, At2), so
-// its cost shows next to NumPy's. Dask has no counterpart of open, gather,
-// at2 and cow, which show "-" in its columns.
+// its cost shows next to NumPy's. append writes 1 M rows of 16 float32 to
+// a new .npy in batches of 1000 through mmarray.OpenAppend, Append and a
+// Sync per batch, against NumPy doing what npy-append-array does per batch
+// (reopen, write the rows at the end, rewrite the header's shape) and an
+// os.fdatasync. Dask has no counterpart of open, gather, at2, cow and
+// append, which show "-" in its columns.
 //
 // Every run reports a check value (the workload's numeric result; for
 // describe the sum mean+std+min+max) and its peak RSS. The engines add in

@@ -44,6 +44,10 @@ CREATE_CHUNK = 1 << 20  # elements per assignment when filling
 GROUPS = 1000  # keys are i % GROUPS
 TOPK = 100
 DASK_CHUNK_BYTES = 64 << 20
+APPEND_ROWS = 1_000_000  # at most; fewer for small datasets (appendRowCount)
+APPEND_ROW_LEN = 16
+APPEND_BATCH = 1000
+APPEND_CYCLE = 1000
 
 
 def reset_peak():
@@ -346,6 +350,52 @@ def w_transpose_copy(cmd, m):
     return removing(path, body)
 
 
+def append_batch(first, count):
+    """count appended elements from flat index first on: (k % APPEND_CYCLE) * 0.5."""
+    k = np.arange(first, first + count, dtype=np.int64) % APPEND_CYCLE
+    return (k.astype(np.float32) * np.float32(0.5)).reshape(-1, APPEND_ROW_LEN)
+
+
+def append_rows(path, rows):
+    """What npy-append-array does for one append, plus an fdatasync: reopen
+    the file, write the rows at its end, rewrite the shape in the header in
+    place (np.save's growth-axis slack keeps its length), sync."""
+    fmt = np.lib.format
+    with open(path, "r+b") as f:
+        version = fmt.read_magic(f)
+        shape, fortran, dtype = fmt._read_array_header(f, version)
+        header_len = f.tell()
+        f.seek(0, os.SEEK_END)
+        f.write(rows.tobytes())
+        f.seek(0)
+        d = {"descr": fmt.dtype_to_descr(dtype), "fortran_order": fortran,
+             "shape": (shape[0] + len(rows),) + tuple(shape[1:])}
+        fmt._write_array_header(f, d, version)
+        if f.tell() != header_len:
+            raise RuntimeError("append: the header of %s changed length" % path)
+        f.flush()
+        os.fdatasync(f.fileno())
+
+
+def w_append(cmd, m):
+    path = cmd["out_path"]
+    rows = min(APPEND_ROWS, cmd["n"] // APPEND_ROW_LEN)
+    np.save(path, np.zeros((0, APPEND_ROW_LEN), dtype="<f4"))
+
+    def body():
+        m.start()
+        for lo in range(0, rows, APPEND_BATCH):
+            hi = min(lo + APPEND_BATCH, rows)
+            append_rows(path, append_batch(lo * APPEND_ROW_LEN, (hi - lo) * APPEND_ROW_LEN))
+        m.stop()
+        a = np.load(path, mmap_mode="r")
+        if a.shape != (rows, APPEND_ROW_LEN):
+            raise RuntimeError("append: %s has shape %s" % (path, a.shape))
+        return float(a.sum(dtype=np.float64)), a.nbytes
+
+    return removing(path, body)
+
+
 NUMPY = {
     "open": w_open,
     "scan-warm": w_scan_warm,
@@ -365,6 +415,7 @@ NUMPY = {
     "topk": w_topk,
     "transform": w_transform,
     "transpose-copy": w_transpose_copy,
+    "append": w_append,
 }
 
 

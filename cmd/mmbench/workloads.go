@@ -35,6 +35,7 @@ var allWorkloads = []string{
 	"topk",           // compute.TopK, the 100 largest with their indices; check Σ value + index
 	"transform",      // compute.TransformToFile of a*2+1 into a new .npy, flushed; check the output's sum
 	"transpose-copy", // compute.Copy of the transposed (N/1024, 1024) view into a C-order .npy; check its row 7's sum
+	"append",         // mmarray.OpenAppend, then Append and Sync per batch of 1000 rows of 16 float32; check the file's sum
 }
 
 const (
@@ -51,6 +52,13 @@ const (
 	groupCount  = 1000 // the group-by keys are i % groupCount
 	topCount    = 100  // topk's k
 	sumBudget   = 64 << 20
+	// append: min(appendRows, N/16) rows of appendRowLen float32, in
+	// batches of appendBatch rows with a Sync after each; element k (flat)
+	// is (k % appendCycle) * 0.5, so every engine's sum is exact.
+	appendRows   = 1_000_000
+	appendRowLen = 16
+	appendBatch  = 1000
+	appendCycle  = 1000
 )
 
 // dataset is the file every workload reads, and the folder for what the
@@ -115,6 +123,8 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 		return memmapTransform(ds, m)
 	case "transpose-copy":
 		return memmapTransposeCopy(ds, m)
+	case "append":
+		return memmapAppend(ds, m)
 	}
 	return outcome{}, fmt.Errorf("unknown workload %q", workload)
 }
@@ -723,4 +733,77 @@ func memmapTransposeCopy(ds *dataset, m *meter) (outcome, error) {
 	}
 	row, err := sum(t.Slice(mmarray.Index(columnIndex), mmarray.All()))
 	return closing(out, outcome{check: row, bytes: int64(mat.Len()) * 8}, err)
+}
+
+// appendRowCount is the rows the append workload writes over a dataset of
+// n elements: appendRows, fewer for a dataset smaller than that many rows
+// of 16 (the tests' 8 MiB one), so that the workload scales down with it.
+func appendRowCount(n int) int { return min(appendRows, n/appendRowLen) }
+
+// fillAppendBatch sets batch to the appended elements from flat index
+// first on: (k % appendCycle) * 0.5, as append_batch in python_engine.py.
+func fillAppendBatch(batch []float32, first int) {
+	for i := range batch {
+		batch[i] = float32((first+i)%appendCycle) * 0.5
+	}
+}
+
+// memmapAppend starts an empty (0, 16) float32 .npy (unmeasured: NewWriter
+// and Close, the file np.save would write), then measures
+// mmarray.OpenAppend, an Append and a Sync per batch of appendBatch rows,
+// and Close. Each Sync writes the batch's rows, fdatasyncs, rewrites the
+// shape in the header in place and fdatasyncs again, so that a crash
+// leaves a file NumPy loads; NumPy's side does what npy-append-array does
+// (reopen, write the rows at the end, rewrite the header) with one
+// fdatasync per batch. The check (unmeasured) is compute.Sum of the file.
+func memmapAppend(ds *dataset, m *meter) (outcome, error) {
+	path := ds.outPath("memmap", "append")
+	defer os.Remove(path)
+	w, err := mmarray.NewWriter(path, "<f4", []int{appendRowLen})
+	if err == nil {
+		err = w.Close()
+	}
+	if err != nil {
+		return outcome{}, err
+	}
+	rows := appendRowCount(ds.n)
+	batch := make([]float32, appendBatch*appendRowLen)
+	m.start()
+	w, err = mmarray.OpenAppend(path)
+	if err != nil {
+		m.stop()
+		return outcome{}, err
+	}
+	for lo := 0; lo < rows && err == nil; lo += appendBatch {
+		b := batch[:(min(lo+appendBatch, rows)-lo)*appendRowLen]
+		fillAppendBatch(b, lo*appendRowLen)
+		if err = mmarray.Append(w, b); err == nil {
+			err = w.Sync()
+		}
+	}
+	if err != nil {
+		m.stop()
+		w.Abort()
+		return outcome{}, err
+	}
+	err = w.Close()
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	f, err := mmarray.Open(path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	a, err := mmarray.View[float32](f)
+	if err != nil {
+		f.Close()
+		return outcome{}, err
+	}
+	if got := a.Shape(); len(got) != 2 || got[0] != rows || got[1] != appendRowLen {
+		f.Close()
+		return outcome{}, fmt.Errorf("append: %s has shape %v, want (%d, %d)", path, got, rows, appendRowLen)
+	}
+	s, err := compute.Sum(context.Background(), a)
+	return closing(f, outcome{check: s.Float64(), bytes: int64(rows) * appendRowLen * 4}, err)
 }

@@ -3,8 +3,10 @@
 // Describe, over any mmarray view whole or along one axis, histograms,
 // bincounts, the k largest or smallest elements, group-bys of a value
 // column by a key column, and elementwise kernels, dtype conversions, row
-// gathers and contiguous copies into files, in parallel and chunk by
-// chunk, with results that do not depend on the number of workers.
+// gathers and contiguous copies into files, row filters and
+// concatenations written through mmarray's growing Writer, in parallel and
+// chunk by chunk, with results that do not depend on the number of
+// workers.
 //
 //	s, err := compute.Describe(ctx, a, compute.WithWorkers(4))
 //	fmt.Println(s.Count, s.Mean, s.Std, s.Min, s.Max)
@@ -302,6 +304,37 @@
 // durable once the new file is flushed (or the destination's File
 // Flushed).
 //
+// # Filters and concatenation
+//
+// Filter, Where and Concatenate write rows (a view's items along axis 0)
+// to a new C-order .npy whose length is known only at the end, through
+// mmarray.NewWriter: Filter keeps the rows of a view for which a predicate
+// over a column holds (np.save(path, a[pred(col)])), the column being any
+// 1-D view with one element per row (a column a[:, j], a field of a
+// structured file, another file); Where keeps the rows where a 1-D bool
+// mask is true (a[mask]); Concatenate writes the rows of several views
+// one after the other (np.concatenate along axis 0). The predicate is a
+// func(keep []bool, col []T) over blocks of at most 4096 native values,
+// called once per block, never per element, on the workers' goroutines.
+//
+// Rows are copied as their bytes, whatever the dtype (records, strings,
+// complex numbers and datetimes too), the byte order and the strides: a
+// row's trailing axes that lie contiguous are copied at once, and runs of
+// kept rows that follow each other in the file too. The view is cut into
+// chunks of whole rows (512 KiB of rows, at least one row); workers select
+// and copy chunks in parallel, and each chunk's rows are handed to the
+// Writer in chunk order, a chunk waiting for the ones before it, so the
+// file is byte for byte np.save's of NumPy's result whatever the number of
+// workers. Nothing appears at the path until the Writer's Close has made
+// the whole file durable and renamed it there; a failure, a cancelled
+// context or a panic leave nothing (and a file already at the path as it
+// was). They return the number of rows written. The memory budget covers
+// the pages of the view and of the column, read ahead and released in a
+// window of chunks as the reductions' are, the rows each worker holds and
+// the Writer's buffer (1 MiB, or a sixteenth of a smaller budget, at least
+// 64 KiB). WithProgress counts the bytes of the rows' views read (not the
+// column's).
+//
 // # Errors and panics
 //
 // Errors wrap ErrEmpty, ErrNotFinite, ErrNegative, ErrChanged (a file
@@ -330,6 +363,15 @@
 // source view (creating it would truncate the file under its mapping),
 // found before any file is created. A kernel's own panic is raised again
 // in the caller's goroutine.
+//
+// Filter's, Where's and Concatenate's errors wrap mmarray.NewWriter's and
+// the Writer's (the operating system's, wrapped; mmarray.ErrShape for rows
+// of no bytes), and Concatenate's mmarray.ErrDTypeMismatch for views whose
+// dtypes differ, before anything is created. Their misuse panics: a 0-d
+// view, a column that is not 1-D or whose length is not the number of
+// rows (NumPy's IndexError), a nil predicate, Concatenate without views
+// or of views whose rows differ in shape (NumPy's ValueError). A
+// predicate's own panic is raised again in the caller's goroutine.
 //
 // # Caveats
 //
@@ -390,6 +432,25 @@
 //   - The transforms take real dtypes only: complex, string and record
 //     views are not transformed, taken or copied here yet (mmarray's CopyTo
 //     and SetRange move any dtype).
+//   - Filter, Where and Concatenate keep the views' dtype, byte order
+//     included, where np.concatenate makes it native ('>f8' views give a
+//     '<f8' array on x86-64): the values are the same, the file's bytes
+//     are those of the views. Concatenate refuses views whose dtypes
+//     differ at all (a '<f4' and a '>f4' file, S5 and S8 items) where
+//     NumPy converts them to a common dtype. A view whose rows have no
+//     bytes (shape (N, 0)) cannot be written: the Writer cannot tell how
+//     many such rows a file holds.
+//   - Filter, Where and Concatenate copy rows from the mapping as it is
+//     read, without mmarray's checks for a closed File: the views' Files
+//     must stay open until the call returns, as for Contiguous slices. A
+//     row whose trailing axes are not contiguous (a column slice a[:, ::2],
+//     a transposed or Fortran view) is copied item by item (a copy of the
+//     item's bytes, no call through an interface). Each worker holds a
+//     chunk's rows (512 KiB, or one row where a row is larger) while it
+//     waits for the chunks before it, whatever the budget: a slow chunk
+//     holds up the workers after it, not the result. The predicate's
+//     column and the mask are read in blocks as Transform's sources are,
+//     the mapping itself where native, aligned and contiguous.
 //   - Transform walks the destination in C order and reads every source at
 //     the same positions: a transposed or Fortran source or destination is
 //     read or written strided, not tiled as Copy tiles (copy such a source

@@ -321,7 +321,9 @@
 // complex numbers and datetimes too), the byte order and the strides: a
 // row's trailing axes that lie contiguous are copied at once, and runs of
 // kept rows that follow each other in the file too. The view is cut into
-// chunks of whole rows (512 KiB of rows, at least one row); workers select
+// chunks of whole rows (512 KiB of rows, less under a budget so small that
+// the workers' chunks would take more than a sixteenth of it; at least one
+// row); workers select
 // and copy chunks in parallel, and each chunk's rows are handed to the
 // Writer in chunk order, a chunk waiting for the ones before it, so the
 // file is byte for byte np.save's of NumPy's result whatever the number of
@@ -446,11 +448,17 @@
 //     row whose trailing axes are not contiguous (a column slice a[:, ::2],
 //     a transposed or Fortran view) is copied item by item (a copy of the
 //     item's bytes, no call through an interface). Each worker holds a
-//     chunk's rows (512 KiB, or one row where a row is larger) while it
+//     chunk's rows (at most 512 KiB, or one row where a row is larger) while it
 //     waits for the chunks before it, whatever the budget: a slow chunk
 //     holds up the workers after it, not the result. The predicate's
 //     column and the mask are read in blocks as Transform's sources are,
 //     the mapping itself where native, aligned and contiguous.
+//   - Under a budget too small to batch releases (below about 16 MiB), a
+//     fault at the start of a chunk can map pages of the chunk before it,
+//     already released, back in (the kernel's fault-around, up to 64 KiB
+//     per fault); Filter, Where and Concatenate release the whole views
+//     once more at the end, so nothing stays mapped after the call, but
+//     such pages count in the process's memory until then.
 //   - Transform walks the destination in C order and reads every source at
 //     the same positions: a transposed or Fortran source or destination is
 //     read or written strided, not tiled as Copy tiles (copy such a source

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
 )
 
 // This file holds what Filter, Where and Concatenate share: reading a
@@ -14,10 +15,22 @@ import (
 // run in parallel (rowSink, writeRows).
 
 // rowChunkBytes is the bytes of rows a chunk of a row walk holds (at least
-// one row): 512 KiB, chunkLen float64 elements, as the reductions' chunks.
-// It does not depend on the number of workers, though the output would be
-// the same with any chunking.
+// one row) under a budget of 64 MiB or more: 512 KiB, chunkLen float64
+// elements, as the reductions' chunks. The output does not depend on the
+// chunking.
 const rowChunkBytes = chunkLen * 8
+
+// rowChunkFor returns the bytes of rows in a chunk of a row walk over
+// viewBytes bytes: rowChunkBytes, or less where the memory budget is
+// small, so that the rows the workers hold (a chunk each) take at most a
+// sixteenth of it; at least a page.
+func rowChunkFor(cfg *config, viewBytes int64) int {
+	if cfg.rowChunk > 0 {
+		return cfg.rowChunk
+	}
+	share := cfg.resolveMemory(viewBytes) / 16 / int64(cfg.workers)
+	return int(max(int64(pagecache.PageSize()), min(rowChunkBytes, share)))
+}
 
 // rowLayout finds the bytes of a view's rows (the view without its axis 0)
 // in its mapping, in C order inside a row, in the file's byte order: a
@@ -203,11 +216,7 @@ func writeRows[E mmarray.Element](ctx context.Context, w *mmarray.Writer, src *m
 		return nil
 	}
 	layout := newRowLayout(src)
-	chunkBytes := cfg.rowChunk
-	if chunkBytes == 0 {
-		chunkBytes = rowChunkBytes
-	}
-	rowsPerChunk := max(1, chunkBytes/layout.rowBytes)
+	rowsPerChunk := max(1, rowChunkFor(cfg, arrayBytes(src))/layout.rowBytes)
 	rows := src.Shape()[0]
 	chunks := (rows + rowsPerChunk - 1) / rowsPerChunk
 	workers := min(cfg.workers, chunks)
@@ -238,6 +247,18 @@ func writeRows[E mmarray.Element](ctx context.Context, w *mmarray.Writer, src *m
 		defer func() {
 			if werr := window.finish(); werr != nil && err == nil {
 				err = werr
+			}
+			// Chunks smaller than the kernel's fault-around block (64 KiB)
+			// or releases not on its boundaries (a budget too small to
+			// batch them) let a fault map pages of chunks already
+			// released back in; they are released here, once.
+			for _, v := range views {
+				if r := v.residency; r != nil {
+					off, n := r.bytesOf(0, chunks)
+					if rerr := r.file.Release(off, n); rerr != nil && err == nil {
+						err = rerr
+					}
+				}
 			}
 		}()
 	}

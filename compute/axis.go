@@ -310,7 +310,7 @@ func addRowSums(accs []rowSum, xs []float64, row int) {
 		}
 		xs = xs[k:]
 	}
-	sums := make([]float64, k)
+	sums := make([]float64, k) // once a piece
 	for len(xs) > 0 {
 		n := min(len(xs), rowBlock*k)
 		addRowBlockSums(sums, xs[:n])
@@ -377,7 +377,7 @@ func addRowMoments[K kernelType](accs []rowMoments, xs []K) {
 	for c := range accs {
 		accs[c].piece = fsum{}
 	}
-	sums := make([]float64, k)
+	sums := make([]float64, k) // once a piece
 	for r0 := 0; r0 < rows; r0 += rowBlock {
 		addRowBlockSums(sums, xs[r0*k:min(rows, r0+rowBlock)*k])
 		for c, b := range sums {

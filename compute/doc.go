@@ -238,9 +238,12 @@
 // into as many as its bytes need), ordered as the keys sort. Each chunk of
 // rows is aggregated into an open-addressing hash table of its own, hashed
 // from the words with no call per row (where a block's one-word keys lie
-// within 4096 of each other, as small integer keys do, a direct index by
-// key finds their groups and the table is probed once per key), its sums
-// added plainly in row order; the chunks' tables are merged in chunk order
+// within 4096 of each other, as small integer keys do, the rows are
+// aggregated in a window of per-key aggregates indexed by the key, with no
+// lookup, and the window is moved into the table's entries when the keys
+// leave it or the chunk ends), its sums added plainly in row order within
+// the table and within the window, and a group's two partial sums added
+// when it had rows in both; the chunks' tables are merged in chunk order
 // into one table, sums added with compensation (TwoSum), so results are
 // identical whatever the number of workers.
 //
@@ -434,10 +437,10 @@
 //   - The transforms take real dtypes only: complex, string and record
 //     views are not transformed, taken or copied here yet (mmarray's CopyTo
 //     and SetRange move any dtype).
-//   - Filter, Where and Concatenate keep the views' dtype, byte order
-//     included, where np.concatenate makes it native ('>f8' views give a
-//     '<f8' array on x86-64): the values are the same, the file's bytes
-//     are those of the views. Concatenate refuses views whose dtypes
+//   - Concatenate keeps the views' dtype, byte order included, where
+//     np.concatenate makes it native ('>f8' views give a '<f8' array on
+//     x86-64): the values are the same, the file's bytes are those of the
+//     views (Filter and Where keep it too, as a[mask] does). Concatenate refuses views whose dtypes
 //     differ at all (a '<f4' and a '>f4' file, S5 and S8 items) where
 //     NumPy converts them to a common dtype. A view whose rows have no
 //     bytes (shape (N, 0)) cannot be written: the Writer cannot tell how

@@ -234,7 +234,7 @@ func writeRows[E mmarray.Element](ctx context.Context, w *mmarray.Writer, src *m
 	}
 	// What is held beside the views' pages: each worker's rows (a copy
 	// of its chunk at most) and buffers, and the Writer's buffer.
-	held := int64(workers)*int64(rowsPerChunk*layout.rowBytes+rowsPerChunk) + int64(writerBuffer(cfg, 0))
+	held := int64(workers)*int64(rowsPerChunk*layout.rowBytes+rowsPerChunk) + int64(writerBuffer(cfg, arrayBytes(src)))
 	views := []walkedView{walkedOf(src, rowsPerChunk*(n/rows), false, cfg)}
 	if sel != nil {
 		held += int64(workers) * sel.bufferBytes()

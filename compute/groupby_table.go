@@ -197,9 +197,9 @@ func (t *chunkTable[K]) add(keys []uint64, lo, hi uint64, vals []K, dropZero boo
 
 // add1 is add for one-word keys. Where the keys of the block lie within
 // denseSpan of each other and of the window's base, the rows are aggregated
-// in the window, one add per row and no lookup; otherwise every row probes
-// the hash table, with the probe written out so that nothing is called per
-// row. Each group's rows are added in row order either way, but a group
+// in the window, one add per row and no lookup; otherwise the window is
+// flushed and every row probes the hash table, with the probe written out
+// so that nothing is called per row. Each group's rows are added in row order either way, but a group
 // aggregated partly in the window and partly in the table (the window moved
 // within the chunk) has its two partial sums added: the result depends only
 // on the chunk's rows, never on the number of workers.
@@ -242,6 +242,10 @@ func (t *chunkTable[K]) add1(keys []uint64, lo, hi uint64, vals []K, dropZero bo
 		}
 		return
 	}
+	// The window's rows came before this block's: they go into the
+	// entries first, so that each entry takes its rows in order (the first
+	// of equal extremes is kept).
+	t.flushWindow()
 	for i, k := range keys {
 		if dropZero && k == 0 {
 			t.dropped++
@@ -266,8 +270,9 @@ func (t *chunkTable[K]) add1(keys []uint64, lo, hi uint64, vals []K, dropZero bo
 }
 
 // flushWindow moves the window's aggregates into the table's entries, in
-// first-seen order, and empties the window. The entries' own rows came
-// first, so on equal extremes theirs are kept.
+// first-seen order, and empties the window. The window is flushed before
+// any later row goes to the entries, so the entries' own rows came first,
+// and on equal extremes theirs are kept.
 func (t *chunkTable[K]) flushWindow() {
 	if !t.windowValid {
 		return

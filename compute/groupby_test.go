@@ -308,3 +308,46 @@ func TestGroupByEmpty(t *testing.T) {
 		t.Errorf("file of no groups: %d records of %s", f.Len(), f.DType())
 	}
 }
+
+// TestGroupByFirstOfEqualExtremes checks that each group keeps the first
+// of its equal extremes (-0 before +0, or the reverse), as pandas' min and
+// max do, where a chunk's rows go first through the window of small keys
+// and then, in a block whose keys are far apart, through the hash table,
+// and back; with 1, 2 and 3 workers.
+func TestGroupByFirstOfEqualExtremes(t *testing.T) {
+	t.Parallel()
+	const n = 3 * 4096
+	negZero := math.Copysign(0, -1)
+	keys := make([]int64, n)
+	vals := make([]float64, n)
+	for i := range n {
+		keys[i] = int64(i % 10)
+		// Blocks alternate signs of zero, so each group's first zero
+		// is -0 and later ones +0.
+		vals[i] = []float64{negZero, 0, negZero}[i/4096]
+		if i/4096 == 1 && i%4096 == 0 {
+			keys[i] = 1 << 40 // a far key: the middle block probes the table
+		}
+	}
+	kf, err := mmarray.Create(filepath.Join(t.TempDir(), "k.npy"), "<i8", []int{n})
+	must(t, err)
+	t.Cleanup(func() { kf.Close() })
+	k, err := mmarray.View[int64](kf)
+	must(t, err)
+	ks, _ := k.Contiguous()
+	copy(ks, keys)
+	_, v := createFloat64(t, vals, n)
+	for _, workers := range []int{1, 2, 3} {
+		g, err := compute.GroupBy(context.Background(), k, v, compute.WithWorkers(workers))
+		must(t, err)
+		for _, gr := range g.Groups {
+			if gr.Key == 1<<40 {
+				continue
+			}
+			if !math.Signbit(gr.Min) || !math.Signbit(gr.Max) {
+				t.Errorf("%d workers, key %d: min %v (sign %v), max %v (sign %v); want the first zero, -0, for both",
+					workers, gr.Key, gr.Min, math.Signbit(gr.Min), gr.Max, math.Signbit(gr.Max))
+			}
+		}
+	}
+}

@@ -6,7 +6,7 @@ import "unsafe"
 // of a view's element type as its underlying Go type (Datetime64 as int64,
 // bool as uint8, Float16 as uint16), which have the same size and layout,
 // and a block of complex128 as its float64 parts; and reaching the bytes
-// of a view's rows in its File's mapping from one item's bytes (rows.go).
+// of a view's rows in its File's mapping from one item's bytes (filter_rows.go).
 
 // sliceAs returns s's memory as a []K. K must have T's size and every bit
 // pattern of T must be a valid K.

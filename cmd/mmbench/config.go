@@ -44,7 +44,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	workloads := fs.String("workloads", strings.Join(defaultWorkloads(), ","), "comma list of workloads")
 	fs.IntVar(&cfg.repeat, "repeat", cfg.repeat, "runs of each workload per engine; the table shows the median")
 	fs.StringVar(&cfg.jsonPath, "json", "", "write one JSON object per workload run to this file")
-	compare := fs.String("compare", "", `"numpy", "dask" or "numpy,dask": also run the workloads through them and print ratios`)
+	compare := fs.String("compare", "", `"numpy", "dask", "pandas" or a comma list ("numpy,dask"): also run the workloads through them and print ratios`)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "usage: mmbench [flags]")
@@ -78,7 +78,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 
 // pythonEngines are the engines --compare accepts, each run by
 // python_engine.py.
-var pythonEngines = []string{"numpy", "dask"}
+var pythonEngines = []string{"numpy", "dask", "pandas"}
 
 // parseEngines parses --compare's comma list, keeping the order given and
 // dropping repeats; "" is no comparison.
@@ -91,7 +91,7 @@ func parseEngines(s string) ([]string, error) {
 		case slices.Contains(pythonEngines, name):
 			out = append(out, name)
 		default:
-			return nil, fmt.Errorf("unknown engine %q (want numpy, dask or numpy,dask)", name)
+			return nil, fmt.Errorf("unknown engine %q (want numpy, dask, pandas or a comma list of them)", name)
 		}
 	}
 	return out, nil

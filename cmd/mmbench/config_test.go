@@ -63,7 +63,7 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		{"--size", "lots"}, {"--size", "1KiB"}, {"--workloads", "nope"}, {"--repeat", "0"},
-		{"--compare", "pandas"}, {"--compare", "numpy,pandas"}, {"--bogus"}, {"extra"}, {"--repeat", "x"},
+		{"--compare", "polars"}, {"--compare", "numpy,polars"}, {"--bogus"}, {"extra"}, {"--repeat", "x"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q): want an error", args)
@@ -78,6 +78,7 @@ func TestParseEngines(t *testing.T) {
 		"numpy":            {"numpy"},
 		"dask":             {"dask"},
 		"numpy,dask":       {"numpy", "dask"},
+		"numpy,pandas":     {"numpy", "pandas"},
 		" dask , numpy ":   {"dask", "numpy"},
 		"numpy,numpy,dask": {"numpy", "dask"},
 		",":                nil,
@@ -89,7 +90,7 @@ func TestParseEngines(t *testing.T) {
 			t.Errorf("parseEngines(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"pandas", "numpy;dask", "NumPy", "numpy,memmap"} {
+	for _, in := range []string{"polars", "numpy;dask", "NumPy", "numpy,memmap"} {
 		if got, err := parseEngines(in); err == nil {
 			t.Errorf("parseEngines(%q) = %q, want an error", in, got)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-memmap/memmap/internal/parallel"
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/text"
 )
 
 // prepareDataset finds or makes the data file, the gather index file and,
@@ -69,7 +70,39 @@ func prepareDataset(cfg config, ui *ui) (*dataset, func(), error) {
 			}
 		}
 	}
+	if slices.Contains(cfg.workloads, "csv-load") || slices.Contains(cfg.workloads, "csv-save") {
+		ds.csvRows = csvRowCount(n)
+		ds.csvPath = filepath.Join(work, fmt.Sprintf("mmbench-csv-%d.csv", ds.csvRows))
+		if _, err := os.Stat(ds.csvPath); err != nil && slices.Contains(cfg.workloads, "csv-load") {
+			ui.printf("generating %s (%d rows of %d values)\n", ds.csvPath, ds.csvRows, csvColumns)
+			if err := writeCSV(ds.path, ds.csvPath, ds.csvRows); err != nil {
+				return nil, cleanup, err
+			}
+		}
+	}
 	return ds, cleanup, nil
+}
+
+// writeCSV writes the CSV of the text workloads: the (rows, csvColumns)
+// view of the dataset's first values as np.savetxt(path, a,
+// delimiter=",") writes it, under a temporary name renamed when complete,
+// so that a CSV that exists is whole.
+func writeCSV(dataPath, path string, rows int) error {
+	f, a, err := openFloat64(dataPath, mmarray.ReadOnly)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	v, err := csvView(a, rows)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := text.SaveFile(tmp, v, text.WithDelimiter(",")); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // checkDataset makes sure path is an .npy mmbench can use: float64 in the

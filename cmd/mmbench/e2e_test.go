@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,6 +109,20 @@ func reference(n int, idx []int64) map[string]float64 {
 		app += float64(k%appendCycle) * 0.5
 	}
 	ref["append"] = app
+	// csv-load: the sum of the CSV's values, the first csvRowCount(n) rows
+	// of csvColumns; csv-save: the CSV's size, each value in %.18e
+	// (strconv's 'e' with 18 digits is that format), commas between the
+	// columns and a newline after each row.
+	csvRows := csvRowCount(n)
+	var csvSum float64
+	size := 0
+	var buf []byte
+	for i := range csvRows * csvColumns {
+		csvSum += v(i)
+		buf = strconv.AppendFloat(buf[:0], v(i), 'e', 18, 64)
+		size += len(buf) + 1
+	}
+	ref["csv-load"], ref["csv-save"] = csvSum, float64(size)
 	return ref
 }
 
@@ -151,10 +166,13 @@ func TestWorkloadsAgainstReference(t *testing.T) {
 	}
 	// The workloads that write cleaned up after themselves; the data file
 	// was kept (--dir given).
-	for _, w := range []string{"create", "transform", "transpose-copy", "append"} {
+	for _, w := range []string{"create", "transform", "transpose-copy", "append", "csv-load"} {
 		if _, err := os.Stat(ds.outPath("memmap", w)); !os.IsNotExist(err) {
 			t.Errorf("%s output left behind: %v", w, err)
 		}
+	}
+	if _, err := os.Stat(ds.csvOutPath("memmap")); !os.IsNotExist(err) {
+		t.Errorf("csv-save output left behind: %v", err)
 	}
 	if !isGenerated(ds.path, ds.n) {
 		t.Error("the dataset changed")
@@ -174,14 +192,28 @@ func requireDask(t *testing.T) {
 	}
 }
 
+// requirePandas is requireDask for pandas, which the CSV workloads compare
+// with.
+func requirePandas(t *testing.T) {
+	t.Helper()
+	numpytest.Python(t)
+	if _, err := findPython("pandas"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("CI is set and pandas is missing: %v", err)
+		}
+		t.Skip(err)
+	}
+}
+
 // TestPythonEnginesAgainstReference runs every workload NumPy and Dask
 // have, including those memmap does not have yet, and checks them against
 // the reference values; outputs they write are removed.
 func TestPythonEnginesAgainstReference(t *testing.T) {
 	t.Parallel()
 	requireDask(t)
+	requirePandas(t)
 	size := numpytest.Must(bytesize.Parse(tinySize))
-	cfg := config{size: size, dir: t.TempDir(), workloads: []string{"groupby"}}
+	cfg := config{size: size, dir: t.TempDir(), workloads: []string{"groupby", "csv-load"}}
 	ds, cleanup, err := prepareDataset(cfg, &ui{})
 	defer cleanup()
 	if err != nil {
@@ -219,6 +251,9 @@ func TestPythonEnginesAgainstReference(t *testing.T) {
 			}
 			if _, err := os.Stat(ds.outPath(name, w)); !os.IsNotExist(err) {
 				t.Errorf("%s %s: output left behind: %v", name, w, err)
+			}
+			if _, err := os.Stat(ds.csvOutPath(name)); !os.IsNotExist(err) {
+				t.Errorf("%s %s: CSV output left behind: %v", name, w, err)
 			}
 		}
 	}

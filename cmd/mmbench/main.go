@@ -23,15 +23,16 @@
 //	                  multiple of the engines gives each the same share of
 //	                  first places.
 //	--json FILE       write one JSON object per workload run (JSON lines)
-//	--compare LIST    numpy, dask or numpy,dask: also run every workload
-//	                  through NumPy's np.load(mmap_mode=...) and through
-//	                  dask.array over it (threaded scheduler, 2 workers,
-//	                  chunks of 64 MiB), in Python subprocesses interleaved
-//	                  with ours, and print the ratios
+//	--compare LIST    numpy, dask, pandas or a comma list of them: also run
+//	                  every workload through NumPy's np.load(mmap_mode=...),
+//	                  through dask.array over it (threaded scheduler, 2
+//	                  workers, chunks of 64 MiB) and through pandas (the CSV
+//	                  load), in Python subprocesses interleaved with ours,
+//	                  and print the ratios
 //
 // The workloads are open, scan-warm, scan-mapped, scan-cold, gather, column,
 // stride8, at2, create, cow, sum, sum-budget, describe, axis0, groupby,
-// topk, transform, transpose-copy and append (scan-cold only on Linux, where one
+// topk, transform, transpose-copy, append, csv-load and csv-save (scan-cold only on Linux, where one
 // file's pages can be evicted without root); see workloads.go for what each
 // one does and python_engine.py for NumPy's and Dask's sides.
 //
@@ -57,8 +58,16 @@
 // a new .npy in batches of 1000 through mmarray.OpenAppend, Append and a
 // Sync per batch, against NumPy doing what npy-append-array does per batch
 // (reopen, write the rows at the end, rewrite the header's shape) and an
-// os.fdatasync. Dask has no counterpart of open, gather, at2, cow and
-// append, which show "-" in its columns.
+// os.fdatasync. csv-load reads a CSV of 10 float64 columns (the dataset's
+// first values in np.savetxt's default %.18e format, comma-delimited, about
+// half the dataset's size; made beside the data when csv-load runs) into a
+// new .npy with text.LoadFileToNPY, against np.save(np.loadtxt(...)) and,
+// with --compare pandas, np.save(pandas.read_csv(..., engine="c")
+// .to_numpy()). csv-save writes the same rows of the dataset as that CSV
+// with text.SaveFile, against np.savetxt; its check is the CSV's size, the
+// same bytes from both. Dask has no counterpart of open, gather, at2, cow,
+// append and the CSV workloads, which show "-" in its columns; pandas has
+// csv-load only.
 //
 // Every run reports a check value (the workload's numeric result; for
 // describe the sum mean+std+min+max) and its peak RSS. The engines add in

@@ -34,6 +34,7 @@ type hello struct {
 	Ready     bool     `json:"ready"`
 	NumPy     string   `json:"numpy"`
 	Dask      string   `json:"dask"`
+	Pandas    string   `json:"pandas"`
 	Workloads []string `json:"workloads"`
 }
 
@@ -50,8 +51,11 @@ func pythonCandidates() []string {
 // modules.
 func findPython(engine string) (string, error) {
 	imports, install := "import numpy", "python3-numpy"
-	if engine == "dask" {
+	switch engine {
+	case "dask":
 		imports, install = "import numpy, dask.array", "python3-dask"
+	case "pandas":
+		imports, install = "import numpy, pandas", "python3-pandas"
 	}
 	for _, p := range pythonCandidates() {
 		path, err := exec.LookPath(p)
@@ -85,6 +89,9 @@ func startPython(engine string) (*pythonEngine, error) {
 	e.versions = "numpy " + h.NumPy
 	if h.Dask != "" {
 		e.versions = "dask " + h.Dask + ", " + e.versions
+	}
+	if h.Pandas != "" {
+		e.versions = "pandas " + h.Pandas + ", " + e.versions
 	}
 	e.workloads = map[string]bool{}
 	for _, w := range h.Workloads {
@@ -170,6 +177,8 @@ type pythonCommand struct {
 	IndexPath string `json:"index_path"`
 	KeysPath  string `json:"keys_path"`
 	OutPath   string `json:"out_path"`
+	CSVPath   string `json:"csv_path"`
+	CSVRows   int    `json:"csv_rows"`
 }
 
 // run runs one workload in a fresh Python process.
@@ -189,6 +198,7 @@ func (p *pythonProcess) run(ds *dataset, workload string) (result, error) {
 	cmd := pythonCommand{
 		Workload: workload, Path: ds.path, N: ds.n,
 		IndexPath: ds.indexPath, KeysPath: ds.keysPath, OutPath: ds.outPath(p.engine, workload),
+		CSVPath: ds.csvPath, CSVRows: ds.csvRows,
 	}
 	line, _ := json.Marshal(cmd)
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {

@@ -1,8 +1,9 @@
-# NumPy's and Dask's side of mmbench: the same workloads through
-# np.load(mmap_mode=...), and through dask.array over the same mappings.
+# NumPy's, Dask's and pandas' side of mmbench: the same workloads through
+# np.load(mmap_mode=...), through dask.array over the same mappings, and
+# (for the CSV workloads) through pandas.read_csv.
 #
-# mmbench starts this script once per workload run, with the engine ("numpy"
-# or "dask") as its argument: a fresh process, so that the peak RSS of one
+# mmbench starts this script once per workload run, with the engine ("numpy",
+# "dask" or "pandas") as its argument: a fresh process, so that the peak RSS of one
 # run does not include what an earlier run left in Python's heap. The script
 # says it is ready (with the library versions) once its imports are done,
 # then reads one JSON command per line on stdin and answers each with one
@@ -31,6 +32,8 @@ if ENGINE == "dask":
     import dask.array as da
 
     dask.config.set(scheduler="threads", num_workers=2)
+if ENGINE == "pandas":
+    import pandas as pd
 
 OPEN_LAPS = 50
 ROW_LEN = 1024  # rows of the column and transpose-copy workloads
@@ -48,6 +51,7 @@ APPEND_ROWS = 1_000_000  # at most; fewer for small datasets (appendRowCount)
 APPEND_ROW_LEN = 16
 APPEND_BATCH = 1000
 APPEND_CYCLE = 1000
+CSV_COLUMNS = 10  # the text workloads' CSV (csvColumns)
 
 
 def reset_peak():
@@ -396,6 +400,40 @@ def w_append(cmd, m):
     return removing(path, body)
 
 
+def csv_view(cmd):
+    """The (csv_rows, 10) view of the dataset's first values that the CSV
+    holds and csv-save writes."""
+    rows = cmd["csv_rows"]
+    return load(cmd["path"])[: rows * CSV_COLUMNS].reshape(rows, CSV_COLUMNS)
+
+
+def w_csv_load(cmd, m):
+    path = cmd["out_path"]
+
+    def body():
+        m.start()
+        a = np.loadtxt(cmd["csv_path"], delimiter=",")
+        np.save(path, a)
+        m.stop()
+        return float(load(path).sum()), os.path.getsize(cmd["csv_path"])
+
+    return removing(path, body)
+
+
+def w_csv_save(cmd, m):
+    path = cmd["out_path"][: -len(".npy")] + ".csv"
+
+    def body():
+        a = csv_view(cmd)
+        m.start()
+        np.savetxt(path, a, delimiter=",")
+        m.stop()
+        size = os.path.getsize(path)
+        return float(size), size
+
+    return removing(path, body)
+
+
 NUMPY = {
     "open": w_open,
     "scan-warm": w_scan_warm,
@@ -416,6 +454,8 @@ NUMPY = {
     "transform": w_transform,
     "transpose-copy": w_transpose_copy,
     "append": w_append,
+    "csv-load": w_csv_load,
+    "csv-save": w_csv_save,
 }
 
 
@@ -580,11 +620,34 @@ DASK = {
 }
 
 
+# pandas' workloads.
+
+
+def p_csv_load(cmd, m):
+    path = cmd["out_path"]
+
+    def body():
+        m.start()
+        a = pd.read_csv(cmd["csv_path"], header=None, engine="c", dtype=np.float64).to_numpy()
+        np.save(path, a)
+        m.stop()
+        return float(load(path).sum()), os.path.getsize(cmd["csv_path"])
+
+    return removing(path, body)
+
+
+PANDAS = {
+    "csv-load": p_csv_load,
+}
+
+
 def main():
-    workloads = DASK if ENGINE == "dask" else NUMPY
+    workloads = {"dask": DASK, "pandas": PANDAS}.get(ENGINE, NUMPY)
     hello = {"ready": True, "numpy": np.__version__, "workloads": sorted(workloads)}
     if ENGINE == "dask":
         hello["dask"] = dask.__version__
+    if ENGINE == "pandas":
+        hello["pandas"] = pd.__version__
     print(json.dumps(hello), flush=True)
     for line in sys.stdin:
         cmd = json.loads(line)

@@ -55,9 +55,10 @@ func jsonLine(r result) []byte {
 // element. Checks made of integers and halves well below 2^53, added in the
 // same order by every engine, must be equal.
 var checkTolerances = map[string]float64{
-	"open": 0, // the element count
-	"at2":  0, // the same additions in the same order, one by one
-	"topk": 0, // values i*0.5 and indices, exact in float64
+	"open":     0, // the element count
+	"at2":      0, // the same additions in the same order, one by one
+	"topk":     0, // values i*0.5 and indices, exact in float64
+	"csv-save": 0, // the CSV's size: the same bytes from every engine
 }
 
 const defaultTolerance = 1e-9
@@ -132,6 +133,11 @@ var targets = map[string]map[string]target{
 		"transform":      {speedRatio: 1.5},
 		"transpose-copy": {speedRatio: 3},
 		"append":         {speedRatio: 3}, // issue 10: fdatasync per batch on both sides
+		"csv-load":       {speedRatio: 3}, // np.loadtxt + np.save
+		"csv-save":       {speedRatio: 5}, // np.savetxt
+	},
+	"pandas": {
+		"csv-load": {speedRatio: 1.5}, // pandas.read_csv (C engine) + np.save
 	},
 	"dask": {
 		"sum":       {speedRatio: 1},

@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/go-memmap/memmap/compute"
 	"github.com/go-memmap/memmap/internal/parallel"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/pagecache"
+	"github.com/go-memmap/memmap/text"
 )
 
 // The workloads, in the order they run by default. Each one is implemented
@@ -36,6 +38,8 @@ var allWorkloads = []string{
 	"transform",      // compute.TransformToFile of a*2+1 into a new .npy, flushed; check the output's sum
 	"transpose-copy", // compute.Copy of the transposed (N/1024, 1024) view into a C-order .npy; check its row 7's sum
 	"append",         // mmarray.OpenAppend, then Append and Sync per batch of 1000 rows of 16 float32; check the file's sum
+	"csv-load",       // text.LoadFileToNPY of a CSV of 10 float columns (half the dataset's size) into a new .npy; check its sum
+	"csv-save",       // text.Save of the dataset's first rows as (R, 10) into a CSV as np.savetxt writes it; check the CSV's size
 }
 
 const (
@@ -64,6 +68,8 @@ const (
 // dataset is the file every workload reads, and the folder for what the
 // workloads write.
 type dataset struct {
+	csvPath   string // a CSV of csvRows rows of csvColumns float64s; made only for csv-load
+	csvRows   int    // rows of the CSV, and of the view csv-save writes
 	path      string // a native float64 .npy, C order
 	n         int    // its number of elements
 	work      string // folder for the index and key files and the workloads' outputs
@@ -75,6 +81,12 @@ type dataset struct {
 // (create, transform, transpose-copy) writes it; the workload removes it.
 func (ds *dataset) outPath(engine, workload string) string {
 	return filepath.Join(ds.work, "mmbench-"+workload+"-"+engine+".npy")
+}
+
+// csvOutPath is where an engine's run of csv-save writes its CSV (the
+// Python engine names it the same way).
+func (ds *dataset) csvOutPath(engine string) string {
+	return strings.TrimSuffix(ds.outPath(engine, "csv-save"), ".npy") + ".csv"
 }
 
 // outcome is what one run of a workload produces besides its measurements.
@@ -123,6 +135,10 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 		return memmapTransform(ds, m)
 	case "transpose-copy":
 		return memmapTransposeCopy(ds, m)
+	case "csv-load":
+		return memmapCSVLoad(ds, m)
+	case "csv-save":
+		return memmapCSVSave(ds, m)
 	case "append":
 		return memmapAppend(ds, m)
 	}
@@ -806,4 +822,72 @@ func memmapAppend(ds *dataset, m *meter) (outcome, error) {
 	}
 	s, err := compute.Sum(context.Background(), a)
 	return closing(f, outcome{check: s.Float64(), bytes: int64(rows) * appendRowLen * 4}, err)
+}
+
+// The text workloads' CSV: csvColumns columns, the dataset's first
+// csvRows*csvColumns values in np.savetxt's default format (%.18e, about
+// 25 bytes a value with its delimiter), about half the dataset's size.
+const (
+	csvColumns  = 10
+	csvRowBytes = 250
+)
+
+// csvRowCount is the CSV's rows for a dataset of n float64s.
+func csvRowCount(n int) int { return max(1, n*8/2/csvRowBytes) }
+
+// csvView is the (csvRows, csvColumns) view of the dataset's first values.
+func csvView(a *mmarray.Array[float64], rows int) (*mmarray.Array[float64], error) {
+	return a.Slice(mmarray.Span(0, rows*csvColumns, 1)).Reshape(rows, csvColumns)
+}
+
+// memmapCSVLoad measures text.LoadFileToNPY of the CSV (comma-delimited,
+// parsed in parallel, streamed through mmarray's Writer into a new .npy of
+// shape (rows, 10)); NumPy's side is np.save(np.loadtxt(...)), pandas'
+// np.save(pandas.read_csv(...).to_numpy()). The check (unmeasured) is the
+// sum of the new file.
+func memmapCSVLoad(ds *dataset, m *meter) (outcome, error) {
+	path := ds.outPath("memmap", "csv-load")
+	defer os.Remove(path)
+	st, err := os.Stat(ds.csvPath)
+	if err != nil {
+		return outcome{}, err
+	}
+	m.start()
+	_, err = text.LoadFileToNPY(ds.csvPath, path, text.WithDelimiter(","))
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	o, err := sumOfFile(path, st.Size())
+	return o, err
+}
+
+// memmapCSVSave measures text.SaveFile of the (rows, 10) view of the
+// dataset's first values into a CSV, comma-delimited in np.savetxt's
+// default format; NumPy's side is np.savetxt of the same view of its
+// memmap. The check is the CSV's size in bytes: the engines write the same
+// bytes.
+func memmapCSVSave(ds *dataset, m *meter) (outcome, error) {
+	f, a, err := openFloat64(ds.path, mmarray.ReadOnly)
+	if err != nil {
+		return outcome{}, err
+	}
+	defer f.Close()
+	v, err := csvView(a, ds.csvRows)
+	if err != nil {
+		return outcome{}, err
+	}
+	path := ds.csvOutPath("memmap")
+	defer os.Remove(path)
+	m.start()
+	err = text.SaveFile(path, v, text.WithDelimiter(","))
+	m.stop()
+	if err != nil {
+		return outcome{}, err
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return outcome{}, err
+	}
+	return outcome{check: float64(st.Size()), bytes: st.Size()}, nil
 }

@@ -3,8 +3,9 @@
 # file, e.g. the dataset left by `mmbench --dir`): streaming reads with dd
 # from the page cache, after evicting the file (posix_fadvise DONTNEED, as
 # scan-cold does; no root or drop_caches needed), with 4 parallel streams,
-# with O_DIRECT, and a 4 GiB write with fdatasync into a fresh and into a
-# preallocated file. Then the memory-bandwidth and page-fault benchmarks.
+# with O_DIRECT, a 4 GiB write with fdatasync into a fresh and into a
+# preallocated file, and 1000 small appends each synced (the append
+# workload's floor). Then the memory-bandwidth and page-fault benchmarks.
 set -euo pipefail
 file="${1:?usage: bench/limits.sh FILE}"
 dir="$(dirname "$file")"
@@ -33,6 +34,9 @@ rm -f "$dir/limits-write"
 echo "== dd write 4 GiB + fdatasync, preallocated file"
 fallocate -l 4G "$dir/limits-write"
 dd if=/dev/zero of="$dir/limits-write" bs=1M count=4096 conv=fdatasync,notrunc 2>&1 | tail -1
+rm -f "$dir/limits-write"
+echo "== 1000 appends of 64 KiB (1000 rows of 16 float32), each synced (O_DSYNC): append's floor"
+dd if=/dev/zero of="$dir/limits-write" bs=64k count=1000 oflag=dsync 2>&1 | tail -1
 rm -f "$dir/limits-write"
 echo "== memory bandwidth and first-touch faults"
 cd "$(dirname "$0")" && go test -run XXX -bench Machine -benchtime 5x .

@@ -55,7 +55,8 @@ type LayoutOption interface {
 	WriterOption
 }
 
-// Option is an option every constructor takes.
+// Option is an option every File constructor takes (Open, OpenFile,
+// Create, OpenRaw, OpenBytes); the Writer constructors take their own.
 type Option interface {
 	OpenOption
 	CreateOption

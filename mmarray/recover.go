@@ -69,7 +69,7 @@ func Recover(path string) (Recovery, error) {
 	r := Recovery{Path: path}
 	file, st, err := regular.OpenStat(path, os.O_RDWR, 0)
 	if err != nil {
-		return r, err
+		return r, fmt.Errorf("recover %s: %w", path, err)
 	}
 	err = recoverFile(file, st.Size(), &r)
 	err = errors.Join(err, file.Close())
@@ -148,7 +148,7 @@ func recoverFile(file *os.File, size int64, r *Recovery) error {
 func MakeAppendable(path string) (rewritten bool, err error) {
 	src, st, err := regular.OpenStat(path, os.O_RDONLY, 0)
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("make %s appendable: %w", path, err)
 	}
 	defer src.Close()
 	h, err := readGrowingHeader(src, st.Size())

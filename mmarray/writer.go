@@ -176,7 +176,7 @@ func OpenAppend(path string, opts ...AppendOption) (*Writer, error) {
 	o := collectOptions(opts, AppendOption.applyAppend)
 	file, st, err := regular.OpenStat(path, os.O_RDWR, 0)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open %s for append: %w", path, err)
 	}
 	h, err := readGrowingHeader(file, st.Size())
 	if err == nil {
@@ -243,7 +243,7 @@ func OpenAppendRaw(path, descr string, rowShape []int, offset int64, opts ...Wri
 	}
 	file, st, err := regular.OpenStat(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("open raw %s for append: %w", path, err)
 	}
 	size := st.Size()
 	rowBytes := int64(rowBytesOf(h))

@@ -580,3 +580,29 @@ np.save(sys.argv[1], a)
 `, want)
 	requireSameFile(t, want, path)
 }
+
+// TestOpenErrorsNameTheOperation checks that a file that cannot be opened
+// is reported with the operation and path, as every other error of the
+// growing-file functions is.
+func TestOpenErrorsNameTheOperation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.npy")
+	inFolder := filepath.Join(dir, "no-such-folder", "raw.bin")
+	for _, tc := range []struct {
+		name, context string
+		call          func() error
+	}{
+		{"OpenAppend", "open " + missing + " for append: ", func() error { _, err := mmarray.OpenAppend(missing); return err }},
+		{"OpenAppendRaw", "open raw " + inFolder + " for append: ", func() error {
+			_, err := mmarray.OpenAppendRaw(inFolder, "<f8", nil, 0)
+			return err
+		}},
+		{"Recover", "recover " + missing + ": ", func() error { _, err := mmarray.Recover(missing); return err }},
+		{"MakeAppendable", "make " + missing + " appendable: ", func() error { _, err := mmarray.MakeAppendable(missing); return err }},
+	} {
+		err := tc.call()
+		require.ErrorIs(t, err, os.ErrNotExist, tc.name)
+		require.True(t, strings.HasPrefix(err.Error(), tc.context), "%s: %v does not start with %q", tc.name, err, tc.context)
+	}
+}

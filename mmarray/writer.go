@@ -52,7 +52,10 @@ type Writer struct {
 	written int64
 	buf     []byte
 	err     error // the first write or sync error: the Writer is then broken
-	closed  bool
+	// syncData is the package's syncData; a test replaces it to inject a
+	// failure.
+	syncData func(*os.File) error
+	closed   bool
 }
 
 // NewWriter starts a new .npy file at path for an array of the given dtype
@@ -147,7 +150,7 @@ func newWriter(path string, file *os.File, h npyheader.Header, raw bool, o optio
 	if size == 0 {
 		size = defaultBufferSize
 	}
-	w := &Writer{path: path, file: file, header: h, axis: growthAxis(h), raw: raw, dataOffset: h.DataOffset, rowBytes: rowBytesOf(h)}
+	w := &Writer{path: path, file: file, header: h, axis: growthAxis(h), raw: raw, dataOffset: h.DataOffset, rowBytes: rowBytesOf(h), syncData: syncData}
 	w.written = int64(h.Shape[w.axis]) * int64(w.rowBytes)
 	// The buffer holds at least one row, and a whole number of rows, so
 	// that a row is never split between two writes unless the rows given
@@ -393,17 +396,19 @@ func (w *Writer) writeOut(b []byte) error {
 		_, err = w.file.WriteAt(b, off)
 	}
 	if err != nil {
-		return w.fail("append to", err)
+		return w.fail("append to", err, w.header.Shape[w.axis])
 	}
 	w.written += int64(len(b))
 	return nil
 }
 
-// fail breaks the Writer with err, after cutting the file back to the
-// rows its header counts (freeing what a full disk needs most); the cut
-// never goes below those rows, so no mapping of the file loses a page.
-func (w *Writer) fail(op string, err error) error {
-	committed := w.dataOffset + int64(w.header.Shape[w.axis])*int64(w.rowBytes)
+// fail breaks the Writer with err, after cutting the file back to its
+// first keepRows rows (freeing what a full disk needs most). keepRows is
+// never below the rows the header on disk or in the page cache may claim,
+// so no mapping of the file loses a page and no reader finds the file
+// shorter than its header.
+func (w *Writer) fail(op string, err error, keepRows int) error {
+	committed := w.dataOffset + int64(keepRows)*int64(w.rowBytes)
 	if terr := w.file.Truncate(committed); terr != nil {
 		err = errors.Join(err, fmt.Errorf("cutting back to %d bytes: %w", committed, terr))
 	}
@@ -418,8 +423,10 @@ func (w *Writer) fail(op string, err error) error {
 // the rows become part of the array for every reader that opens the file
 // from now on. For a raw file it writes and syncs the rows. A failure
 // breaks the Writer as WriteRows' do; the file then holds the rows of the
-// last successful Sync. After Close or Abort it returns an error wrapping
-// memmap.ErrClosed.
+// last successful Sync, and also this Sync's rows when the failure came
+// after they were synced (while rewriting the header): the header may
+// claim them already, so they stay, and Recover adopts them if it does
+// not. After Close or Abort it returns an error wrapping memmap.ErrClosed.
 func (w *Writer) Sync() error {
 	w.checkMade()
 	if w.closed {
@@ -431,8 +438,8 @@ func (w *Writer) Sync() error {
 	if err := w.flush(); err != nil {
 		return err
 	}
-	if err := syncData(w.file); err != nil {
-		return w.fail("sync", err)
+	if err := w.syncData(w.file); err != nil {
+		return w.fail("sync", err, w.header.Shape[w.axis])
 	}
 	rows := int(w.written / int64(w.rowBytes))
 	if w.raw || rows == w.header.Shape[w.axis] {
@@ -446,10 +453,15 @@ func (w *Writer) Sync() error {
 		_, err = w.file.WriteAt(prefix, 0)
 	}
 	if err == nil {
-		err = syncData(w.file)
+		err = w.syncData(w.file)
 	}
 	if err != nil {
-		return w.fail("sync", err)
+		// The rows are on stable storage, and the header in the page cache
+		// (and on disk, should the failed sync have written it) may claim
+		// them already: cutting them off would leave a header longer than
+		// the file, and a mapping of it would fault (SIGBUS). They stay;
+		// the header claims them or Recover adopts them.
+		return w.fail("sync", err, rows)
 	}
 	w.header = h
 	return nil

@@ -1,0 +1,64 @@
+package mmarray
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestSyncHeaderFailureKeepsRows injects a failure into each of Sync's two
+// fdatasyncs and checks that the file never ends before the rows its
+// header claims (a mapping of it would fault), and that Open and Recover
+// then find a loadable file with the rows of the last Sync, or this one's.
+func TestSyncHeaderFailureKeepsRows(t *testing.T) {
+	t.Parallel()
+	errInjected := errors.New("injected fdatasync failure")
+	for _, tc := range []struct {
+		name       string
+		failOnCall int // which syncData call of the failing Sync fails
+		maxRows    int // the rows the file may hold after it
+	}{
+		{"rows sync", 1, 3},
+		{"header sync", 2, 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "grow.npy")
+			w, err := NewWriter(path, "<i4", []int{2})
+			require.NoError(t, err)
+			require.NoError(t, Append(w, []int32{1, 2, 3, 4, 5, 6}))
+			require.NoError(t, w.Close())
+
+			w, err = OpenAppend(path)
+			require.NoError(t, err)
+			calls := 0
+			w.syncData = func(f *os.File) error {
+				calls++
+				if calls == tc.failOnCall {
+					return errInjected
+				}
+				return syncData(f)
+			}
+			require.NoError(t, Append(w, []int32{7, 8, 9, 10, 11, 12, 13, 14}))
+			require.ErrorIs(t, w.Sync(), errInjected)
+			require.Equal(t, 3, w.SyncedRows(), "the failed Sync made no rows part of the array")
+			require.ErrorIs(t, w.Sync(), errInjected, "the Writer is broken")
+			require.NoError(t, w.Abort())
+
+			// Open checks the file's size against the header in the page
+			// cache, the one a mapping would see.
+			f, err := Open(path, ReadOnly)
+			require.NoError(t, err, "the header must not claim rows the file lacks")
+			rows := f.Shape()[0]
+			require.NoError(t, f.Close())
+			r, err := Recover(path)
+			require.NoError(t, err)
+			require.Equal(t, rows, r.OldRows)
+			require.Contains(t, []int{3, tc.maxRows}, r.Rows)
+			require.Zero(t, r.DroppedBytes)
+		})
+	}
+}

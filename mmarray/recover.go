@@ -144,7 +144,8 @@ func recoverFile(file *os.File, size int64, r *Recovery) error {
 //
 // Errors wrap OpenAppend's (ErrNoRoom aside), and the operating system's
 // for the new file (ENOSPC: the disk must hold the array twice for a
-// moment); after an error the file at path is unchanged.
+// moment), ErrFileSize too when the file shrinks while it is copied; after
+// an error the file at path is unchanged.
 func MakeAppendable(path string) (rewritten bool, err error) {
 	src, st, err := regular.OpenStat(path, os.O_RDONLY, 0)
 	if err != nil {
@@ -182,7 +183,14 @@ func rewriteWithRoom(path string, src *os.File, h npyheader.Header, perm os.File
 		if _, err := tmp.Write(prefix); err != nil {
 			return err
 		}
-		if _, err := io.Copy(tmp, io.NewSectionReader(src, h.DataOffset, nbytes)); err != nil {
+		// CopyN, not Copy: a section that ends early (the file shrank since
+		// it was checked) is an error, not a short array under a header
+		// that claims all of it.
+		n, err := io.CopyN(tmp, io.NewSectionReader(src, h.DataOffset, nbytes), nbytes)
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: the file ended after %d of the array's %d bytes while it was copied", ErrFileSize, n, nbytes)
+		}
+		if err != nil {
 			return err
 		}
 		if err := tmp.Chmod(perm); err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-memmap/memmap/npyheader"
 )
 
 // TestSyncHeaderFailureKeepsRows injects a failure into each of Sync's two
@@ -61,4 +63,32 @@ func TestSyncHeaderFailureKeepsRows(t *testing.T) {
 			require.Zero(t, r.DroppedBytes)
 		})
 	}
+}
+
+// TestRewriteWithRoomShortFile gives MakeAppendable's copy a file that
+// ends before the array its header was read with (as when the file shrinks
+// during the copy): the rewrite must fail with ErrFileSize, leave the file
+// as it was, and leave no temporary file behind.
+func TestRewriteWithRoomShortFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "short.npy")
+	dt, err := npyheader.ParseDescr("<f8")
+	require.NoError(t, err)
+	prefix, h, err := npyheader.Header{DType: dt, Shape: []int{10}}.Encoded()
+	require.NoError(t, err)
+	content := append(prefix, make([]byte, 4*8)...) // 4 of the 10 rows
+	require.NoError(t, os.WriteFile(path, content, 0o644))
+	src, err := os.Open(path)
+	require.NoError(t, err)
+	defer src.Close()
+
+	err = rewriteWithRoom(path, src, h, 0o644)
+	require.ErrorIs(t, err, ErrFileSize)
+	got, rerr := os.ReadFile(path)
+	require.NoError(t, rerr)
+	require.Equal(t, content, got, "the file is unchanged")
+	entries, rerr := os.ReadDir(dir)
+	require.NoError(t, rerr)
+	require.Len(t, entries, 1, "no temporary file is left")
 }

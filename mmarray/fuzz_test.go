@@ -144,3 +144,69 @@ func FuzzRecover(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOpenAppend writes arbitrary bytes to a file and opens it to append.
+// Whatever the bytes, OpenAppend must return an error wrapping a documented
+// sentinel, or a Writer whose buffer does not follow the header's row size
+// (a header may declare rows of a TiB with no data: a seed below; the
+// fuzzer dies of the allocation if it does), and to which a row appended
+// and closed leaves a file Open maps with one more row. Seeded as FuzzOpen.
+func FuzzOpenAppend(f *testing.F) {
+	addNPYSeeds(f)
+	dt, err := npyheader.ParseDescr("<f8")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, shape := range [][]int{{0, 1 << 37}, {1 << 37, 0}} {
+		prefix, err := npyheader.Header{DType: dt, Shape: shape}.Encode()
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(prefix)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		path := filepath.Join(dir, "fuzz.npy")
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		w, err := mmarray.OpenAppend(path)
+		if err != nil {
+			if errors.Is(err, mmarray.ErrShape) || errors.Is(err, mmarray.ErrNoRoom) {
+				return
+			}
+			for _, sentinel := range errorsByCategory {
+				if errors.Is(err, sentinel) {
+					return
+				}
+			}
+			t.Fatalf("OpenAppend refused a file with an error that wraps no sentinel: %v", err)
+		}
+		rows := w.SyncedRows()
+		if w.RowBytes() > 1<<16 {
+			if err := w.Abort(); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err := w.WriteRows(make([]byte, w.RowBytes())); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		file, err := mmarray.Open(path, mmarray.ReadOnly)
+		if err != nil {
+			t.Fatalf("OpenAppend took the file, but after a row appended it does not open: %v", err)
+		}
+		defer file.Close()
+		shape := file.Shape()
+		axis := 0
+		if file.FortranOrder() {
+			axis = len(shape) - 1
+		}
+		if shape[axis] != rows+1 {
+			t.Fatalf("appended a row to %d, but the file has shape %v", rows, shape)
+		}
+	})
+}

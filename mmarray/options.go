@@ -148,7 +148,8 @@ func (n bufferSizeOption) applyWriter(o *options) { o.bufferSize = int(n) }
 func (n bufferSizeOption) applyAppend(o *options) { o.bufferSize = int(n) }
 
 // WithBufferSize sets how many bytes of rows a Writer gathers before it
-// writes them (rounded down to whole rows, at least one row). Zero means
+// writes them (rounded down to whole rows; a row larger than n bytes is
+// gathered and written in pieces of n bytes, at least 64). Zero means
 // the default, 1 MiB; a negative n is misuse and panics with a
 // *memmap.Misuse. NewWriter, OpenAppend and OpenAppendRaw.
 func WithBufferSize(n int) BufferOption {

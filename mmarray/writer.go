@@ -152,12 +152,27 @@ func newWriter(path string, file *os.File, h npyheader.Header, raw bool, o optio
 	}
 	w := &Writer{path: path, file: file, header: h, axis: growthAxis(h), raw: raw, dataOffset: h.DataOffset, rowBytes: rowBytesOf(h), syncData: syncData}
 	w.written = int64(h.Shape[w.axis]) * int64(w.rowBytes)
-	// The buffer holds at least one row, and a whole number of rows, so
-	// that a row is never split between two writes unless the rows given
-	// at once are larger than the buffer.
-	rows := max(size/w.rowBytes, 1)
-	w.buf = make([]byte, 0, rows*w.rowBytes)
+	w.buf = make([]byte, 0, bufferCapacity(size, w.rowBytes))
 	return w
+}
+
+// minBufferSize is the least a Writer's buffer holds when its rows are
+// larger than the size asked for: an item of every numeric dtype (Append
+// swaps whole items into the buffer), and a row of up to this size whole.
+const minBufferSize = 64
+
+// bufferCapacity is the size of the buffer for rows of rowBytes when size
+// bytes are asked for. It holds a whole number of rows when a row fits, so
+// that a row is never split between two writes unless the rows given at
+// once are larger than the buffer. A larger row is written in pieces: the
+// capacity never follows the row's size, which a valid header may make a
+// TiB (shape (0, 2**37) of '<f8'). The file's size counts bytes and Sync
+// whole rows, so a piece of a row is never counted.
+func bufferCapacity(size, rowBytes int) int {
+	if rowBytes <= size {
+		return size / rowBytes * rowBytes
+	}
+	return min(rowBytes, max(size, minBufferSize))
 }
 
 // OpenAppend opens an existing .npy file to append rows to it in place,

@@ -92,3 +92,54 @@ func TestRewriteWithRoomShortFile(t *testing.T) {
 	require.NoError(t, rerr)
 	require.Len(t, entries, 1, "no temporary file is left")
 }
+
+// TestWriterBufferBounded checks that a Writer's buffer never follows the
+// size of its rows, which a valid header or a row shape may make a TiB
+// (shape (0, 2**37) of '<f8': no data, so the file is tiny).
+func TestWriterBufferBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const hugeRow = 1 << 37 // items of 8 bytes: 1 TiB
+	dt, err := npyheader.ParseDescr("<f8")
+	require.NoError(t, err)
+	prefix, err := npyheader.Header{DType: dt, Shape: []int{0, hugeRow}}.Encode()
+	require.NoError(t, err)
+	npyPath := filepath.Join(dir, "huge-rows.npy")
+	require.NoError(t, os.WriteFile(npyPath, prefix, 0o644))
+
+	for _, tc := range []struct {
+		name string
+		open func() (*Writer, error)
+		want int // the buffer's capacity
+	}{
+		{"OpenAppend", func() (*Writer, error) { return OpenAppend(npyPath) }, defaultBufferSize},
+		{"NewWriter", func() (*Writer, error) {
+			return NewWriter(filepath.Join(dir, "new.npy"), "<f8", []int{hugeRow}, WithBufferSize(1000))
+		}, 1000},
+		{"OpenAppendRaw", func() (*Writer, error) {
+			return OpenAppendRaw(filepath.Join(dir, "raw.bin"), "<f8", []int{hugeRow}, 0, WithBufferSize(1))
+		}, minBufferSize},
+	} {
+		w, err := tc.open()
+		require.NoError(t, err, tc.name)
+		require.Equal(t, 8*hugeRow, w.RowBytes(), tc.name)
+		require.Equal(t, tc.want, cap(w.buf), tc.name)
+		require.NoError(t, w.Abort(), tc.name)
+	}
+}
+
+// TestBufferCapacity checks the buffer's size for rows smaller and larger
+// than the size asked for.
+func TestBufferCapacity(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ size, rowBytes, want int }{
+		{1 << 20, 24, 1<<20 - 1<<20%24}, // whole rows
+		{100, 100, 100},
+		{1, 16, 16},              // one row, smaller than minBufferSize
+		{1, 1000, minBufferSize}, // pieces of a row, at least minBufferSize
+		{100, 1000, 100},         // pieces of the size asked for
+		{1 << 20, 1 << 40, defaultBufferSize},
+	} {
+		require.Equal(t, tc.want, bufferCapacity(tc.size, tc.rowBytes), "size %d, rows of %d bytes", tc.size, tc.rowBytes)
+	}
+}

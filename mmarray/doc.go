@@ -265,6 +265,12 @@
 //     synced rows (never make the header claim missing ones, as long as
 //     the file system keeps the order of the two syncs). The SIGKILL test
 //     checks a killed process, not a power failure.
+//   - Recover adopts rows that no Sync made durable. After a killed
+//     process they are what was written, but after a power failure or a
+//     kernel crash the file's size may have reached the disk before its
+//     data (file systems and mount options differ), so adopted rows may be
+//     zeros or stale bytes; Recovery.String calls them unsynced. Check
+//     them, or open with OpenAppend, which drops them, when that matters.
 //   - Append takes numbers, bools, Float16, Datetime64 and Timedelta64; S,
 //     U, V and structured rows are written as bytes with WriteRows. Rows
 //     of zero bytes (a zero dimension in the row shape) cannot grow a

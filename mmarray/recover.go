@@ -23,13 +23,15 @@ type Recovery struct {
 }
 
 // String says what was done in one line, naming the file: "x.npy: adopted
-// 12 trailing rows (100 -> 112); dropped a partial row of 5 bytes",
-// "x.npy: nothing to recover: 100 rows, no bytes after them".
+// 12 unsynced trailing rows (100 -> 112); dropped a partial row of 5
+// bytes", "x.npy: nothing to recover: 100 rows, no bytes after them".
+// Adopted rows are called unsynced: no Sync vouched for them (see
+// Recover).
 func (r Recovery) String() string {
 	var what string
 	switch {
 	case r.Rows > r.OldRows:
-		what = fmt.Sprintf("adopted %d trailing rows (%d -> %d)", r.Rows-r.OldRows, r.OldRows, r.Rows)
+		what = fmt.Sprintf("adopted %d unsynced trailing rows (%d -> %d)", r.Rows-r.OldRows, r.OldRows, r.Rows)
 	case r.Rows < r.OldRows:
 		what = fmt.Sprintf("the file holds only %d of the %d rows its header claimed: shape cut to them", r.Rows, r.OldRows)
 	case r.DroppedBytes == 0:
@@ -59,6 +61,14 @@ func (r Recovery) String() string {
 //
 // Recover never cuts the file below the rows its header counted when it
 // had them all, so Files open on it keep every mapped page.
+//
+// The rows Recover adopts were never synced: after a killed process they
+// are the rows written (the page cache kept them), but after a power
+// failure or a kernel crash the file's size may have reached the disk
+// before its data (file systems and mount options differ), and adopted
+// rows may then hold zeros or stale bytes.
+// Check them, or drop them by opening the file with OpenAppend instead,
+// when that matters.
 //
 // Errors wrap: the operating system's error; memmap.ErrUnsupported for
 // what is not a regular file; npyheader's sentinels for a bad header;

@@ -323,10 +323,10 @@ func TestRecover(t *testing.T) {
 	}{
 		{"trailing rows and a partial one", 4, 10*rowBytes + 5,
 			mmarray.Recovery{OldRows: 4, Rows: 10, DroppedBytes: 5},
-			"adopted 6 trailing rows (4 -> 10); dropped a partial row of 5 bytes"},
+			"adopted 6 unsynced trailing rows (4 -> 10); dropped a partial row of 5 bytes"},
 		{"trailing rows", 0, 7 * rowBytes,
 			mmarray.Recovery{OldRows: 0, Rows: 7},
-			"adopted 7 trailing rows (0 -> 7)"},
+			"adopted 7 unsynced trailing rows (0 -> 7)"},
 		{"a partial row only", 5, 5*rowBytes + 11,
 			mmarray.Recovery{OldRows: 5, Rows: 5, DroppedBytes: 11},
 			"kept 5 rows; dropped a partial row of 11 bytes"},

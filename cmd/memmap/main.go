@@ -82,7 +82,7 @@
 // fewer rows than its header claims, the shape is cut to the whole rows it
 // holds. It prints one line saying what it did:
 //
-//	grow.npy: adopted 12 trailing rows (100 -> 112); dropped a partial row of 5 bytes
+//	grow.npy: adopted 12 unsynced trailing rows (100 -> 112); dropped a partial row of 5 bytes
 //
 // convert copies an array from one file into another, each format known by
 // its name: .npy, raw (.raw, .bin: the data bytes alone, in the array's

@@ -30,7 +30,7 @@ func TestRecover(t *testing.T) {
 
 	code, out, errOut := runCLI("recover", path)
 	require.Equal(t, exitOK, code, errOut)
-	require.Equal(t, path+": adopted 2 trailing rows (2 -> 4); dropped a partial row of 1 byte\n", out)
+	require.Equal(t, path+": adopted 2 unsynced trailing rows (2 -> 4); dropped a partial row of 1 byte\n", out)
 	code, out, _ = runCLI("recover", path)
 	require.Equal(t, exitOK, code)
 	require.Equal(t, path+": nothing to recover: 4 rows, no bytes after them\n", out)

@@ -1,0 +1,105 @@
+// Package atomicfile writes a file so that its path never shows it partly
+// written: the bytes go to a temporary file beside the path, which Commit
+// syncs and renames onto the path, and Abort removes. An existing file at
+// the path stays as it was until Commit replaces it whole (a new file, so
+// the old one's permissions and owner are not kept, and a symbolic link at
+// the path is replaced, not followed).
+//
+// mmarray's Writer, text.SaveFile and cmd/memmap convert write through it.
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/go-memmap/memmap/pagecache"
+)
+
+// File is a file being written under a temporary name, to be renamed onto
+// its path by Commit or removed by Abort.
+type File struct {
+	temp *os.File
+	path string
+	done bool // Commit or Abort has run
+}
+
+// tries bounds the names Create tries: a clash of 64 random bits means
+// something else is wrong.
+const tries = 100
+
+// Create creates the temporary file for path, in path's folder (a rename
+// never crosses file systems), named ".BASE.tmp-RANDOM" so that it is
+// hidden and tells what it was for. It gets the permissions a file created
+// at path would get, 0666 less the umask, as os.Create and Python's open
+// give (os.CreateTemp's 0600 would stay on the renamed file). The error is
+// the system's, naming the temporary file.
+func Create(path string) (*File, error) {
+	dir, base := filepath.Split(path)
+	for range tries {
+		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := pagecache.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if err == nil {
+			return &File{temp: f, path: path}, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, err
+		}
+	}
+	return nil, fmt.Errorf("no free temporary name for %s after %d tries", path, tries)
+}
+
+// Temp is the temporary file, to write (and read, and truncate). Commit
+// and Abort close it: do not close it otherwise.
+func (f *File) Temp() *os.File { return f.temp }
+
+// Path is the path Commit renames the file onto.
+func (f *File) Path() string { return f.path }
+
+// Commit makes the file's data durable (SyncData), closes it and renames
+// it onto the path, then syncs the folder so that the rename is durable
+// too. The folder sync is best effort: the file is complete and in place
+// by then, so a folder that cannot be synced (some network and FUSE file
+// systems, Windows) is no error; after a power failure the path may then
+// show the old file. After an error the temporary file is removed and the
+// path is as it was. Commit after Commit or Abort returns an error.
+func (f *File) Commit() error {
+	if f.done {
+		return fmt.Errorf("commit %s: %w", f.path, fs.ErrClosed)
+	}
+	f.done = true
+	name := f.temp.Name()
+	err := errors.Join(SyncData(f.temp), f.temp.Close())
+	if err == nil {
+		err = os.Rename(name, f.path)
+	}
+	if err != nil {
+		os.Remove(name)
+		return err
+	}
+	syncFolder(filepath.Dir(f.path))
+	return nil
+}
+
+// Abort closes and removes the temporary file; the path is as it was.
+// After Commit or Abort it does nothing and returns nil, so that a
+// deferred Abort may follow a Commit.
+func (f *File) Abort() error {
+	if f.done {
+		return nil
+	}
+	f.done = true
+	err := f.temp.Close()
+	if rerr := os.Remove(f.temp.Name()); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
+		err = errors.Join(err, rerr)
+	}
+	return err
+}
+
+// syncFolder is syncDir, replaced by a test to make it fail; its error is
+// ignored (Commit's folder sync is best effort).
+var syncFolder = syncDir

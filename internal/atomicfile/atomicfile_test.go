@@ -1,0 +1,134 @@
+package atomicfile
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// requireOnly requires dir to hold exactly the names given: no temporary
+// file left behind.
+func requireOnly(t *testing.T, dir string, names ...string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+	}
+	require.ElementsMatch(t, names, got)
+}
+
+// TestCommit writes a new file and replaces an existing one: the path
+// shows nothing, or the old content, until Commit, then the new content
+// with a new file's permissions.
+func TestCommit(t *testing.T) {
+	t.Parallel()
+	for _, existing := range []bool{false, true} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "out.txt")
+		if existing {
+			require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
+		}
+		f, err := Create(path)
+		require.NoError(t, err)
+		require.Equal(t, path, f.Path())
+		require.Equal(t, dir, filepath.Dir(f.Temp().Name()))
+		require.True(t, strings.HasPrefix(filepath.Base(f.Temp().Name()), ".out.txt.tmp-"), f.Temp().Name())
+		_, err = f.Temp().WriteString("new content")
+		require.NoError(t, err)
+		if existing {
+			got, err := os.ReadFile(path)
+			require.NoError(t, err)
+			require.Equal(t, "old", string(got), "the old file stays until Commit")
+		} else {
+			_, err := os.Stat(path)
+			require.ErrorIs(t, err, fs.ErrNotExist, "nothing at the path until Commit")
+		}
+		require.NoError(t, f.Commit())
+		got, err := os.ReadFile(path)
+		require.NoError(t, err)
+		require.Equal(t, "new content", string(got))
+		requireOnly(t, dir, "out.txt")
+
+		// The permissions of a file os.Create makes (0666 less the umask).
+		plain := filepath.Join(t.TempDir(), "plain")
+		pf, err := os.Create(plain)
+		require.NoError(t, err)
+		require.NoError(t, pf.Close())
+		want, err := os.Stat(plain)
+		require.NoError(t, err)
+		st, err := os.Stat(path)
+		require.NoError(t, err)
+		require.Equal(t, want.Mode().Perm(), st.Mode().Perm())
+
+		require.NoError(t, f.Abort(), "Abort after Commit does nothing")
+		require.ErrorIs(t, f.Commit(), fs.ErrClosed)
+		got, err = os.ReadFile(path)
+		require.NoError(t, err)
+		require.Equal(t, "new content", string(got))
+	}
+}
+
+// TestAbort checks that Abort removes the temporary file and leaves the
+// path as it was.
+func TestAbort(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kept.npy")
+	require.NoError(t, os.WriteFile(path, []byte("old"), 0o644))
+	f, err := Create(path)
+	require.NoError(t, err)
+	_, err = f.Temp().WriteString("partial")
+	require.NoError(t, err)
+	require.NoError(t, f.Abort())
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, "old", string(got))
+	requireOnly(t, dir, "kept.npy")
+	require.NoError(t, f.Abort())
+	require.ErrorIs(t, f.Commit(), fs.ErrClosed)
+	requireOnly(t, dir, "kept.npy")
+}
+
+// TestErrors checks a missing folder and a rename that fails (the path is
+// a folder that is not empty): the temporary file is removed.
+func TestErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	_, err := Create(filepath.Join(dir, "no", "such.txt"))
+	require.ErrorIs(t, err, fs.ErrNotExist)
+
+	busy := filepath.Join(dir, "busy")
+	require.NoError(t, os.MkdirAll(filepath.Join(busy, "inside"), 0o755))
+	f, err := Create(busy)
+	require.NoError(t, err)
+	require.Error(t, f.Commit())
+	requireOnly(t, dir, "busy")
+}
+
+// TestCommitFolderSyncBestEffort makes the folder sync fail: the file is
+// complete and in place, so Commit succeeds. Not parallel: it replaces
+// syncFolder for the package while the parallel tests wait.
+func TestCommitFolderSyncBestEffort(t *testing.T) {
+	synced := false
+	syncFolder = func(string) error { synced = true; return errors.New("injected folder sync failure") }
+	t.Cleanup(func() { syncFolder = syncDir })
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.bin")
+	f, err := Create(path)
+	require.NoError(t, err)
+	_, err = f.Temp().Write([]byte{1, 2, 3})
+	require.NoError(t, err)
+	require.NoError(t, f.Commit())
+	require.True(t, synced, "Commit tried to sync the folder")
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, []byte{1, 2, 3}, got)
+	requireOnly(t, dir, "out.bin")
+}

@@ -9,31 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// syncData writes f's data, and the metadata needed to read it back (its
-// size), to stable storage: fdatasync, which skips what f.Sync adds (the
-// modification time).
-func syncData(f *os.File) error {
-	conn, err := f.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var syncErr error
-	if err := conn.Control(func(fd uintptr) {
-		for {
-			syncErr = unix.Fdatasync(int(fd))
-			if !errors.Is(syncErr, unix.EINTR) {
-				return
-			}
-		}
-	}); err != nil {
-		return err
-	}
-	if syncErr != nil {
-		return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: syncErr}
-	}
-	return nil
-}
-
 // reserve allocates the blocks of [off, off+n) of f without changing its
 // size (fallocate with FALLOC_FL_KEEP_SIZE), so that a full disk is found
 // before any byte of a batch is written, and so that the file's size still

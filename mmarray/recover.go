@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/atomicfile"
 	"github.com/go-memmap/memmap/internal/regular"
 	"github.com/go-memmap/memmap/npyheader"
 )
@@ -126,7 +127,7 @@ func recoverFile(file *os.File, size int64, r *Recovery) error {
 		if _, err := file.WriteAt(prefix, 0); err != nil {
 			return err
 		}
-		if err := syncData(file); err != nil {
+		if err := atomicfile.SyncData(file); err != nil {
 			return err
 		}
 		r.Rows = int(rows)
@@ -135,7 +136,7 @@ func recoverFile(file *os.File, size int64, r *Recovery) error {
 		if err := file.Truncate(end); err != nil {
 			return err
 		}
-		if err := syncData(file); err != nil {
+		if err := atomicfile.SyncData(file); err != nil {
 			return err
 		}
 		r.DroppedBytes = size - end
@@ -185,36 +186,26 @@ func rewriteWithRoom(path string, src *os.File, h npyheader.Header, perm os.File
 	if err != nil {
 		return err
 	}
-	tmp, err := createTemp(path)
+	tmp, err := atomicfile.Create(path)
 	if err != nil {
 		return err
 	}
-	err = func() error {
-		if _, err := tmp.Write(prefix); err != nil {
-			return err
-		}
-		// CopyN, not Copy: a section that ends early (the file shrank since
-		// it was checked) is an error, not a short array under a header
-		// that claims all of it.
-		n, err := io.CopyN(tmp, io.NewSectionReader(src, h.DataOffset, nbytes), nbytes)
-		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("%w: the file ended after %d of the array's %d bytes while it was copied", ErrFileSize, n, nbytes)
-		}
-		if err != nil {
-			return err
-		}
-		if err := tmp.Chmod(perm); err != nil {
-			return err
-		}
-		return syncData(tmp)
-	}()
-	err = errors.Join(err, tmp.Close())
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	defer tmp.Abort() // after an error: the file at path stays as it was
+	if _, err := tmp.Temp().Write(prefix); err != nil {
 		return err
 	}
-	return syncDir(path)
+	// CopyN, not Copy: a section that ends early (the file shrank since it
+	// was checked) is an error, not a short array under a header that
+	// claims all of it.
+	n, err := io.CopyN(tmp.Temp(), io.NewSectionReader(src, h.DataOffset, nbytes), nbytes)
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: the file ended after %d of the array's %d bytes while it was copied", ErrFileSize, n, nbytes)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tmp.Temp().Chmod(perm); err != nil {
+		return err
+	}
+	return tmp.Commit()
 }

@@ -3,19 +3,15 @@ package mmarray
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"reflect"
-	"strconv"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/atomicfile"
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/internal/npyimage"
 	"github.com/go-memmap/memmap/internal/regular"
 	"github.com/go-memmap/memmap/npyheader"
-	"github.com/go-memmap/memmap/pagecache"
 )
 
 // defaultBufferSize is how many bytes of rows a Writer gathers before it
@@ -39,12 +35,12 @@ const defaultBufferSize = 1 << 20
 //
 // A Writer is not safe for concurrent use. It never maps the file.
 type Writer struct {
-	path    string
-	tmpPath string // NewWriter: the temporary file renamed onto path at Close
-	file    *os.File
-	header  npyheader.Header // Shape[axis] is the row count in the file's header
-	axis    int              // the growth axis
-	raw     bool
+	path   string
+	tmp    *atomicfile.File // NewWriter: the file renamed onto path at Close
+	file   *os.File
+	header npyheader.Header // Shape[axis] is the row count in the file's header
+	axis   int              // the growth axis
+	raw    bool
 	// dataOffset is where the rows start in the file.
 	dataOffset int64
 	rowBytes   int
@@ -52,7 +48,7 @@ type Writer struct {
 	written int64
 	buf     []byte
 	err     error // the first write or sync error: the Writer is then broken
-	// syncData is the package's syncData; a test replaces it to inject a
+	// syncData is atomicfile.SyncData; a test replaces it to inject a
 	// failure.
 	syncData func(*os.File) error
 	closed   bool
@@ -88,32 +84,17 @@ func NewWriter(path, descr string, rowShape []int, opts ...WriterOption) (*Write
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	tmp, err := createTemp(path)
+	tmp, err := atomicfile.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
-	w := newWriter(path, tmp, h, false, o)
-	w.tmpPath = tmp.Name()
-	if _, err := tmp.Write(prefix); err != nil {
-		tmp.Close()
-		os.Remove(w.tmpPath)
+	w := newWriter(path, tmp.Temp(), h, false, o)
+	w.tmp = tmp
+	if _, err := tmp.Temp().Write(prefix); err != nil {
+		tmp.Abort()
 		return nil, fmt.Errorf("create %s: %w", path, err)
 	}
 	return w, nil
-}
-
-// createTemp creates a new file in path's folder, named after path, with
-// the permissions a file created at path would get (0644 less the umask;
-// os.CreateTemp would give 0600).
-func createTemp(path string) (*os.File, error) {
-	dir, base := filepath.Dir(path), filepath.Base(path)
-	for {
-		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64(), 36))
-		f, err := pagecache.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
-		if !errors.Is(err, fs.ErrExist) {
-			return f, err
-		}
-	}
 }
 
 // newGrowingHeader is the header of an array of zero rows of rowShape.
@@ -150,7 +131,7 @@ func newWriter(path string, file *os.File, h npyheader.Header, raw bool, o optio
 	if size == 0 {
 		size = defaultBufferSize
 	}
-	w := &Writer{path: path, file: file, header: h, axis: growthAxis(h), raw: raw, dataOffset: h.DataOffset, rowBytes: rowBytesOf(h), syncData: syncData}
+	w := &Writer{path: path, file: file, header: h, axis: growthAxis(h), raw: raw, dataOffset: h.DataOffset, rowBytes: rowBytesOf(h), syncData: atomicfile.SyncData}
 	w.written = int64(h.Shape[w.axis]) * int64(w.rowBytes)
 	w.buf = make([]byte, 0, bufferCapacity(size, w.rowBytes))
 	return w
@@ -484,10 +465,13 @@ func (w *Writer) Sync() error {
 
 // Close syncs (as Sync) and closes the file; for NewWriter it then renames
 // the file onto its path and syncs the folder, so that the file appears
-// there whole. After a failure nothing appears at the path (NewWriter; the
-// temporary file is removed) or the file keeps the rows of the last
-// successful Sync (OpenAppend, OpenAppendRaw), and Close returns the error.
-// A second Close returns an error wrapping memmap.ErrClosed.
+// there whole. The folder sync is best effort: the file is complete and in
+// place by then, so a folder that cannot be synced is no error (after a
+// power failure the path may then show the old file, or none). After a
+// failure nothing appears at the path (NewWriter; the temporary file is
+// removed) or the file keeps the rows of the last successful Sync
+// (OpenAppend, OpenAppendRaw), and Close returns the error. A second Close
+// returns an error wrapping memmap.ErrClosed.
 func (w *Writer) Close() error {
 	w.checkMade()
 	if w.closed {
@@ -495,22 +479,16 @@ func (w *Writer) Close() error {
 	}
 	err := w.Sync()
 	w.closed = true
-	err = errors.Join(err, w.file.Close())
-	if w.tmpPath == "" {
-		if err != nil {
-			return fmt.Errorf("close %s: %w", w.path, err)
-		}
-		return nil
-	}
-	if err == nil {
-		err = os.Rename(w.tmpPath, w.path)
+	switch {
+	case w.tmp == nil:
+		err = errors.Join(err, w.file.Close())
+	case err != nil:
+		w.tmp.Abort()
+	default:
+		err = w.tmp.Commit()
 	}
 	if err != nil {
-		os.Remove(w.tmpPath)
 		return fmt.Errorf("close %s: %w", w.path, err)
-	}
-	if err := syncDir(w.path); err != nil {
-		return fmt.Errorf("close %s: syncing its folder: %w", w.path, err)
 	}
 	return nil
 }
@@ -527,11 +505,11 @@ func (w *Writer) Abort() error {
 		return fmt.Errorf("abort %s: %w", w.path, memmap.ErrClosed)
 	}
 	w.closed = true
-	err := w.file.Close()
-	if w.tmpPath != "" {
-		if rerr := os.Remove(w.tmpPath); rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-			err = errors.Join(err, rerr)
-		}
+	var err error
+	if w.tmp != nil {
+		err = w.tmp.Abort()
+	} else {
+		err = w.file.Close()
 	}
 	if err != nil {
 		return fmt.Errorf("abort %s: %w", w.path, err)

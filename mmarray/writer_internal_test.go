@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-memmap/memmap/internal/atomicfile"
 	"github.com/go-memmap/memmap/npyheader"
 )
 
@@ -42,7 +43,7 @@ func TestSyncHeaderFailureKeepsRows(t *testing.T) {
 				if calls == tc.failOnCall {
 					return errInjected
 				}
-				return syncData(f)
+				return atomicfile.SyncData(f)
 			}
 			require.NoError(t, Append(w, []int32{7, 8, 9, 10, 11, 12, 13, 14}))
 			require.ErrorIs(t, w.Sync(), errInjected)

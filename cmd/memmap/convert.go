@@ -7,14 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/go-memmap/memmap/internal/atomicfile"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
@@ -459,27 +458,18 @@ func extractArchive(input, folder string, stderr io.Writer) error {
 
 // writeAtomically calls write with a buffered writer into a temporary file
 // beside path (gzip-compressed when path ends in .gz), syncs it and renames
-// it to path; on any failure the temporary file is removed and path is
-// untouched. On a terminal, outputs of progressMinBytes or more show a
-// progress bar of total bytes.
-func writeAtomically(path string, total int64, stderr io.Writer, write func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := createTemp(dir, base)
+// it to path (atomicfile); on any failure the temporary file is removed and
+// path is untouched. On a terminal, outputs of progressMinBytes or more
+// show a progress bar of total bytes.
+func writeAtomically(path string, total int64, stderr io.Writer, write func(io.Writer) error) error {
+	tmp, err := atomicfile.Create(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("convert to %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	var sink io.Writer = tmp
+	defer tmp.Abort() // after an error; nothing after Commit
+	var sink io.Writer = tmp.Temp()
 	if bar := newBar(stderr, "convert", total); bar != nil {
-		sink = io.MultiWriter(tmp, bar)
+		sink = io.MultiWriter(tmp.Temp(), bar)
 		defer bar.Finish()
 	}
 	buf := bufio.NewWriterSize(sink, 1<<20)
@@ -500,39 +490,8 @@ func writeAtomically(path string, total int64, stderr io.Writer, write func(io.W
 	if err := buf.Flush(); err != nil {
 		return fmt.Errorf("convert to %s: %w", path, err)
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return fmt.Errorf("convert to %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("convert to %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncFolder(dir)
-}
-
-// createTemp creates a new file named .BASE.tmp-RANDOM in dir, with the
-// permissions the umask leaves of 0666 as for any new file (os.CreateTemp
-// gives 0600, which the renamed output would keep).
-func createTemp(dir, base string) (*os.File, error) {
-	for range 100 {
-		name := filepath.Join(dir, fmt.Sprintf(".%s.tmp-%d", base, rand.Uint32()))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if !errors.Is(err, fs.ErrExist) {
-			return f, err
-		}
-	}
-	return nil, fmt.Errorf("convert: no free temporary name for %s in %s", base, dir)
-}
-
-// syncFolder makes a rename in dir durable, where the file system can:
-// the output is complete either way, so a folder that cannot be synced is
-// no error.
-func syncFolder(dir string) error {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 	return nil
 }

@@ -72,8 +72,9 @@
 // Save writes a 1-D or 2-D view (any strides and byte order), or a 1-D
 // view of a structured dtype (one column per field), as np.savetxt writes
 // the same array with the same arguments, byte for byte; SaveFile writes a
-// file, gzip-compressed when its name ends in .gz, and removes it if the
-// save fails; SaveArray and SaveArrayFile save a File's whole array with
+// file, gzip-compressed when its name ends in .gz, under a temporary name
+// renamed onto the path when complete (a failed save leaves an existing
+// file as it was, where NumPy has truncated it); SaveArray and SaveArrayFile save a File's whole array with
 // the view its dtype takes. The options are np.savetxt's keywords: WithFmt
 // (one format for the row, default "%.18e") or WithColumnFmts (one per
 // column), WithDelimiter (default " "), WithNewline, WithHeader, WithFooter
@@ -133,4 +134,10 @@
 //     them when it opens a file by name (Python's universal newlines); read
 //     from a file object opened without newline translation, NumPy would
 //     keep a \r.
+//   - SaveFile replaces the file at its path with a new one, renamed onto
+//     it when complete (NumPy writes into the existing file): the old
+//     file's permissions and owner are not kept, a symbolic link at the
+//     path is replaced rather than followed, and a path that is not in a
+//     writable folder (a device such as /dev/stdout) fails; write those
+//     with Save.
 package text

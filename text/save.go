@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/atomicfile"
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/internal/pyrepr"
 	"github.com/go-memmap/memmap/mmarray"
@@ -107,30 +107,28 @@ func Save[T mmarray.Element](w io.Writer, a *mmarray.Array[T], opts ...SaveOptio
 	return save(w, a, "save text", opts)
 }
 
-// SaveFile writes the array a as text to the file at path, created or
-// truncated, as np.savetxt(path, a, ...) does; a path ending in ".gz" is
-// written gzip-compressed (at the default level; NumPy's level 9 and its
-// gzip header differ, the text inside is the same). On an error the file
-// is removed, so no partial text is left under the name (an existing file
-// of that name was truncated first, as NumPy does, and is gone too). Errors
-// are Save's, and the operating system's (*fs.PathError) for the file.
-func SaveFile[T mmarray.Element](path string, a *mmarray.Array[T], opts ...SaveOption) (err error) {
-	f, err := os.Create(path)
+// SaveFile writes the array a as text to the file at path, as
+// np.savetxt(path, a, ...) does; a path ending in ".gz" is written
+// gzip-compressed (at the default level; NumPy's level 9 and its gzip
+// header differ, the text inside is the same). Where NumPy truncates the
+// file first and writes into it, SaveFile writes a temporary file beside
+// path (".NAME.tmp-RANDOM") and renames it onto path once the text is
+// complete and synced: after an error, or a crash, no partial text is at
+// path, and an existing file there is kept as it was. The file that
+// replaces an existing one is a new file: it has a new file's permissions
+// (0666 less the umask), and a symbolic link at path is replaced, not
+// followed. Errors are Save's, and the operating system's (*fs.PathError)
+// for the file.
+func SaveFile[T mmarray.Element](path string, a *mmarray.Array[T], opts ...SaveOption) error {
+	f, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("save %s: %w", path, cerr)
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
-	var w io.Writer = f
+	defer f.Abort() // after an error; nothing after Commit
+	var w io.Writer = f.Temp()
 	var gz *gzip.Writer
 	if strings.HasSuffix(path, ".gz") {
-		gz = gzip.NewWriter(f)
+		gz = gzip.NewWriter(w)
 		w = gz
 	}
 	if err := save(w, a, "save "+path, opts); err != nil {
@@ -140,6 +138,9 @@ func SaveFile[T mmarray.Element](path string, a *mmarray.Array[T], opts ...SaveO
 		if err := gz.Close(); err != nil {
 			return fmt.Errorf("save %s: %w", path, err)
 		}
+	}
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("save %s: %w", path, err)
 	}
 	return nil
 }

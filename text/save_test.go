@@ -189,6 +189,51 @@ func TestSaveRefusals(t *testing.T) {
 	}
 }
 
+// TestSaveFileKeepsExisting: a save that fails after rows were written
+// (NaN for %d in a later block) or before (a format refused) leaves an
+// existing file as it was and no temporary file; one that succeeds
+// replaces it with Save's text.
+func TestSaveFileKeepsExisting(t *testing.T) {
+	t.Parallel()
+	a := rowsArray(t, 4000)
+	a.Set2(math.NaN(), 3001, 2)
+	dir := t.TempDir()
+	for _, name := range []string{"out.txt", "out.txt.gz"} {
+		path := filepath.Join(dir, name)
+		old := []byte("an existing file\n")
+		if err := os.WriteFile(path, old, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for _, format := range []string{"%d", "%a"} {
+			if err := SaveFile(path, a, WithFmt(format), WithWorkers(2)); err == nil {
+				t.Fatalf("%s: SaveFile with %s succeeded", name, format)
+			}
+			got, err := os.ReadFile(path)
+			if err != nil || !bytes.Equal(got, old) {
+				t.Errorf("%s: after a failed SaveFile with %s the file holds %.40q (%v), want it kept", name, format, got, err)
+			}
+		}
+		if err := SaveFile(path, a, WithFmt("%.3f")); err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		if err := Save(&want, a, WithFmt("%.3f")); err != nil {
+			t.Fatal(err)
+		}
+		got := readText(t, path)
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%s: SaveFile wrote %d bytes of text, Save %d", name, len(got), want.Len())
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 {
+		t.Errorf("%d files in the folder, want out.txt and out.txt.gz: a temporary file was left behind", len(entries))
+	}
+}
+
 func TestSaveFileMissingFolder(t *testing.T) {
 	t.Parallel()
 	err := SaveFile(filepath.Join(t.TempDir(), "no", "such.txt"), rowsArray(t, 1))

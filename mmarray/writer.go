@@ -69,7 +69,9 @@ type Writer struct {
 //
 // Errors wrap npyheader's sentinels for a bad descr, ErrShape for a
 // negative dimension or rows of zero bytes (whose number no file size can
-// tell), memmap.ErrTooLarge, or the operating system's error.
+// tell), memmap.ErrTooLarge, memmap.ErrUnsupported when path is not a
+// regular file (a device, a named pipe, a folder; a symbolic link is
+// followed), or the operating system's error.
 func NewWriter(path, descr string, rowShape []int, opts ...WriterOption) (*Writer, error) {
 	o := collectOptions(opts, WriterOption.applyWriter)
 	dt, err := parseMappableDescr(descr)

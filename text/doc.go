@@ -136,8 +136,8 @@
 //     keep a \r.
 //   - SaveFile replaces the file at its path with a new one, renamed onto
 //     it when complete (NumPy writes into the existing file): the old
-//     file's permissions and owner are not kept, a symbolic link at the
-//     path is replaced rather than followed, and a path that is not in a
-//     writable folder (a device such as /dev/stdout) fails; write those
-//     with Save.
+//     file's permissions and owner are not kept (a symbolic link is
+//     followed), and a path that is not a regular file (a device such as
+//     /dev/stdout, a named pipe) is refused with memmap.ErrUnsupported:
+//     write to those with Save.
 package text

@@ -116,9 +116,10 @@ func Save[T mmarray.Element](w io.Writer, a *mmarray.Array[T], opts ...SaveOptio
 // complete and synced: after an error, or a crash, no partial text is at
 // path, and an existing file there is kept as it was. The file that
 // replaces an existing one is a new file: it has a new file's permissions
-// (0666 less the umask), and a symbolic link at path is replaced, not
-// followed. Errors are Save's, and the operating system's (*fs.PathError)
-// for the file.
+// (0666 less the umask); a symbolic link at path is followed. Errors are
+// Save's, memmap.ErrUnsupported for a path that is not a regular file (a
+// device, a named pipe: write to those with Save), and the operating
+// system's (*fs.PathError) for the file.
 func SaveFile[T mmarray.Element](path string, a *mmarray.Array[T], opts ...SaveOption) error {
 	f, err := atomicfile.Create(path)
 	if err != nil {

@@ -373,3 +373,16 @@ func TestSaveReleaseKeepsText(t *testing.T) {
 		}
 	}
 }
+
+// TestSaveFileNotRegular: a path that is not a regular file is refused,
+// not replaced by a rename.
+func TestSaveFileNotRegular(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := SaveFile(dir, rowsArray(t, 1)); !errors.Is(err, memmap.ErrUnsupported) {
+		t.Errorf("SaveFile onto a folder: error %v, want memmap.ErrUnsupported", err)
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		t.Errorf("the folder is gone: %v", err)
+	}
+}

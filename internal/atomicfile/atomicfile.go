@@ -1,9 +1,11 @@
 // Package atomicfile writes a file so that its path never shows it partly
 // written: the bytes go to a temporary file beside the path, which Commit
 // syncs and renames onto the path, and Abort removes. An existing file at
-// the path stays as it was until Commit replaces it whole (a new file, so
-// the old one's permissions and owner are not kept, and a symbolic link at
-// the path is replaced, not followed).
+// the path stays as it was until Commit replaces it whole: by a new file,
+// so the old one's permissions and owner are not kept. A symbolic link at
+// the path is followed (the file it names is replaced, the link stays); a
+// path that is not a regular file (a device, a named pipe, a folder) is
+// refused, since a rename would replace it rather than write into it.
 //
 // mmarray's Writer, text.SaveFile and cmd/memmap convert write through it.
 package atomicfile
@@ -17,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/pagecache"
 )
 
@@ -36,9 +39,17 @@ const tries = 100
 // never crosses file systems), named ".BASE.tmp-RANDOM" so that it is
 // hidden and tells what it was for. It gets the permissions a file created
 // at path would get, 0666 less the umask, as os.Create and Python's open
-// give (os.CreateTemp's 0600 would stay on the renamed file). The error is
-// the system's, naming the temporary file.
+// give (os.CreateTemp's 0600 would stay on the renamed file). When path is
+// a symbolic link, the file it names is the one written. Errors: one
+// wrapping memmap.ErrUnsupported when path exists and is not a regular
+// file, else the system's, naming the temporary file.
 func Create(path string) (*File, error) {
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target // a new file (or a dangling link) stays path
+	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s is not a regular file, which a rename would replace", memmap.ErrUnsupported, path)
+	}
 	dir, base := filepath.Split(path)
 	for range tries {
 		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64(), 36))
@@ -57,7 +68,8 @@ func Create(path string) (*File, error) {
 // and Abort close it: do not close it otherwise.
 func (f *File) Temp() *os.File { return f.temp }
 
-// Path is the path Commit renames the file onto.
+// Path is the path Commit renames the file onto: the path given to
+// Create, or the file its symbolic link names.
 func (f *File) Path() string { return f.path }
 
 // Commit makes the file's data durable (SyncData), closes it and renames

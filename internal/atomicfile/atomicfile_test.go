@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-memmap/memmap"
 )
 
 // requireOnly requires dir to hold exactly the names given: no temporary
@@ -96,8 +98,9 @@ func TestAbort(t *testing.T) {
 	requireOnly(t, dir, "kept.npy")
 }
 
-// TestErrors checks a missing folder and a rename that fails (the path is
-// a folder that is not empty): the temporary file is removed.
+// TestErrors checks a missing folder and a rename that fails (a folder
+// that is not empty appeared at the path meanwhile): the temporary file is
+// removed.
 func TestErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -105,9 +108,9 @@ func TestErrors(t *testing.T) {
 	require.ErrorIs(t, err, fs.ErrNotExist)
 
 	busy := filepath.Join(dir, "busy")
-	require.NoError(t, os.MkdirAll(filepath.Join(busy, "inside"), 0o755))
 	f, err := Create(busy)
 	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(busy, "inside"), 0o755))
 	require.Error(t, f.Commit())
 	requireOnly(t, dir, "busy")
 }
@@ -131,4 +134,37 @@ func TestCommitFolderSyncBestEffort(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []byte{1, 2, 3}, got)
 	requireOnly(t, dir, "out.bin")
+}
+
+// TestSymlinkAndSpecialFiles checks that a symbolic link is followed (the
+// file it names is replaced, the link stays) and that what is not a
+// regular file is refused, not replaced.
+func TestSymlinkAndSpecialFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target.txt")
+	require.NoError(t, os.WriteFile(target, []byte("old"), 0o644))
+	link := filepath.Join(dir, "link.txt")
+	require.NoError(t, os.Symlink("target.txt", link))
+	f, err := Create(link)
+	require.NoError(t, err)
+	require.Equal(t, target, f.Path())
+	_, err = f.Temp().WriteString("new")
+	require.NoError(t, err)
+	require.NoError(t, f.Commit())
+	got, err := os.ReadFile(target)
+	require.NoError(t, err)
+	require.Equal(t, "new", string(got))
+	st, err := os.Lstat(link)
+	require.NoError(t, err)
+	require.Equal(t, fs.ModeSymlink, st.Mode().Type(), "the link stays a link")
+	requireOnly(t, dir, "target.txt", "link.txt")
+
+	folder := filepath.Join(dir, "folder")
+	require.NoError(t, os.Mkdir(folder, 0o755))
+	for _, path := range []string{folder, os.DevNull} {
+		_, err := Create(path)
+		require.ErrorIs(t, err, memmap.ErrUnsupported, path)
+	}
+	requireOnly(t, dir, "target.txt", "link.txt", "folder")
 }

@@ -122,8 +122,8 @@ func (t *textArgs) sharedOptions(descr string) ([]text.Option, error) {
 		opts = append(opts, text.WithDType(dt))
 	}
 	if t.set["delimiter"] {
-		if len(t.delimiter) > 1 {
-			return nil, fmt.Errorf("--delimiter: reading takes one character, not %q", t.delimiter)
+		if len(t.delimiter) > 1 || t.delimiter == "\n" || t.delimiter == "\r" || t.delimiter >= "\x80" {
+			return nil, fmt.Errorf("--delimiter: reading takes one ASCII character other than a line end, not %q", t.delimiter)
 		}
 		opts = append(opts, text.WithDelimiter(t.delimiter))
 	}
@@ -211,6 +211,9 @@ func (t *textArgs) genOptions(descr string) ([]text.GenOption, error) {
 	}
 	if t.skipHeader < 0 || t.skipFooter < 0 {
 		return nil, errors.New("--skip-header and --skip-footer must not be negative")
+	}
+	if t.skipFooter > 0 && t.maxRows > 0 {
+		return nil, errors.New("--skip-footer and --max-rows cannot be used together, as in NumPy")
 	}
 	opts = append(opts, text.WithSkipHeader(t.skipHeader), text.WithSkipFooter(t.skipFooter))
 	return opts, nil

@@ -108,6 +108,17 @@ func TestConvertFailures(t *testing.T) {
 		{"--reader", "genfromtxt", "--usecols", "0", in("bad.txt"), in("bad.npy")}, // loadtxt's flag
 		{"--names", in("bad.txt"), in("bad.npy")},                                  // genfromtxt's flag
 		{"--comments", "#", "--comments", "%", in("a.npy"), in("bad.csv")},         // one prefix to write
+		// Flags the text package refuses with a *memmap.Misuse panic.
+		{"--delimiter", ",", "--comments", ",", in("bad.txt"), in("bad.npy")},
+		{"--quotechar", "\"", "--comments", "//", in("bad.txt"), in("bad.npy")},
+		{"--quotechar", "\"", "--comments", "\"", in("bad.txt"), in("bad.npy")},
+		{"--delimiter", "\x80", in("bad.txt"), in("bad.npy")},
+		{"--delimiter", "\n", in("bad.txt"), in("bad.npy")},
+		{"--quotechar", "\n", in("bad.txt"), in("bad.npy")},
+		{"--comments", "a\nb", in("bad.txt"), in("bad.npy")},
+		{"--reader", "genfromtxt", "--comments", "a", "--comments", "b", in("bad.txt"), in("bad.npy")},
+		{"--reader", "genfromtxt", "--max-rows", "1", "--skip-footer", "1", in("bad.txt"), in("bad.npy")},
+		{"--max-rows", "1", "--skip-footer", "1", in("bad.txt"), in("bad.npy")},
 	} {
 		code, out, errOut := runCLI(append([]string{"convert"}, args...)...)
 		require.Equal(t, exitUsage, code, args)

@@ -139,6 +139,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/go-memmap/memmap"
 )
 
 func main() {
@@ -191,11 +193,38 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	var err error
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
+	if h := args[0]; h == "-h" || h == "-help" || h == "--help" || h == "help" {
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	}
+	err := runCommand(args, stdout, stderr)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errHelp):
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "memmap: %s\n", oneLine(err))
+		return exitUsage
+	}
+}
+
+// runCommand runs the command args[0]. The library panics with a
+// *memmap.Misuse on arguments it refuses (a delimiter that is also a
+// comment marker, say); flags pass the user's text to it, so such a panic
+// is the user's error and returned as one; any other panic is a bug and
+// goes on.
+func runCommand(args []string, stdout, stderr io.Writer) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m, ok := p.(*memmap.Misuse)
+			if !ok {
+				panic(p)
+			}
+			err = fmt.Errorf("%s: %w", args[0], m)
+		}
+	}()
+	switch args[0] {
 	case "info":
 		err = runInfo(args[1:], stdout)
 	case "head":
@@ -209,15 +238,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		err = fmt.Errorf("unknown command %q (want info, head, stats, recover or convert; memmap -h for usage)", args[0])
 	}
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, errHelp):
-		return exitOK
-	default:
-		fmt.Fprintf(stderr, "memmap: %s\n", oneLine(err))
-		return exitUsage
-	}
+	return err
 }
 
 // parseInterleaved parses flags that may come before or after the

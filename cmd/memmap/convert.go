@@ -164,6 +164,13 @@ func (t *textArgs) loadOptions(descr string) ([]text.LoadOption, error) {
 	for _, o := range shared {
 		opts = append(opts, o)
 	}
+	// Every output has the shape of the streamed .npy output (LoadToNPY):
+	// np.loadtxt's with ndmin=2, or 1 for a structured dtype.
+	ndmin := 2
+	if dt, err := npyheader.ParseDescr(descr); err == nil && dt.Structured() {
+		ndmin = 1
+	}
+	opts = append(opts, text.WithNdmin(ndmin))
 	if t.skipRows < 0 {
 		return nil, fmt.Errorf("--skiprows: must not be negative, not %d", t.skipRows)
 	}
@@ -253,7 +260,13 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--comments: a text output takes one prefix, not %d", len(out.comments))
 	}
 	if len(names) == 2 && formatOf(names[0]) == formatText && !isFolder(names[1]) {
-		// --dtype is the text's dtype here, not a raw file's.
+		// --dtype is the text's dtype here, not a raw file's; the other raw
+		// flags describe no text.
+		for _, name := range []string{"shape", "offset", "order"} {
+			if out.set[name] {
+				return fmt.Errorf("--%s: describes a raw input, not the text file %s", name, names[0])
+			}
+		}
 		return convertText(names[0], names[1], raw.dtype, &out, stderr)
 	}
 	if err := raw.check(fs); err != nil {
@@ -305,13 +318,14 @@ func openInput(path string, raw rawArgs) (*mmarray.File, error) {
 // genfromtxt, in memory); other outputs are written from the array read.
 func convertText(in, out, descr string, t *textArgs, stderr io.Writer) error {
 	var f *mmarray.File
+	archive, member := archiveOutput(out)
 	switch t.reader {
 	case "loadtxt":
 		opts, err := t.loadOptions(descr)
 		if err != nil {
 			return err
 		}
-		if formatOf(out) == formatNPY && !strings.Contains(out, ":") {
+		if formatOf(out) == formatNPY && archive == "" {
 			_, err := text.LoadFileToNPY(in, out, opts...)
 			return err
 		}
@@ -335,13 +349,13 @@ func convertText(in, out, descr string, t *textArgs, stderr io.Writer) error {
 		return fmt.Errorf("--reader: loadtxt or genfromtxt, not %q", t.reader)
 	}
 	defer f.Close()
-	if archive, name := archiveOutput(out); archive != "" {
-		if name == "" {
-			name = memberName(in)
+	if archive != "" {
+		if member == "" {
+			member = memberName(in)
 		}
 		return writeAtomically(archive, 0, stderr, func(w io.Writer) error {
 			zw := npz.NewWriter(w)
-			if err := zw.WriteArray(name, f); err != nil {
+			if err := zw.WriteArray(member, f); err != nil {
 				return err
 			}
 			return zw.Close()

@@ -93,6 +93,7 @@ func TestConvertFailures(t *testing.T) {
 	in := func(name string) string { return filepath.Join(dir, name) }
 	require.NoError(t, os.WriteFile(in("kept.csv"), []byte("old\n"), 0o644))
 	require.NoError(t, os.WriteFile(in("bad.txt"), []byte("1,2\n3,x\n"), 0o644))
+	require.NoError(t, os.WriteFile(in("good.txt"), []byte("1 2\n3 4\n"), 0o644))
 	for _, args := range [][]string{
 		{"--fmt", "%q", in("a.npy"), in("bad.csv")},                // a format Python refuses
 		{"--fmt", "%d", "--fmt", "%d", in("a.npy"), in("bad.csv")}, // two formats for four columns
@@ -119,6 +120,10 @@ func TestConvertFailures(t *testing.T) {
 		{"--reader", "genfromtxt", "--comments", "a", "--comments", "b", in("bad.txt"), in("bad.npy")},
 		{"--reader", "genfromtxt", "--max-rows", "1", "--skip-footer", "1", in("bad.txt"), in("bad.npy")},
 		{"--max-rows", "1", "--skip-footer", "1", in("bad.txt"), in("bad.npy")},
+		// Raw-file flags describe no text.
+		{"--shape", "2,2", in("good.txt"), in("bad.npy")},
+		{"--dtype", "<f8", "--offset", "0", in("good.txt"), in("bad.npy")},
+		{"--order", "C", in("good.txt"), in("bad.csv")},
 	} {
 		code, out, errOut := runCLI(append([]string{"convert"}, args...)...)
 		require.Equal(t, exitUsage, code, args)
@@ -152,6 +157,8 @@ open(os.path.join(d, "t.csv"), "w").write("skip me\n# x,y,z\n1,2.5,-3\n4,5e3,6 #
 with gzip.open(os.path.join(d, "t.txt.gz"), "wt") as f:
     f.write("1 2\n3 4\n5 6\n")
 open(os.path.join(d, "g.csv"), "w").write("a,b,c\n1,,x\n2,N/A,y\n3,4.5,z\n")
+open(os.path.join(d, "one.csv"), "w").write("1\n2\n3\n")
+open(os.path.join(d, "rec.csv"), "w").write("1,2.5\n")
 `, dir)
 	for _, args := range [][]string{
 		{"--delimiter", ",", "--skiprows", "1", "--quotechar", "\"", in("t.csv"), in("t.npy")},
@@ -160,6 +167,13 @@ open(os.path.join(d, "g.csv"), "w").write("a,b,c\n1,,x\n2,N/A,y\n3,4.5,z\n")
 		{in("t.txt.gz"), in("again.csv")},
 		{"--reader", "genfromtxt", "--delimiter", ",", "--names", "--missing-values", "N/A", in("g.csv"), in("g.npy")},
 		{"--reader", "genfromtxt", "--delimiter", ",", "--skip-header", "1", "--dtype", "<f8", "--filling-values", "-9", in("g.csv"), in("fill.npy")},
+		// One column and one row: every output has the .npy output's shape.
+		{in("one.csv"), in("one.npy")},
+		{in("one.csv"), in("one.npz")},
+		{in("one.csv"), in("one-again.npz:x")},
+		{in("one.csv"), in("one.bin")},
+		{"--delimiter", ",", "--dtype", "[('id', '<i4'), ('x', '<f8')]", in("rec.csv"), in("rec.npy")},
+		{"--delimiter", ",", "--dtype", "[('id', '<i4'), ('x', '<f8')]", in("rec.csv"), in("rec.npz")},
 	} {
 		code, out, errOut := runCLI(append([]string{"convert"}, args...)...)
 		require.Equal(t, exitOK, code, "%v: %s", args, errOut)
@@ -184,6 +198,12 @@ checks = [
     ("again", open(p("again.csv"), "rb").read() == savetxt(np.loadtxt(p("t.txt.gz")))),
     ("g", eq(np.load(p("g.npy")), g)),
     ("fill", eq(np.load(p("fill.npy")), np.genfromtxt(p("g.csv"), delimiter=",", skip_header=1, dtype="<f8", filling_values=-9))),
+    ("one.npy", eq(np.load(p("one.npy")), np.loadtxt(p("one.csv"), ndmin=2))),
+    ("one.npz", eq(np.load(p("one.npz"))["one"], np.loadtxt(p("one.csv"), ndmin=2))),
+    ("one-again.npz", eq(np.load(p("one-again.npz"))["x"], np.loadtxt(p("one.csv"), ndmin=2))),
+    ("one.bin", np.load(p("one.npy")).tobytes() == open(p("one.bin"), "rb").read()),
+    ("rec.npy", eq(np.load(p("rec.npy")), np.loadtxt(p("rec.csv"), delimiter=",", dtype=[("id", "<i4"), ("x", "<f8")], ndmin=1))),
+    ("rec.npz", eq(np.load(p("rec.npz"))["rec"], np.loadtxt(p("rec.csv"), delimiter=",", dtype=[("id", "<i4"), ("x", "<f8")], ndmin=1))),
 ]
 print(" ".join(name for name, ok in checks if not ok) or "ok")
 `, dir)

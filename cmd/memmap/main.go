@@ -90,8 +90,9 @@
 // .gz). The input is an .npy file, a raw file described by info's flags, a
 // member ARCHIVE.npz:NAME, or a text file; an .npy output holds the input's
 // header (np.save's for a raw input) and data unchanged. Text is read as
-// np.loadtxt reads it, streaming into an .npy output in bounded memory
-// (shape rows by columns, loadtxt's before it squeezes), with its keywords
+// np.loadtxt reads it, streaming into an .npy output in bounded memory,
+// with loadtxt's shape before it squeezes (ndmin=2: rows by columns, one
+// column too; ndmin=1 for a structured dtype) whatever the output, with its keywords
 // as flags: --delimiter (default: white space, also for .csv), --comments
 // (repeat for several markers), --skiprows, --usecols, --max-rows,
 // --quotechar and --dtype (a descr, default <f8); or, with --reader

@@ -449,22 +449,39 @@ func memberName(input string) string {
 }
 
 // extractArchive writes each member of the archive at input into folder as
-// NAME.npy.
+// NAME.npy, NAME being the last element of the member's key. Names that
+// would collide (a/x and b/x), or that are empty, are refused before
+// anything is written; each file is written atomically, but a failure
+// part-way leaves the members written before it.
 func extractArchive(input, folder string, stderr io.Writer) error {
 	a, err := npz.Open(input, mmarray.ReadOnly)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	members := a.Members()
+	outputs := make([]string, len(members))
+	byOutput := make(map[string]string, len(members))
+	for i, m := range members {
+		base := filepath.Base(filepath.FromSlash(m.Key))
+		if base == "." || base == ".." || base == string(filepath.Separator) {
+			return fmt.Errorf("convert %s: member %q names no file to extract it to", input, m.Name)
+		}
+		if other, ok := byOutput[base]; ok {
+			return fmt.Errorf("convert %s: members %q and %q would both be extracted to %s.npy", input, other, m.Name, base)
+		}
+		byOutput[base] = m.Name
+		outputs[i] = filepath.Join(folder, base+".npy")
+	}
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return err
 	}
-	for _, m := range a.Members() {
+	for i, m := range members {
 		f, err := a.Open(m.Name)
 		if err != nil {
 			return err
 		}
-		err = writeArray(f, filepath.Join(folder, filepath.Base(m.Key)+".npy"), textArgs{}, stderr)
+		err = writeArray(f, outputs[i], textArgs{}, stderr)
 		f.Close()
 		if err != nil {
 			return err

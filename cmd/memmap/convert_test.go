@@ -94,6 +94,12 @@ func TestConvertFailures(t *testing.T) {
 	require.NoError(t, os.WriteFile(in("kept.csv"), []byte("old\n"), 0o644))
 	require.NoError(t, os.WriteFile(in("bad.txt"), []byte("1,2\n3,x\n"), 0o644))
 	require.NoError(t, os.WriteFile(in("good.txt"), []byte("1 2\n3 4\n"), 0o644))
+	numpytest.Run(t, `
+import os
+d = sys.argv[1]
+np.savez(os.path.join(d, "dup.npz"), **{"a/x": np.arange(3), "b/x": np.arange(4)})
+np.savez(os.path.join(d, "empty.npz"), **{"": np.arange(3)})
+`, dir)
 	for _, args := range [][]string{
 		{"--fmt", "%q", in("a.npy"), in("bad.csv")},                // a format Python refuses
 		{"--fmt", "%d", "--fmt", "%d", in("a.npy"), in("bad.csv")}, // two formats for four columns
@@ -124,6 +130,9 @@ func TestConvertFailures(t *testing.T) {
 		{"--shape", "2,2", in("good.txt"), in("bad.npy")},
 		{"--dtype", "<f8", "--offset", "0", in("good.txt"), in("bad.npy")},
 		{"--order", "C", in("good.txt"), in("bad.csv")},
+		// Members that would be extracted to the same file, or to none.
+		{in("dup.npz"), in("dup") + "/"},
+		{in("empty.npz"), in("empty") + "/"},
 	} {
 		code, out, errOut := runCLI(append([]string{"convert"}, args...)...)
 		require.Equal(t, exitUsage, code, args)
@@ -133,6 +142,9 @@ func TestConvertFailures(t *testing.T) {
 	}
 	for _, name := range []string{"bad.csv", "bad.npy"} {
 		require.NoFileExists(t, in(name))
+	}
+	for _, name := range []string{"dup", "empty"} {
+		require.NoDirExists(t, in(name))
 	}
 	kept, err := os.ReadFile(in("kept.csv"))
 	require.NoError(t, err)

@@ -108,8 +108,13 @@
 // and --comments. Every output is written under a temporary name beside it,
 // synced and renamed when complete: a conversion that fails or is
 // interrupted never leaves a file under the output's name, and an existing
-// output is replaced only by a complete one. On a terminal, binary outputs
-// of 256 MiB or more show a progress bar.
+// output is replaced only by a complete one. An archive unpacked into a
+// folder is one output per member, each written so: a failure part-way
+// leaves the members extracted before it (complete) in the folder. Members
+// are extracted under the last element of their key; two that would get the
+// same name (a/x and b/x), or a key naming no file, fail the conversion
+// before anything is written. On a terminal, binary outputs of 256 MiB or
+// more show a progress bar.
 //
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).

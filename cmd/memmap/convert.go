@@ -32,7 +32,9 @@ const (
 )
 
 // formatOf names path's format: .npz, .raw and .bin, .csv, .txt and .tsv
-// (each also with .gz), and .npy for anything else.
+// (each also with .gz), and .npy for anything else. The extensions are
+// known in any case, but .gz only in lower case (checkGzipCase), as NumPy
+// decompresses and compresses only names ending in ".gz".
 func formatOf(path string) format {
 	name := strings.ToLower(strings.TrimSuffix(path, string(filepath.Separator)))
 	name = strings.TrimSuffix(name, ".gz")
@@ -45,6 +47,16 @@ func formatOf(path string) format {
 		return formatText
 	}
 	return formatNPY
+}
+
+// checkGzipCase refuses a name ending in .gz in another case (.GZ, .Gz):
+// np.loadtxt and np.savetxt, and the text package, take such a file for
+// plain text, which the user hardly means.
+func checkGzipCase(name string) error {
+	if ext := name[max(len(name)-3, 0):]; strings.EqualFold(ext, ".gz") && ext != ".gz" {
+		return fmt.Errorf("convert %s: a compressed file's name ends in .gz, in lower case (NumPy reads and writes any other name as plain text)", name)
+	}
+	return nil
 }
 
 // textArgs are the keywords of np.loadtxt, np.genfromtxt and np.savetxt
@@ -256,6 +268,11 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	out.visit(fs)
+	for _, name := range names {
+		if err := checkGzipCase(name); err != nil {
+			return err
+		}
+	}
 	if len(names) == 2 && formatOf(names[1]) == formatText && len(out.comments) > 1 {
 		return fmt.Errorf("--comments: a text output takes one prefix, not %d", len(out.comments))
 	}

@@ -130,6 +130,9 @@ np.savez(os.path.join(d, "empty.npz"), **{"": np.arange(3)})
 		{"--shape", "2,2", in("good.txt"), in("bad.npy")},
 		{"--dtype", "<f8", "--offset", "0", in("good.txt"), in("bad.npy")},
 		{"--order", "C", in("good.txt"), in("bad.csv")},
+		// .gz in another case: NumPy takes it for plain text.
+		{in("a.npy"), in("bad.csv.GZ")},
+		{in("good.txt.Gz"), in("bad.npy")},
 		// Members that would be extracted to the same file, or to none.
 		{in("dup.npz"), in("dup") + "/"},
 		{in("empty.npz"), in("empty") + "/"},
@@ -140,7 +143,7 @@ np.savez(os.path.join(d, "empty.npz"), **{"": np.arange(3)})
 		require.True(t, strings.HasPrefix(errOut, "memmap: "), errOut)
 		require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
 	}
-	for _, name := range []string{"bad.csv", "bad.npy"} {
+	for _, name := range []string{"bad.csv", "bad.npy", "bad.csv.GZ"} {
 		require.NoFileExists(t, in(name))
 	}
 	for _, name := range []string{"dup", "empty"} {

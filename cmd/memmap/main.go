@@ -87,7 +87,9 @@
 // convert copies an array from one file into another, each format known by
 // its name: .npy, raw (.raw, .bin: the data bytes alone, in the array's
 // storage order), .npz, and text (.csv, .txt, .tsv, each also compressed as
-// .gz). The input is an .npy file, a raw file described by info's flags, a
+// .gz). Extensions are known in any case (.CSV, .Npz), except .gz: as NumPy
+// compresses only names ending in ".gz", a name ending in .GZ or .Gz is
+// refused rather than taken for plain text. The input is an .npy file, a raw file described by info's flags, a
 // member ARCHIVE.npz:NAME, or a text file; an .npy output holds the input's
 // header (np.save's for a raw input) and data unchanged. Text is read as
 // np.loadtxt reads it, streaming into an .npy output in bounded memory,

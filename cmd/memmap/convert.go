@@ -18,6 +18,7 @@ import (
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
 	"github.com/go-memmap/memmap/text"
+	"github.com/schollz/progressbar/v3"
 )
 
 // format is a kind of file convert reads or writes, known by its name's
@@ -394,12 +395,12 @@ func writeArray(f *mmarray.File, output string, t textArgs, stderr io.Writer) er
 		if f.FortranOrder() {
 			fmt.Fprintf(stderr, "memmap: %s holds the data in Fortran order, as the input does: read it with --order F\n", output)
 		}
-		return writeAtomically(output, total, stderr, func(w io.Writer) error {
+		return writeWithProgress(output, total, stderr, func(w io.Writer) error {
 			_, err := f.WriteDataTo(w)
 			return err
 		})
 	default:
-		return writeAtomically(output, total, stderr, func(w io.Writer) error {
+		return writeWithProgress(output, total, stderr, func(w io.Writer) error {
 			_, err := f.WriteTo(w)
 			return err
 		})
@@ -431,7 +432,7 @@ func packArchive(inputs []string, output string, raw rawArgs, stderr io.Writer) 
 			names[i] = memberName(in)
 		}
 	}
-	return writeAtomically(output, total, stderr, func(w io.Writer) error {
+	return writeWithProgress(output, total, stderr, func(w io.Writer) error {
 		zw := npz.NewWriter(w)
 		for i, f := range files {
 			if err := zw.WriteArray(names[i], f); err != nil {
@@ -505,6 +506,27 @@ func extractArchive(input, folder string, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// writeWithProgress is writeAtomically with, on a terminal, a progress bar
+// of total bytes for outputs of progressMinBytes or more, counting the bytes
+// write produces, before any gzip compression: total is an uncompressed
+// size.
+func writeWithProgress(path string, total int64, stderr io.Writer, write func(io.Writer) error) error {
+	bar := newBar(stderr, "convert", total)
+	if bar != nil {
+		defer bar.Finish()
+	}
+	return writeAtomically(path, 0, stderr, countedBy(bar, write))
+}
+
+// countedBy returns write with the bytes it writes also added to bar; a nil
+// bar counts nothing.
+func countedBy(bar *progressbar.ProgressBar, write func(io.Writer) error) func(io.Writer) error {
+	if bar == nil {
+		return write
+	}
+	return func(w io.Writer) error { return write(io.MultiWriter(w, bar)) }
 }
 
 // writeAtomically calls write with a buffered writer into a temporary file

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/schollz/progressbar/v3"
 	"github.com/stretchr/testify/require"
 )
 
@@ -223,4 +225,23 @@ checks = [
 print(" ".join(name for name, ok in checks if not ok) or "ok")
 `, dir)
 	require.Equal(t, "ok\n", got)
+}
+
+// TestProgressCountsUncompressed checks that convert's progress bar counts
+// the bytes of the array written, as its total does, and not the fewer
+// bytes gzip makes of them.
+func TestProgressCountsUncompressed(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "zeros.npy.gz")
+	data := make([]byte, 1<<20) // zeros: gzip makes them a thousand times smaller
+	bar := progressbar.NewOptions64(1<<40, progressbar.OptionSetWriter(io.Discard))
+	err := writeAtomically(path, 0, io.Discard, countedBy(bar, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}))
+	require.NoError(t, err)
+	require.EqualValues(t, len(data), bar.State().CurrentNum)
+	st, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Less(t, st.Size(), int64(len(data))/100, "the output is compressed")
 }

@@ -187,7 +187,9 @@ convert copy an array between .npy, raw (.raw, .bin), .npz and text (.csv,
       pack into an archive (members named after the files, or OUT.npz:NAME
       for one), an archive unpacks into a folder as NAME.npy; text output
       takes np.savetxt's --fmt (once, or once per column), --delimiter,
-      --newline, --header, --footer, --comments
+      --newline, --header, --footer, --comments; the default delimiter is
+      NumPy's, also for .csv: white space to read, " " to write (give
+      --delimiter , for commas)
 head and stats take info's raw-file flags too.
 `
 

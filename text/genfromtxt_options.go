@@ -50,7 +50,7 @@ func WithNames() GenOption {
 // negative n panics.
 func WithSkipHeader(n int) GenOption {
 	if n < 0 {
-		misuse.Panicf("text: negative skip_header %d", n)
+		misuse.Panicf("text: WithSkipHeader(%d): negative line count", n)
 	}
 	return genOptionFunc(func(o *genOptions) { o.skipHeader = n })
 }
@@ -60,7 +60,7 @@ func WithSkipHeader(n int) GenOption {
 // WithMaxRows, as in NumPy: Genfromtxt panics. A negative n panics.
 func WithSkipFooter(n int) GenOption {
 	if n < 0 {
-		misuse.Panicf("text: negative skip_footer %d", n)
+		misuse.Panicf("text: WithSkipFooter(%d): negative line count", n)
 	}
 	return genOptionFunc(func(o *genOptions) { o.skipFooter = n })
 }

@@ -37,20 +37,23 @@ func TestGenfromtxtErrors(t *testing.T) {
 
 func TestGenfromtxtMisusePanics(t *testing.T) {
 	t.Parallel()
-	tests := map[string]func(){
-		"several comment markers":  func() { Genfromtxt(strings.NewReader(""), WithComments("#", "%")) },
-		"skip_footer and max_rows": func() { Genfromtxt(strings.NewReader(""), WithSkipFooter(1), WithMaxRows(2)) },
-		"negative skip_header":     func() { WithSkipHeader(-1) },
-		"negative skip_footer":     func() { WithSkipFooter(-1) },
+	tests := map[string]struct {
+		f    func()
+		want string // the panic's message starts with it
+	}{
+		"several comment markers":  {func() { Genfromtxt(strings.NewReader(""), WithComments("#", "%")) }, "text: "},
+		"skip_footer and max_rows": {func() { Genfromtxt(strings.NewReader(""), WithSkipFooter(1), WithMaxRows(2)) }, "text: "},
+		"negative skip_header":     {func() { WithSkipHeader(-1) }, "text: WithSkipHeader(-1): "},
+		"negative skip_footer":     {func() { WithSkipFooter(-1) }, "text: WithSkipFooter(-1): "},
 	}
-	for name, f := range tests {
+	for name, tt := range tests {
 		func() {
 			defer func() {
-				if m, ok := recover().(*memmap.Misuse); !ok || !strings.HasPrefix(m.Error(), "text: ") {
-					t.Errorf("%s: recovered %v, want a *memmap.Misuse", name, m)
+				if m, ok := recover().(*memmap.Misuse); !ok || !strings.HasPrefix(m.Error(), tt.want) {
+					t.Errorf("%s: recovered %v, want a *memmap.Misuse starting %q", name, m, tt.want)
 				}
 			}()
-			f()
+			tt.f()
 		}()
 	}
 }

@@ -1,7 +1,10 @@
 package text
 
 import (
+	"encoding/binary"
+	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"strconv"
 	"testing"
@@ -40,11 +43,23 @@ func (r *rowReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// countingSink counts rows and checks their order by the first column.
-type countingSink struct{ rows int64 }
+// countingSink counts rows and checks their order by the first column:
+// rowReader's row i starts with i.25, read as a little-endian float64 of a
+// record of three.
+type countingSink struct {
+	rows     int64
+	disorder error // the first row out of order
+}
 
 func (s *countingSink) Begin(_ npyheader.DType, _ []int) error { return nil }
-func (s *countingSink) WriteRows(_ []byte, rows int) error {
+func (s *countingSink) WriteRows(records []byte, rows int) error {
+	const recordSize = 3 * 8
+	for r := range rows {
+		first := math.Float64frombits(binary.LittleEndian.Uint64(records[r*recordSize:]))
+		if want := float64(s.rows+int64(r)) + 0.25; first != want && s.disorder == nil {
+			s.disorder = fmt.Errorf("row %d starts with %v, want %v", s.rows+int64(r), first, want)
+		}
+	}
 	s.rows += int64(rows)
 	return nil
 }
@@ -64,8 +79,8 @@ func TestLoadMemoryIsBounded(t *testing.T) {
 	var sink countingSink
 	_, err := Load(&rowReader{rows: rows}, &sink, WithDelimiter(","), WithQuoteChar('"'), WithMemory(budget), WithWorkers(2))
 	runtime.ReadMemStats(&after)
-	if err != nil || sink.rows != rows {
-		t.Fatalf("loaded %d rows: %v", sink.rows, err)
+	if err != nil || sink.rows != rows || sink.disorder != nil {
+		t.Fatalf("loaded %d rows: %v; %v", sink.rows, err, sink.disorder)
 	}
 	got := after.TotalAlloc - before.TotalAlloc
 	t.Logf("Load allocated %.1f MiB in all", float64(got)/(1<<20))

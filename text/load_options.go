@@ -1,6 +1,7 @@
 package text
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -96,7 +97,7 @@ func WithDelimiter(delimiter string) FormatOption {
 			case len(d) == 1 && d[0] < utf8.RuneSelf && d[0] != '\n' && d[0] != '\r':
 				o.delimiter = int(d[0])
 			default:
-				misuse.Panicf("text: delimiter %q: reading takes one ASCII character other than a line end, or \"\" for white space", d)
+				misuse.Panicf("text: WithDelimiter(%q): reading takes one ASCII character other than a line end, or \"\" for white space", d)
 			}
 		},
 		save: func(c *saveConfig) { c.delimiter = delimiter },
@@ -114,10 +115,10 @@ func WithDelimiter(delimiter string) FormatOption {
 func WithComments(markers ...string) FormatOption {
 	for _, m := range markers {
 		if m == "" {
-			misuse.Panicf("text: an empty comment marker; use WithComments() to turn comments off")
+			misuse.Panicf("text: WithComments(%s): an empty comment marker; use WithComments() to turn comments off", quotedList(markers))
 		}
 		if strings.ContainsAny(m, "\r\n") {
-			misuse.Panicf("text: comment marker %q holds a line end", m)
+			misuse.Panicf("text: WithComments(%s): comment marker %q holds a line end", quotedList(markers), m)
 		}
 	}
 	ms := append([]string(nil), markers...)
@@ -130,7 +131,7 @@ func WithComments(markers ...string) FormatOption {
 			case 1:
 				c.comments = ms[0]
 			default:
-				misuse.Panicf("text: writing takes one comments prefix, not %d", len(ms))
+				misuse.Panicf("text: WithComments(%s): writing takes one comments prefix, not %d", quotedList(ms), len(ms))
 			}
 		},
 	}
@@ -140,7 +141,7 @@ func WithComments(markers ...string) FormatOption {
 // lines included, np.loadtxt's skiprows. A negative n panics.
 func WithSkipRows(n int) LoadOption {
 	if n < 0 {
-		misuse.Panicf("text: negative skiprows %d", n)
+		misuse.Panicf("text: WithSkipRows(%d): negative line count", n)
 	}
 	return loadOptionFunc(func(o *loadOptions) { o.skipRows = n })
 }
@@ -162,7 +163,7 @@ func WithUseCols(cols ...int) LoadOption {
 // equivalent); a negative n panics.
 func WithMaxRows(n int64) Option {
 	if n < 0 {
-		misuse.Panicf("text: negative max_rows %d", n)
+		misuse.Panicf("text: WithMaxRows(%d): negative row count", n)
 	}
 	return sharedOption(func(o *loadOptions) { o.maxRows = n })
 }
@@ -175,7 +176,7 @@ func WithMaxRows(n int64) Option {
 // WithQuoteChar(0) turns quoting off.
 func WithQuoteChar(c rune) LoadOption {
 	if c != 0 && (c < 0 || c >= utf8.RuneSelf || c == '\n' || c == '\r') {
-		misuse.Panicf("text: quotechar %q is not an ASCII character other than a line end", c)
+		misuse.Panicf("text: WithQuoteChar(%q): the quote is not an ASCII character other than a line end", c)
 	}
 	return loadOptionFunc(func(o *loadOptions) {
 		o.quote = int(c)
@@ -200,7 +201,7 @@ func WithDType(dt npyheader.DType) Option {
 // np.loadtxt's converters={col: fn}. A negative col panics.
 func WithConverter(col int, fn Converter) LoadOption {
 	if col < 0 || fn == nil {
-		misuse.Panicf("text: converter for column %d: negative column or nil function", col)
+		misuse.Panicf("text: WithConverter(%d, ...): negative column or nil function", col)
 	}
 	return loadOptionFunc(func(o *loadOptions) {
 		m := make(map[int]Converter, len(o.converters)+1)
@@ -236,7 +237,7 @@ func WithEncoding(name string) Option {
 	case "latin-1", "latin1", "iso-8859-1", "iso8859-1", "l1":
 		e = encodingLatin1
 	default:
-		misuse.Panicf("text: unsupported encoding %q (utf-8, utf-8-sig and latin-1 are)", name)
+		misuse.Panicf("text: WithEncoding(%q): unsupported encoding (utf-8, utf-8-sig and latin-1 are)", name)
 	}
 	return sharedOption(func(o *loadOptions) { o.encoding, o.encodingSet = e, true })
 }
@@ -247,7 +248,7 @@ func WithEncoding(name string) Option {
 // ndmin 2 has shape (rows, 1)). Other values panic.
 func WithNdmin(n int) Option {
 	if n < 0 || n > 2 {
-		misuse.Panicf("text: ndmin %d is not 0, 1 or 2", n)
+		misuse.Panicf("text: WithNdmin(%d): ndmin is 0, 1 or 2", n)
 	}
 	return sharedOption(func(o *loadOptions) { o.ndmin = n })
 }
@@ -257,7 +258,7 @@ func WithNdmin(n int) Option {
 // depend on it. A negative n panics.
 func WithWorkers(n int) WorkersOption {
 	if n < 0 {
-		misuse.Panicf("text: negative worker count %d", n)
+		misuse.Panicf("text: WithWorkers(%d): negative worker count", n)
 	}
 	return workersOption(n)
 }
@@ -284,7 +285,17 @@ const defaultBudget = 64 << 20
 // A negative n panics.
 func WithMemory(n int64) LoadOption {
 	if n < 0 {
-		misuse.Panicf("text: negative memory budget %d", n)
+		misuse.Panicf("text: WithMemory(%d): negative memory budget", n)
 	}
 	return loadOptionFunc(func(o *loadOptions) { o.budget = n })
+}
+
+// quotedList spells markers as the arguments of a call in a panic's
+// message: "#", "%".
+func quotedList(markers []string) string {
+	q := make([]string, len(markers))
+	for i, m := range markers {
+		q[i] = strconv.Quote(m)
+	}
+	return strings.Join(q, ", ")
 }

@@ -156,32 +156,39 @@ func TestLoadOneByteReads(t *testing.T) {
 
 func TestLoadMisusePanics(t *testing.T) {
 	t.Parallel()
-	tests := map[string]func(){
-		"delimiter newline":       func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter("\n")) },
-		"delimiter non-ASCII":     func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter("é")) },
-		"delimiter of two":        func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter(", ")) },
-		"empty comment":           func() { WithComments("#", "") },
-		"negative skiprows":       func() { WithSkipRows(-1) },
-		"negative max_rows":       func() { WithMaxRows(-1) },
-		"negative workers":        func() { WithWorkers(-1) },
-		"negative budget":         func() { WithMemory(-1) },
-		"ndmin 3":                 func() { WithNdmin(3) },
-		"unknown encoding":        func() { WithEncoding("utf-16") },
-		"negative converter":      func() { WithConverter(-1, func(f, _ []byte) ([]byte, error) { return f, nil }) },
-		"comment is delimiter":    func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter(","), WithComments(",")) },
-		"quote is delimiter":      func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter(","), WithQuoteChar(',')) },
-		"quote is white space":    func() { Load(strings.NewReader(""), &MemorySink{}, WithQuoteChar(' ')) },
-		"comment is white space":  func() { Load(strings.NewReader(""), &MemorySink{}, WithComments("\t")) },
-		"several comments quoted": func() { Load(strings.NewReader(""), &MemorySink{}, WithComments("#", "%"), WithQuoteChar('"')) },
+	// Each panic's message starts with want: the With call, when the option
+	// itself is refused.
+	tests := map[string]struct {
+		f    func()
+		want string
+	}{
+		"delimiter newline":       {func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter("\n")) }, `text: WithDelimiter("\n"): `},
+		"delimiter non-ASCII":     {func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter("é")) }, `text: WithDelimiter("é"): `},
+		"delimiter of two":        {func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter(", ")) }, `text: WithDelimiter(", "): `},
+		"empty comment":           {func() { WithComments("#", "") }, `text: WithComments("#", ""): `},
+		"comment of two lines":    {func() { WithComments("a\nb") }, `text: WithComments("a\nb"): `},
+		"negative skiprows":       {func() { WithSkipRows(-1) }, "text: WithSkipRows(-1): "},
+		"negative max_rows":       {func() { WithMaxRows(-1) }, "text: WithMaxRows(-1): "},
+		"negative workers":        {func() { WithWorkers(-1) }, "text: WithWorkers(-1): "},
+		"negative budget":         {func() { WithMemory(-1) }, "text: WithMemory(-1): "},
+		"ndmin 3":                 {func() { WithNdmin(3) }, "text: WithNdmin(3): "},
+		"unknown encoding":        {func() { WithEncoding("utf-16") }, `text: WithEncoding("utf-16"): `},
+		"quote a line end":        {func() { WithQuoteChar('\n') }, `text: WithQuoteChar('\n'): `},
+		"negative converter":      {func() { WithConverter(-1, func(f, _ []byte) ([]byte, error) { return f, nil }) }, "text: WithConverter(-1, ...): "},
+		"comment is delimiter":    {func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter(","), WithComments(",")) }, "text: "},
+		"quote is delimiter":      {func() { Load(strings.NewReader(""), &MemorySink{}, WithDelimiter(","), WithQuoteChar(',')) }, "text: "},
+		"quote is white space":    {func() { Load(strings.NewReader(""), &MemorySink{}, WithQuoteChar(' ')) }, "text: "},
+		"comment is white space":  {func() { Load(strings.NewReader(""), &MemorySink{}, WithComments("\t")) }, "text: "},
+		"several comments quoted": {func() { Load(strings.NewReader(""), &MemorySink{}, WithComments("#", "%"), WithQuoteChar('"')) }, "text: "},
 	}
-	for name, f := range tests {
+	for name, tt := range tests {
 		func() {
 			defer func() {
-				if m, ok := recover().(*memmap.Misuse); !ok || !strings.HasPrefix(m.Error(), "text: ") {
-					t.Errorf("%s: recovered %v, want a *memmap.Misuse", name, m)
+				if m, ok := recover().(*memmap.Misuse); !ok || !strings.HasPrefix(m.Error(), tt.want) {
+					t.Errorf("%s: recovered %v, want a *memmap.Misuse starting %q", name, m, tt.want)
 				}
 			}()
-			f()
+			tt.f()
 		}()
 	}
 }

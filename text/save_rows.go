@@ -3,13 +3,13 @@ package text
 import (
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sync"
 
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
+	"github.com/go-memmap/memmap/pagecache"
 )
 
 // saveSource reads blocks of rows of the array being saved as the values
@@ -394,7 +394,7 @@ func (p *savePlan) release(hi int) error {
 	frontier := p.file.NBytes()
 	if hi < p.rows {
 		off, _ := p.source.byteRange(hi, p.rows)
-		page := int64(os.Getpagesize())
+		page := int64(pagecache.PageSize())
 		frontier = (p.file.DataOffset()+off)/page*page - p.file.DataOffset()
 	}
 	if frontier <= p.releasedTo {

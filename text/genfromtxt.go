@@ -249,32 +249,47 @@ func genfromtxt(r io.Reader, name string, opts []GenOption) (GenResult, error) {
 	if err != nil {
 		return GenResult{}, err
 	}
-	data, err := genRecords(dt, structured, cols, values)
-	if err != nil {
-		return GenResult{}, err
-	}
 	shape := []int{len(rows)}
 	if !structured && len(rows) > 0 {
 		shape = append(shape, nbcols)
 	}
 	shape = ndminShape(shape, o.ndmin)
+	// The records are made after their header, in the image the File
+	// holds: the result is not copied once more.
+	hdr, err := encodeHeader(name, dt, shape)
+	if err != nil {
+		return GenResult{}, err
+	}
+	image, err := genRecords(len(hdr), dt, structured, cols, values)
+	if err != nil {
+		return GenResult{}, err
+	}
+	copy(image, hdr)
 	var res GenResult
-	if res.Data, err = openImage(name, dt, shape, data); err != nil {
+	if res.Data, err = openImage(name, image); err != nil {
 		return GenResult{}, err
 	}
 	if o.usemask {
-		mask := make([]byte, 0, len(rows)*nbcols)
+		mdt := npyheader.DType{Kind: npyheader.Bool, Order: '|', ItemSize: 1}
+		if structured {
+			mdt = boolFields(dt)
+		}
+		hdr, err := encodeHeader(name+" mask", mdt, shape)
+		if err != nil {
+			res.Data.Close()
+			return GenResult{}, err
+		}
+		mask := make([]byte, len(hdr), len(hdr)+len(rows)*nbcols)
+		copy(mask, hdr)
 		for _, row := range rows {
 			for _, v := range row {
 				mask = append(mask, boolByte(isMissing(v)))
 			}
 		}
-		mdt := npyheader.DType{Kind: npyheader.Bool, Order: '|', ItemSize: 1}
 		if structured {
-			markMissingValues(mask, cols, values, o.missing)
-			mdt = boolFields(dt)
+			markMissingValues(mask[len(hdr):], cols, values, o.missing)
 		}
-		if res.Mask, err = openImage(name+" mask", mdt, shape, mask); err != nil {
+		if res.Mask, err = openImage(name+" mask", mask); err != nil {
 			res.Data.Close()
 			return GenResult{}, err
 		}
@@ -663,8 +678,9 @@ func boolInt(b bool) int64 {
 
 func boolByte(b bool) byte { return byte(boolInt(b)) }
 
-// genRecords stores the values as records of dt.
-func genRecords(dt npyheader.DType, structured bool, cols []genColumn, values [][]genValue) ([]byte, error) {
+// genRecords stores the values as records of dt, after room bytes left
+// for the header.
+func genRecords(room int, dt npyheader.DType, structured bool, cols []genColumn, values [][]genValue) ([]byte, error) {
 	items := make([]column, len(cols))
 	rowSize := 0
 	for c := range cols {
@@ -685,9 +701,9 @@ func genRecords(dt npyheader.DType, structured bool, cols []genColumn, values []
 	} else {
 		rowSize = len(cols) * dt.ItemSize
 	}
-	out := make([]byte, len(values)*rowSize)
+	out := make([]byte, room+len(values)*rowSize)
 	for r, row := range values {
-		rec := out[r*rowSize : (r+1)*rowSize]
+		rec := out[room+r*rowSize : room+(r+1)*rowSize]
 		for c, v := range row {
 			it := &items[c]
 			dst := rec[it.offset : it.offset+it.size]
@@ -778,11 +794,18 @@ func boolFields(dt npyheader.DType) npyheader.DType {
 	return d
 }
 
-// openImage makes an in-memory .npy File of data.
-func openImage(name string, dt npyheader.DType, shape []int, data []byte) (*mmarray.File, error) {
+// encodeHeader is the .npy header of an in-memory result, which its data
+// is then written after.
+func encodeHeader(name string, dt npyheader.DType, shape []int) ([]byte, error) {
 	hdr, err := npyheader.Header{DType: dt, Shape: shape}.Encode()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return mmarray.OpenBytes(name, append(hdr, data...), mmarray.ReadWrite, mmarray.WithOwnedImage())
+	return hdr, nil
+}
+
+// openImage makes an in-memory .npy File of image, a header and its data,
+// which the File then owns.
+func openImage(name string, image []byte) (*mmarray.File, error) {
+	return mmarray.OpenBytes(name, image, mmarray.ReadWrite, mmarray.WithOwnedImage())
 }

@@ -85,7 +85,7 @@ func LoadArrayFile(path string, opts ...LoadOption) (*mmarray.File, error) {
 }
 
 func loadArray(name string, load func(RowSink) (Result, error)) (*mmarray.File, error) {
-	var sink MemorySink
+	var sink imageSink
 	res, err := load(&sink)
 	if err != nil {
 		return nil, err
@@ -94,8 +94,48 @@ func loadArray(name string, load func(RowSink) (Result, error)) (*mmarray.File, 
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
-	image := append(hdr, sink.Data...)
-	return mmarray.OpenBytes(name, image, mmarray.ReadWrite, mmarray.WithOwnedImage())
+	return mmarray.OpenBytes(name, sink.image(hdr), mmarray.ReadWrite, mmarray.WithOwnedImage())
+}
+
+// imageSink is a MemorySink whose Data starts with room bytes left for the
+// .npy header, so that the records need not be copied behind it once they
+// are all read: room holds the header of any shape of as many axes as the
+// result may have (a row's, one for the rows, at least ndmin's 2), the
+// header being placed to end where the records start.
+type imageSink struct {
+	MemorySink
+	room int
+}
+
+// Begin implements RowSink.
+func (s *imageSink) Begin(dtype npyheader.DType, rowShape []int) error {
+	ones := make([]int, max(len(rowShape)+1, 2))
+	for i := range ones {
+		ones[i] = 1
+	}
+	// A header that cannot be encoded leaves no room: loadArray then
+	// reports why with the shape read.
+	if hdr, err := (npyheader.Header{DType: dtype, Shape: ones}).Encode(); err == nil {
+		// Each axis's length takes at most 18 more digits than "1" (the
+		// first axis's are taken from its growth slack); the length field
+		// may grow from 2 to 4 bytes; the header is padded to a multiple
+		// of 64 bytes.
+		const maxLengthDigits = 19
+		s.room = (len(hdr) + (maxLengthDigits-1)*len(ones) + 2 + 63) / 64 * 64
+		s.Data = make([]byte, s.room)
+	}
+	return s.MemorySink.Begin(dtype, rowShape)
+}
+
+// image is the .npy image of the records with hdr in front of them: in
+// place, ending the room left for it, or, should it not fit, copied.
+func (s *imageSink) image(hdr []byte) []byte {
+	if len(hdr) > s.room {
+		return append(hdr, s.Data[s.room:]...)
+	}
+	image := s.Data[s.room-len(hdr):]
+	copy(image, hdr)
+	return image
 }
 
 // LoadFile is Load for the file at path; a name ending in .gz is read

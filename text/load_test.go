@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -296,4 +297,65 @@ func delimiterOf(b byte) string {
 		return ""
 	}
 	return string(rune(b))
+}
+
+// TestImageSinkHeaderInPlace checks that LoadArray's sink leaves room for
+// the header of any shape its result may take, of the longest lengths a
+// header can hold, so that the image is made in place, the records not
+// copied behind the header once more.
+func TestImageSinkHeaderInPlace(t *testing.T) {
+	t.Parallel()
+	const longest = math.MaxInt64 // bytes
+	descrs := []string{"<f8", "|S10", "<U3"}
+	for n := range 64 { // headers of every length modulo 64, some with no spare byte
+		descrs = append(descrs, fmt.Sprintf("[('a', '<i4'), ('%s', '<f8')]", strings.Repeat("x", n+1)))
+	}
+	for _, descr := range descrs {
+		for _, rowShape := range [][]int{nil, {3}, {2, 5}} {
+			var sink imageSink
+			dt := mustDescr(t, descr)
+			if err := sink.Begin(dt, rowShape); err != nil {
+				t.Fatal(err)
+			}
+			records := bytes.Repeat([]byte{7}, 3*dt.ItemSize)
+			if err := sink.WriteRows(records, 3); err != nil {
+				t.Fatal(err)
+			}
+			axes := max(len(rowShape)+1, 2)
+			// The longest lengths: one axis of as many items as an int
+			// counts bytes, the others 1, or one of them 0.
+			var shapes [][]int
+			for long := range axes {
+				for zero := range axes {
+					shape := make([]int, axes)
+					for i := range shape {
+						shape[i] = 1
+					}
+					shape[long] = longest / dt.ItemSize
+					if zero != long {
+						shape[zero] = 0
+					}
+					shapes = append(shapes, shape, shape[:axes-1])
+				}
+			}
+			shapes = append(shapes, []int{3}, []int{})
+			for _, shape := range shapes {
+				hdr, err := npyheader.Header{DType: dt, Shape: shape}.Encode()
+				if err != nil {
+					t.Fatalf("%s, shape %v: %v", descr, shape, err)
+				}
+				if len(hdr) > sink.room {
+					t.Errorf("%s, row shape %v: a header of %d bytes for shape %v, room for %d", descr, rowShape, len(hdr), shape, sink.room)
+					continue
+				}
+				image := sink.image(hdr)
+				if !bytes.Equal(image, append(append([]byte(nil), hdr...), records...)) {
+					t.Fatalf("%s, shape %v: image % x", descr, shape, image)
+				}
+				if &image[len(image)-1] != &sink.Data[len(sink.Data)-1] {
+					t.Errorf("%s, shape %v: the records were copied", descr, shape)
+				}
+			}
+		}
+	}
 }

@@ -176,6 +176,7 @@ with gzip.open(os.path.join(d, "t.txt.gz"), "wt") as f:
 open(os.path.join(d, "g.csv"), "w").write("a,b,c\n1,,x\n2,N/A,y\n3,4.5,z\n")
 open(os.path.join(d, "one.csv"), "w").write("1\n2\n3\n")
 open(os.path.join(d, "rec.csv"), "w").write("1,2.5\n")
+os.mkdir(os.path.join(d, "a:b"))  # a ':' that names no archive member
 `, dir)
 	for _, args := range [][]string{
 		{"--delimiter", ",", "--skiprows", "1", "--quotechar", "\"", in("t.csv"), in("t.npy")},
@@ -189,6 +190,7 @@ open(os.path.join(d, "rec.csv"), "w").write("1,2.5\n")
 		{in("one.csv"), in("one.npz")},
 		{in("one.csv"), in("one-again.npz:x")},
 		{in("one.csv"), in("one.bin")},
+		{in("one.csv"), in("a:b/one.npy")},
 		{"--delimiter", ",", "--dtype", "[('id', '<i4'), ('x', '<f8')]", in("rec.csv"), in("rec.npy")},
 		{"--delimiter", ",", "--dtype", "[('id', '<i4'), ('x', '<f8')]", in("rec.csv"), in("rec.npz")},
 	} {
@@ -218,6 +220,7 @@ checks = [
     ("one.npy", eq(np.load(p("one.npy")), np.loadtxt(p("one.csv"), ndmin=2))),
     ("one.npz", eq(np.load(p("one.npz"))["one"], np.loadtxt(p("one.csv"), ndmin=2))),
     ("one-again.npz", eq(np.load(p("one-again.npz"))["x"], np.loadtxt(p("one.csv"), ndmin=2))),
+    ("a:b/one.npy", eq(np.load(p("a:b/one.npy")), np.loadtxt(p("one.csv"), ndmin=2))),
     ("one.bin", np.load(p("one.npy")).tobytes() == open(p("one.bin"), "rb").read()),
     ("rec.npy", eq(np.load(p("rec.npy")), np.loadtxt(p("rec.csv"), delimiter=",", dtype=[("id", "<i4"), ("x", "<f8")], ndmin=1))),
     ("rec.npz", eq(np.load(p("rec.npz"))["rec"], np.loadtxt(p("rec.csv"), delimiter=",", dtype=[("id", "<i4"), ("x", "<f8")], ndmin=1))),

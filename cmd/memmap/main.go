@@ -89,34 +89,35 @@
 // storage order), .npz, and text (.csv, .txt, .tsv, each also compressed as
 // .gz). Extensions are known in any case (.CSV, .Npz), except .gz: as NumPy
 // compresses only names ending in ".gz", a name ending in .GZ or .Gz is
-// refused rather than taken for plain text. The input is an .npy file, a raw file described by info's flags, a
-// member ARCHIVE.npz:NAME, or a text file; an .npy output holds the input's
-// header (np.save's for a raw input) and data unchanged. Text is read as
-// np.loadtxt reads it, streaming into an .npy output in bounded memory,
-// with loadtxt's shape before it squeezes (ndmin=2: rows by columns, one
-// column too; ndmin=1 for a structured dtype) whatever the output, with its keywords
-// as flags: --delimiter (default: white space, also for .csv), --comments
-// (repeat for several markers), --skiprows, --usecols, --max-rows,
-// --quotechar and --dtype (a descr, default <f8); or, with --reader
-// genfromtxt, as np.genfromtxt reads it, in memory, with --names,
-// --missing-values, --filling-values, --skip-header and --skip-footer (and
-// without --dtype, the column types inferred as NumPy infers them). Several inputs go into a
-// new archive, one member each, named after the file (a.npy becomes "a") or
-// the member; one input into OUT.npz:NAME becomes member NAME. An archive
-// into a folder (an existing one, or a name ending in "/") becomes one
-// NAME.npy per member. Text output is np.savetxt's, byte for byte, with its
-// arguments as flags: --fmt (once for the whole row, or once per column;
-// default %.18e), --delimiter (default " "), --newline, --header, --footer
-// and --comments. Every output is written under a temporary name beside it,
-// synced and renamed when complete: a conversion that fails or is
-// interrupted never leaves a file under the output's name, and an existing
-// output is replaced only by a complete one. An archive unpacked into a
-// folder is one output per member, each written so: a failure part-way
-// leaves the members extracted before it (complete) in the folder. Members
-// are extracted under the last element of their key; two that would get the
-// same name (a/x and b/x), or a key naming no file, fail the conversion
-// before anything is written. On a terminal, binary outputs of 256 MiB or
-// more show a progress bar.
+// refused rather than taken for plain text. The input is an .npy file, a raw
+// file described by info's flags, a member ARCHIVE.npz:NAME, or a text file;
+// an .npy output holds the input's header (np.save's for a raw input) and
+// data unchanged. Text is read as np.loadtxt reads it, streaming into an
+// .npy output in bounded memory, with loadtxt's shape before it squeezes
+// (ndmin=2: rows by columns, one column too; ndmin=1 for a structured dtype)
+// whatever the output (info's raw-file flags other than --dtype are
+// refused), with its keywords as flags: --delimiter (default: white space,
+// also for .csv), --comments (repeat for several markers), --skiprows,
+// --usecols, --max-rows, --quotechar and --dtype (a descr, default <f8); or,
+// with --reader genfromtxt, as np.genfromtxt reads it, in memory, with
+// --names, --missing-values, --filling-values, --skip-header and
+// --skip-footer (and without --dtype, the column types inferred as NumPy
+// infers them). Several inputs go into a new archive, one member each, named
+// after the file (a.npy becomes "a") or the member; one input into
+// OUT.npz:NAME becomes member NAME. An archive into a folder (an existing
+// one, or a name ending in "/") becomes one NAME.npy per member. Text output
+// is np.savetxt's, byte for byte, with its arguments as flags: --fmt (once
+// for the whole row, or once per column; default %.18e), --delimiter
+// (default " "), --newline, --header, --footer and --comments. Every output
+// is written under a temporary name beside it, synced and renamed when
+// complete: a conversion that fails or is interrupted never leaves a file
+// under the output's name, and an existing output is replaced only by a
+// complete one. An archive unpacked into a folder is one output per member,
+// each written so: a failure part-way leaves the members extracted before it
+// (complete) in the folder. Members are extracted under the last element of
+// their key; two that would get the same name (a/x and b/x), or a key naming
+// no file, fail the conversion before anything is written. On a terminal,
+// binary outputs of 256 MiB or more show a progress bar.
 //
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).

@@ -344,8 +344,7 @@ func convertText(in, out, descr string, t *textArgs, stderr io.Writer) error {
 			return err
 		}
 		if formatOf(out) == formatNPY && archive == "" {
-			_, err := text.LoadFileToNPY(in, out, opts...)
-			return err
+			return loadTextToNPY(in, out, opts, stderr)
 		}
 		if f, err = text.LoadArrayFile(in, opts...); err != nil {
 			return err
@@ -371,7 +370,7 @@ func convertText(in, out, descr string, t *textArgs, stderr io.Writer) error {
 		if member == "" {
 			member = memberName(in)
 		}
-		return writeAtomically(archive, 0, stderr, func(w io.Writer) error {
+		return writeAtomically(archive, func(w io.Writer) error {
 			zw := npz.NewWriter(w)
 			if err := zw.WriteArray(member, f); err != nil {
 				return err
@@ -388,7 +387,7 @@ func writeArray(f *mmarray.File, output string, t textArgs, stderr io.Writer) er
 	switch formatOf(output) {
 	case formatText:
 		// The text's length is not known beforehand: no progress bar.
-		return writeAtomically(output, 0, stderr, func(w io.Writer) error {
+		return writeAtomically(output, func(w io.Writer) error {
 			return text.SaveArray(w, f, t.saveOptions()...)
 		})
 	case formatRaw:
@@ -508,6 +507,31 @@ func extractArchive(input, folder string, stderr io.Writer) error {
 	return nil
 }
 
+// loadTextToNPY streams the text file in into a new .npy file out
+// (text.LoadFileToNPY), with, on a terminal, a progress bar of the input's
+// bytes for a file of progressMinBytes or more that is not compressed.
+func loadTextToNPY(in, out string, opts []text.LoadOption, stderr io.Writer) error {
+	st, err := os.Stat(in)
+	if err != nil {
+		return err
+	}
+	bar := newBar(stderr, "convert", st.Size())
+	if bar == nil || strings.HasSuffix(in, ".gz") {
+		_, err := text.LoadFileToNPY(in, out, opts...)
+		return err
+	}
+	defer bar.Finish()
+	f, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if _, err := text.LoadToNPY(io.TeeReader(f, bar), out, opts...); err != nil {
+		return fmt.Errorf("load %s: %w", in, err)
+	}
+	return nil
+}
+
 // writeWithProgress is writeAtomically with, on a terminal, a progress bar
 // of total bytes for outputs of progressMinBytes or more, counting the bytes
 // write produces, before any gzip compression: total is an uncompressed
@@ -517,7 +541,7 @@ func writeWithProgress(path string, total int64, stderr io.Writer, write func(io
 	if bar != nil {
 		defer bar.Finish()
 	}
-	return writeAtomically(path, 0, stderr, countedBy(bar, write))
+	return writeAtomically(path, countedBy(bar, write))
 }
 
 // countedBy returns write with the bytes it writes also added to bar; a nil
@@ -532,23 +556,17 @@ func countedBy(bar *progressbar.ProgressBar, write func(io.Writer) error) func(i
 // writeAtomically calls write with a buffered writer into a temporary file
 // beside path (gzip-compressed when path ends in .gz), syncs it and renames
 // it to path (atomicfile); on any failure the temporary file is removed and
-// path is untouched. On a terminal, outputs of progressMinBytes or more
-// show a progress bar of total bytes.
-func writeAtomically(path string, total int64, stderr io.Writer, write func(io.Writer) error) error {
+// path is untouched.
+func writeAtomically(path string, write func(io.Writer) error) error {
 	tmp, err := atomicfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("convert to %s: %w", path, err)
 	}
 	defer tmp.Abort() // after an error; nothing after Commit
-	var sink io.Writer = tmp.Temp()
-	if bar := newBar(stderr, "convert", total); bar != nil {
-		sink = io.MultiWriter(tmp.Temp(), bar)
-		defer bar.Finish()
-	}
-	buf := bufio.NewWriterSize(sink, 1<<20)
+	buf := bufio.NewWriterSize(tmp.Temp(), 1<<20)
 	var gz *gzip.Writer
 	w := io.Writer(buf)
-	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+	if strings.HasSuffix(path, ".gz") {
 		gz = gzip.NewWriter(buf)
 		w = gz
 	}

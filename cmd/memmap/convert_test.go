@@ -238,7 +238,7 @@ func TestProgressCountsUncompressed(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "zeros.npy.gz")
 	data := make([]byte, 1<<20) // zeros: gzip makes them a thousand times smaller
 	bar := progressbar.NewOptions64(1<<40, progressbar.OptionSetWriter(io.Discard))
-	err := writeAtomically(path, 0, io.Discard, countedBy(bar, func(w io.Writer) error {
+	err := writeAtomically(path, countedBy(bar, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	}))

@@ -117,7 +117,8 @@
 // (complete) in the folder. Members are extracted under the last element of
 // their key; two that would get the same name (a/x and b/x), or a key naming
 // no file, fail the conversion before anything is written. On a terminal,
-// binary outputs of 256 MiB or more show a progress bar.
+// binary outputs of 256 MiB or more, and uncompressed text of 256 MiB or
+// more streamed into an .npy file, show a progress bar.
 //
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).

@@ -2,6 +2,7 @@ package mmarray_test
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -157,7 +158,9 @@ func FuzzOpenAppend(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, shape := range [][]int{{0, 1 << 37}, {1 << 37, 0}} {
+	// 2**37 items (2**31-1 on 32 bits, where a larger count is refused).
+	huge := int(min(int64(1)<<37, int64(math.MaxInt)))
+	for _, shape := range [][]int{{0, huge}, {huge, 0}} {
 		prefix, err := npyheader.Header{DType: dt, Shape: shape}.Encode()
 		if err != nil {
 			f.Fatal(err)

@@ -305,7 +305,7 @@ func delimiterOf(b byte) string {
 // copied behind the header once more.
 func TestImageSinkHeaderInPlace(t *testing.T) {
 	t.Parallel()
-	const longest = math.MaxInt64 // bytes
+	const longest = math.MaxInt // bytes
 	descrs := []string{"<f8", "|S10", "<U3"}
 	for n := range 64 { // headers of every length modulo 64, some with no spare byte
 		descrs = append(descrs, fmt.Sprintf("[('a', '<i4'), ('%s', '<f8')]", strings.Repeat("x", n+1)))

@@ -43,3 +43,14 @@ func reserve(f *os.File, off, n int64) error {
 		return &os.PathError{Op: "fallocate", Path: f.Name(), Err: allocErr}
 	}
 }
+
+// startWriteback starts writing the dirty pages of [off, off+n) of f back
+// to the disk and returns without waiting (sync_file_range WRITE). It is a
+// hint: errors are left to the fdatasync that follows.
+func startWriteback(f *os.File, off, n int64) {
+	if conn, err := f.SyscallConn(); err == nil {
+		conn.Control(func(fd uintptr) {
+			unix.SyncFileRange(int(fd), off, n, unix.SYNC_FILE_RANGE_WRITE)
+		})
+	}
+}

@@ -33,6 +33,11 @@ const defaultBufferSize = 1 << 20
 // written after the last Sync lie past the header's shape, where np.load
 // ignores them and Recover adopts them.
 //
+// Every 16 MiB of rows written, the Writer starts their write-back to the
+// disk without waiting for it (sync_file_range on Linux), so that the disk
+// writes while more rows are made and the fdatasync of Sync or Close finds
+// little left to do.
+//
 // A Writer is not safe for concurrent use. It never maps the file.
 type Writer struct {
 	path   string
@@ -46,8 +51,11 @@ type Writer struct {
 	rowBytes   int
 	// written is how many row bytes are in the file (not the buffer).
 	written int64
-	buf     []byte
-	err     error // the first write or sync error: the Writer is then broken
+	// flushing is the offset of the rows (relative to dataOffset) up to
+	// which write-back has been started: see writeOut.
+	flushing int64
+	buf      []byte
+	err      error // the first write or sync error: the Writer is then broken
 	// syncData is atomicfile.SyncData; a test replaces it to inject a
 	// failure.
 	syncData func(*os.File) error
@@ -397,8 +405,19 @@ func (w *Writer) writeOut(b []byte) error {
 		return w.fail("append to", err, w.header.Shape[w.axis])
 	}
 	w.written += int64(len(b))
+	if w.written-w.flushing >= writebackStep {
+		// Start writing the rows back to the disk now, without waiting:
+		// the disk works while more rows are made, and the fdatasync of
+		// the next Sync or of Close finds little left to write.
+		startWriteback(w.file, w.dataOffset+w.flushing, w.written-w.flushing)
+		w.flushing = w.written
+	}
 	return nil
 }
+
+// writebackStep is how many written bytes a Writer gathers before it
+// starts their write-back.
+const writebackStep = 16 << 20
 
 // fail breaks the Writer with err, after cutting the file back to its
 // first keepRows rows (freeing what a full disk needs most). keepRows is

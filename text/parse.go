@@ -1,6 +1,7 @@
 package text
 
 import (
+	"encoding/binary"
 	"errors"
 	"math"
 	"strconv"
@@ -63,6 +64,43 @@ func skipSpace(b []byte, i int) int {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
+// scanDigits reads the decimal digits of b from i on into mant (mant*10 +
+// digit each, wrapping past 19 digits, where the caller no longer uses
+// it) and returns it with the index after the last digit. Eight digits are
+// taken at a time where eight follow, in a few multiplications instead of
+// a chain of eight.
+func scanDigits(b []byte, i int, mant uint64) (uint64, int) {
+	for i+8 <= len(b) {
+		d, ok := eightDigits(binary.LittleEndian.Uint64(b[i:]))
+		if !ok {
+			break
+		}
+		mant = mant*100000000 + d
+		i += 8
+	}
+	for i < len(b) && isDigit(b[i]) {
+		mant = mant*10 + uint64(b[i]-'0')
+		i++
+	}
+	return mant, i
+}
+
+// eightDigits returns the number that eight ASCII digits, loaded little-
+// endian (the first digit in the low byte), spell, and whether all eight
+// are digits: each byte's high half is 3, and adding 6 keeps it 3 (so the
+// low half is at most 9). The digits are then combined in pairs, fours and
+// eights (Lemire's SWAR parsing).
+func eightDigits(v uint64) (uint64, bool) {
+	const threes, sixes, highs = 0x3030303030303030, 0x0606060606060606, 0xF0F0F0F0F0F0F0F0
+	if v&highs != threes || (v+sixes)&highs != threes {
+		return 0, false
+	}
+	v -= threes
+	v = v*10 + v>>8 // each even byte: two digits
+	v = ((v&0x000000FF000000FF)*(100+(1000000<<32)) + (v>>16&0x000000FF000000FF)*(1+(10000<<32))) >> 32
+	return v, true
+}
+
 // Python's NaNs: float('nan') has the bits 0x7ff8000000000000 and
 // float('-nan') the same with the sign bit; Go's math.NaN() has other bits.
 var (
@@ -89,19 +127,13 @@ func floatPrefix(b []byte, i int) (float64, int, bool) {
 	// uint64 holds.
 	var mant uint64
 	signEnd := j
-	for j < len(b) && isDigit(b[j]) {
-		mant = mant*10 + uint64(b[j]-'0')
-		j++
-	}
+	mant, j = scanDigits(b, j, mant)
 	digits := j - signEnd
 	fracDigits := 0
 	if j < len(b) && b[j] == '.' {
 		j++
 		fracStart := j
-		for j < len(b) && isDigit(b[j]) {
-			mant = mant*10 + uint64(b[j]-'0')
-			j++
-		}
+		mant, j = scanDigits(b, j, mant)
 		fracDigits = j - fracStart
 		digits += fracDigits
 	}
@@ -134,6 +166,17 @@ func floatPrefix(b []byte, i int) (float64, int, bool) {
 	if e := exp - fracDigits; digits <= 19 && expOK {
 		// Trailing zeros are dropped while the mantissa is too large for
 		// Clinger's path: "1.000000000000000000e+00", savetxt's 1.0, is 1.
+		// (Eight and four at a time first: savetxt's %.18e ends most
+		// mantissas in a run of zeros. Dropping more of them than needed
+		// only moves the value to another exact path.)
+		for mant > 1<<53 && mant%100000000 == 0 {
+			mant /= 100000000
+			e += 8
+		}
+		for mant > 1<<53 && mant%10000 == 0 {
+			mant /= 10000
+			e += 4
+		}
 		for mant > 1<<53 && mant%10 == 0 {
 			mant /= 10
 			e++

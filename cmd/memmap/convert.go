@@ -386,10 +386,16 @@ func writeArray(f *mmarray.File, output string, t textArgs, stderr io.Writer) er
 	total, _ := f.Header().DataSize()
 	switch formatOf(output) {
 	case formatText:
-		// The text's length is not known beforehand: no progress bar.
-		return writeAtomically(output, func(w io.Writer) error {
+		// The text's length is not known beforehand: the bar counts the
+		// bytes written, without a total.
+		size, _ := f.Header().DataSize()
+		bar := newSpinner(stderr, "convert", size)
+		if bar != nil {
+			defer bar.Finish()
+		}
+		return writeAtomically(output, countedBy(bar, func(w io.Writer) error {
 			return text.SaveArray(w, f, t.saveOptions()...)
-		})
+		}))
 	case formatRaw:
 		if f.FortranOrder() {
 			fmt.Fprintf(stderr, "memmap: %s holds the data in Fortran order, as the input does: read it with --order F\n", output)
@@ -516,7 +522,7 @@ func loadTextToNPY(in, out string, opts []text.LoadOption, stderr io.Writer) err
 		return err
 	}
 	bar := newBar(stderr, "convert", st.Size())
-	if bar == nil || strings.HasSuffix(in, ".gz") {
+	if bar == nil {
 		_, err := text.LoadFileToNPY(in, out, opts...)
 		return err
 	}
@@ -526,10 +532,45 @@ func loadTextToNPY(in, out string, opts []text.LoadOption, stderr io.Writer) err
 		return err
 	}
 	defer f.Close()
-	if _, err := text.LoadToNPY(io.TeeReader(f, bar), out, opts...); err != nil {
+	if _, err := text.LoadToNPY(readCounted(f, bar, in), out, opts...); err != nil {
 		return fmt.Errorf("load %s: %w", in, err)
 	}
 	return nil
+}
+
+// readCounted reads the file f, named name, adding the bytes read from it
+// to bar, through gzip when name ends in .gz (the bar then counts the
+// compressed bytes, as its total, the file's size, does); gzip's errors
+// wrap text.ErrGzip, as LoadFileToNPY's do.
+func readCounted(f *os.File, bar *progressbar.ProgressBar, name string) io.Reader {
+	r := io.TeeReader(f, bar)
+	if !strings.HasSuffix(name, ".gz") {
+		return r
+	}
+	return &gzipText{src: r}
+}
+
+// gzipText decompresses src, opening the gzip stream at the first Read so
+// that a bad header is an error of the load, and wraps gzip's errors in
+// text.ErrGzip.
+type gzipText struct {
+	src io.Reader
+	zr  *gzip.Reader
+}
+
+func (g *gzipText) Read(p []byte) (int, error) {
+	if g.zr == nil {
+		zr, err := gzip.NewReader(g.src)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %w", text.ErrGzip, err)
+		}
+		g.zr = zr
+	}
+	n, err := g.zr.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("%w: %w", text.ErrGzip, err)
+	}
+	return n, err
 }
 
 // writeWithProgress is writeAtomically with, on a terminal, a progress bar

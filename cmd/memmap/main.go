@@ -117,8 +117,11 @@
 // (complete) in the folder. Members are extracted under the last element of
 // their key; two that would get the same name (a/x and b/x), or a key naming
 // no file, fail the conversion before anything is written. On a terminal,
-// binary outputs of 256 MiB or more, and uncompressed text of 256 MiB or
-// more streamed into an .npy file, show a progress bar.
+// conversions of 256 MiB or more show a progress bar: of the bytes written
+// for binary outputs, of the input file's bytes (compressed or not) for
+// text streamed into an .npy file, and a count of the bytes written, with
+// no total, for text outputs; text read into memory first (genfromtxt, or
+// loadtxt into another format) shows none while it is read.
 //
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).

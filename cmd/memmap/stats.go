@@ -145,10 +145,29 @@ func newProgress(stderr io.Writer, f *mmarray.File) *progressbar.ProgressBar {
 // newBar is a progress bar for total bytes on stderr, or nil when stderr
 // is not a terminal or the work is small.
 func newBar(stderr io.Writer, what string, total int64) *progressbar.ProgressBar {
-	file, ok := stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(file.Fd())) || total < progressMinBytes {
+	if !isTerminal(stderr) || total < progressMinBytes {
 		return nil
 	}
+	return barOf(stderr, what, total)
+}
+
+// newSpinner is newBar for work of unknown length, judged small or not by
+// size: it counts bytes without a total.
+func newSpinner(stderr io.Writer, what string, size int64) *progressbar.ProgressBar {
+	if !isTerminal(stderr) || size < progressMinBytes {
+		return nil
+	}
+	return barOf(stderr, what, -1)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	file, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
+}
+
+// barOf is a bar of total bytes (-1: unknown) on stderr.
+func barOf(stderr io.Writer, what string, total int64) *progressbar.ProgressBar {
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription(what),

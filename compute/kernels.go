@@ -298,9 +298,12 @@ func (e *extremes[K]) scan(start int, xs []K, nat bool) {
 
 // scanSum is scan (without NaT) and sumFloats in one pass over xs, for a
 // piece without NaN: it returns the sum and true, or false and leaves e
-// as it was if xs holds a NaN. Each block's extremes are found without a
-// branch per element, and its first element equal to each (the first
-// occurrence the element-wise scan finds) only when it beats e's.
+// as it was if xs holds a NaN. Each block's extremes are found with its
+// sum, in lanes with no test for NaN per element; then the block's first
+// element equal to each (the first occurrence the element-wise scan
+// finds), which replaces e's where it beats it. (Seeking it only where the
+// extreme beats e's measured slower, 515 against 655 ms for a 4 GiB
+// Describe.)
 func (e *extremes[K]) scanSum(start int, xs []K) (fsum, bool) {
 	var s fsum
 	c := *e

@@ -53,8 +53,9 @@
 // The input is cut into blocks of whole rows (at line ends outside quoted
 // fields), which WithWorkers goroutines parse at once; the records are
 // handed to the sink in the order of the input, and the result does not
-// depend on the number of workers. WithMemory bounds the blocks and
-// records in flight. An error names the line of the input, counted from 1
+// depend on the number of workers. WithMemory bounds the blocks and records
+// in flight; WithProgress reports the bytes of the input read. An error
+// names the line of the input, counted from 1
 // with skipped lines, and the column of the field: "line 1843, column 4:
 // could not convert 'abc' to float64: text: invalid value"; the rows
 // before it have been written to the sink.

@@ -1,10 +1,7 @@
 package text
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -38,18 +35,11 @@ func GenfromtxtFile(path string, opts ...GenOption) (GenResult, error) {
 		return GenResult{}, err
 	}
 	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(bufio.NewReader(f))
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = io.ErrUnexpectedEOF
-			}
-			return GenResult{}, fmt.Errorf("genfromtxt %s: %w: %w", path, ErrGzip, err)
-		}
-		defer zr.Close()
-		r = gzipErrors{zr}
+	r, closeGzip, err := gunzipped(f, path)
+	if err != nil {
+		return GenResult{}, fmt.Errorf("genfromtxt %s: %w", path, err)
 	}
+	defer closeGzip()
 	res, err := genfromtxt(r, path, opts)
 	if err != nil {
 		return res, fmt.Errorf("genfromtxt %s: %w", path, err)

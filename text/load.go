@@ -139,30 +139,78 @@ func (s *imageSink) image(hdr []byte) []byte {
 }
 
 // LoadFile is Load for the file at path; a name ending in .gz is read
-// through gzip, as np.loadtxt does. Errors name the file.
+// through gzip, as np.loadtxt does. WithProgress counts the file's bytes
+// read (compressed ones for .gz) against its size. Errors name the file.
 func LoadFile(path string, sink RowSink, opts ...LoadOption) (Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Result{}, err // a *fs.PathError names the file
 	}
 	defer f.Close()
-	var r io.Reader = f
-	if strings.HasSuffix(path, ".gz") {
-		zr, err := gzip.NewReader(bufio.NewReader(f))
-		if err != nil {
-			if errors.Is(err, io.EOF) { // an empty file
-				err = io.ErrUnexpectedEOF
-			}
-			return Result{}, fmt.Errorf("load %s: %w: %w", path, ErrGzip, err)
+	var raw io.Reader = f
+	if progress := progressOf(opts); progress != nil {
+		size := int64(-1)
+		if st, err := f.Stat(); err == nil {
+			size = st.Size()
 		}
-		defer zr.Close()
-		r = gzipErrors{zr}
+		raw = &progressReader{r: f, report: progress, total: size}
+		// Counted here, below gzip: Load must not count again.
+		opts = append(opts[:len(opts):len(opts)], loadOptionFunc(func(o *loadOptions) { o.progress = nil }))
 	}
+	r, closeGzip, err := gunzipped(raw, path)
+	if err != nil {
+		return Result{}, fmt.Errorf("load %s: %w", path, err)
+	}
+	defer closeGzip()
 	res, err := Load(r, sink, opts...)
 	if err != nil {
 		return res, fmt.Errorf("load %s: %w", path, err)
 	}
 	return res, nil
+}
+
+// gunzipped is r, read through gzip when path ends in .gz (np.loadtxt's and
+// np.genfromtxt's rule) with the stream's errors wrapping ErrGzip, and the
+// function that closes the gzip reader.
+func gunzipped(r io.Reader, path string) (io.Reader, func(), error) {
+	if !strings.HasSuffix(path, ".gz") {
+		return r, func() {}, nil
+	}
+	zr, err := gzip.NewReader(bufio.NewReader(r))
+	if err != nil {
+		if errors.Is(err, io.EOF) { // an empty file
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, nil, fmt.Errorf("%w: %w", ErrGzip, err)
+	}
+	return gzipErrors{zr}, func() { zr.Close() }, nil
+}
+
+// progressReader reports the bytes read through it so far, and total, to
+// report after each read.
+type progressReader struct {
+	r      io.Reader
+	report func(done, total int64)
+	done   int64
+	total  int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.done += int64(n)
+		p.report(p.done, p.total)
+	}
+	return n, err
+}
+
+// progressOf is the WithProgress function among opts, or nil.
+func progressOf(opts []LoadOption) func(done, total int64) {
+	var o loadOptions
+	for _, opt := range opts {
+		opt.applyLoad(&o)
+	}
+	return o.progress
 }
 
 // gzipErrors marks the errors of a gzip stream with ErrGzip.
@@ -196,6 +244,9 @@ func Load(r io.Reader, sink RowSink, opts ...LoadOption) (Result, error) {
 		opt.applyLoad(&o)
 	}
 	checkControls(&o)
+	if o.progress != nil {
+		r = &progressReader{r: r, report: o.progress, total: -1}
+	}
 	dt := o.dtype
 	if !o.hasDType {
 		dt = npyheader.DType{Kind: npyheader.Float, Order: npyheader.NativeOrder(), ItemSize: 8}

@@ -38,9 +38,10 @@ type loadOptions struct {
 	encoding    encoding
 	encodingSet bool
 	ndmin       int
-	workers     int   // 0: GOMAXPROCS
-	budget      int64 // 0: defaultBudget
-	blockSize   int   // 0: from the budget; tests set it to cut tiny blocks
+	progress    func(done, total int64) // WithProgress; nil: none
+	workers     int                     // 0: GOMAXPROCS
+	budget      int64                   // 0: defaultBudget
+	blockSize   int                     // 0: from the budget; tests set it to cut tiny blocks
 }
 
 func defaultLoadOptions() loadOptions {
@@ -298,4 +299,13 @@ func quotedList(markers []string) string {
 		q[i] = strconv.Quote(m)
 	}
 	return strings.Join(q, ", ")
+}
+
+// WithProgress calls fn after each read of the input with the bytes read
+// so far and the input's size: the file's for LoadFile, LoadFileToNPY and
+// LoadArrayFile (its compressed bytes for a .gz file), -1 for a reader
+// given to Load, LoadToNPY or LoadArray. fn is called from one goroutine
+// at a time; a nil fn reports nothing.
+func WithProgress(fn func(done, total int64)) LoadOption {
+	return loadOptionFunc(func(o *loadOptions) { o.progress = fn })
 }

@@ -359,3 +359,59 @@ func TestImageSinkHeaderInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadFileProgress checks WithProgress on LoadFileToNPY: plain and
+// gzip-compressed text give the file they give without it, the last report
+// is the file's whole size (its compressed bytes for .gz) against that
+// size, and a damaged gzip stream is still an error wrapping ErrGzip that
+// leaves no file.
+func TestLoadFileProgress(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var plain bytes.Buffer
+	for i := range 5000 {
+		fmt.Fprintf(&plain, "%d %d.5\n", i, -i)
+	}
+	var packed bytes.Buffer
+	zw := gzip.NewWriter(&packed)
+	if _, err := zw.Write(plain.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string][]byte{"t.txt": plain.Bytes(), "t.txt.gz": packed.Bytes()} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want, got := filepath.Join(dir, name+".want.npy"), filepath.Join(dir, name+".got.npy")
+		if _, err := LoadFileToNPY(path, want); err != nil {
+			t.Fatal(name, err)
+		}
+		var done, total int64
+		if _, err := LoadFileToNPY(path, got, WithProgress(func(d, tot int64) { done, total = d, tot })); err != nil {
+			t.Fatal(name, err)
+		}
+		if done != int64(len(content)) || total != int64(len(content)) {
+			t.Errorf("%s: last report %d of %d, want %d of %d", name, done, total, len(content), len(content))
+		}
+		wantBytes, err1 := os.ReadFile(want)
+		gotBytes, err2 := os.ReadFile(got)
+		if err1 != nil || err2 != nil || !bytes.Equal(wantBytes, gotBytes) {
+			t.Errorf("%s: the file with progress differs from the one without (%v, %v)", name, err1, err2)
+		}
+	}
+	damaged := filepath.Join(dir, "bad.txt.gz")
+	if err := os.WriteFile(damaged, packed.Bytes()[:packed.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.npy")
+	_, err := LoadFileToNPY(damaged, bad, WithProgress(func(int64, int64) {}))
+	if !errors.Is(err, ErrGzip) {
+		t.Errorf("damaged gzip: %v, want an error wrapping ErrGzip", err)
+	}
+	if _, serr := os.Stat(bad); serr == nil {
+		t.Error("damaged gzip: a file was left at the output's path")
+	}
+}

@@ -514,63 +514,20 @@ func extractArchive(input, folder string, stderr io.Writer) error {
 }
 
 // loadTextToNPY streams the text file in into a new .npy file out
-// (text.LoadFileToNPY), with, on a terminal, a progress bar of the input's
-// bytes for a file of progressMinBytes or more that is not compressed.
+// (text.LoadFileToNPY), with, on a terminal, a progress bar of the file's
+// bytes read (compressed ones for .gz) for a file of progressMinBytes or
+// more.
 func loadTextToNPY(in, out string, opts []text.LoadOption, stderr io.Writer) error {
 	st, err := os.Stat(in)
 	if err != nil {
 		return err
 	}
-	bar := newBar(stderr, "convert", st.Size())
-	if bar == nil {
-		_, err := text.LoadFileToNPY(in, out, opts...)
-		return err
+	if bar := newBar(stderr, "convert", st.Size()); bar != nil {
+		defer bar.Finish()
+		opts = append(opts, text.WithProgress(func(done, _ int64) { bar.Set64(done) }))
 	}
-	defer bar.Finish()
-	f, err := os.Open(in)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if _, err := text.LoadToNPY(readCounted(f, bar, in), out, opts...); err != nil {
-		return fmt.Errorf("load %s: %w", in, err)
-	}
-	return nil
-}
-
-// readCounted reads the file f, named name, adding the bytes read from it
-// to bar, through gzip when name ends in .gz (the bar then counts the
-// compressed bytes, as its total, the file's size, does); gzip's errors
-// wrap text.ErrGzip, as LoadFileToNPY's do.
-func readCounted(f *os.File, bar *progressbar.ProgressBar, name string) io.Reader {
-	r := io.TeeReader(f, bar)
-	if !strings.HasSuffix(name, ".gz") {
-		return r
-	}
-	return &gzipText{src: r}
-}
-
-// gzipText decompresses src, opening the gzip stream at the first Read so
-// that a bad header is an error of the load, and wraps gzip's errors in
-// text.ErrGzip.
-type gzipText struct {
-	src io.Reader
-	zr  *gzip.Reader
-}
-
-func (g *gzipText) Read(p []byte) (int, error) {
-	if g.zr == nil {
-		zr, err := gzip.NewReader(g.src)
-		if err != nil {
-			return 0, fmt.Errorf("%w: %w", text.ErrGzip, err)
-		}
-		g.zr = zr
-	}
-	n, err := g.zr.Read(p)
-	if err != nil && err != io.EOF {
-		err = fmt.Errorf("%w: %w", text.ErrGzip, err)
-	}
-	return n, err
+	_, err = text.LoadFileToNPY(in, out, opts...)
+	return err
 }
 
 // writeWithProgress is writeAtomically with, on a terminal, a progress bar

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/go-memmap/memmap/internal/numpytest"
-	"github.com/go-memmap/memmap/text"
 	"github.com/schollz/progressbar/v3"
 	"github.com/stretchr/testify/require"
 )
@@ -251,50 +247,4 @@ func TestProgressCountsUncompressed(t *testing.T) {
 	st, err := os.Stat(path)
 	require.NoError(t, err)
 	require.Less(t, st.Size(), int64(len(data))/100, "the output is compressed")
-}
-
-// TestReadCounted checks the reader behind the progress bar of text
-// streamed into .npy: through it, plain and gzip-compressed text give the
-// file LoadFileToNPY gives, the bar counts the file's bytes, and a damaged
-// gzip stream is an error wrapping text.ErrGzip.
-func TestReadCounted(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	var plain bytes.Buffer
-	for i := range 5000 {
-		fmt.Fprintf(&plain, "%d %d.5\n", i, -i)
-	}
-	var packed bytes.Buffer
-	zw := gzip.NewWriter(&packed)
-	_, err := zw.Write(plain.Bytes())
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	for name, content := range map[string][]byte{"t.txt": plain.Bytes(), "t.txt.gz": packed.Bytes()} {
-		path := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(path, content, 0o644))
-		want := filepath.Join(dir, name+".want.npy")
-		_, err := text.LoadFileToNPY(path, want)
-		require.NoError(t, err, name)
-		f, err := os.Open(path)
-		require.NoError(t, err)
-		bar := progressbar.NewOptions64(int64(len(content)), progressbar.OptionSetWriter(io.Discard))
-		got := filepath.Join(dir, name+".got.npy")
-		_, err = text.LoadToNPY(readCounted(f, bar, path), got)
-		f.Close()
-		require.NoError(t, err, name)
-		require.EqualValues(t, len(content), bar.State().CurrentNum, name)
-		wantBytes, err := os.ReadFile(want)
-		require.NoError(t, err)
-		gotBytes, err := os.ReadFile(got)
-		require.NoError(t, err)
-		require.True(t, bytes.Equal(wantBytes, gotBytes), name)
-	}
-	damaged := filepath.Join(dir, "bad.txt.gz")
-	require.NoError(t, os.WriteFile(damaged, packed.Bytes()[:len(packed.Bytes())/2], 0o644))
-	f, err := os.Open(damaged)
-	require.NoError(t, err)
-	defer f.Close()
-	_, err = text.LoadToNPY(readCounted(f, progressbar.NewOptions64(1, progressbar.OptionSetWriter(io.Discard)), damaged), filepath.Join(dir, "bad.npy"))
-	require.ErrorIs(t, err, text.ErrGzip)
-	require.NoFileExists(t, filepath.Join(dir, "bad.npy"))
 }

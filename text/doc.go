@@ -55,8 +55,8 @@
 // handed to the sink in the order of the input, and the result does not
 // depend on the number of workers. WithMemory bounds the blocks and records
 // in flight; WithProgress reports the bytes of the input read. An error
-// names the line of the input, counted from 1
-// with skipped lines, and the column of the field: "line 1843, column 4:
+// names the line of the input, counted from 1 with skipped lines, and the
+// column of the field: "line 1843, column 4:
 // could not convert 'abc' to float64: text: invalid value"; the rows
 // before it have been written to the sink.
 //

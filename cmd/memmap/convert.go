@@ -388,24 +388,19 @@ func writeArray(f *mmarray.File, output string, t textArgs, stderr io.Writer) er
 	case formatText:
 		// The text's length is not known beforehand: the bar counts the
 		// bytes written, without a total.
-		size, _ := f.Header().DataSize()
-		bar := newSpinner(stderr, "convert", size)
-		if bar != nil {
-			defer bar.Finish()
-		}
-		return writeAtomically(output, countedBy(bar, func(w io.Writer) error {
+		return writeCounted(output, newSpinner(stderr, "convert", total), func(w io.Writer) error {
 			return text.SaveArray(w, f, t.saveOptions()...)
-		}))
+		})
 	case formatRaw:
 		if f.FortranOrder() {
 			fmt.Fprintf(stderr, "memmap: %s holds the data in Fortran order, as the input does: read it with --order F\n", output)
 		}
-		return writeWithProgress(output, total, stderr, func(w io.Writer) error {
+		return writeCounted(output, newBar(stderr, "convert", total), func(w io.Writer) error {
 			_, err := f.WriteDataTo(w)
 			return err
 		})
 	default:
-		return writeWithProgress(output, total, stderr, func(w io.Writer) error {
+		return writeCounted(output, newBar(stderr, "convert", total), func(w io.Writer) error {
 			_, err := f.WriteTo(w)
 			return err
 		})
@@ -437,7 +432,7 @@ func packArchive(inputs []string, output string, raw rawArgs, stderr io.Writer) 
 			names[i] = memberName(in)
 		}
 	}
-	return writeWithProgress(output, total, stderr, func(w io.Writer) error {
+	return writeCounted(output, newBar(stderr, "convert", total), func(w io.Writer) error {
 		zw := npz.NewWriter(w)
 		for i, f := range files {
 			if err := zw.WriteArray(names[i], f); err != nil {
@@ -530,12 +525,10 @@ func loadTextToNPY(in, out string, opts []text.LoadOption, stderr io.Writer) err
 	return err
 }
 
-// writeWithProgress is writeAtomically with, on a terminal, a progress bar
-// of total bytes for outputs of progressMinBytes or more, counting the bytes
-// write produces, before any gzip compression: total is an uncompressed
-// size.
-func writeWithProgress(path string, total int64, stderr io.Writer, write func(io.Writer) error) error {
-	bar := newBar(stderr, "convert", total)
+// writeCounted is writeAtomically with the bytes write produces (before
+// any gzip compression) added to bar, which it finishes; a nil bar (off a
+// terminal, or a small output) counts nothing.
+func writeCounted(path string, bar *progressbar.ProgressBar, write func(io.Writer) error) error {
 	if bar != nil {
 		defer bar.Finish()
 	}

@@ -132,37 +132,21 @@ func (c *saveColumn[T]) put(vals []value, base int, block []T) {
 			vals[(base+k)*mul+off] = value{kind: kindFloat, bits: 16, f: x.Float64()}
 		}
 	case []int64:
-		for k, x := range b {
-			vals[(base+k)*mul+off] = value{kind: kindInt, i: x}
-		}
+		putInts(vals, base, mul, off, b)
 	case []int32:
-		for k, x := range b {
-			vals[(base+k)*mul+off] = value{kind: kindInt, i: int64(x)}
-		}
+		putInts(vals, base, mul, off, b)
 	case []int16:
-		for k, x := range b {
-			vals[(base+k)*mul+off] = value{kind: kindInt, i: int64(x)}
-		}
+		putInts(vals, base, mul, off, b)
 	case []int8:
-		for k, x := range b {
-			vals[(base+k)*mul+off] = value{kind: kindInt, i: int64(x)}
-		}
+		putInts(vals, base, mul, off, b)
 	case []uint64:
-		for k, x := range b {
-			vals[(base+k)*mul+off] = value{kind: kindUint, u: x}
-		}
+		putUints(vals, base, mul, off, b)
 	case []uint32:
-		for k, x := range b {
-			vals[(base+k)*mul+off] = value{kind: kindUint, u: uint64(x)}
-		}
+		putUints(vals, base, mul, off, b)
 	case []uint16:
-		for k, x := range b {
-			vals[(base+k)*mul+off] = value{kind: kindUint, u: uint64(x)}
-		}
+		putUints(vals, base, mul, off, b)
 	case []uint8:
-		for k, x := range b {
-			vals[(base+k)*mul+off] = value{kind: kindUint, u: uint64(x)}
-		}
+		putUints(vals, base, mul, off, b)
 	case []bool:
 		for k, x := range b {
 			v := value{kind: kindBool}
@@ -179,6 +163,20 @@ func (c *saveColumn[T]) put(vals []value, base int, block []T) {
 		for k, x := range b {
 			putComplex(vals, (base+k)*mul+off, float64(real(x)), float64(imag(x)), 32, c.split)
 		}
+	}
+}
+
+// putInts stores a block of signed integers, element k at (base+k)*mul+off.
+func putInts[I int8 | int16 | int32 | int64](vals []value, base, mul, off int, b []I) {
+	for k, x := range b {
+		vals[(base+k)*mul+off] = value{kind: kindInt, i: int64(x)}
+	}
+}
+
+// putUints is putInts for unsigned integers.
+func putUints[U uint8 | uint16 | uint32 | uint64](vals []value, base, mul, off int, b []U) {
+	for k, x := range b {
+		vals[(base+k)*mul+off] = value{kind: kindUint, u: uint64(x)}
 	}
 }
 

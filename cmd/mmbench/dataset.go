@@ -85,8 +85,8 @@ func prepareDataset(cfg config, ui *ui) (*dataset, func(), error) {
 
 // writeCSV writes the CSV of the text workloads: the (rows, csvColumns)
 // view of the dataset's first values as np.savetxt(path, a,
-// delimiter=",") writes it, under a temporary name renamed when complete,
-// so that a CSV that exists is whole.
+// delimiter=",") writes it. text.SaveFile writes under a temporary name
+// renamed when complete, so a CSV that exists is whole.
 func writeCSV(dataPath, path string, rows int) error {
 	f, a, err := openFloat64(dataPath, mmarray.ReadOnly)
 	if err != nil {
@@ -97,12 +97,7 @@ func writeCSV(dataPath, path string, rows int) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := text.SaveFile(tmp, v, text.WithDelimiter(",")); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
+	return text.SaveFile(path, v, text.WithDelimiter(","))
 }
 
 // checkDataset makes sure path is an .npy mmbench can use: float64 in the

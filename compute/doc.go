@@ -285,10 +285,14 @@
 // (512 by 512 float64s, their edges on page boundaries where the strides
 // allow), so that each page is used whole while it is in memory, where a
 // row-by-row copy reads each input page once per row. The tiles are taken
-// in the source's memory order, so that its read-ahead is of use, and the
-// new file gets no read-ahead (Random advice): a write fault would
-// otherwise read in the pages around it (measured: 20 GB read for the
-// first 100 MiB of a transposed copy larger than memory).
+// in the source's memory order, so that its read-ahead is of use. Where the
+// output's rows are long (64 KiB or more for a group of tiles), the tiles
+// of a few consecutive tile columns are gathered in a buffer and written
+// through the file (File.WriteAt), row by row, so the new file is never
+// mapped and costs no write fault per page; otherwise they are written into
+// its mapping, which gets no read-ahead (Random advice): a write fault
+// would read in the pages around it (measured: 20 GB read for the first
+// 100 MiB of a transposed copy larger than memory).
 //
 // The new files keep the source's dtype (Take, Copy) or take the one given
 // (Astype, TransformToFile); they are flushed (msync and fdatasync) and

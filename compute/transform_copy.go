@@ -109,22 +109,37 @@ const transposeBlock = 32
 // copyTiled copies a view whose axis p lies closest together in memory
 // while its axis q is the last one of the output, into out, a C-order
 // destination of its shape: each tile, a range of p by a range of q at one
-// index of the other axes, is read in memory order (q outer, p inner),
-// transposed in memory, and written as rows of the output. The tiles are
-// taken p fastest, then q, then the other axes: along the source's memory
-// order, so that the kernel's read-ahead of the source brings in what the
-// next tiles read (taken q fastest, a tile read half of each 8 KiB source
-// row of a 1024-wide transposed float64 view, and the read-ahead's other
-// half was evicted before its tile came: the source was read three times).
-// Each tile writes whole pages of the output, and each output page is
-// written by one tile, in whatever order. Where out.release says source
-// and destination exceed the memory budget, each tile's span of the source
-// and of the destination is released once the tile is written (the tiles
-// are not chunks of a chunkWindow: their spans are not ranges of a C-order
-// walk).
+// index of the other axes, is read in memory order (q outer, p inner) and
+// transposed in memory. The tiles are taken p fastest, then q, then the
+// other axes: along the source's memory order, so that the kernel's
+// read-ahead of the source brings in what the next tiles read (taken q
+// fastest, a tile read half of each 8 KiB source row of a 1024-wide
+// transposed float64 view, and the read-ahead's other half was evicted
+// before its tile came: the source was read three times).
+//
+// Consecutive tile columns (every tile along p of groupQ consecutive tiles
+// along q, at one position of the other axes) make a group. Where a
+// group's output fits a buffer of tileGroupBytes or so and its rows are
+// minThroughRun or longer, the tiles are transposed into the group's buffer and the
+// group is written through the file (File.WriteAt), row by row, once its
+// last tile is in: the destination is never mapped, so its pages cost no
+// fault and no resident memory. Written into the mapping instead, each
+// tile wrote one page of each of its 512 rows, a write fault per page: a
+// million of them in a 4 GiB copy, 70% of its time. Elsewhere (rows shorter
+// than a page, or a tile column too large for a buffer) the tiles are
+// written into the mapping, each output page by one tile.
+//
+// Where out.release says source and destination exceed the memory budget,
+// each tile's span of the source is released once it is read, and each
+// group's span of the destination once the group is written (written back
+// first: the group's rows then go to the disk in runs of groupQ tiles along
+// each row, where a release per tile wrote single pages, 85% of a 2 GiB
+// transposed copy's time in sync_file_range). The tiles are not chunks of a
+// chunkWindow: their spans are not ranges of a C-order walk.
 func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], p, q int, cfg config) error {
 	shape := a.Shape()
-	edge := tileEdge(a.DType().ItemSize)
+	itemSize := a.DType().ItemSize
+	edge := tileEdge(itemSize)
 	// The tiles' edges fall on page boundaries of the source along p and
 	// of the destination along q where the layouts allow, so that each
 	// page is read or written by one tile only: tile k along an axis
@@ -145,59 +160,32 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 		step *= shape[axis]
 	}
 	workers := min(cfg.workers, max(1, units))
+	column := int64(shape[p]) * int64(edge) * int64(itemSize) // a tile column's output
+	groupQ, through := tileGroupPlan(column, tilesQ, edge, shape[q], itemSize, workers, out, cfg)
+	groupsPerO := (tilesQ + groupQ - 1) / groupQ
 	type buffers struct {
 		read, write []T
 		sels        []mmarray.Sel
 	}
 	bufs := make([]buffers, workers)
 	for w := range bufs {
-		bufs[w] = buffers{make([]T, edge*edge), make([]T, edge*edge), make([]mmarray.Sel, len(shape))}
+		bufs[w] = buffers{read: make([]T, edge*edge), sels: make([]mmarray.Sel, len(shape))}
+		if !through {
+			bufs[w].write = make([]T, edge*edge)
+		}
 	}
-	itemSize := int64(a.DType().ItemSize)
-	meter := newMeter(cfg, int64(a.Len())*itemSize)
+	meter := newMeter(cfg, int64(a.Len())*int64(itemSize))
 	_, sourceBytes := a.ByteRange(0, a.Len())
-	// Over the budget, the output is released a group of groupQ tile
-	// columns at a time (every tile along p of groupQ consecutive tiles
-	// along q, at one position of the other axes), once all of the group's
-	// tiles are written: its write-back then goes to the disk in runs of
-	// groupQ pages along each row instead of one page per row and tile (a
-	// release per tile took 85% of a 2 GiB transposed copy's time in
-	// sync_file_range, 512 single pages each). A group's output is at most
-	// a quarter of the budget; pending holds the tiles left to write of
-	// each group begun, at most one group per worker and the one being
-	// handed out.
-	groupQ := 1
-	if out.release {
-		column := int64(shape[p]) * int64(edge) * itemSize // a tile column's output
-		groupQ = int(min(int64(tilesQ), max(1, cfg.resolveMemory(0)/4/column)))
-	}
-	groupsPerO := (tilesQ + groupQ - 1) / groupQ
-	var (
-		pendingMu sync.Mutex
-		pending   = map[int]int{}
-	)
-	// groupDone counts a tile of group g, of groupTiles, as written and
-	// reports whether it was the group's last.
-	groupDone := func(g, groupTiles int) bool {
-		pendingMu.Lock()
-		defer pendingMu.Unlock()
-		left, ok := pending[g]
-		if !ok {
-			left = groupTiles
-		}
-		if left--; left > 0 {
-			pending[g] = left
-			return false
-		}
-		delete(pending, g)
-		return true
-	}
+	groups := newTileGroups[T]()
 	return forChunks(ctx, workers, units, 1, nil, func(w, u, _ int) error {
 		b := &bufs[w]
 		pt, qt, o := u%tilesP, u/tilesP%tilesQ, u/tilesP/tilesQ
 		group := o*groupsPerO + qt/groupQ
 		p0, q0 := max(0, pt*edge-shiftP), max(0, qt*edge-shiftQ)
 		lp, lq := min((pt+1)*edge-shiftP, shape[p])-p0, min((qt+1)*edge-shiftQ, shape[q])-q0
+		// The group's tile columns and its range [q1, q2) along q.
+		firstQ, lastQ := qt/groupQ*groupQ, min((qt/groupQ+1)*groupQ, tilesQ)
+		q1, q2 := max(0, firstQ*edge-shiftQ), min(lastQ*edge-shiftQ, shape[q])
 		base := 0 // output flat index of the tile's first element
 		for axis := len(shape) - 1; axis >= 0; axis-- {
 			switch axis {
@@ -214,6 +202,7 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 				base += i * cStrides[axis]
 			}
 		}
+		start := base - p0*cStrides[p] - q0*cStrides[q] // the output flat index of the other axes' position
 		// The tile view is (lp, lq), p before q; transposed, its C order
 		// is memory order.
 		read := b.read[:lp*lq]
@@ -230,31 +219,141 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 				return err
 			}
 		}
-		write := b.write[:lp*lq]
-		transpose(write, read, lq, lp)
-		for ip := range lp {
-			out.put(base+ip*cStrides[p], write[ip*lq:(ip+1)*lq])
+		if through {
+			// The group's buffer holds its rows along p, q2-q1 long each.
+			cols := q2 - q1
+			buf := groups.buffer(group, shape[p]*cols)
+			transpose(buf[p0*cols+q0-q1:], cols, read, lq, lp)
+		} else {
+			write := b.write[:lp*lq]
+			transpose(write, lq, read, lq, lp)
+			for ip := range lp {
+				out.put(base+ip*cStrides[p], write[ip*lq:(ip+1)*lq])
+			}
 		}
-		if out.release {
-			// The group's rows each end groupQ pages or so of the output,
-			// spread over the rows' span: released as that one span, which
-			// costs two system calls where a release per row would cost
-			// two per row.
-			g := qt / groupQ
-			first, last := g*groupQ, min((g+1)*groupQ, tilesQ)
-			if groupDone(group, tilesP*(last-first)) {
-				start := base - p0*cStrides[p] - q0*cStrides[q] // the tile's other axes
-				q1, q2 := max(0, first*edge-shiftQ), min(last*edge-shiftQ, shape[q])
-				lo := start + q1*cStrides[q]
-				hi := start + (shape[p]-1)*cStrides[p] + (q2-1)*cStrides[q] + 1
-				if err := out.written(lo, hi); err != nil {
+		meter.add(int64(lp*lq) * int64(itemSize))
+		if !through && !out.release {
+			return nil
+		}
+		buf, last := groups.done(group, tilesP*(lastQ-firstQ))
+		if !last {
+			return nil
+		}
+		if through {
+			cols := q2 - q1
+			for ip := range shape[p] {
+				off := int64(start+ip*cStrides[p]+q1*cStrides[q]) * int64(itemSize)
+				if _, err := out.view.File().WriteAt(bytesOf(buf[ip*cols:(ip+1)*cols]), off); err != nil {
 					return err
 				}
 			}
+			groups.recycle(buf)
 		}
-		meter.add(int64(lp*lq) * itemSize)
-		return nil
+		// The group's rows each end groupQ tiles of the output, spread
+		// over the rows' span: released as that one span, which costs two
+		// system calls where a release per row would cost two per row.
+		lo := start + q1*cStrides[q]
+		hi := start + (shape[p]-1)*cStrides[p] + (q2-1)*cStrides[q] + 1
+		return out.written(lo, hi)
 	})
+}
+
+// tileGroupPlan returns the tile columns a group of a tiled copy holds and
+// whether the groups are written through the file: column is a tile
+// column's output in bytes, tilesQ the tiles along q, rowLen the output's
+// rows' length (shape[q]).
+func tileGroupPlan[T Real](column int64, tilesQ, edge, rowLen, itemSize, workers int, out output[T], cfg config) (groupQ int, through bool) {
+	// The groups in flight (at most one per worker and the one being
+	// begun) take a quarter of the budget at most.
+	groupBytes := min(tileGroupBytes, cfg.resolveMemory(0)/4/int64(workers+1))
+	// The tiles are native values, written as they lie in memory: only
+	// into a file of the native byte order (out.inPlace: its output is in
+	// C order, so it is also aligned and native).
+	if out.inPlace && !out.view.File().IsInMemory() && column <= groupBytes {
+		groupQ = int(min(int64(tilesQ), groupBytes/column))
+		if min(groupQ*edge, rowLen)*itemSize >= minThroughRun {
+			return groupQ, true
+		}
+	}
+	if out.release {
+		// A group's output is at most a quarter of the budget.
+		return int(min(int64(tilesQ), max(1, cfg.resolveMemory(0)/4/column))), false
+	}
+	return 1, false
+}
+
+// tileGroupBytes is the most a group's buffer in a tiled copy written
+// through the file holds: large enough for its rows to be written in runs
+// of many pages, small enough that the few groups in flight (at most one
+// per worker and the one being begun) hold little memory.
+const tileGroupBytes = 64 << 20
+
+// minThroughRun is the shortest run of a row, in bytes, that a group
+// written through the file writes at once. Shorter, the writes cost more
+// than the mapping's faults: a 2 GiB transposed copy under a 64 MiB budget,
+// its groups one tile column of 4 KiB runs, took 53 s written through the
+// file where the mapping took 12 s.
+const minThroughRun = 64 << 10
+
+// tileGroups counts the tiles left to write of each group of a tiled copy
+// begun and, for a copy written through the file, holds each group's
+// output until its last tile is in. The groups in flight are few: the tiles
+// are handed out in order, so every group begun but the newest has all its
+// tiles with workers already.
+type tileGroups[T any] struct {
+	mu   sync.Mutex
+	left map[int]int // tiles left to write of each group begun
+	bufs map[int][]T // each group's output, where the copy is written through
+	free [][]T       // buffers of groups written, to reuse
+}
+
+func newTileGroups[T any]() *tileGroups[T] {
+	return &tileGroups[T]{left: map[int]int{}, bufs: map[int][]T{}}
+}
+
+// buffer returns group g's buffer of n elements, made (or reused) when the
+// group's first tile asks for it.
+func (t *tileGroups[T]) buffer(g, n int) []T {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if b, ok := t.bufs[g]; ok {
+		return b
+	}
+	var b []T
+	if k := len(t.free); k > 0 && cap(t.free[k-1]) >= n {
+		b, t.free = t.free[k-1][:n], t.free[:k-1]
+	} else {
+		b = make([]T, n)
+	}
+	t.bufs[g] = b
+	return b
+}
+
+// done counts a tile of group g, of tiles, as written and reports whether
+// it was the group's last, and then hands over the group's buffer (nil
+// where the copy is not written through).
+func (t *tileGroups[T]) done(g, tiles int) (buf []T, last bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	left, ok := t.left[g]
+	if !ok {
+		left = tiles
+	}
+	if left--; left > 0 {
+		t.left[g] = left
+		return nil, false
+	}
+	delete(t.left, g)
+	buf = t.bufs[g]
+	delete(t.bufs, g)
+	return buf, true
+}
+
+// recycle takes back a buffer done handed over, once written.
+func (t *tileGroups[T]) recycle(buf []T) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.free = append(t.free, buf)
 }
 
 // pageShift returns how far before a multiple of edge along axis the tile
@@ -287,14 +386,15 @@ func pageShift[T Real](v *mmarray.Array[T], axis, edge int) int {
 }
 
 // transpose stores the rows-by-cols matrix src, in C order, transposed
-// into dst, in blocks of transposeBlock square.
-func transpose[T any](dst, src []T, rows, cols int) {
+// into dst, whose rows (cols of them, rows long) start stride elements
+// apart, in blocks of transposeBlock square.
+func transpose[T any](dst []T, stride int, src []T, rows, cols int) {
 	for r0 := 0; r0 < rows; r0 += transposeBlock {
 		for c0 := 0; c0 < cols; c0 += transposeBlock {
 			for r := r0; r < min(r0+transposeBlock, rows); r++ {
 				row := src[r*cols : (r+1)*cols]
 				for c := c0; c < min(c0+transposeBlock, cols); c++ {
-					dst[c*rows+r] = row[c]
+					dst[c*stride+r] = row[c]
 				}
 			}
 		}

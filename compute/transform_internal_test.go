@@ -3,6 +3,7 @@ package compute
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -299,4 +300,94 @@ func TestCopyTilesFallOnPages(t *testing.T) {
 		f.Close()
 		src.Close()
 	}
+}
+
+// TestTiledCopyThroughTheFile copies views whose output rows are long
+// enough for the tiles' groups to be written through the file (WriteAt)
+// and checks every element, with one worker and with three.
+func TestTiledCopyThroughTheFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// Output (8, 40000): rows of 320 KB.
+	checkThroughCopy(t, dir, 0, filledView[float64](t, dir, "<f8", 40000, 8).Transpose())
+	// Rows of 72 KB, not a whole number of tiles.
+	checkThroughCopy(t, dir, 1, filledView[float64](t, dir, "<f8", 9001, 3).Transpose())
+	// 3-D: output (3, 2, 20000).
+	checkThroughCopy(t, dir, 2, filledView[int32](t, dir, "<i4", 20000, 2, 3).Transpose())
+	// Byte-swapped: the tiles go through the mapping, which swaps them.
+	checkThroughCopy(t, dir, 3, filledView[int32](t, dir, ">i4", 20000, 2, 4).Transpose())
+}
+
+// filledView creates an .npy of the shape whose elements are 7 times their
+// flat index, and views it.
+func filledView[T int32 | float64](t *testing.T, dir, descr string, shape ...int) *mmarray.Array[T] {
+	t.Helper()
+	f, err := mmarray.Create(filepath.Join(dir, fmt.Sprintf("src%v.npy", shape)), descr, shape)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	a, err := mmarray.View[T](f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := make([]T, a.Len())
+	for k := range values {
+		values[k] = T(7 * k)
+	}
+	a.SetRange(0, values)
+	return a
+}
+
+// checkThroughCopy copies the view at with copyTiled, written through the
+// file where it has the native byte order and through the mapping
+// otherwise, and compares the output with the view element by element.
+func checkThroughCopy[T Real](t *testing.T, dir string, i int, at *mmarray.Array[T]) {
+	t.Helper()
+	p, q, tiled := tileAxes(at)
+	if !tiled {
+		t.Fatalf("case %d: %v is not tiled", i, at.Shape())
+	}
+	for _, workers := range []int{1, 3} {
+		f, err := mmarray.Create(filepath.Join(dir, fmt.Sprintf("at%d-%d.npy", i, workers)), at.DType().String(), at.Shape())
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst, err := mmarray.View[T](f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := newOutput(dst)
+		cfg := newConfig([]Option{WithWorkers(workers)})
+		edge := tileEdge(at.DType().ItemSize)
+		tilesQ := (at.Shape()[q] + pageShift(dst, q, edge) + edge - 1) / edge
+		column := int64(at.Shape()[p]) * int64(edge) * int64(at.DType().ItemSize)
+		want := at.DType().IsNative()
+		if _, through := tileGroupPlan(column, tilesQ, edge, at.Shape()[q], at.DType().ItemSize, workers, out, cfg); through != want {
+			t.Fatalf("case %d: the copy of %v is written through the file: %v, want %v", i, at.Shape(), through, want)
+		}
+		if err := copyTiled(context.Background(), at, out, p, q, cfg); err != nil {
+			t.Fatal(err)
+		}
+		k := 0
+		for v := range at.Values() {
+			if got := dst.At(unflat(k, at.Shape())...); got != v {
+				t.Fatalf("case %d, %d workers: element %d is %v, want %v", i, workers, k, got, v)
+			}
+			k++
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// unflat is the index of the element at flat C-order position k of shape.
+func unflat(k int, shape []int) []int {
+	idx := make([]int, len(shape))
+	for axis := len(shape) - 1; axis >= 0; axis-- {
+		idx[axis] = k % shape[axis]
+		k /= shape[axis]
+	}
+	return idx
 }

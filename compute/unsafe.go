@@ -5,8 +5,9 @@ import "unsafe"
 // This file holds the package's only uses of unsafe: reinterpreting a block
 // of a view's element type as its underlying Go type (Datetime64 as int64,
 // bool as uint8, Float16 as uint16), which have the same size and layout,
-// and a block of complex128 as its float64 parts; and reaching the bytes
-// of a view's rows in its File's mapping from one item's bytes (filter_rows.go).
+// and a block of complex128 as its float64 parts; reaching the bytes of a
+// view's rows in its File's mapping from one item's bytes (filter_rows.go);
+// and handing a block of elements to a write as its bytes (bytesOf).
 
 // sliceAs returns s's memory as a []K. K must have T's size and every bit
 // pattern of T must be a valid K.
@@ -18,6 +19,13 @@ func sliceAs[K, T any](s []T) []K {
 // must be two Ks (a complex number's real and imaginary parts).
 func pairsAs[K, T any](s []T) []K {
 	return unsafe.Slice((*K)(unsafe.Pointer(unsafe.SliceData(s))), 2*len(s))
+}
+
+// bytesOf returns the memory of s as bytes, for a write of its elements as
+// they lie in memory.
+func bytesOf[T any](s []T) []byte {
+	var zero T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(zero)))
 }
 
 // valueAs returns v's bits as a K of the same size.

@@ -14,7 +14,8 @@
 // elements, Contiguous hands out the zero-copy []T when the layout allows,
 // and CopyTo and Values read any view in C order. File.WriteTo streams the
 // whole .npy image, File.WriteDataTo and File.ReadAt the data bytes, from
-// what is mapped.
+// what is mapped; File.WriteAt writes data bytes through the file, without
+// faulting the mapping's pages in.
 //
 //	f, err := mmarray.Open("features.npy", mmarray.ReadOnly)
 //	if err != nil { ... }

@@ -46,6 +46,10 @@ type File struct {
 	// use after a Close that happened before, in the same goroutine or
 	// one synchronized with it, into a panic.
 	closed uint32
+	// wroteAt is set once WriteAt has written through the file: Flush then
+	// syncs the file as well as the mapping, for systems whose msync
+	// writes only what was changed through the mapping.
+	wroteAt atomic.Bool
 }
 
 // isClosed reports whether Close has run.
@@ -551,6 +555,11 @@ func (f *File) Flush() error {
 	// The mapping's Flush does nothing for ReadOnly and CopyOnWrite.
 	if err := f.mapping.Flush(); err != nil {
 		return fmt.Errorf("flush %s: %w", f.path, err)
+	}
+	if f.wroteAt.Load() {
+		if err := f.osFile.Sync(); err != nil {
+			return fmt.Errorf("flush %s: %w", f.path, err)
+		}
 	}
 	return nil
 }

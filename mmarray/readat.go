@@ -38,6 +38,52 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// WriteAt copies p into the array's data bytes, starting at byte off of
+// the data: io.WriterAt over the Header().DataSize() bytes of data, in the
+// file's byte order and layout, for a File in ReadWrite or Write mode. On a
+// mapped file it writes through the file (pwrite) rather than through the
+// mapping; the two share the page cache, so every view sees the bytes at
+// once, and Flush writes them to the disk with the views' changes. A page written this way costs no page fault and does not join
+// the process's resident memory, which makes WriteAt the way to fill a new
+// array larger than memory in pieces that are not in C order (compute's
+// transposed copy does). On a File held in memory (OpenBytes) it copies into
+// the image.
+//
+// Bytes past the end of the data are not written: WriteAt then returns the
+// count written and an error wrapping ErrOffset, as it does for a negative
+// off. ReadOnly and CopyOnWrite Files refuse it with ErrMode (CopyOnWrite
+// changes must not reach the file), a closed File with memmap.ErrClosed; an
+// error of the operating system (ENOSPC) is wrapped as it is.
+func (f *File) WriteAt(p []byte, off int64) (int, error) {
+	checkMade(f)
+	if f.isClosed() {
+		return 0, fmt.Errorf("write %s: %w", f.path, memmap.ErrClosed)
+	}
+	if f.mode != ReadWrite && f.mode != Write {
+		return 0, fmt.Errorf("write %s: %w: the file is open in mode %s", f.path, ErrMode, f.mode)
+	}
+	size := int64(len(f.data))
+	if off < 0 || off > size {
+		return 0, fmt.Errorf("write %s at %d: %w: outside the %d bytes of data", f.path, off, ErrOffset, size)
+	}
+	q := p[:min(int64(len(p)), size-off)]
+	var n int
+	if f.mapping == nil {
+		n = copy(f.data[off:], q)
+	} else {
+		var err error
+		f.wroteAt.Store(true)
+		n, err = f.osFile.WriteAt(q, f.header.DataOffset+off)
+		if err != nil {
+			return n, fmt.Errorf("write %s: %w", f.path, err)
+		}
+	}
+	if n < len(p) {
+		return n, fmt.Errorf("write %s at %d: %w: %d bytes past the %d bytes of data", f.path, off, ErrOffset, len(p)-n, size)
+	}
+	return n, nil
+}
+
 // WriteTo writes the whole .npy image to w, header then data, and returns
 // the number of bytes written: np.save's bytes for an array Create made,
 // the file's own header bytes for one Open, OpenFile or OpenBytes read, and

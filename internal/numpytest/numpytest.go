@@ -84,6 +84,33 @@ func Python(t testing.TB) string {
 	return pythonPath
 }
 
+// modulesFound caches RequireModule's answers: module name -> error text
+// of its import ("" when it imports).
+var modulesFound sync.Map
+
+// RequireModule skips the test, or fails it when CI is set, unless the
+// Python that Python finds can import module (such as "zarr" or
+// "numcodecs"). Each module is tried once per test binary.
+func RequireModule(t testing.TB, module string) {
+	t.Helper()
+	python := Python(t)
+	why, ok := modulesFound.Load(module)
+	if !ok {
+		out, err := exec.Command(python, "-c", "import "+module).CombinedOutput()
+		why = ""
+		if err != nil {
+			why = fmt.Sprintf("%v: %s", err, lastLine(string(out)))
+		}
+		modulesFound.Store(module, why)
+	}
+	if why != "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s cannot import %s, and CI is set: the interop tests that need it must run (apt-get install python3-%s): %s", python, module, module, why)
+		}
+		t.Skipf("%s cannot import %s; install python3-%s to run the interop tests that need it (%s)", python, module, module, why)
+	}
+}
+
 // prelude is put ahead of every script: the imports the scripts share and the
 // value formula (formula_array, formula_kind), read once from
 // testdata/formula.py.

@@ -55,6 +55,13 @@ func (r *fatalRecorder) Fatalf(format string, args ...any) {
 	runtime.Goexit()
 }
 
+// Skipf ends the goroutine as Fatalf does: a helper that skips has stopped
+// the test too.
+func (r *fatalRecorder) Skipf(format string, args ...any) {
+	r.message = format
+	runtime.Goexit()
+}
+
 func TestRunFailsTheTestWhenTheScriptFails(t *testing.T) {
 	t.Parallel()
 	numpytest.Python(t) // skip here, on the test's goroutine, without NumPy
@@ -67,6 +74,21 @@ func TestRunFailsTheTestWhenTheScriptFails(t *testing.T) {
 	wg.Wait()
 	if !strings.Contains(rec.message, "NumPy script failed") {
 		t.Errorf("Run failed with %q, want the NumPy script's failure", rec.message)
+	}
+}
+
+func TestRequireModuleStopsTheTestWithoutTheModule(t *testing.T) {
+	t.Parallel()
+	numpytest.RequireModule(t, "json") // in every Python: must return
+	rec := &fatalRecorder{TB: t}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		numpytest.RequireModule(rec, "no_such_module_for_numpytest")
+		t.Error("RequireModule returned for a module Python cannot import")
+	})
+	wg.Wait()
+	if !strings.Contains(rec.message, "install python3-%s") {
+		t.Errorf("RequireModule stopped with %q, want the install hint", rec.message)
 	}
 }
 

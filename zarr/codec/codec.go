@@ -1,0 +1,200 @@
+// Package codec holds the compressors of Zarr chunks, each byte-compatible
+// with the numcodecs codec of the same id and configuration (numcodecs 0.11,
+// as zarr-python 2.13 uses it): what one writes, the other reads.
+//
+// A Codec encodes one chunk at a time, in memory: the caller (package zarr)
+// reads a chunk's stored bytes, decodes them into a buffer of the chunk's
+// size, and encodes a chunk's bytes into what it stores. The codecs are:
+//
+//   - "zlib" and "gzip" (the deflate format in a zlib or a gzip wrapper).
+//
+// FromConfig makes a codec from the "compressor" object of a Zarr v2
+// .zarray file, Parse from a short name ("zlib"), the New functions
+// from settings, and Config gives back the object to write.
+//
+// # Errors
+//
+// Decode returns an error wrapping ErrCorrupt for any input that does not
+// decode to exactly the size asked for; it never panics and never allocates
+// more than that size and a small constant, whatever the bytes claim.
+// Settings this package cannot honour (an unknown id, a level out of range)
+// are memmap.ErrUnsupported from FromConfig and Parse, and a *memmap.Misuse
+// panic from the New functions, whose settings come from the program.
+//
+// # Caveats
+//
+//   - Encodings are compatible, not identical: a chunk this package encodes
+//     decodes with numcodecs to the same bytes, and the other way round, but
+//     the compressed bytes differ from what numcodecs writes for zlib and
+//     gzip (another implementation of the same format).
+//   - The gzip codec writes a modification time of zero (Python's gzip writes
+//     the current time), so its output is the same for the same input.
+package codec
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/misuse"
+)
+
+// A Codec turns one chunk's bytes into their stored form and back,
+// byte-compatible with the numcodecs codec of the same id and configuration
+// (numcodecs 0.11, zarr 2.13). A Codec is safe for concurrent use.
+type Codec interface {
+	// ID is the numcodecs id: "zlib", "gzip", "zstd", "lz4" or "blosc".
+	ID() string
+	// Config is the JSON object zarr v2 writes as the "compressor" of
+	// .zarray, "id" included. The map is new on each call.
+	Config() map[string]any
+	// Encode appends the encoding of src to dst and returns the extended
+	// slice. itemSize is the size of the array's elements (blosc's shuffle
+	// needs it; the other codecs ignore it); below 1 it means 1.
+	Encode(dst, src []byte, itemSize int) ([]byte, error)
+	// Decode decodes src into dst[:size] (dst is reused when cap(dst) >=
+	// size, else a new slice is made) and returns it. The encoding must
+	// decode to exactly size bytes: anything else, and any damage, is an
+	// error wrapping ErrCorrupt, found without allocating more than size and
+	// a small constant, and without panics. A negative size panics.
+	Decode(dst, src []byte, size int) ([]byte, error)
+}
+
+// FromConfig makes the codec a Zarr v2 .zarray "compressor" object describes,
+// as encoding/json decodes it (numbers as float64; Go integers are accepted
+// too). A nil config is no codec: FromConfig returns nil, nil. An unknown id,
+// key or value is an error wrapping memmap.ErrUnsupported.
+func FromConfig(config map[string]any) (Codec, error) {
+	if config == nil {
+		return nil, nil
+	}
+	id, ok := config["id"].(string)
+	if !ok {
+		return nil, fmt.Errorf("compressor %v: no string \"id\": %w", config, memmap.ErrUnsupported)
+	}
+	settings := configReader{id: id, config: config, used: map[string]bool{"id": true}}
+	var codec Codec
+	switch id {
+	case "zlib":
+		level := settings.int("level", defaultZlibLevel)
+		if settings.err == nil && !validDeflateLevel(level) {
+			settings.fail("level", "out of range -1..9")
+		}
+		codec = &zlibCodec{level: level}
+	case "gzip":
+		level := settings.int("level", defaultGzipLevel)
+		if settings.err == nil && !validDeflateLevel(level) {
+			settings.fail("level", "out of range -1..9")
+		}
+		codec = &gzipCodec{level: level}
+	default:
+		return nil, fmt.Errorf("compressor %q: unknown id: %w", id, memmap.ErrUnsupported)
+	}
+	if err := settings.finish(); err != nil {
+		return nil, err
+	}
+	return codec, nil
+}
+
+// parseNames are the names Parse takes, in the order its error lists them.
+var parseNames = []string{"none", "zlib", "gzip"}
+
+// Parse makes a codec from its short name, as the command line takes it:
+// "none" (no codec: nil, nil), "zlib" or "gzip", each with numcodecs'
+// default level. Another name is an error wrapping memmap.ErrUnsupported.
+func Parse(name string) (Codec, error) {
+	switch name {
+	case "none":
+		return nil, nil
+	case "zlib":
+		return NewZlib(defaultZlibLevel), nil
+	case "gzip":
+		return NewGzip(defaultGzipLevel), nil
+	}
+	return nil, fmt.Errorf("codec name %q: unknown (%s): %w", name, strings.Join(parseNames, ", "), memmap.ErrUnsupported)
+}
+
+// configReader takes typed settings out of a compressor object, keeping the
+// first problem and the keys it used, so that FromConfig can refuse keys it
+// does not know (numcodecs refuses them too, with a TypeError).
+type configReader struct {
+	id     string
+	config map[string]any
+	used   map[string]bool
+	err    error
+}
+
+func (r *configReader) fail(key, why string) {
+	if r.err == nil {
+		r.err = fmt.Errorf("compressor %q: %q = %v: %s: %w", r.id, key, r.config[key], why, memmap.ErrUnsupported)
+	}
+}
+
+// int returns the integer setting key, or def when it is absent or null.
+func (r *configReader) int(key string, def int) int {
+	r.used[key] = true
+	value, ok := r.config[key]
+	if !ok || value == nil {
+		return def
+	}
+	switch v := value.(type) {
+	case float64:
+		if v != math.Trunc(v) || math.Abs(v) > 1<<30 {
+			r.fail(key, "not an integer")
+			return def
+		}
+		return int(v)
+	case int:
+		return v
+	case int64:
+		if v < -1<<30 || v > 1<<30 {
+			r.fail(key, "out of range")
+			return def
+		}
+		return int(v)
+	case int32:
+		return int(v)
+	}
+	r.fail(key, "not a number")
+	return def
+}
+
+// string returns the string setting key, or def when it is absent.
+func (r *configReader) string(key, def string) string {
+	r.used[key] = true
+	value, ok := r.config[key]
+	if !ok || value == nil {
+		return def
+	}
+	s, ok := value.(string)
+	if !ok {
+		r.fail(key, "not a string")
+		return def
+	}
+	return s
+}
+
+func (r *configReader) finish() error {
+	if r.err != nil {
+		return r.err
+	}
+	for key := range r.config {
+		if !r.used[key] {
+			return fmt.Errorf("compressor %q: unknown setting %q: %w", r.id, key, memmap.ErrUnsupported)
+		}
+	}
+	return nil
+}
+
+// decodeBuffer is dst[:size], reusing dst when it can. A negative size is
+// the caller's mistake.
+func decodeBuffer(dst []byte, size int, id string) []byte {
+	if size < 0 {
+		misuse.Panicf("codec: %s Decode with negative size %d", id, size)
+	}
+	if cap(dst) >= size {
+		return dst[:size]
+	}
+	return make([]byte, size)
+}

@@ -1,0 +1,180 @@
+package codec
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/go-memmap/memmap"
+)
+
+// allCodecs is every codec Parse names, for the tests that every codec
+// must pass.
+func allCodecs(t testing.TB) []Codec {
+	var codecs []Codec
+	for _, name := range parseNames {
+		c, err := Parse(name)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", name, err)
+		}
+		if c != nil {
+			codecs = append(codecs, c)
+		}
+	}
+	return codecs
+}
+
+func TestConfigRoundTripsThroughFromConfig(t *testing.T) {
+	t.Parallel()
+	for _, c := range allCodecs(t) {
+		config := c.Config()
+		if config["id"] != c.ID() {
+			t.Errorf("%s: Config()[\"id\"] = %v", c.ID(), config["id"])
+		}
+		// As encoding/json gives it: numbers as float64.
+		asJSON := map[string]any{}
+		for k, v := range config {
+			if n, ok := v.(int); ok {
+				v = float64(n)
+			}
+			asJSON[k] = v
+		}
+		again, err := FromConfig(asJSON)
+		if err != nil {
+			t.Errorf("%s: FromConfig(%v): %v", c.ID(), asJSON, err)
+			continue
+		}
+		if !reflect.DeepEqual(again.Config(), config) {
+			t.Errorf("%s: FromConfig(Config()).Config() = %v, want %v", c.ID(), again.Config(), config)
+		}
+	}
+}
+
+func TestFromConfigAndParseRefuseWhatTheyDoNotKnow(t *testing.T) {
+	t.Parallel()
+	for _, config := range []map[string]any{
+		{"id": "bz2", "level": 1.0},
+		{"level": 1.0},
+		{"id": 3.0},
+		{"id": "zlib", "level": 10.0},
+		{"id": "zlib", "level": 1.5},
+		{"id": "zlib", "level": "1"},
+		{"id": "gzip", "level": -2.0},
+		{"id": "zlib", "level": 1.0, "wbits": 15.0},
+	} {
+		if c, err := FromConfig(config); !errors.Is(err, memmap.ErrUnsupported) {
+			t.Errorf("FromConfig(%v) = %v, %v; want memmap.ErrUnsupported", config, c, err)
+		}
+	}
+	for _, name := range []string{"", "blosc", "Zlib", "bz2", "blosc-snappy"} {
+		if c, err := Parse(name); !errors.Is(err, memmap.ErrUnsupported) {
+			t.Errorf("Parse(%q) = %v, %v; want memmap.ErrUnsupported", name, c, err)
+		}
+	}
+	if c, err := FromConfig(nil); c != nil || err != nil {
+		t.Errorf("FromConfig(nil) = %v, %v; want nil, nil", c, err)
+	}
+	if c, err := Parse("none"); c != nil || err != nil {
+		t.Errorf("Parse(none) = %v, %v; want nil, nil", c, err)
+	}
+}
+
+func TestDefaultsAreNumcodecs(t *testing.T) {
+	t.Parallel()
+	numcodecsDefaults := map[string]any{}
+	checkDefaults := `
+import numcodecs
+json.dump({c.codec_id: c.get_config() for c in [numcodecs.Zlib(), numcodecs.GZip()]}, sys.stdout)
+`
+	runDefaults(t, checkDefaults, &numcodecsDefaults)
+	for id, want := range numcodecsDefaults {
+		c, err := Parse(id)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", id, err)
+			continue
+		}
+		if got := fmt.Sprint(c.Config()); got != fmt.Sprint(want) {
+			t.Errorf("Parse(%q).Config() = %s, numcodecs' default is %s", id, got, want)
+		}
+	}
+}
+
+func TestDecodeRefusesDamage(t *testing.T) {
+	t.Parallel()
+	data := testData("smooth", 5000)
+	for _, c := range allCodecs(t) {
+		encoded, err := c.Encode(nil, data, 8)
+		if err != nil {
+			t.Fatalf("%s: %v", c.ID(), err)
+		}
+		damaged := map[string][]byte{
+			"empty":         nil,
+			"truncated":     encoded[:len(encoded)/2],
+			"one byte less": encoded[:len(encoded)-1],
+			"flipped":       flipByte(encoded, len(encoded)/2),
+			"flipped last":  flipByte(encoded, len(encoded)-1),
+			"flipped first": flipByte(encoded, 0),
+		}
+		for what, src := range damaged {
+			if got, err := c.Decode(nil, src, len(data)); err == nil {
+				if string(got) == string(data) {
+					continue // a flip in a spare bit; no harm done
+				}
+				t.Errorf("%s, %s: Decode gave wrong bytes without an error", c.ID(), what)
+			} else if !errors.Is(err, ErrCorrupt) {
+				t.Errorf("%s, %s: %v, want ErrCorrupt", c.ID(), what, err)
+			}
+		}
+		for _, size := range []int{0, len(data) - 1, len(data) + 1, 2 * len(data)} {
+			if _, err := c.Decode(nil, encoded, size); !errors.Is(err, ErrCorrupt) {
+				t.Errorf("%s: Decode into %d bytes of an encoding of %d: %v, want ErrCorrupt", c.ID(), size, len(data), err)
+			}
+		}
+	}
+}
+
+func flipByte(b []byte, i int) []byte {
+	c := append([]byte(nil), b...)
+	c[i] ^= 0x5a
+	return c
+}
+
+func TestDecodeReusesDstAndEncodeAppends(t *testing.T) {
+	t.Parallel()
+	data := testData("smooth", 3000)
+	for _, c := range allCodecs(t) {
+		prefix := []byte("prefix")
+		encoded, err := c.Encode(prefix, data, 8)
+		if err != nil || !strings.HasPrefix(string(encoded), "prefix") {
+			t.Fatalf("%s: Encode did not append to dst: %v", c.ID(), err)
+		}
+		dst := make([]byte, 10, len(data)+10)
+		got, err := c.Decode(dst, encoded[len(prefix):], len(data))
+		if err != nil || string(got) != string(data) {
+			t.Fatalf("%s: Decode: %v", c.ID(), err)
+		}
+		if &got[0] != &dst[:1][0] {
+			t.Errorf("%s: Decode did not reuse a dst of enough capacity", c.ID())
+		}
+	}
+}
+
+func TestMisusePanics(t *testing.T) {
+	t.Parallel()
+	mustPanic := func(what string, f func()) {
+		t.Helper()
+		defer func() {
+			if _, ok := recover().(*memmap.Misuse); !ok {
+				t.Errorf("%s did not panic with a *memmap.Misuse", what)
+			}
+		}()
+		f()
+	}
+	mustPanic("NewZlib(10)", func() { NewZlib(10) })
+	mustPanic("NewGzip(-2)", func() { NewGzip(-2) })
+	for _, c := range allCodecs(t) {
+		mustPanic(c.ID()+" Decode with size -1", func() { c.Decode(nil, nil, -1) })
+	}
+}

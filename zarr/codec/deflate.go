@@ -1,0 +1,190 @@
+package codec
+
+import (
+	"bytes"
+	"compress/gzip"
+	"compress/zlib"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/go-memmap/memmap/internal/misuse"
+)
+
+// numcodecs' default levels of Zlib and GZip.
+const (
+	defaultZlibLevel = 1
+	defaultGzipLevel = 1
+)
+
+// validDeflateLevel: the levels Python's zlib takes, -1 being its default (6).
+func validDeflateLevel(level int) bool { return level >= -1 && level <= 9 }
+
+// NewZlib returns the codec numcodecs calls Zlib(level): a zlib stream
+// (RFC 1950). Level is -1 (zlib's default, 6) or 0 (stored) to 9 (best);
+// numcodecs' default is 1. Another level panics.
+func NewZlib(level int) Codec {
+	if !validDeflateLevel(level) {
+		misuse.Panicf("codec: zlib level %d out of range -1..9", level)
+	}
+	return &zlibCodec{level: level}
+}
+
+// NewGzip returns the codec numcodecs calls GZip(level): one gzip member
+// (RFC 1952). Level is as NewZlib's; numcodecs' default is 1. Another level
+// panics.
+func NewGzip(level int) Codec {
+	if !validDeflateLevel(level) {
+		misuse.Panicf("codec: gzip level %d out of range -1..9", level)
+	}
+	return &gzipCodec{level: level}
+}
+
+// appendWriter is an io.Writer that appends to a slice, so that a
+// compressor writes straight into the caller's dst.
+type appendWriter struct{ buf []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	return len(p), nil
+}
+
+// The compressors' states are large (hundreds of KiB for deflate), so they
+// are pooled: per codec for writers (their level is fixed), and shared for
+// readers.
+type zlibCodec struct {
+	level   int
+	writers sync.Pool // of *zlib.Writer at level
+}
+
+var zlibReaders sync.Pool // of io.ReadCloser that is also a zlib.Resetter
+
+func (c *zlibCodec) ID() string { return "zlib" }
+
+func (c *zlibCodec) Config() map[string]any {
+	return map[string]any{"id": "zlib", "level": c.level}
+}
+
+func (c *zlibCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
+	out := &appendWriter{buf: dst}
+	w, _ := c.writers.Get().(*zlib.Writer)
+	if w == nil {
+		var err error
+		if w, err = zlib.NewWriterLevel(out, c.level); err != nil {
+			return dst, err // unreachable: the level was checked
+		}
+	} else {
+		w.Reset(out)
+	}
+	defer c.writers.Put(w)
+	if _, err := w.Write(src); err != nil {
+		return dst, err
+	}
+	if err := w.Close(); err != nil {
+		return dst, err
+	}
+	return out.buf, nil
+}
+
+func (c *zlibCodec) Decode(dst, src []byte, size int) ([]byte, error) {
+	buf := decodeBuffer(dst, size, "zlib")
+	in := bytes.NewReader(src)
+	r, _ := zlibReaders.Get().(io.ReadCloser)
+	var err error
+	if r == nil {
+		r, err = zlib.NewReader(in)
+	} else {
+		err = r.(zlib.Resetter).Reset(in, nil)
+	}
+	if err != nil {
+		return dst, fmt.Errorf("decode zlib chunk: %w: %w", ErrCorrupt, err)
+	}
+	defer zlibReaders.Put(r)
+	if err := readExactly(r, buf); err != nil {
+		return dst, fmt.Errorf("decode zlib chunk of %d bytes: %w", size, err)
+	}
+	return buf, nil
+}
+
+type gzipCodec struct {
+	level   int
+	writers sync.Pool // of *gzip.Writer at level
+}
+
+var gzipReaders sync.Pool // of *gzip.Reader
+
+func (c *gzipCodec) ID() string { return "gzip" }
+
+func (c *gzipCodec) Config() map[string]any {
+	return map[string]any{"id": "gzip", "level": c.level}
+}
+
+func (c *gzipCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
+	out := &appendWriter{buf: dst}
+	w, _ := c.writers.Get().(*gzip.Writer)
+	if w == nil {
+		var err error
+		if w, err = gzip.NewWriterLevel(out, c.level); err != nil {
+			return dst, err // unreachable: the level was checked
+		}
+	} else {
+		w.Reset(out)
+	}
+	defer c.writers.Put(w)
+	if _, err := w.Write(src); err != nil {
+		return dst, err
+	}
+	if err := w.Close(); err != nil {
+		return dst, err
+	}
+	return out.buf, nil
+}
+
+// Decode reads every member, as Python's gzip module does.
+func (c *gzipCodec) Decode(dst, src []byte, size int) ([]byte, error) {
+	buf := decodeBuffer(dst, size, "gzip")
+	in := bytes.NewReader(src)
+	r, _ := gzipReaders.Get().(*gzip.Reader)
+	var err error
+	if r == nil {
+		r, err = gzip.NewReader(in)
+	} else {
+		err = r.Reset(in)
+	}
+	if err != nil {
+		if r != nil {
+			gzipReaders.Put(r)
+		}
+		return dst, fmt.Errorf("decode gzip chunk: %w: %w", ErrCorrupt, err)
+	}
+	defer gzipReaders.Put(r)
+	if err := readExactly(r, buf); err != nil {
+		return dst, fmt.Errorf("decode gzip chunk of %d bytes: %w", size, err)
+	}
+	return buf, nil
+}
+
+// readExactly fills buf from r and checks that r ends there (its reading
+// the end is also where zlib and gzip check their checksums). Any problem
+// wraps ErrCorrupt.
+func readExactly(r io.Reader, buf []byte) error {
+	if n, err := io.ReadFull(r, buf); err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return fmt.Errorf("%w: it holds only %d bytes", ErrCorrupt, n)
+		}
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	var extra [1]byte
+	for {
+		n, err := r.Read(extra[:])
+		if n > 0 {
+			return fmt.Errorf("%w: it holds more bytes", ErrCorrupt)
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+	}
+}

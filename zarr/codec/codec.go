@@ -6,7 +6,10 @@
 // reads a chunk's stored bytes, decodes them into a buffer of the chunk's
 // size, and encodes a chunk's bytes into what it stores. The codecs are:
 //
-//   - "zlib" and "gzip" (the deflate format in a zlib or a gzip wrapper).
+//   - "zlib" and "gzip" (the deflate format in a zlib or a gzip wrapper),
+//   - "zstd" (a Zstandard frame that records its content size),
+//   - "lz4" (numcodecs' own framing: the size as 4 little-endian bytes,
+//     then an LZ4 block).
 //
 // FromConfig makes a codec from the "compressor" object of a Zarr v2
 // .zarray file, Parse from a short name ("zlib"), the New functions
@@ -25,8 +28,12 @@
 //
 //   - Encodings are compatible, not identical: a chunk this package encodes
 //     decodes with numcodecs to the same bytes, and the other way round, but
-//     the compressed bytes differ from what numcodecs writes for zlib and
-//     gzip (another implementation of the same format).
+//     the compressed bytes differ from what numcodecs writes for zlib, gzip
+//     and zstd (another implementation of the same format). lz4's are the
+//     same.
+//   - numcodecs cannot decode an empty zstd or lz4 chunk (it takes a stored
+//     size of zero for "unknown"); zarr-python never writes one, as chunks
+//     are never empty, and this package decodes them.
 //   - The gzip codec writes a modification time of zero (Python's gzip writes
 //     the current time), so its output is the same for the same input.
 package codec
@@ -88,6 +95,10 @@ func FromConfig(config map[string]any) (Codec, error) {
 			settings.fail("level", "out of range -1..9")
 		}
 		codec = &gzipCodec{level: level}
+	case "zstd":
+		codec = &zstdCodec{level: settings.int("level", defaultZstdLevel)}
+	case "lz4":
+		codec = &lz4Codec{acceleration: settings.int("acceleration", defaultLZ4Acceleration)}
 	default:
 		return nil, fmt.Errorf("compressor %q: unknown id: %w", id, memmap.ErrUnsupported)
 	}
@@ -98,11 +109,11 @@ func FromConfig(config map[string]any) (Codec, error) {
 }
 
 // parseNames are the names Parse takes, in the order its error lists them.
-var parseNames = []string{"none", "zlib", "gzip"}
+var parseNames = []string{"none", "zlib", "gzip", "zstd", "lz4"}
 
 // Parse makes a codec from its short name, as the command line takes it:
-// "none" (no codec: nil, nil), "zlib" or "gzip", each with numcodecs'
-// default level. Another name is an error wrapping memmap.ErrUnsupported.
+// "none" (no codec: nil, nil), "zlib", "gzip", "zstd" or "lz4", each with
+// numcodecs' default level. Another name is an error wrapping memmap.ErrUnsupported.
 func Parse(name string) (Codec, error) {
 	switch name {
 	case "none":
@@ -111,6 +122,10 @@ func Parse(name string) (Codec, error) {
 		return NewZlib(defaultZlibLevel), nil
 	case "gzip":
 		return NewGzip(defaultGzipLevel), nil
+	case "zstd":
+		return NewZstd(defaultZstdLevel), nil
+	case "lz4":
+		return NewLZ4(defaultLZ4Acceleration), nil
 	}
 	return nil, fmt.Errorf("codec name %q: unknown (%s): %w", name, strings.Join(parseNames, ", "), memmap.ErrUnsupported)
 }

@@ -1,0 +1,101 @@
+package codec
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/go-memmap/memmap"
+	"github.com/pierrec/lz4/v4"
+)
+
+// numcodecs' default LZ4 acceleration, and the largest buffer its LZ4
+// codec takes (LZ4's own limit, LZ4_MAX_INPUT_SIZE).
+const (
+	defaultLZ4Acceleration = 1
+	maxLZ4Size             = 0x7E000000
+)
+
+// NewLZ4 returns the codec numcodecs calls LZ4(acceleration): the chunk's
+// size as 4 little-endian bytes, then one LZ4 block, the same bytes as
+// numcodecs writes. A larger acceleration compresses faster and less;
+// numcodecs' default is 1, and it takes 0 or less as 1, which this codec
+// does too.
+func NewLZ4(acceleration int) Codec { return &lz4Codec{acceleration: acceleration} }
+
+type lz4Codec struct{ acceleration int }
+
+func (c *lz4Codec) ID() string { return "lz4" }
+
+func (c *lz4Codec) Config() map[string]any {
+	return map[string]any{"id": "lz4", "acceleration": c.acceleration}
+}
+
+// lz4Compressors pools the compressors: a CompressorCCompat holds a hash
+// table and is not safe for concurrent use.
+var lz4Compressors = sync.Pool{New: func() any { return new(lz4.CompressorCCompat) }}
+
+// lz4AppendBlock appends the LZ4 block of src to dst (LZ4_compress_fast's
+// output at that acceleration).
+func lz4AppendBlock(dst, src []byte, acceleration int) ([]byte, error) {
+	start := len(dst)
+	dst = grow(dst, lz4.CompressBlockBound(len(src)))
+	compressor := lz4Compressors.Get().(*lz4.CompressorCCompat)
+	compressor.Acceleration = acceleration
+	n, err := compressor.CompressBlock(src, dst[start:])
+	lz4Compressors.Put(compressor)
+	if err != nil || (n == 0 && len(src) > 0) {
+		return dst[:start], fmt.Errorf("lz4 block of %d bytes: %v", len(src), err)
+	}
+	return dst[:start+n], nil
+}
+
+func (c *lz4Codec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
+	if len(src) > maxLZ4Size {
+		return dst, fmt.Errorf("encode lz4 chunk of %d bytes: over LZ4's limit of %d: %w", len(src), maxLZ4Size, memmap.ErrTooLarge)
+	}
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(src)))
+	out, err := lz4AppendBlock(dst, src, max(c.acceleration, 1))
+	if err != nil {
+		return dst[:len(dst)-4], fmt.Errorf("encode %w", err)
+	}
+	return out, nil
+}
+
+func (c *lz4Codec) Decode(dst, src []byte, size int) ([]byte, error) {
+	buf := decodeBuffer(dst, size, "lz4")
+	if len(src) < 4 {
+		return dst, fmt.Errorf("decode lz4 chunk of %d bytes: %w: %d bytes, no size", size, ErrCorrupt, len(src))
+	}
+	if stored := binary.LittleEndian.Uint32(src); uint64(stored) != uint64(size) {
+		return dst, fmt.Errorf("decode lz4 chunk of %d bytes: %w: it says %d bytes", size, ErrCorrupt, stored)
+	}
+	if err := lz4DecodeBlock(buf, src[4:]); err != nil {
+		return dst, fmt.Errorf("decode lz4 chunk of %d bytes: %w", size, err)
+	}
+	return buf, nil
+}
+
+// lz4DecodeBlock decodes the LZ4 block src into buf, which it must fill
+// exactly. Errors wrap ErrCorrupt.
+func lz4DecodeBlock(buf, src []byte) error {
+	if len(src) == 0 {
+		return fmt.Errorf("%w: no data", ErrCorrupt)
+	}
+	n, err := lz4.UncompressBlock(src, buf)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	if n != len(buf) {
+		return fmt.Errorf("%w: it holds %d bytes", ErrCorrupt, n)
+	}
+	return nil
+}
+
+// grow extends b by n bytes (of any value), reallocating only when its
+// capacity is short.
+func grow(b []byte, n int) []byte {
+	b = slices.Grow(b, n)
+	return b[:len(b)+n]
+}

@@ -9,10 +9,13 @@
 //   - "zlib" and "gzip" (the deflate format in a zlib or a gzip wrapper),
 //   - "zstd" (a Zstandard frame that records its content size),
 //   - "lz4" (numcodecs' own framing: the size as 4 little-endian bytes,
-//     then an LZ4 block).
+//     then an LZ4 block),
+//   - "blosc" (the Blosc 1 format of c-blosc 1.x, zarr-python's default:
+//     blocks, each byte- or bit-shuffled, compressed with lz4, lz4hc, zstd
+//     or zlib; blosclz chunks decode too).
 //
 // FromConfig makes a codec from the "compressor" object of a Zarr v2
-// .zarray file, Parse from a short name ("zlib"), the New functions
+// .zarray file, Parse from a short name ("blosc-lz4"), the New functions
 // from settings, and Config gives back the object to write.
 //
 // # Errors
@@ -99,6 +102,19 @@ func FromConfig(config map[string]any) (Codec, error) {
 		codec = &zstdCodec{level: settings.int("level", defaultZstdLevel)}
 	case "lz4":
 		codec = &lz4Codec{acceleration: settings.int("acceleration", defaultLZ4Acceleration)}
+	case "blosc":
+		cname := settings.string("cname", bloscDefaultCName)
+		clevel := settings.int("clevel", bloscDefaultCLevel)
+		shuffle := settings.int("shuffle", int(bloscDefaultShuffle))
+		blocksize := settings.int("blocksize", 0)
+		if settings.err != nil {
+			break
+		}
+		blosc, err := newBlosc(cname, clevel, Shuffle(shuffle), blocksize)
+		if err != nil {
+			return nil, fmt.Errorf("compressor %q: %v: %w", id, err, memmap.ErrUnsupported)
+		}
+		codec = blosc
 	default:
 		return nil, fmt.Errorf("compressor %q: unknown id: %w", id, memmap.ErrUnsupported)
 	}
@@ -109,11 +125,13 @@ func FromConfig(config map[string]any) (Codec, error) {
 }
 
 // parseNames are the names Parse takes, in the order its error lists them.
-var parseNames = []string{"none", "zlib", "gzip", "zstd", "lz4"}
+var parseNames = []string{"none", "zlib", "gzip", "zstd", "lz4", "blosc-lz4", "blosc-zstd", "blosc-zlib"}
 
 // Parse makes a codec from its short name, as the command line takes it:
-// "none" (no codec: nil, nil), "zlib", "gzip", "zstd" or "lz4", each with
-// numcodecs' default level. Another name is an error wrapping memmap.ErrUnsupported.
+// "none" (no codec: nil, nil), "zlib", "gzip", "zstd", "lz4", "blosc-lz4",
+// "blosc-zstd" or "blosc-zlib" (blosc with byte shuffle and automatic
+// blocks), each with numcodecs' default level. "blosc-lz4" is zarr-python's
+// default compressor, Blosc(cname='lz4', clevel=5, shuffle=1, blocksize=0). Another name is an error wrapping memmap.ErrUnsupported.
 func Parse(name string) (Codec, error) {
 	switch name {
 	case "none":
@@ -126,6 +144,12 @@ func Parse(name string) (Codec, error) {
 		return NewZstd(defaultZstdLevel), nil
 	case "lz4":
 		return NewLZ4(defaultLZ4Acceleration), nil
+	case "blosc-lz4":
+		return NewBlosc("lz4", bloscDefaultCLevel, ByteShuffle, 0), nil
+	case "blosc-zstd":
+		return NewBlosc("zstd", bloscDefaultCLevel, ByteShuffle, 0), nil
+	case "blosc-zlib":
+		return NewBlosc("zlib", bloscDefaultCLevel, ByteShuffle, 0), nil
 	}
 	return nil, fmt.Errorf("codec name %q: unknown (%s): %w", name, strings.Join(parseNames, ", "), memmap.ErrUnsupported)
 }

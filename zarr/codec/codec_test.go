@@ -63,6 +63,11 @@ func TestFromConfigAndParseRefuseWhatTheyDoNotKnow(t *testing.T) {
 		{"id": "zlib", "level": "1"},
 		{"id": "gzip", "level": -2.0},
 		{"id": "zlib", "level": 1.0, "wbits": 15.0},
+		{"id": "blosc", "cname": "snappy"},
+		{"id": "blosc", "cname": "lz4", "clevel": 10.0},
+		{"id": "blosc", "shuffle": 3.0},
+		{"id": "blosc", "blocksize": -1.0},
+		{"id": "blosc", "typesize": 8.0},
 	} {
 		if c, err := FromConfig(config); !errors.Is(err, memmap.ErrUnsupported) {
 			t.Errorf("FromConfig(%v) = %v, %v; want memmap.ErrUnsupported", config, c, err)
@@ -86,18 +91,26 @@ func TestDefaultsAreNumcodecs(t *testing.T) {
 	numcodecsDefaults := map[string]any{}
 	checkDefaults := `
 import numcodecs
-json.dump({c.codec_id: c.get_config() for c in [numcodecs.Zlib(), numcodecs.GZip(), numcodecs.Zstd(), numcodecs.LZ4()]}, sys.stdout)
+json.dump({c.codec_id: c.get_config() for c in [numcodecs.Zlib(), numcodecs.GZip(), numcodecs.Zstd(), numcodecs.LZ4(), numcodecs.Blosc()]}, sys.stdout)
 `
 	runDefaults(t, checkDefaults, &numcodecsDefaults)
+	parseName := map[string]string{"blosc": "blosc-lz4"} // else the id
 	for id, want := range numcodecsDefaults {
-		c, err := Parse(id)
+		name := id
+		if n, ok := parseName[id]; ok {
+			name = n
+		}
+		c, err := Parse(name)
 		if err != nil {
-			t.Errorf("Parse(%q): %v", id, err)
+			t.Errorf("Parse(%q): %v", name, err)
 			continue
 		}
 		if got := fmt.Sprint(c.Config()); got != fmt.Sprint(want) {
-			t.Errorf("Parse(%q).Config() = %s, numcodecs' default is %s", id, got, want)
+			t.Errorf("Parse(%q).Config() = %s, numcodecs' default is %s", name, got, want)
 		}
+	}
+	if len(numcodecsDefaults) != 5 {
+		t.Errorf("numcodecs gave %d defaults, want 5", len(numcodecsDefaults))
 	}
 }
 
@@ -176,6 +189,10 @@ func TestMisusePanics(t *testing.T) {
 	}
 	mustPanic("NewZlib(10)", func() { NewZlib(10) })
 	mustPanic("NewGzip(-2)", func() { NewGzip(-2) })
+	mustPanic("NewBlosc(snappy)", func() { NewBlosc("snappy", 5, ByteShuffle, 0) })
+	mustPanic("NewBlosc(clevel -1)", func() { NewBlosc("lz4", -1, ByteShuffle, 0) })
+	mustPanic("NewBlosc(shuffle 3)", func() { NewBlosc("lz4", 5, 3, 0) })
+	mustPanic("NewBlosc(blocksize -1)", func() { NewBlosc("lz4", 5, NoShuffle, -1) })
 	for _, c := range allCodecs(t) {
 		mustPanic(c.ID()+" Decode with size -1", func() { c.Decode(nil, nil, -1) })
 	}

@@ -88,6 +88,15 @@ func (c *zlibCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 
 func (c *zlibCodec) Decode(dst, src []byte, size int) ([]byte, error) {
 	buf := decodeBuffer(dst, size, "zlib")
+	if err := zlibDecode(buf, src); err != nil {
+		return dst, fmt.Errorf("decode zlib chunk of %d bytes: %w", size, err)
+	}
+	return buf, nil
+}
+
+// zlibDecode decodes the zlib stream src into buf, which it must fill
+// exactly; it is blosc's inner zlib decoder too. Errors wrap ErrCorrupt.
+func zlibDecode(buf, src []byte) error {
 	in := bytes.NewReader(src)
 	r, _ := zlibReaders.Get().(io.ReadCloser)
 	var err error
@@ -97,13 +106,13 @@ func (c *zlibCodec) Decode(dst, src []byte, size int) ([]byte, error) {
 		err = r.(zlib.Resetter).Reset(in, nil)
 	}
 	if err != nil {
-		return dst, fmt.Errorf("decode zlib chunk: %w: %w", ErrCorrupt, err)
+		if r != nil {
+			zlibReaders.Put(r)
+		}
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	defer zlibReaders.Put(r)
-	if err := readExactly(r, buf); err != nil {
-		return dst, fmt.Errorf("decode zlib chunk of %d bytes: %w", size, err)
-	}
-	return buf, nil
+	return readExactly(r, buf)
 }
 
 type gzipCodec struct {

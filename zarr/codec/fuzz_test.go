@@ -15,6 +15,10 @@ var fuzzConfigs = []map[string]any{
 	{"id": "gzip", "level": 1},
 	{"id": "zstd", "level": 1},
 	{"id": "lz4", "acceleration": 1},
+	{"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 256},
+	{"id": "blosc", "cname": "zstd", "clevel": 5, "shuffle": 2, "blocksize": 0},
+	{"id": "blosc", "cname": "zlib", "clevel": 5, "shuffle": 0, "blocksize": 0},
+	{"id": "blosc", "cname": "blosclz", "clevel": 5, "shuffle": 1, "blocksize": 0},
 }
 
 // FuzzDecode feeds every decoder arbitrary bytes: it must return an error
@@ -33,14 +37,18 @@ func FuzzDecode(f *testing.F) {
 				cases = append(cases, interopCase{
 					name: fmt.Sprint(config, size, itemSize), config: config, codec: codec,
 					itemSize: itemSize, data: testData("smooth", size), pythonEncodes: size%itemSize == 0,
+					decodeOnly: config["cname"] == "blosclz",
 				})
 			}
 		}
 	}
 	seeds := checkInterop(f, cases)
 	for i, c := range cases {
-		if seeds[i] == nil {
+		if seeds[i] == nil && !c.decodeOnly {
 			seeds[i] = numpytest.Must(c.codec.Encode(nil, c.data, c.itemSize))
+		}
+		if seeds[i] == nil {
+			continue
 		}
 		which := uint8(i / (len(cases) / len(fuzzConfigs)))
 		f.Add(which, uint32(len(c.data)), seeds[i])

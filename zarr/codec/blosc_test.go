@@ -128,6 +128,6 @@ func bloscInteropCase(t *testing.T, config map[string]any, typesize int, b blosc
 		name:   fmt.Sprintf("%v, typesize %d, %d bytes %s", c, typesize, b.size, b.kind),
 		config: c, codec: codec, itemSize: typesize, data: testData(b.kind, b.size),
 		pythonEncodes: b.size%typesize == 0, pythonDecodes: b.size > 0,
-		decodeOnly:    c["cname"] == "blosclz",
+		decodeOnly: c["cname"] == "blosclz",
 	}
 }

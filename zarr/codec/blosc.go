@@ -129,6 +129,7 @@ type bloscCodec struct {
 	clevel     int
 	shuffle    Shuffle
 	blocksize  int // 0: automatic
+	typesize   int // Zarr v3's "typesize", 0 when unset: Encode's itemSize
 }
 
 func (c *bloscCodec) ID() string { return "blosc" }
@@ -198,6 +199,9 @@ func (c *bloscCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 	}
 	if c.compressor.name == "blosclz" {
 		return dst, fmt.Errorf("encode blosc chunk with blosclz: %w (only its decoder is here)", memmap.ErrUnsupported)
+	}
+	if c.typesize > 0 {
+		itemSize = c.typesize
 	}
 	shuffle := c.shuffle
 	if shuffle == AutoShuffle {
@@ -321,7 +325,7 @@ func (c *bloscCodec) compressStream(dst, stream []byte) ([]byte, error) {
 		if c.clevel < 9 {
 			level = 2*c.clevel - 1
 		}
-		e, err := zstdEncoder(level)
+		e, err := zstdEncoder(level, false)
 		if err != nil {
 			return dst, err
 		}

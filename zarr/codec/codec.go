@@ -16,7 +16,9 @@
 //
 // FromConfig makes a codec from the "compressor" object of a Zarr v2
 // .zarray file, Parse from a short name ("blosc-lz4"), the New functions
-// from settings, and Config gives back the object to write.
+// from settings, and Config gives back the object to write. For Zarr v3,
+// FromV3 makes gzip, zstd, blosc and crc32c (a CRC-32C appended, NewCRC32C)
+// from a codec's name and configuration, and V3Config gives them back.
 //
 // # Errors
 //
@@ -83,7 +85,7 @@ func FromConfig(config map[string]any) (Codec, error) {
 	if !ok {
 		return nil, fmt.Errorf("compressor %v: no string \"id\": %w", config, memmap.ErrUnsupported)
 	}
-	settings := configReader{id: id, config: config, used: map[string]bool{"id": true}}
+	settings := configReader{what: "compressor", id: id, config: config, used: map[string]bool{"id": true}}
 	var codec Codec
 	switch id {
 	case "zlib":
@@ -158,6 +160,7 @@ func Parse(name string) (Codec, error) {
 // first problem and the keys it used, so that FromConfig can refuse keys it
 // does not know (numcodecs refuses them too, with a TypeError).
 type configReader struct {
+	what   string // "compressor" (v2) or "codec" (v3), for messages
 	id     string
 	config map[string]any
 	used   map[string]bool
@@ -166,7 +169,7 @@ type configReader struct {
 
 func (r *configReader) fail(key, why string) {
 	if r.err == nil {
-		r.err = fmt.Errorf("compressor %q: %q = %v: %s: %w", r.id, key, r.config[key], why, memmap.ErrUnsupported)
+		r.err = fmt.Errorf("%s %q: %q = %v: %s: %w", r.what, r.id, key, r.config[key], why, memmap.ErrUnsupported)
 	}
 }
 
@@ -199,6 +202,21 @@ func (r *configReader) int(key string, def int) int {
 	return def
 }
 
+// bool returns the boolean setting key, or def when it is absent or null.
+func (r *configReader) bool(key string, def bool) bool {
+	r.used[key] = true
+	value, ok := r.config[key]
+	if !ok || value == nil {
+		return def
+	}
+	b, ok := value.(bool)
+	if !ok {
+		r.fail(key, "not a boolean")
+		return def
+	}
+	return b
+}
+
 // string returns the string setting key, or def when it is absent.
 func (r *configReader) string(key, def string) string {
 	r.used[key] = true
@@ -220,7 +238,7 @@ func (r *configReader) finish() error {
 	}
 	for key := range r.config {
 		if !r.used[key] {
-			return fmt.Errorf("compressor %q: unknown setting %q: %w", r.id, key, memmap.ErrUnsupported)
+			return fmt.Errorf("%s %q: unknown setting %q: %w", r.what, r.id, key, memmap.ErrUnsupported)
 		}
 	}
 	return nil

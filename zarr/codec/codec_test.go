@@ -10,8 +10,8 @@ import (
 	"github.com/go-memmap/memmap"
 )
 
-// allCodecs is every codec Parse names, for the tests that every codec
-// must pass.
+// allCodecs is every codec Parse names, and the v3 ones, for the tests
+// that every codec must pass.
 func allCodecs(t testing.TB) []Codec {
 	var codecs []Codec
 	for _, name := range parseNames {
@@ -23,12 +23,19 @@ func allCodecs(t testing.TB) []Codec {
 			codecs = append(codecs, c)
 		}
 	}
-	return codecs
+	checksummedZstd, err := FromV3("zstd", map[string]any{"level": 3.0, "checksum": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(codecs, NewCRC32C(), checksummedZstd)
 }
 
 func TestConfigRoundTripsThroughFromConfig(t *testing.T) {
 	t.Parallel()
 	for _, c := range allCodecs(t) {
+		if c.ID() == "crc32c" {
+			continue // v3 only: V3Config's test
+		}
 		config := c.Config()
 		if config["id"] != c.ID() {
 			t.Errorf("%s: Config()[\"id\"] = %v", c.ID(), config["id"])
@@ -134,7 +141,7 @@ func TestDecodeRefusesDamage(t *testing.T) {
 			if got, err := c.Decode(nil, src, len(data)); err == nil {
 				// Without a checksum, a flipped byte among literals
 				// decodes to other bytes of the right size.
-				checksummed := c.ID() == "zlib" || c.ID() == "gzip"
+				checksummed := c.ID() == "zlib" || c.ID() == "gzip" || c.ID() == "crc32c"
 				if len(got) != len(data) || (checksummed && string(got) != string(data)) {
 					t.Errorf("%s, %s: Decode gave wrong bytes without an error", c.ID(), what)
 				}

@@ -21,7 +21,10 @@ const (
 // has four levels where zstd has 22; the level picks the nearest.
 func NewZstd(level int) Codec { return &zstdCodec{level: level} }
 
-type zstdCodec struct{ level int }
+type zstdCodec struct {
+	level    int
+	checksum bool // Zarr v3's "checksum": the frame ends with a checksum
+}
 
 func (c *zstdCodec) ID() string { return "zstd" }
 
@@ -29,33 +32,39 @@ func (c *zstdCodec) Config() map[string]any {
 	return map[string]any{"id": "zstd", "level": c.level}
 }
 
-// zstdEncoders holds one encoder per Go encoder level, made on first use;
-// an Encoder's EncodeAll may be called concurrently.
+// zstdEncoders holds one encoder per Go encoder level and checksum
+// setting, made on first use; an Encoder's EncodeAll may be called
+// concurrently.
 var zstdEncoders struct {
 	sync.Mutex
-	byLevel map[zstd.EncoderLevel]*zstd.Encoder
+	bySettings map[zstdSettings]*zstd.Encoder
 }
 
-func zstdEncoder(level int) (*zstd.Encoder, error) {
+type zstdSettings struct {
+	level    zstd.EncoderLevel
+	checksum bool
+}
+
+func zstdEncoder(level int, checksum bool) (*zstd.Encoder, error) {
 	level = min(max(level, 1), maxZstdLevel)
-	goLevel := zstd.EncoderLevelFromZstd(level)
+	settings := zstdSettings{zstd.EncoderLevelFromZstd(level), checksum}
 	zstdEncoders.Lock()
 	defer zstdEncoders.Unlock()
-	if e := zstdEncoders.byLevel[goLevel]; e != nil {
+	if e := zstdEncoders.bySettings[settings]; e != nil {
 		return e, nil
 	}
 	// A single segment frame always records its content size, which
 	// numcodecs needs to decode it (a frame of another kind leaves out a
 	// size below 256).
-	e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(goLevel), zstd.WithSingleSegment(true),
-		zstd.WithEncoderCRC(false), zstd.WithZeroFrames(true))
+	e, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(settings.level), zstd.WithSingleSegment(true),
+		zstd.WithEncoderCRC(checksum), zstd.WithZeroFrames(true))
 	if err != nil {
 		return nil, err
 	}
-	if zstdEncoders.byLevel == nil {
-		zstdEncoders.byLevel = map[zstd.EncoderLevel]*zstd.Encoder{}
+	if zstdEncoders.bySettings == nil {
+		zstdEncoders.bySettings = map[zstdSettings]*zstd.Encoder{}
 	}
-	zstdEncoders.byLevel[goLevel] = e
+	zstdEncoders.bySettings[settings] = e
 	return e, nil
 }
 
@@ -67,7 +76,7 @@ var zstdDecoder = sync.OnceValues(func() (*zstd.Decoder, error) {
 })
 
 func (c *zstdCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
-	e, err := zstdEncoder(c.level)
+	e, err := zstdEncoder(c.level, c.checksum)
 	if err != nil {
 		return dst, fmt.Errorf("encode zstd chunk: %w", err)
 	}

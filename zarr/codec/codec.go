@@ -23,24 +23,44 @@
 // # Errors
 //
 // Decode returns an error wrapping ErrCorrupt for any input that does not
-// decode to exactly the size asked for; it never panics and never allocates
-// more than that size and a small constant, whatever the bytes claim.
-// Settings this package cannot honour (an unknown id, a level out of range)
-// are memmap.ErrUnsupported from FromConfig and Parse, and a *memmap.Misuse
-// panic from the New functions, whose settings come from the program.
+// decode to exactly the size asked for, and never panics, whatever the bytes
+// claim: every size a header states is checked against the chunk's size
+// before anything is allocated for it. A Blosc chunk that is well formed but
+// not readable here (compressed with snappy, or of a later Blosc format)
+// wraps memmap.ErrUnsupported too. Encode fails only for a chunk over a
+// format's limit (memmap.ErrTooLarge: 2 GiB for blosc, 0x7E000000 bytes for
+// lz4) and for blosclz (memmap.ErrUnsupported). Settings this package
+// cannot honour (an unknown id, a level out of range) are
+// memmap.ErrUnsupported from FromConfig, FromV3 and Parse, and a
+// *memmap.Misuse panic from the New functions, whose settings come from the
+// program. Every Codec is safe for concurrent use; the caller parallelises
+// across chunks, a chunk is encoded and decoded on one goroutine.
 //
 // # Caveats
 //
-//   - Encodings are compatible, not identical: a chunk this package encodes
-//     decodes with numcodecs to the same bytes, and the other way round, but
-//     the compressed bytes differ from what numcodecs writes for zlib, gzip
-//     and zstd (another implementation of the same format). lz4's are the
-//     same.
-//   - numcodecs cannot decode an empty zstd or lz4 chunk (it takes a stored
-//     size of zero for "unknown"); zarr-python never writes one, as chunks
-//     are never empty, and this package decodes them.
+//   - Encodings are compatible, not always identical: a chunk this package
+//     encodes decodes with numcodecs to the same bytes, and the other way
+//     round. lz4 and blosc with lz4 write numcodecs' very bytes (the same
+//     reference LZ4 encoder, c-blosc's block rules), except that c-blosc,
+//     when it runs threads, stores the blocks in the order they finish,
+//     where this package stores them in order. zlib, gzip, zstd, and
+//     blosc's lz4hc, zstd and zlib come from other implementations of the
+//     same formats and differ in their bytes; the Go zstd encoder has four
+//     levels where zstd has 22, so a level picks the nearest.
+//   - blosclz is decoded, not encoded (NewBlosc takes it; its Encode fails);
+//     snappy is neither (no snappy module is allowed here).
+//   - Decoding a shuffled Blosc chunk uses a scratch block (at most the
+//     chunk's size, pooled across calls), so a first decode may allocate up
+//     to twice the chunk; the other decoders allocate the chunk (when dst is
+//     short) and a small constant.
+//   - numcodecs cannot decode an empty zstd, lz4 or blosc chunk (it takes a
+//     stored size of zero for "unknown" or an error); zarr-python never
+//     writes one, as chunks are never empty, and this package decodes them.
 //   - The gzip codec writes a modification time of zero (Python's gzip writes
-//     the current time), so its output is the same for the same input.
+//     the current time), so its output is the same for the same input. Its
+//     Decode reads every gzip member, as Python's does.
+//   - Bytes after a Blosc chunk's stated stored size, and after a zlib
+//     stream's end, are ignored, as c-blosc and zlib ignore them.
 package codec
 
 import (

@@ -1,7 +1,6 @@
 package codec
 
 import (
-	"compress/zlib"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -334,33 +333,23 @@ func (c *bloscCodec) compressStream(dst, stream []byte) ([]byte, error) {
 	return dst, fmt.Errorf("no encoder for %s: %w", c.compressor.name, memmap.ErrUnsupported)
 }
 
+// lz4hcCompressors pools the high compression encoders, whose tables are
+// large.
+var lz4hcCompressors = sync.Pool{New: func() any { return new(lz4.CompressorHC) }}
+
 // lz4hcAppendBlock appends the LZ4 block of src, compressed by the high
 // compression encoder at clevel (1..9), to dst.
 func lz4hcAppendBlock(dst, src []byte, clevel int) ([]byte, error) {
 	start := len(dst)
 	dst = grow(dst, lz4.CompressBlockBound(len(src)))
-	compressor := lz4.CompressorHC{Level: lz4.CompressionLevel(1 << (8 + clevel))}
+	compressor := lz4hcCompressors.Get().(*lz4.CompressorHC)
+	compressor.Level = lz4.CompressionLevel(1 << (8 + clevel))
 	n, err := compressor.CompressBlock(src, dst[start:])
+	lz4hcCompressors.Put(compressor)
 	if err != nil || (n == 0 && len(src) > 0) {
 		return dst[:start], fmt.Errorf("lz4hc block of %d bytes: %v", len(src), err)
 	}
 	return dst[:start+n], nil
-}
-
-// zlibAppend appends the zlib stream of src at level to dst.
-func zlibAppend(dst, src []byte, level int) ([]byte, error) {
-	out := &appendWriter{buf: dst}
-	w, err := zlib.NewWriterLevel(out, level)
-	if err != nil {
-		return dst, err
-	}
-	if _, err := w.Write(src); err != nil {
-		return dst, err
-	}
-	if err := w.Close(); err != nil {
-		return dst, err
-	}
-	return out.buf, nil
 }
 
 func (c *bloscCodec) Decode(dst, src []byte, size int) ([]byte, error) {

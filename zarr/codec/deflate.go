@@ -50,14 +50,15 @@ func (w *appendWriter) Write(p []byte) (int, error) {
 }
 
 // The compressors' states are large (hundreds of KiB for deflate), so they
-// are pooled: per codec for writers (their level is fixed), and shared for
-// readers.
-type zlibCodec struct {
-	level   int
-	writers sync.Pool // of *zlib.Writer at level
-}
+// are pooled: writers by level (index level+1), readers shared.
+var (
+	zlibWriters [11]sync.Pool // of *zlib.Writer
+	gzipWriters [11]sync.Pool // of *gzip.Writer
+	zlibReaders sync.Pool     // of io.ReadCloser that is also a zlib.Resetter
+	gzipReaders sync.Pool     // of *gzip.Reader
+)
 
-var zlibReaders sync.Pool // of io.ReadCloser that is also a zlib.Resetter
+type zlibCodec struct{ level int }
 
 func (c *zlibCodec) ID() string { return "zlib" }
 
@@ -66,17 +67,28 @@ func (c *zlibCodec) Config() map[string]any {
 }
 
 func (c *zlibCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
+	out, err := zlibAppend(dst, src, c.level)
+	if err != nil {
+		return dst, fmt.Errorf("encode zlib chunk of %d bytes: %w", len(src), err)
+	}
+	return out, nil
+}
+
+// zlibAppend appends the zlib stream of src at level (-1..9) to dst; it is
+// blosc's inner zlib encoder too.
+func zlibAppend(dst, src []byte, level int) ([]byte, error) {
 	out := &appendWriter{buf: dst}
-	w, _ := c.writers.Get().(*zlib.Writer)
+	pool := &zlibWriters[level+1]
+	w, _ := pool.Get().(*zlib.Writer)
 	if w == nil {
 		var err error
-		if w, err = zlib.NewWriterLevel(out, c.level); err != nil {
+		if w, err = zlib.NewWriterLevel(out, level); err != nil {
 			return dst, err // unreachable: the level was checked
 		}
 	} else {
 		w.Reset(out)
 	}
-	defer c.writers.Put(w)
+	defer pool.Put(w)
 	if _, err := w.Write(src); err != nil {
 		return dst, err
 	}
@@ -115,12 +127,7 @@ func zlibDecode(buf, src []byte) error {
 	return readExactly(r, buf)
 }
 
-type gzipCodec struct {
-	level   int
-	writers sync.Pool // of *gzip.Writer at level
-}
-
-var gzipReaders sync.Pool // of *gzip.Reader
+type gzipCodec struct{ level int }
 
 func (c *gzipCodec) ID() string { return "gzip" }
 
@@ -130,7 +137,8 @@ func (c *gzipCodec) Config() map[string]any {
 
 func (c *gzipCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 	out := &appendWriter{buf: dst}
-	w, _ := c.writers.Get().(*gzip.Writer)
+	pool := &gzipWriters[c.level+1]
+	w, _ := pool.Get().(*gzip.Writer)
 	if w == nil {
 		var err error
 		if w, err = gzip.NewWriterLevel(out, c.level); err != nil {
@@ -139,12 +147,12 @@ func (c *gzipCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 	} else {
 		w.Reset(out)
 	}
-	defer c.writers.Put(w)
+	defer pool.Put(w)
 	if _, err := w.Write(src); err != nil {
-		return dst, err
+		return dst, fmt.Errorf("encode gzip chunk of %d bytes: %w", len(src), err)
 	}
 	if err := w.Close(); err != nil {
-		return dst, err
+		return dst, fmt.Errorf("encode gzip chunk of %d bytes: %w", len(src), err)
 	}
 	return out.buf, nil
 }

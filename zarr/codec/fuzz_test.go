@@ -73,3 +73,26 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBloscRoundTrip encodes arbitrary bytes with arbitrary Blosc settings
+// and item sizes (the edges numcodecs' arrays cannot reach: item sizes
+// over 16 and up to 300, chunks not a whole number of items) and checks
+// that they decode to themselves.
+func FuzzBloscRoundTrip(f *testing.F) {
+	f.Add(testData("smooth", 1000), uint16(8), uint8(1), uint8(5), uint16(0), uint8(0))
+	f.Add(testData("periodic", 20000), uint16(3), uint8(2), uint8(9), uint16(300), uint8(1))
+	f.Add(testData("small", 5000), uint16(200), uint8(1), uint8(1), uint16(0), uint8(2))
+	f.Add(testData("random", 129), uint16(1), uint8(0), uint8(3), uint16(0), uint8(3))
+	cnames := []string{"lz4", "zstd", "zlib", "lz4hc"}
+	f.Fuzz(func(t *testing.T, data []byte, itemSize uint16, shuffle, clevel uint8, blocksize uint16, cname uint8) {
+		c := NewBlosc(cnames[int(cname)%len(cnames)], int(clevel%10), Shuffle(int(shuffle%4)-1), int(blocksize))
+		encoded, err := c.Encode(nil, data, int(itemSize%301))
+		if err != nil {
+			t.Fatalf("%v: Encode: %v", c.Config(), err)
+		}
+		got, err := c.Decode(nil, encoded, len(data))
+		if err != nil || string(got) != string(data) {
+			t.Fatalf("%v, item size %d: Decode of Encode: %v", c.Config(), itemSize%301, err)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/go-memmap/memmap"
@@ -202,5 +203,30 @@ func TestMisusePanics(t *testing.T) {
 	mustPanic("NewBlosc(blocksize -1)", func() { NewBlosc("lz4", 5, NoShuffle, -1) })
 	for _, c := range allCodecs(t) {
 		mustPanic(c.ID()+" Decode with size -1", func() { c.Decode(nil, nil, -1) })
+	}
+}
+
+func TestCodecsAreSafeForConcurrentUse(t *testing.T) {
+	t.Parallel()
+	for _, c := range allCodecs(t) {
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Go(func() {
+				data := testData("smooth", 20000+1000*g)
+				for range 5 {
+					encoded, err := c.Encode(nil, data, 8)
+					if err != nil {
+						t.Errorf("%s: Encode: %v", c.ID(), err)
+						return
+					}
+					got, err := c.Decode(nil, encoded, len(data))
+					if err != nil || string(got) != string(data) {
+						t.Errorf("%s: Decode of Encode: %v", c.ID(), err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
 	}
 }

@@ -6,9 +6,9 @@ import "encoding/binary"
 // like with like. The byte shuffle writes byte j of every element together
 // (a "plane" per byte of the element); the bit shuffle writes bit b of byte
 // j of every element together (a row per bit). Bytes after the last whole
-// element are kept where they are. The typesizes of NumPy's common dtypes
-// (2, 4, 8) have loops of their own; any other goes through the generic
-// loop.
+// element are kept where they are. The byte shuffle has loops of its own
+// for the typesizes of NumPy's common dtypes (2, 4, 8); any other goes
+// through the generic loop, as every typesize does for the bit shuffle.
 
 // byteShuffle writes src's elements of size typesize byte-plane by
 // byte-plane into dst (len(dst) == len(src)).

@@ -80,6 +80,16 @@ func sumBlocks[K kernelType](xs []K, blockSum func(*[sumBlock]K) (float64, int))
 
 // plainBlockSum adds a block in eight lanes; it leaves no NaN out.
 func plainBlockSum[K kernelType](block *[sumBlock]K) (float64, int) {
+	if hasAVX2 {
+		if b, ok := any(block).(*[sumBlock]float64); ok {
+			return plainBlockSumAVX2(b), 0
+		}
+	}
+	return plainBlockSumGo(block)
+}
+
+// plainBlockSumGo is plainBlockSum in Go.
+func plainBlockSumGo[K kernelType](block *[sumBlock]K) (float64, int) {
 	var a0, a1, a2, a3, a4, a5, a6, a7 float64
 	for i := 0; i < sumBlock; i += 8 {
 		a0 += float64(block[i])
@@ -219,11 +229,8 @@ func withDeviations[K kernelType](m moments, xs []K, skipNaN bool) moments {
 			}
 		}
 	} else {
-		for ; i+2 <= len(xs); i += 2 {
-			a, b := float64(xs[i])-mean, float64(xs[i+1])-mean
-			d0 += a * a
-			d1 += b * b
-		}
+		i = len(xs) &^ 7
+		d0 = squaredDeviations(xs[:i], mean)
 		for _, x := range xs[i:] {
 			d := float64(x) - mean
 			d0 += d * d
@@ -231,6 +238,36 @@ func withDeviations[K kernelType](m moments, xs []K, skipNaN bool) moments {
 	}
 	m.m2 = d0 + d1
 	return m
+}
+
+// squaredDeviations is the sum of the squared deviations of xs from mean,
+// len(xs) a multiple of 8, added in eight lanes (each every eighth element)
+// combined as the block sums' lanes are.
+func squaredDeviations[K kernelType](xs []K, mean float64) float64 {
+	if hasAVX2 {
+		if xs, ok := any(xs).([]float64); ok {
+			return squaredDeviationsAVX2(xs, mean)
+		}
+	}
+	return squaredDeviationsGo(xs, mean)
+}
+
+// squaredDeviationsGo is squaredDeviations in Go.
+func squaredDeviationsGo[K kernelType](xs []K, mean float64) float64 {
+	var a0, a1, a2, a3, a4, a5, a6, a7 float64
+	for i := 0; i+8 <= len(xs); i += 8 {
+		d0, d1, d2, d3 := float64(xs[i])-mean, float64(xs[i+1])-mean, float64(xs[i+2])-mean, float64(xs[i+3])-mean
+		d4, d5, d6, d7 := float64(xs[i+4])-mean, float64(xs[i+5])-mean, float64(xs[i+6])-mean, float64(xs[i+7])-mean
+		a0 += d0 * d0
+		a1 += d1 * d1
+		a2 += d2 * d2
+		a3 += d3 * d3
+		a4 += d4 * d4
+		a5 += d5 * d5
+		a6 += d6 * d6
+		a7 += d7 * d7
+	}
+	return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
 }
 
 // extremes is the partial result of Min, Max, ArgMin and ArgMax: the
@@ -343,6 +380,17 @@ func (e *extremes[K]) scanSum(start int, xs []K) (fsum, bool) {
 // predicted once the first elements are in: Go's min and max builtins on
 // floats handle NaN and signed zeros at several instructions each.
 func extremeBlockSum[K kernelType](block *[sumBlock]K) (sum float64, lo, hi K) {
+	if hasAVX2 {
+		if b, ok := any(block).(*[sumBlock]float64); ok {
+			sum, lo, hi := extremeBlockSumAVX2(b)
+			return sum, K(lo), K(hi)
+		}
+	}
+	return extremeBlockSumGo(block)
+}
+
+// extremeBlockSumGo is extremeBlockSum in Go.
+func extremeBlockSumGo[K kernelType](block *[sumBlock]K) (sum float64, lo, hi K) {
 	var a0, a1, a2, a3, a4, a5, a6, a7 float64
 	lo0, lo1, hi0, hi1 := block[0], block[1], block[0], block[1]
 	for i := 0; i < sumBlock; i += 8 {

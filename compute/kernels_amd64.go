@@ -1,0 +1,29 @@
+//go:build !purego
+
+package compute
+
+import "golang.org/x/sys/cpu"
+
+// hasAVX2 says whether the float64 block kernels run in assembly
+// (kernels_amd64.s). They add in the same lanes and the same order as the
+// Go loops they stand for, with no fused multiply-add, so a result is bit
+// for bit the same on every amd64 machine, with or without AVX2, and with
+// the purego build tag.
+var hasAVX2 = cpu.X86.HasAVX2
+
+// plainBlockSumAVX2 is plainBlockSum of a float64 block.
+//
+//go:noescape
+func plainBlockSumAVX2(block *[sumBlock]float64) float64
+
+// extremeBlockSumAVX2 is extremeBlockSum of a float64 block (of which
+// zero is the least or greatest where both signs are there may differ; its
+// callers take the element itself, by firstEqual).
+//
+//go:noescape
+func extremeBlockSumAVX2(block *[sumBlock]float64) (sum, lo, hi float64)
+
+// squaredDeviationsAVX2 is squaredDeviationLanes of xs.
+//
+//go:noescape
+func squaredDeviationsAVX2(xs []float64, mean float64) float64

@@ -1,0 +1,113 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The block kernels of kernels.go for float64 on AVX2, lane for lane the
+// same additions as their Go loops (kernels_amd64.go says why that
+// matters): lanes 0-3 of a sum in Y0, lanes 4-7 in Y1, each lane adding
+// every eighth element, and the lanes combined as
+// ((a0+a1)+(a2+a3))+((a4+a5)+(a6+a7)).
+
+// LANESUM leaves ((a0+a1)+(a2+a3))+((a4+a5)+(a6+a7)) of the lanes in Y0
+// (a0-a3) and Y1 (a4-a7) in the low double of X0, using X2 and X3.
+// The first VHADDPD of each pair makes (a0+a1, a2+a3), the second adds
+// those two.
+#define LANESUM \
+	VEXTRACTF128 $1, Y0, X2 \
+	VHADDPD      X2, X0, X0 \
+	VHADDPD      X0, X0, X0 \
+	VEXTRACTF128 $1, Y1, X3 \
+	VHADDPD      X3, X1, X1 \
+	VHADDPD      X1, X1, X1 \
+	VADDSD       X1, X0, X0
+
+// func plainBlockSumAVX2(block *[sumBlock]float64) float64
+TEXT ·plainBlockSumAVX2(SB), NOSPLIT, $0-16
+	MOVQ   block+0(FP), SI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	MOVQ   $0, CX
+
+plainLoop:
+	VADDPD (SI)(CX*1), Y0, Y0
+	VADDPD 32(SI)(CX*1), Y1, Y1
+	VADDPD 64(SI)(CX*1), Y0, Y0
+	VADDPD 96(SI)(CX*1), Y1, Y1
+	ADDQ   $128, CX
+	CMPQ   CX, $1024
+	JB     plainLoop
+	LANESUM
+	VZEROUPPER
+	MOVSD  X0, ret+8(FP)
+	RET
+
+// func extremeBlockSumAVX2(block *[sumBlock]float64) (sum, lo, hi float64)
+TEXT ·extremeBlockSumAVX2(SB), NOSPLIT, $0-32
+	MOVQ    block+0(FP), SI
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y1, Y1, Y1
+	VMOVUPD (SI), Y4     // least, lanes 0-3
+	VMOVUPD 32(SI), Y5   // least, lanes 4-7
+	VMOVAPD Y4, Y6       // greatest, lanes 0-3
+	VMOVAPD Y5, Y7       // greatest, lanes 4-7
+	MOVQ    $0, CX
+
+extremeLoop:
+	VMOVUPD (SI)(CX*1), Y8
+	VMOVUPD 32(SI)(CX*1), Y9
+	VADDPD  Y8, Y0, Y0
+	VADDPD  Y9, Y1, Y1
+	VMINPD  Y8, Y4, Y4
+	VMINPD  Y9, Y5, Y5
+	VMAXPD  Y8, Y6, Y6
+	VMAXPD  Y9, Y7, Y7
+	ADDQ    $64, CX
+	CMPQ    CX, $1024
+	JB      extremeLoop
+	LANESUM
+	MOVSD   X0, sum+8(FP)
+
+	// The least and greatest of the eight lanes.
+	VMINPD       Y5, Y4, Y4
+	VEXTRACTF128 $1, Y4, X5
+	VMINPD       X5, X4, X4
+	VPERMILPD    $1, X4, X5
+	VMINSD       X5, X4, X4
+	MOVSD        X4, lo+16(FP)
+	VMAXPD       Y7, Y6, Y6
+	VEXTRACTF128 $1, Y6, X7
+	VMAXPD       X7, X6, X6
+	VPERMILPD    $1, X6, X7
+	VMAXSD       X7, X6, X6
+	MOVSD        X6, hi+24(FP)
+	VZEROUPPER
+	RET
+
+// func squaredDeviationsAVX2(xs []float64, mean float64) float64
+TEXT ·squaredDeviationsAVX2(SB), NOSPLIT, $0-40
+	MOVQ         xs_base+0(FP), SI
+	MOVQ         xs_len+8(FP), CX
+	VBROADCASTSD mean+24(FP), Y8
+	VXORPD       Y0, Y0, Y0
+	VXORPD       Y1, Y1, Y1
+	SHRQ         $3, CX
+	JZ           deviationsDone
+
+deviationsLoop:
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
+	VSUBPD  Y8, Y2, Y2
+	VSUBPD  Y8, Y3, Y3
+	VMULPD  Y2, Y2, Y2
+	VMULPD  Y3, Y3, Y3
+	VADDPD  Y2, Y0, Y0
+	VADDPD  Y3, Y1, Y1
+	ADDQ    $64, SI
+	DECQ    CX
+	JNZ     deviationsLoop
+
+deviationsDone:
+	LANESUM
+	VZEROUPPER
+	MOVSD X0, ret+32(FP)
+	RET

@@ -1,0 +1,16 @@
+//go:build !amd64 || purego
+
+package compute
+
+// hasAVX2 is false outside amd64: the Go loops of kernels.go run.
+const hasAVX2 = false
+
+// The assembly kernels' names, never called where hasAVX2 is false.
+
+func plainBlockSumAVX2(*[sumBlock]float64) float64 { panic("compute: no assembly kernels") }
+
+func extremeBlockSumAVX2(*[sumBlock]float64) (sum, lo, hi float64) {
+	panic("compute: no assembly kernels")
+}
+
+func squaredDeviationsAVX2([]float64, float64) float64 { panic("compute: no assembly kernels") }

@@ -109,7 +109,11 @@
 //     compensated (TwoSum) addition, so the error stays within a rounding
 //     of the result plus about 19·ε·Σ|x| of a block's own additions, and no
 //     larger than NumPy's pairwise sum, which adds log2(n/128) roundings more
-//     (float32 input is also added in float64, not float32).
+//     (float32 input is also added in float64, not float32). On amd64 with
+//     AVX2 the float64 blocks (sums, extremes, squared deviations) are added
+//     in assembly, lane for lane the same additions in the same order as the
+//     Go loops and without fused multiply-adds, so a result is bit for bit
+//     the same with or without it (the purego build tag turns it off).
 //   - Mean, Var, Std and their nan-variants return float64, integers being
 //     converted to float64 as NumPy's mean does. Var merges per-chunk
 //     moments with Chan's pairwise formula; ddof is NumPy's, n-ddof <= 0

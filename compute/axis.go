@@ -386,6 +386,19 @@ func addRowMoments[K kernelType](accs []rowMoments, xs []K) {
 	}
 	n := float64(rows)
 	c := 0
+	if f, ok := any(xs).([]float64); ok && hasAVX2 {
+		for ; c+8 <= k; c += 8 {
+			a := accs[c : c+8 : c+8]
+			var m, d [8]float64
+			for j := range m {
+				m[j] = a[j].piece.value() / n
+			}
+			columnDeviations8AVX2(columns8(f[c:], k, rows), k, rows, &m, &d)
+			for j := range d {
+				a[j].whole.merge(moments{n: int64(rows), sum: a[j].piece, m2: d[j]})
+			}
+		}
+	}
 	for ; c+8 <= k; c += 8 {
 		a := accs[c : c+8 : c+8]
 		var m [8]float64
@@ -445,6 +458,12 @@ func addRowMoments[K kernelType](accs []rowMoments, xs []K) {
 func addRowBlockSums[K kernelType](sums []float64, xs []K) {
 	k := len(sums)
 	c := 0
+	if f, ok := any(xs).([]float64); ok && hasAVX2 && k >= 8 {
+		rows := len(f) / k
+		for ; c+8 <= k; c += 8 {
+			columnSums8AVX2(columns8(f[c:], k, rows), k, rows, (*[8]float64)(sums[c:c+8]))
+		}
+	}
 	for ; c+8 <= k; c += 8 {
 		var b0, b1, b2, b3, b4, b5, b6, b7 float64
 		for i := c; i < len(xs); i += k {
@@ -480,6 +499,16 @@ func addRowBlockSums[K kernelType](sums []float64, xs []K) {
 		}
 		sums[c] = b
 	}
+}
+
+// columns8 returns xs cut to the eight elements at the start of each of
+// rows rows stride elements apart, what the eight-column assembly loops
+// read, and panics (as an index out of range) if xs does not hold them.
+func columns8(xs []float64, stride, rows int) []float64 {
+	if rows == 0 {
+		return xs[:0]
+	}
+	return xs[:(rows-1)*stride+8]
 }
 
 // momentsOp gives each result's moments; with skipNaN, NaNs are left out

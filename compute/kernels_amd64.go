@@ -27,3 +27,17 @@ func extremeBlockSumAVX2(block *[sumBlock]float64) (sum, lo, hi float64)
 //
 //go:noescape
 func squaredDeviationsAVX2(xs []float64, mean float64) float64
+
+// columnSums8AVX2 is the eight-column loop of addRowBlockSums for float64:
+// sums gets the sums of the eight elements at the start of each of rows
+// rows of xs, stride elements apart. xs must hold them all.
+//
+//go:noescape
+func columnSums8AVX2(xs []float64, stride, rows int, sums *[8]float64)
+
+// columnDeviations8AVX2 is the eight-column loop of addRowMoments'
+// squared deviations for float64: columnSums8AVX2 of each element's
+// squared deviation from its column's mean.
+//
+//go:noescape
+func columnDeviations8AVX2(xs []float64, stride, rows int, means, sums *[8]float64)

@@ -111,3 +111,67 @@ deviationsDone:
 	VZEROUPPER
 	MOVSD X0, ret+32(FP)
 	RET
+
+// func columnSums8AVX2(xs []float64, stride, rows int, sums *[8]float64)
+// adds the eight elements at the start of each of rows rows, stride
+// elements apart, column by column in row order, into sums (set, not
+// added to).
+TEXT ·columnSums8AVX2(SB), NOSPLIT, $0-48
+	MOVQ   xs_base+0(FP), SI
+	MOVQ   stride+24(FP), DX
+	SHLQ   $3, DX
+	MOVQ   rows+32(FP), CX
+	MOVQ   sums+40(FP), DI
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	TESTQ  CX, CX
+	JZ     columnSumsDone
+
+columnSumsLoop:
+	VADDPD (SI), Y0, Y0
+	VADDPD 32(SI), Y1, Y1
+	ADDQ   DX, SI
+	DECQ   CX
+	JNZ    columnSumsLoop
+
+columnSumsDone:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VZEROUPPER
+	RET
+
+// func columnDeviations8AVX2(xs []float64, stride, rows int, means, sums *[8]float64)
+// is columnSums8AVX2 of the squared deviations of each column's elements
+// from its mean.
+TEXT ·columnDeviations8AVX2(SB), NOSPLIT, $0-56
+	MOVQ    xs_base+0(FP), SI
+	MOVQ    stride+24(FP), DX
+	SHLQ    $3, DX
+	MOVQ    rows+32(FP), CX
+	MOVQ    means+40(FP), AX
+	MOVQ    sums+48(FP), DI
+	VMOVUPD (AX), Y8
+	VMOVUPD 32(AX), Y9
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y1, Y1, Y1
+	TESTQ   CX, CX
+	JZ      columnDeviationsDone
+
+columnDeviationsLoop:
+	VMOVUPD (SI), Y2
+	VMOVUPD 32(SI), Y3
+	VSUBPD  Y8, Y2, Y2
+	VSUBPD  Y9, Y3, Y3
+	VMULPD  Y2, Y2, Y2
+	VMULPD  Y3, Y3, Y3
+	VADDPD  Y2, Y0, Y0
+	VADDPD  Y3, Y1, Y1
+	ADDQ    DX, SI
+	DECQ    CX
+	JNZ     columnDeviationsLoop
+
+columnDeviationsDone:
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y1, 32(DI)
+	VZEROUPPER
+	RET

@@ -61,3 +61,42 @@ func TestAssemblyKernelsMatchGo(t *testing.T) {
 		}
 	}
 }
+
+// TestColumnAssemblyKernelsMatchGo checks the eight-column assembly loops
+// of the axis reductions against the Go loops' additions, column by column
+// in row order, bit for bit.
+func TestColumnAssemblyKernelsMatchGo(t *testing.T) {
+	t.Parallel()
+	if !hasAVX2 {
+		t.Skip("no assembly kernels on this machine or build")
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for trial := range 5000 {
+		k := 8 + r.IntN(13)
+		rows := r.IntN(40)
+		xs := make([]float64, max(rows, 1)*k) // a row to slice at c when there are none
+		for i := range xs {
+			xs[i] = r.NormFloat64() * math.Pow(10, float64(r.IntN(40)-20))
+		}
+		c := r.IntN(k - 7)
+		var means, sums, devs [8]float64
+		for j := range means {
+			means[j] = r.NormFloat64()
+		}
+		sums[0], devs[0] = math.NaN(), math.NaN() // set, not added to, even without rows
+		columnSums8AVX2(columns8(xs[c:], k, rows), k, rows, &sums)
+		columnDeviations8AVX2(columns8(xs[c:], k, rows), k, rows, &means, &devs)
+		for j := range 8 {
+			var sum, dev float64
+			for row := range rows {
+				x := xs[row*k+c+j]
+				sum += x
+				d := x - means[j]
+				dev += d * d
+			}
+			if math.Float64bits(sums[j]) != math.Float64bits(sum) || math.Float64bits(devs[j]) != math.Float64bits(dev) {
+				t.Fatalf("trial %d, column %d of %d, %d rows: sums %v and %v, want %v and %v", trial, c+j, k, rows, sums[j], devs[j], sum, dev)
+			}
+		}
+	}
+}

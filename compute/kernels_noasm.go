@@ -14,3 +14,9 @@ func extremeBlockSumAVX2(*[sumBlock]float64) (sum, lo, hi float64) {
 }
 
 func squaredDeviationsAVX2([]float64, float64) float64 { panic("compute: no assembly kernels") }
+
+func columnSums8AVX2([]float64, int, int, *[8]float64) { panic("compute: no assembly kernels") }
+
+func columnDeviations8AVX2([]float64, int, int, *[8]float64, *[8]float64) {
+	panic("compute: no assembly kernels")
+}

@@ -248,7 +248,7 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 	requireMisuse(t, unmade, func() { _, _ = mmarray.Records[struct{ X float64 }](rows) }, "Records")
 	requireMisuse(t, unmade, func() { _, _ = mmarray.Field[float64](rows, "x") }, "Field")
 
-	const unmadeFile = "mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw or OpenBytes"
+	const unmadeFile = "mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw, OpenBytes or OpenRawBytes"
 	fileUses := func(f *mmarray.File) map[string]func() {
 		return map[string]func(){
 			"Path":         func() { f.Path() },

@@ -99,10 +99,12 @@ func parseArrayMeta(data []byte) (layout, error) {
 			return layout{}, fmt.Errorf(".zarray: compressor: %w", err)
 		}
 	}
-	if l.fill, err = parseFill(m.FillValue, l.dtype); err != nil {
+	// The sizes first: the fill value is an item, allocated once the item
+	// is known to fit a chunk within MaxChunkBytes.
+	if err := l.check(); err != nil {
 		return layout{}, fmt.Errorf(".zarray: %w", err)
 	}
-	if err := l.check(); err != nil {
+	if l.fill, err = parseFill(m.FillValue, l.dtype); err != nil {
 		return layout{}, fmt.Errorf(".zarray: %w", err)
 	}
 	return l, nil

@@ -1,0 +1,139 @@
+package zarr
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-memmap/memmap/npyheader"
+)
+
+// seedZarrays are .zarray texts of the kinds zarr-python writes, the fuzz
+// target's seeds and the round trip's cases.
+var seedZarrays = []string{
+	`{"chunks": [10, 7], "compressor": {"id": "zlib", "level": 1}, "dtype": "<f8", "fill_value": "NaN", "filters": null, "order": "C", "shape": [37, 23], "zarr_format": 2}`,
+	`{"chunks": [], "compressor": null, "dtype": "<i8", "fill_value": 0, "filters": null, "order": "C", "shape": [], "zarr_format": 2}`,
+	`{"chunks": [4], "compressor": null, "dtype": [["a", "<f8"], ["b", ">i4", [2]], ["c", "|S3"], ["d", [["e", "<u2"], ["f", "|b1"]]]], "fill_value": "AAAAAAAA+D8AAAACAAAAA3h5AAQAAQ==", "filters": null, "order": "F", "shape": [9], "zarr_format": 2, "dimension_separator": "/"}`,
+	`{"chunks": [2, 3], "compressor": {"id": "gzip", "level": 5}, "dtype": "<c16", "fill_value": ["NaN", -2.5], "filters": [], "order": "C", "shape": [5, 4], "zarr_format": 2}`,
+	`{"chunks": [2], "compressor": null, "dtype": "<U2", "fill_value": "x\u20ac", "filters": null, "order": "C", "shape": [5], "zarr_format": 2}`,
+	`{"chunks": [2], "compressor": null, "dtype": ">m8[s]", "fill_value": -9223372036854775808, "filters": null, "order": "C", "shape": [5], "zarr_format": 2}`,
+	`{"chunks": [2], "compressor": null, "dtype": "<u8", "fill_value": 18446744073709551615, "filters": null, "order": "C", "shape": [5], "zarr_format": 2}`,
+	`{"chunks": [2], "compressor": null, "dtype": "|b1", "fill_value": true, "filters": null, "order": "C", "shape": [5], "zarr_format": 2}`,
+	`{"chunks": [2], "compressor": null, "dtype": "<f2", "fill_value": "-Infinity", "filters": null, "order": "C", "shape": [5], "zarr_format": 2}`,
+	`{"chunks": [2], "compressor": null, "dtype": "|S4", "fill_value": "YWI=", "filters": null, "order": "C", "shape": [5], "zarr_format": 2}`,
+	`{"chunks": [2], "compressor": null, "dtype": "|V3", "fill_value": null, "filters": null, "order": "C", "shape": [0], "zarr_format": 2}`,
+}
+
+// Every .zarray of the seeds parses, and writing its layout and parsing
+// that again gives the same layout.
+func TestArrayMetaRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, text := range seedZarrays {
+		l, err := parseArrayMeta([]byte(text))
+		require.NoError(t, err, text)
+		again := roundTrip(t, l)
+		require.Equal(t, l, again, text)
+	}
+}
+
+func roundTrip(t *testing.T, l layout) layout {
+	t.Helper()
+	data, err := encodeArrayMeta(l)
+	require.NoError(t, err)
+	require.NotContains(t, string(data), "\u20ac", "metadata is ASCII")
+	again, err := parseArrayMeta(data)
+	require.NoError(t, err, string(data))
+	return again
+}
+
+// Fill values decode to the bytes NumPy stores (NaN as NumPy's quiet NaN
+// in each width, U as UCS-4 in the byte order, S padded with NULs, an
+// integral float for an int), and out-of-range or mistyped ones are
+// refused.
+func TestFillValues(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		descr, fill string
+		want        []byte
+	}{
+		{"<f8", `"NaN"`, []byte{0, 0, 0, 0, 0, 0, 0xF8, 0x7F}},
+		{">f4", `"NaN"`, []byte{0x7F, 0xC0, 0, 0}},
+		{"<f2", `"NaN"`, []byte{0x00, 0x7E}},
+		{"<f2", `"Infinity"`, []byte{0x00, 0x7C}},
+		{"<f4", `1e400`, []byte{0, 0, 0x80, 0x7F}},
+		{">f8", `0.5`, []byte{0x3F, 0xE0, 0, 0, 0, 0, 0, 0}},
+		{"<i2", `-2`, []byte{0xFE, 0xFF}},
+		{"<i4", `3.0`, []byte{3, 0, 0, 0}},
+		{"|u1", `255`, []byte{255}},
+		{"<M8[s]", `"NaT"`, []byte{0, 0, 0, 0, 0, 0, 0, 0x80}},
+		{"|b1", `0`, []byte{0}},
+		{"|S3", `"YWJj"`, []byte("abc")},
+		{"|S3", `"a"`, []byte("a\x00\x00")}, // not base64: the text, as zarr-python's fallback
+		{">U2", `"\u00e9"`, []byte{0, 0, 0, 0xE9, 0, 0, 0, 0}},
+		{"|V2", `"AQI="`, []byte{1, 2}},
+		{"<f8", `null`, nil},
+	} {
+		dt, err := npyheader.ParseDescr(c.descr)
+		require.NoError(t, err)
+		got, err := parseFill(json.RawMessage(c.fill), dt)
+		require.NoError(t, err, "%s %s", c.descr, c.fill)
+		require.Equal(t, c.want, got, "%s %s", c.descr, c.fill)
+	}
+	for _, c := range []struct{ descr, fill string }{
+		{"|u1", `256`}, {"|u1", `-1`}, {"<i2", `32768`}, {"<i4", `1.5`}, {"<i8", `"1"`},
+		{"<f8", `"nan"`}, {"<f8", `true`}, {"<c8", `[1]`}, {"|b1", `"x"`}, {"|V2", `"!!"`},
+		{"<u8", `18446744073709551616`}, {"<f8", `[1, 2`},
+	} {
+		dt, err := npyheader.ParseDescr(c.descr)
+		require.NoError(t, err)
+		_, err = parseFill(json.RawMessage(c.fill), dt)
+		require.ErrorIs(t, err, ErrFormat, "%s %s", c.descr, c.fill)
+	}
+	// Floats written back: NaN, infinities and Python's float repr.
+	for _, c := range []struct {
+		x    float64
+		want string
+	}{{math.NaN(), `"NaN"`}, {math.Inf(-1), `"-Infinity"`}, {0, `0.0`}, {100, `100.0`}, {0.1, `0.1`}, {1e300, `1e+300`}} {
+		dt, _ := npyheader.ParseDescr("<f8")
+		b := make([]byte, 8)
+		byteOrder(dt).PutUint64(b, math.Float64bits(c.x))
+		v, err := fillJSON(b, dt)
+		require.NoError(t, err)
+		text, err := json.Marshal(v)
+		require.NoError(t, err)
+		require.Equal(t, c.want, string(text))
+	}
+}
+
+// FuzzParseArrayMeta feeds arbitrary bytes to the .zarray parser: it never
+// panics, and whatever it accepts it writes back into a .zarray that
+// parses to the same layout, within the chunk size limit.
+func FuzzParseArrayMeta(f *testing.F) {
+	for _, s := range seedZarrays {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := parseArrayMeta(data)
+		if err != nil {
+			return
+		}
+		if l.chunkBytes > MaxChunkBytes || l.chunkBytes < 0 {
+			t.Fatalf("chunk of %d bytes accepted", l.chunkBytes)
+		}
+		enc, err := encodeArrayMeta(l)
+		if err != nil {
+			t.Fatalf("accepted layout does not encode: %v", err)
+		}
+		again, err := parseArrayMeta(enc)
+		if err != nil {
+			t.Fatalf("re-encoded .zarray does not parse: %v\n%s", err, enc)
+		}
+		a, _ := encodeArrayMeta(again)
+		if !bytes.Equal(a, enc) {
+			t.Fatalf("round trip differs:\n%s\n%s", enc, a)
+		}
+	})
+}

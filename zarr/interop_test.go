@@ -3,6 +3,7 @@ package zarr_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -357,7 +358,7 @@ func TestZarrPythonReadsWrittenStores(t *testing.T) {
 			if (i+j)%2 == 1 {
 				opts = append(opts, zarr.WithDimensionSeparator("/"), zarr.WithFortranOrder(!src.FortranOrder()))
 			}
-			store := filepath.Join(dir, s.Name+"."+c2s(c)+".zarr")
+			store := filepath.Join(dir, fmt.Sprintf("%s.%d%s.zarr", s.Name, j, c2s(c)))
 			a, err := zarr.FromFile(src, store, opts...)
 			require.NoError(t, err, store)
 			back := store + ".npy"

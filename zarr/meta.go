@@ -17,7 +17,7 @@ import (
 // or writes: a chunk is decoded whole into memory, so metadata claiming a
 // larger one is refused before anything is allocated (zarr-python's own
 // chunks are limited to 2 GiB by its codecs).
-const MaxChunkBytes = 1 << 31
+const MaxChunkBytes int64 = 1 << 31
 
 // maxRank bounds the number of dimensions, as NumPy's NPY_MAXDIMS.
 const maxRank = 32

@@ -120,7 +120,7 @@ func FuzzParseArrayMeta(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if l.chunkBytes > MaxChunkBytes || l.chunkBytes < 0 {
+		if int64(l.chunkBytes) > MaxChunkBytes || l.chunkBytes < 0 {
 			t.Fatalf("chunk of %d bytes accepted", l.chunkBytes)
 		}
 		enc, err := encodeArrayMeta(l)

@@ -16,6 +16,7 @@ import (
 	"github.com/go-memmap/memmap/compute"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
+	"github.com/go-memmap/memmap/npz"
 	"github.com/go-memmap/memmap/zarr"
 	"github.com/go-memmap/memmap/zarr/codec"
 )
@@ -248,7 +249,7 @@ func TestCreateErrorsAndMisuse(t *testing.T) {
 	require.ErrorIs(t, err, memmap.ErrUnsupported)
 	_, err = zarr.Create(filepath.Join(dir, "d"), "[(('t', 'a'), '<f8')]", []int{3}, []int{2})
 	require.ErrorIs(t, err, memmap.ErrUnsupported, "titles")
-	_, err = zarr.Create(filepath.Join(dir, "e"), "<f8", []int{1 << 40}, []int{1 << 30})
+	_, err = zarr.Create(filepath.Join(dir, "e"), "<f8", []int{1 << 30}, []int{1 << 29})
 	require.ErrorIs(t, err, memmap.ErrTooLarge)
 	_, err = zarr.Create(filepath.Join(dir, "f"), "<f8", []int{-1}, []int{2})
 	require.ErrorIs(t, err, zarr.ErrFormat)
@@ -415,4 +416,63 @@ func TestCreateGroup(t *testing.T) {
 	require.Equal(t, "<i2", x.Descr())
 	_, err = zarr.CreateGroup(g.Path(), nil)
 	require.ErrorIs(t, err, fs.ErrExist)
+}
+
+// Any File converts: a raw file at an offset, a stored .npz member (mapped
+// in place inside the archive) and a compressed one (decompressed in
+// memory), in C and Fortran order.
+func TestFromFileSources(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	full := []int{7, 5}
+	for _, fortran := range []bool{false, true} {
+		src := int32Source(t, full, fortran)
+		raw := filepath.Join(t.TempDir(), "raw.bin")
+		data := make([]byte, 3+src.NBytes())
+		_, err := src.ReadAt(data[3:], 0)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(raw, data, 0o644))
+		rawFile, err := mmarray.OpenRaw(raw, mmarray.ReadOnly, "<i4", full, 3, mmarray.WithFortranOrder(fortran))
+		require.NoError(t, err)
+		sources := map[string]*mmarray.File{"raw": rawFile}
+		for _, compressed := range []bool{false, true} {
+			var opts []npz.WriterOption
+			if compressed {
+				opts = append(opts, npz.Compressed())
+			}
+			archive := filepath.Join(t.TempDir(), "a.npz")
+			w, err := npz.Create(archive, opts...)
+			require.NoError(t, err)
+			require.NoError(t, w.WriteArray("m", src))
+			require.NoError(t, w.Close())
+			ar, err := npz.Open(archive, mmarray.ReadOnly)
+			require.NoError(t, err)
+			t.Cleanup(func() { ar.Close() })
+			m, err := ar.Open("m")
+			require.NoError(t, err)
+			require.Equal(t, compressed, m.IsInMemory())
+			sources[map[bool]string{false: "stored", true: "deflated"}[compressed]] = m
+		}
+		for name, f := range sources {
+			path := filepath.Join(dir, fmtName(fortran, fortran, nil)+name+".zarr")
+			a, err := zarr.FromFile(f, path, zarr.WithChunks(3, 2), zarr.WithMemory(1))
+			require.NoError(t, err, name)
+			got, err := a.ReadRegion([]int{0, 0}, full, nil)
+			require.NoError(t, err)
+			require.Equal(t, want(full, []int{0, 0}, full), got, name)
+			require.NoError(t, f.Close())
+		}
+	}
+}
+
+// A conversion that fails leaves no store behind.
+func TestFromFileFailureRemovesTheStore(t *testing.T) {
+	t.Parallel()
+	src := int32Source(t, []int{4, 4}, false)
+	require.NoError(t, src.Close())
+	path := filepath.Join(t.TempDir(), "a.zarr")
+	_, err := zarr.FromFile(src, path, zarr.WithChunks(2, 2))
+	require.ErrorIs(t, err, memmap.ErrClosed)
+	_, statErr := os.Stat(path)
+	require.ErrorIs(t, statErr, fs.ErrNotExist)
 }

@@ -151,7 +151,10 @@ func (l *layout) check() error {
 		if nbytes > 0 {
 			nbytes *= int64(c)
 		}
-		l.grid[i] = (l.shape[i] + c - 1) / c
+		l.grid[i] = l.shape[i] / c
+		if l.shape[i]%c != 0 {
+			l.grid[i]++ // a partial chunk at the edge
+		}
 		if l.grid[i] > 0 && count > math.MaxInt/int64(l.grid[i]) {
 			return fmt.Errorf("%w: shape %v in chunks %v: too many chunks", memmap.ErrTooLarge, l.shape, l.chunks)
 		}

@@ -137,3 +137,17 @@ func FuzzParseArrayMeta(f *testing.F) {
 		}
 	})
 }
+
+// Shapes near the int limit count their chunks without overflowing.
+func TestHugeShapes(t *testing.T) {
+	t.Parallel()
+	l, err := parseArrayMeta([]byte(`{"zarr_format": 2, "shape": [9223372036854775807], "chunks": [1000], "dtype": "<f8", "order": "C", "fill_value": null, "compressor": null}`))
+	if math.MaxInt == math.MaxInt64 {
+		require.NoError(t, err)
+		require.Equal(t, int64(9223372036854776), int64(l.grid[0]))
+	} else {
+		require.ErrorIs(t, err, ErrFormat)
+	}
+	_, err = parseArrayMeta([]byte(`{"zarr_format": 2, "shape": [9223372036854775807, 9223372036854775807], "chunks": [1, 1], "dtype": "<f8", "order": "C", "fill_value": null, "compressor": null}`))
+	require.Error(t, err)
+}

@@ -155,9 +155,9 @@ func create(path string, descr string, shape, chunks []int, o options) (*Array, 
 		return nil, fmt.Errorf("%w: dtype %s has field titles, which zarr's dtype JSON cannot hold", memmap.ErrUnsupported, dt)
 	}
 	l := layout{
-		shape: append([]int{}, shape...), chunks: append([]int{}, chunks...),
+		format: 2, shape: append([]int{}, shape...), chunks: append([]int{}, chunks...),
 		dtype: dt, codec: o.codec, fortran: o.fortran, separator: o.separator,
-		fill: make([]byte, dt.ItemSize),
+		fill: make([]byte, dt.ItemSize), pipe: v2Pipeline(o.codec, o.fortran),
 	}
 	if o.hasFill {
 		if o.fill != nil && len(o.fill) != dt.ItemSize {
@@ -282,17 +282,21 @@ func (a *Array) SetAttrs(attrs map[string]any) error {
 	return nil
 }
 
-// Key is the store key of chunk idx, as zarr-python names its file: the
-// indices joined by the dimension separator ("0.1" or "0/1"), "0" for a
-// 0-d array. It panics with a *memmap.Misuse unless idx lies in the grid.
+// Key is the store key of chunk idx, as zarr-python names its file: in
+// v2 (and v3's "v2" chunk key encoding) the indices joined by the
+// dimension separator ("0.1" or "0/1"), "0" for a 0-d array; in v3's
+// default encoding "c" and the indices, each after the separator ("c/0/1",
+// "c" for a 0-d array). It panics with a *memmap.Misuse unless idx lies in
+// the grid.
 func (a *Array) Key(idx []int) string {
 	a.checkIndex(idx)
-	if len(idx) == 0 {
+	var b strings.Builder
+	b.WriteString(a.l.keyPrefix)
+	if len(idx) == 0 && a.l.keyPrefix == "" {
 		return "0"
 	}
-	var b strings.Builder
 	for axis, i := range idx {
-		if axis > 0 {
+		if axis > 0 || a.l.keyPrefix != "" {
 			b.WriteString(a.l.separator)
 		}
 		b.WriteString(strconv.Itoa(i))
@@ -317,10 +321,14 @@ func (a *Array) chunkPath(idx []int) string {
 
 // maxStoredBytes bounds a stored chunk's size: no codec here expands a
 // chunk by more than a few bytes in a thousand plus a header (blosc stores
-// an incompressible chunk as it is, plus 16 bytes), so a file larger than
-// this is damage, refused before it is read into memory.
+// an incompressible chunk as it is, plus 16 bytes), and a shard adds 16
+// bytes of index per item at most, so a file larger than this is damage,
+// refused before it is read into memory.
 func (a *Array) maxStoredBytes() int64 {
 	n := int64(a.l.chunkBytes)
+	if a.l.pipe.shard != nil && a.l.dtype.ItemSize > 0 {
+		n += 16 * n / int64(a.l.dtype.ItemSize)
+	}
 	return n + n/16 + 64<<10
 }
 
@@ -343,7 +351,7 @@ func (a *Array) readStored(idx []int, buf []byte) (stored []byte, found bool, er
 		return nil, false, fmt.Errorf("%w: chunk %s is not a regular file", ErrFormat, a.Key(idx))
 	}
 	size := st.Size()
-	if a.l.codec == nil && size != int64(a.l.chunkBytes) {
+	if a.l.pipe.raw() && size != int64(a.l.chunkBytes) {
 		return nil, false, fmt.Errorf("%w: chunk %s holds %d bytes, not the %d of an uncompressed chunk", ErrFormat, a.Key(idx), size, a.l.chunkBytes)
 	}
 	if size > a.maxStoredBytes() {
@@ -375,7 +383,7 @@ func (a *Array) ReadChunk(idx []int, dst []byte) ([]byte, error) {
 		dst = make([]byte, a.l.chunkBytes)
 	}
 	dst = dst[:a.l.chunkBytes]
-	if a.l.codec == nil {
+	if a.l.pipe.raw() {
 		_, found, err := a.readStored(idx, dst)
 		if err != nil {
 			return nil, fmt.Errorf("read chunk %s of %s: %w", a.Key(idx), a.path, err)
@@ -413,11 +421,10 @@ func (a *Array) decodeInto(idx []int, dst []byte, stored *[]byte) ([]byte, error
 		fillItems(dst, a.l.fill)
 		return dst, nil
 	}
-	out, err := a.l.codec.Decode(dst, buf, a.l.chunkBytes)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
+	if err := a.l.pipe.decode(dst, buf, a.l.chunks, a.l.dtype.ItemSize, a.l.fill); err != nil {
+		return nil, err
 	}
-	return out, nil
+	return dst, nil
 }
 
 // OpenChunk opens chunk idx as a read-only *mmarray.File of ChunkShape in
@@ -441,7 +448,7 @@ func (a *Array) openChunk(idx []int, s *compute.ChunkScratch) (*mmarray.File, er
 	name := a.chunkPath(idx)
 	descr := a.l.dtype.String()
 	order := mmarray.WithFortranOrder(a.l.fortran)
-	if a.l.codec == nil {
+	if a.l.pipe.raw() {
 		f, err := mmarray.OpenRaw(name, mmarray.ReadOnly, descr, a.l.chunks, 0, order)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -461,7 +468,7 @@ func (a *Array) openChunk(idx []int, s *compute.ChunkScratch) (*mmarray.File, er
 		s.Data = make([]byte, a.l.chunkBytes)
 	}
 	data := s.Data[:a.l.chunkBytes]
-	if a.l.codec == nil {
+	if a.l.pipe.raw() {
 		fillItems(data, a.l.fill)
 	} else {
 		var err error
@@ -496,17 +503,12 @@ func (a *Array) WriteChunk(idx []int, data []byte) error {
 }
 
 func (a *Array) writeChunk(idx []int, data []byte, buf *[]byte) error {
-	stored := data
-	if a.l.codec != nil {
-		enc, err := a.l.codec.Encode((*buf)[:0], data, a.l.dtype.ItemSize)
-		if err != nil {
-			return err
-		}
-		*buf = enc
-		stored = enc
+	stored, err := a.l.pipe.encode(buf, data, a.l.dtype.ItemSize)
+	if err != nil {
+		return err
 	}
 	path := a.chunkPath(idx)
-	if a.l.separator == "/" && len(idx) > 1 {
+	if a.l.separator == "/" && len(idx)+len(a.l.keyPrefix) > 1 {
 		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
 			return err
 		}

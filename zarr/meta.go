@@ -42,14 +42,18 @@ type arrayMeta struct {
 // layout is everything an array's metadata says, checked: what Open reads
 // from a .zarray and what Create writes into one.
 type layout struct {
+	format        int // 2 or 3
 	shape, chunks []int
 	dtype         npyheader.DType
-	codec         codec.Codec // nil: stored as raw bytes
-	fill          []byte      // one element; nil for fill_value null
-	fortran       bool
+	codec         codec.Codec // the compressor (v3: the first bytes->bytes codec); nil for none
+	pipe          pipeline
+	fill          []byte // one element; nil for fill_value null
+	fortran       bool   // chunks stored in Fortran order (pipe.fortran)
 	separator     string // "." or "/"
-	chunkBytes    int    // the decoded bytes of one chunk
-	grid          []int  // chunks along each axis
+	keyPrefix     string // "c" for v3's default chunk key encoding, else ""
+	dimNames      []string
+	chunkBytes    int   // the decoded bytes of one chunk
+	grid          []int // chunks along each axis
 }
 
 // parseArrayMeta reads and checks the JSON of a .zarray.
@@ -65,7 +69,7 @@ func parseArrayMeta(data []byte) (layout, error) {
 	if m.Shape == nil || m.Chunks == nil || m.DType == nil || m.Order == "" {
 		return layout{}, fmt.Errorf("%w: .zarray: shape, chunks, dtype and order are required", ErrFormat)
 	}
-	var l layout
+	l := layout{format: 2}
 	var err error
 	if l.dtype, err = parseDType(m.DType); err != nil {
 		return layout{}, fmt.Errorf(".zarray: %w", err)
@@ -99,6 +103,7 @@ func parseArrayMeta(data []byte) (layout, error) {
 			return layout{}, fmt.Errorf(".zarray: compressor: %w", err)
 		}
 	}
+	l.pipe = v2Pipeline(l.codec, l.fortran)
 	// The sizes first: the fill value is an item, allocated once the item
 	// is known to fit a chunk within MaxChunkBytes.
 	if err := l.check(); err != nil {
@@ -108,6 +113,15 @@ func parseArrayMeta(data []byte) (layout, error) {
 		return layout{}, fmt.Errorf(".zarray: %w", err)
 	}
 	return l, nil
+}
+
+// v2Pipeline is a v2 array's pipeline: its compressor, if any.
+func v2Pipeline(c codec.Codec, fortran bool) pipeline {
+	p := pipeline{fortran: fortran}
+	if c != nil {
+		p.codecs = []codec.Codec{c}
+	}
+	return p
 }
 
 // dims converts a JSON shape to ints, each at least least.

@@ -21,7 +21,7 @@ import (
 	"github.com/go-memmap/memmap/zarr/codec"
 )
 
-// Array is a Zarr v2 array in a directory store: its metadata, read once
+// Array is a Zarr array (v2 or v3) in a directory store: its metadata, read once
 // by Open or written by Create, and its chunks, read and written one at a
 // time. Its methods are safe for concurrent use; chunks written while
 // others are read are seen whole or not at all.
@@ -36,32 +36,59 @@ type Array struct {
 
 var _ compute.ChunkSource = (*Array)(nil)
 
-// Open opens the Zarr v2 array stored in the directory path (the folder
-// that holds its .zarray): a store's root, or a member of a group, as
-// "data.zarr/member" or Group.Open. The metadata is read and checked whole
-// here; no chunk is read.
+// Open opens the Zarr array stored in the directory path (the folder that
+// holds its .zarray, or its zarr.json for v3): a store's root, or a member
+// of a group, as "data.zarr/member" or Group.Open. The metadata is read and
+// checked whole here; no chunk is read.
 //
-// Errors wrap: the operating system's error when .zarray cannot be read
-// (fs.ErrNotExist for a folder that is no array; it then also wraps
-// ErrFormat); ErrFormat for metadata that is not valid Zarr v2;
+// Errors wrap: the operating system's error when the metadata cannot be
+// read (fs.ErrNotExist for a folder that is no array; it then also wraps
+// ErrFormat); ErrFormat for metadata that is not valid Zarr;
 // memmap.ErrUnsupported for what this package does not implement (filters,
-// object dtypes, a codec package codec lacks); memmap.ErrTooLarge for a
-// chunk larger than MaxChunkBytes.
+// object dtypes, a codec package codec lacks, v3 extensions);
+// memmap.ErrTooLarge for a chunk larger than MaxChunkBytes.
 func Open(path string) (*Array, error) {
-	data, err := readMetadataFile(filepath.Join(path, ".zarray"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open %s: %w: no .zarray: %w", path, ErrFormat, err)
-	}
+	a, err := open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return a, nil
+}
+
+func open(path string) (*Array, error) {
+	data, err := readMetadataFile(filepath.Join(path, ".zarray"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return openV3(path)
+	}
+	if err != nil {
+		return nil, err
 	}
 	l, err := parseArrayMeta(data)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
 	attrs, err := readAttrs(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
+	}
+	return &Array{path: path, l: l, attrs: attrs}, nil
+}
+
+// openV3 opens the v3 array whose zarr.json is in path.
+func openV3(path string) (*Array, error) {
+	data, err := readMetadataFile(filepath.Join(path, "zarr.json"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: no .zarray or zarr.json: %w", ErrFormat, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	nodeType, l, attrs, err := parseV3Node(data)
+	if err != nil {
+		return nil, err
+	}
+	if nodeType != "array" {
+		return nil, fmt.Errorf("%w: zarr.json describes a %s, not an array", ErrFormat, nodeType)
 	}
 	return &Array{path: path, l: l, attrs: attrs}, nil
 }
@@ -115,17 +142,19 @@ func writeMetadataFile(path string, data []byte) error {
 	return f.Commit()
 }
 
-// Create makes a new Zarr v2 array in the directory path, which must not
-// exist or be an empty folder, with the given dtype descr (as npyheader
-// parses it: "<f8", "|S5", a structured list), shape and chunk shape, and
-// writes its .zarray (and .zattrs when WithAttrs gives some). No chunk is
+// Create makes a new Zarr array (v2, or v3 with WithFormat(3)) in the
+// directory path, which must not exist or be an empty folder, with the
+// given dtype descr (as npyheader parses it: "<f8", "|S5", a structured
+// list), shape and chunk shape, and writes its metadata (v2: .zarray, and
+// .zattrs when WithAttrs gives some; v3: zarr.json). No chunk is
 // written: every chunk reads as the fill value until WriteChunk writes it.
-// Options: WithCodec, WithFortranOrder, WithDimensionSeparator, WithFill,
-// WithAttrs.
+// Options: WithFormat, WithCodec, WithFortranOrder,
+// WithDimensionSeparator, WithFill, WithAttrs, WithDimensionNames.
 //
 // Errors wrap: fs.ErrExist when path holds something already; npyheader's
 // sentinels for a bad descr; memmap.ErrUnsupported for an object dtype or
-// one whose fields have titles (zarr's JSON has no room for them);
+// one whose fields have titles (zarr's JSON has no room for them); for v3,
+// a dtype or codec v3's core lacks;
 // ErrFormat for a negative dimension or a non-positive chunk length;
 // memmap.ErrTooLarge for a chunk larger than MaxChunkBytes; the operating
 // system's error for the folder and files. A chunk shape of another rank
@@ -155,9 +184,10 @@ func create(path string, descr string, shape, chunks []int, o options) (*Array, 
 		return nil, fmt.Errorf("%w: dtype %s has field titles, which zarr's dtype JSON cannot hold", memmap.ErrUnsupported, dt)
 	}
 	l := layout{
-		format: 2, shape: append([]int{}, shape...), chunks: append([]int{}, chunks...),
+		format: max(o.format, 2), shape: append([]int{}, shape...), chunks: append([]int{}, chunks...),
 		dtype: dt, codec: o.codec, fortran: o.fortran, separator: o.separator,
 		fill: make([]byte, dt.ItemSize), pipe: v2Pipeline(o.codec, o.fortran),
+		dimNames: o.dimNames,
 	}
 	if o.hasFill {
 		if o.fill != nil && len(o.fill) != dt.ItemSize {
@@ -165,28 +195,50 @@ func create(path string, descr string, shape, chunks []int, o options) (*Array, 
 		}
 		l.fill = o.fill
 	}
+	if o.dimNames != nil && (l.format != 3 || len(o.dimNames) != len(shape)) {
+		misuse.Panicf("zarr: WithDimensionNames(%q) for format %d and %d axes: format 3 and one name per axis", o.dimNames, l.format, len(shape))
+	}
 	if l.separator == "" {
 		l.separator = "."
+		if l.format == 3 {
+			l.separator = "/" // v3's default chunk key encoding's
+		}
+	}
+	if l.format == 3 {
+		l.keyPrefix = "c"
 	}
 	if err := l.check(); err != nil {
 		return nil, err
 	}
-	meta, err := encodeArrayMeta(l)
+	var meta []byte
+	if l.format == 3 {
+		meta, err = encodeV3Array(l, o.attrs)
+	} else {
+		meta, err = encodeArrayMeta(l)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if err := makeEmptyDir(path); err != nil {
 		return nil, err
 	}
-	if o.attrs != nil {
+	if o.attrs != nil && l.format == 2 {
 		if err := writeAttrs(path, o.attrs); err != nil {
 			return nil, err
 		}
 	}
-	if err := writeMetadataFile(filepath.Join(path, ".zarray"), meta); err != nil {
+	if err := writeMetadataFile(filepath.Join(path, l.metadataName()), meta); err != nil {
 		return nil, err
 	}
 	return &Array{path: path, l: l, attrs: o.attrs}, nil
+}
+
+// metadataName is the file that holds the array's metadata.
+func (l *layout) metadataName() string {
+	if l.format == 3 {
+		return "zarr.json"
+	}
+	return ".zarray"
 }
 
 func hasTitles(dt npyheader.DType) bool {
@@ -247,6 +299,18 @@ func (a *Array) DType() npyheader.DType { return a.l.dtype.Clone() }
 // Fortran order (zarr's order "F").
 func (a *Array) FortranOrder() bool { return a.l.fortran }
 
+// ZarrFormat is the array's Zarr format: 2 or 3.
+func (a *Array) ZarrFormat() int { return a.l.format }
+
+// DimensionNames is v3's dimension_names: one name per axis, "" for an
+// unnamed one; nil when the array names none (always for v2).
+func (a *Array) DimensionNames() []string {
+	if a.l.dimNames == nil {
+		return nil
+	}
+	return append([]string{}, a.l.dimNames...)
+}
+
 // DimensionSeparator is "." or "/", what joins a chunk key's indices.
 func (a *Array) DimensionSeparator() string { return a.l.separator }
 
@@ -260,8 +324,9 @@ func (a *Array) FillValue() []byte {
 	return append([]byte{}, a.l.fill...)
 }
 
-// Codec is the codec the chunks are stored with, nil when they are stored
-// uncompressed.
+// Codec is the codec the chunks are compressed with (v2's compressor;
+// in v3 the first bytes-to-bytes codec other than crc32c), nil when they
+// are not compressed.
 func (a *Array) Codec() codec.Codec { return a.l.codec }
 
 // ChunkBytes is the number of bytes of one decoded chunk.
@@ -275,7 +340,16 @@ func (a *Array) Attrs() map[string]any { return a.attrs }
 // SetAttrs replaces the array's .zattrs with attrs, written whole under a
 // temporary name. It is not safe to call concurrently with Attrs.
 func (a *Array) SetAttrs(attrs map[string]any) error {
-	if err := writeAttrs(a.path, attrs); err != nil {
+	var err error
+	if a.l.format == 3 {
+		var meta []byte
+		if meta, err = encodeV3Array(a.l, attrs); err == nil {
+			err = writeMetadataFile(filepath.Join(a.path, "zarr.json"), meta)
+		}
+	} else {
+		err = writeAttrs(a.path, attrs)
+	}
+	if err != nil {
 		return fmt.Errorf("set attributes of %s: %w", a.path, err)
 	}
 	a.attrs = attrs

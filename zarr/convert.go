@@ -239,17 +239,17 @@ func (w *walk) run(n int, newWorker func() func(idx []int) error) error {
 
 // FromFile writes the array of src (any *mmarray.File: an .npy file, an
 // .npz member, a raw file; any dtype, C or Fortran order) into a new Zarr
-// v2 array at path, which must not exist or be an empty folder, and
-// returns it. Workers each gather one chunk from the mapped file into a
+// array at path (v2, or v3 with WithFormat(3)), which must not exist or be
+// an empty folder, and returns it. Workers each gather one chunk from the mapped file into a
 // buffer (items past the array's edge get the fill value), encode it and
 // write it, so the memory held is about workers × (chunk + its encoding)
 // plus the file's pages in flight, which are released behind the workers
 // when the file is larger than the budget (WithMemory). Every chunk is
 // written, as zarr-python writes them.
 //
-// Options: Create's (WithCodec, default none; WithFortranOrder, default
-// the file's order; WithDimensionSeparator; WithFill, default zeros;
-// WithAttrs), WithChunks (default zarr-python's guess), WithWorkers,
+// Options: Create's (WithFormat, default 2; WithCodec, default none;
+// WithFortranOrder, default the file's order; WithDimensionSeparator;
+// WithFill, default zeros; WithAttrs; WithDimensionNames), WithChunks (default zarr-python's guess), WithWorkers,
 // WithMemory, WithProgress. On an error the folder at path is removed.
 // Errors wrap Create's, the codec's, the operating system's, and
 // memmap.ErrClosed for a closed src. Chunks of another rank than src is

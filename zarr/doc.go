@@ -1,13 +1,14 @@
-// Package zarr reads and writes Zarr v2 arrays in directory stores, the
-// format zarr-python 2.13 and Dask 2022.12 read and write, so that an array
-// moves between this module and a Python cluster without a hand-made
-// conversion.
+// Package zarr reads and writes Zarr arrays in directory stores: Zarr v2,
+// the format zarr-python 2.13 and Dask 2022.12 read and write, so that an
+// array moves between this module and a Python cluster without a hand-made
+// conversion, and the core of Zarr v3.
 //
-// A store is a folder: an array's folder holds its metadata (.zarray, and
-// user attributes in .zattrs) and one file per chunk of a regular grid,
-// named by the chunk's indices joined by "." ("0.3") or, with
-// dimension_separator "/", as nested folders ("0/3"). A group's folder holds
-// a .zgroup and its members in subfolders.
+// A store is a folder: an array's folder holds its metadata (v2: .zarray,
+// and user attributes in .zattrs; v3: zarr.json) and one file per chunk of
+// a regular grid, named by the chunk's indices joined by "." ("0.3") or,
+// with dimension_separator "/", as nested folders ("0/3"); v3's default
+// keys start with "c" ("c/0/3"). A group's folder holds a .zgroup (or a
+// zarr.json of node_type "group") and its members in subfolders.
 //
 //	a, err := zarr.Open("data.zarr") // or "data.zarr/member" in a group
 //	if err != nil { ... }
@@ -38,13 +39,34 @@
 // before a chunk is touched: a negative dimension, a chunk shape of another
 // rank, a chunk larger than MaxChunkBytes or an unknown key value is refused.
 // What Create writes is what zarr-python writes for the same array (sorted
-// keys, four spaces of indent, dimension_separator always given).
+// keys, four spaces of indent, ASCII only, dimension_separator always
+// given).
+//
+// # Zarr v3
+//
+// Open reads a v3 zarr.json when a folder has no .zarray: the core data
+// types (bool, int8 to uint64, float16 to float64, complex64, complex128,
+// r<N> raw items as V), their byte order from the "bytes" codec; the
+// regular chunk grid; the "default" and "v2" chunk key encodings; fill
+// values as the specification writes them ("0x..." bits for floats, byte
+// lists for raw items); dimension_names; attributes; and the codecs
+// transpose, bytes, gzip, zstd, blosc, crc32c and, for reading,
+// sharding_indexed (a chunk of the Array is then a whole shard, its inner
+// chunks decoded into it). A transpose that reverses the axes is a
+// Fortran-order chunk, handed out and mapped as such; another permutation
+// is undone item by item. Unknown fields are refused unless marked
+// "must_understand": false. WithFormat(3) makes Create, FromFile and
+// CreateGroup write v3: bytes (and a transpose for Fortran order), then
+// the codec of WithCodec, keys "c/..." with "/" unless
+// WithDimensionSeparator says ".". The v3 support is checked against the
+// specification's examples and round trips here: no v3 implementation
+// could be run as an oracle.
 //
 // # Errors
 //
 // Errors follow the module's conventions (package memmap): each wraps
 // ErrFormat for a store that is not valid Zarr (codec.ErrCorrupt too for a
-// chunk that does not decode), memmap.ErrUnsupported for what this package
+// chunk that does not decode or whose checksum differs), memmap.ErrUnsupported for what this package
 // does not implement, memmap.ErrTooLarge, or the operating system's error;
 // the context names the operation and the store or chunk. Misuse (a chunk
 // index outside the grid, a buffer of the wrong length) panics with a
@@ -52,9 +74,19 @@
 //
 // # Caveats
 //
-//   - Only Zarr v2 directory stores are implemented: no v3, no zip,
-//     consolidated (.zmetadata is ignored: members are read from their own
-//     files) or remote stores.
+//   - Only directory stores are implemented: no zip, consolidated
+//     (.zmetadata and v3's consolidated_metadata are ignored: members are
+//     read from their own files) or remote stores.
+//   - Zarr v3: only the core data types (no strings, datetimes or
+//     structured items, which Create refuses for v3 with
+//     memmap.ErrUnsupported), the regular grid, and sharding for reading
+//     only (a shard is read and decoded whole); a compressor after
+//     sharding, a transpose before it and index codecs other than bytes
+//     and crc32c are refused. Unknown codecs are refused even when marked
+//     "must_understand": false, since decoding without them would be
+//     wrong.
+//   - v3 dimension names read as "" for a null name; an empty name and no
+//     name are not told apart.
 //   - Filters and object dtypes (which need an object codec) are refused
 //     with memmap.ErrUnsupported, as are field titles in a structured
 //     dtype, which zarr's JSON dtype cannot hold. A subarray of a subarray

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/go-memmap/memmap"
@@ -195,7 +196,13 @@ func putFloat(fill []byte, v any, size int, order binary.ByteOrder) error {
 		case "-Infinity":
 			x = math.Inf(-1)
 		default:
-			return fmt.Errorf("%w: %q is not a float", ErrFormat, v)
+			// v3's "0x...": the float's bits as an unsigned integer.
+			bits, err := strconv.ParseUint(strings.TrimPrefix(v, "0x"), 16, 8*size)
+			if !strings.HasPrefix(v, "0x") || err != nil {
+				return fmt.Errorf("%w: %q is not a float", ErrFormat, v)
+			}
+			putUint(fill, bits, size, order)
+			return nil
 		}
 	case json.Number:
 		f, err := strconv.ParseFloat(string(v), 64)
@@ -229,6 +236,19 @@ func putFloat(fill []byte, v any, size int, order binary.ByteOrder) error {
 		return fmt.Errorf("%w: fill values for floats of %d bytes", memmap.ErrUnsupported, size)
 	}
 	return nil
+}
+
+func putUint(b []byte, u uint64, size int, order binary.ByteOrder) {
+	switch size {
+	case 1:
+		b[0] = byte(u)
+	case 2:
+		order.PutUint16(b, uint16(u))
+	case 4:
+		order.PutUint32(b, uint32(u))
+	case 8:
+		order.PutUint64(b, u)
+	}
 }
 
 // fillJSON is the .zarray "fill_value" for one element's bytes (nil: null),

@@ -10,8 +10,9 @@ import (
 // constructors it applies to (the module's convention, see package
 // memmap), so a misplaced option does not compile.
 
-// CreateOption configures Create: WithCodec, WithFortranOrder,
-// WithDimensionSeparator, WithFill, WithAttrs.
+// CreateOption configures Create: WithFormat, WithCodec,
+// WithFortranOrder, WithDimensionSeparator, WithFill, WithAttrs,
+// WithDimensionNames.
 type CreateOption interface{ applyCreate(*options) }
 
 // FromFileOption configures FromFile: Create's options, WithChunks, and
@@ -20,6 +21,16 @@ type FromFileOption interface{ applyFromFile(*options) }
 
 // ToNPYOption configures ToNPY: WithWorkers, WithMemory, WithProgress.
 type ToNPYOption interface{ applyToNPY(*options) }
+
+// GroupOption configures CreateGroup: WithFormat.
+type GroupOption interface{ applyGroup(*options) }
+
+// GroupLayoutOption is an option for everything that makes a new node:
+// Create, FromFile and CreateGroup.
+type GroupLayoutOption interface {
+	LayoutOption
+	GroupOption
+}
 
 // LayoutOption is an option for what makes a new store: Create and
 // FromFile.
@@ -44,6 +55,8 @@ type options struct {
 	hasFill   bool
 	attrs     map[string]any
 	chunks    []int
+	format    int // 0: 2
+	dimNames  []string
 	workers   int
 	memory    int64
 	progress  func(done, total int64)
@@ -61,6 +74,12 @@ type layoutFunc func(*options)
 
 func (f layoutFunc) applyCreate(o *options)   { f(o) }
 func (f layoutFunc) applyFromFile(o *options) { f(o) }
+
+type groupLayoutFunc func(*options)
+
+func (f groupLayoutFunc) applyCreate(o *options)   { f(o) }
+func (f groupLayoutFunc) applyFromFile(o *options) { f(o) }
+func (f groupLayoutFunc) applyGroup(o *options)    { f(o) }
 
 type runFunc func(*options)
 
@@ -105,6 +124,27 @@ func WithDimensionSeparator(sep string) LayoutOption {
 func WithFill(item []byte) LayoutOption {
 	item = append([]byte(nil), item...)
 	return layoutFunc(func(o *options) { o.fill, o.hasFill = item, true })
+}
+
+// WithFormat sets the Zarr format written: 2 (the default, what
+// zarr-python 2 and Dask 2022 read) or 3 (zarr.json; chunk keys "c/0/1" by
+// default; only v3's core data types: numbers, bool and V items; codecs
+// gzip, zstd, blosc, crc32c). Another value is misuse and panics with a
+// *memmap.Misuse.
+func WithFormat(format int) GroupLayoutOption {
+	if format != 2 && format != 3 {
+		misuse.Panicf("zarr: WithFormat(%d): the format is 2 or 3", format)
+	}
+	return groupLayoutFunc(func(o *options) { o.format = format })
+}
+
+// WithDimensionNames names the array's axes (v3's dimension_names, one
+// name per axis; "" leaves an axis unnamed). Format 3 only: Create and
+// FromFile panic with a *memmap.Misuse for format 2, or for a count of
+// names other than the rank.
+func WithDimensionNames(names ...string) LayoutOption {
+	names = append([]string{}, names...)
+	return layoutFunc(func(o *options) { o.dimNames = names })
 }
 
 // WithAttrs sets the user attributes written to .zattrs (JSON values).

@@ -108,4 +108,11 @@
 //     before, as one zarr-python wrote may.
 //   - Create and FromFile refuse a folder that is not empty: an existing
 //     store is never overwritten in part.
+//   - FromFile releases the source's pages a slab at a time (the rows of one
+//     step of the chunk grid along the file's slowest axis), once every
+//     chunk of the slab is written: with chunks much narrower than the
+//     file's rows, each chunk touches every page of its slab, so a whole
+//     slab stays mapped meanwhile (clean pages the kernel can reclaim, but
+//     counted in RSS). Chunks that span whole rows avoid it. ToNPY
+//     releases the pages it writes the same way.
 package zarr

@@ -272,6 +272,7 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 			"Resident":     func() { _, _, _ = f.Resident() },
 			"Close":        func() { _ = f.Close() },
 			"ReadAt":       func() { _, _ = f.ReadAt(make([]byte, 1), 0) },
+			"WriteAt":      func() { _, _ = f.WriteAt(make([]byte, 1), 0) },
 			"WriteTo":      func() { _, _ = f.WriteTo(io.Discard) },
 			"WriteDataTo":  func() { _, _ = f.WriteDataTo(io.Discard) },
 		}

@@ -108,6 +108,11 @@ func TestFromFileAndReadRegion(t *testing.T) {
 					require.Equal(t, total, last)
 					require.Equal(t, []int{4, 3, 5}, a.ChunkShape())
 					require.Equal(t, []int{4, 3, 1}, a.GridShape())
+					require.Equal(t, "/", a.DimensionSeparator())
+					require.Equal(t, "<i4", a.DType().String())
+					require.Equal(t, 4*3*5*4, a.ChunkBytes())
+					require.Equal(t, 2, a.ZarrFormat())
+					require.Nil(t, a.DimensionNames())
 					_, err = os.Stat(filepath.Join(path, "3", "2", "0"))
 					require.NoError(t, err, "nested chunk keys")
 					for _, box := range [][2][]int{
@@ -153,7 +158,19 @@ func TestToNPY(t *testing.T) {
 		require.Equal(t, fortran, a.FortranOrder(), "the source's order by default")
 		for _, workers := range []int{1, 4} {
 			out := filepath.Join(t.TempDir(), "out.npy")
-			require.NoError(t, zarr.ToNPY(a, out, zarr.WithWorkers(workers), zarr.WithMemory(1)))
+			var mu sync.Mutex
+			var calls int
+			var last int64
+			require.NoError(t, zarr.ToNPY(a, out, zarr.WithWorkers(workers), zarr.WithMemory(1), zarr.WithProgress(func(done, total int64) {
+				mu.Lock()
+				defer mu.Unlock()
+				calls++
+				require.Equal(t, int64(9*4*4), total)
+				require.Greater(t, done, last)
+				last = done
+			})))
+			require.Equal(t, 10, calls, "one call per chunk")
+			require.Equal(t, int64(9*4*4), last)
 			f, err := mmarray.Open(out, mmarray.ReadOnly)
 			require.NoError(t, err)
 			require.Equal(t, fortran, f.FortranOrder())
@@ -407,6 +424,7 @@ func TestCreateGroup(t *testing.T) {
 	opened, err := zarr.OpenGroup(g.Path())
 	require.NoError(t, err)
 	require.Equal(t, map[string]any{"a": "b"}, opened.Attrs())
+	require.Equal(t, 2, opened.ZarrFormat())
 	arrays, groups, err := opened.Members()
 	require.NoError(t, err)
 	require.Equal(t, []string{"x"}, arrays)

@@ -332,12 +332,11 @@ func slicesEqual(a, b []int) bool {
 // ToNPY writes the Zarr array a into a new .npy file at path, in a's
 // order (a Fortran-order array of two or more axes gives a Fortran-order
 // file), as np.save(path, z[...]) writes it. Workers each read and
-// decode one chunk into a buffer and copy its items into the mapped file,
-// so the memory held is about workers × (chunk + its encoding), plus the
-// file's written pages, which are written back and released behind the
-// workers when the file is larger than the budget (WithMemory). The file
-// is flushed and closed before ToNPY returns, and removed if anything
-// fails. Options: WithWorkers, WithMemory, WithProgress. Errors wrap
+// decode one chunk into a buffer and write its items into the file
+// (mmarray's File.WriteAt: through the file, not the mapping), so the
+// memory held is about workers × (chunk + its encoding), within the budget
+// (WithMemory). The file is flushed and closed before ToNPY returns, and
+// removed if anything fails. Options: WithWorkers, WithMemory, WithProgress. Errors wrap
 // mmarray.Create's, ReadChunk's and Flush's.
 func ToNPY(a *Array, path string, opts ...ToNPYOption) error {
 	o := collect(opts, ToNPYOption.applyToNPY)
@@ -358,11 +357,11 @@ func (a *Array) toNPY(path string, o options) error {
 	if err != nil {
 		return err
 	}
+	// The chunks go in through the file (WriteAt), not the mapping: the
+	// pages written are page cache, never the process's memory, so there
+	// is nothing to release behind the workers.
 	w := newWalk(l.grid, l.chunks, l.shape, item, l.fortran)
 	w.progress = o.progress
-	if w.total > o.budget() {
-		w.releaseBehind(f.Release)
-	}
 	fileStrides := layoutStrides(l.shape, item, fortran)
 	chunkStrides := layoutStrides(l.chunks, item, l.fortran)
 	perWorker := int64(l.chunkBytes)

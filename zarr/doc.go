@@ -113,6 +113,8 @@
 //     chunk of the slab is written: with chunks much narrower than the
 //     file's rows, each chunk touches every page of its slab, so a whole
 //     slab stays mapped meanwhile (clean pages the kernel can reclaim, but
-//     counted in RSS). Chunks that span whole rows avoid it. ToNPY
-//     releases the pages it writes the same way.
+//     counted in RSS). Chunks that span whole rows avoid it.
+//   - ToNPY writes each contiguous run of a chunk with one write call: chunks
+//     that span whole rows of the file are one call each, but a chunk much
+//     narrower than the rows costs a call per row it spans.
 package zarr

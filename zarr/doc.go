@@ -76,7 +76,10 @@
 //
 //   - Only directory stores are implemented: no zip, consolidated
 //     (.zmetadata and v3's consolidated_metadata are ignored: members are
-//     read from their own files) or remote stores.
+//     read from their own files) or remote stores. A member created in a
+//     group that has a .zmetadata is missing from it, and readers that
+//     prefer it (xarray's open_zarr) do not see the member until the store
+//     is consolidated again (zarr.consolidate_metadata).
 //   - Zarr v3: only the core data types (no strings, datetimes or
 //     structured items, which Create refuses for v3 with
 //     memmap.ErrUnsupported), the regular grid, and sharding for reading

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -272,15 +273,15 @@ func FromFile(src *mmarray.File, path string, opts ...FromFileOption) (*Array, e
 	if err != nil {
 		return nil, fmt.Errorf("convert %s to %s: %w", src.Path(), path, err)
 	}
-	if err := a.fill(src, o); err != nil {
+	if err := a.writeFrom(src, o); err != nil {
 		os.RemoveAll(path)
 		return nil, fmt.Errorf("convert %s to %s: %w", src.Path(), path, err)
 	}
 	return a, nil
 }
 
-// fill writes every chunk of a from src.
-func (a *Array) fill(src *mmarray.File, o options) error {
+// writeFrom writes every chunk of a from src.
+func (a *Array) writeFrom(src *mmarray.File, o options) error {
 	l := a.l
 	item := l.dtype.ItemSize
 	w := newWalk(l.grid, l.chunks, l.shape, item, src.FortranOrder())
@@ -296,7 +297,7 @@ func (a *Array) fill(src *mmarray.File, o options) error {
 		stored := new([]byte)
 		return func(idx []int) error {
 			lo, extent := boxOf(idx, l.chunks, l.shape)
-			if !slicesEqual(extent, l.chunks) {
+			if !slices.Equal(extent, l.chunks) {
 				fillItems(chunk, l.fill) // the items past the edge
 			}
 			base := int64(offset(lo, srcStrides))
@@ -315,18 +316,6 @@ func (a *Array) fill(src *mmarray.File, o options) error {
 			return nil
 		}
 	})
-}
-
-func slicesEqual(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // ToNPY writes the Zarr array a into a new .npy file at path, in a's

@@ -47,7 +47,6 @@ type RunOption interface {
 
 type options struct {
 	codec     codec.Codec
-	hasCodec  bool
 	fortran   bool
 	hasOrder  bool
 	separator string
@@ -95,7 +94,7 @@ func (f fromFileFunc) applyFromFile(o *options) { f(o) }
 // read. Create's default is no codec; FromFile's default is no codec too
 // (pass a codec.Parse("blosc-lz4") for zarr-python's default compressor).
 func WithCodec(c codec.Codec) LayoutOption {
-	return layoutFunc(func(o *options) { o.codec, o.hasCodec = c, true })
+	return layoutFunc(func(o *options) { o.codec = c })
 }
 
 // WithFortranOrder stores the items of each chunk in Fortran order

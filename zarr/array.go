@@ -21,10 +21,11 @@ import (
 	"github.com/go-memmap/memmap/zarr/codec"
 )
 
-// Array is a Zarr array (v2 or v3) in a directory store: its metadata, read once
-// by Open or written by Create, and its chunks, read and written one at a
-// time. Its methods are safe for concurrent use; chunks written while
-// others are read are seen whole or not at all.
+// Array is a Zarr array (v2 or v3) in a directory store: its metadata,
+// read once by Open or written by Create, and its chunks, read and written
+// one at a time. Its methods are safe for concurrent use, but for SetAttrs
+// beside Attrs; a chunk written while it is read is seen whole, old or
+// new, never in part.
 type Array struct {
 	path  string
 	l     layout

@@ -43,7 +43,7 @@ func (a *Array[T]) Set3(v T, i, j, k int) { set3(a, v, i, j, k, (*viewCore).stor
 // the File is closed and its capacity ends with the item. Writing through
 // it changes the file in ReadWrite mode and private memory in CopyOnWrite
 // mode; it faults for a file opened ReadOnly (its pages are mapped
-// read-only), and for a ReadOnly File from OpenBytes nothing stops it.
+// read-only), and for a ReadOnly File from OpenBytes or OpenRawBytes nothing stops it.
 // An index out of range panics, as At does.
 func (a *Array[T]) ItemBytes(idx ...int) []byte {
 	a.checkMade()

@@ -332,7 +332,7 @@ func (a *Array[T]) isContiguous() bool {
 // The slice is valid until the File is closed; keep the Array reachable
 // while using it (see the package documentation). Writing through it
 // faults for a file opened ReadOnly (its pages are mapped read-only); for a
-// ReadOnly File from OpenBytes, nothing stops it.
+// ReadOnly File from OpenBytes or OpenRawBytes, nothing stops it.
 func (a *Array[T]) Contiguous() ([]T, bool) {
 	a.check()
 	if !a.direct || !a.isContiguous() {

@@ -248,7 +248,7 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 	requireMisuse(t, unmade, func() { _, _ = mmarray.Records[struct{ X float64 }](rows) }, "Records")
 	requireMisuse(t, unmade, func() { _, _ = mmarray.Field[float64](rows, "x") }, "Field")
 
-	const unmadeFile = "mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw or OpenBytes"
+	const unmadeFile = "mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw, OpenBytes or OpenRawBytes"
 	fileUses := func(f *mmarray.File) map[string]func() {
 		return map[string]func(){
 			"Path":         func() { f.Path() },
@@ -272,6 +272,7 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 			"Resident":     func() { _, _, _ = f.Resident() },
 			"Close":        func() { _ = f.Close() },
 			"ReadAt":       func() { _, _ = f.ReadAt(make([]byte, 1), 0) },
+			"WriteAt":      func() { _, _ = f.WriteAt(make([]byte, 1), 0) },
 			"WriteTo":      func() { _, _ = f.WriteTo(io.Discard) },
 			"WriteDataTo":  func() { _, _ = f.WriteDataTo(io.Discard) },
 		}

@@ -31,7 +31,7 @@ import (
 // Blocks are for reading: a zero-copy block aliases the mapping, as
 // Contiguous's slice does, and is valid until the File is closed. Writing
 // through it bypasses Set's checks: it faults for a file opened ReadOnly
-// (its pages are mapped read-only), and for a ReadOnly File from OpenBytes
+// (its pages are mapped read-only), and for a ReadOnly File from OpenBytes or OpenRawBytes
 // nothing stops it.
 //
 // To walk the elements in the order they lie in memory, whatever the view's

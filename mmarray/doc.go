@@ -8,7 +8,8 @@
 // (as np.memmap). OpenFile maps the image in a file the caller already has
 // open. An .npy image inside a larger file (a stored .npz member) opens in
 // place with Open or OpenFile and WithSection, and one held in memory (a
-// decompressed member) with OpenBytes; package npz does both. View[T] gives
+// decompressed member) with OpenBytes; package npz does both. OpenRawBytes
+// wraps raw array bytes in memory (a decompressed chunk). View[T] gives
 // an *Array[T] over the whole array; its Slice, Transpose and Reshape make
 // further views of the same memory, At and Set read and write single
 // elements, Contiguous hands out the zero-copy []T when the layout allows,
@@ -225,7 +226,7 @@
 //     anonymous memory: they count towards RSS but not towards GOMEMLIMIT.
 //   - Writing through a slice from Contiguous, ItemBytes, Blocks or Records
 //     faults for a file opened ReadOnly (the pages are mapped read-only),
-//     and for a ReadOnly File from OpenBytes nothing stops it; use Set,
+//     and for a ReadOnly File from OpenBytes or OpenRawBytes nothing stops it; use Set,
 //     which panics with a clear message.
 //   - Close does not flush; call Flush when changes must be durable.
 //   - On Windows a mapped file stays locked until Close, and a use after

@@ -347,17 +347,10 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset, size int64, o op
 		if offset > size {
 			return fmt.Errorf("%w: offset %d is past the end of the %d-byte file", ErrFileSize, offset, size)
 		}
-		if dt.ItemSize == 0 {
-			return fmt.Errorf("%w: cannot infer a shape for a zero-size dtype %s", ErrShape, dt)
+		var err error
+		if shape, err = inferShape(dt, size-offset, offset); err != nil {
+			return err
 		}
-		if (size-offset)%int64(dt.ItemSize) != 0 {
-			return fmt.Errorf("%w: the %d bytes after offset %d are not a multiple of the item size %d", ErrFileSize, size-offset, offset, dt.ItemSize)
-		}
-		count := (size - offset) / int64(dt.ItemSize)
-		if count > math.MaxInt {
-			return fmt.Errorf("%w: %d items do not fit in an int on this platform", memmap.ErrTooLarge, count)
-		}
-		shape = []int{int(count)}
 	}
 	h, nbytes, err := newHeader(dt, shape, o.fortran)
 	if err != nil {
@@ -377,6 +370,22 @@ func (f *File) openRaw(dt npyheader.DType, shape []int, offset, size int64, o op
 	}
 	f.header = h
 	return f.mapData(offset, nbytes, o)
+}
+
+// inferShape is the 1-D shape of the items of dt that n bytes, found at
+// offset, hold: they must be a whole number of items.
+func inferShape(dt npyheader.DType, n, offset int64) ([]int, error) {
+	if dt.ItemSize == 0 {
+		return nil, fmt.Errorf("%w: cannot infer a shape for a zero-size dtype %s", ErrShape, dt)
+	}
+	if n%int64(dt.ItemSize) != 0 {
+		return nil, fmt.Errorf("%w: the %d bytes after offset %d are not a multiple of the item size %d", ErrFileSize, n, offset, dt.ItemSize)
+	}
+	count := n / int64(dt.ItemSize)
+	if count > math.MaxInt {
+		return nil, fmt.Errorf("%w: %d items do not fit in an int on this platform", memmap.ErrTooLarge, count)
+	}
+	return []int{int(count)}, nil
 }
 
 // growFile makes f, now size bytes long, at least need bytes long with
@@ -533,7 +542,7 @@ func (f *File) NBytes() int64 {
 	return int64(len(f.data))
 }
 
-// IsRaw reports whether the file was opened with OpenRaw.
+// IsRaw reports whether the file was opened with OpenRaw or OpenRawBytes.
 func (f *File) IsRaw() bool {
 	checkMade(f)
 	return f.raw
@@ -644,6 +653,6 @@ func panicNotOpen(f *File) {
 // a nil or zero File has nothing to view.
 func checkMade(f *File) {
 	if f == nil || !f.mode.valid() {
-		misuse.Panicf("mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw or OpenBytes")
+		misuse.Panicf("mmarray: a nil or zero File: Files come from Open, OpenFile, Create, OpenRaw, OpenBytes or OpenRawBytes")
 	}
 }

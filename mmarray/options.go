@@ -18,7 +18,8 @@ type OpenOption interface{ applyOpen(*options) }
 // WithAdvice.
 type CreateOption interface{ applyCreate(*options) }
 
-// RawOption configures OpenRaw: WithFortranOrder, WithAdvice.
+// RawOption configures OpenRaw and OpenRawBytes: WithFortranOrder,
+// WithAdvice.
 type RawOption interface{ applyRaw(*options) }
 
 // WriterOption configures NewWriter and OpenAppendRaw: WithFortranOrder,
@@ -56,7 +57,8 @@ type LayoutOption interface {
 }
 
 // Option is an option every File constructor takes (Open, OpenFile,
-// Create, OpenRaw, OpenBytes); the Writer constructors take their own.
+// Create, OpenRaw, OpenBytes, OpenRawBytes); the Writer constructors take
+// their own.
 type Option interface {
 	OpenOption
 	CreateOption
@@ -138,8 +140,8 @@ func (a adviceOption) applyBytes(o *options)  { a.apply(o) }
 
 // WithAdvice gives the kernel an access-pattern hint for the whole mapping
 // right after it is made (Sequential, Random, WillNeed, ...). All
-// constructors; OpenBytes accepts it and does nothing, as File.Advise does
-// for memory.
+// constructors; OpenBytes and OpenRawBytes accept it and do nothing, as
+// File.Advise does for memory.
 func WithAdvice(a Advice) Option { return adviceOption(a) }
 
 type bufferSizeOption int

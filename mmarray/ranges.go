@@ -21,7 +21,7 @@ import (
 // AdviseRange gives the kernel an access-pattern hint (madvise) for bytes
 // [off, off+n) of the File's data, rounded out to whole pages: WillNeed
 // before reading a range, DontNeed or Sequential as pagecache describes.
-// For a File made by OpenBytes it does nothing.
+// For a File made by OpenBytes or OpenRawBytes it does nothing.
 //
 // Errors wrap memmap.ErrClosed after Close, pagecache.ErrBadRange for a
 // range outside the data, pagecache.ErrInvalid for an unknown advice and
@@ -35,7 +35,7 @@ func (f *File) AdviseRange(off, n int64, a Advice) error {
 // resident set; reading them again maps them back in from the page cache
 // or the file. In mode ReadWrite the range's changes are written back to
 // the file first (they are not made durable: Flush does that). In mode
-// CopyOnWrite, and for a File made by OpenBytes, it does nothing: private
+// CopyOnWrite, and for a File made by OpenBytes or OpenRawBytes, it does nothing: private
 // changes would be lost. Pages shared with elements outside the range are
 // released too, which costs only their being mapped in again.
 //

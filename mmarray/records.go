@@ -46,7 +46,7 @@ import (
 //
 // The slice is valid until the File is closed, as Contiguous's is. Writing
 // through it faults for a file opened ReadOnly (the pages are mapped
-// read-only); for a ReadOnly File from OpenBytes, nothing stops it.
+// read-only); for a ReadOnly File from OpenBytes or OpenRawBytes, nothing stops it.
 func Records[S any](rows *Array[[]byte]) ([]S, error) {
 	rows.checkMade()
 	if rows.file.isClosed() {

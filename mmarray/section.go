@@ -99,12 +99,8 @@ func imageSection(o options, size int64) (section, error) {
 // WithOwnedImage, and WithAdvice, which does nothing here.
 func OpenBytes(name string, image []byte, mode Mode, opts ...BytesOption) (*File, error) {
 	o := collectOptions(opts, BytesOption.applyBytes)
-	switch mode {
-	case ReadOnly, ReadWrite, CopyOnWrite:
-	case Write:
-		return nil, fmt.Errorf("open bytes %s: %w: w+ does not apply to an image in memory", name, ErrMode)
-	default:
-		return nil, fmt.Errorf("open bytes %s: %w: %v", name, ErrMode, mode)
+	if err := checkMemoryMode(mode); err != nil {
+		return nil, fmt.Errorf("open bytes %s: %w", name, err)
 	}
 	h, err := npyheader.Parse(image, npyheader.WithMaxHeaderSize(max(o.maxHeaderSize, 0)))
 	var nbytes int64
@@ -129,8 +125,76 @@ func OpenBytes(name string, image []byte, mode Mode, opts ...BytesOption) (*File
 	}, nil
 }
 
-// IsInMemory reports whether the File was made by OpenBytes: its data is Go
-// memory, not a mapping of a file.
+// checkMemoryMode refuses the modes that do not apply to bytes in memory:
+// Write, which would create a file, and anything that is not a mode.
+func checkMemoryMode(mode Mode) error {
+	switch mode {
+	case ReadOnly, ReadWrite, CopyOnWrite:
+		return nil
+	case Write:
+		return fmt.Errorf("%w: w+ does not apply to bytes in memory", ErrMode)
+	default:
+		return fmt.Errorf("%w: %v", ErrMode, mode)
+	}
+}
+
+// OpenRawBytes makes a File over raw array data held in memory, with no
+// .npy header: the array of the given dtype descr and shape whose bytes
+// start at data[0], as OpenRaw maps one from a file (a chunk of a chunked
+// store, decompressed into a buffer, for example). name is what Path
+// reports and what errors mention. shape nil infers a 1-D shape from
+// len(data), which must then be a whole number of items; otherwise data
+// must hold at least the array's bytes (ErrFileSize), and bytes after them
+// are ignored. DataOffset is 0, FileSize is len(data), and Header describes
+// the array as declared, as for OpenRaw.
+//
+// Modes, memory and methods are those of OpenBytes: ReadOnly and ReadWrite
+// view data in place (the caller must not change it while the File is
+// open, except through its views), CopyOnWrite copies the array's bytes
+// first, and Write is refused with ErrMode. Options: WithFortranOrder, and
+// WithAdvice, which does nothing here.
+//
+// Errors wrap: ErrMode, ErrShape (a negative dimension, or no shape for a
+// zero-size dtype), ErrFileSize, npyheader's sentinels for a bad descr
+// (npyheader.ErrObjectDType for an object dtype) and memmap.ErrTooLarge.
+func OpenRawBytes(name string, data []byte, mode Mode, descr string, shape []int, opts ...RawOption) (*File, error) {
+	o := collectOptions(opts, RawOption.applyRaw)
+	if err := checkMemoryMode(mode); err != nil {
+		return nil, fmt.Errorf("open raw bytes %s: %w", name, err)
+	}
+	f, err := openRawBytes(name, data, mode, descr, shape, o)
+	if err != nil {
+		return nil, fmt.Errorf("open raw bytes %s: %w", name, err)
+	}
+	return f, nil
+}
+
+func openRawBytes(name string, data []byte, mode Mode, descr string, shape []int, o options) (*File, error) {
+	dt, err := parseMappableDescr(descr)
+	if err != nil {
+		return nil, err
+	}
+	if shape == nil {
+		if shape, err = inferShape(dt, int64(len(data)), 0); err != nil {
+			return nil, err
+		}
+	}
+	h, nbytes, err := newHeader(dt, shape, o.fortran)
+	if err != nil {
+		return nil, err
+	}
+	if nbytes > int64(len(data)) {
+		return nil, fmt.Errorf("%w: the array needs %d bytes, but %d are given", ErrFileSize, nbytes, len(data))
+	}
+	arrayBytes := data[:nbytes:nbytes]
+	if mode == CopyOnWrite {
+		arrayBytes = bytes.Clone(arrayBytes)
+	}
+	return &File{path: name, mode: mode, raw: true, header: h, fileSize: int64(len(data)), data: arrayBytes}, nil
+}
+
+// IsInMemory reports whether the File was made by OpenBytes or
+// OpenRawBytes: its data is Go memory, not a mapping of a file.
 func (f *File) IsInMemory() bool {
 	checkMade(f)
 	return f.mapping == nil

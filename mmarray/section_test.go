@@ -8,11 +8,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/numpytest"
 	"github.com/go-memmap/memmap/internal/numpytest/formula"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
@@ -361,4 +363,77 @@ func TestOpenBytesUnalignedData(t *testing.T) {
 	s[0] = 7.5
 	require.Equal(t, 7.5, math.Float64frombits(binary.LittleEndian.Uint64(aligned[128:])), "the slice is the caller's buffer, not a copy")
 	require.NoError(t, f.Close())
+}
+
+// OpenRawBytes views raw bytes in memory as OpenRaw views the same bytes in
+// a file: same header, same values in C and Fortran order, same .npy image
+// from WriteTo; it infers a 1-D shape, ignores bytes past the array, refuses
+// a short buffer, w+, a bad descr and a negative dimension, and copies the
+// data only in c.
+func TestOpenRawBytes(t *testing.T) {
+	t.Parallel()
+	data := make([]byte, 4*12+3) // 12 int32 and 3 bytes past them
+	for i := range 12 {
+		binary.LittleEndian.PutUint32(data[4*i:], uint32(i*7-20))
+	}
+	path := filepath.Join(t.TempDir(), "raw.bin")
+	require.NoError(t, os.WriteFile(path, data, 0o644))
+	for _, fortran := range []bool{false, true} {
+		fromFile, err := mmarray.OpenRaw(path, mmarray.ReadOnly, "<i4", []int{3, 4}, 0, mmarray.WithFortranOrder(fortran))
+		require.NoError(t, err)
+		fromBytes, err := mmarray.OpenRawBytes("chunk 0.0", data, mmarray.ReadOnly, "<i4", []int{3, 4}, mmarray.WithFortranOrder(fortran), mmarray.WithAdvice(mmarray.Random))
+		require.NoError(t, err)
+		require.Equal(t, fromFile.Header(), fromBytes.Header())
+		require.True(t, fromBytes.IsRaw())
+		require.True(t, fromBytes.IsInMemory())
+		require.Equal(t, "chunk 0.0", fromBytes.Path())
+		require.Equal(t, int64(len(data)), fromBytes.FileSize())
+		require.Equal(t, int64(48), fromBytes.NBytes())
+		want := slices.Collect(numpytest.Must(mmarray.View[int32](fromFile)).Values())
+		got := slices.Collect(numpytest.Must(mmarray.View[int32](fromBytes)).Values())
+		require.Equal(t, want, got, "fortran=%v", fortran)
+		var wantImage, gotImage bytes.Buffer
+		_, err = fromFile.WriteTo(&wantImage)
+		require.NoError(t, err)
+		_, err = fromBytes.WriteTo(&gotImage)
+		require.NoError(t, err)
+		require.Equal(t, wantImage.Bytes(), gotImage.Bytes())
+		require.NoError(t, fromFile.Close())
+		require.NoError(t, fromBytes.Close())
+	}
+
+	f, err := mmarray.OpenRawBytes("whole", data[:48], mmarray.ReadOnly, "<i4", nil)
+	require.NoError(t, err)
+	require.Equal(t, []int{12}, f.Shape())
+	require.NoError(t, f.Close())
+	_, err = mmarray.OpenRawBytes("odd", data, mmarray.ReadOnly, "<i4", nil)
+	require.ErrorIs(t, err, mmarray.ErrFileSize, "51 bytes are not whole int32 items")
+	_, err = mmarray.OpenRawBytes("empty", nil, mmarray.ReadOnly, "V0", nil)
+	require.ErrorIs(t, err, mmarray.ErrShape)
+	_, err = mmarray.OpenRawBytes("short", data[:47], mmarray.ReadOnly, "<i4", []int{3, 4})
+	require.ErrorIs(t, err, mmarray.ErrFileSize)
+	require.ErrorContains(t, err, "open raw bytes short: ")
+	_, err = mmarray.OpenRawBytes("neg", data, mmarray.ReadOnly, "<i4", []int{-1})
+	require.ErrorIs(t, err, mmarray.ErrShape)
+	_, err = mmarray.OpenRawBytes("obj", data, mmarray.ReadOnly, "|O", []int{1})
+	require.ErrorIs(t, err, npyheader.ErrObjectDType)
+	for _, mode := range []mmarray.Mode{mmarray.Write, 0, 99} {
+		_, err = mmarray.OpenRawBytes("mode", data, mode, "<i4", []int{12})
+		require.ErrorIs(t, err, mmarray.ErrMode)
+	}
+
+	for _, mode := range []mmarray.Mode{mmarray.ReadWrite, mmarray.CopyOnWrite} {
+		buf := bytes.Clone(data)
+		f, err := mmarray.OpenRawBytes("rw", buf, mode, "<i4", []int{12})
+		require.NoError(t, err)
+		a := numpytest.Must(mmarray.View[int32](f))
+		a.Set(99, 1)
+		require.Equal(t, int32(99), a.At(1))
+		if mode == mmarray.ReadWrite {
+			require.Equal(t, uint32(99), binary.LittleEndian.Uint32(buf[4:]), "r+ writes the caller's buffer")
+		} else {
+			require.Equal(t, data, buf, "c never changes the caller's buffer")
+		}
+		require.NoError(t, f.Close())
+	}
 }

@@ -97,8 +97,32 @@ func (f *File) Commit() error {
 	return nil
 }
 
+// Replace closes the file and renames it onto the path without syncing
+// anything: readers of the path see the old file or the new one whole, never
+// part of one, but after a power failure the path may show either, or an
+// empty file. It is for a file among many (a chunk of a Zarr store) whose
+// durability the writer does not promise, as zarr-python's DirectoryStore
+// does not. After an error the temporary file is removed; Replace after
+// Commit, Replace or Abort returns an error.
+func (f *File) Replace() error {
+	if f.done {
+		return fmt.Errorf("replace %s: %w", f.path, fs.ErrClosed)
+	}
+	f.done = true
+	name := f.temp.Name()
+	err := f.temp.Close()
+	if err == nil {
+		err = os.Rename(name, f.path)
+	}
+	if err != nil {
+		os.Remove(name)
+		return err
+	}
+	return nil
+}
+
 // Abort closes and removes the temporary file; the path is as it was.
-// After Commit or Abort it does nothing and returns nil, so that a
+// After Commit, Replace or Abort it does nothing and returns nil, so that a
 // deferred Abort may follow a Commit.
 func (f *File) Abort() error {
 	if f.done {

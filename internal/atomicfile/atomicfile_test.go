@@ -168,3 +168,28 @@ func TestSymlinkAndSpecialFiles(t *testing.T) {
 	}
 	requireOnly(t, dir, "target.txt", "link.txt", "folder")
 }
+
+// Replace puts the new content at the path, replacing an old file, with
+// no temporary file left; a second Replace (or Commit) is refused, and an
+// Abort after it does nothing.
+func TestReplace(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "0.0")
+	require.NoError(t, os.WriteFile(path, []byte("old"), 0o600))
+	f, err := Create(path)
+	require.NoError(t, err)
+	_, err = f.Temp().WriteString("chunk")
+	require.NoError(t, err)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, "old", string(got), "the old file stays until Replace")
+	require.NoError(t, f.Replace())
+	got, err = os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, "chunk", string(got))
+	requireOnly(t, dir, "0.0")
+	require.ErrorIs(t, f.Replace(), fs.ErrClosed)
+	require.ErrorIs(t, f.Commit(), fs.ErrClosed)
+	require.NoError(t, f.Abort())
+}

@@ -1,0 +1,382 @@
+package zarr
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-memmap/memmap/internal/memlimit"
+	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// Conversions run on workers that each take the next chunk of the grid,
+// in the order of the file's memory (the grid in C order for a C-order
+// file, in Fortran order for a Fortran one), so that the chunks in flight
+// lie close together in the file. The file is mapped, not read: a worker
+// moves a chunk's items between the mapping and its own buffer, run by
+// run. When the file is larger than the memory budget its pages are
+// released behind the workers: a slab of the file (the rows of one grid
+// step along its slowest axis) as soon as every chunk in it is done.
+
+// zarr-python's guess_chunks constants (zarr/util.py).
+const (
+	chunkBase = 256 << 10
+	chunkMin  = 128 << 10
+	chunkMax  = 64 << 20
+)
+
+// guessChunks is zarr-python 2.13's guess_chunks: halve the axes in turn,
+// first to last, until a chunk is near a target size that grows with the
+// array (between 128 KiB and 64 MiB).
+func guessChunks(shape []int, item int) []int {
+	chunks := make([]float64, len(shape))
+	size := float64(item)
+	for i, n := range shape {
+		chunks[i] = math.Max(float64(n), 1)
+		size *= chunks[i]
+	}
+	target := chunkBase * math.Pow(2, math.Log10(size/(1024*1024)))
+	target = min(max(target, chunkMin), chunkMax)
+	for idx := 0; ; idx++ {
+		count := 1.0
+		for _, c := range chunks {
+			count *= c
+		}
+		bytes := count * float64(item)
+		if (bytes < target || math.Abs(bytes-target)/target < 0.5) && bytes < chunkMax {
+			break
+		}
+		if count == 1 {
+			break
+		}
+		axis := idx % len(chunks)
+		chunks[axis] = math.Ceil(chunks[axis] / 2)
+	}
+	out := make([]int, len(chunks))
+	for i, c := range chunks {
+		out[i] = int(c)
+	}
+	return out
+}
+
+// Memory defaults, as compute's: a quarter of what the process can still
+// take, at least 64 MiB; 1 GiB where that cannot be read.
+const (
+	memoryFraction = 4
+	minMemory      = 64 << 20
+	unknownMemory  = 1 << 30
+)
+
+func (o *options) budget() int64 {
+	if o.memory > 0 {
+		return o.memory
+	}
+	avail, err := memlimit.Available()
+	if err != nil {
+		return unknownMemory
+	}
+	return max(minMemory, avail/memoryFraction)
+}
+
+// workerCount is the number of workers for chunks of perWorker bytes each:
+// the option's (or GOMAXPROCS), within the budget, at least one, at most
+// one per chunk.
+func (o *options) workerCount(perWorker int64, chunks int) int {
+	n := o.workers
+	if n == 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	if perWorker > 0 {
+		n = int(min(int64(n), max(1, o.budget()/perWorker)))
+	}
+	return max(1, min(n, chunks))
+}
+
+// walk is one conversion's schedule over an array's chunk grid: which
+// chunk each step takes, the progress, the slabs to release and the first
+// error.
+type walk struct {
+	grid, chunks, shape []int
+	fortran             bool // the grid in Fortran order (first axis fastest)
+	item                int
+	total               int64 // the array's bytes
+	next                atomic.Int64
+	count               int
+	stop                atomic.Bool
+
+	mu       sync.Mutex
+	done     int64
+	progress func(done, total int64)
+	err      error
+	// slabLeft counts the chunks of each slab still to finish, when
+	// release is set; release is called with a slab's bytes once it is 0.
+	slabLeft []int
+	release  func(off, n int64) error
+	slabSize int64 // the file's bytes per unit of the slowest axis
+}
+
+func newWalk(grid, chunks, shape []int, item int, fortran bool) *walk {
+	w := &walk{grid: grid, chunks: chunks, shape: shape, item: item, fortran: fortran, count: 1}
+	w.total = int64(item)
+	for axis, n := range grid {
+		w.count *= n
+		w.total *= int64(shape[axis])
+	}
+	return w
+}
+
+// slowAxis is the axis whose grid index changes slowest in the walk.
+func (w *walk) slowAxis() int {
+	if w.fortran {
+		return len(w.grid) - 1
+	}
+	return 0
+}
+
+// releaseBehind has the walk call release on each slab's bytes of the file
+// (laid out in the walk's order) once all its chunks are done.
+func (w *walk) releaseBehind(release func(off, n int64) error) {
+	if len(w.grid) == 0 {
+		return
+	}
+	slow := w.slowAxis()
+	w.release = release
+	w.slabLeft = make([]int, w.grid[slow])
+	perSlab := w.count / max(1, w.grid[slow])
+	for i := range w.slabLeft {
+		w.slabLeft[i] = perSlab
+	}
+	w.slabSize = int64(w.item)
+	for axis, n := range w.shape {
+		if axis != slow {
+			w.slabSize *= int64(n)
+		}
+	}
+}
+
+// take returns the grid index of the next chunk into idx, or false when
+// there is none left (or the walk stopped).
+func (w *walk) take(idx []int) bool {
+	if w.stop.Load() {
+		return false
+	}
+	k := int(w.next.Add(1) - 1)
+	if k >= w.count {
+		return false
+	}
+	for j := range idx {
+		axis := len(idx) - 1 - j
+		if w.fortran {
+			axis = j
+		}
+		idx[axis] = k % w.grid[axis]
+		k /= w.grid[axis]
+	}
+	return true
+}
+
+// finish records chunk idx done (with err, if it failed): progress, and
+// the release of its slab when it was the slab's last chunk.
+func (w *walk) finish(idx []int, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err != nil {
+		if w.err == nil {
+			w.err = err
+		}
+		w.stop.Store(true)
+		return
+	}
+	bytes := int64(w.item)
+	_, extent := boxOf(idx, w.chunks, w.shape)
+	for _, n := range extent {
+		bytes *= int64(n)
+	}
+	w.done += bytes
+	if w.progress != nil {
+		w.progress(w.done, w.total)
+	}
+	if w.release == nil {
+		return
+	}
+	slow := w.slowAxis()
+	s := idx[slow]
+	w.slabLeft[s]--
+	if w.slabLeft[s] == 0 {
+		lo := int64(s*w.chunks[slow]) * w.slabSize
+		n := int64(extent[slow]) * w.slabSize
+		if err := w.release(lo, n); err != nil && w.err == nil {
+			w.err = err
+			w.stop.Store(true)
+		}
+	}
+}
+
+// run runs n workers, each with its own work function from newWorker
+// (which holds the worker's buffers), until the grid is done or a chunk
+// fails, and returns the first error.
+func (w *walk) run(n int, newWorker func() func(idx []int) error) error {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		work := newWorker()
+		go func() {
+			defer wg.Done()
+			idx := make([]int, len(w.grid))
+			for w.take(idx) {
+				w.finish(idx, work(idx))
+			}
+		}()
+	}
+	wg.Wait()
+	return w.err
+}
+
+// FromFile writes the array of src (any *mmarray.File: an .npy file, an
+// .npz member, a raw file; any dtype, C or Fortran order) into a new Zarr
+// array at path (v2, or v3 with WithFormat(3)), which must not exist or be
+// an empty folder, and returns it. Workers each gather one chunk from the mapped file into a
+// buffer (items past the array's edge get the fill value), encode it and
+// write it, so the memory held is about workers × (chunk + its encoding)
+// plus the file's pages in flight, which are released behind the workers
+// when the file is larger than the budget (WithMemory). Every chunk is
+// written, as zarr-python writes them.
+//
+// Options: Create's (WithFormat, default 2; WithCodec, default none;
+// WithFortranOrder, default the file's order; WithDimensionSeparator;
+// WithFill, default zeros; WithAttrs; WithDimensionNames), WithChunks (default zarr-python's guess), WithWorkers,
+// WithMemory, WithProgress. On an error the folder at path is removed.
+// Errors wrap Create's, the codec's, the operating system's, and
+// memmap.ErrClosed for a closed src. Chunks of another rank than src is
+// misuse and panics with a *memmap.Misuse.
+func FromFile(src *mmarray.File, path string, opts ...FromFileOption) (*Array, error) {
+	o := collect(opts, FromFileOption.applyFromFile)
+	shape := src.Shape()
+	dt := src.DType()
+	chunks := o.chunks
+	if chunks == nil {
+		chunks = guessChunks(shape, dt.ItemSize)
+	}
+	if len(chunks) != len(shape) {
+		misuse.Panicf("zarr: FromFile: WithChunks(%v) for an array of shape %v", chunks, shape)
+	}
+	if !o.hasOrder {
+		o.fortran = src.FortranOrder()
+	}
+	a, err := create(path, src.Descr(), shape, chunks, o)
+	if err != nil {
+		return nil, fmt.Errorf("convert %s to %s: %w", src.Path(), path, err)
+	}
+	if err := a.writeFrom(src, o); err != nil {
+		os.RemoveAll(path)
+		return nil, fmt.Errorf("convert %s to %s: %w", src.Path(), path, err)
+	}
+	return a, nil
+}
+
+// writeFrom writes every chunk of a from src.
+func (a *Array) writeFrom(src *mmarray.File, o options) error {
+	l := a.l
+	item := l.dtype.ItemSize
+	w := newWalk(l.grid, l.chunks, l.shape, item, src.FortranOrder())
+	w.progress = o.progress
+	if w.total > o.budget() {
+		w.releaseBehind(src.Release)
+	}
+	srcStrides := layoutStrides(l.shape, item, src.FortranOrder())
+	chunkStrides := layoutStrides(l.chunks, item, l.fortran)
+	n := o.workerCount(2*int64(l.chunkBytes), w.count)
+	return w.run(n, func() func([]int) error {
+		chunk := make([]byte, l.chunkBytes)
+		stored := new([]byte)
+		return func(idx []int) error {
+			lo, extent := boxOf(idx, l.chunks, l.shape)
+			if !slices.Equal(extent, l.chunks) {
+				fillItems(chunk, l.fill) // the items past the edge
+			}
+			base := int64(offset(lo, srcStrides))
+			var err error
+			runs(extent, chunkStrides, srcStrides, item, func(d, s, n int) {
+				if err == nil {
+					_, err = src.ReadAt(chunk[d:d+n], base+int64(s))
+				}
+			})
+			if err != nil {
+				return err
+			}
+			if err := a.writeChunk(idx, chunk, stored); err != nil {
+				return fmt.Errorf("write chunk %s: %w", a.Key(idx), err)
+			}
+			return nil
+		}
+	})
+}
+
+// ToNPY writes the Zarr array a into a new .npy file at path, in a's
+// order (a Fortran-order array of two or more axes gives a Fortran-order
+// file), as np.save(path, z[...]) writes it. Workers each read and
+// decode one chunk into a buffer and write its items into the file
+// (mmarray's File.WriteAt: through the file, not the mapping), so the
+// memory held is about workers × (chunk + its encoding), within the budget
+// (WithMemory). The file is flushed and closed before ToNPY returns, and
+// removed if anything fails. Options: WithWorkers, WithMemory, WithProgress. Errors wrap
+// mmarray.Create's, ReadChunk's and Flush's.
+func ToNPY(a *Array, path string, opts ...ToNPYOption) error {
+	o := collect(opts, ToNPYOption.applyToNPY)
+	if err := a.toNPY(path, o); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("convert %s to %s: %w", a.path, path, err)
+	}
+	return nil
+}
+
+func (a *Array) toNPY(path string, o options) error {
+	l := a.l
+	item := l.dtype.ItemSize
+	// np.save writes a 0-d or 1-d array in C order whatever its flags:
+	// the same bytes.
+	fortran := l.fortran && len(l.shape) > 1
+	f, err := mmarray.Create(path, l.dtype.String(), l.shape, mmarray.WithFortranOrder(fortran))
+	if err != nil {
+		return err
+	}
+	// The chunks go in through the file (WriteAt), not the mapping: the
+	// pages written are page cache, never the process's memory, so there
+	// is nothing to release behind the workers.
+	w := newWalk(l.grid, l.chunks, l.shape, item, l.fortran)
+	w.progress = o.progress
+	fileStrides := layoutStrides(l.shape, item, fortran)
+	chunkStrides := layoutStrides(l.chunks, item, l.fortran)
+	perWorker := int64(l.chunkBytes)
+	if l.codec != nil {
+		perWorker *= 2
+	}
+	n := o.workerCount(perWorker, w.count)
+	err = w.run(n, func() func([]int) error {
+		var chunk []byte
+		return func(idx []int) error {
+			var err error
+			if chunk, err = a.ReadChunk(idx, chunk); err != nil {
+				return err
+			}
+			lo, extent := boxOf(idx, l.chunks, l.shape)
+			base := int64(offset(lo, fileStrides))
+			runs(extent, fileStrides, chunkStrides, item, func(d, s, n int) {
+				if err == nil {
+					_, err = f.WriteAt(chunk[s:s+n], base+int64(d))
+				}
+			})
+			return err
+		}
+	})
+	if err == nil {
+		err = f.Flush()
+	}
+	return errors.Join(err, f.Close())
+}

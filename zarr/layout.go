@@ -1,0 +1,114 @@
+package zarr
+
+import "sort"
+
+// Elements move between chunks and arrays as bytes: an n-dimensional box of
+// items, with byte strides on each side. runs walks such a box as the
+// fewest contiguous runs, so that a box that is contiguous on both sides
+// (a chunk of a C-order array, row by row) costs one call per run, not one
+// per item.
+
+// layoutStrides returns the byte strides of a C-order (or, fortran, a
+// Fortran-order) array of shape with items of item bytes.
+func layoutStrides(shape []int, item int, fortran bool) []int {
+	strides := make([]int, len(shape))
+	step := item
+	for k := range shape {
+		axis := len(shape) - 1 - k
+		if fortran {
+			axis = k
+		}
+		strides[axis] = step
+		step *= shape[axis]
+	}
+	return strides
+}
+
+// runs calls fn(dstOff, srcOff, n) for the contiguous runs of bytes that
+// copy the box of the given shape from a layout with srcStrides to one
+// with dstStrides, both in bytes from the box's first item; item is the
+// item size. Axes are visited with the destination's largest strides
+// outermost, so that two Fortran layouts run as contiguously as two C
+// layouts. fn is not called for an empty box.
+func runs(shape, dstStrides, srcStrides []int, item int, fn func(dstOff, srcOff, n int)) {
+	rank := len(shape)
+	for _, n := range shape {
+		if n == 0 {
+			return
+		}
+	}
+	// order lists the axes outermost first.
+	order := make([]int, rank)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return dstStrides[order[i]] > dstStrides[order[j]] })
+	// Merge the innermost axes while both sides are contiguous across them.
+	run, inner := item, rank
+	for inner > 0 {
+		axis := order[inner-1]
+		if shape[axis] != 1 && (dstStrides[axis] != run || srcStrides[axis] != run) {
+			break
+		}
+		run *= shape[axis]
+		inner--
+	}
+	outer := order[:inner]
+	idx := make([]int, len(outer))
+	dst, src := 0, 0
+	for {
+		fn(dst, src, run)
+		// Advance the odometer over the outer axes, innermost first.
+		k := len(outer) - 1
+		for ; k >= 0; k-- {
+			axis := outer[k]
+			idx[k]++
+			dst += dstStrides[axis]
+			src += srcStrides[axis]
+			if idx[k] < shape[axis] {
+				break
+			}
+			dst -= idx[k] * dstStrides[axis]
+			src -= idx[k] * srcStrides[axis]
+			idx[k] = 0
+		}
+		if k < 0 {
+			return
+		}
+	}
+}
+
+// boxOf returns the part of chunk idx that lies inside the array: its first
+// element's coordinates and its extent along each axis.
+func boxOf(idx, chunks, shape []int) (lo, extent []int) {
+	lo = make([]int, len(idx))
+	extent = make([]int, len(idx))
+	for axis, i := range idx {
+		lo[axis] = i * chunks[axis]
+		extent[axis] = min(chunks[axis], shape[axis]-lo[axis])
+	}
+	return lo, extent
+}
+
+// offset is the byte offset of the element at coordinates lo in a layout
+// with the given strides.
+func offset(lo, strides []int) int {
+	off := 0
+	for axis, i := range lo {
+		off += i * strides[axis]
+	}
+	return off
+}
+
+// fillItems repeats item over dst (zeros for a nil item), doubling what is
+// copied at each step so that a chunk fills in a few calls.
+func fillItems(dst, item []byte) {
+	if len(item) == 0 || len(dst) == 0 {
+		clear(dst)
+		return
+	}
+	n := copy(dst, item)
+	for n < len(dst) {
+		n += copy(dst[n:], dst[:n])
+	}
+}

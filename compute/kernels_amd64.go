@@ -41,3 +41,16 @@ func columnSums8AVX2(xs []float64, stride, rows int, sums *[8]float64)
 //
 //go:noescape
 func columnDeviations8AVX2(xs []float64, stride, rows int, means, sums *[8]float64)
+
+// groupAboveAVX2 returns the index of the first group of eight elements of
+// xs (0, 8, 16, ...) holding one that is not at most bound (greater than
+// it, or NaN), or len(xs) rounded down to a multiple of 8 where none does.
+//
+//go:noescape
+func groupAboveAVX2(xs []float64, bound float64) int
+
+// groupBelowAVX2 is groupAboveAVX2 for elements not at least bound (less
+// than it, or NaN).
+//
+//go:noescape
+func groupBelowAVX2(xs []float64, bound float64) int

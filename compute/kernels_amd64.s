@@ -175,3 +175,61 @@ columnDeviationsDone:
 	VMOVUPD Y1, 32(DI)
 	VZEROUPPER
 	RET
+
+// func groupAboveAVX2(xs []float64, bound float64) int is the index of the first
+// group of eight elements of xs (from 0, in steps of 8) holding one not at most bound (greater than it, or NaN): not bound >= x,
+// or len(xs) rounded down to a multiple of 8 where none does. The
+// comparison is bound's against each element (VCMPPD $0x09), true also
+// where either is NaN.
+TEXT ·groupAboveAVX2(SB), NOSPLIT, $0-40
+	MOVQ         xs_base+0(FP), SI
+	MOVQ         xs_len+8(FP), DX
+	ANDQ         $-8, DX
+	VBROADCASTSD bound+24(FP), Y8
+	MOVQ         $0, CX
+
+groupAboveAVX2Loop:
+	CMPQ      CX, DX
+	JAE       groupAboveAVX2Done
+	VCMPPD    $0x09, (SI)(CX*8), Y8, Y2
+	VCMPPD    $0x09, 32(SI)(CX*8), Y8, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, AX
+	TESTL     AX, AX
+	JNZ       groupAboveAVX2Done
+	ADDQ      $8, CX
+	JMP       groupAboveAVX2Loop
+
+groupAboveAVX2Done:
+	VZEROUPPER
+	MOVQ CX, ret+32(FP)
+	RET
+
+// func groupBelowAVX2(xs []float64, bound float64) int is the index of the first
+// group of eight elements of xs (from 0, in steps of 8) holding one not at least bound (less than it, or NaN): not bound <= x,
+// or len(xs) rounded down to a multiple of 8 where none does. The
+// comparison is bound's against each element (VCMPPD $0x06), true also
+// where either is NaN.
+TEXT ·groupBelowAVX2(SB), NOSPLIT, $0-40
+	MOVQ         xs_base+0(FP), SI
+	MOVQ         xs_len+8(FP), DX
+	ANDQ         $-8, DX
+	VBROADCASTSD bound+24(FP), Y8
+	MOVQ         $0, CX
+
+groupBelowAVX2Loop:
+	CMPQ      CX, DX
+	JAE       groupBelowAVX2Done
+	VCMPPD    $0x06, (SI)(CX*8), Y8, Y2
+	VCMPPD    $0x06, 32(SI)(CX*8), Y8, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, AX
+	TESTL     AX, AX
+	JNZ       groupBelowAVX2Done
+	ADDQ      $8, CX
+	JMP       groupBelowAVX2Loop
+
+groupBelowAVX2Done:
+	VZEROUPPER
+	MOVQ CX, ret+32(FP)
+	RET

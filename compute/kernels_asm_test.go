@@ -100,3 +100,51 @@ func TestColumnAssemblyKernelsMatchGo(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupFilterKernels checks the top-k filters against their definition:
+// the first group of eight holding an element that is not at most (not at
+// least) the bound, NaNs flagged, over lengths that are not multiples of 8.
+func TestGroupFilterKernels(t *testing.T) {
+	t.Parallel()
+	if !hasAVX2 {
+		t.Skip("no assembly kernels on this machine or build")
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	first := func(xs []float64, flagged func(x float64) bool) int {
+		n := len(xs) &^ 7
+		for g := 0; g < n; g += 8 {
+			for _, x := range xs[g : g+8] {
+				if flagged(x) {
+					return g
+				}
+			}
+		}
+		return n
+	}
+	for trial := range 20000 {
+		xs := make([]float64, r.IntN(70))
+		for i := range xs {
+			switch r.IntN(50) {
+			case 0:
+				xs[i] = math.NaN()
+			case 1:
+				xs[i] = math.Inf(1 - 2*r.IntN(2))
+			default:
+				xs[i] = r.NormFloat64()
+			}
+		}
+		bound := 1.5 + r.NormFloat64()
+		if trial%100 == 0 {
+			bound = math.NaN()
+		}
+		wantAbove := first(xs, func(x float64) bool { return !(x <= bound) })
+		wantBelow := first(xs, func(x float64) bool { return !(x >= bound) })
+		if got := groupAboveAVX2(xs, bound); got != wantAbove {
+			t.Fatalf("trial %d: groupAboveAVX2(%v, %v) = %d, want %d", trial, xs, bound, got, wantAbove)
+		}
+		if got := groupBelowAVX2(xs, -bound); got != first(xs, func(x float64) bool { return !(x >= -bound) }) {
+			t.Fatalf("trial %d: groupBelowAVX2(%v, %v) = %d", trial, xs, -bound, got)
+		}
+		_ = wantBelow
+	}
+}

@@ -20,3 +20,7 @@ func columnSums8AVX2([]float64, int, int, *[8]float64) { panic("compute: no asse
 func columnDeviations8AVX2([]float64, int, int, *[8]float64, *[8]float64) {
 	panic("compute: no assembly kernels")
 }
+
+func groupAboveAVX2([]float64, float64) int { panic("compute: no assembly kernels") }
+
+func groupBelowAVX2([]float64, float64) int { panic("compute: no assembly kernels") }

@@ -276,25 +276,43 @@ func (h *rankBuffer[K]) scan(start int, xs []K) {
 		return
 	}
 	buf, n, worst := h.items[:cap(h.items)], len(h.items), h.threshold.v
-	if h.largest {
-		for ; j < len(xs); j++ {
-			if x := xs[j]; x > worst || x != x && worst == worst {
-				buf[n] = rankItem[K]{x, start + j}
-				if n++; n == len(buf) {
-					h.items = buf
-					h.keepBest()
-					n, worst = len(h.items), h.threshold.v
+	// floats is xs where the assembly filter can skip groups of eight
+	// elements none of which is a candidate (it flags NaNs either way,
+	// for the loops below to decide).
+	floats, _ := any(xs).([]float64)
+	fast := hasAVX2 && floats != nil
+	for j < len(xs) {
+		end := len(xs)
+		if fast {
+			var skip int
+			if h.largest {
+				skip = groupAboveAVX2(floats[j:], float64(worst))
+			} else {
+				skip = groupBelowAVX2(floats[j:], float64(worst))
+			}
+			j += skip
+			end = min(len(xs), j+8) // the group flagged, or the tail
+		}
+		if h.largest {
+			for ; j < end; j++ {
+				if x := xs[j]; x > worst || x != x && worst == worst {
+					buf[n] = rankItem[K]{x, start + j}
+					if n++; n == len(buf) {
+						h.items = buf
+						h.keepBest()
+						n, worst = len(h.items), h.threshold.v
+					}
 				}
 			}
-		}
-	} else {
-		for ; j < len(xs); j++ {
-			if x := xs[j]; x < worst || worst != worst && x == x {
-				buf[n] = rankItem[K]{x, start + j}
-				if n++; n == len(buf) {
-					h.items = buf
-					h.keepBest()
-					n, worst = len(h.items), h.threshold.v
+		} else {
+			for ; j < end; j++ {
+				if x := xs[j]; x < worst || worst != worst && x == x {
+					buf[n] = rankItem[K]{x, start + j}
+					if n++; n == len(buf) {
+						h.items = buf
+						h.keepBest()
+						n, worst = len(h.items), h.threshold.v
+					}
 				}
 			}
 		}

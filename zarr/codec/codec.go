@@ -96,7 +96,9 @@ type Codec interface {
 // FromConfig makes the codec a Zarr v2 .zarray "compressor" object describes,
 // as encoding/json decodes it (numbers as float64; Go integers are accepted
 // too). A nil config is no codec: FromConfig returns nil, nil. An unknown id,
-// key or value is an error wrapping memmap.ErrUnsupported.
+// key or value is an error wrapping memmap.ErrUnsupported. The zstd object
+// may hold the "checksum" of numcodecs 0.13 and later (frames that end with
+// a checksum), which Config leaves out, as numcodecs 0.11 refuses it.
 func FromConfig(config map[string]any) (Codec, error) {
 	if config == nil {
 		return nil, nil
@@ -121,7 +123,8 @@ func FromConfig(config map[string]any) (Codec, error) {
 		}
 		codec = &gzipCodec{level: level}
 	case "zstd":
-		codec = &zstdCodec{level: settings.int("level", defaultZstdLevel)}
+		// numcodecs 0.13 and later write "checksum" too.
+		codec = &zstdCodec{level: settings.int("level", defaultZstdLevel), checksum: settings.bool("checksum", false)}
 	case "lz4":
 		codec = &lz4Codec{acceleration: settings.int("acceleration", defaultLZ4Acceleration)}
 	case "blosc":

@@ -58,7 +58,8 @@
 //     writes one, as chunks are never empty, and this package decodes them.
 //   - The gzip codec writes a modification time of zero (Python's gzip writes
 //     the current time), so its output is the same for the same input. Its
-//     Decode reads every gzip member, as Python's does.
+//     Decode reads every gzip member and skips zero bytes after one (padding),
+//     as Python's does.
 //   - Bytes after a Blosc chunk's stated stored size, and after a zlib
 //     stream's end, are ignored, as c-blosc and zlib ignore them.
 package codec
@@ -156,7 +157,8 @@ var parseNames = []string{"none", "zlib", "gzip", "zstd", "lz4", "blosc-lz4", "b
 // "none" (no codec: nil, nil), "zlib", "gzip", "zstd", "lz4", "blosc-lz4",
 // "blosc-zstd" or "blosc-zlib" (blosc with byte shuffle and automatic
 // blocks), each with numcodecs' default level. "blosc-lz4" is zarr-python's
-// default compressor, Blosc(cname='lz4', clevel=5, shuffle=1, blocksize=0). Another name is an error wrapping memmap.ErrUnsupported.
+// default compressor, Blosc(cname='lz4', clevel=5, shuffle=1,
+// blocksize=0). Another name is an error wrapping memmap.ErrUnsupported.
 func Parse(name string) (Codec, error) {
 	switch name {
 	case "none":

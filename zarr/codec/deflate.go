@@ -157,7 +157,8 @@ func (c *gzipCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 	return out.buf, nil
 }
 
-// Decode reads every member, as Python's gzip module does.
+// Decode reads every member, and skips zero padding after one, as Python's
+// gzip module does.
 func (c *gzipCodec) Decode(dst, src []byte, size int) ([]byte, error) {
 	buf := decodeBuffer(dst, size, "gzip")
 	in := bytes.NewReader(src)

@@ -131,3 +131,18 @@ func bloscInteropCase(t *testing.T, config map[string]any, typesize int, b blosc
 		decodeOnly: c["cname"] == "blosclz",
 	}
 }
+
+// TestLZ4HCSearchesAsDeepAsLZ4HC checks the high compression encoder's
+// search depth at each clevel against LZ4HC's (the nbSearches of
+// lz4hc.c's clTable, LZ4 1.9.3 as c-blosc 1.21 bundles it, which
+// c-blosc's clevel indexes): a deeper search compresses little better and
+// is hundreds of times slower on data of few distinct bytes.
+func TestLZ4HCSearchesAsDeepAsLZ4HC(t *testing.T) {
+	t.Parallel()
+	lz4hcSearches := []int{1: 2, 2: 2, 3: 4, 4: 8, 5: 16, 6: 32, 7: 64, 8: 128, 9: 256}
+	for clevel := 1; clevel <= 9; clevel++ {
+		if got := int(lz4hcDepth(clevel)); got != lz4hcSearches[clevel] {
+			t.Errorf("clevel %d: depth %d, LZ4HC searches %d", clevel, got, lz4hcSearches[clevel])
+		}
+	}
+}

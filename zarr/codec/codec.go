@@ -58,7 +58,8 @@
 //     writes one, as chunks are never empty, and this package decodes them.
 //   - The gzip codec writes a modification time of zero (Python's gzip writes
 //     the current time), so its output is the same for the same input. Its
-//     Decode reads every gzip member, as Python's does.
+//     Decode reads every gzip member and skips zero bytes after one (padding),
+//     as Python's does.
 //   - Bytes after a Blosc chunk's stated stored size, and after a zlib
 //     stream's end, are ignored, as c-blosc and zlib ignore them.
 package codec
@@ -96,7 +97,9 @@ type Codec interface {
 // FromConfig makes the codec a Zarr v2 .zarray "compressor" object describes,
 // as encoding/json decodes it (numbers as float64; Go integers are accepted
 // too). A nil config is no codec: FromConfig returns nil, nil. An unknown id,
-// key or value is an error wrapping memmap.ErrUnsupported.
+// key or value is an error wrapping memmap.ErrUnsupported. The zstd object
+// may hold the "checksum" of numcodecs 0.13 and later (frames that end with
+// a checksum), which Config leaves out, as numcodecs 0.11 refuses it.
 func FromConfig(config map[string]any) (Codec, error) {
 	if config == nil {
 		return nil, nil
@@ -121,7 +124,8 @@ func FromConfig(config map[string]any) (Codec, error) {
 		}
 		codec = &gzipCodec{level: level}
 	case "zstd":
-		codec = &zstdCodec{level: settings.int("level", defaultZstdLevel)}
+		// numcodecs 0.13 and later write "checksum" too.
+		codec = &zstdCodec{level: settings.int("level", defaultZstdLevel), checksum: settings.bool("checksum", false)}
 	case "lz4":
 		codec = &lz4Codec{acceleration: settings.int("acceleration", defaultLZ4Acceleration)}
 	case "blosc":
@@ -153,7 +157,8 @@ var parseNames = []string{"none", "zlib", "gzip", "zstd", "lz4", "blosc-lz4", "b
 // "none" (no codec: nil, nil), "zlib", "gzip", "zstd", "lz4", "blosc-lz4",
 // "blosc-zstd" or "blosc-zlib" (blosc with byte shuffle and automatic
 // blocks), each with numcodecs' default level. "blosc-lz4" is zarr-python's
-// default compressor, Blosc(cname='lz4', clevel=5, shuffle=1, blocksize=0). Another name is an error wrapping memmap.ErrUnsupported.
+// default compressor, Blosc(cname='lz4', clevel=5, shuffle=1,
+// blocksize=0). Another name is an error wrapping memmap.ErrUnsupported.
 func Parse(name string) (Codec, error) {
 	switch name {
 	case "none":

@@ -230,3 +230,34 @@ func TestCodecsAreSafeForConcurrentUse(t *testing.T) {
 		wg.Wait()
 	}
 }
+
+// TestFromConfigTakesLaterNumcodecsZstd reads the zstd object numcodecs
+// 0.13 and later write, with its "checksum" setting: a store they wrote
+// must open. The frames then end with a checksum; Config leaves the
+// setting out, as numcodecs 0.11 refuses it.
+func TestFromConfigTakesLaterNumcodecsZstd(t *testing.T) {
+	t.Parallel()
+	data := testData("smooth", 1000)
+	for _, checksum := range []bool{false, true} {
+		c, err := FromConfig(map[string]any{"id": "zstd", "level": 1.0, "checksum": checksum})
+		if err != nil {
+			t.Fatalf("checksum %v: %v", checksum, err)
+		}
+		encoded, err := c.Encode(nil, data, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := encoded[4]&0x04 != 0; got != checksum { // the frame header's checksum flag
+			t.Errorf("checksum %v: the frame's checksum flag is %v", checksum, got)
+		}
+		if got, err := c.Decode(nil, encoded, len(data)); err != nil || string(got) != string(data) {
+			t.Errorf("checksum %v: Decode: %v", checksum, err)
+		}
+		if config := c.Config(); !reflect.DeepEqual(config, map[string]any{"id": "zstd", "level": 1}) {
+			t.Errorf("checksum %v: Config() = %v", checksum, config)
+		}
+	}
+	if _, err := FromConfig(map[string]any{"id": "zstd", "checksum": "yes"}); !errors.Is(err, memmap.ErrUnsupported) {
+		t.Errorf("FromConfig of a string checksum: %v, want memmap.ErrUnsupported", err)
+	}
+}

@@ -157,7 +157,8 @@ func (c *gzipCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 	return out.buf, nil
 }
 
-// Decode reads every member, as Python's gzip module does.
+// Decode reads every member, and skips zero padding after one, as Python's
+// gzip module does.
 func (c *gzipCodec) Decode(dst, src []byte, size int) ([]byte, error) {
 	buf := decodeBuffer(dst, size, "gzip")
 	in := bytes.NewReader(src)
@@ -175,10 +176,51 @@ func (c *gzipCodec) Decode(dst, src []byte, size int) ([]byte, error) {
 		return dst, fmt.Errorf("decode gzip chunk: %w: %w", ErrCorrupt, err)
 	}
 	defer gzipReaders.Put(r)
-	if err := readExactly(r, buf); err != nil {
+	r.Multistream(false)
+	if err := readExactly(&gzipMembers{r: r, in: in}, buf); err != nil {
 		return dst, fmt.Errorf("decode gzip chunk of %d bytes: %w", size, err)
 	}
 	return buf, nil
+}
+
+// gzipMembers reads the members of a gzip stream one after the other as
+// Python's gzip module does: zero bytes after a member are padding, and
+// the stream ends at the end of a member or of its padding (Go's
+// multistream reader takes padding for a damaged header). r reads one
+// member (Multistream(false)) from in, which it reads byte by byte, so in
+// is left just after the member.
+type gzipMembers struct {
+	r  *gzip.Reader
+	in *bytes.Reader
+}
+
+func (m *gzipMembers) Read(p []byte) (int, error) {
+	for {
+		n, err := m.r.Read(p)
+		if err != io.EOF || n > 0 {
+			if err == io.EOF {
+				err = nil // the next Read sees the member's end again
+			}
+			return n, err
+		}
+		for {
+			b, err := m.in.ReadByte()
+			if err != nil {
+				return 0, io.EOF
+			}
+			if b != 0 {
+				m.in.UnreadByte()
+				break
+			}
+		}
+		if err := m.r.Reset(m.in); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, err
+		}
+		m.r.Multistream(false)
+	}
 }
 
 // readExactly fills buf from r and checks that r ends there (its reading

@@ -1,8 +1,13 @@
 package codec
 
 import (
+	"bytes"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/go-memmap/memmap/internal/numpytest"
 )
 
 func TestDeflateCodecsInteroperateWithNumcodecs(t *testing.T) {
@@ -59,6 +64,63 @@ func TestZstdAndLZ4InteroperateWithNumcodecs(t *testing.T) {
 			if string(ours) != string(theirs[i]) {
 				t.Errorf("%s: our encoding (%d bytes) differs from numcodecs' (%d bytes)", c.name, len(ours), len(theirs[i]))
 			}
+		}
+	}
+}
+
+// TestGzipDecodeReadsMembersAsPythonDoes gives numcodecs and this package
+// the same streams of gzip members, with zero bytes between and after them
+// (padding, which Python's gzip skips) and other bytes after them: each
+// must decode what numcodecs decodes, and refuse what it refuses.
+func TestGzipDecodeReadsMembersAsPythonDoes(t *testing.T) {
+	t.Parallel()
+	data := testData("smooth", 3000)
+	member := numpytest.Must(NewGzip(1).Encode(nil, data[:1000], 1))
+	rest := numpytest.Must(NewGzip(9).Encode(nil, data[1000:], 1))
+	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	zeros := make([]byte, 9)
+	streams := map[string][]byte{
+		"one member":              member,
+		"padded":                  join(member, zeros),
+		"two members":             join(member, rest),
+		"two members, padded":     join(member, zeros, rest, zeros[:1]),
+		"garbage after":           join(member, []byte("xyz")),
+		"garbage after padding":   join(member, zeros, []byte{1}),
+		"padding, then truncated": join(member, zeros, rest[:10]),
+		"padding only":            zeros,
+	}
+	in := map[string]string{}
+	for name, stream := range streams {
+		in[name] = hex.EncodeToString(stream)
+	}
+	var decoded map[string]*string // hex of numcodecs' decoding, nil when it fails
+	numpytest.RequireModule(t, "numcodecs")
+	numpytest.RunJSON(t, `
+import numcodecs
+out = {}
+for name, stream in json.load(sys.stdin).items():
+    try:
+        out[name] = bytes(numcodecs.GZip().decode(bytes.fromhex(stream))).hex()
+    except Exception:
+        out[name] = None
+print(json.dumps(out))
+`, in, &decoded)
+	for name, stream := range streams {
+		want := decoded[name]
+		size := len(data)
+		if want != nil {
+			size = len(*want) / 2
+		}
+		got, err := NewGzip(1).Decode(nil, stream, size)
+		switch {
+		case want == nil && err == nil:
+			t.Errorf("%s: Decode gave %d bytes, numcodecs refuses it", name, len(got))
+		case want == nil && !errors.Is(err, ErrCorrupt):
+			t.Errorf("%s: %v, want ErrCorrupt", name, err)
+		case want != nil && err != nil:
+			t.Errorf("%s: %v, numcodecs decodes it", name, err)
+		case want != nil && hex.EncodeToString(got) != *want:
+			t.Errorf("%s: Decode gave other bytes than numcodecs", name)
 		}
 	}
 }

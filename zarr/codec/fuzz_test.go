@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"testing"
@@ -93,6 +94,47 @@ func FuzzBloscRoundTrip(f *testing.F) {
 		got, err := c.Decode(nil, encoded, len(data))
 		if err != nil || string(got) != string(data) {
 			t.Fatalf("%v, item size %d: Decode of Encode: %v", c.Config(), itemSize%301, err)
+		}
+	})
+}
+
+// FuzzBloscDecode decodes arbitrary Blosc chunks into the size their header
+// states (up to 128 KiB), so that mutations get past the header's checks to
+// the block table, the splits, the inner decoders and the unshuffles:
+// Decode must return an error wrapping ErrCorrupt or that many bytes, and
+// never panic. The seeds are chunks of every inner encoder, shuffle, item
+// size (split and not) and block size, with a last partial block.
+func FuzzBloscDecode(f *testing.F) {
+	data := testData("small", 9000)
+	for _, cname := range []string{"lz4", "zstd", "zlib", "lz4hc"} {
+		for _, shuffle := range []Shuffle{NoShuffle, ByteShuffle, BitShuffle} {
+			for _, itemSize := range []int{1, 2, 3, 8, 16, 17} {
+				for _, blocksize := range []int{0, 128, 1000} {
+					for _, size := range []int{200, 3001, 9000} {
+						f.Add(numpytest.Must(NewBlosc(cname, 5, shuffle, blocksize).Encode(nil, data[:size], itemSize)))
+					}
+				}
+			}
+		}
+	}
+	c := NewBlosc("lz4", 5, ByteShuffle, 0)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		if len(src) < bloscHeaderSize {
+			return
+		}
+		size := int(binary.LittleEndian.Uint32(src[4:]))
+		if size > 1<<17 {
+			return
+		}
+		got, err := c.Decode(nil, src, size)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v does not wrap ErrCorrupt", err)
+			}
+			return
+		}
+		if len(got) != size {
+			t.Fatalf("Decode gave %d bytes without an error, want %d", len(got), size)
 		}
 	})
 }

@@ -83,6 +83,15 @@ func lz4DecodeBlock(buf, src []byte) error {
 	if len(src) == 0 {
 		return fmt.Errorf("%w: no data", ErrCorrupt)
 	}
+	if len(buf) == 0 {
+		// The one block of nothing is a token without literals (LZ4's
+		// own decoder accepts only it). The decoder must not see a nil
+		// buf: its fast path writes through it.
+		if len(src) == 1 && src[0] == 0 {
+			return nil
+		}
+		return fmt.Errorf("%w: %d bytes for an empty block", ErrCorrupt, len(src))
+	}
 	n, err := lz4.UncompressBlock(src, buf)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrCorrupt, err)

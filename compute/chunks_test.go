@@ -398,7 +398,9 @@ func checkAxisChunks[T compute.Real](t *testing.T, a *mmarray.Array[T], src *fak
 		"SumAxis": {func() (compute.Reduced[compute.Scalar], error) { return compute.SumAxis(ctx, a, axis) },
 			func() (compute.Reduced[compute.Scalar], error) { return compute.SumAxisChunks[T](ctx, src, axis, w2) }},
 		"NanSumAxis": {func() (compute.Reduced[compute.Scalar], error) { return compute.NanSumAxis(ctx, a, axis) },
-			func() (compute.Reduced[compute.Scalar], error) { return compute.NanSumAxisChunks[T](ctx, src, axis, w2) }},
+			func() (compute.Reduced[compute.Scalar], error) {
+				return compute.NanSumAxisChunks[T](ctx, src, axis, w2)
+			}},
 	}
 	for name, fns := range sums {
 		want, err := fns[0]()

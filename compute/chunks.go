@@ -37,6 +37,7 @@ type chunkPlan struct {
 	shape, chunk []int
 	grid         []int // chunks along each axis
 	count        int   // chunks in all
+	chunkElems   int   // a whole chunk's elements
 	chunkBytes   int64 // a whole chunk's decoded bytes
 	totalBytes   int64 // the decoded bytes of every chunk, for progress
 	inFlight     int   // chunks decoded at once: workers within the budget
@@ -55,8 +56,10 @@ func planChunks(src ChunkSource, cfg *config) (chunkPlan, error) {
 	if err != nil {
 		return chunkPlan{}, fmt.Errorf("chunked array of dtype %q: %w", src.Descr(), err)
 	}
-	p := chunkPlan{shape: shape, chunk: chunk, grid: make([]int, len(shape)), count: 1}
-	p.chunkBytes = int64(dt.ItemSize)
+	p := chunkPlan{shape: shape, chunk: chunk, grid: make([]int, len(shape)), count: 1, chunkElems: 1}
+	// An itemsize of 0 (no real dtype has one: View refuses it later)
+	// counts as 1, so that the checks below bound the elements too.
+	p.chunkBytes = int64(max(1, dt.ItemSize))
 	elems := int64(1)
 	for a, n := range shape {
 		c := chunk[a]
@@ -66,12 +69,20 @@ func planChunks(src ChunkSource, cfg *config) (chunkPlan, error) {
 		if p.chunkBytes > math.MaxInt64/int64(c) {
 			return chunkPlan{}, fmt.Errorf("chunks of shape %v: %w", chunk, memmap.ErrTooLarge)
 		}
+		// Flat indices are ints: the array's elements must count in one.
+		if n > 0 && elems > int64(math.MaxInt)/int64(max(1, dt.ItemSize))/int64(n) {
+			return chunkPlan{}, fmt.Errorf("chunked array of shape %v: %w", shape, memmap.ErrTooLarge)
+		}
 		p.chunkBytes *= int64(c)
+		p.chunkElems *= c
 		p.grid[a] = (n + c - 1) / c
 		p.count *= p.grid[a]
 		elems *= int64(n)
 	}
 	budget := cfg.resolveMemory(elems * int64(dt.ItemSize))
+	if p.count > 0 && int64(p.count) > math.MaxInt64/p.chunkBytes {
+		return chunkPlan{}, fmt.Errorf("chunked array of shape %v in chunks of %v: %w", shape, chunk, memmap.ErrTooLarge)
+	}
 	if p.count > 0 && p.chunkBytes > budget {
 		return chunkPlan{}, fmt.Errorf("chunks of shape %v hold %d bytes, more than the memory budget of %d: %w",
 			chunk, p.chunkBytes, budget, memmap.ErrTooLarge)
@@ -134,8 +145,10 @@ func openView[T Real](src ChunkSource, p *chunkPlan, cur *chunkCursor) (*mmarray
 // is closed (a mapped chunk unmapped) before its worker takes the next.
 // The context is checked before each chunk; the first error, wrapped with
 // the chunk's coordinates, stops the walk. Partials are held in waves of
-// at most wave chunks.
-func walkSource[T Real, P any](ctx context.Context, src ChunkSource, p *chunkPlan, cfg config, wave int,
+// as many chunks as fit in a quarter of the budget (64 MiB at most), each
+// partial counted as P and the partBytes it holds beyond, at least one
+// chunk per worker and at most cfg.waveLen.
+func walkSource[T Real, P any](ctx context.Context, src ChunkSource, p *chunkPlan, cfg config, partBytes int64,
 	reduce func(g int, v *mmarray.Array[T], cur *chunkCursor, part *P) error, fold func(P)) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -148,7 +161,10 @@ func walkSource[T Real, P any](ctx context.Context, src ChunkSource, p *chunkPla
 	for g := range cursors {
 		cursors[g] = newChunkCursor(len(p.shape))
 	}
-	wave = max(1, min(wave, p.count))
+	var zero P
+	perPart := int64(sizeOf(zero)) + partBytes
+	wave := max(p.inFlight, int(min(int64(cfg.waveLen), min(64<<20, cfg.memory/4)/max(1, perPart))))
+	wave = min(wave, p.count)
 	parts := make([]P, wave)
 	for first := 0; first < p.count; first += wave {
 		last := min(first+wave, p.count)
@@ -190,10 +206,19 @@ func walkSource[T Real, P any](ctx context.Context, src ChunkSource, p *chunkPla
 // indices on ties.
 func reduceSource[T Real, K kernelType, P any](ctx context.Context, src ChunkSource, opts []Option, order walkOrder,
 	kernel func(p *P, start int, piece []K), fold func(P)) error {
-	cfg := newConfig(opts)
-	p, err := planChunks(src, &cfg)
-	if err != nil {
-		return err
+	return reduceSourcePlanned[T](ctx, src, newConfig(opts), nil, 0, order, kernel, fold)
+}
+
+// reduceSourcePlanned is reduceSource with the config made and, where p is
+// not nil, the grid planned; partBytes is what a partial holds beyond P.
+func reduceSourcePlanned[T Real, K kernelType, P any](ctx context.Context, src ChunkSource, cfg config, p *chunkPlan, partBytes int64,
+	order walkOrder, kernel func(p *P, start int, piece []K), fold func(P)) error {
+	if p == nil {
+		planned, err := planChunks(src, &cfg)
+		if err != nil {
+			return err
+		}
+		p = &planned
 	}
 	widen := widenerFor[T, K]()
 	bufs, kbufs := make([][]T, p.inFlight), make([][]K, p.inFlight)
@@ -211,7 +236,7 @@ func reduceSource[T Real, K kernelType, P any](ctx context.Context, src ChunkSou
 			}
 		}
 	}
-	return walkSource(ctx, src, &p, cfg, cfg.waveLen, func(g int, v *mmarray.Array[T], cur *chunkCursor, part *P) error {
+	return walkSource(ctx, src, p, cfg, partBytes, func(g int, v *mmarray.Array[T], cur *chunkCursor, part *P) error {
 		if order == anyOrder {
 			walk(part, v.StorageOrder(), 0, v.Len(), 0, bufs[g], kbufs[g])
 		} else {

@@ -53,13 +53,10 @@ func reduceAxisSource[T Real, K kernelType, A, R any](ctx context.Context, src C
 	// Each chunk runs on one worker (the workers take chunks), with no
 	// window of its own: it is in memory already, within the budget.
 	one := []Option{WithWorkers(1), WithMemory(math.MaxInt64)}
-	// The partials of a wave hold a chunk's accumulators each: as many
-	// chunks as fit in a quarter of the budget (64 MiB at most), and at
-	// least one per worker.
+	// The partials of a wave hold a chunk's accumulators each.
 	var acc A
-	partBytes := max(1, int64(chunkOutputs)*int64(sizeOf(acc)))
-	wave := max(p.inFlight, int(min(int64(cfg.waveLen), min(64<<20, cfg.memory/4)/partBytes)))
-	err = walkSource(ctx, src, &p, cfg, wave, func(_ int, v *mmarray.Array[T], cur *chunkCursor, part *axisChunkPart[A]) error {
+	partBytes := int64(chunkOutputs) * int64(sizeOf(acc))
+	err = walkSource(ctx, src, &p, cfg, partBytes, func(_ int, v *mmarray.Array[T], cur *chunkCursor, part *axisChunkPart[A]) error {
 		accs, err := reduceAxis(ctx, v, planAxis(v, axis), op, one)
 		if err != nil {
 			return err

@@ -662,3 +662,61 @@ func TestChunksEmptyAndMisuse(t *testing.T) {
 		t.Errorf("axis 2 of a 2-D array: %v", m)
 	}
 }
+
+// TestTopKChunksMatchView checks TopKChunks and BottomKChunks against TopK
+// and BottomK of the same array as one view, values and flat indices
+// exactly, on data with many ties (and NaNs among floats) over grids whose
+// order is not the array's, for k from 0 to beyond the array's length,
+// with 1 and 3 workers; and the panic for a negative k.
+func TestTopKChunksMatchView(t *testing.T) {
+	t.Parallel()
+	layouts := []chunkLayout{chunkLayouts[0], chunkLayouts[2], chunkLayouts[3], chunkLayouts[5]}
+	for _, descr := range []string{"<f8", "<f4", "<i2", "|u1"} {
+		for i, l := range layouts {
+			t.Run(descr+"/"+l.name, func(t *testing.T) {
+				t.Parallel()
+				f := chunkTestFile(t, descr, l.shape, true)
+				switch descr {
+				case "<f8":
+					checkRankChunks[float64](t, f, l, i%2 == 0)
+				case "<f4":
+					checkRankChunks[float32](t, f, l, i%2 == 0)
+				case "<i2":
+					checkRankChunks[int16](t, f, l, i%2 == 0)
+				case "|u1":
+					checkRankChunks[uint8](t, f, l, i%2 == 0)
+				}
+			})
+		}
+	}
+	_, src := float64Chunks(t, true)
+	if m := recoverMisuse(t, func() { _, _ = compute.TopKChunks[float64](context.Background(), src, -1) }); m != nil && !strings.HasPrefix(m.Error(), "compute: TopKChunks(-1)") {
+		t.Errorf("TopKChunks(-1): %v", m)
+	}
+	if m := recoverMisuse(t, func() { _, _ = compute.BottomKChunks[float64](context.Background(), src, -1) }); m != nil && !strings.HasPrefix(m.Error(), "compute: BottomKChunks(-1)") {
+		t.Errorf("BottomKChunks(-1): %v", m)
+	}
+}
+
+func checkRankChunks[T compute.Real](t *testing.T, f *mmarray.File, l chunkLayout, mapped bool) {
+	ctx := context.Background()
+	a, err := mmarray.View[T](f)
+	must(t, err)
+	src := chunked(t, a, f.Descr(), l.chunk, l.fortran, mapped)
+	for _, k := range []int{0, 1, 5, 50, a.Len() + 3} {
+		for _, workers := range []int{1, 3} {
+			o := compute.WithWorkers(workers)
+			top, err := compute.TopK(ctx, a, k)
+			must(t, err)
+			gotTop, err := compute.TopKChunks[T](ctx, src, k, o)
+			must(t, err)
+			bottom, err := compute.BottomK(ctx, a, k)
+			must(t, err)
+			gotBottom, err := compute.BottomKChunks[T](ctx, src, k, o)
+			must(t, err)
+			if fmt.Sprint(gotTop) != fmt.Sprint(top) || fmt.Sprint(gotBottom) != fmt.Sprint(bottom) {
+				t.Errorf("k=%d, %d workers: top %v, bottom %v over chunks; %v, %v over the view", k, workers, gotTop, gotBottom, top, bottom)
+			}
+		}
+	}
+}

@@ -47,7 +47,11 @@ type chunkPlan struct {
 // holds its decoded bytes and the stored bytes it decodes from (counted as
 // much again), so min(workers, budget / (2 × chunk bytes)) chunks are in
 // flight, at least one; a chunk larger than the budget is refused.
-func planChunks(src ChunkSource, cfg *config) (chunkPlan, error) {
+//
+// The chunks of the sources along, of src's grid, are read in step with
+// src's (a group-by's keys beside its values): their bytes count in each
+// chunk's.
+func planChunks(src ChunkSource, cfg *config, along ...ChunkSource) (chunkPlan, error) {
 	shape, chunk := slices.Clone(src.Shape()), slices.Clone(src.ChunkShape())
 	if len(chunk) != len(shape) {
 		return chunkPlan{}, fmt.Errorf("chunks of shape %v over an array of shape %v: %w", chunk, shape, memmap.ErrUnsupported)
@@ -55,6 +59,13 @@ func planChunks(src ChunkSource, cfg *config) (chunkPlan, error) {
 	dt, err := npyheader.ParseDescr(src.Descr())
 	if err != nil {
 		return chunkPlan{}, fmt.Errorf("chunked array of dtype %q: %w", src.Descr(), err)
+	}
+	for _, s := range along {
+		d, err := npyheader.ParseDescr(s.Descr())
+		if err != nil {
+			return chunkPlan{}, fmt.Errorf("chunked array of dtype %q: %w", s.Descr(), err)
+		}
+		dt.ItemSize += d.ItemSize
 	}
 	p := chunkPlan{shape: shape, chunk: chunk, grid: make([]int, len(shape)), count: 1, chunkElems: 1}
 	// An itemsize of 0 (no real dtype has one: View refuses it later)
@@ -100,6 +111,7 @@ type chunkCursor struct {
 	idx, origin, extent []int
 	sels                []mmarray.Sel
 	scratch             ChunkScratch
+	along               ChunkScratch // for the chunk of a source read in step (a group-by's keys)
 }
 
 func newChunkCursor(nd int) *chunkCursor {
@@ -117,10 +129,11 @@ func (cur *chunkCursor) locate(p *chunkPlan, c int) {
 	}
 }
 
-// openView opens the cursor's chunk and returns its File and its view,
-// sliced to the array's bounds. The caller closes the File.
-func openView[T Real](src ChunkSource, p *chunkPlan, cur *chunkCursor) (*mmarray.File, *mmarray.Array[T], error) {
-	f, err := src.OpenChunk(cur.idx, &cur.scratch)
+// openView opens the cursor's chunk of src, decoding into scratch, and
+// returns its File and its view, sliced to the array's bounds. The caller
+// closes the File.
+func openView[T mmarray.Element](src ChunkSource, p *chunkPlan, cur *chunkCursor, scratch *ChunkScratch) (*mmarray.File, *mmarray.Array[T], error) {
+	f, err := src.OpenChunk(cur.idx, scratch)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -173,7 +186,7 @@ func walkSource[T Real, P any](ctx context.Context, src ChunkSource, p *chunkPla
 		err := runChunks(ctx, p.inFlight, first, last, nil, func(g, c int) error {
 			cur := cursors[g]
 			cur.locate(p, c)
-			f, v, err := openView[T](src, p, cur)
+			f, v, err := openView[T](src, p, cur, &cur.scratch)
 			if err != nil {
 				return fmt.Errorf("chunk %v of a chunked array of shape %v: %w", cur.idx, p.shape, err)
 			}

@@ -351,8 +351,9 @@
 // ArgMaxChunks, DescribeChunks and their nan-variants; SumAxisChunks,
 // MeanAxisChunks, VarAxisChunks, StdAxisChunks, MinAxisChunks,
 // MaxAxisChunks, DescribeAxisChunks and the nan-variants of the sums,
-// means, variances and deviations; TopKChunks and BottomKChunks. Their
-// results follow the view functions' rules, over the whole array.
+// means, variances and deviations; TopKChunks and BottomKChunks; and
+// GroupByChunks, of integer or bool keys and values stored in one grid.
+// Their results follow the view functions' rules, over the whole array.
 //
 //	s, err := compute.DescribeChunks[float64](ctx, src, compute.WithWorkers(4))
 //	cols, err := compute.MeanAxisChunks[float64](ctx, src, 0) // per column of an (N, K) array
@@ -405,10 +406,12 @@
 // Over a chunked store, an error of OpenChunk, of mmarray.View (a T other
 // than the store's dtype: mmarray.ErrDTypeMismatch) or a chunk opened in
 // another shape than the grid's (mmarray.ErrShape) is returned wrapped
-// with the chunk's grid coordinates and stops the walk; a grid of another
+// with the chunk's grid coordinates (GroupByChunks' keys chunks too) and
+// stops the walk, as do a group-by's spill errors; a grid of another
 // rank than the array, or with an empty chunk, wraps
 // memmap.ErrUnsupported; chunks larger than the budget, memmap.ErrTooLarge.
-// An axis out of range, or a negative k, panics as for a view.
+// An axis out of range, a negative k, or GroupByChunks' keys and values of
+// different shapes or grids panic, as for views.
 //
 // The transforms' errors also wrap mmarray's for the file they create
 // (mmarray.Create's; a TransformToFile descr that is not the kernel's
@@ -570,8 +573,14 @@
 //     additions are grouped by chunk. The same store gives the same result
 //     whatever the number of workers.
 //   - Only the functions named Chunks run over chunked stores: counts,
-//     ArgMinAxis and ArgMaxAxis, histograms, bincounts, group-bys, complex
-//     reductions and the transforms take views only.
+//     ArgMinAxis and ArgMaxAxis, histograms, bincounts, GroupByString and
+//     GroupByTime, complex reductions and the transforms take views only.
+//   - GroupByChunks aggregates a whole chunk into one chunk table, whose
+//     sums are added plainly in row order (a view's chunk is 65536 rows):
+//     over chunks of millions of rows, a group's float sum rounds as
+//     often as it has rows in the chunk. Its table is counted in the
+//     budget as a view's chunk table (65536 groups); a chunk with more
+//     groups takes more.
 //   - The budget counts a chunk's stored bytes as its decoded size: a
 //     store whose codec expands the data holds more. It does not bound
 //     what a reduction along an axis holds beyond the chunks: its results,

@@ -264,33 +264,42 @@ func reduceSourcePlanned[T Real, K kernelType, P any](ctx context.Context, src C
 // C-order indices lo to hi-1 are the array's at to at+hi-lo-1. A chunk
 // spanning the array's trailing axes in full is one run.
 func (p *chunkPlan) eachRun(cur *chunkCursor, run func(lo, hi, at int)) {
-	nd := len(p.shape)
-	// split is the first axis after which the chunk spans every axis in
-	// full: a run is the chunk's extent from it on.
-	split := nd
-	runLen := 1
-	for split > 0 && (split == nd || cur.extent[split] == p.shape[split]) {
-		split--
-		runLen *= cur.extent[split]
-	}
+	boxRuns(cur.extent, p.shape, cur.origin, run)
+}
+
+// boxRuns calls run for each run of the box of shape extent at origin in
+// an array of shape outer whose elements are consecutive in outer's flat
+// C order, in order: the box's flat C-order indices lo to hi-1 are
+// outer's at to at+hi-lo-1. A box spanning outer's trailing axes in full
+// is one run.
+func boxRuns(extent, outer, origin []int, run func(lo, hi, at int)) {
+	nd := len(outer)
 	if nd == 0 {
 		run(0, 1, 0)
 		return
 	}
-	// stride[a] is axis a's stride in the array's flat C order.
+	// split is the first axis after which the box spans every axis in
+	// full: a run is the box's extent from it on.
+	split := nd
+	runLen := 1
+	for split > 0 && (split == nd || extent[split] == outer[split]) {
+		split--
+		runLen *= extent[split]
+	}
+	// stride[a] is axis a's stride in outer's flat C order.
 	stride := make([]int, nd)
 	s := 1
 	for a := nd - 1; a >= 0; a-- {
 		stride[a] = s
-		s *= p.shape[a]
+		s *= outer[a]
 	}
 	at := 0
 	for a := range nd {
-		at += cur.origin[a] * stride[a]
+		at += origin[a] * stride[a]
 	}
 	runs := 1
 	for a := range split {
-		runs *= cur.extent[a]
+		runs *= extent[a]
 	}
 	pos := make([]int, split) // the run's position along the axes before split
 	for r := range runs {
@@ -298,7 +307,7 @@ func (p *chunkPlan) eachRun(cur *chunkCursor, run func(lo, hi, at int)) {
 		for a := split - 1; a >= 0; a-- {
 			pos[a]++
 			at += stride[a]
-			if pos[a] < cur.extent[a] {
+			if pos[a] < extent[a] {
 				break
 			}
 			at -= pos[a] * stride[a]

@@ -2,12 +2,14 @@ package compute_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -803,4 +805,115 @@ func TestGroupByChunksMatchView(t *testing.T) {
 	if m := recoverMisuse(t, func() { _, _ = compute.GroupByChunks[int16, float64](ctx, other, src) }); m != nil && !strings.HasPrefix(m.Error(), "compute: GroupByChunks: ") {
 		t.Errorf("keys in another grid: %v", m)
 	}
+}
+
+// chunkSink keeps the chunks written to it, by coordinates.
+type chunkSink struct {
+	mu     sync.Mutex
+	chunks map[string][]byte
+	failAt string // WriteChunk of these coordinates fails with errFake
+}
+
+func (s *chunkSink) WriteChunk(idx []int, data []byte) error {
+	key := fmt.Sprint(idx)
+	if key == s.failAt {
+		return errFake
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.chunks == nil {
+		s.chunks = map[string][]byte{}
+	}
+	s.chunks[key] = slices.Clone(data)
+	return nil
+}
+
+// TestTransformChunks checks that TransformChunks writes every chunk of
+// the grid, each holding the kernel's results (float64 of 2x+1 over int16
+// elements, in C order) where the array has elements and zero past its
+// bounds, the same bytes with 1, 3 and 8 workers, over C and Fortran
+// chunks; that a WriteChunk error comes back wrapped with the chunk's
+// coordinates; that source and result chunks larger than the budget are
+// refused; and that a nil kernel panics.
+func TestTransformChunks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	kernel := func(dst []float64, src []int16) {
+		for i, x := range src {
+			dst[i] = 2*float64(x) + 1
+		}
+	}
+	for _, l := range []chunkLayout{chunkLayouts[0], chunkLayouts[2], chunkLayouts[5]} {
+		f := chunkTestFile(t, "<i2", l.shape, false)
+		a, err := mmarray.View[int16](f)
+		must(t, err)
+		src := chunked(t, a, "<i2", l.chunk, l.fortran, true)
+		var first map[string][]byte
+		for _, workers := range []int{1, 3, 8} {
+			sink := &chunkSink{}
+			must(t, compute.TransformChunks(ctx, sink, src, kernel, compute.WithWorkers(workers)))
+			if first == nil {
+				first = sink.chunks
+				checkTransformedChunks(t, l, a, sink.chunks)
+			} else if !reflect.DeepEqual(sink.chunks, first) {
+				t.Errorf("%s: %d workers wrote other chunks than 1", l.name, workers)
+			}
+		}
+	}
+	_, src := float64Chunks(t, false)
+	double := func(dst, src []float64) {
+		for i, x := range src {
+			dst[i] = 2 * x
+		}
+	}
+	err := compute.TransformChunks(ctx, &chunkSink{failAt: "[2 1]"}, src, double, compute.WithWorkers(2))
+	if !errors.Is(err, errFake) || !strings.Contains(err.Error(), "chunk [2 1]") {
+		t.Errorf("WriteChunk failing: %v, want an error naming chunk [2 1] and wrapping %v", err, errFake)
+	}
+	// A chunk is 256 bytes, its result 256 more.
+	if err := compute.TransformChunks(ctx, &chunkSink{}, src, double, compute.WithMemory(511)); !errors.Is(err, memmap.ErrTooLarge) {
+		t.Errorf("512 bytes of chunks in a 511-byte budget: %v, want memmap.ErrTooLarge", err)
+	}
+	must(t, compute.TransformChunks(ctx, &chunkSink{}, src, double, compute.WithMemory(512)))
+	if m := recoverMisuse(t, func() { _ = compute.TransformChunks[float64, float64](ctx, &chunkSink{}, src, nil) }); m != nil && m.Error() != "compute: TransformChunks: nil kernel" {
+		t.Errorf("nil kernel: %v", m)
+	}
+}
+
+// checkTransformedChunks checks each chunk written against 2x+1 of the
+// array's elements, zero past its bounds.
+func checkTransformedChunks(t *testing.T, l chunkLayout, a *mmarray.Array[int16], chunks map[string][]byte) {
+	t.Helper()
+	grid := make([]int, len(l.shape))
+	count := 1
+	for i, n := range l.shape {
+		grid[i] = (n + l.chunk[i] - 1) / l.chunk[i]
+		count *= grid[i]
+	}
+	if len(chunks) != count {
+		t.Errorf("%s: %d chunks written, want %d", l.name, len(chunks), count)
+	}
+	eachIndex(grid, func(c []int) {
+		data := chunks[fmt.Sprint(c)]
+		j := 0
+		at := make([]int, len(c))
+		eachIndex(l.chunk, func(i []int) {
+			want := 0.0
+			inside := true
+			for k := range i {
+				at[k] = c[k]*l.chunk[k] + i[k]
+				inside = inside && at[k] < l.shape[k]
+			}
+			if inside {
+				want = 2*float64(a.At(at...)) + 1
+			}
+			if j+8 > len(data) {
+				t.Fatalf("%s: chunk %v holds %d bytes", l.name, c, len(data))
+			}
+			if got := math.Float64frombits(binary.NativeEndian.Uint64(data[j:])); got != want {
+				t.Errorf("%s: chunk %v at %v: %v, want %v", l.name, c, i, got, want)
+			}
+			j += 8
+		})
+	})
 }

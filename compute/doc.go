@@ -354,6 +354,9 @@
 // means, variances and deviations; TopKChunks and BottomKChunks; and
 // GroupByChunks, of integer or bool keys and values stored in one grid.
 // Their results follow the view functions' rules, over the whole array.
+// TransformChunks runs an elementwise kernel over a chunked array's
+// chunks and hands each chunk of results to a ChunkSink (a Zarr array
+// being written) in the same grid.
 //
 //	s, err := compute.DescribeChunks[float64](ctx, src, compute.WithWorkers(4))
 //	cols, err := compute.MeanAxisChunks[float64](ctx, src, 0) // per column of an (N, K) array
@@ -407,11 +410,13 @@
 // than the store's dtype: mmarray.ErrDTypeMismatch) or a chunk opened in
 // another shape than the grid's (mmarray.ErrShape) is returned wrapped
 // with the chunk's grid coordinates (GroupByChunks' keys chunks too) and
-// stops the walk, as do a group-by's spill errors; a grid of another
+// stops the walk, as do a group-by's spill errors and a ChunkSink's
+// WriteChunk errors; a grid of another
 // rank than the array, or with an empty chunk, wraps
 // memmap.ErrUnsupported; chunks larger than the budget, memmap.ErrTooLarge.
-// An axis out of range, a negative k, or GroupByChunks' keys and values of
-// different shapes or grids panic, as for views.
+// An axis out of range, a negative k, GroupByChunks' keys and values of
+// different shapes or grids, or a nil TransformChunks kernel panic, as for
+// views.
 //
 // The transforms' errors also wrap mmarray's for the file they create
 // (mmarray.Create's; a TransformToFile descr that is not the kernel's
@@ -574,7 +579,9 @@
 //     whatever the number of workers.
 //   - Only the functions named Chunks run over chunked stores: counts,
 //     ArgMinAxis and ArgMaxAxis, histograms, bincounts, GroupByString and
-//     GroupByTime, complex reductions and the transforms take views only.
+//     GroupByTime, complex reductions and the transforms other than
+//     TransformChunks (one source, no dtype conversion by descr) take
+//     views only.
 //   - GroupByChunks aggregates a whole chunk into one chunk table, whose
 //     sums are added plainly in row order (a view's chunk is 65536 rows):
 //     over chunks of millions of rows, a group's float sum rounds as

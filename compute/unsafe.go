@@ -5,8 +5,9 @@ import "unsafe"
 // This file holds the package's only uses of unsafe: reinterpreting a block
 // of a view's element type as its underlying Go type (Datetime64 as int64,
 // bool as uint8, Float16 as uint16), which have the same size and layout,
-// and a block of complex128 as its float64 parts; and reaching the bytes
-// of a view's rows in its File's mapping from one item's bytes (filter_rows.go).
+// and a block of complex128 as its float64 parts; reaching the bytes
+// of a view's rows in its File's mapping from one item's bytes (filter_rows.go);
+// and handing a chunk of results to a ChunkSink as its bytes (chunks_transform.go).
 
 // sliceAs returns s's memory as a []K. K must have T's size and every bit
 // pattern of T must be a valid K.
@@ -23,6 +24,12 @@ func pairsAs[K, T any](s []T) []K {
 // valueAs returns v's bits as a K of the same size.
 func valueAs[T, K any](v K) T {
 	return *(*T)(unsafe.Pointer(&v))
+}
+
+// bytesOf returns s's memory as bytes.
+func bytesOf[T any](s []T) []byte {
+	var zero T
+	return unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(s))), len(s)*int(unsafe.Sizeof(zero)))
 }
 
 // sizeOf is the size in bytes of a value of V.

@@ -6,7 +6,8 @@
 // gathers and contiguous copies into files, row filters and
 // concatenations written through mmarray's growing Writer, in parallel and
 // chunk by chunk, with results that do not depend on the number of
-// workers.
+// workers. The reductions and top-k also run over arrays stored as grids
+// of chunks decoded one at a time, Zarr arrays (see Chunked stores).
 //
 //	s, err := compute.Describe(ctx, a, compute.WithWorkers(4))
 //	fmt.Println(s.Count, s.Mean, s.Std, s.Min, s.Max)
@@ -348,6 +349,54 @@
 // 64 KiB). WithProgress counts the bytes of the rows' views read (not the
 // column's).
 //
+// # Chunked stores
+//
+// An array stored as a regular grid of chunks read one at a time, a Zarr
+// array (package zarr's arrays satisfy ChunkSource; this package does not
+// import it), is reduced by the functions named as the view's with
+// "Chunks" added, the element type given explicitly: SumChunks,
+// MeanChunks, VarChunks, StdChunks, MinChunks, MaxChunks, ArgMinChunks,
+// ArgMaxChunks, DescribeChunks and their nan-variants; SumAxisChunks,
+// MeanAxisChunks, VarAxisChunks, StdAxisChunks, MinAxisChunks,
+// MaxAxisChunks, DescribeAxisChunks and the nan-variants of the sums,
+// means, variances and deviations; TopKChunks and BottomKChunks; and
+// GroupByChunks, of integer or bool keys and values stored in one grid.
+// Their results follow the view functions' rules, over the whole array.
+// TransformChunks runs an elementwise kernel over a chunked array's
+// chunks and hands each chunk of results to a ChunkSink (a Zarr array
+// being written) in the same grid.
+//
+//	s, err := compute.DescribeChunks[float64](ctx, src, compute.WithWorkers(4))
+//	cols, err := compute.MeanAxisChunks[float64](ctx, src, 0) // per column of an (N, K) array
+//
+// Workers take the grid's chunks in its C order. Each opens its chunk with
+// OpenChunk (mapped in place where the store holds it uncompressed, else
+// decoded into the worker's ChunkScratch, reused chunk after chunk), views
+// it sliced to the array's bounds (an edge chunk is stored whole), reduces
+// it alone with the views' kernels (a whole-array reduction as a chunk of
+// a view's walk, a reduction along an axis as the view's along that axis)
+// and closes it, unmapping a mapped chunk, before it takes the next. The
+// chunks' partial results are merged in grid order, so a result is bit for
+// bit the same whatever the number of workers. Indices (ArgMinChunks,
+// ArgMaxChunks, DescribeChunks, TopKChunks, BottomKChunks) are flat C-order
+// indices of the whole array: a chunk that does not span the trailing axes
+// in full is walked run by run, each run's elements consecutive in the
+// array, and since a later chunk of the grid may hold earlier elements of
+// the array (the next chunk of a band of rows), ties between chunks go to
+// the smaller index: the first occurrence is kept whatever the grid. Along
+// an axis, each result's chunks are merged in the axis's order, and
+// DescribeAxisChunks' indices are along the axis of the whole array.
+//
+// A chunk in flight holds its decoded bytes and the stored bytes it is
+// decoded from, counted as much again, so min(workers, budget / (2 × chunk
+// bytes)) chunks are in flight, at least one. A chunk larger than the
+// memory budget is an error wrapping memmap.ErrTooLarge, returned before
+// any chunk is read: the chunks are the store's, chosen when it was
+// written, so the caller picks them (or a larger WithMemory). The context
+// is checked before each chunk. WithProgress reports the decoded bytes of
+// the chunks done, out of those of every chunk (edge chunks counted
+// whole).
+//
 // # Errors and panics
 //
 // Errors wrap ErrEmpty, ErrNotFinite, ErrNegative, ErrChanged (a file
@@ -364,6 +413,18 @@
 // group-by's errors are also those of its spill files (the operating
 // system's, wrapped), mmarray.ErrUnit for a truncation unit that does not
 // parse, and memmap.ErrUnsupported for string keys that are not S or U.
+//
+// Over a chunked store, an error of OpenChunk, of mmarray.View (a T other
+// than the store's dtype: mmarray.ErrDTypeMismatch) or a chunk opened in
+// another shape than the grid's (mmarray.ErrShape) is returned wrapped
+// with the chunk's grid coordinates (GroupByChunks' keys chunks too) and
+// stops the walk, as do a group-by's spill errors and a ChunkSink's
+// WriteChunk errors; a grid of another
+// rank than the array, or with an empty chunk, wraps
+// memmap.ErrUnsupported; chunks larger than the budget, memmap.ErrTooLarge.
+// An axis out of range, a negative k, GroupByChunks' keys and values of
+// different shapes or grids, or a nil TransformChunks kernel panic, as for
+// views.
 //
 // The transforms' errors also wrap mmarray's for the file they create
 // (mmarray.Create's; a TransformToFile descr that is not the kernel's
@@ -520,4 +581,29 @@
 //   - Two U keys that differ only in code points Go strings cannot hold
 //     (lone surrogates) are two groups with the same decoded key. GroupBy
 //     does not take Timedelta64 keys, nor GroupByString V or record keys.
+//   - Over a chunked store, float results may differ in their last bits
+//     from those of the same array as one view, and between grids: the
+//     additions are grouped by chunk. The same store gives the same result
+//     whatever the number of workers.
+//   - Only the functions named Chunks run over chunked stores: counts,
+//     ArgMinAxis and ArgMaxAxis, histograms, bincounts, GroupByString and
+//     GroupByTime, complex reductions and the transforms other than
+//     TransformChunks (one source, no dtype conversion by descr) take
+//     views only.
+//   - GroupByChunks aggregates a whole chunk into one chunk table, whose
+//     sums are added plainly in row order (a view's chunk is 65536 rows):
+//     over chunks of millions of rows, a group's float sum rounds as
+//     often as it has rows in the chunk. Its table is counted in the
+//     budget as a view's chunk table (65536 groups); a chunk with more
+//     groups takes more.
+//   - The budget counts a chunk's stored bytes as its decoded size: a
+//     store whose codec expands the data holds more. It does not bound
+//     what a reduction along an axis holds beyond the chunks: its results,
+//     and each chunk's accumulators (one per result the chunk holds, in
+//     waves held within a quarter of the budget, at most 64 MiB, and at
+//     least one chunk per worker). A reduction along an axis allocates a
+//     chunk's accumulators and staging buffers anew for each chunk (the
+//     view's reduction run on it); whole-array reductions and top-k reuse
+//     their buffers. Mapped chunks are unmapped after use but not read
+//     ahead or dropped from the page cache (WithStream does nothing here).
 package compute

@@ -173,17 +173,22 @@ func groupByKernel[Key mmarray.Element, V Real, K kernelType](ctx context.Contex
 	if err != nil {
 		return nil, err
 	}
+	return groupsOf[Key, V](res, dropped, spec.words, decode, keyDType, values.DType()), nil
+}
+
+// groupsOf makes the Groups of an aggregation's result, each key decoded.
+func groupsOf[Key mmarray.Element, V Real, K kernelType](res groupResult[K], dropped int64, words int, decode func([]uint64) Key,
+	keyDType, valueDType npyheader.DType) *Groups[Key, V] {
 	g := &Groups[Key, V]{
 		Groups:     make([]Group[Key, V], len(res.accs)),
 		Dropped:    dropped,
 		keyDType:   keyDType,
-		valueDType: values.DType(),
+		valueDType: valueDType,
 	}
-	w := spec.words
 	for i, e := range res.order {
-		g.Groups[i] = finishGroup[Key, V](decode(res.keys[e*w:(e+1)*w]), res.accs[e])
+		g.Groups[i] = finishGroup[Key, V](decode(res.keys[e*words:(e+1)*words]), res.accs[e])
 	}
-	return g, nil
+	return g
 }
 
 // groupResult is every group's packed key and aggregate, and their order
@@ -246,35 +251,58 @@ func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.
 			}
 			mu.Unlock()
 			if c == nil {
-				c = &groupChunk[K]{table: newChunkTable[K](spec.words), loader: spec.newLoader(),
-					packed: make([]uint64, stageLen*spec.words)}
+				c = newGroupChunk[K](spec.words, spec.newLoader())
 			}
 			*p = c
 		}
-		for len(piece) > 0 {
-			n := min(len(piece), stageLen)
-			keys := c.packed[:n*spec.words]
-			lo, hi := c.loader.load(start, keys)
-			c.table.add(keys, lo, hi, piece[:n], spec.dropZero)
-			piece, start = piece[n:], start+n
-		}
+		c.add(start, piece, spec)
 	}
 	var dropped int64
 	fold := func(c *groupChunk[K]) {
 		if c == nil {
 			return
 		}
-		dropped += c.table.dropped
-		c.table.flushWindow()
-		if err := agg.fold(c.table); err != nil {
-			cancel()
-		}
-		c.table.reset()
+		dropped += c.fold(agg, cancel)
 		mu.Lock()
 		free = append(free, c)
 		mu.Unlock()
 	}
 	err := walkChunks(ctx, values, cfg, chunkLen, kernel, fold)
+	return finishGroups(agg, dropped, err)
+}
+
+func newGroupChunk[K kernelType](words int, loader keyLoader) *groupChunk[K] {
+	return &groupChunk[K]{table: newChunkTable[K](words), loader: loader, packed: make([]uint64, stageLen*words)}
+}
+
+// add aggregates the values in piece, of the rows from start on, by the
+// keys c's loader reads for the same rows.
+func (c *groupChunk[K]) add(start int, piece []K, spec groupSpec) {
+	for len(piece) > 0 {
+		n := min(len(piece), stageLen)
+		keys := c.packed[:n*spec.words]
+		lo, hi := c.loader.load(start, keys)
+		c.table.add(keys, lo, hi, piece[:n], spec.dropZero)
+		piece, start = piece[n:], start+n
+	}
+}
+
+// fold merges c's table into agg (cancelling the walk if that fails: the
+// error stays in agg) and empties it for another chunk; it returns the
+// rows the chunk dropped for a missing key.
+func (c *groupChunk[K]) fold(agg *groupAggregator[K], cancel func()) int64 {
+	dropped := c.table.dropped
+	c.table.flushWindow()
+	if err := agg.fold(c.table); err != nil {
+		cancel()
+	}
+	c.table.reset()
+	return dropped
+}
+
+// finishGroups returns the groups agg holds after a walk that ended with
+// err, agg's own error first.
+func finishGroups[K kernelType](agg *groupAggregator[K], dropped int64, err error) (groupResult[K], int64, error) {
 	if agg.err != nil {
 		return groupResult[K]{}, 0, agg.err
 	}

@@ -85,35 +85,47 @@ func rankAs[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], k in
 	chunkCap := perChunk + min(max(3*perChunk, 1024), chunkLen)
 	total := newRankBuffer[K](k, k+max(k, 1024), largest)
 	cfg := boundWave(newConfig(opts), a, int64(chunkCap)*int64(sizeOf(rankItem[K]{})))
-	// A chunk's buffer goes back to spares once the chunk is merged, for a
-	// later chunk: a buffer per chunk would be garbage at the rate of the
-	// scan, and the heap the collector lets grow around it (several times
-	// larger under the race detector) would count in the process's memory
-	// beside the budget.
-	var spares sync.Pool
-	err := reduceChunks(ctx, a, cfg, cOrder,
-		func(p *rankBuffer[K], start int, xs []K) {
-			if p.items == nil {
-				if spare, ok := spares.Get().(*[]rankItem[K]); ok {
-					*p = rankBuffer[K]{items: (*spare)[:0], k: perChunk, largest: largest}
-				} else {
-					*p = newRankBuffer[K](perChunk, chunkCap, largest)
-				}
-			}
-			p.scan(start, xs)
-		},
-		func(p rankBuffer[K]) {
-			for _, it := range p.best() {
-				total.offer(it)
-			}
-			if p.items != nil {
-				spare := p.items[:0]
-				spares.Put(&spare)
-			}
-		})
-	if err != nil {
+	kernel, fold := chunkRanker(perChunk, chunkCap, largest, &total)
+	if err := reduceChunks(ctx, a, cfg, cOrder, kernel, fold); err != nil {
 		return Ranked[T]{}, err
 	}
+	return rankedOf[T](&total), nil
+}
+
+// chunkRanker returns the kernel that keeps a chunk's perChunk best in a
+// rankBuffer of chunkCap items and the fold that offers them to total.
+// A chunk's buffer goes back to spares once the chunk is merged, for a
+// later chunk: a buffer per chunk would be garbage at the rate of the
+// scan, and the heap the collector lets grow around it (several times
+// larger under the race detector) would count in the process's memory
+// beside the budget.
+func chunkRanker[K kernelType](perChunk, chunkCap int, largest bool, total *rankBuffer[K]) (func(p *rankBuffer[K], start int, xs []K), func(rankBuffer[K])) {
+	var spares sync.Pool
+	kernel := func(p *rankBuffer[K], start int, xs []K) {
+		if p.items == nil {
+			if spare, ok := spares.Get().(*[]rankItem[K]); ok {
+				*p = rankBuffer[K]{items: (*spare)[:0], k: perChunk, largest: largest}
+			} else {
+				*p = newRankBuffer[K](perChunk, chunkCap, largest)
+			}
+		}
+		p.scan(start, xs)
+	}
+	fold := func(p rankBuffer[K]) {
+		for _, it := range p.best() {
+			total.offer(it)
+		}
+		if p.items != nil {
+			spare := p.items[:0]
+			spares.Put(&spare)
+		}
+	}
+	return kernel, fold
+}
+
+// rankedOf is the result of the merged buffer total: its best items,
+// ranked.
+func rankedOf[T Real, K kernelType](total *rankBuffer[K]) Ranked[T] {
 	best := total.best()
 	slices.SortFunc(best, func(x, y rankItem[K]) int {
 		if total.beats(x, y) {
@@ -125,7 +137,7 @@ func rankAs[T Real, K kernelType](ctx context.Context, a *mmarray.Array[T], k in
 	for i, it := range best {
 		r.Values[i], r.Indices[i] = fromKernel[T](it.v), it.i
 	}
-	return r, nil
+	return r
 }
 
 // rankItem is an element and its flat index.

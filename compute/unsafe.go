@@ -7,7 +7,8 @@ import "unsafe"
 // bool as uint8, Float16 as uint16), which have the same size and layout,
 // and a block of complex128 as its float64 parts; reaching the bytes of a
 // view's rows in its File's mapping from one item's bytes (filter_rows.go);
-// and handing a block of elements to a write as its bytes (bytesOf).
+// and handing a block of elements to a write (bytesOf), or a chunk of
+// results to a ChunkSink (chunks_transform.go), as its bytes.
 
 // sliceAs returns s's memory as a []K. K must have T's size and every bit
 // pattern of T must be a valid K.

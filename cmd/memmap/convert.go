@@ -30,10 +30,12 @@ const (
 	formatNPZ
 	formatRaw
 	formatText
+	formatZarr
 )
 
 // formatOf names path's format: .npz, .raw and .bin, .csv, .txt and .tsv
-// (each also with .gz), and .npy for anything else. The extensions are
+// (each also with .gz), .zarr (a Zarr store, a folder), and .npy for
+// anything else. The extensions are
 // known in any case, but .gz only in lower case (checkGzipCase), as NumPy
 // decompresses and compresses only names ending in ".gz".
 func formatOf(path string) format {
@@ -46,6 +48,8 @@ func formatOf(path string) format {
 		return formatRaw
 	case ".csv", ".txt", ".tsv":
 		return formatText
+	case ".zarr":
+		return formatZarr
 	}
 	return formatNPY
 }
@@ -264,11 +268,25 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 	raw.register(fs)
 	var out textArgs
 	out.register(fs)
+	var z zarrArgs
+	z.register(fs)
 	names, err := parseInterleaved(fs, args, stdout)
 	if err != nil {
 		return err
 	}
 	out.visit(fs)
+	if given := z.given(out.set); len(given) > 0 && (len(names) != 2 || formatOf(names[1]) != formatZarr) {
+		return fmt.Errorf("%s: for a Zarr output (IN OUT.zarr)", strings.Join(given, ", "))
+	}
+	if len(names) == 2 && isStore(names[0]) {
+		if err := raw.check(fs); err != nil {
+			return err
+		}
+		if raw.dtype != "" {
+			return fmt.Errorf("--dtype: describes a raw input, not the Zarr store %s", names[0])
+		}
+		return readStore(names[0], names[1], stderr)
+	}
 	for _, name := range names {
 		if err := checkGzipCase(name); err != nil {
 			return err
@@ -285,7 +303,7 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("--%s: describes a raw input, not the text file %s", name, names[0])
 			}
 		}
-		return convertText(names[0], names[1], raw.dtype, &out, stderr)
+		return convertText(names[0], names[1], raw.dtype, &out, z, stderr)
 	}
 	if err := raw.check(fs); err != nil {
 		return err
@@ -295,11 +313,13 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 	}
 	inputs, output := names[:len(names)-1], names[len(names)-1]
 	switch archive, _ := archiveOutput(output); {
+	case len(inputs) > 1 && formatOf(output) == formatZarr:
+		return fmt.Errorf("convert: %d inputs into %s: a Zarr store takes one", len(inputs), output)
 	case archive != "":
 		return packArchive(inputs, output, raw, stderr)
 	case len(inputs) > 1:
 		return fmt.Errorf("convert: %d inputs into %s: only an .npz archive takes several", len(inputs), output)
-	case isFolder(output):
+	case isFolder(output) && formatOf(output) != formatZarr:
 		return extractArchive(inputs[0], output, stderr)
 	}
 	f, err := openInput(inputs[0], raw)
@@ -307,7 +327,7 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	return writeArray(f, output, out, stderr)
+	return writeArray(f, output, out, z, stderr)
 }
 
 // isFolder reports whether path names a folder: an existing one, or a name
@@ -334,7 +354,7 @@ func openInput(path string, raw rawArgs) (*mmarray.File, error) {
 // file (its shape is loadtxt's before it squeezes: rows by columns, or rows
 // of a structured dtype), or as np.genfromtxt reads it (--reader
 // genfromtxt, in memory); other outputs are written from the array read.
-func convertText(in, out, descr string, t *textArgs, stderr io.Writer) error {
+func convertText(in, out, descr string, t *textArgs, z zarrArgs, stderr io.Writer) error {
 	var f *mmarray.File
 	archive, member := archiveOutput(out)
 	switch t.reader {
@@ -378,13 +398,16 @@ func convertText(in, out, descr string, t *textArgs, stderr io.Writer) error {
 			return zw.Close()
 		})
 	}
-	return writeArray(f, out, *t, stderr)
+	return writeArray(f, out, *t, z, stderr)
 }
 
-// writeArray writes f's array to output in output's format.
-func writeArray(f *mmarray.File, output string, t textArgs, stderr io.Writer) error {
+// writeArray writes f's array to output in output's format, t's keywords
+// for text and z's settings for a Zarr store.
+func writeArray(f *mmarray.File, output string, t textArgs, z zarrArgs, stderr io.Writer) error {
 	total, _ := f.Header().DataSize()
 	switch formatOf(output) {
+	case formatZarr:
+		return writeStore(f, output, z, stderr)
 	case formatText:
 		// The text's length is not known beforehand: the bar counts the
 		// bytes written, without a total.
@@ -499,7 +522,7 @@ func extractArchive(input, folder string, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		err = writeArray(f, outputs[i], textArgs{}, stderr)
+		err = writeArray(f, outputs[i], textArgs{}, zarrArgs{}, stderr)
 		f.Close()
 		if err != nil {
 			return err

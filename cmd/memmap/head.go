@@ -31,6 +31,9 @@ func runHead(args []string, stdout io.Writer) error {
 	if err := raw.check(fs); err != nil {
 		return err
 	}
+	if raw.dtype == "" && isStore(path) {
+		return headStore(stdout, path, *n)
+	}
 	f, err := openArray("head", path, raw)
 	if err != nil {
 		return err

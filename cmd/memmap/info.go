@@ -33,6 +33,8 @@ func runInfo(args []string, stdout io.Writer) error {
 		return err
 	}
 	switch archive, member, isMember := splitMember(path); {
+	case raw.dtype == "" && isStore(path):
+		return printStoreInfo(stdout, path)
 	case raw.dtype != "":
 		f, err := openRaw(path, raw)
 		if err != nil {

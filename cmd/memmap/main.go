@@ -8,14 +8,24 @@
 //	memmap head ARCHIVE.npz:NAME     a member of an archive
 //	memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
 //	memmap recover FILE              repair an .npy file an interrupted append left
-//	memmap convert [FLAGS] IN OUT    copy an array between .npy, raw, .npz and text files
+//	memmap convert [FLAGS] IN OUT    copy an array between .npy, raw, .npz, text files and Zarr stores
+//
+// Every command that reads one array (info, head, stats, convert's input)
+// also takes a Zarr v2 store (package zarr): a folder whose name ends in
+// .zarr, or any folder holding a .zarray or a .zgroup; STORE/NAME names an
+// array of a group. info lists each array of a group (of its groups too).
 //
 // info prints, for an .npy file (or a raw file described by np.memmap's
 // arguments --dtype, --shape, --offset and --order; without --shape the
 // shape is 1-D, inferred from the file's size), the format version, the
 // descr (with the fields of a structured dtype, nested ones indented), the
 // shape, the order (C or F), the data offset, the data's size in bytes and
-// the share of its pages resident in the page cache. For an .npz archive it
+// the share of its pages resident in the page cache. For a Zarr array it
+// prints the format (zarr 2), descr (and fields), shape, chunks, order, the
+// codec's configuration as the .zarray holds it (or none), the fill value
+// as NumPy prints an item (None for null), the chunks stored of the grid's,
+// the array's bytes, the bytes stored (chunk and metadata files, as
+// zarr-python's nbytes_stored) and their ratio. For an .npz archive it
 // prints the same for each member, with its storage: "in place" (stored,
 // mapped from the archive) or "deflated". The residency of a deflated member
 // is not shown: it has no pages in the archive to count.
@@ -30,7 +40,11 @@
 // Elements are not padded to a common width as NumPy's array printing pads
 // them, and floats keep their shortest digits ("0.5", not "5.0e-01").
 //
-// stats scans the whole array once with compute.Describe, on --workers
+// head reads only the chunks of a Zarr array that hold the rows it prints.
+//
+// stats scans the whole array once with compute.Describe (a Zarr array
+// with compute.DescribeChunks, chunk by chunk, and DescribeAxisChunks for
+// --axis; the output is the same), on --workers
 // goroutines (default GOMAXPROCS), and prints count, nan_count, sum, mean,
 // std (ddof 0), min, max, argmin and argmax, one "name value" line each. As
 // in Describe, NaNs are counted apart and left out of the rest: the values
@@ -123,6 +137,20 @@
 // no total, for text outputs; text read into memory first (genfromtxt, or
 // loadtxt into another format) shows none while it is read.
 //
+// A Zarr store is an input or an output of convert too (zarr.FromFile and
+// zarr.ToNPY, chunks converted on GOMAXPROCS goroutines in parallel). Any
+// input but a folder of text goes into a new store OUT.zarr, with --chunks
+// N,M,... (default zarr-python's guess, chunks of 1 to 8 MiB) and --codec
+// (none, zlib, gzip, zstd, lz4, blosc-lz4, blosc-zstd or blosc-zlib, each
+// at numcodecs' default level; default blosc-lz4, zarr-python's default
+// compressor); --zarr-format 2 is the only format written. A store (or a
+// group's array STORE/NAME) goes into an .npy file, byte for byte np.save's
+// of the array. The store is written into a hidden temporary folder beside
+// OUT (.OUT.tmp-RANDOM) and renamed onto OUT when complete, so that a
+// conversion that fails or is interrupted leaves no store under OUT; an
+// existing OUT is refused unless it is an empty folder (a store is a
+// folder of files, which a rename cannot replace whole).
+//
 // A file is an archive if its name ends in .npz or it starts as a zip file
 // does; ARCHIVE.npz:NAME names a member (by np.load's key or its name).
 // Errors in the arguments or the files print one line, "memmap: <message>",
@@ -130,6 +158,12 @@
 //
 // # Caveats
 //
+//   - A Zarr store converts to an .npy file only (convert that one further),
+//     and a store is never written over: remove it first. A conversion killed
+//     by a signal leaves its temporary folder (.OUT.tmp-RANDOM) behind, as it
+//     leaves a temporary file for the other outputs.
+//   - head of a Zarr array holds the rows it prints in memory at once (-n of
+//     them, decoded from their chunks).
 //   - With --axis, the results (a compute.Stats, over a hundred bytes, per
 //     position of the other axes) and their text or JSON are built in memory
 //     before they are printed: statistics along the last axis of a
@@ -172,6 +206,7 @@ const usage = `usage:
   memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
   memmap recover FILE
   memmap convert [FLAGS] IN OUT | IN... OUT.npz | ARCHIVE.npz FOLDER/
+  memmap convert [--chunks N,M,...] [--codec blosc-lz4] IN OUT.zarr | STORE.zarr[/NAME] OUT.npy
 
 info  the header facts of an .npy file, of each member of an .npz archive, or of
       a raw file described by --dtype (np.memmap's arguments), and the share
@@ -194,8 +229,12 @@ convert copy an array between .npy, raw (.raw, .bin), .npz and text (.csv,
       takes np.savetxt's --fmt (once, or once per column), --delimiter,
       --newline, --header, --footer, --comments; the default delimiter is
       NumPy's, also for .csv: white space to read, " " to write (give
-      --delimiter , for commas)
-head and stats take info's raw-file flags too.
+      --delimiter , for commas); a Zarr store (OUT.zarr) takes --chunks
+      (default zarr-python's guess) and --codec (none, zlib, gzip, zstd, lz4,
+      blosc-lz4, blosc-zstd, blosc-zlib; default blosc-lz4), and converts to
+      an .npy file
+head and stats take info's raw-file flags too; info, head and stats take a
+Zarr store (STORE.zarr, or STORE.zarr/NAME for an array of a group).
 `
 
 // errHelp means usage was asked for and printed.

@@ -22,6 +22,7 @@ import (
 	"github.com/go-memmap/memmap/internal/nprepr"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
+	"github.com/go-memmap/memmap/zarr"
 )
 
 // progressMinBytes is the data size from which stats shows a progress bar
@@ -83,12 +84,26 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	if err := raw.check(fs); err != nil {
 		return err
 	}
-	f, err := openArray("stats", path, raw)
-	if err != nil {
-		return err
+	var src any // a *mmarray.File or a *zarr.Array
+	var size int64
+	r := statsReport{file: path}
+	if raw.dtype == "" && isStore(path) {
+		a, err := openStore("stats", path)
+		if err != nil {
+			return err
+		}
+		src, r.dtype, r.shape = a, a.DType(), a.Shape()
+		n, _ := itemCount(r.shape)
+		size = n * int64(r.dtype.ItemSize)
+	} else {
+		f, err := openArray("stats", path, raw)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		src, r.dtype, r.shape = f, f.DType(), f.Shape()
+		size, _ = f.Header().DataSize()
 	}
-	defer f.Close()
-	r := statsReport{file: path, dtype: f.DType(), shape: f.Shape()}
 	if axis.set {
 		k, err := normalizeAxis(axis.value, len(r.shape))
 		if err != nil {
@@ -100,11 +115,11 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 	// Ctrl-C stops the scan between chunks and reports it as one line.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	bar := newProgress(stderr, f)
+	bar := newBar(stderr, "stats", size)
 	if bar != nil {
 		opts = append(opts, compute.WithProgress(func(done, _ int64) { _ = bar.Set64(done) }))
 	}
-	r.stats, err = describeFile(ctx, f, r.axis, opts)
+	r.stats, err = describeArray(ctx, src, r.dtype, r.axis, opts)
 	if bar != nil {
 		_ = bar.Clear()
 	}
@@ -130,16 +145,6 @@ func normalizeAxis(axis, ndim int) (int, error) {
 		axis += ndim
 	}
 	return axis, nil
-}
-
-// newProgress returns a progress bar on stderr for a scan of f's data, or
-// nil when stderr is not a terminal or the data is small.
-func newProgress(stderr io.Writer, f *mmarray.File) *progressbar.ProgressBar {
-	size, err := f.Header().DataSize()
-	if err != nil {
-		return nil
-	}
-	return newBar(stderr, "stats", size)
 }
 
 // newBar is a progress bar for total bytes on stderr, or nil when stderr
@@ -178,45 +183,52 @@ func barOf(stderr io.Writer, what string, total int64) *progressbar.ProgressBar 
 	)
 }
 
-// describeFile runs compute.Describe over the whole array of f, or
-// compute.DescribeAxis along *axis when axis is not nil, with the element
-// type f's dtype maps to. The whole array's Stats come as a Reduced of no
-// axes, with one value. Only real numbers and bools have statistics: the
-// other dtypes wrap memmap.ErrUnsupported.
-func describeFile(ctx context.Context, f *mmarray.File, axis *int, opts []compute.Option) (compute.Reduced[compute.Stats], error) {
-	dt := f.DType()
+// describeArray runs compute.Describe over the whole array of src, a
+// mapped *mmarray.File or a Zarr *zarr.Array (compute.DescribeChunks), or
+// compute.DescribeAxis (DescribeAxisChunks) along *axis when axis is not
+// nil, with the element type its dtype dt maps to. The whole array's Stats
+// come as a Reduced of no axes, with one value. Only real numbers and bools
+// have statistics: the other dtypes wrap memmap.ErrUnsupported.
+func describeArray(ctx context.Context, src any, dt npyheader.DType, axis *int, opts []compute.Option) (compute.Reduced[compute.Stats], error) {
 	switch {
 	case dt.Kind == npyheader.Bool:
-		return describe[bool](ctx, f, axis, opts)
+		return describe[bool](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Int && dt.ItemSize == 1:
-		return describe[int8](ctx, f, axis, opts)
+		return describe[int8](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Int && dt.ItemSize == 2:
-		return describe[int16](ctx, f, axis, opts)
+		return describe[int16](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Int && dt.ItemSize == 4:
-		return describe[int32](ctx, f, axis, opts)
+		return describe[int32](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Int && dt.ItemSize == 8:
-		return describe[int64](ctx, f, axis, opts)
+		return describe[int64](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 1:
-		return describe[uint8](ctx, f, axis, opts)
+		return describe[uint8](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 2:
-		return describe[uint16](ctx, f, axis, opts)
+		return describe[uint16](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 4:
-		return describe[uint32](ctx, f, axis, opts)
+		return describe[uint32](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Uint && dt.ItemSize == 8:
-		return describe[uint64](ctx, f, axis, opts)
+		return describe[uint64](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Float && dt.ItemSize == 2:
-		return describe[mmarray.Float16](ctx, f, axis, opts)
+		return describe[mmarray.Float16](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Float && dt.ItemSize == 4:
-		return describe[float32](ctx, f, axis, opts)
+		return describe[float32](ctx, src, axis, opts)
 	case dt.Kind == npyheader.Float && dt.ItemSize == 8:
-		return describe[float64](ctx, f, axis, opts)
+		return describe[float64](ctx, src, axis, opts)
 	}
 	return compute.Reduced[compute.Stats]{}, fmt.Errorf("dtype %s: statistics of bools, integers and floats up to 8 bytes only: %w",
 		dt, memmap.ErrUnsupported)
 }
 
-func describe[T compute.Real](ctx context.Context, f *mmarray.File, axis *int, opts []compute.Option) (compute.Reduced[compute.Stats], error) {
-	a, err := mmarray.View[T](f)
+func describe[T compute.Real](ctx context.Context, src any, axis *int, opts []compute.Option) (compute.Reduced[compute.Stats], error) {
+	if store, ok := src.(*zarr.Array); ok {
+		if axis != nil {
+			return compute.DescribeAxisChunks[T](ctx, store, *axis, opts...)
+		}
+		s, err := compute.DescribeChunks[T](ctx, store, opts...)
+		return compute.Reduced[compute.Stats]{Values: []compute.Stats{s}}, err
+	}
+	a, err := mmarray.View[T](src.(*mmarray.File))
 	if err != nil {
 		return compute.Reduced[compute.Stats]{}, err
 	}

@@ -51,8 +51,16 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.size != 1<<30 || cfg.repeat != 4 || cfg.compare != nil || cfg.dir != "" || !slices.Equal(cfg.workloads, allWorkloads) {
+	if cfg.size != 1<<30 || cfg.repeat != 4 || cfg.compare != nil || cfg.dir != "" || !slices.Equal(cfg.workloads, defaultWorkloads()) {
 		t.Errorf("defaults: %+v", cfg)
+	}
+	for _, w := range cfg.workloads {
+		if zarrWorkloads[w] {
+			t.Errorf("%s runs by default: it takes half a minute at 1 GiB", w)
+		}
+	}
+	if !slices.Contains(cfg.workloads, "sum") {
+		t.Errorf("sum does not run by default: %v", cfg.workloads)
 	}
 	cfg, err = parseFlags([]string{"--size", "4GiB", "--workloads=open,cow", "--repeat", "2", "--compare", "numpy", "--json", "x.jsonl", "--dir", "d"}, io.Discard)
 	if err != nil {

@@ -16,7 +16,8 @@ import (
 )
 
 // prepareDataset finds or makes the data file, the gather index file and,
-// when groupby is to run, the keys file.
+// when the workloads that need them are to run, the keys file, the CSV and
+// the Zarr stores.
 // The returned cleanup removes whatever was made that the user did not ask
 // to keep: the temporary folder, or nothing when --dir was given.
 func prepareDataset(cfg config, ui *ui) (*dataset, func(), error) {
@@ -78,6 +79,16 @@ func prepareDataset(cfg config, ui *ui) (*dataset, func(), error) {
 			if err := writeCSV(ds.path, ds.csvPath, ds.csvRows); err != nil {
 				return nil, cleanup, err
 			}
+		}
+	}
+	if slices.Contains(cfg.workloads, "zarr-mean") {
+		if ds.zarrPath, err = ensureZarr(ds, zarrCodec, ui); err != nil {
+			return nil, cleanup, err
+		}
+	}
+	if slices.Contains(cfg.workloads, "zarr-read") {
+		if ds.zarrRawPath, err = ensureZarr(ds, "none", ui); err != nil {
+			return nil, cleanup, err
 		}
 	}
 	return ds, cleanup, nil

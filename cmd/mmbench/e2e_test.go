@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,6 +81,14 @@ func reference(n int, idx []int64) map[string]float64 {
 		stds[j] = math.Sqrt(stds[j] / float64(rows))
 	}
 	ref["axis0"] = axis0Check(means[:], stds[:])
+	// The Zarr workloads: the (n/16, 16) rows are the whole dataset; the
+	// sum of the stores' values, and the sum of the column means.
+	ref["zarr-write"], ref["zarr-read"] = all, all
+	var meanSum float64
+	for _, x := range means {
+		meanSum += x
+	}
+	ref["zarr-mean"] = meanSum
 	// groupby: the sums by key i % groupCount.
 	var groups [groupCount]float64
 	for i := range n {
@@ -174,6 +181,12 @@ func TestWorkloadsAgainstReference(t *testing.T) {
 	if _, err := os.Stat(ds.csvOutPath("memmap")); !os.IsNotExist(err) {
 		t.Errorf("csv-save output left behind: %v", err)
 	}
+	if _, err := os.Stat(ds.zarrOutPath("memmap")); !os.IsNotExist(err) {
+		t.Errorf("zarr-write output left behind: %v", err)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(ds.work, ".*.tmp-*")); len(leftovers) > 0 {
+		t.Errorf("temporary stores left behind: %v", leftovers)
+	}
 	if !isGenerated(ds.path, ds.n) {
 		t.Error("the dataset changed")
 	}
@@ -213,7 +226,7 @@ func TestPythonEnginesAgainstReference(t *testing.T) {
 	requireDask(t)
 	requirePandas(t)
 	size := numpytest.Must(bytesize.Parse(tinySize))
-	cfg := config{size: size, dir: t.TempDir(), workloads: []string{"groupby", "csv-load"}}
+	cfg := config{size: size, dir: t.TempDir(), workloads: []string{"groupby", "csv-load", "zarr-mean"}}
 	ds, cleanup, err := prepareDataset(cfg, &ui{})
 	defer cleanup()
 	if err != nil {
@@ -255,6 +268,9 @@ func TestPythonEnginesAgainstReference(t *testing.T) {
 			if _, err := os.Stat(ds.csvOutPath(name)); !os.IsNotExist(err) {
 				t.Errorf("%s %s: CSV output left behind: %v", name, w, err)
 			}
+			if _, err := os.Stat(ds.zarrOutPath(name)); !os.IsNotExist(err) {
+				t.Errorf("%s %s: Zarr output left behind: %v", name, w, err)
+			}
 		}
 	}
 	// The Dask engine has no counterpart of the element API's workloads.
@@ -285,7 +301,7 @@ func TestCompareNumpyAndDask(t *testing.T) {
 		t.Errorf("stderr not empty when it is not a terminal: %q", stderr.String())
 	}
 	table := stdout.String()
-	for _, want := range append(slices.Clone(allWorkloads), "speed m/numpy", "speed m/dask", "RSS dask", "check dask") {
+	for _, want := range append(defaultWorkloads(), "speed m/numpy", "speed m/dask", "RSS dask", "check dask") {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %s:\n%s", want, table)
 		}
@@ -304,15 +320,16 @@ func TestCompareNumpyAndDask(t *testing.T) {
 		}
 		runs = append(runs, r)
 	}
-	dask, err := startPython("dask")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := 0
-	for _, w := range allWorkloads {
-		want += 2 * 2 // memmap and numpy, twice
-		if dask.has(w) {
-			want += 2
+	want := 2 * len(defaultWorkloads()) // memmap, twice
+	for _, name := range []string{"numpy", "dask"} {
+		e, err := startPython(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range defaultWorkloads() {
+			if e.has(w) {
+				want += 2
+			}
 		}
 	}
 	if len(runs) != want {

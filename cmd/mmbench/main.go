@@ -33,8 +33,24 @@
 // The workloads are open, scan-warm, scan-mapped, scan-cold, gather, column,
 // stride8, at2, create, cow, sum, sum-budget, describe, axis0, groupby,
 // topk, transform, transpose-copy, append, csv-load and csv-save (scan-cold only on Linux, where one
-// file's pages can be evicted without root); see workloads.go for what each
+// file's pages can be evicted without root), and zarr-write, zarr-mean and
+// zarr-read, which run only when named (or with --workloads all): they add
+// about half a minute at 1 GiB. See workloads.go and zarr.go for what each
 // one does and python_engine.py for NumPy's and Dask's sides.
+//
+// The Zarr workloads view the data as (N/16, 16) in chunks of 1,000,000 rows
+// (fewer for a small dataset: all its rows). zarr-write is zarr.FromFile
+// into a blosc-lz4 store (Blosc lz4, level 5, byte shuffle) against
+// zarr-python's zarr.array of the same rows with the same chunks and
+// compressor (NumPy's column; target 2x); its check is the sum of the
+// store's values, read back after the measured part. zarr-mean is
+// compute.MeanAxisChunks along axis 0 of such a store (made once per dataset,
+// kept in --dir) against da.from_zarr(store).mean(axis=0) on Dask's threaded
+// scheduler with 2 workers (Dask's column; target 1.5x); its check is the sum
+// of the means. zarr-read is compute.SumChunks over an uncompressed store of
+// the same chunks (made once too), set against sum over the .npy in a line
+// under the table (target 0.9x). Without zarr-python the Python engines do
+// not offer these workloads.
 //
 // sum, describe and axis0 are the compute package's compute.Sum,
 // compute.Describe, and compute.MeanAxis and StdAxis along axis 0 of the

@@ -179,6 +179,11 @@ type pythonCommand struct {
 	OutPath   string `json:"out_path"`
 	CSVPath   string `json:"csv_path"`
 	CSVRows   int    `json:"csv_rows"`
+	// The Zarr workloads': the store zarr-mean reads, where zarr-write
+	// writes, and the chunks' rows.
+	ZarrPath      string `json:"zarr_path"`
+	ZarrOutPath   string `json:"zarr_out_path"`
+	ZarrChunkRows int    `json:"zarr_chunk_rows"`
 }
 
 // run runs one workload in a fresh Python process.
@@ -199,6 +204,7 @@ func (p *pythonProcess) run(ds *dataset, workload string) (result, error) {
 		Workload: workload, Path: ds.path, N: ds.n,
 		IndexPath: ds.indexPath, KeysPath: ds.keysPath, OutPath: ds.outPath(p.engine, workload),
 		CSVPath: ds.csvPath, CSVRows: ds.csvRows,
+		ZarrPath: ds.zarrPath, ZarrOutPath: ds.zarrOutPath(p.engine), ZarrChunkRows: zarrChunkRowsFor(ds.n),
 	}
 	line, _ := json.Marshal(cmd)
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {

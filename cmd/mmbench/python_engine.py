@@ -34,6 +34,15 @@ if ENGINE == "dask":
     dask.config.set(scheduler="threads", num_workers=2)
 if ENGINE == "pandas":
     import pandas as pd
+# The Zarr workloads need zarr-python (and numcodecs); without them the
+# engines do not offer those workloads.
+try:
+    import numcodecs
+    import zarr
+
+    HAVE_ZARR = True
+except ImportError:
+    HAVE_ZARR = False
 
 OPEN_LAPS = 50
 ROW_LEN = 1024  # rows of the column and transpose-copy workloads
@@ -52,6 +61,7 @@ APPEND_ROW_LEN = 16
 APPEND_BATCH = 1000
 APPEND_CYCLE = 1000
 CSV_COLUMNS = 10  # the text workloads' CSV (csvColumns)
+ZARR_ROW_LEN = 16  # the Zarr workloads' (N/16, 16) view (zarrRowLen)
 
 
 def reset_peak():
@@ -128,6 +138,23 @@ def removing(path, fn):
     finally:
         if os.path.exists(path):
             os.remove(path)
+
+
+def removing_tree(path, fn):
+    """removing for a folder (a Zarr store)."""
+    import shutil
+
+    try:
+        return fn()
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def store_sum(path):
+    """The sum of a Zarr store's values, chunk by chunk (not all in memory)."""
+    z = zarr.open(path, mode="r")
+    step = z.chunks[0]
+    return sum(float(z[i : i + step].sum()) for i in range(0, z.shape[0], step))
 
 
 # Checks that several engines compute the same way, in this order, as the
@@ -420,6 +447,26 @@ def w_csv_load(cmd, m):
     return removing(path, body)
 
 
+def w_zarr_write(cmd, m):
+    # zarr-python's default compressor, spelled out: Blosc lz4, level 5,
+    # byte shuffle; the same chunks as memmap's (cmd["zarr_chunk_rows"]).
+    path = cmd["zarr_out_path"]
+
+    def body():
+        mat = matrix(load(cmd["path"]), ZARR_ROW_LEN)
+        m.start()
+        zarr.array(
+            mat,
+            chunks=(cmd["zarr_chunk_rows"], ZARR_ROW_LEN),
+            compressor=numcodecs.Blosc("lz4", 5, 1),
+            store=zarr.DirectoryStore(path),
+        )
+        m.stop()
+        return store_sum(path), mat.nbytes
+
+    return removing_tree(path, body)
+
+
 def w_csv_save(cmd, m):
     path = cmd["out_path"][: -len(".npy")] + ".csv"
 
@@ -554,6 +601,14 @@ def d_axis0(cmd, m):
     return axis0_check(means, stds), mat.nbytes
 
 
+def d_zarr_mean(cmd, m):
+    m.start()
+    x = da.from_zarr(cmd["zarr_path"])
+    means = x.mean(axis=0).compute(scheduler="threads", num_workers=2)
+    m.stop()
+    return float(sum(float(v) for v in means)), x.nbytes
+
+
 def d_groupby(cmd, m):
     a = load(cmd["path"])
     keys = load(cmd["keys_path"])
@@ -635,6 +690,10 @@ def p_csv_load(cmd, m):
 
     return removing(path, body)
 
+
+if HAVE_ZARR:
+    NUMPY["zarr-write"] = w_zarr_write
+    DASK["zarr-mean"] = d_zarr_mean
 
 PANDAS = {
     "csv-load": p_csv_load,

@@ -40,6 +40,9 @@ var allWorkloads = []string{
 	"append",         // mmarray.OpenAppend, then Append and Sync per batch of 1000 rows of 16 float32; check the file's sum
 	"csv-load",       // text.LoadFileToNPY of a CSV of 10 float columns (half the dataset's size) into a new .npy; check its sum
 	"csv-save",       // text.Save of the dataset's first rows as (R, 10) into a CSV as np.savetxt writes it; check the CSV's size
+	"zarr-write",     // zarr.FromFile of the (N/16, 16) view into a blosc-lz4 store, chunks of 1e6 rows; check the store's sum
+	"zarr-mean",      // compute.MeanAxisChunks along axis 0 of that store (made once); check the sum of the means
+	"zarr-read",      // compute.SumChunks over an uncompressed store of the same chunks (made once); check its sum
 }
 
 const (
@@ -75,6 +78,9 @@ type dataset struct {
 	work      string // folder for the index and key files and the workloads' outputs
 	indexPath string // gatherCount int64 indices into the data, an .npy
 	keysPath  string // n int64 group-by keys, i % groupCount, an .npy; made only for groupby
+	// The dataset's (N/16, 16) rows as Zarr stores, blosc-lz4 and
+	// uncompressed, each made only for the workload that reads it.
+	zarrPath, zarrRawPath string
 }
 
 // outPath is where an engine's run of a workload that writes a file
@@ -141,6 +147,12 @@ func memmapRun(ds *dataset, workload string, m *meter) (outcome, error) {
 		return memmapCSVSave(ds, m)
 	case "append":
 		return memmapAppend(ds, m)
+	case "zarr-write":
+		return memmapZarrWrite(ds, m)
+	case "zarr-mean":
+		return memmapZarrMean(ds, m)
+	case "zarr-read":
+		return memmapZarrRead(ds, m)
 	}
 	return outcome{}, fmt.Errorf("unknown workload %q", workload)
 }

@@ -11,9 +11,9 @@
 //	memmap convert [FLAGS] IN OUT    copy an array between .npy, raw, .npz, text files and Zarr stores
 //
 // Every command that reads one array (info, head, stats, convert's input)
-// also takes a Zarr v2 store (package zarr): a folder whose name ends in
-// .zarr, or any folder holding a .zarray or a .zgroup; STORE/NAME names an
-// array of a group. info lists each array of a group (of its groups too).
+// also takes a Zarr store (package zarr, v2 or v3): a folder whose name
+// ends in .zarr, or any folder holding a .zarray, a .zgroup or a zarr.json;
+// STORE/NAME names an array of a group. info lists each array of a group (of its groups too).
 //
 // info prints, for an .npy file (or a raw file described by np.memmap's
 // arguments --dtype, --shape, --offset and --order; without --shape the
@@ -21,8 +21,9 @@
 // descr (with the fields of a structured dtype, nested ones indented), the
 // shape, the order (C or F), the data offset, the data's size in bytes and
 // the share of its pages resident in the page cache. For a Zarr array it
-// prints the format (zarr 2), descr (and fields), shape, chunks, order, the
-// codec's configuration as the .zarray holds it (or none), the fill value
+// prints the format (zarr 2 or zarr 3), descr (and fields), shape, chunks,
+// order, the codec's configuration as a v2 .zarray holds it (v3: its name
+// and configuration; or none), the fill value
 // as NumPy prints an item (None for null), the chunks stored of the grid's,
 // the array's bytes, the bytes stored (chunk and metadata files, as
 // zarr-python's nbytes_stored) and their ratio. For an .npz archive it
@@ -143,7 +144,9 @@
 // N,M,... (default zarr-python's guess, chunks of 1 to 8 MiB) and --codec
 // (none, zlib, gzip, zstd, lz4, blosc-lz4, blosc-zstd or blosc-zlib, each
 // at numcodecs' default level; default blosc-lz4, zarr-python's default
-// compressor); --zarr-format 2 is the only format written. A store (or a
+// compressor); --zarr-format 3 writes Zarr v3 (zarr.json, chunk keys
+// "c/0/1"; its codecs are gzip, zstd and the blosc ones, or none) instead
+// of v2, the default, which zarr-python 2 and Dask read. A store (or a
 // group's array STORE/NAME) goes into an .npy file, byte for byte np.save's
 // of the array. The store is written into a hidden temporary folder beside
 // OUT (.OUT.tmp-RANDOM) and renamed onto OUT when complete, so that a
@@ -206,7 +209,7 @@ const usage = `usage:
   memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
   memmap recover FILE
   memmap convert [FLAGS] IN OUT | IN... OUT.npz | ARCHIVE.npz FOLDER/
-  memmap convert [--chunks N,M,...] [--codec blosc-lz4] IN OUT.zarr | STORE.zarr[/NAME] OUT.npy
+  memmap convert [--chunks N,M,...] [--codec blosc-lz4] [--zarr-format 2|3] IN OUT.zarr | STORE.zarr[/NAME] OUT.npy
 
 info  the header facts of an .npy file, of each member of an .npz archive, or of
       a raw file described by --dtype (np.memmap's arguments), and the share
@@ -231,8 +234,8 @@ convert copy an array between .npy, raw (.raw, .bin), .npz and text (.csv,
       NumPy's, also for .csv: white space to read, " " to write (give
       --delimiter , for commas); a Zarr store (OUT.zarr) takes --chunks
       (default zarr-python's guess) and --codec (none, zlib, gzip, zstd, lz4,
-      blosc-lz4, blosc-zstd, blosc-zlib; default blosc-lz4), and converts to
-      an .npy file
+      blosc-lz4, blosc-zstd, blosc-zlib; default blosc-lz4) and
+      --zarr-format (2, the default, or 3), and converts to an .npy file
 head and stats take info's raw-file flags too; info, head and stats take a
 Zarr store (STORE.zarr, or STORE.zarr/NAME for an array of a group).
 `

@@ -29,7 +29,7 @@ type zarrArgs struct {
 func (z *zarrArgs) register(fs *flag.FlagSet) {
 	fs.StringVar(&z.chunks, "chunks", "", "Zarr output: the chunk shape, comma-separated (default: zarr-python's guess, chunks of 1 to 8 MiB)")
 	fs.StringVar(&z.codec, "codec", "blosc-lz4", "Zarr output: none, zlib, gzip, zstd, lz4, blosc-lz4, blosc-zstd or blosc-zlib")
-	fs.IntVar(&z.format, "zarr-format", 2, "Zarr output: the format version (2)")
+	fs.IntVar(&z.format, "zarr-format", 2, "Zarr output: the format, 2 (zarr-python 2, Dask) or 3 (zarr.json)")
 }
 
 // given names the Zarr flags set on the command line.
@@ -45,14 +45,14 @@ func (z *zarrArgs) given(set map[string]bool) []string {
 
 // isStore reports whether path names a Zarr store, as an input or an
 // output: a name ending in .zarr (in any case, a trailing separator
-// allowed), or an existing folder holding a .zarray or a .zgroup (a member
-// of a group, "data.zarr/name", is one).
+// allowed), or an existing folder holding a .zarray, a .zgroup or a v3
+// zarr.json (a member of a group, "data.zarr/name", is one).
 func isStore(path string) bool {
 	trimmed := strings.TrimRight(path, "/"+string(filepath.Separator))
 	if strings.EqualFold(filepath.Ext(trimmed), ".zarr") {
 		return true
 	}
-	for _, meta := range []string{".zarray", ".zgroup"} {
+	for _, meta := range []string{".zarray", ".zgroup", "zarr.json"} {
 		if st, err := os.Stat(filepath.Join(path, meta)); err == nil && st.Mode().IsRegular() {
 			return true
 		}
@@ -60,24 +60,27 @@ func isStore(path string) bool {
 	return false
 }
 
-// isGroup reports whether path is a Zarr group's folder (a .zgroup and no
-// .zarray).
-func isGroup(path string) bool {
-	if _, err := os.Stat(filepath.Join(path, ".zarray")); err == nil {
-		return false
+// openGroup opens path as a Zarr group (v2 or v3) when it is one and not
+// an array; nil when it is not.
+func openGroup(path string) *zarr.Group {
+	if _, err := zarr.Open(path); err == nil {
+		return nil
 	}
-	_, err := os.Stat(filepath.Join(path, ".zgroup"))
-	return err == nil
+	g, err := zarr.OpenGroup(path)
+	if err != nil {
+		return nil
+	}
+	return g
 }
 
 // openStore opens the Zarr array at path for cmd; a group is refused with
 // the names of its arrays, since it holds several.
 func openStore(cmd, path string) (*zarr.Array, error) {
-	if isGroup(path) {
-		g, err := zarr.OpenGroup(path)
-		if err != nil {
-			return nil, err
-		}
+	a, err := zarr.Open(path)
+	if err == nil {
+		return a, nil
+	}
+	if g := openGroup(path); g != nil {
 		arrays, _, err := g.Members()
 		if err != nil {
 			return nil, err
@@ -85,7 +88,7 @@ func openStore(cmd, path string) (*zarr.Array, error) {
 		return nil, fmt.Errorf("%s %s: a Zarr group holds several arrays; name one as %s (arrays: %s)",
 			cmd, path, filepath.Join(path, "NAME"), strings.Join(arrays, ", "))
 	}
-	return zarr.Open(path)
+	return nil, err
 }
 
 // parseChunks reads --chunks for an array of rank ndim.
@@ -113,14 +116,19 @@ func parseChunks(s string, ndim int) ([]int, error) {
 // not exist, or be an empty folder: a store is a folder of files, which a
 // rename cannot replace whole.
 func writeStore(f *mmarray.File, output string, z zarrArgs, stderr io.Writer) error {
-	if z.format != 2 {
-		return fmt.Errorf("--zarr-format: only Zarr v2 is written, not %d", z.format)
+	if z.format != 2 && z.format != 3 {
+		return fmt.Errorf("--zarr-format: 2 or 3, not %d", z.format)
 	}
 	c, err := codec.Parse(z.codec)
 	if err != nil {
 		return fmt.Errorf("--codec: %w", err)
 	}
-	opts := []zarr.FromFileOption{zarr.WithCodec(c)}
+	if z.format == 3 && c != nil {
+		if _, _, err := codec.V3Config(c); err != nil {
+			return fmt.Errorf("--codec %s: not a codec of Zarr v3 (gzip, zstd and blosc are)", z.codec)
+		}
+	}
+	opts := []zarr.FromFileOption{zarr.WithCodec(c), zarr.WithFormat(z.format)}
 	if z.chunks != "" {
 		chunks, err := parseChunks(z.chunks, len(f.Shape()))
 		if err != nil {
@@ -234,7 +242,7 @@ func itemCount(shape []int) (int64, bool) {
 // its chunks take on disk.
 func printStore(w io.Writer, indent string, a *zarr.Array) error {
 	dt := a.DType()
-	fmt.Fprintf(w, "%sformat       zarr 2\n", indent)
+	fmt.Fprintf(w, "%sformat       zarr %d\n", indent, a.ZarrFormat())
 	fmt.Fprintf(w, "%sdescr        %s\n", indent, dt.Repr())
 	if dt.Structured() {
 		fmt.Fprintf(w, "%sfields\n", indent)
@@ -249,7 +257,18 @@ func printStore(w io.Writer, indent string, a *zarr.Array) error {
 	fmt.Fprintf(w, "%sorder        %s\n", indent, order)
 	config := "none"
 	if c := a.Codec(); c != nil {
-		b, err := json.Marshal(c.Config()) // sorted keys
+		// The compressor as a v2 .zarray holds it, the codec's name and
+		// configuration for v3 (the bytes and transpose codecs that v3
+		// lists too are the dtype's byte order and the order above).
+		value := any(c.Config())
+		if a.ZarrFormat() == 3 {
+			name, configuration, err := codec.V3Config(c)
+			if err != nil {
+				return err
+			}
+			value = map[string]any{"name": name, "configuration": configuration}
+		}
+		b, err := json.Marshal(value) // sorted keys
 		if err != nil {
 			return err
 		}
@@ -321,7 +340,7 @@ func storeUsage(a *zarr.Array) (chunkUsage, error) {
 		return u, fmt.Errorf("info %s: a grid of %s chunks: %w", a.Path(), nprepr.Shape(grid), memmap.ErrTooLarge)
 	}
 	u.grid = n
-	for _, meta := range []string{".zarray", ".zattrs"} {
+	for _, meta := range []string{".zarray", ".zattrs", "zarr.json"} {
 		if st, err := os.Stat(filepath.Join(a.Path(), meta)); err == nil {
 			u.bytes += st.Size()
 		}
@@ -349,17 +368,14 @@ func storeUsage(a *zarr.Array) (chunkUsage, error) {
 // printStoreInfo is info for a Zarr store: an array, or each array of a
 // group (and of its groups, depth first).
 func printStoreInfo(w io.Writer, path string) error {
-	if !isGroup(path) {
+	g := openGroup(path)
+	if g == nil {
 		a, err := zarr.Open(path)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(w, "%s: Zarr array\n", path)
 		return printStore(w, "  ", a)
-	}
-	g, err := zarr.OpenGroup(path)
-	if err != nil {
-		return err
 	}
 	names, err := groupArrays(g, "")
 	if err != nil {

@@ -106,22 +106,23 @@ with open(os.path.join(d, 'damaged.zarr', '1'), 'wb') as f:
 	keptBefore := treeOf(t, in("kept.zarr"))
 	for _, args := range [][]string{
 		{"--codec", "snappy", in("a.npy"), in("bad.zarr")},
-		{"--chunks", "2", in("a.npy"), in("bad.zarr")},                    // one length for two axes
-		{"--chunks", "2,0", in("a.npy"), in("bad.zarr")},                  // a length that is not positive
-		{"--chunks", "2,x", in("a.npy"), in("bad.zarr")},                  // not a number
-		{"--zarr-format", "3", in("a.npy"), in("bad.zarr")},               // not written yet
-		{"--chunks", "2,2", in("a.npy"), in("bad.npy")},                   // a Zarr flag for another output
-		{"--codec", "zstd", in("kept.zarr"), in("bad.npy")},               // nor for a Zarr input
-		{in("a.npy"), in("kept.zarr")},                                    // a store is never overwritten
-		{in("a.npy"), in("file.zarr")},                                    // nor a file
-		{in("a.npy"), in("f.npy"), in("bad.zarr")},                        // one input
-		{in("kept.zarr"), in("bad.csv")},                                  // a store converts to .npy only
-		{in("kept.zarr"), in("bad.zarr")},                                 // ... not to another store
-		{"--dtype", "<f8", in("kept.zarr"), in("bad.npy")},                // a raw flag for a store
-		{in("group.zarr"), in("bad.npy")},                                 // a group holds several arrays
-		{in("missing.zarr"), in("bad.npy")},                               // no store
-		{in("damaged.zarr"), in("bad.npy")},                               // a chunk that does not decode
-		{"--dtype", "<f8", "--shape", "5,5", in("a.bin"), in("bad.zarr")}, // a raw file too short
+		{"--chunks", "2", in("a.npy"), in("bad.zarr")},                        // one length for two axes
+		{"--chunks", "2,0", in("a.npy"), in("bad.zarr")},                      // a length that is not positive
+		{"--chunks", "2,x", in("a.npy"), in("bad.zarr")},                      // not a number
+		{"--zarr-format", "4", in("a.npy"), in("bad.zarr")},                   // no such format
+		{"--zarr-format", "3", "--codec", "lz4", in("a.npy"), in("bad.zarr")}, // not a v3 codec
+		{"--chunks", "2,2", in("a.npy"), in("bad.npy")},                       // a Zarr flag for another output
+		{"--codec", "zstd", in("kept.zarr"), in("bad.npy")},                   // nor for a Zarr input
+		{in("a.npy"), in("kept.zarr")},                                        // a store is never overwritten
+		{in("a.npy"), in("file.zarr")},                                        // nor a file
+		{in("a.npy"), in("f.npy"), in("bad.zarr")},                            // one input
+		{in("kept.zarr"), in("bad.csv")},                                      // a store converts to .npy only
+		{in("kept.zarr"), in("bad.zarr")},                                     // ... not to another store
+		{"--dtype", "<f8", in("kept.zarr"), in("bad.npy")},                    // a raw flag for a store
+		{in("group.zarr"), in("bad.npy")},                                     // a group holds several arrays
+		{in("missing.zarr"), in("bad.npy")},                                   // no store
+		{in("damaged.zarr"), in("bad.npy")},                                   // a chunk that does not decode
+		{"--dtype", "<f8", "--shape", "5,5", in("a.bin"), in("bad.zarr")},     // a raw file too short
 	} {
 		code, out, errOut := runCLI(append([]string{"convert"}, args...)...)
 		require.Equal(t, exitUsage, code, "%v: %s", args, errOut)

@@ -111,6 +111,7 @@ with open(os.path.join(d, 'damaged.zarr', '1'), 'wb') as f:
 		{"--chunks", "2,x", in("a.npy"), in("bad.zarr")},                      // not a number
 		{"--zarr-format", "4", in("a.npy"), in("bad.zarr")},                   // no such format
 		{"--zarr-format", "3", "--codec", "lz4", in("a.npy"), in("bad.zarr")}, // not a v3 codec
+		{"--zarr-format", "3", in("rec.npy"), in("bad.zarr")},                 // v3 has no structured dtypes: FromFile fails in the temporary folder
 		{"--chunks", "2,2", in("a.npy"), in("bad.npy")},                       // a Zarr flag for another output
 		{"--codec", "zstd", in("kept.zarr"), in("bad.npy")},                   // nor for a Zarr input
 		{in("a.npy"), in("kept.zarr")},                                        // a store is never overwritten

@@ -93,8 +93,7 @@ func runStats(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		src, r.dtype, r.shape = a, a.DType(), a.Shape()
-		n, _ := itemCount(r.shape)
-		size = n * int64(r.dtype.ItemSize)
+		size, _ = arrayBytes(r.shape, r.dtype.ItemSize)
 	} else {
 		f, err := openArray("stats", path, raw)
 		if err != nil {

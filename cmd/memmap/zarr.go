@@ -207,10 +207,7 @@ func readStore(input, output string, stderr io.Writer) error {
 	}
 	defer tmp.Abort() // after an error; nothing after Commit
 	var opts []zarr.ToNPYOption
-	total := int64(a.ChunkBytes()) // at least; the exact total comes with the first call
-	if n, ok := itemCount(a.Shape()); ok {
-		total = n * int64(a.DType().ItemSize)
-	}
+	total, _ := arrayBytes(a.Shape(), a.DType().ItemSize) // 0, no bar, for an array no file can hold
 	if bar := newBar(stderr, "convert", total); bar != nil {
 		defer bar.Finish()
 		opts = append(opts, zarr.WithProgress(func(done, _ int64) { _ = bar.Set64(done) }))
@@ -226,10 +223,11 @@ func readStore(input, output string, stderr io.Writer) error {
 	return nil
 }
 
-// itemCount is the number of items of shape, false when it overflows.
-func itemCount(shape []int) (int64, bool) {
+// arrayBytes is the number of bytes of an array of shape and items of
+// itemSize bytes (1 for the item count), false when it passes 2^62.
+func arrayBytes(shape []int, itemSize int) (int64, bool) {
 	n := int64(1)
-	for _, d := range shape {
+	for _, d := range append([]int{itemSize}, shape...) {
 		if d != 0 && n > (1<<62)/int64(d) {
 			return 0, false
 		}
@@ -285,8 +283,7 @@ func printStore(w io.Writer, indent string, a *zarr.Array) error {
 		return err
 	}
 	fmt.Fprintf(w, "%sstored       %d of %d chunks\n", indent, u.stored, u.grid)
-	size, ok := itemCount(a.Shape())
-	size *= int64(dt.ItemSize)
+	size, ok := arrayBytes(a.Shape(), dt.ItemSize)
 	if ok {
 		fmt.Fprintf(w, "%sbytes        %d\n", indent, size)
 	}
@@ -335,7 +332,7 @@ type chunkUsage struct {
 func storeUsage(a *zarr.Array) (chunkUsage, error) {
 	grid := a.GridShape()
 	var u chunkUsage
-	n, ok := itemCount(grid)
+	n, ok := arrayBytes(grid, 1)
 	if !ok {
 		return u, fmt.Errorf("info %s: a grid of %s chunks: %w", a.Path(), nprepr.Shape(grid), memmap.ErrTooLarge)
 	}

@@ -14,6 +14,10 @@
 //   - text: NumPy's text formats, read as np.loadtxt and np.genfromtxt
 //     read them (streaming text larger than memory into an .npy file) and
 //     written as np.savetxt writes them, byte for byte.
+//   - zarr: Zarr v2 and v3 directory stores read and written as
+//     zarr-python and Dask read and write them; its arrays are chunk
+//     sources for compute. zarr/codec: numcodecs' chunk codecs (blosc,
+//     zstd, lz4, zlib, gzip).
 //   - gonumview: 2-D views handed to gonum as matrices, without copying
 //     (the only package that imports gonum).
 //

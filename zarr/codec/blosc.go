@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/go-memmap/memmap"
@@ -267,6 +268,12 @@ func (c *bloscCodec) encodeBlocks(dst, src []byte, start, typesize, blocksize in
 	nbytes := len(src)
 	limit := nbytes + bloscHeaderSize // c-blosc's output buffer
 	nblocks := (nbytes + blocksize - 1) / blocksize
+	if bloscHeaderSize+4*nblocks > limit {
+		return dst, false, nil
+	}
+	// The whole output fits in limit bytes or is given up: one allocation
+	// (none when dst is reused), every stream compressed in place.
+	dst = slices.Grow(dst, limit-bloscHeaderSize)
 	offsets := len(dst)
 	dst = grow(dst, 4*nblocks)
 	scratch := getScratch(blocksize)
@@ -293,10 +300,20 @@ func (c *bloscCodec) encodeBlocks(dst, src []byte, start, typesize, blocksize in
 			stream := filtered[s*streamSize : (s+1)*streamSize]
 			sizeAt := len(dst)
 			dst = append(dst, 0, 0, 0, 0)
-			if dst, err = c.compressStream(dst, stream); err != nil {
+			if c.compressor.name == "lz4" {
+				// As c-blosc: LZ4 with its output bounded by the stream's
+				// size and by what is left of the chunk's limit; 0 when it
+				// does not fit.
+				room := min(len(stream), start+limit-len(dst))
+				if room <= 0 {
+					return dst, false, nil
+				}
+				n := lz4CompressLimited(dst[len(dst):len(dst)+room], stream, 10-c.clevel)
+				dst = dst[:len(dst)+n]
+			} else if dst, err = c.compressStream(dst, stream); err != nil {
 				return dst, false, err
 			}
-			if len(dst)-sizeAt-4 >= len(stream) {
+			if n := len(dst) - sizeAt - 4; n == 0 || n >= len(stream) {
 				// Did not compress: store the stream as it is.
 				dst = append(dst[:sizeAt+4], stream...)
 			}
@@ -313,8 +330,6 @@ func (c *bloscCodec) encodeBlocks(dst, src []byte, start, typesize, blocksize in
 // at c-blosc's settings for the codec's clevel.
 func (c *bloscCodec) compressStream(dst, stream []byte) ([]byte, error) {
 	switch c.compressor.name {
-	case "lz4":
-		return lz4AppendBlock(dst, stream, 10-c.clevel)
 	case "lz4hc":
 		return lz4hcAppendBlock(dst, stream, c.clevel)
 	case "zlib":

@@ -22,6 +22,7 @@ func TestBloscInteroperatesWithNumcodecs(t *testing.T) {
 					{0, 5, "smooth"}, {typesize, 5, "smooth"}, {7 * typesize, 5, "smooth"},
 					{1001 * typesize, 5, "smooth"}, {1001*typesize + 3, 5, "smooth"},
 					{300000 / typesize * typesize, 1, "smooth"}, {300000 / typesize * typesize, 5, "random"},
+					{300000 / typesize * typesize, 5, "walk"},
 					{80000 / typesize * typesize, 9, "periodic"}, {5000 * typesize, 0, "small"},
 					{40000 / typesize * typesize, 3, "small"},
 				} {

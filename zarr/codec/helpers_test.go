@@ -15,7 +15,9 @@ import (
 
 // testData is size bytes of the given kind, the same on every run:
 // "smooth" (float64 values of a slow curve: compressible, and more so once
-// shuffled), "random" (incompressible), "periodic" (a random stretch of
+// shuffled), "walk" (float64 values of a random walk: once shuffled, the
+// planes of the high bytes compress and those of the low bytes do not),
+// "random" (incompressible), "periodic" (a random stretch of
 // 10007 bytes repeated: long-distance matches), "zeros", or "small"
 // (integers below 16 in every element width: highly compressible).
 func testData(kind string, size int) []byte {
@@ -26,6 +28,14 @@ func testData(kind string, size int) []byte {
 		var word [8]byte
 		for i := 0; i < size; i += 8 {
 			binary.LittleEndian.PutUint64(word[:], math.Float64bits(math.Sin(float64(i)/800)*1000))
+			copy(data[i:], word[:])
+		}
+	case "walk":
+		var word [8]byte
+		x := 0.0
+		for i := 0; i < size; i += 8 {
+			x += rng.NormFloat64()
+			binary.LittleEndian.PutUint64(word[:], math.Float64bits(x))
 			copy(data[i:], word[:])
 		}
 	case "random":

@@ -51,6 +51,20 @@ func lz4AppendBlock(dst, src []byte, acceleration int) ([]byte, error) {
 	return dst[:start+n], nil
 }
 
+// lz4CompressLimited writes the LZ4 block of src into dst, as
+// LZ4_compress_fast into a buffer of len(dst) bytes at that acceleration:
+// its length, or 0 when it does not fit.
+func lz4CompressLimited(dst, src []byte, acceleration int) int {
+	compressor := lz4Compressors.Get().(*lz4.CompressorCCompat)
+	compressor.Acceleration = acceleration
+	n, err := compressor.CompressBlock(src, dst)
+	lz4Compressors.Put(compressor)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
 func (c *lz4Codec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 	if len(src) > maxLZ4Size {
 		return dst, fmt.Errorf("encode lz4 chunk of %d bytes: over LZ4's limit of %d: %w", len(src), maxLZ4Size, memmap.ErrTooLarge)

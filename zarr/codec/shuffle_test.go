@@ -5,13 +5,15 @@ import (
 	"testing"
 )
 
-// The shuffles' fast paths against the definitions, written as plainly as
-// possible: plane j of the byte shuffle holds byte j of every element; row
-// 8j+b of the bit shuffle holds bit b of byte j of every element.
+// The shuffles (word-at-a-time loops for typesizes 2, 4 and 8, then plain
+// loops for the last elements short of eight) against the definitions,
+// written as plainly as possible: plane j of the byte shuffle holds byte j
+// of every element; row 8j+b of the bit shuffle holds bit b of byte j of
+// every element.
 func TestShufflesMatchTheirDefinitions(t *testing.T) {
 	t.Parallel()
 	for _, typesize := range []int{1, 2, 3, 4, 5, 8, 16, 17} {
-		for _, size := range []int{0, 1, 7, 8 * typesize, 8*typesize + 1, 24 * typesize, 1000*typesize + 5, 4096 * typesize} {
+		for _, size := range []int{0, 1, 7, 8 * typesize, 8*typesize + 1, 13*typesize + 3, 24 * typesize, 1000*typesize + 5, 1003 * typesize, 4096 * typesize} {
 			src := testData("random", size)
 			n := size / typesize
 			name := fmt.Sprintf("typesize %d, %d bytes", typesize, size)

@@ -20,7 +20,7 @@ import (
 // file, in Fortran order for a Fortran one), so that the chunks in flight
 // lie close together in the file. The file is mapped, not read: a worker
 // moves a chunk's items between the mapping and its own buffer, run by
-// run. When the file is larger than the memory budget its pages are
+// run, or, when the chunk is one run of the file, encodes it in place. When the file is larger than the memory budget its pages are
 // released behind the workers: a slab of the file (the rows of one grid
 // step along its slowest axis) as soon as every chunk in it is done.
 
@@ -241,12 +241,14 @@ func (w *walk) run(n int, newWorker func() func(idx []int) error) error {
 // FromFile writes the array of src (any *mmarray.File: an .npy file, an
 // .npz member, a raw file; any dtype, C or Fortran order) into a new Zarr
 // array at path (v2, or v3 with WithFormat(3)), which must not exist or be
-// an empty folder, and returns it. Workers each gather one chunk from the mapped file into a
-// buffer (items past the array's edge get the fill value), encode it and
-// write it, so the memory held is about workers × (chunk + its encoding)
-// plus the file's pages in flight, which are released behind the workers
-// when the file is larger than the budget (WithMemory). Every chunk is
-// written, as zarr-python writes them.
+// an empty folder, and returns it. Workers each gather one chunk from the
+// mapped file into a buffer (items past the array's edge get the fill
+// value), encode it and write it; a whole chunk that lies in the file as
+// one run (a C-order file of native numbers, chunked along its first axis
+// only) is encoded from the mapping without the copy. The memory held is
+// about workers × (chunk + its encoding) plus the file's pages in flight,
+// which are released behind the workers when the file is larger than the
+// budget (WithMemory). Every chunk is written, as zarr-python writes them.
 //
 // Options: Create's (WithFormat, default 2; WithCodec, default none;
 // WithFortranOrder, default the file's order; WithDimensionSeparator;
@@ -291,26 +293,40 @@ func (a *Array) writeFrom(src *mmarray.File, o options) error {
 	}
 	srcStrides := layoutStrides(l.shape, item, src.FortranOrder())
 	chunkStrides := layoutStrides(l.chunks, item, l.fortran)
+	// A whole chunk that is one run of the file is encoded from the
+	// mapping itself: no copy, and no chunk buffer.
+	mapped, keep, direct := mappedData(src)
+	defer runtime.KeepAlive(keep)
 	n := o.workerCount(2*int64(l.chunkBytes), w.count)
 	return w.run(n, func() func([]int) error {
-		chunk := make([]byte, l.chunkBytes)
+		var chunk []byte // allocated for the first chunk gathered
 		stored := new([]byte)
 		return func(idx []int) error {
 			lo, extent := boxOf(idx, l.chunks, l.shape)
-			if !slices.Equal(extent, l.chunks) {
-				fillItems(chunk, l.fill) // the items past the edge
-			}
-			base := int64(offset(lo, srcStrides))
-			var err error
-			runs(extent, chunkStrides, srcStrides, item, func(d, s, n int) {
-				if err == nil {
-					_, err = src.ReadAt(chunk[d:d+n], base+int64(s))
+			base := offset(lo, srcStrides)
+			whole := slices.Equal(extent, l.chunks)
+			var data []byte
+			if direct && whole && isOneRun(extent, chunkStrides, srcStrides, item) {
+				data = mapped[base : base+l.chunkBytes]
+			} else {
+				if chunk == nil {
+					chunk = make([]byte, l.chunkBytes)
 				}
-			})
-			if err != nil {
-				return err
+				if !whole {
+					fillItems(chunk, l.fill) // the items past the edge
+				}
+				var err error
+				runs(extent, chunkStrides, srcStrides, item, func(d, s, n int) {
+					if err == nil {
+						_, err = src.ReadAt(chunk[d:d+n], int64(base+s))
+					}
+				})
+				if err != nil {
+					return err
+				}
+				data = chunk
 			}
-			if err := a.writeChunk(idx, chunk, stored); err != nil {
+			if err := a.writeChunk(idx, data, stored); err != nil {
 				return fmt.Errorf("write chunk %s: %w", a.Key(idx), err)
 			}
 			return nil

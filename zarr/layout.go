@@ -31,29 +31,12 @@ func layoutStrides(shape []int, item int, fortran bool) []int {
 // outermost, so that two Fortran layouts run as contiguously as two C
 // layouts. fn is not called for an empty box.
 func runs(shape, dstStrides, srcStrides []int, item int, fn func(dstOff, srcOff, n int)) {
-	rank := len(shape)
 	for _, n := range shape {
 		if n == 0 {
 			return
 		}
 	}
-	// order lists the axes outermost first.
-	order := make([]int, rank)
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(i, j int) bool { return dstStrides[order[i]] > dstStrides[order[j]] })
-	// Merge the innermost axes while both sides are contiguous across them.
-	run, inner := item, rank
-	for inner > 0 {
-		axis := order[inner-1]
-		if shape[axis] != 1 && (dstStrides[axis] != run || srcStrides[axis] != run) {
-			break
-		}
-		run *= shape[axis]
-		inner--
-	}
-	outer := order[:inner]
+	outer, run := runPlan(shape, dstStrides, srcStrides, item)
 	idx := make([]int, len(outer))
 	dst, src := 0, 0
 	for {
@@ -76,6 +59,37 @@ func runs(shape, dstStrides, srcStrides []int, item int, fn func(dstOff, srcOff,
 			return
 		}
 	}
+}
+
+// runPlan is how runs walks a box: the axes it steps through, outermost
+// first, and the bytes of each run (the innermost axes, merged while both
+// sides are contiguous across them).
+func runPlan(shape, dstStrides, srcStrides []int, item int) (outer []int, run int) {
+	rank := len(shape)
+	// order lists the axes outermost first.
+	order := make([]int, rank)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return dstStrides[order[i]] > dstStrides[order[j]] })
+	// Merge the innermost axes while both sides are contiguous across them.
+	run, inner := item, rank
+	for inner > 0 {
+		axis := order[inner-1]
+		if shape[axis] != 1 && (dstStrides[axis] != run || srcStrides[axis] != run) {
+			break
+		}
+		run *= shape[axis]
+		inner--
+	}
+	return order[:inner], run
+}
+
+// isOneRun reports whether runs copies the box in one run from offset 0 to
+// offset 0: it is contiguous, in the same order, on both sides.
+func isOneRun(shape, dstStrides, srcStrides []int, item int) bool {
+	outer, _ := runPlan(shape, dstStrides, srcStrides, item)
+	return len(outer) == 0
 }
 
 // boxOf returns the part of chunk idx that lies inside the array: its first

@@ -3,6 +3,7 @@ package zarr_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -493,4 +494,32 @@ func TestFromFileFailureRemovesTheStore(t *testing.T) {
 	require.ErrorIs(t, err, memmap.ErrClosed)
 	_, statErr := os.Stat(path)
 	require.ErrorIs(t, statErr, fs.ErrNotExist)
+}
+
+// FromFile writes the same arrays whether a chunk is encoded from the
+// mapping (a whole chunk that is one run of a C-order file: chunks that
+// span every axis but the first) or gathered first (edge chunks, Fortran
+// files and stores, chunks narrower than the array), with and without a
+// codec.
+func TestFromFileContiguousChunks(t *testing.T) {
+	t.Parallel()
+	full := []int{13, 7, 5}
+	blosc := codec.NewBlosc("lz4", 5, codec.ByteShuffle, 0)
+	for _, chunks := range [][]int{{4, 7, 5}, {13, 7, 5}, {1, 7, 5}, {4, 1, 5}, {4, 3, 5}} {
+		for _, fortran := range []bool{false, true} {
+			for _, c := range []codec.Codec{nil, blosc} {
+				name := fmt.Sprintf("%v_%s", chunks, fmtName(fortran, fortran, c))
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					src := int32Source(t, full, fortran)
+					path := filepath.Join(t.TempDir(), "a.zarr")
+					a, err := zarr.FromFile(src, path, zarr.WithChunks(chunks...), zarr.WithCodec(c), zarr.WithWorkers(2))
+					require.NoError(t, err)
+					got, err := a.ReadRegion([]int{0, 0, 0}, full, nil)
+					require.NoError(t, err)
+					require.Equal(t, want(full, []int{0, 0, 0}, full), got)
+				})
+			}
+		}
+	}
 }

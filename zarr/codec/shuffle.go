@@ -30,7 +30,8 @@ func byteShuffle(dst, src []byte, typesize int) {
 			p0[i], p1[i], p2[i], p3[i] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 		}
 	case 8:
-		done := shuffle8Words(dst[:whole], src[:whole], n)
+		done := shuffle8Vector(dst[:whole], src[:whole], n)
+		done = shuffle8Words(dst[:whole], src[:whole], n, done)
 		p0, p1, p2, p3 := dst[:n], dst[n:2*n], dst[2*n:3*n], dst[3*n:4*n]
 		p4, p5, p6, p7 := dst[4*n:5*n], dst[5*n:6*n], dst[6*n:7*n], dst[7*n:8*n]
 		for i := done; i < n; i++ {
@@ -69,7 +70,8 @@ func byteUnshuffle(dst, src []byte, typesize int) {
 				uint32(p0[i])|uint32(p1[i])<<8|uint32(p2[i])<<16|uint32(p3[i])<<24)
 		}
 	case 8:
-		done := unshuffle8Words(dst[:whole], src[:whole], n)
+		done := unshuffle8Vector(dst[:whole], src[:whole], n)
+		done = unshuffle8Words(dst[:whole], src[:whole], n, done)
 		p0, p1, p2, p3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
 		p4, p5, p6, p7 := src[4*n:5*n], src[5*n:6*n], src[6*n:7*n], src[7*n:8*n]
 		for i := done; i < n; i++ {
@@ -92,7 +94,9 @@ func byteUnshuffle(dst, src []byte, typesize int) {
 // bytes of eight 8-byte elements are an 8×8 byte matrix, and shuffling is
 // transposing it, in three rounds of swapping halves (bytes, then byte
 // pairs, then 4-byte halves) between words. They return how many elements
-// they did (a multiple of 8); the plain loops do the rest.
+// they did (a multiple of 8); the plain loops do the rest. For 8-byte
+// elements on amd64, SSE2 code (shuffle_amd64.s) does 16 at a time first
+// and the word loops only the eight that may be left.
 
 // Masks of the low byte of each 2-byte lane, and the low pair of each
 // 4-byte lane.
@@ -129,14 +133,15 @@ func transposeBytes8x8(r0, r1, r2, r3, r4, r5, r6, r7 uint64) (c0, c1, c2, c3, c
 	return r0, r1, r2, r3, r4, r5, r6, r7
 }
 
-// shuffle8Words shuffles the first n/8*8 of the n 8-byte elements of src
-// into the planes of n bytes in dst, and returns how many it did.
-func shuffle8Words(dst, src []byte, n int) int {
+// shuffle8Words shuffles the n 8-byte elements of src from element from (a
+// multiple of 8) up to the last whole eight into the planes of n bytes in
+// dst, and returns how many are done from the first.
+func shuffle8Words(dst, src []byte, n, from int) int {
 	le := binary.LittleEndian
 	p0, p1, p2, p3 := dst[:n], dst[n:2*n], dst[2*n:3*n], dst[3*n:4*n]
 	p4, p5, p6, p7 := dst[4*n:5*n], dst[5*n:6*n], dst[6*n:7*n], dst[7*n:8*n]
 	src = src[:8*n]
-	for i := 0; i+8 <= n; i += 8 {
+	for i := from; i+8 <= n; i += 8 {
 		in := src[8*i : 8*i+64]
 		c0, c1, c2, c3, c4, c5, c6, c7 := transposeBytes8x8(
 			le.Uint64(in[0:]), le.Uint64(in[8:]), le.Uint64(in[16:]), le.Uint64(in[24:]),
@@ -154,13 +159,13 @@ func shuffle8Words(dst, src []byte, n int) int {
 }
 
 // unshuffle8Words undoes shuffle8Words: the planes of n bytes in src
-// become the first n/8*8 elements in dst.
-func unshuffle8Words(dst, src []byte, n int) int {
+// become the elements in dst, from element from to the last whole eight.
+func unshuffle8Words(dst, src []byte, n, from int) int {
 	le := binary.LittleEndian
 	p0, p1, p2, p3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
 	p4, p5, p6, p7 := src[4*n:5*n], src[5*n:6*n], src[6*n:7*n], src[7*n:8*n]
 	dst = dst[:8*n]
-	for i := 0; i+8 <= n; i += 8 {
+	for i := from; i+8 <= n; i += 8 {
 		e0, e1, e2, e3, e4, e5, e6, e7 := transposeBytes8x8(
 			le.Uint64(p0[i:]), le.Uint64(p1[i:]), le.Uint64(p2[i:]), le.Uint64(p3[i:]),
 			le.Uint64(p4[i:]), le.Uint64(p5[i:]), le.Uint64(p6[i:]), le.Uint64(p7[i:]))

@@ -1,0 +1,36 @@
+//go:build !purego
+
+package codec
+
+// shuffle8SSE2 writes groups×16 8-byte items from src into the planes at
+// dst, dst+n, ..., dst+7n, 16 bytes into each (shuffle_amd64.s).
+//
+//go:noescape
+func shuffle8SSE2(dst, src *byte, n, groups int)
+
+// unshuffle8SSE2 undoes shuffle8SSE2: 16 bytes from each plane at src,
+// src+n, ..., src+7n become groups×16 items at dst.
+//
+//go:noescape
+func unshuffle8SSE2(dst, src *byte, n, groups int)
+
+// shuffle8Vector shuffles the first n/16*16 of the n 8-byte items of src
+// into the planes of n bytes in dst, and returns how many it did.
+func shuffle8Vector(dst, src []byte, n int) int {
+	groups := n / 16
+	if groups == 0 || len(dst) < 8*n || len(src) < 8*n {
+		return 0
+	}
+	shuffle8SSE2(&dst[0], &src[0], n, groups)
+	return groups * 16
+}
+
+// unshuffle8Vector undoes shuffle8Vector.
+func unshuffle8Vector(dst, src []byte, n int) int {
+	groups := n / 16
+	if groups == 0 || len(dst) < 8*n || len(src) < 8*n {
+		return 0
+	}
+	unshuffle8SSE2(&dst[0], &src[0], n, groups)
+	return groups * 16
+}

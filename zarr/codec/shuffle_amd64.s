@@ -1,0 +1,201 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The byte shuffle of 8-byte items on SSE2 (every amd64 CPU has it), 16
+// items (128 bytes, one 16-byte run of each of the 8 planes) per step: the
+// 16×8 byte matrix transposed by rounds of interleaving bytes, 2-byte,
+// 4-byte and 8-byte lanes between registers. plane j is at base+j*n.
+
+// PLANEADDR leaves base+3n in R9, base+5n in R10 and base+7n in R11 (n in
+// R8), for the planes that scaled indexing cannot reach.
+#define PLANEADDR(base) \
+	LEAQ (base)(R8*2), R9  \
+	LEAQ (R9)(R8*1), R9    \
+	LEAQ (base)(R8*4), R10 \
+	LEAQ (R10)(R8*1), R10  \
+	LEAQ (R10)(R8*2), R11
+
+// func shuffle8SSE2(dst, src *byte, n, groups int)
+TEXT ·shuffle8SSE2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), R8
+	MOVQ groups+24(FP), CX
+	TESTQ CX, CX
+	JZ   shuffleDone
+
+shuffleLoop:
+	// Items 2k and 2k+1 in Xk.
+	MOVOU 0(SI), X0
+	MOVOU 16(SI), X1
+	MOVOU 32(SI), X2
+	MOVOU 48(SI), X3
+	MOVOU 64(SI), X4
+	MOVOU 80(SI), X5
+	MOVOU 96(SI), X6
+	MOVOU 112(SI), X7
+
+	// Xk: byte b of items 2k and 2k+1 side by side, b = 0..7.
+	PSHUFL    $0x4e, X0, X8
+	PUNPCKLBW X8, X0
+	PSHUFL    $0x4e, X1, X8
+	PUNPCKLBW X8, X1
+	PSHUFL    $0x4e, X2, X8
+	PUNPCKLBW X8, X2
+	PSHUFL    $0x4e, X3, X8
+	PUNPCKLBW X8, X3
+	PSHUFL    $0x4e, X4, X8
+	PUNPCKLBW X8, X4
+	PSHUFL    $0x4e, X5, X8
+	PUNPCKLBW X8, X5
+	PSHUFL    $0x4e, X6, X8
+	PUNPCKLBW X8, X6
+	PSHUFL    $0x4e, X7, X8
+	PUNPCKLBW X8, X7
+
+	// Z0..Z7 in X0 X8 X2 X9 X4 X10 X6 X11: Z(2m) holds bytes 0-3 and
+	// Z(2m+1) bytes 4-7 of items 4m..4m+3, a 4-byte lane per byte.
+	MOVO      X0, X8
+	PUNPCKLWL X1, X0
+	PUNPCKHWL X1, X8
+	MOVO      X2, X9
+	PUNPCKLWL X3, X2
+	PUNPCKHWL X3, X9
+	MOVO      X4, X10
+	PUNPCKLWL X5, X4
+	PUNPCKHWL X5, X10
+	MOVO      X6, X11
+	PUNPCKLWL X7, X6
+	PUNPCKHWL X7, X11
+
+	// W0..W7 in X0 X1 X8 X3 X4 X5 X10 X7: bytes 2w and 2w+1 (w = 0..3)
+	// of items 0-7 (W0-W3) and 8-15 (W4-W7), an 8-byte lane per byte.
+	MOVO      X0, X1
+	PUNPCKLLQ X2, X0
+	PUNPCKHLQ X2, X1
+	MOVO      X8, X3
+	PUNPCKLLQ X9, X8
+	PUNPCKHLQ X9, X3
+	MOVO      X4, X5
+	PUNPCKLLQ X6, X4
+	PUNPCKHLQ X6, X5
+	MOVO      X10, X7
+	PUNPCKLLQ X11, X10
+	PUNPCKHLQ X11, X7
+
+	// Planes 0..7 in X0 X12 X1 X13 X8 X14 X3 X15.
+	MOVO       X0, X12
+	PUNPCKLQDQ X4, X0
+	PUNPCKHQDQ X4, X12
+	MOVO       X1, X13
+	PUNPCKLQDQ X5, X1
+	PUNPCKHQDQ X5, X13
+	MOVO       X8, X14
+	PUNPCKLQDQ X10, X8
+	PUNPCKHQDQ X10, X14
+	MOVO       X3, X15
+	PUNPCKLQDQ X7, X3
+	PUNPCKHQDQ X7, X15
+
+	PLANEADDR(DI)
+	MOVOU X0, (DI)
+	MOVOU X12, (DI)(R8*1)
+	MOVOU X1, (DI)(R8*2)
+	MOVOU X13, (R9)
+	MOVOU X8, (DI)(R8*4)
+	MOVOU X14, (R10)
+	MOVOU X3, (R10)(R8*1)
+	MOVOU X15, (R11)
+
+	ADDQ $128, SI
+	ADDQ $16, DI
+	DECQ CX
+	JNZ  shuffleLoop
+
+shuffleDone:
+	RET
+
+// func unshuffle8SSE2(dst, src *byte, n, groups int)
+TEXT ·unshuffle8SSE2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), R8
+	MOVQ groups+24(FP), CX
+	TESTQ CX, CX
+	JZ   unshuffleDone
+
+unshuffleLoop:
+	// Plane j's bytes of items 0..15 in Xj.
+	PLANEADDR(SI)
+	MOVOU (SI), X0
+	MOVOU (SI)(R8*1), X1
+	MOVOU (SI)(R8*2), X2
+	MOVOU (R9), X3
+	MOVOU (SI)(R8*4), X4
+	MOVOU (R10), X5
+	MOVOU (R10)(R8*1), X6
+	MOVOU (R11), X7
+
+	// A0..A3 in X0 X2 X4 X6 (items 0-7) and B0..B3 in X8..X11 (items
+	// 8-15): bytes 2k and 2k+1 of each item, a 2-byte lane per item.
+	MOVO      X0, X8
+	PUNPCKLBW X1, X0
+	PUNPCKHBW X1, X8
+	MOVO      X2, X9
+	PUNPCKLBW X3, X2
+	PUNPCKHBW X3, X9
+	MOVO      X4, X10
+	PUNPCKLBW X5, X4
+	PUNPCKHBW X5, X10
+	MOVO      X6, X11
+	PUNPCKLBW X7, X6
+	PUNPCKHBW X7, X11
+
+	// Items 0-7: C0..C3 in X0 X1 X4 X3, bytes 0-3 (C0, C1) and 4-7 (C2,
+	// C3) of items 0-3 (C0, C2) and 4-7 (C1, C3).
+	MOVO      X0, X1
+	PUNPCKLWL X2, X0
+	PUNPCKHWL X2, X1
+	MOVO      X4, X3
+	PUNPCKLWL X6, X4
+	PUNPCKHWL X6, X3
+
+	// Items 0,1 2,3 4,5 6,7 in X0 X2 X1 X5.
+	MOVO      X0, X2
+	PUNPCKLLQ X4, X0
+	PUNPCKHLQ X4, X2
+	MOVO      X1, X5
+	PUNPCKLLQ X3, X1
+	PUNPCKHLQ X3, X5
+	MOVOU     X0, 0(DI)
+	MOVOU     X2, 16(DI)
+	MOVOU     X1, 32(DI)
+	MOVOU     X5, 48(DI)
+
+	// Items 8-15 the same way: D0..D3 in X8 X12 X10 X13, then the items
+	// in X8 X9 X12 X11.
+	MOVO      X8, X12
+	PUNPCKLWL X9, X8
+	PUNPCKHWL X9, X12
+	MOVO      X10, X13
+	PUNPCKLWL X11, X10
+	PUNPCKHWL X11, X13
+	MOVO      X8, X9
+	PUNPCKLLQ X10, X8
+	PUNPCKHLQ X10, X9
+	MOVO      X12, X11
+	PUNPCKLLQ X13, X12
+	PUNPCKHLQ X13, X11
+	MOVOU     X8, 64(DI)
+	MOVOU     X9, 80(DI)
+	MOVOU     X12, 96(DI)
+	MOVOU     X11, 112(DI)
+
+	ADDQ $16, SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ  unshuffleLoop
+
+unshuffleDone:
+	RET

@@ -1,13 +1,23 @@
 package codec
 
-import "testing"
+import (
+	"encoding/binary"
+	"math"
+	"testing"
+)
 
-// benchmarkBlosc encodes or decodes an 8 MiB chunk of float64 with
-// zarr-python's default compressor.
-func benchmarkBlosc(b *testing.B, decode bool) {
+// benchmarkBlosc encodes or decodes an 8 MiB chunk of float64 (typesize 8)
+// or float32 (typesize 4) values of a slow curve with zarr-python's
+// default compressor.
+func benchmarkBlosc(b *testing.B, typesize int, decode bool) {
 	data := testData("smooth", 8<<20)
+	if typesize == 4 {
+		for i := 0; i < len(data); i += 4 {
+			binary.LittleEndian.PutUint32(data[i:], math.Float32bits(float32(math.Sin(float64(i)/400)*1000)))
+		}
+	}
 	c := NewBlosc("lz4", 5, ByteShuffle, 0)
-	encoded, err := c.Encode(nil, data, 8)
+	encoded, err := c.Encode(nil, data, typesize)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -17,7 +27,7 @@ func benchmarkBlosc(b *testing.B, decode bool) {
 		if decode {
 			out, err = c.Decode(out, encoded, len(data))
 		} else {
-			out, err = c.Encode(out[:0], data, 8)
+			out, err = c.Encode(out[:0], data, typesize)
 		}
 		if err != nil {
 			b.Fatal(err)
@@ -25,5 +35,7 @@ func benchmarkBlosc(b *testing.B, decode bool) {
 	}
 }
 
-func BenchmarkBloscLZ4Encode(b *testing.B) { benchmarkBlosc(b, false) }
-func BenchmarkBloscLZ4Decode(b *testing.B) { benchmarkBlosc(b, true) }
+func BenchmarkBloscLZ4Encode(b *testing.B)  { benchmarkBlosc(b, 8, false) }
+func BenchmarkBloscLZ4Decode(b *testing.B)  { benchmarkBlosc(b, 8, true) }
+func BenchmarkBloscLZ4Encode4(b *testing.B) { benchmarkBlosc(b, 4, false) }
+func BenchmarkBloscLZ4Decode4(b *testing.B) { benchmarkBlosc(b, 4, true) }

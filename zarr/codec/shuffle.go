@@ -23,7 +23,8 @@ func byteShuffle(dst, src []byte, typesize int) {
 			p0[i], p1[i] = src[2*i], src[2*i+1]
 		}
 	case 4:
-		done := shuffle4Words(dst[:whole], src[:whole], n)
+		done := shuffle4Vector(dst[:whole], src[:whole], n)
+		done = shuffle4Words(dst[:whole], src[:whole], n, done)
 		p0, p1, p2, p3 := dst[:n], dst[n:2*n], dst[2*n:3*n], dst[3*n:4*n]
 		for i := done; i < n; i++ {
 			v := binary.LittleEndian.Uint32(src[4*i:])
@@ -63,7 +64,8 @@ func byteUnshuffle(dst, src []byte, typesize int) {
 			dst[2*i], dst[2*i+1] = p0[i], p1[i]
 		}
 	case 4:
-		done := unshuffle4Words(dst[:whole], src[:whole], n)
+		done := unshuffle4Vector(dst[:whole], src[:whole], n)
+		done = unshuffle4Words(dst[:whole], src[:whole], n, done)
 		p0, p1, p2, p3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
 		for i := done; i < n; i++ {
 			binary.LittleEndian.PutUint32(dst[4*i:],
@@ -94,9 +96,9 @@ func byteUnshuffle(dst, src []byte, typesize int) {
 // bytes of eight 8-byte elements are an 8×8 byte matrix, and shuffling is
 // transposing it, in three rounds of swapping halves (bytes, then byte
 // pairs, then 4-byte halves) between words. They return how many elements
-// they did (a multiple of 8); the plain loops do the rest. For 8-byte
-// elements on amd64, SSE2 code (shuffle_amd64.s) does 16 at a time first
-// and the word loops only the eight that may be left.
+// they did (a multiple of 8); the plain loops do the rest. For 8- and
+// 4-byte elements on amd64, SSE2 code (shuffle_amd64.s) does 16 at a time
+// first and the word loops only the eight that may be left.
 
 // Masks of the low byte of each 2-byte lane, and the low pair of each
 // 4-byte lane.
@@ -193,14 +195,15 @@ func transposeBytes4x4Pairs(r0, r1, r2, r3 uint64) (c0, c1, c2, c3 uint64) {
 	return r0, r1, r2, r3
 }
 
-// shuffle4Words shuffles the first n/8*8 of the n 4-byte elements of src
-// into the planes of n bytes in dst, and returns how many it did. Element
-// k and k+4 of each eight share word k, in its low and high half.
-func shuffle4Words(dst, src []byte, n int) int {
+// shuffle4Words shuffles the n 4-byte elements of src from element from (a
+// multiple of 8) up to the last whole eight into the planes of n bytes in
+// dst, and returns how many are done from the first. Element k and k+4 of
+// each eight share word k, in its low and high half.
+func shuffle4Words(dst, src []byte, n, from int) int {
 	le := binary.LittleEndian
 	p0, p1, p2, p3 := dst[:n], dst[n:2*n], dst[2*n:3*n], dst[3*n:4*n]
 	src = src[:4*n]
-	for i := 0; i+8 <= n; i += 8 {
+	for i := from; i+8 <= n; i += 8 {
 		in := src[4*i : 4*i+32]
 		w0, w1, w2, w3 := le.Uint64(in), le.Uint64(in[8:]), le.Uint64(in[16:]), le.Uint64(in[24:])
 		c0, c1, c2, c3 := transposeBytes4x4Pairs(
@@ -214,11 +217,11 @@ func shuffle4Words(dst, src []byte, n int) int {
 }
 
 // unshuffle4Words undoes shuffle4Words.
-func unshuffle4Words(dst, src []byte, n int) int {
+func unshuffle4Words(dst, src []byte, n, from int) int {
 	le := binary.LittleEndian
 	p0, p1, p2, p3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
 	dst = dst[:4*n]
-	for i := 0; i+8 <= n; i += 8 {
+	for i := from; i+8 <= n; i += 8 {
 		e0, e1, e2, e3 := transposeBytes4x4Pairs(le.Uint64(p0[i:]), le.Uint64(p1[i:]), le.Uint64(p2[i:]), le.Uint64(p3[i:]))
 		out := dst[4*i : 4*i+32]
 		le.PutUint64(out, e0&lowHalf|e1<<32)

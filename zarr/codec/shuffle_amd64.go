@@ -14,6 +14,15 @@ func shuffle8SSE2(dst, src *byte, n, groups int)
 //go:noescape
 func unshuffle8SSE2(dst, src *byte, n, groups int)
 
+// shuffle4SSE2 and unshuffle4SSE2 are shuffle8SSE2 and unshuffle8SSE2 for
+// 4-byte items: 16 of them, 16 bytes of each of 4 planes, per group.
+//
+//go:noescape
+func shuffle4SSE2(dst, src *byte, n, groups int)
+
+//go:noescape
+func unshuffle4SSE2(dst, src *byte, n, groups int)
+
 // shuffle8Vector shuffles the first n/16*16 of the n 8-byte items of src
 // into the planes of n bytes in dst, and returns how many it did.
 func shuffle8Vector(dst, src []byte, n int) int {
@@ -32,5 +41,26 @@ func unshuffle8Vector(dst, src []byte, n int) int {
 		return 0
 	}
 	unshuffle8SSE2(&dst[0], &src[0], n, groups)
+	return groups * 16
+}
+
+// shuffle4Vector shuffles the first n/16*16 of the n 4-byte items of src
+// into the planes of n bytes in dst, and returns how many it did.
+func shuffle4Vector(dst, src []byte, n int) int {
+	groups := n / 16
+	if groups == 0 || len(dst) < 4*n || len(src) < 4*n {
+		return 0
+	}
+	shuffle4SSE2(&dst[0], &src[0], n, groups)
+	return groups * 16
+}
+
+// unshuffle4Vector undoes shuffle4Vector.
+func unshuffle4Vector(dst, src []byte, n int) int {
+	groups := n / 16
+	if groups == 0 || len(dst) < 4*n || len(src) < 4*n {
+		return 0
+	}
+	unshuffle4SSE2(&dst[0], &src[0], n, groups)
 	return groups * 16
 }

@@ -199,3 +199,118 @@ unshuffleLoop:
 
 unshuffleDone:
 	RET
+
+// The byte shuffle of 4-byte items, 16 items (64 bytes) per step: each
+// register of 4 items rearranged so that its 4-byte lane b holds byte b of
+// its items, then the 4×4 matrix of lanes transposed.
+
+// func shuffle4SSE2(dst, src *byte, n, groups int)
+TEXT ·shuffle4SSE2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), R8
+	MOVQ groups+24(FP), CX
+	TESTQ CX, CX
+	JZ   shuffle4Done
+	LEAQ (R8)(R8*2), R9 // 3n
+
+shuffle4Loop:
+	MOVOU 0(SI), X0
+	MOVOU 16(SI), X1
+	MOVOU 32(SI), X2
+	MOVOU 48(SI), X3
+
+	// Items (0, 1, 2, 3) of each register as (0, 2, 1, 3), then bytes
+	// b of items 0 and 1, and of items 2 and 3, side by side, then
+	// byte b of the four in lane b.
+	PSHUFL    $0xd8, X0, X0
+	PSHUFL    $0x4e, X0, X8
+	PUNPCKLBW X8, X0
+	PSHUFL    $0x4e, X0, X8
+	PUNPCKLWL X8, X0
+	PSHUFL    $0xd8, X1, X1
+	PSHUFL    $0x4e, X1, X8
+	PUNPCKLBW X8, X1
+	PSHUFL    $0x4e, X1, X8
+	PUNPCKLWL X8, X1
+	PSHUFL    $0xd8, X2, X2
+	PSHUFL    $0x4e, X2, X8
+	PUNPCKLBW X8, X2
+	PSHUFL    $0x4e, X2, X8
+	PUNPCKLWL X8, X2
+	PSHUFL    $0xd8, X3, X3
+	PSHUFL    $0x4e, X3, X8
+	PUNPCKLBW X8, X3
+	PSHUFL    $0x4e, X3, X8
+	PUNPCKLWL X8, X3
+
+	// Lanes transposed: planes 0..3 in X0 X6 X4 X7.
+	MOVO       X0, X4
+	PUNPCKLLQ  X1, X0
+	PUNPCKHLQ  X1, X4
+	MOVO       X2, X5
+	PUNPCKLLQ  X3, X2
+	PUNPCKHLQ  X3, X5
+	MOVO       X0, X6
+	PUNPCKLQDQ X2, X0
+	PUNPCKHQDQ X2, X6
+	MOVO       X4, X7
+	PUNPCKLQDQ X5, X4
+	PUNPCKHQDQ X5, X7
+
+	MOVOU X0, (DI)
+	MOVOU X6, (DI)(R8*1)
+	MOVOU X4, (DI)(R8*2)
+	MOVOU X7, (DI)(R9*1)
+
+	ADDQ $64, SI
+	ADDQ $16, DI
+	DECQ CX
+	JNZ  shuffle4Loop
+
+shuffle4Done:
+	RET
+
+// func unshuffle4SSE2(dst, src *byte, n, groups int)
+TEXT ·unshuffle4SSE2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), R8
+	MOVQ groups+24(FP), CX
+	TESTQ CX, CX
+	JZ   unshuffle4Done
+	LEAQ (R8)(R8*2), R9 // 3n
+
+unshuffle4Loop:
+	MOVOU (SI), X0
+	MOVOU (SI)(R8*1), X1
+	MOVOU (SI)(R8*2), X2
+	MOVOU (SI)(R9*1), X3
+
+	// Bytes 0,1 (X0, X4) and 2,3 (X2, X5) of items 0-7 and 8-15, then
+	// the items, four to a register, in X0 X6 X4 X7.
+	MOVO      X0, X4
+	PUNPCKLBW X1, X0
+	PUNPCKHBW X1, X4
+	MOVO      X2, X5
+	PUNPCKLBW X3, X2
+	PUNPCKHBW X3, X5
+	MOVO      X0, X6
+	PUNPCKLWL X2, X0
+	PUNPCKHWL X2, X6
+	MOVO      X4, X7
+	PUNPCKLWL X5, X4
+	PUNPCKHWL X5, X7
+
+	MOVOU X0, 0(DI)
+	MOVOU X6, 16(DI)
+	MOVOU X4, 32(DI)
+	MOVOU X7, 48(DI)
+
+	ADDQ $16, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ  unshuffle4Loop
+
+unshuffle4Done:
+	RET

@@ -59,51 +59,56 @@ func TestShufflesMatchTheirDefinitions(t *testing.T) {
 	}
 }
 
-// Each path of the 8-byte shuffle on its own (the SSE2 code on amd64, the
-// word loops, which there only see the last eight items otherwise) gives
-// what the plain loop gives, for the items it says it did, and leaves the
-// others alone.
-func TestShuffle8Paths(t *testing.T) {
+// Each path of the 8- and 4-byte shuffles on its own (the SSE2 code on
+// amd64, the word loops, which there only see the last eight items
+// otherwise) gives what the plain loop gives, for the items it says it
+// did, and leaves the others alone.
+func TestShuffleFastPaths(t *testing.T) {
 	t.Parallel()
-	for _, n := range []int{0, 7, 8, 15, 16, 17, 24, 31, 32, 1000, 4099} {
-		src := testData("random", 8*n)
-		plain := make([]byte, 8*n)
-		for j := range 8 {
-			for i := range n {
-				plain[j*n+i] = src[8*i+j]
+	type shuffleFunc func(dst, src []byte, n int) int
+	words := func(f func(dst, src []byte, n, from int) int) shuffleFunc {
+		return func(dst, src []byte, n int) int { return f(dst, src, n, 0) }
+	}
+	for _, path := range []struct {
+		name               string
+		typesize, multiple int
+		shuffle, unshuffle shuffleFunc
+	}{
+		{"vector 8", 8, 16, shuffle8Vector, unshuffle8Vector},
+		{"words 8", 8, 8, words(shuffle8Words), words(unshuffle8Words)},
+		{"vector 4", 4, 16, shuffle4Vector, unshuffle4Vector},
+		{"words 4", 4, 8, words(shuffle4Words), words(unshuffle4Words)},
+	} {
+		ts := path.typesize
+		for _, n := range []int{0, 7, 8, 15, 16, 17, 24, 31, 32, 1000, 4099} {
+			src := testData("random", ts*n)
+			plain := make([]byte, ts*n)
+			for j := range ts {
+				for i := range n {
+					plain[j*n+i] = src[ts*i+j]
+				}
 			}
-		}
-		for _, path := range []struct {
-			name      string
-			shuffle   func(dst, src []byte, n int) int
-			unshuffle func(dst, src []byte, n int) int
-			multiple  int
-		}{
-			{"vector", shuffle8Vector, unshuffle8Vector, 16},
-			{"words", func(dst, src []byte, n int) int { return shuffle8Words(dst, src, n, 0) },
-				func(dst, src []byte, n int) int { return unshuffle8Words(dst, src, n, 0) }, 8},
-		} {
-			got := make([]byte, 8*n)
+			got := make([]byte, ts*n)
 			done := path.shuffle(got, src, n)
 			if done != 0 && done != n/path.multiple*path.multiple {
-				t.Fatalf("%s shuffle of %d items did %d", path.name, n, done)
+				t.Fatalf("%s: shuffle of %d items did %d", path.name, n, done)
 			}
-			for j := range 8 {
+			for j := range ts {
 				for i := range n {
 					want := plain[j*n+i]
 					if i >= done {
 						want = 0
 					}
 					if got[j*n+i] != want {
-						t.Fatalf("%s shuffle of %d items: plane %d item %d is %#x, want %#x", path.name, n, j, i, got[j*n+i], want)
+						t.Fatalf("%s: shuffle of %d items: plane %d item %d is %#x, want %#x", path.name, n, j, i, got[j*n+i], want)
 					}
 				}
 			}
-			back := make([]byte, 8*n)
+			back := make([]byte, ts*n)
 			done = path.unshuffle(back, plain, n)
-			want := append(src[:8*done:8*done], make([]byte, 8*(n-done))...)
+			want := append(src[:ts*done:ts*done], make([]byte, ts*(n-done))...)
 			if string(back) != string(want) {
-				t.Fatalf("%s unshuffle of %d items (%d done) differs from the items", path.name, n, done)
+				t.Fatalf("%s: unshuffle of %d items (%d done) differs from the items", path.name, n, done)
 			}
 		}
 	}

@@ -308,6 +308,16 @@ func (a *Array) writeFrom(src *mmarray.File, o options) error {
 			var data []byte
 			if direct && whole && isOneRun(extent, chunkStrides, srcStrides, item) {
 				data = mapped[base : base+l.chunkBytes]
+				// Mapped in first (a hint: errors are the writes'), so that
+				// an uncompressed chunk's write copies it whole: a write
+				// from pages not yet mapped copies a page at a time after
+				// each fault, and the chunk file's page cache is then
+				// made of single pages, which later readers of the chunk
+				// map three times slower and unmap twenty times slower
+				// than the large folios of one whole copy (measured on
+				// 128 MB chunks: 15 against 5 ms to sum, 5 against 0.3 ms
+				// to unmap).
+				_ = src.AdviseRange(int64(base), int64(l.chunkBytes), mmarray.PopulateRead)
 			} else {
 				if chunk == nil {
 					chunk = make([]byte, l.chunkBytes)

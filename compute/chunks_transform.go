@@ -11,7 +11,8 @@ import (
 )
 
 // ChunkSink receives the chunks of a result stored in a grid of chunks (a
-// Zarr array being written: package zarr's writers satisfy it).
+// Zarr array being written: package zarr's Array.Sink gives one for any
+// array, in either order and byte order and with any fill value).
 type ChunkSink interface {
 	// WriteChunk stores the chunk at grid coordinates idx: data holds the
 	// whole chunk's elements in C order, in the machine's byte order,

@@ -21,7 +21,16 @@
 // mapped in place, with no copy; an Array is a compute.ChunkSource, so
 // compute's reductions run over it chunk by chunk) and WriteChunk (encoded,
 // written under a temporary name and renamed, so readers never see part
-// of a chunk). Create makes a new array; FromFile converts any
+// of a chunk). Sink adapts WriteChunk to compute.ChunkSink, whose chunks
+// come in C order, in the machine's byte order, zero past the edges: it
+// reorders each chunk to the array's order and byte order and pads it with
+// the fill value, so compute.TransformChunks writes any array:
+//
+//	dst, err := zarr.Create("out.zarr", src.Descr(), src.Shape(), src.ChunkShape(), zarr.WithFill(src.FillValue()))
+//	sink, err := dst.Sink()
+//	err = compute.TransformChunks(ctx, sink, src, func(d, s []float64) { ... })
+//
+// Create makes a new array; FromFile converts any
 // *mmarray.File (.npy, .npz member, raw) into a store and ToNPY a store into
 // an .npy file, both on parallel workers within a memory budget.
 //
@@ -98,6 +107,10 @@
 //     bytes; zarr-python leaves such items uninitialised.
 //   - Fill values of longdouble items (f12, f16, c24, c32) are refused
 //     unless null.
+//   - Array satisfies compute.ChunkSink's method set, but only a C-order
+//     array in the machine's byte order whose fill is zero stores its
+//     chunks as that contract gives them: give TransformChunks a.Sink().
+//     Sink refuses a structured dtype in the other byte order.
 //   - A chunk is decoded whole into memory, so chunks are limited to
 //     MaxChunkBytes; a stored chunk much larger than its decoded size is
 //     refused as damage.

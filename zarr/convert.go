@@ -3,6 +3,7 @@ package zarr
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"runtime"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/memlimit"
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/mmarray"
@@ -363,28 +365,78 @@ func ToNPY(a *Array, path string, opts ...ToNPYOption) error {
 }
 
 func (a *Array) toNPY(path string, o options) error {
-	l := a.l
-	item := l.dtype.ItemSize
 	// np.save writes a 0-d or 1-d array in C order whatever its flags:
 	// the same bytes.
-	fortran := l.fortran && len(l.shape) > 1
-	f, err := mmarray.Create(path, l.dtype.String(), l.shape, mmarray.WithFortranOrder(fortran))
+	fortran := a.l.fortran && len(a.l.shape) > 1
+	f, err := mmarray.Create(path, a.l.dtype.String(), a.l.shape, mmarray.WithFortranOrder(fortran))
 	if err != nil {
 		return err
 	}
-	// The chunks go in through the file (WriteAt), not the mapping: the
-	// pages written are page cache, never the process's memory, so there
-	// is nothing to release behind the workers.
-	w := newWalk(l.grid, l.chunks, l.shape, item, l.fortran)
-	w.progress = o.progress
+	err = a.writeAll(f, fortran, o)
+	if err == nil {
+		err = f.Flush()
+	}
+	return errors.Join(err, f.Close())
+}
+
+// ToRaw writes the Zarr array a into a new raw file at path (an existing
+// file is overwritten): its items only, with no header, in C order and in
+// a's dtype and byte order, as z[...].tofile(path) writes them, whatever
+// a's order. Workers each read and decode one chunk and write its runs of
+// items into the file at their places, as ToNPY does, within the same
+// memory. The file is closed before ToRaw returns, and removed if
+// anything fails. Options: WithWorkers, WithMemory, WithProgress. Errors
+// wrap the operating system's, ReadChunk's and memmap.ErrTooLarge for an
+// array of more than 2^62 bytes.
+func ToRaw(a *Array, path string, opts ...ToNPYOption) error {
+	o := collect(opts, ToNPYOption.applyToNPY)
+	if err := a.toRaw(path, o); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("convert %s to %s: %w", a.path, path, err)
+	}
+	return nil
+}
+
+func (a *Array) toRaw(path string, o options) error {
+	size := int64(a.l.dtype.ItemSize)
+	for _, n := range a.l.shape {
+		if n != 0 && size > (1<<62)/int64(n) {
+			return fmt.Errorf("an array of shape %v: %w", a.l.shape, memmap.ErrTooLarge)
+		}
+		size *= int64(n)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	// The file gets its size first: the workers' runs land at their
+	// places in any order.
+	err = f.Truncate(size)
+	if err == nil {
+		err = a.writeAll(f, false, o)
+	}
+	return errors.Join(err, f.Close())
+}
+
+// writeAll writes every item of a into w, laid out as an array of a's
+// shape in C (or, fortran, Fortran) order from offset 0, on parallel
+// workers that each read and decode a chunk and write its contiguous
+// runs. The items go in through w (pwrite for a File), not a mapping: the
+// pages written are page cache, never the process's memory, so there is
+// nothing to release behind the workers.
+func (a *Array) writeAll(w io.WriterAt, fortran bool, o options) error {
+	l := a.l
+	item := l.dtype.ItemSize
+	walk := newWalk(l.grid, l.chunks, l.shape, item, l.fortran)
+	walk.progress = o.progress
 	fileStrides := layoutStrides(l.shape, item, fortran)
 	chunkStrides := layoutStrides(l.chunks, item, l.fortran)
 	perWorker := int64(l.chunkBytes)
 	if l.codec != nil {
 		perWorker *= 2
 	}
-	n := o.workerCount(perWorker, w.count)
-	err = w.run(n, func() func([]int) error {
+	n := o.workerCount(perWorker, walk.count)
+	return walk.run(n, func() func([]int) error {
 		var chunk []byte
 		return func(idx []int) error {
 			var err error
@@ -395,14 +447,10 @@ func (a *Array) toNPY(path string, o options) error {
 			base := int64(offset(lo, fileStrides))
 			runs(extent, fileStrides, chunkStrides, item, func(d, s, n int) {
 				if err == nil {
-					_, err = f.WriteAt(chunk[s:s+n], base+int64(d))
+					_, err = w.WriteAt(chunk[s:s+n], base+int64(d))
 				}
 			})
 			return err
 		}
 	})
-	if err == nil {
-		err = f.Flush()
-	}
-	return errors.Join(err, f.Close())
 }

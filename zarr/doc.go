@@ -31,8 +31,9 @@
 //	err = compute.TransformChunks(ctx, sink, src, func(d, s []float64) { ... })
 //
 // Create makes a new array; FromFile converts any
-// *mmarray.File (.npy, .npz member, raw) into a store and ToNPY a store into
-// an .npy file, both on parallel workers within a memory budget.
+// *mmarray.File (.npy, .npz member, raw) into a store, ToNPY a store into
+// an .npy file and ToRaw into a raw C-order file, all on parallel workers
+// within a memory budget.
 //
 // # Metadata
 //
@@ -130,7 +131,7 @@
 //     file's rows, each chunk touches every page of its slab, so a whole
 //     slab stays mapped meanwhile (clean pages the kernel can reclaim, but
 //     counted in RSS). Chunks that span whole rows avoid it.
-//   - ToNPY writes each contiguous run of a chunk with one write call: chunks
+//   - ToNPY and ToRaw write each contiguous run of a chunk with one write call: chunks
 //     that span whole rows of the file are one call each, but a chunk much
 //     narrower than the rows costs a call per row it spans.
 package zarr

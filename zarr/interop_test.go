@@ -143,7 +143,7 @@ func openOrSkip(t *testing.T, path string) *zarr.Array {
 // Every store zarr-python writes (each codec, C and F order, "." and "/"
 // keys, partial edge chunks, every dtype, missing chunks with every kind of
 // fill value, 0-d and empty arrays, a group) reads bit-exact: ReadRegion
-// over the whole array gives z[...].tobytes(), OpenChunk gives the bytes
+// over the whole array and ToRaw give z[...].tobytes(), OpenChunk gives the bytes
 // ReadChunk does (mapped in place when uncompressed), and ToNPY writes
 // what np.load reads equal.
 func TestReadZarrPythonStores(t *testing.T) {
@@ -160,6 +160,11 @@ func TestReadZarrPythonStores(t *testing.T) {
 			got, err := a.ReadRegion(make([]int, len(c.Shape)), c.Shape, nil)
 			require.NoError(t, err)
 			require.True(t, bytes.Equal(want, got), "ReadRegion differs from z[...].tobytes()")
+			raw := filepath.Join(t.TempDir(), "out.raw")
+			require.NoError(t, zarr.ToRaw(a, raw, zarr.WithWorkers(3), zarr.WithMemory(1)))
+			got, err = os.ReadFile(raw)
+			require.NoError(t, err)
+			require.True(t, bytes.Equal(want, got), "ToRaw differs from z[...].tobytes()")
 			checkChunks(t, a)
 		})
 	}

@@ -19,7 +19,8 @@ type CreateOption interface{ applyCreate(*options) }
 // the run options WithWorkers, WithMemory and WithProgress.
 type FromFileOption interface{ applyFromFile(*options) }
 
-// ToNPYOption configures ToNPY: WithWorkers, WithMemory, WithProgress.
+// ToNPYOption configures ToNPY and ToRaw: WithWorkers, WithMemory,
+// WithProgress.
 type ToNPYOption interface{ applyToNPY(*options) }
 
 // GroupOption configures CreateGroup: WithFormat.
@@ -39,7 +40,7 @@ type LayoutOption interface {
 	FromFileOption
 }
 
-// RunOption is an option for the conversions, FromFile and ToNPY.
+// RunOption is an option for the conversions, FromFile, ToNPY and ToRaw.
 type RunOption interface {
 	FromFileOption
 	ToNPYOption

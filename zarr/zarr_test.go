@@ -195,6 +195,12 @@ func TestToNPY(t *testing.T) {
 	require.ErrorIs(t, err, zarr.ErrFormat)
 	_, statErr := os.Stat(out)
 	require.ErrorIs(t, statErr, fs.ErrNotExist)
+	// Nor does ToRaw.
+	out = filepath.Join(t.TempDir(), "out.raw")
+	err = zarr.ToRaw(a, out)
+	require.ErrorIs(t, err, zarr.ErrFormat)
+	_, statErr = os.Stat(out)
+	require.ErrorIs(t, statErr, fs.ErrNotExist)
 }
 
 // Damaged chunks give errors, never a crash: an uncompressed chunk file

@@ -18,6 +18,7 @@ import (
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/npz"
 	"github.com/go-memmap/memmap/text"
+	"github.com/go-memmap/memmap/zarr"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -270,6 +271,8 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 	out.register(fs)
 	var z zarrArgs
 	z.register(fs)
+	var zrun zarrRunArgs
+	zrun.register(fs)
 	names, err := parseInterleaved(fs, args, stdout)
 	if err != nil {
 		return err
@@ -278,14 +281,22 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 	if given := z.given(out.set); len(given) > 0 && (len(names) != 2 || formatOf(names[1]) != formatZarr) {
 		return fmt.Errorf("%s: for a Zarr output (IN OUT.zarr)", strings.Join(given, ", "))
 	}
-	if len(names) == 2 && isStore(names[0]) {
+	storeIn := len(names) == 2 && isStore(names[0])
+	if (out.set["workers"] || out.set["memory"]) && !storeIn && (len(names) != 2 || formatOf(names[1]) != formatZarr) {
+		return errors.New("--workers, --memory: for a conversion into or out of a Zarr store (IN OUT.zarr, STORE.zarr OUT)")
+	}
+	run, err := zrun.options()
+	if err != nil {
+		return err
+	}
+	if storeIn {
 		if err := raw.check(fs); err != nil {
 			return err
 		}
 		if raw.dtype != "" {
 			return fmt.Errorf("--dtype: describes a raw input, not the Zarr store %s", names[0])
 		}
-		return readStore(names[0], names[1], stderr)
+		return readStore(names[0], names[1], run, stderr)
 	}
 	for _, name := range names {
 		if err := checkGzipCase(name); err != nil {
@@ -303,7 +314,7 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("--%s: describes a raw input, not the text file %s", name, names[0])
 			}
 		}
-		return convertText(names[0], names[1], raw.dtype, &out, z, stderr)
+		return convertText(names[0], names[1], raw.dtype, &out, z, run, stderr)
 	}
 	if err := raw.check(fs); err != nil {
 		return err
@@ -327,7 +338,7 @@ func runConvert(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	return writeArray(f, output, out, z, stderr)
+	return writeArray(f, output, out, z, run, stderr)
 }
 
 // isFolder reports whether path names a folder: an existing one, or a name
@@ -354,7 +365,7 @@ func openInput(path string, raw rawArgs) (*mmarray.File, error) {
 // file (its shape is loadtxt's before it squeezes: rows by columns, or rows
 // of a structured dtype), or as np.genfromtxt reads it (--reader
 // genfromtxt, in memory); other outputs are written from the array read.
-func convertText(in, out, descr string, t *textArgs, z zarrArgs, stderr io.Writer) error {
+func convertText(in, out, descr string, t *textArgs, z zarrArgs, run []zarr.RunOption, stderr io.Writer) error {
 	var f *mmarray.File
 	archive, member := archiveOutput(out)
 	switch t.reader {
@@ -398,16 +409,16 @@ func convertText(in, out, descr string, t *textArgs, z zarrArgs, stderr io.Write
 			return zw.Close()
 		})
 	}
-	return writeArray(f, out, *t, z, stderr)
+	return writeArray(f, out, *t, z, run, stderr)
 }
 
 // writeArray writes f's array to output in output's format, t's keywords
 // for text and z's settings for a Zarr store.
-func writeArray(f *mmarray.File, output string, t textArgs, z zarrArgs, stderr io.Writer) error {
+func writeArray(f *mmarray.File, output string, t textArgs, z zarrArgs, run []zarr.RunOption, stderr io.Writer) error {
 	total, _ := f.Header().DataSize()
 	switch formatOf(output) {
 	case formatZarr:
-		return writeStore(f, output, z, stderr)
+		return writeStore(f, output, z, run, stderr)
 	case formatText:
 		// The text's length is not known beforehand: the bar counts the
 		// bytes written, without a total.
@@ -522,7 +533,7 @@ func extractArchive(input, folder string, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		err = writeArray(f, outputs[i], textArgs{}, zarrArgs{}, stderr)
+		err = writeArray(f, outputs[i], textArgs{}, zarrArgs{}, nil, stderr)
 		f.Close()
 		if err != nil {
 			return err

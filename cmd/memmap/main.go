@@ -138,8 +138,10 @@
 // no total, for text outputs; text read into memory first (genfromtxt, or
 // loadtxt into another format) shows none while it is read.
 //
-// A Zarr store is an input or an output of convert too (zarr.FromFile and
-// zarr.ToNPY, chunks converted on GOMAXPROCS goroutines in parallel). Any
+// A Zarr store is an input or an output of convert too (zarr.FromFile,
+// zarr.ToNPY and zarr.ToRaw, chunks converted on --workers goroutines in
+// parallel, default GOMAXPROCS, holding at most --memory, default a
+// quarter of the memory available). Any
 // input but a folder of text goes into a new store OUT.zarr, with --chunks
 // N,M,... (default zarr-python's guess, chunks of 1 to 8 MiB) and --codec
 // (none, zlib, gzip, zstd, lz4, blosc-lz4, blosc-zstd or blosc-zlib, each
@@ -148,7 +150,10 @@
 // "c/0/1"; its codecs are gzip, zstd and the blosc ones, or none) instead
 // of v2, the default, which zarr-python 2 and Dask read. A store (or a
 // group's array STORE/NAME) goes into an .npy file, byte for byte np.save's
-// of the array. The store is written into a hidden temporary folder beside
+// of the array; into a raw file (.raw, .bin), the array's bytes in C order
+// and the store's dtype, as z[...].tofile writes them; or into a new
+// archive OUT.npz as its one member, NAME for OUT.npz:NAME, else named
+// after the store (data.zarr becomes "data", STORE/m "m"). The store is written into a hidden temporary folder beside
 // OUT (.OUT.tmp-RANDOM) and renamed onto OUT when complete, so that a
 // conversion that fails or is interrupted leaves no store under OUT; an
 // existing OUT is refused unless it is an empty folder (a store is a
@@ -161,8 +166,11 @@
 //
 // # Caveats
 //
-//   - A Zarr store converts to an .npy file only (convert that one further),
-//     and a store is never written over: remove it first. A conversion killed
+//   - A Zarr store converts to an .npy file, a raw file or an .npz member
+//     only (convert one of those further), and a store is never written
+//     over: remove it first. Into an .npz member, the store is first
+//     converted into a hidden .npy file beside the archive, then packed:
+//     the disk holds the array twice meanwhile. A conversion killed
 //     by a signal leaves its temporary folder (.OUT.tmp-RANDOM) behind, as it
 //     leaves a temporary file for the other outputs.
 //   - head of a Zarr array holds the rows it prints in memory at once (-n of
@@ -209,7 +217,8 @@ const usage = `usage:
   memmap stats [--axis K] [--workers N] [--memory SIZE] [--json] FILE | ARCHIVE.npz:NAME
   memmap recover FILE
   memmap convert [FLAGS] IN OUT | IN... OUT.npz | ARCHIVE.npz FOLDER/
-  memmap convert [--chunks N,M,...] [--codec blosc-lz4] [--zarr-format 2|3] IN OUT.zarr | STORE.zarr[/NAME] OUT.npy
+  memmap convert [--chunks N,M,...] [--codec blosc-lz4] [--zarr-format 2|3] [--workers N] [--memory SIZE] IN OUT.zarr
+  memmap convert [--workers N] [--memory SIZE] STORE.zarr[/NAME] OUT.npy | OUT.raw | OUT.npz[:NAME]
 
 info  the header facts of an .npy file, of each member of an .npz archive, or of
       a raw file described by --dtype (np.memmap's arguments), and the share
@@ -235,7 +244,9 @@ convert copy an array between .npy, raw (.raw, .bin), .npz and text (.csv,
       --delimiter , for commas); a Zarr store (OUT.zarr) takes --chunks
       (default zarr-python's guess) and --codec (none, zlib, gzip, zstd, lz4,
       blosc-lz4, blosc-zstd, blosc-zlib; default blosc-lz4) and
-      --zarr-format (2, the default, or 3), and converts to an .npy file
+      --zarr-format (2, the default, or 3), and converts to an .npy file,
+      a raw file (C order) or an .npz member; --workers and --memory bound
+      a Zarr conversion's goroutines and memory
 head and stats take info's raw-file flags too; info, head and stats take a
 Zarr store (STORE.zarr, or STORE.zarr/NAME for an array of a group).
 `

@@ -13,8 +13,10 @@ import (
 
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/atomicfile"
+	"github.com/go-memmap/memmap/internal/bytesize"
 	"github.com/go-memmap/memmap/internal/nprepr"
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/npz"
 	"github.com/go-memmap/memmap/zarr"
 	"github.com/go-memmap/memmap/zarr/codec"
 )
@@ -30,6 +32,34 @@ func (z *zarrArgs) register(fs *flag.FlagSet) {
 	fs.StringVar(&z.chunks, "chunks", "", "Zarr output: the chunk shape, comma-separated (default: zarr-python's guess, chunks of 1 to 8 MiB)")
 	fs.StringVar(&z.codec, "codec", "blosc-lz4", "Zarr output: none, zlib, gzip, zstd, lz4, blosc-lz4, blosc-zstd or blosc-zlib")
 	fs.IntVar(&z.format, "zarr-format", 2, "Zarr output: the format, 2 (zarr-python 2, Dask) or 3 (zarr.json)")
+}
+
+// zarrRunArgs are convert's flags for a conversion into or out of a Zarr
+// store: the workers and the memory budget of zarr's conversions.
+type zarrRunArgs struct {
+	workers int
+	memory  string
+}
+
+func (r *zarrRunArgs) register(fs *flag.FlagSet) {
+	fs.IntVar(&r.workers, "workers", 0, "Zarr conversions: chunks converted at once (default: GOMAXPROCS, within --memory)")
+	fs.StringVar(&r.memory, "memory", "", "Zarr conversions: bound the memory the workers hold, e.g. 256MiB (default: a quarter of the memory available)")
+}
+
+// options are the zarr run options of the flags, checked.
+func (r *zarrRunArgs) options() ([]zarr.RunOption, error) {
+	if r.workers < 0 {
+		return nil, fmt.Errorf("--workers: must not be negative, not %d", r.workers)
+	}
+	opts := []zarr.RunOption{zarr.WithWorkers(r.workers)}
+	if r.memory != "" {
+		budget, err := bytesize.Parse(r.memory)
+		if err != nil {
+			return nil, fmt.Errorf("--memory: %w", err)
+		}
+		opts = append(opts, zarr.WithMemory(budget))
+	}
+	return opts, nil
 }
 
 // given names the Zarr flags set on the command line.
@@ -115,7 +145,7 @@ func parseChunks(s string, ndim int) ([]int, error) {
 // or is interrupted never leaves a store under output's name. output must
 // not exist, or be an empty folder: a store is a folder of files, which a
 // rename cannot replace whole.
-func writeStore(f *mmarray.File, output string, z zarrArgs, stderr io.Writer) error {
+func writeStore(f *mmarray.File, output string, z zarrArgs, run []zarr.RunOption, stderr io.Writer) error {
 	if z.format != 2 && z.format != 3 {
 		return fmt.Errorf("--zarr-format: 2 or 3, not %d", z.format)
 	}
@@ -129,6 +159,9 @@ func writeStore(f *mmarray.File, output string, z zarrArgs, stderr io.Writer) er
 		}
 	}
 	opts := []zarr.FromFileOption{zarr.WithCodec(c), zarr.WithFormat(z.format)}
+	for _, o := range run {
+		opts = append(opts, o)
+	}
 	if z.chunks != "" {
 		chunks, err := parseChunks(z.chunks, len(f.Shape()))
 		if err != nil {
@@ -187,40 +220,88 @@ func checkStoreOutput(output string) error {
 	return nil
 }
 
-// readStore converts the Zarr array at input into a new .npy file at
-// output (zarr.ToNPY), written under a temporary name beside output and
-// renamed when complete, as convert's other outputs are.
-func readStore(input, output string, stderr io.Writer) error {
-	if formatOf(output) != formatNPY || isStore(output) {
-		return fmt.Errorf("convert %s: a Zarr store converts to an .npy file (convert that one further), not to %s", input, output)
-	}
-	if strings.HasSuffix(output, ".gz") {
-		return fmt.Errorf("convert %s: an .npy output is not compressed, not %s", input, output)
+// readStore converts the Zarr array at input into a new .npy file
+// (zarr.ToNPY), raw file (zarr.ToRaw: C order, the store's dtype) or
+// archive member OUT.npz[:NAME] at output, written under a temporary name
+// beside output and renamed when complete, as convert's other outputs
+// are. A member is first written as an .npy file beside the archive
+// (hidden, removed when done) and then packed: the disk holds the array
+// twice meanwhile.
+func readStore(input, output string, run []zarr.RunOption, stderr io.Writer) error {
+	archive, member := archiveOutput(output)
+	switch {
+	case archive != "":
+	case isStore(output) || (formatOf(output) != formatNPY && formatOf(output) != formatRaw):
+		return fmt.Errorf("convert %s: a Zarr store converts to an .npy file, a raw file (.raw, .bin) or an .npz member, not to %s", input, output)
+	case strings.HasSuffix(output, ".gz"):
+		return fmt.Errorf("convert %s: an .npy or raw output is not compressed, not %s", input, output)
 	}
 	a, err := openStore("convert", input)
 	if err != nil {
 		return err
+	}
+	var opts []zarr.ToNPYOption
+	for _, o := range run {
+		opts = append(opts, o)
+	}
+	total, _ := arrayBytes(a.Shape(), a.DType().ItemSize) // 0, no bar, for an array no file can hold
+	if bar := newBar(stderr, "convert", total); bar != nil {
+		defer bar.Finish()
+		opts = append(opts, zarr.WithProgress(func(done, _ int64) { _ = bar.Set64(done) }))
+	}
+	if archive != "" {
+		if member == "" {
+			member = memberName(strings.TrimRight(input, "/"+string(filepath.Separator)))
+		}
+		return storeToMember(a, archive, member, opts)
 	}
 	tmp, err := atomicfile.Create(output)
 	if err != nil {
 		return fmt.Errorf("convert to %s: %w", output, err)
 	}
 	defer tmp.Abort() // after an error; nothing after Commit
-	var opts []zarr.ToNPYOption
-	total, _ := arrayBytes(a.Shape(), a.DType().ItemSize) // 0, no bar, for an array no file can hold
-	if bar := newBar(stderr, "convert", total); bar != nil {
-		defer bar.Finish()
-		opts = append(opts, zarr.WithProgress(func(done, _ int64) { _ = bar.Set64(done) }))
+	// ToNPY and ToRaw truncate and write the temporary file in place (the
+	// same file Commit syncs and renames).
+	if formatOf(output) == formatRaw {
+		err = zarr.ToRaw(a, tmp.Temp().Name(), opts...)
+	} else {
+		err = zarr.ToNPY(a, tmp.Temp().Name(), opts...)
 	}
-	// ToNPY truncates and writes the temporary file in place (the same
-	// file Commit syncs and renames).
-	if err := zarr.ToNPY(a, tmp.Temp().Name(), opts...); err != nil {
+	if err != nil {
 		return err
 	}
 	if err := tmp.Commit(); err != nil {
 		return fmt.Errorf("convert to %s: %w", output, err)
 	}
 	return nil
+}
+
+// storeToMember writes the Zarr array a into a new archive at archive as
+// its one member, name: converted into a hidden .npy file beside the
+// archive, which is then packed (stored, as np.savez stores it) and
+// removed.
+func storeToMember(a *zarr.Array, archive, name string, opts []zarr.ToNPYOption) error {
+	tmp, err := os.CreateTemp(filepath.Dir(archive), "."+filepath.Base(archive)+".member-*.npy")
+	if err != nil {
+		return fmt.Errorf("convert to %s: %w", archive, err)
+	}
+	tmp.Close()
+	defer os.Remove(tmp.Name())
+	if err := zarr.ToNPY(a, tmp.Name(), opts...); err != nil {
+		return err
+	}
+	f, err := mmarray.Open(tmp.Name(), mmarray.ReadOnly)
+	if err != nil {
+		return fmt.Errorf("convert to %s: %w", archive, err)
+	}
+	defer f.Close()
+	return writeAtomically(archive, func(w io.Writer) error {
+		zw := npz.NewWriter(w)
+		if err := zw.WriteArray(name, f); err != nil {
+			return err
+		}
+		return zw.Close()
+	})
 }
 
 // arrayBytes is the number of bytes of an array of shape and items of

@@ -17,7 +17,10 @@ import (
 // Zarr stores with several codecs and chunk shapes and checks each with
 // zarr-python (same values, dtype, order, chunks and compressor), then
 // converts stores zarr-python wrote (an array, a member of a group) into
-// .npy files and checks them byte for byte against np.save of the array.
+// .npy files and checks them byte for byte against np.save of the array,
+// into raw files (C order, even from a Fortran-order store) against
+// tobytes, and into .npz members against np.load; --workers and --memory
+// run those conversions.
 func TestConvertZarr(t *testing.T) {
 	t.Parallel()
 	numpytest.RequireModule(t, "zarr")
@@ -42,6 +45,11 @@ g.array('m', np.asfortranarray(np.arange(12, dtype='>f4').reshape(3, 4)), chunks
 		{"--codec", "gzip", in("z.npz:y"), in("y.zarr") + "/"},
 		{in("py.zarr"), in("py.npy")},
 		{in("group.zarr/m"), in("m.npy")},
+		{"--workers", "3", "--memory", "1MiB", in("a.npy"), in("a-run.zarr")},
+		{"--workers", "2", "--memory", "1KiB", in("py.zarr"), in("py.raw")},
+		{in("group.zarr/m"), in("m.bin")}, // a Fortran-order store: the raw file in C order
+		{in("py.zarr"), in("out.npz:x")},
+		{"--workers", "1", in("group.zarr/m/"), in("m.npz")}, // the member named after the store
 	} {
 		code, out, errOut := runCLI(append([]string{"convert"}, args...)...)
 		require.Equal(t, exitOK, code, "%v: %s", args, errOut)
@@ -73,6 +81,15 @@ checks = [
     ("member", store("y.zarr", np.arange(5), (5,), {"id": "gzip", "level": 1})),
     ("from zarr", saved("py.npy", zarr.open(p("py.zarr"), mode="r")[...])),
     ("from member", saved("m.npy", zarr.open(p("group.zarr"), mode="r")["m"][...])),
+    ("workers", store("a-run.zarr", a, guess(a.shape, 8), blosc("lz4"))),
+    ("raw", open(p("py.raw"), "rb").read() == zarr.open(p("py.zarr"), mode="r")[...].tobytes()),
+    ("raw from F", open(p("m.bin"), "rb").read() == zarr.open(p("group.zarr"), mode="r")["m"][...].tobytes(order="C")),
+    ("npz member", list(np.load(p("out.npz")).keys()) == ["x"] and
+        np.array_equal(np.load(p("out.npz"))["x"], zarr.open(p("py.zarr"), mode="r")[...]) and
+        np.load(p("out.npz"))["x"].dtype == np.dtype("<i8")),
+    ("npz member named", list(np.load(p("m.npz")).keys()) == ["m"] and
+        np.array_equal(np.load(p("m.npz"))["m"], zarr.open(p("group.zarr"), mode="r")["m"][...]) and
+        np.load(p("m.npz"))["m"].dtype == np.dtype(">f4")),
 ]
 print(" ".join(name for name, ok in checks if not ok) or "ok")
 `, dir)
@@ -80,6 +97,9 @@ print(" ".join(name for name, ok in checks if not ok) or "ok")
 	leftovers, err := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
 	require.NoError(t, err)
 	require.Empty(t, leftovers)
+	members, err := filepath.Glob(filepath.Join(dir, ".*.member-*"))
+	require.NoError(t, err)
+	require.Empty(t, members)
 }
 
 // TestConvertZarrFailures checks that a conversion to or from a Zarr store
@@ -124,6 +144,12 @@ with open(os.path.join(d, 'damaged.zarr', '1'), 'wb') as f:
 		{in("missing.zarr"), in("bad.npy")},                                   // no store
 		{in("damaged.zarr"), in("bad.npy")},                                   // a chunk that does not decode
 		{"--dtype", "<f8", "--shape", "5,5", in("a.bin"), in("bad.zarr")},     // a raw file too short
+		{in("kept.zarr"), in("bad.raw.gz")},                                   // raw output is not compressed
+		{in("damaged.zarr"), in("bad.raw")},                                   // a chunk that does not decode
+		{in("damaged.zarr"), in("bad.npz:x")},                                 // ... into an archive member
+		{"--workers", "-1", in("kept.zarr"), in("bad.npy")},                   // a negative worker count
+		{"--memory", "lots", in("a.npy"), in("bad.zarr")},                     // not a size
+		{"--workers", "2", in("a.npy"), in("bad.npy")},                        // no Zarr store in the conversion
 	} {
 		code, out, errOut := runCLI(append([]string{"convert"}, args...)...)
 		require.Equal(t, exitUsage, code, "%v: %s", args, errOut)
@@ -132,16 +158,18 @@ with open(os.path.join(d, 'damaged.zarr', '1'), 'wb') as f:
 		require.Equal(t, 1, strings.Count(errOut, "\n"), errOut)
 	}
 	require.NoDirExists(t, in("bad.zarr"))
-	for _, name := range []string{"bad.npy", "bad.csv"} {
+	for _, name := range []string{"bad.npy", "bad.csv", "bad.raw", "bad.raw.gz", "bad.npz"} {
 		require.NoFileExists(t, in(name))
 	}
 	require.Equal(t, keptBefore, treeOf(t, in("kept.zarr")))
 	old, err := os.ReadFile(in("file.zarr"))
 	require.NoError(t, err)
 	require.Equal(t, "old\n", string(old))
-	leftovers, err := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
-	require.NoError(t, err)
-	require.Empty(t, leftovers)
+	for _, pattern := range []string{".*.tmp-*", ".*.member-*"} {
+		leftovers, err := filepath.Glob(filepath.Join(dir, pattern))
+		require.NoError(t, err)
+		require.Empty(t, leftovers, pattern)
+	}
 }
 
 // treeOf maps each file under root to its contents.

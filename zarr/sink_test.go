@@ -1,9 +1,12 @@
 package zarr_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,6 +14,7 @@ import (
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/compute"
 	"github.com/go-memmap/memmap/internal/numpytest"
+	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/zarr"
 	"github.com/go-memmap/memmap/zarr/codec"
 )
@@ -149,4 +153,68 @@ func TestSinkRefusals(t *testing.T) {
 	require.NoError(t, err)
 	requireMisuse(t, func() { sink.WriteChunk([]int{0, 0}, make([]byte, 31)) })
 	requireMisuse(t, func() { sink.WriteChunk([]int{3, 0}, make([]byte, 32)) })
+}
+
+// Sink swaps each dtype's units (a complex number's halves apart, each
+// UCS4 character, the whole item otherwise, nothing for bytes) and pads
+// edge chunks with the fill value, whatever the order: the array reads
+// back as the big-endian bytes the native chunks held.
+func TestSinkByteOrders(t *testing.T) {
+	t.Parallel()
+	native := npyheader.NativeOrder()
+	for _, c := range []struct {
+		descr string
+		unit  int // bytes per swapped unit
+	}{
+		{">c8", 4}, {">c16", 8}, {">U2", 4}, {">f2", 2}, {">i8", 8}, {">u4", 4}, {"|S3", 1}, {"<f8", 8}, {"|b1", 1},
+	} {
+		for _, fortran := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s_F%v", c.descr, fortran), func(t *testing.T) {
+				t.Parallel()
+				dt, err := npyheader.ParseDescr(c.descr)
+				require.NoError(t, err)
+				item := dt.ItemSize
+				shape, chunks := []int{3, 5}, []int{2, 2}
+				fill := bytes.Repeat([]byte{0xAB}, item)
+				a, err := zarr.Create(filepath.Join(t.TempDir(), "a.zarr"), c.descr, shape, chunks,
+					zarr.WithFortranOrder(fortran), zarr.WithFill(fill))
+				require.NoError(t, err)
+				sink, err := a.Sink()
+				require.NoError(t, err)
+				// want: the array's items in C order, in its byte order.
+				want := make([]byte, 3*5*item)
+				for i := range want {
+					want[i] = byte(i*7 + 1)
+				}
+				swapped := dt.Order != native && dt.Order != npyheader.NotApplicable
+				for ci := range 2 {
+					for cj := range 3 {
+						data := make([]byte, 2*2*item) // C order, native, zero past the edge
+						for r := range 2 {
+							for k := range 2 {
+								i, j := 2*ci+r, 2*cj+k
+								if i >= 3 || j >= 5 {
+									continue
+								}
+								at := (r*2 + k) * item
+								copy(data[at:at+item], want[(i*5+j)*item:])
+								for u := 0; swapped && u < item; u += c.unit {
+									slices.Reverse(data[at+u : at+u+c.unit])
+								}
+							}
+						}
+						require.NoError(t, sink.WriteChunk([]int{ci, cj}, data))
+					}
+				}
+				got, err := a.ReadRegion([]int{0, 0}, shape, nil)
+				require.NoError(t, err)
+				require.Equal(t, want, got)
+				// Chunk (1, 2) holds only item (2, 4): the rest is the fill.
+				chunk, err := a.ReadChunk([]int{1, 2}, nil)
+				require.NoError(t, err)
+				require.Equal(t, want[(2*5+4)*item:][:item], chunk[:item])
+				require.Equal(t, bytes.Repeat(fill, 3), chunk[item:])
+			})
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/go-memmap/memmap/compute"
 	"github.com/go-memmap/memmap/internal/atomicfile"
 	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/internal/regular"
 	"github.com/go-memmap/memmap/mmarray"
 	"github.com/go-memmap/memmap/npyheader"
 	"github.com/go-memmap/memmap/zarr/codec"
@@ -95,9 +96,10 @@ func openV3(path string) (*Array, error) {
 }
 
 // readMetadataFile reads a small JSON file of the store, refusing one
-// larger than maxMetadataBytes before reading it.
+// larger than maxMetadataBytes before reading it, and anything but a
+// regular file (memmap.ErrUnsupported) without waiting on a named pipe.
 func readMetadataFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := regular.Open(path, os.O_RDONLY, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -410,21 +412,19 @@ func (a *Array) maxStoredBytes() int64 {
 // readStored reads the stored bytes of chunk idx into buf (grown when too
 // small) and returns them; found is false for a missing chunk.
 func (a *Array) readStored(idx []int, buf []byte) (stored []byte, found bool, err error) {
-	f, err := os.Open(a.chunkPath(idx))
+	// regular refuses a folder, a device or a named pipe (without
+	// waiting for a writer) with memmap.ErrUnsupported: no chunk either.
+	f, st, err := regular.OpenStat(a.chunkPath(idx), os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return buf[:0], false, nil
+	}
+	if errors.Is(err, memmap.ErrUnsupported) {
+		return nil, false, fmt.Errorf("%w: chunk %s: %w", ErrFormat, a.Key(idx), err)
 	}
 	if err != nil {
 		return nil, false, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, false, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, false, fmt.Errorf("%w: chunk %s is not a regular file", ErrFormat, a.Key(idx))
-	}
 	size := st.Size()
 	if a.l.pipe.raw() && size != int64(a.l.chunkBytes) {
 		return nil, false, fmt.Errorf("%w: chunk %s holds %d bytes, not the %d of an uncompressed chunk", ErrFormat, a.Key(idx), size, a.l.chunkBytes)

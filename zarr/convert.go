@@ -352,31 +352,40 @@ func (a *Array) writeFrom(src *mmarray.File, o options) error {
 // decode one chunk into a buffer and write its items into the file
 // (mmarray's File.WriteAt: through the file, not the mapping), so the
 // memory held is about workers × (chunk + its encoding), within the budget
-// (WithMemory). The file is flushed and closed before ToNPY returns, and
-// removed if anything fails. Options: WithWorkers, WithMemory, WithProgress. Errors wrap
-// mmarray.Create's, ReadChunk's and Flush's.
+// (WithMemory). An existing file at path is overwritten, as mmarray.Create
+// does; a path that is not a regular file (a folder, a device) is refused
+// and left alone. The file is flushed and closed before ToNPY returns,
+// and removed if anything fails after it was created. Options:
+// WithWorkers, WithMemory, WithProgress. Errors wrap mmarray.Create's,
+// ReadChunk's and Flush's.
 func ToNPY(a *Array, path string, opts ...ToNPYOption) error {
 	o := collect(opts, ToNPYOption.applyToNPY)
 	if err := a.toNPY(path, o); err != nil {
-		os.Remove(path)
 		return fmt.Errorf("convert %s to %s: %w", a.path, path, err)
 	}
 	return nil
 }
 
+// toNPY writes a into a new .npy file at path, and removes the file when
+// anything fails once it is created.
 func (a *Array) toNPY(path string, o options) error {
 	// np.save writes a 0-d or 1-d array in C order whatever its flags:
 	// the same bytes.
 	fortran := a.l.fortran && len(a.l.shape) > 1
 	f, err := mmarray.Create(path, a.l.dtype.String(), a.l.shape, mmarray.WithFortranOrder(fortran))
 	if err != nil {
+		// Create leaves no file of its own behind, and whatever it refused
+		// (a folder, a device) is not ToNPY's to remove.
 		return err
 	}
 	err = a.writeAll(f, fortran, o)
 	if err == nil {
 		err = f.Flush()
 	}
-	return errors.Join(err, f.Close())
+	if err = errors.Join(err, f.Close()); err != nil {
+		os.Remove(path)
+	}
+	return err
 }
 
 // ToRaw writes the Zarr array a into a new raw file at path (an existing

@@ -201,6 +201,15 @@ func TestToNPY(t *testing.T) {
 	require.ErrorIs(t, err, zarr.ErrFormat)
 	_, statErr = os.Stat(out)
 	require.ErrorIs(t, statErr, fs.ErrNotExist)
+	// A path ToNPY cannot create a file at is left as it was: ToNPY used
+	// to remove whatever was there, an empty folder or a device.
+	folder := filepath.Join(t.TempDir(), "folder.npy")
+	require.NoError(t, os.Mkdir(folder, 0o755))
+	err = zarr.ToNPY(a, folder)
+	require.ErrorIs(t, err, memmap.ErrUnsupported)
+	st, statErr := os.Stat(folder)
+	require.NoError(t, statErr, "the folder is still there")
+	require.True(t, st.IsDir())
 }
 
 // Damaged chunks give errors, never a crash: an uncompressed chunk file

@@ -132,9 +132,10 @@ func readAttrs(path string) (map[string]any, error) {
 
 // writeMetadataFile writes a metadata file whole under a temporary name,
 // synced (Commit): metadata is few files, and a store whose .zarray
-// vanished would lose every chunk with it.
+// vanished would lose every chunk with it. A symbolic link at path is
+// replaced, not written through, as zarr-python replaces it.
 func writeMetadataFile(path string, data []byte) error {
-	f, err := atomicfile.Create(path)
+	f, err := atomicfile.CreateNoFollow(path)
 	if err != nil {
 		return err
 	}
@@ -559,7 +560,9 @@ func (a *Array) openChunk(idx []int, s *compute.ChunkScratch) (*mmarray.File, er
 // fill value, as zarr-python does), and stores it under its key: written
 // to a temporary file beside it and renamed, so that a reader sees the old
 // chunk or the new one, never part of one (nothing is synced: a store is
-// as durable as zarr-python's, not more). Chunks are written whatever
+// as durable as zarr-python's, not more). A symbolic link at the key is
+// replaced by the new file, as zarr-python replaces it, never written
+// through. Chunks are written whatever
 // they hold, as zarr-python 2.13 does by default (write_empty_chunks).
 // Distinct chunks may be written concurrently. Errors wrap the codec's or
 // the operating system's. An idx outside the grid, or data of another
@@ -588,7 +591,7 @@ func (a *Array) writeChunk(idx []int, data []byte, buf *[]byte) error {
 			return err
 		}
 	}
-	f, err := atomicfile.Create(path)
+	f, err := atomicfile.CreateNoFollow(path)
 	if err != nil {
 		return err
 	}

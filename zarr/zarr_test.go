@@ -538,3 +538,38 @@ func TestFromFileContiguousChunks(t *testing.T) {
 		}
 	}
 }
+
+// A symbolic link in a store, at a chunk's key or at .zattrs, is replaced
+// by what WriteChunk or SetAttrs writes, as zarr-python's os.replace
+// replaces it: the file it names, outside the store, is left alone (it
+// used to be overwritten through the link).
+func TestWritesReplaceSymlinksInTheStore(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	outside := filepath.Join(dir, "outside.txt")
+	require.NoError(t, os.WriteFile(outside, []byte("precious"), 0o644))
+	for _, sep := range []string{".", "/"} {
+		a, err := zarr.Create(filepath.Join(t.TempDir(), "a.zarr"), "|u1", []int{2, 8}, []int{1, 8}, zarr.WithDimensionSeparator(sep))
+		require.NoError(t, err)
+		chunk := filepath.Join(a.Path(), filepath.FromSlash(a.Key([]int{1, 0})))
+		require.NoError(t, os.MkdirAll(filepath.Dir(chunk), 0o755))
+		require.NoError(t, os.Symlink(outside, chunk))
+		require.NoError(t, os.Symlink(outside, filepath.Join(a.Path(), ".zattrs")))
+		require.NoError(t, a.WriteChunk([]int{1, 0}, []byte("chunk 1!")))
+		require.NoError(t, a.SetAttrs(map[string]any{"k": "v"}))
+		got, err := os.ReadFile(outside)
+		require.NoError(t, err)
+		require.Equal(t, "precious", string(got))
+		for _, name := range []string{chunk, filepath.Join(a.Path(), ".zattrs")} {
+			st, err := os.Lstat(name)
+			require.NoError(t, err)
+			require.True(t, st.Mode().IsRegular(), "%s is a file of its own now", name)
+		}
+		b, err := a.ReadChunk([]int{1, 0}, nil)
+		require.NoError(t, err)
+		require.Equal(t, "chunk 1!", string(b))
+		reopened, err := zarr.Open(a.Path())
+		require.NoError(t, err)
+		require.Equal(t, map[string]any{"k": "v"}, reopened.Attrs())
+	}
+}

@@ -3,7 +3,8 @@
 // syncs and renames onto the path, and Abort removes. An existing file at
 // the path stays as it was until Commit replaces it whole: by a new file,
 // so the old one's permissions and owner are not kept. A symbolic link at
-// the path is followed (the file it names is replaced, the link stays); a
+// the path is followed (the file it names is replaced, the link stays;
+// CreateNoFollow replaces the link itself instead); a
 // path that is not a regular file (a device, a named pipe, a folder) is
 // refused, since a rename would replace it rather than write into it.
 //
@@ -50,6 +51,24 @@ func Create(path string) (*File, error) {
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: %s is not a regular file, which a rename would replace", memmap.ErrUnsupported, path)
 	}
+	return createTemp(path)
+}
+
+// CreateNoFollow is Create, except that a symbolic link at path is not
+// followed: Commit or Replace renames the new file onto the link itself,
+// which goes, as Python's os.replace does. It is for files inside a
+// folder that others may have written, such as a Zarr store, where a
+// link must not carry a write to a file outside the folder. Anything else
+// at path that is not a regular file is refused as Create refuses it.
+func CreateNoFollow(path string) (*File, error) {
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() && st.Mode().Type() != fs.ModeSymlink {
+		return nil, fmt.Errorf("%w: %s is not a regular file, which a rename would replace", memmap.ErrUnsupported, path)
+	}
+	return createTemp(path)
+}
+
+// createTemp creates the temporary file for path, beside it.
+func createTemp(path string) (*File, error) {
 	dir, base := filepath.Split(path)
 	for range tries {
 		name := filepath.Join(dir, "."+base+".tmp-"+strconv.FormatUint(rand.Uint64(), 36))

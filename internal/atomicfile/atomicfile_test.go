@@ -169,6 +169,41 @@ func TestSymlinkAndSpecialFiles(t *testing.T) {
 	requireOnly(t, dir, "target.txt", "link.txt", "folder")
 }
 
+// CreateNoFollow replaces a symbolic link at the path by the new file,
+// leaving the file it named as it was, and refuses what Create refuses.
+func TestCreateNoFollow(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target.txt")
+	require.NoError(t, os.WriteFile(target, []byte("old"), 0o644))
+	link := filepath.Join(dir, "link.txt")
+	require.NoError(t, os.Symlink("target.txt", link))
+	f, err := CreateNoFollow(link)
+	require.NoError(t, err)
+	require.Equal(t, link, f.Path())
+	_, err = f.Temp().WriteString("new")
+	require.NoError(t, err)
+	require.NoError(t, f.Replace())
+	got, err := os.ReadFile(target)
+	require.NoError(t, err)
+	require.Equal(t, "old", string(got), "the link's target is untouched")
+	st, err := os.Lstat(link)
+	require.NoError(t, err)
+	require.True(t, st.Mode().IsRegular(), "the link is replaced by a file")
+	got, err = os.ReadFile(link)
+	require.NoError(t, err)
+	require.Equal(t, "new", string(got))
+	requireOnly(t, dir, "target.txt", "link.txt")
+
+	folder := filepath.Join(dir, "folder")
+	require.NoError(t, os.Mkdir(folder, 0o755))
+	for _, path := range []string{folder, os.DevNull} {
+		_, err := CreateNoFollow(path)
+		require.ErrorIs(t, err, memmap.ErrUnsupported, path)
+	}
+	requireOnly(t, dir, "target.txt", "link.txt", "folder")
+}
+
 // Replace puts the new content at the path, replacing an old file, with
 // no temporary file left; a second Replace (or Commit) is refused, and an
 // Abort after it does nothing.

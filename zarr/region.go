@@ -1,6 +1,12 @@
 package zarr
 
-import "github.com/go-memmap/memmap/internal/misuse"
+import (
+	"fmt"
+	"math"
+
+	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/misuse"
+)
 
 // ReadRegion returns the items of the box that starts at start and has the
 // given shape (one entry per axis each), as bytes in C order, in dst when
@@ -8,25 +14,38 @@ import "github.com/go-memmap/memmap/internal/misuse"
 // z[start[0]:start[0]+shape[0], ...].tobytes() gives. Wrap the result with
 // mmarray.OpenRawBytes(name, b, mmarray.ReadOnly, a.Descr(), shape) for a
 // typed view of it. Only the chunks that the box meets are read, each
-// once. Errors are ReadChunk's. A box outside the array is misuse and
+// once. Errors are ReadChunk's, and memmap.ErrTooLarge for a box whose
+// bytes do not fit an int. A box outside the array is misuse and
 // panics with a *memmap.Misuse.
 func (a *Array) ReadRegion(start, shape []int, dst []byte) ([]byte, error) {
 	rank := len(a.l.shape)
 	if len(start) != rank || len(shape) != rank {
 		misuse.Panicf("zarr: ReadRegion(%v, %v) of an array of rank %d", start, shape, rank)
 	}
-	count := 1
 	for axis := range rank {
 		if start[axis] < 0 || shape[axis] < 0 || start[axis] > a.l.shape[axis] || shape[axis] > a.l.shape[axis]-start[axis] {
 			misuse.Panicf("zarr: ReadRegion(%v, %v) outside the shape %v", start, shape, a.l.shape)
 		}
-		count *= shape[axis]
 	}
 	item := a.l.dtype.ItemSize
-	if cap(dst) < count*item {
-		dst = make([]byte, count*item)
+	// The box's bytes must fit an int: an array's shape may be far larger
+	// than memory (its missing chunks cost nothing).
+	count, size := 1, item
+	for _, n := range shape {
+		if n == 0 {
+			count, size = 0, 0
+			break
+		}
+		if count > math.MaxInt/n || (size > 0 && size > math.MaxInt/n) {
+			return nil, fmt.Errorf("read region %v+%v of %s: %w: the region's bytes do not fit an int", start, shape, a.path, memmap.ErrTooLarge)
+		}
+		count *= n
+		size *= n
 	}
-	dst = dst[:count*item]
+	if cap(dst) < size {
+		dst = make([]byte, size)
+	}
+	dst = dst[:size]
 	if count == 0 {
 		return dst, nil
 	}

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -572,4 +574,25 @@ func TestWritesReplaceSymlinksInTheStore(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, map[string]any{"k": "v"}, reopened.Attrs())
 	}
+}
+
+// A region whose bytes do not fit an int is refused with
+// memmap.ErrTooLarge: its size used to wrap around, and ReadRegion
+// returned no bytes and no error for a box of 2^80 items.
+func TestReadRegionTooLarge(t *testing.T) {
+	t.Parallel()
+	if strconv.IntSize < 64 {
+		t.Skip("the shapes need a 64-bit int")
+	}
+	const big = math.MaxInt >> 23 // 2^40 - 1
+	a, err := zarr.Create(filepath.Join(t.TempDir(), "a.zarr"), "<f8", []int{big, big}, []int{1 << 20, 1 << 8})
+	require.NoError(t, err)
+	for _, shape := range [][]int{{big, big}, {big, 1 << 21}} {
+		b, err := a.ReadRegion([]int{0, 0}, shape, nil)
+		require.ErrorIs(t, err, memmap.ErrTooLarge, "shape %v", shape)
+		require.Nil(t, b)
+	}
+	b, err := a.ReadRegion([]int{big / 2, 7}, []int{2, 3}, nil)
+	require.NoError(t, err)
+	require.Equal(t, make([]byte, 2*3*8), b, "a small region of missing chunks is the fill value")
 }

@@ -347,8 +347,9 @@ func (a *Array) writeFrom(src *mmarray.File, o options) error {
 }
 
 // ToNPY writes the Zarr array a into a new .npy file at path, in a's
-// order (a Fortran-order array of two or more axes gives a Fortran-order
-// file), as np.save(path, z[...]) writes it. Workers each read and
+// order (a Fortran-order array gives a Fortran-order file unless it is
+// C-contiguous too: a zero-length axis, or at most one axis longer than
+// 1), as np.save(path, z[...]) writes it. Workers each read and
 // decode one chunk into a buffer and write its items into the file
 // (mmarray's File.WriteAt: through the file, not the mapping), so the
 // memory held is about workers × (chunk + its encoding), within the budget
@@ -369,9 +370,11 @@ func ToNPY(a *Array, path string, opts ...ToNPYOption) error {
 // toNPY writes a into a new .npy file at path, and removes the file when
 // anything fails once it is created.
 func (a *Array) toNPY(path string, o options) error {
-	// np.save writes a 0-d or 1-d array in C order whatever its flags:
-	// the same bytes.
-	fortran := a.l.fortran && len(a.l.shape) > 1
+	// np.save writes fortran_order True only for an array that is not
+	// C-contiguous too: not for one with a zero-length axis or at most one
+	// axis longer than 1 (0-d and 1-d arrays among them), whose bytes are
+	// the same in either order.
+	fortran := a.l.fortran && !cContiguousToo(a.l.shape)
 	f, err := mmarray.Create(path, a.l.dtype.String(), a.l.shape, mmarray.WithFortranOrder(fortran))
 	if err != nil {
 		// Create leaves no file of its own behind, and whatever it refused
@@ -462,4 +465,20 @@ func (a *Array) writeAll(w io.WriterAt, fortran bool, o options) error {
 			return err
 		}
 	})
+}
+
+// cContiguousToo reports whether a Fortran-order array of shape is laid
+// out as the C-order one too: it has a zero-length axis, or at most one
+// axis longer than 1.
+func cContiguousToo(shape []int) bool {
+	long := 0
+	for _, n := range shape {
+		if n == 0 {
+			return true
+		}
+		if n > 1 {
+			long++
+		}
+	}
+	return long <= 1
 }

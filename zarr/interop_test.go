@@ -282,9 +282,10 @@ json.dump(sources, sys.stdout)
 // checkStores has zarr-python read each store Go wrote and compare it with
 // its source .npy (z[...] equal to np.load bit for bit, same dtype and
 // shape) and with the .npy Go converted it back into; fill-value stores
-// are compared with the bytes Go read from them. It prints the mismatches.
+// are compared with the bytes Go read from them. The .npy's fortran_order
+// must be np.save's for z[...]. It prints the mismatches.
 const checkStores = `
-import zarr
+import io, zarr
 bad = []
 for c in json.load(sys.stdin):
     try:
@@ -298,7 +299,12 @@ for c in json.load(sys.stdin):
             with open(c['back'], 'rb') as f:
                 np.lib.format.read_magic(f)
                 fortran = np.lib.format.read_array_header_1_0(f)[1]
-            if back.dtype != a.dtype or back.tobytes() != a.tobytes() or fortran != (z.order == 'F' and back.ndim > 1):
+            saved = io.BytesIO()
+            np.save(saved, got)  # z[...] is in the store's order
+            saved.seek(0)
+            np.lib.format.read_magic(saved)
+            want_fortran = np.lib.format.read_array_header_1_0(saved)[1]
+            if back.dtype != a.dtype or back.tobytes() != a.tobytes() or fortran != want_fortran:
                 bad.append([c['store'], 'ToNPY differs', str(back.dtype), str(fortran)])
         if 'bin' in c:
             if got.tobytes() != open(c['bin'], 'rb').read():

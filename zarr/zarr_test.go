@@ -596,3 +596,36 @@ func TestReadRegionTooLarge(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, make([]byte, 2*3*8), b, "a small region of missing chunks is the fill value")
 }
+
+// ToNPY writes fortran_order as np.save(path, z[...]) does: True only for
+// an array that is not C-contiguous too, so a Fortran-order store with a
+// zero-length axis, or with at most one axis longer than 1, gives a C-order
+// header (the same bytes); it used to say Fortran for every store of two
+// or more axes.
+func TestToNPYFortranFlagAsNPSave(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		shape   []int
+		fortran bool
+	}{
+		{[]int{4, 0, 3}, false},
+		{[]int{1, 5}, false},
+		{[]int{5, 1, 1}, false},
+		{[]int{1, 1}, false},
+		{[]int{2, 3}, true},
+		{[]int{2, 1, 3}, true},
+	} {
+		chunks := make([]int, len(c.shape))
+		for i := range chunks {
+			chunks[i] = 2
+		}
+		a, err := zarr.Create(filepath.Join(t.TempDir(), "a.zarr"), "<i2", c.shape, chunks, zarr.WithFortranOrder(true))
+		require.NoError(t, err)
+		out := filepath.Join(t.TempDir(), "out.npy")
+		require.NoError(t, zarr.ToNPY(a, out))
+		f, err := mmarray.Open(out, mmarray.ReadOnly)
+		require.NoError(t, err)
+		require.Equal(t, c.fortran, f.FortranOrder(), "shape %v", c.shape)
+		require.NoError(t, f.Close())
+	}
+}

@@ -397,17 +397,13 @@ func (a *Array) chunkPath(idx []int) string {
 	return filepath.Join(a.path, filepath.FromSlash(a.Key(idx)))
 }
 
-// maxStoredBytes bounds a stored chunk's size: no codec here expands a
-// chunk by more than a few bytes in a thousand plus a header (blosc stores
-// an incompressible chunk as it is, plus 16 bytes), and a shard adds 16
-// bytes of index per item at most, so a file larger than this is damage,
-// refused before it is read into memory.
+// maxStoredBytes bounds a stored chunk's size: no codec here expands what
+// it encodes by more than a few bytes in a thousand plus a header, and a
+// shard adds its index and the framing of each inner chunk
+// (pipeline.maxEncoded), so a file larger than this is damage, refused
+// before it is read into memory.
 func (a *Array) maxStoredBytes() int64 {
-	n := int64(a.l.chunkBytes)
-	if a.l.pipe.shard != nil && a.l.dtype.ItemSize > 0 {
-		n += 16 * n / int64(a.l.dtype.ItemSize)
-	}
-	return n + n/16 + 64<<10
+	return a.l.pipe.maxEncoded(int64(a.l.chunkBytes), a.l.chunks) + 64<<10
 }
 
 // readStored reads the stored bytes of chunk idx into buf (grown when too

@@ -151,6 +151,37 @@ func (p *pipeline) encode(buf *[]byte, data []byte, item int) ([]byte, error) {
 	return cur, nil
 }
 
+// maxEncodedBytes caps maxEncoded, far above any chunk this package
+// reads, so that a long list of codecs cannot overflow it.
+const maxEncodedBytes = 1 << 62
+
+// maxEncoded bounds the stored size of a chunk of n decoded bytes and the
+// given shape: a shard's index (16 bytes per inner chunk, 4 per checksum)
+// and its inner chunks' own bounds, then for each bytes->bytes codec 4
+// bytes (crc32c) or a sixteenth and 256 bytes, more than any compressor
+// here expands its input by, headers included.
+func (p *pipeline) maxEncoded(n int64, shape []int) int64 {
+	if s := p.shard; s != nil {
+		count := int64(1)
+		for axis, c := range s.inner {
+			count *= int64(shape[axis] / c)
+		}
+		if count > 0 {
+			perInner := s.codecs.maxEncoded(n/count, s.inner)
+			n = min(maxEncodedBytes, count*min(perInner+16, maxEncodedBytes/count)+4*int64(s.indexCRCs))
+		}
+	}
+	for _, c := range p.codecs {
+		if isCRC32C(c) {
+			n += 4
+		} else {
+			n += n/16 + 256
+		}
+		n = min(n, maxEncodedBytes)
+	}
+	return n
+}
+
 // indexBytes is the size of a shard's encoded index for n inner chunks.
 func (s *sharding) indexBytes(n int) int { return 16*n + 4*s.indexCRCs }
 

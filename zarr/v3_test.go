@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -449,4 +450,44 @@ func TestV3Group(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[string]any{"u": "m"}, again.Attrs())
 	require.Equal(t, []int{3}, again.Shape(), "SetAttrs keeps the rest of zarr.json")
+}
+
+// A shard of many tiny inner chunks, each compressed, holds far more bytes
+// of framing (a gzip header and trailer and 16 bytes of index per inner
+// chunk) than items, and reads: it used to be refused as damage, the bound
+// on a stored shard allowing only 16 bytes per item for everything.
+func TestV3ShardOfTinyCompressedInnerChunks(t *testing.T) {
+	t.Parallel()
+	const n = 4096
+	path := writeNode(t, `{"zarr_format": 3, "node_type": "array", "shape": [`+strconv.Itoa(n)+`], "data_type": "float64",
+	  "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [`+strconv.Itoa(n)+`]}},
+	  "chunk_key_encoding": {"name": "default"}, "fill_value": 0,
+	  "codecs": [{"name": "sharding_indexed", "configuration": {"chunk_shape": [1],
+	    "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "gzip", "configuration": {"level": 9}}, {"name": "crc32c"}],
+	    "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}, {"name": "crc32c"}]}}]}`)
+	gz, err := codec.FromV3("gzip", map[string]any{"level": 9.0})
+	require.NoError(t, err)
+	crc := codec.NewCRC32C()
+	var body []byte
+	index := make([]byte, 16*n)
+	for i := range n {
+		enc, err := gz.Encode(nil, binary.LittleEndian.AppendUint64(nil, math.Float64bits(float64(i)/3)), 8)
+		require.NoError(t, err)
+		enc, err = crc.Encode(nil, enc, 1)
+		require.NoError(t, err)
+		binary.LittleEndian.PutUint64(index[16*i:], uint64(len(body)))
+		binary.LittleEndian.PutUint64(index[16*i+8:], uint64(len(enc)))
+		body = append(body, enc...)
+	}
+	index, err = crc.Encode(nil, index, 8)
+	require.NoError(t, err)
+	require.NoError(t, os.MkdirAll(filepath.Join(path, "c"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(path, "c", "0"), append(body, index...), 0o644))
+	a, err := zarr.Open(path)
+	require.NoError(t, err)
+	got, err := a.ReadChunk([]int{0}, nil)
+	require.NoError(t, err)
+	for i := range n {
+		require.Equal(t, float64(i)/3, math.Float64frombits(binary.LittleEndian.Uint64(got[8*i:])), "item %d", i)
+	}
 }

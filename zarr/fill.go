@@ -335,9 +335,22 @@ func floatJSON(b []byte, size int, order binary.ByteOrder) (any, error) {
 	case math.IsInf(x, -1):
 		return "-Infinity", nil
 	}
-	s := strconv.FormatFloat(x, 'g', -1, 64)
-	if !bytes.ContainsAny([]byte(s), ".e") {
-		s += ".0" // Python's float repr: 0.0, not 0
+	return json.Number(pythonFloatRepr(x)), nil
+}
+
+// pythonFloatRepr is Python's repr of a finite float, as json.dumps writes
+// it: the shortest digits that read back as x, in fixed point ("0.0",
+// "123456789.0") when the decimal exponent is from -4 to 15, else as
+// "1e+16" or "1e-05" (Go's shortest 'g' switches to exponents sooner).
+func pythonFloatRepr(x float64) string {
+	s := strconv.FormatFloat(x, 'e', -1, 64)
+	exp, err := strconv.Atoi(s[strings.IndexByte(s, 'e')+1:])
+	if err != nil || exp < -4 || exp >= 16 {
+		return s
 	}
-	return json.Number(s), nil
+	s = strconv.FormatFloat(x, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
 }

@@ -96,7 +96,14 @@ func TestFillValues(t *testing.T) {
 	for _, c := range []struct {
 		x    float64
 		want string
-	}{{math.NaN(), `"NaN"`}, {math.Inf(-1), `"-Infinity"`}, {0, `0.0`}, {100, `100.0`}, {0.1, `0.1`}, {1e300, `1e+300`}} {
+	}{
+		{math.NaN(), `"NaN"`}, {math.Inf(-1), `"-Infinity"`}, {0, `0.0`}, {math.Copysign(0, -1), `-0.0`},
+		{100, `100.0`}, {0.1, `0.1`}, {1e300, `1e+300`}, {1.5e-300, `1.5e-300`},
+		// Python's repr is fixed-point for exponents from -4 to 15,
+		// where Go's shortest 'g' switches to exponents sooner.
+		{123456789, `123456789.0`}, {1234567890123456, `1234567890123456.0`}, {1e16, `1e+16`},
+		{1 << 60, `1.152921504606847e+18`}, {0.0001, `0.0001`}, {1e-5, `1e-05`}, {-2.5e-7, `-2.5e-07`},
+	} {
 		dt, _ := npyheader.ParseDescr("<f8")
 		b := make([]byte, 8)
 		byteOrder(dt).PutUint64(b, math.Float64bits(c.x))

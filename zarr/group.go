@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // Group is a Zarr group in a directory store: a folder with a .zgroup
@@ -172,19 +173,53 @@ func nodeType(dir string) string {
 func (g *Group) ZarrFormat() int { return g.format }
 
 // Open opens the member array name (a path relative to the group, "a" or
-// "sub/a"), as Open(filepath.Join(g.Path(), name)) does.
+// "sub/a"), as Open(filepath.Join(g.Path(), name)) does. A name is read as
+// zarr-python reads it: slashes at its ends and repeated ones are dropped,
+// and a name with a "." or ".." segment, or none at all, is refused with an
+// error wrapping fs.ErrInvalid, so that no name reaches outside the group.
 func (g *Group) Open(name string) (*Array, error) {
-	return Open(filepath.Join(g.path, filepath.FromSlash(name)))
+	path, err := g.memberPath("open", name)
+	if err != nil {
+		return nil, err
+	}
+	return Open(path)
 }
 
-// Group opens the member group name, as OpenGroup does.
+// Group opens the member group name, as OpenGroup does; names are read
+// as Open reads them.
 func (g *Group) Group(name string) (*Group, error) {
-	return OpenGroup(filepath.Join(g.path, filepath.FromSlash(name)))
+	path, err := g.memberPath("open group", name)
+	if err != nil {
+		return nil, err
+	}
+	return OpenGroup(path)
 }
 
 // Create makes the member array name, as Create does in the group's
-// folder (in the group's format unless WithFormat says otherwise).
+// folder (in the group's format unless WithFormat says otherwise); names
+// are read as Open reads them.
 func (g *Group) Create(name, descr string, shape, chunks []int, opts ...CreateOption) (*Array, error) {
+	path, err := g.memberPath("create", name)
+	if err != nil {
+		return nil, err
+	}
 	opts = append([]CreateOption{WithFormat(g.format)}, opts...)
-	return Create(filepath.Join(g.path, filepath.FromSlash(name)), descr, shape, chunks, opts...)
+	return Create(path, descr, shape, chunks, opts...)
+}
+
+// memberPath is the folder of the member name, as zarr-python's
+// normalize_storage_path reads the name: segments split at "/" (and at the
+// system's separator), empty ones dropped, "." and ".." refused.
+func (g *Group) memberPath(op, name string) (string, error) {
+	segments := strings.FieldsFunc(name, func(r rune) bool { return r == '/' || r == filepath.Separator })
+	for _, s := range segments {
+		if s == "." || s == ".." {
+			segments = nil
+			break
+		}
+	}
+	if len(segments) == 0 {
+		return "", fmt.Errorf("%s member %q of %s: %w: a member name has segments, none of them \".\" or \"..\"", op, name, g.path, fs.ErrInvalid)
+	}
+	return filepath.Join(append([]string{g.path}, segments...)...), nil
 }

@@ -629,3 +629,34 @@ func TestToNPYFortranFlagAsNPSave(t *testing.T) {
 		require.NoError(t, f.Close())
 	}
 }
+
+// A member name with a "." or ".." segment is refused with fs.ErrInvalid,
+// as zarr-python refuses it, by Group.Open, Group.Group and Group.Create:
+// "../x" used to reach a sibling of the group's folder.
+func TestGroupRefusesNamesOutsideIt(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	g, err := zarr.CreateGroup(filepath.Join(dir, "g.zarr"), nil)
+	require.NoError(t, err)
+	_, err = zarr.Create(filepath.Join(dir, "outside"), "<i2", []int{3}, []int{2})
+	require.NoError(t, err)
+	_, err = zarr.CreateGroup(filepath.Join(dir, "outsidegroup"), nil)
+	require.NoError(t, err)
+	_, err = g.Create("sub/a", "<i2", []int{3}, []int{2})
+	require.NoError(t, err)
+	for _, name := range []string{"../outside", "sub/../../outside", "./sub/a", "sub/./a", "sub/a/.", "..", ".", ""} {
+		_, err := g.Open(name)
+		require.ErrorIs(t, err, fs.ErrInvalid, "Open(%q)", name)
+		_, err = g.Group(strings.Replace(name, "outside", "outsidegroup", 1))
+		require.ErrorIs(t, err, fs.ErrInvalid, "Group(%q)", name)
+	}
+	for _, name := range []string{"../outsidenew", "sub/../../outsidenew", "./new", "sub/./new", "new/.."} {
+		_, err = g.Create(name, "<i2", []int{3}, []int{2})
+		require.ErrorIs(t, err, fs.ErrInvalid, "Create(%q)", name)
+	}
+	_, err = os.Stat(filepath.Join(dir, "outsidenew"))
+	require.ErrorIs(t, err, fs.ErrNotExist, "nothing created outside the group")
+	a, err := g.Open("/sub//a/")
+	require.NoError(t, err, "slashes are dropped, as zarr-python drops them")
+	require.Equal(t, []int{3}, a.Shape())
+}

@@ -120,14 +120,17 @@ func (g *Group) Attrs() map[string]any { return g.attrs }
 
 // Members lists the names of the group's arrays and of its groups, each
 // sorted: the subfolders with a .zarray or an array's zarr.json, and those
-// with a .zgroup or a group's zarr.json.
+// with a .zgroup or a group's zarr.json; links to folders count as
+// subfolders, as in zarr-python.
 func (g *Group) Members() (arrays, groups []string, err error) {
 	entries, err := os.ReadDir(g.path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list group %s: %w", g.path, err)
 	}
 	for _, e := range entries {
-		if !e.IsDir() {
+		// A link is followed, as zarr-python's listing follows it (to a
+		// folder or not: nodeType finds no node in what is not one).
+		if !e.IsDir() && e.Type()&fs.ModeSymlink == 0 {
 			continue
 		}
 		switch nodeType(filepath.Join(g.path, e.Name())) {

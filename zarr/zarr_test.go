@@ -660,3 +660,27 @@ func TestGroupRefusesNamesOutsideIt(t *testing.T) {
 	require.NoError(t, err, "slashes are dropped, as zarr-python drops them")
 	require.Equal(t, []int{3}, a.Shape())
 }
+
+// Members lists a member whose folder is a symbolic link, as zarr-python
+// lists it (its listing follows links): it used to be left out, though
+// Open reads it.
+func TestMembersFollowLinks(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	g, err := zarr.CreateGroup(filepath.Join(dir, "g.zarr"), nil)
+	require.NoError(t, err)
+	_, err = zarr.Create(filepath.Join(dir, "elsewhere"), "<i2", []int{3}, []int{2})
+	require.NoError(t, err)
+	_, err = zarr.CreateGroup(filepath.Join(dir, "elsewheregroup"), nil)
+	require.NoError(t, err)
+	require.NoError(t, os.Symlink(filepath.Join(dir, "elsewhere"), filepath.Join(g.Path(), "linked")))
+	require.NoError(t, os.Symlink(filepath.Join(dir, "elsewheregroup"), filepath.Join(g.Path(), "linkedgroup")))
+	require.NoError(t, os.Symlink(filepath.Join(dir, "nowhere"), filepath.Join(g.Path(), "dangling")))
+	arrays, groups, err := g.Members()
+	require.NoError(t, err)
+	require.Equal(t, []string{"linked"}, arrays)
+	require.Equal(t, []string{"linkedgroup"}, groups)
+	a, err := g.Open("linked")
+	require.NoError(t, err)
+	require.Equal(t, []int{3}, a.Shape())
+}

@@ -120,6 +120,11 @@
 //     mmarray's Caveats). WriteChunk replaces a chunk's file with a new one
 //     and never truncates it, so that does not happen between writers and
 //     readers of this package.
+//   - A symbolic link at a chunk's key or at a metadata file is replaced
+//     by what WriteChunk or SetAttrs writes, never written through, as
+//     zarr-python replaces it; a link to a folder (a member, or a folder
+//     of nested "/" keys) is followed, by reads and writes alike, as
+//     zarr-python follows it.
 //   - Chunks and metadata are not synced chunk by chunk (metadata files
 //     are): after a power failure a store may lack chunks written just
 //     before, as one zarr-python wrote may.

@@ -1,11 +1,13 @@
 package zarr
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -123,11 +125,107 @@ func readAttrs(path string) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var attrs map[string]any
-	if err := json.Unmarshal(data, &attrs); err != nil {
+	attrs, err := parseAttrs(data)
+	if err != nil {
 		return nil, fmt.Errorf("%w: .zattrs: %v", ErrFormat, err)
 	}
 	return attrs, nil
+}
+
+// nonFiniteMark starts the strings quoteNonFinite puts in place of NaN,
+// Infinity and -Infinity, for restoreNonFinite to turn back into floats.
+const nonFiniteMark = "\x00zarr-non-finite:"
+
+// parseAttrs decodes a .zattrs object. zarr-python writes NaN and the
+// infinities as Python's json does, as the bare words NaN, Infinity and
+// -Infinity, which are not JSON: when the text does not parse, those words
+// outside strings are read as the floats they stand for.
+func parseAttrs(data []byte) (map[string]any, error) {
+	var attrs map[string]any
+	err := json.Unmarshal(data, &attrs)
+	if err == nil {
+		return attrs, nil
+	}
+	quoted, found := quoteNonFinite(data)
+	if !found {
+		return nil, err
+	}
+	attrs = nil
+	if err := json.Unmarshal(quoted, &attrs); err != nil {
+		return nil, err
+	}
+	for k, v := range attrs {
+		attrs[k] = restoreNonFinite(v)
+	}
+	return attrs, nil
+}
+
+// quoteNonFinite returns data with each NaN, Infinity and -Infinity
+// outside a string replaced by a JSON string of nonFiniteMark and the word,
+// and whether there was one.
+func quoteNonFinite(data []byte) ([]byte, bool) {
+	var out []byte
+	found := false
+	inString, escaped := false, false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if inString {
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+			out = append(out, c)
+			continue
+		}
+		if c == '"' {
+			inString = true
+		}
+		word := ""
+		for _, w := range []string{"NaN", "Infinity", "-Infinity"} {
+			if bytes.HasPrefix(data[i:], []byte(w)) {
+				word = w
+			}
+		}
+		if word == "" {
+			out = append(out, c)
+			continue
+		}
+		found = true
+		out = append(out, `"\u0000zarr-non-finite:`...) // nonFiniteMark in JSON
+		out = append(out, word...)
+		out = append(out, '"')
+		i += len(word) - 1
+	}
+	return out, found
+}
+
+// restoreNonFinite turns the strings quoteNonFinite wrote in v, and in the
+// lists and objects it holds, back into NaN and the infinities.
+func restoreNonFinite(v any) any {
+	switch v := v.(type) {
+	case string:
+		switch v {
+		case nonFiniteMark + "NaN":
+			return math.NaN()
+		case nonFiniteMark + "Infinity":
+			return math.Inf(1)
+		case nonFiniteMark + "-Infinity":
+			return math.Inf(-1)
+		}
+	case []any:
+		for i, x := range v {
+			v[i] = restoreNonFinite(x)
+		}
+	case map[string]any:
+		for k, x := range v {
+			v[k] = restoreNonFinite(x)
+		}
+	}
+	return v
 }
 
 // writeMetadataFile writes a metadata file whole under a temporary name,
@@ -337,7 +435,8 @@ func (a *Array) Codec() codec.Codec { return a.l.codec }
 func (a *Array) ChunkBytes() int { return a.l.chunkBytes }
 
 // Attrs is the array's .zattrs as read by Open or written by Create or
-// SetAttrs (nil when there is none). The map is the Array's own: do not
+// SetAttrs (nil when there is none); the bare NaN, Infinity and -Infinity
+// zarr-python writes there read as float64s. The map is the Array's own: do not
 // change it.
 func (a *Array) Attrs() map[string]any { return a.attrs }
 

@@ -98,6 +98,10 @@
 //     and crc32c are refused. Unknown codecs are refused even when marked
 //     "must_understand": false, since decoding without them would be
 //     wrong.
+//   - Attributes holding NaN or an infinity, which zarr-python writes to
+//     .zattrs as the bare words NaN, Infinity and -Infinity (not JSON), are
+//     read as those floats but not written: WithAttrs and SetAttrs refuse
+//     them with memmap.ErrUnsupported.
 //   - v3 dimension names read as "" for a null name; an empty name and no
 //     name are not told apart.
 //   - Filters and object dtypes (which need an object codec) are refused

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -438,4 +439,39 @@ func writeFillStores(t *testing.T, dir string, codecs []codec.Codec) []storeChec
 		checks = append(checks, check)
 	}
 	return checks
+}
+
+// nonFiniteAttrs has zarr-python write attributes holding NaN and the
+// infinities, which its JSON writes as bare NaN, Infinity and -Infinity
+// (as xarray's _FillValue: NaN often is), onto an array and a group.
+const nonFiniteAttrs = `
+import zarr
+out = json.load(sys.stdin)['out']
+g = zarr.open_group(out, mode='w')
+g.attrs['nan'] = float('nan')
+z = g.create_dataset('a', shape=(3,), chunks=(2,), dtype='<f8', compressor=None)
+z.attrs.update({'_FillValue': float('nan'), 'inf': [float('inf'), -float('inf'), 1.5], 'text': 'NaN, Infinity', 'nested': {'x': float('-inf')}})
+json.dump('ok', sys.stdout)
+`
+
+// Attributes zarr-python writes with NaN or an infinity read as those
+// floats, strings that spell them as strings: Open used to refuse such an
+// array as invalid JSON.
+func TestReadNonFiniteAttrs(t *testing.T) {
+	t.Parallel()
+	numpytest.RequireModule(t, "zarr")
+	store := filepath.Join(t.TempDir(), "g.zarr")
+	var ok string
+	numpytest.RunJSON(t, nonFiniteAttrs, map[string]string{"out": store}, &ok)
+	require.Equal(t, "ok", ok)
+	g, err := zarr.OpenGroup(store)
+	require.NoError(t, err)
+	require.True(t, math.IsNaN(g.Attrs()["nan"].(float64)))
+	a, err := g.Open("a")
+	require.NoError(t, err)
+	attrs := a.Attrs()
+	require.True(t, math.IsNaN(attrs["_FillValue"].(float64)))
+	require.Equal(t, []any{math.Inf(1), math.Inf(-1), 1.5}, attrs["inf"])
+	require.Equal(t, "NaN, Infinity", attrs["text"])
+	require.Equal(t, map[string]any{"x": math.Inf(-1)}, attrs["nested"])
 }

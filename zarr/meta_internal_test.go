@@ -212,3 +212,22 @@ func FuzzParseV3Node(f *testing.F) {
 		}
 	})
 }
+
+// parseAttrs reads the bare NaN, Infinity and -Infinity of Python's json
+// as floats, and leaves the same words inside strings, escaped quotes and
+// backslashes included, as they are; text that is not JSON otherwise is
+// refused.
+func TestParseAttrsNonFinite(t *testing.T) {
+	t.Parallel()
+	attrs, err := parseAttrs([]byte(`{"a": "x\"NaN\\", "b": [NaN, -Infinity,Infinity], "c\\": {"NaN": "Infinity"}}`))
+	require.NoError(t, err)
+	require.Equal(t, `x"NaN\`, attrs["a"])
+	b := attrs["b"].([]any)
+	require.True(t, math.IsNaN(b[0].(float64)))
+	require.Equal(t, []any{math.Inf(-1), math.Inf(1)}, b[1:])
+	require.Equal(t, map[string]any{"NaN": "Infinity"}, attrs[`c\`])
+	for _, bad := range []string{`{"a": NaNa}`, `{"a": nan}`, `{"a": [1,}`, `[NaN]`} {
+		_, err := parseAttrs([]byte(bad))
+		require.Error(t, err, bad)
+	}
+}

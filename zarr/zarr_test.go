@@ -684,3 +684,17 @@ func TestMembersFollowLinks(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []int{3}, a.Shape())
 }
+
+// Attributes JSON cannot hold (NaN) are refused by SetAttrs and WithAttrs
+// with memmap.ErrUnsupported, as the Caveats say, and the old ones stay.
+func TestNonFiniteAttrsAreNotWritten(t *testing.T) {
+	t.Parallel()
+	a, err := zarr.Create(filepath.Join(t.TempDir(), "a.zarr"), "<f8", []int{3}, []int{2}, zarr.WithAttrs(map[string]any{"k": 1.0}))
+	require.NoError(t, err)
+	require.ErrorIs(t, a.SetAttrs(map[string]any{"x": math.NaN()}), memmap.ErrUnsupported)
+	reopened, err := zarr.Open(a.Path())
+	require.NoError(t, err)
+	require.Equal(t, map[string]any{"k": 1.0}, reopened.Attrs())
+	_, err = zarr.Create(filepath.Join(t.TempDir(), "b.zarr"), "<f8", []int{3}, []int{2}, zarr.WithAttrs(map[string]any{"x": math.Inf(1)}))
+	require.ErrorIs(t, err, memmap.ErrUnsupported)
+}

@@ -59,8 +59,7 @@ type layout struct {
 // parseArrayMeta reads and checks the JSON of a .zarray.
 func parseArrayMeta(data []byte) (layout, error) {
 	var m arrayMeta
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&m); err != nil {
+	if err := json.Unmarshal(data, &m); err != nil { // text after the object too
 		return layout{}, fmt.Errorf("%w: .zarray: %v", ErrFormat, err)
 	}
 	if m.ZarrFormat != 2 {

@@ -360,7 +360,15 @@ func TestOpenRefusesBadMetadata(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(path, ".zarray"), []byte("{not json"), 0o644))
 	_, err := zarr.Open(path)
 	require.ErrorIs(t, err, zarr.ErrFormat)
-	require.NoError(t, os.WriteFile(filepath.Join(path, ".zarray"), []byte(`{"zarr_format": 2, "shape": [1], "chunks": [1], "dtype": "<f8", "order": "C", "fill_value": 0}`), 0o644))
+	valid := `{"zarr_format": 2, "shape": [1], "chunks": [1], "dtype": "<f8", "order": "C", "fill_value": 0}`
+	// Text after the object, which zarr-python's json.loads refuses too
+	// (it used to be ignored).
+	require.NoError(t, os.WriteFile(filepath.Join(path, ".zarray"), []byte(valid+`{"zarr_format": 2}`), 0o644))
+	_, err = zarr.Open(path)
+	require.ErrorIs(t, err, zarr.ErrFormat, "a .zarray with text after its object")
+	require.NoError(t, os.WriteFile(filepath.Join(path, ".zarray"), []byte(valid+"\n"), 0o644))
+	_, err = zarr.Open(path)
+	require.NoError(t, err, "white space after the object")
 	require.NoError(t, os.WriteFile(filepath.Join(path, ".zattrs"), []byte("[1]"), 0o644))
 	_, err = zarr.Open(path)
 	require.ErrorIs(t, err, zarr.ErrFormat, ".zattrs not an object")

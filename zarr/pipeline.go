@@ -182,8 +182,10 @@ func (p *pipeline) maxEncoded(n int64, shape []int) int64 {
 	return n
 }
 
-// indexBytes is the size of a shard's encoded index for n inner chunks.
-func (s *sharding) indexBytes(n int) int { return 16*n + 4*s.indexCRCs }
+// indexBytes is the size of a shard's encoded index for n inner chunks,
+// as an int64: on 32-bit platforms 16 bytes per inner chunk may not fit
+// an int.
+func (s *sharding) indexBytes(n int) int64 { return 16*int64(n) + 4*int64(s.indexCRCs) }
 
 // decode decodes a shard: src holds its inner chunks and its index, dst
 // receives the shard's items in C order.
@@ -195,10 +197,10 @@ func (s *sharding) decode(dst, src []byte, shape []int, item int, fill []byte) e
 		perShard[axis] = shape[axis] / s.inner[axis]
 		n *= perShard[axis]
 	}
-	isize := s.indexBytes(n)
-	if len(src) < isize {
-		return fmt.Errorf("%w: a shard of %d bytes has no room for its %d-byte index", ErrFormat, len(src), isize)
+	if int64(len(src)) < s.indexBytes(n) {
+		return fmt.Errorf("%w: a shard of %d bytes has no room for its %d-byte index", ErrFormat, len(src), s.indexBytes(n))
 	}
+	isize := int(s.indexBytes(n))
 	index := src[len(src)-isize:]
 	if s.indexAtStart {
 		index = src[:isize]

@@ -74,3 +74,20 @@ func appendCRC32C(b []byte) []byte {
 	}
 	return out
 }
+
+// A shard of 2^27 one-byte inner chunks has an index of 2 GiB: a stored
+// shard too short for it is refused, on 32-bit platforms too, where the
+// index's size used to overflow an int and slicing the shard panicked.
+func TestShardIndexLargerThanAnInt32(t *testing.T) {
+	t.Parallel()
+	var doc map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(`{"zarr_format": 3, "node_type": "array", "shape": [134217728], "data_type": "uint8",
+	  "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [134217728]}}, "chunk_key_encoding": {"name": "default"}, "fill_value": 0,
+	  "codecs": [{"name": "sharding_indexed", "configuration": {"chunk_shape": [1],
+	    "codecs": [{"name": "bytes"}],
+	    "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}]}}]}`), &doc))
+	l, err := parseV3Array(doc)
+	require.NoError(t, err)
+	err = l.pipe.shard.decode(nil, make([]byte, 64), l.chunks, l.dtype.ItemSize, l.fill)
+	require.ErrorIs(t, err, ErrFormat)
+}

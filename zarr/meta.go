@@ -130,8 +130,11 @@ func dims(name string, v []int64, least int64) ([]int, error) {
 	}
 	out := make([]int, len(v))
 	for i, n := range v {
-		if n < least || n > math.MaxInt32 && int64(int(n)) != n {
+		if n < least {
 			return nil, fmt.Errorf("%w: .zarray: %s %v: dimension %d is out of range", ErrFormat, name, v, i)
+		}
+		if n > math.MaxInt32 && int64(int(n)) != n { // valid, but not on a 32-bit platform
+			return nil, fmt.Errorf("%w: .zarray: %s %v: dimension %d does not fit an int", memmap.ErrTooLarge, name, v, i)
 		}
 		out[i] = int(n)
 	}

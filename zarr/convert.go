@@ -14,6 +14,7 @@ import (
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/memlimit"
 	"github.com/go-memmap/memmap/internal/misuse"
+	"github.com/go-memmap/memmap/internal/regular"
 	"github.com/go-memmap/memmap/mmarray"
 )
 
@@ -396,19 +397,22 @@ func (a *Array) toNPY(path string, o options) error {
 // a's dtype and byte order, as z[...].tofile(path) writes them, whatever
 // a's order. Workers each read and decode one chunk and write its runs of
 // items into the file at their places, as ToNPY does, within the same
-// memory. The file is closed before ToRaw returns, and removed if
-// anything fails. Options: WithWorkers, WithMemory, WithProgress. Errors
-// wrap the operating system's, ReadChunk's and memmap.ErrTooLarge for an
-// array of more than 2^62 bytes.
+// memory. A path that is not a regular file (a folder, a device, a named
+// pipe) is refused with memmap.ErrUnsupported and left alone. The file is
+// closed before ToRaw returns, and removed if anything fails after it was
+// opened. Options: WithWorkers, WithMemory, WithProgress. Errors wrap the
+// operating system's, ReadChunk's and memmap.ErrTooLarge for an array of
+// more than 2^62 bytes.
 func ToRaw(a *Array, path string, opts ...ToNPYOption) error {
 	o := collect(opts, ToNPYOption.applyToNPY)
 	if err := a.toRaw(path, o); err != nil {
-		os.Remove(path)
 		return fmt.Errorf("convert %s to %s: %w", a.path, path, err)
 	}
 	return nil
 }
 
+// toRaw writes a into a new raw file at path, and removes the file when
+// anything fails once it is opened.
 func (a *Array) toRaw(path string, o options) error {
 	size := int64(a.l.dtype.ItemSize)
 	for _, n := range a.l.shape {
@@ -417,7 +421,9 @@ func (a *Array) toRaw(path string, o options) error {
 		}
 		size *= int64(n)
 	}
-	f, err := os.Create(path)
+	// regular refuses a folder, a device or a named pipe (without waiting
+	// for a reader), which are not ToRaw's to truncate or remove.
+	f, err := regular.Open(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
 	if err != nil {
 		return err
 	}
@@ -427,7 +433,10 @@ func (a *Array) toRaw(path string, o options) error {
 	if err == nil {
 		err = a.writeAll(f, false, o)
 	}
-	return errors.Join(err, f.Close())
+	if err = errors.Join(err, f.Close()); err != nil {
+		os.Remove(path)
+	}
+	return err
 }
 
 // writeAll writes every item of a into w, laid out as an array of a's

@@ -53,7 +53,10 @@ func TestNamedPipesInAStoreAreRefused(t *testing.T) {
 			}
 		}
 	})
+	outPipe := mkfifo(filepath.Join(dir, "out.raw"))
 	for name, call := range map[string]func() error{
+		"ToRaw":           func() error { return zarr.ToRaw(raw, outPipe) },
+		"ToNPY":           func() error { return zarr.ToNPY(raw, outPipe) },
 		"Open .zarray":    func() error { _, err := zarr.Open(filepath.Dir(v2Meta)); return err },
 		"Open .zattrs":    func() error { _, err := zarr.Open(filepath.Dir(attrs)); return err },
 		"Open zarr.json":  func() error { _, err := zarr.Open(filepath.Dir(v3Meta)); return err },
@@ -74,4 +77,7 @@ func TestNamedPipesInAStoreAreRefused(t *testing.T) {
 			t.Fatalf("%s blocked on a named pipe", name)
 		}
 	}
+	st, err := os.Lstat(outPipe)
+	require.NoError(t, err, "ToNPY and ToRaw leave a pipe they refuse where it is")
+	require.Equal(t, os.ModeNamedPipe, st.Mode().Type())
 }

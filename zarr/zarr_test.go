@@ -212,6 +212,12 @@ func TestToNPY(t *testing.T) {
 	st, statErr := os.Stat(folder)
 	require.NoError(t, statErr, "the folder is still there")
 	require.True(t, st.IsDir())
+	// Nor does ToRaw: it used to remove the folder too.
+	err = zarr.ToRaw(a, folder)
+	require.ErrorIs(t, err, memmap.ErrUnsupported)
+	st, statErr = os.Stat(folder)
+	require.NoError(t, statErr, "the folder is still there")
+	require.True(t, st.IsDir())
 }
 
 // Damaged chunks give errors, never a crash: an uncompressed chunk file
@@ -603,6 +609,14 @@ func TestReadRegionTooLarge(t *testing.T) {
 	b, err := a.ReadRegion([]int{big / 2, 7}, []int{2, 3}, nil)
 	require.NoError(t, err)
 	require.Equal(t, make([]byte, 2*3*8), b, "a small region of missing chunks is the fill value")
+	// ToRaw refuses the array before touching its path: it used to
+	// remove a file already there.
+	existing := filepath.Join(t.TempDir(), "existing.raw")
+	require.NoError(t, os.WriteFile(existing, []byte("keep"), 0o644))
+	require.ErrorIs(t, zarr.ToRaw(a, existing), memmap.ErrTooLarge)
+	kept, err := os.ReadFile(existing)
+	require.NoError(t, err)
+	require.Equal(t, "keep", string(kept))
 }
 
 // ToNPY writes fortran_order as np.save(path, z[...]) does: True only for

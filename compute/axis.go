@@ -678,6 +678,27 @@ func StdAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, o
 	return mapMoments(ctx, a, axis, false, opts, func(m moments) float64 { return math.Sqrt(m.variance(ddof)) })
 }
 
+// MeanStdAxis is MeanAxis and StdAxis together, in one pass over the view
+// where the two calls make two: the per-column mean and standard deviation
+// of a table, the analytics user's first question. The standard deviations
+// are StdAxis's bit for bit; the means are each result's moments' sum over
+// its count, which may differ from MeanAxis's in the last bit for floats
+// (MeanAxis adds the same elements without the moments' deviations, in its
+// own blocks). Axes and ddof are as StdAxis's.
+func MeanStdAxis[T Real](ctx context.Context, a *mmarray.Array[T], axis, ddof int, opts ...Option) (means, stds Reduced[float64], err error) {
+	ms, kept, err := momentsAlong(ctx, a, axis, false, opts)
+	if err != nil {
+		return Reduced[float64]{}, Reduced[float64]{}, err
+	}
+	means = Reduced[float64]{Shape: kept, Values: make([]float64, len(ms))}
+	stds = Reduced[float64]{Shape: slices.Clone(kept), Values: make([]float64, len(ms))}
+	for i, m := range ms {
+		means.Values[i] = m.mean()
+		stds.Values[i] = math.Sqrt(m.variance(ddof))
+	}
+	return means, stds, nil
+}
+
 // MinAxis is Min along axis, as np.min(a, axis=axis): NaN where the axis
 // holds a NaN (NaT where it holds a NaT). An empty axis has no minimum: the error wraps ErrEmpty, as
 // NumPy raises ValueError, even where there are no results. Axes are as

@@ -470,3 +470,40 @@ func TestNanMomentsAxisChunksWithAndWithoutNaNs(t *testing.T) {
 		}
 	}
 }
+
+// TestMeanStdAxisIsMeanAxisAndStdAxis checks the one-pass MeanStdAxis
+// against the two calls it stands for on every axis case: the standard
+// deviations bit for bit, the means within both sums' error bound (their
+// blocks differ; the data's magnitudes span 2^80, so the bound scales with
+// the mean of the magnitudes, not the mean).
+func TestMeanStdAxisIsMeanAxisAndStdAxis(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const eps = 0x1p-52
+	for _, c := range axisCases(t) {
+		groups := along(c.view, c.axis)
+		for _, ddof := range []int{0, 1} {
+			means, stds, err := compute.MeanStdAxis(ctx, c.view, c.axis, ddof)
+			must(t, err)
+			wantMeans, err := compute.MeanAxis(ctx, c.view, c.axis)
+			must(t, err)
+			wantStds, err := compute.StdAxis(ctx, c.view, c.axis, ddof)
+			must(t, err)
+			if !slices.Equal(means.Shape, wantMeans.Shape) || !slices.Equal(stds.Shape, wantStds.Shape) {
+				t.Fatalf("%s along %d: shapes %v and %v, want %v and %v", c.name, c.axis, means.Shape, stds.Shape, wantMeans.Shape, wantStds.Shape)
+			}
+			for i, want := range wantStds.Values {
+				if math.Float64bits(stds.Values[i]) != math.Float64bits(want) {
+					t.Fatalf("%s along %d, ddof %d: std %d is %v, StdAxis %v", c.name, c.axis, ddof, i, stds.Values[i], want)
+				}
+				var meanAbs float64
+				for _, x := range groups[i] {
+					meanAbs += math.Abs(x) / float64(len(groups[i]))
+				}
+				if m, w := means.Values[i], wantMeans.Values[i]; !(math.Abs(m-w) <= 40*eps*meanAbs) {
+					t.Fatalf("%s along %d: mean %d is %v, MeanAxis %v", c.name, c.axis, i, m, w)
+				}
+			}
+		}
+	}
+}

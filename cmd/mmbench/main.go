@@ -53,7 +53,7 @@
 // not offer these workloads.
 //
 // sum, describe and axis0 are the compute package's compute.Sum,
-// compute.Describe, and compute.MeanAxis and StdAxis along axis 0 of the
+// compute.Describe, and compute.MeanStdAxis (one pass) along axis 0 of the
 // (N/16, 16) view, against NumPy's a.sum(), its four calls a.mean(),
 // a.std(), a.min(), a.max(), and mean(axis=0) and std(axis=0). sum-budget is
 // compute.Sum with compute.WithMemory(64 MiB), against NumPy's and Dask's

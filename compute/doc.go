@@ -138,7 +138,8 @@
 //     of the other axes and one value per position of it, in C order.
 //     So do their nan-variants (NanSumAxis, NanMeanAxis, NanVarAxis,
 //     NanStdAxis, NanMinAxis, NanMaxAxis) and CountNonzeroAxis, AnyAxis and
-//     AllAxis. ArgMinAxis and ArgMaxAxis return the index along the axis
+//     AllAxis. MeanStdAxis returns MeanAxis's and StdAxis's results from
+//     one pass. ArgMinAxis and ArgMaxAxis return the index along the axis
 //     (NumPy's first-occurrence and NaN rules, as ArgMin's). DescribeAxis
 //     returns a Reduced[Stats], Describe of the elements along the axis at
 //     each position, in one pass, with ArgMin and ArgMax as indices along

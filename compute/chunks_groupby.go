@@ -69,7 +69,9 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 	// Half the budget is the merged table's, half the walk's: the chunks
 	// in flight, stored and decoded, and their tables.
 	budget := cfg.memory
-	tableBytes := chunkTableBytes(1)
+	// chunkTableBytes bounds a table of chunkLen rows' groups; a store's
+	// chunk may hold many more rows, each of which may be a group.
+	tableBytes := chunkTableBytes(1) * int64((p.chunkElems+chunkLen-1)/chunkLen)
 	p.inFlight = int(max(1, min(int64(cfg.workers), (budget-budget/2)/(2*p.chunkBytes+tableBytes))))
 	cfg.waveLen = groupWaveLen * p.inFlight
 	agg := newGroupAggregator[K](1, budget/2, cfg.group.spillDir)

@@ -807,6 +807,39 @@ func TestGroupByChunksMatchView(t *testing.T) {
 	}
 }
 
+// TestGroupByChunksTableBudget checks that a chunk of more rows than a
+// chunk table of GroupBy's holds counts the table its rows can fill: four
+// chunks of 2¹⁷ rows (int8 keys, uint8 values: 256 KiB each, keys and
+// values) with tables of up to 2¹⁷ groups fit one at a time in half of a
+// 28 MiB budget, where a table of 2¹⁶ groups would let two in. Each worker
+// given a chunk grows its scratch buffer once, so the buffers count the
+// chunks in flight.
+func TestGroupByChunksTableBudget(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	const rows, chunk = 4 << 17, 1 << 17
+	kf, err := mmarray.Create(filepath.Join(t.TempDir(), "keys.npy"), "|i1", []int{rows})
+	must(t, err)
+	defer kf.Close()
+	keys, err := mmarray.View[int8](kf)
+	must(t, err)
+	vf, err := mmarray.Create(filepath.Join(t.TempDir(), "values.npy"), "|u1", []int{rows})
+	must(t, err)
+	defer vf.Close()
+	values, err := mmarray.View[uint8](vf)
+	must(t, err)
+	keySrc := chunked(t, keys, "|i1", []int{chunk}, false, false)
+	valueSrc := chunked(t, values, "|u1", []int{chunk}, false, false)
+	g, err := compute.GroupByChunks[int8, uint8](ctx, keySrc, valueSrc, compute.WithWorkers(2), compute.WithMemory(28<<20))
+	must(t, err)
+	if len(g.Groups) != 1 || g.Groups[0].Count != rows {
+		t.Errorf("groups %+v, want one of %d rows", g.Groups, rows)
+	}
+	if k, v := keySrc.grown.Load(), valueSrc.grown.Load(); k != 1 || v != 1 {
+		t.Errorf("%d keys and %d values scratch buffers grown: chunks of %d rows and their tables do not fit two at a time", k, v, chunk)
+	}
+}
+
 // chunkSink keeps the chunks written to it, by coordinates.
 type chunkSink struct {
 	mu     sync.Mutex

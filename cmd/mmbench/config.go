@@ -153,8 +153,8 @@ func isWorkload(name string) bool {
 }
 
 // defaultWorkloads are the workloads run without --workloads: all of them
-// but the Zarr ones (zarrWorkloads), which take about half a minute more at
-// the default 1 GiB (two stores made, a compressed write per run); "all" or
+// but the Zarr ones (zarrWorkloads), which take about 10 s more at the
+// default 1 GiB (two stores made, a compressed write per run); "all" or
 // their names run them. Off Linux scan-cold is left out too, because
 // evicting one file's pages (pagecache.DropFileCache) is Linux-only; asking
 // for it by name there fails with a one-line error.

@@ -56,7 +56,7 @@ func TestParseFlags(t *testing.T) {
 	}
 	for _, w := range cfg.workloads {
 		if zarrWorkloads[w] {
-			t.Errorf("%s runs by default: it takes half a minute at 1 GiB", w)
+			t.Errorf("%s runs by default: it adds about 10 s at 1 GiB", w)
 		}
 	}
 	if !slices.Contains(cfg.workloads, "sum") {

@@ -35,7 +35,8 @@
 // topk, transform, transpose-copy, append, csv-load and csv-save (scan-cold only on Linux, where one
 // file's pages can be evicted without root), and zarr-write, zarr-mean and
 // zarr-read, which run only when named (or with --workloads all): they add
-// about half a minute at 1 GiB. See workloads.go and zarr.go for what each
+// 11 s at 1 GiB on their own, the dataset and the stores made included (more
+// with --compare). See workloads.go and zarr.go for what each
 // one does and python_engine.py for NumPy's and Dask's sides.
 //
 // The Zarr workloads view the data as (N/16, 16) in chunks of 1,000,000 rows

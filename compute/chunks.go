@@ -315,28 +315,3 @@ func boxRuns(extent, outer, origin []int, run func(lo, hi, at int)) {
 		}
 	}
 }
-
-// mergeByIndex is merge for a partial whose elements may come before e's
-// in flat order as well as after (the chunks of a grid that do not span
-// the trailing axes): of equal extremes, and of NaNs, the smaller index
-// is kept.
-func (e *extremes[K]) mergeByIndex(o extremes[K]) {
-	if o.nans > 0 && (e.nans == 0 || o.firstNaN < e.firstNaN) {
-		e.firstNaN = o.firstNaN
-	}
-	e.nans += o.nans
-	if o.valid == 0 {
-		return
-	}
-	if e.valid == 0 {
-		e.min, e.max, e.argmin, e.argmax = o.min, o.max, o.argmin, o.argmax
-	} else {
-		if o.min < e.min || (o.min == e.min && o.argmin < e.argmin) {
-			e.min, e.argmin = o.min, o.argmin
-		}
-		if o.max > e.max || (o.max == e.max && o.argmax < e.argmax) {
-			e.max, e.argmax = o.max, o.argmax
-		}
-	}
-	e.valid += o.valid
-}

@@ -164,28 +164,15 @@ func pickExtremeChunks[T Real, K kernelType](ctx context.Context, op extremeOp, 
 		order = cOrder
 	}
 	var e extremes[K]
-	err := reduceSource[T](ctx, src, opts, order, func(p *extremes[K], start int, xs []K) { p.scan(start, xs, nat) }, e.mergeByIndex)
+	err := reduceSource[T](ctx, src, opts, order, func(p *extremes[K], start int, xs []K) { p.scan(start, xs, nat) }, e.merge)
 	if err != nil {
 		return zero, 0, err
 	}
 	if e.valid+e.nans == 0 {
 		return zero, 0, fmt.Errorf("%s of a chunked array of shape %v: %w", op, src.Shape(), ErrEmpty)
 	}
-	switch {
-	case (op == opMin || op == opMax) && e.nans > 0, (op == opNanMin || op == opNanMax) && e.valid == 0:
-		return missing[T, K](nat), 0, nil
-	case (op == opArgMin || op == opArgMax) && e.nans > 0:
-		return zero, e.firstNaN, nil
-	}
-	switch op {
-	case opMin, opNanMin:
-		return fromKernel[T](e.min), 0, nil
-	case opMax, opNanMax:
-		return fromKernel[T](e.max), 0, nil
-	case opArgMin:
-		return zero, e.argmin, nil
-	}
-	return zero, e.argmax, nil
+	v, i := extremeResult[T](op, e, nat)
+	return v, i, nil
 }
 
 // DescribeChunks is Describe over a chunked array, as SumChunks: ArgMin
@@ -203,12 +190,7 @@ func DescribeChunks[T Real](ctx context.Context, src ChunkSource, opts ...Option
 
 func describeChunks[T Real, K kernelType](ctx context.Context, src ChunkSource, opts []Option) (Stats, error) {
 	var d describePart[K]
-	err := reduceSource[T](ctx, src, opts, cOrder, func(p *describePart[K], start int, xs []K) { p.add(start, xs) },
-		func(o describePart[K]) {
-			d.moments.merge(o.moments)
-			d.extremes.mergeByIndex(o.extremes)
-			d.wrapped += o.wrapped
-		})
+	err := reduceSource[T](ctx, src, opts, cOrder, func(p *describePart[K], start int, xs []K) { p.add(start, xs) }, d.merge)
 	if err != nil {
 		return Stats{}, err
 	}

@@ -491,10 +491,12 @@ func (e *extremes[K]) noteNaN(at int) {
 	e.nans++
 }
 
-// merge adds the partial of the elements after e's: on ties e's element,
-// the first, is kept.
+// merge adds the partial o of other elements: of equal extremes, and of
+// NaNs, the one with the smaller index is kept, so partials may be merged
+// in any order (the chunks of a grid that do not span the trailing axes
+// come out of flat order); merged in walk order, that is the first.
 func (e *extremes[K]) merge(o extremes[K]) {
-	if o.nans > 0 && e.nans == 0 {
+	if o.nans > 0 && (e.nans == 0 || o.firstNaN < e.firstNaN) {
 		e.firstNaN = o.firstNaN
 	}
 	e.nans += o.nans
@@ -504,10 +506,10 @@ func (e *extremes[K]) merge(o extremes[K]) {
 	if e.valid == 0 {
 		e.min, e.max, e.argmin, e.argmax = o.min, o.max, o.argmin, o.argmax
 	} else {
-		if o.min < e.min {
+		if o.min < e.min || (o.min == e.min && o.argmin < e.argmin) {
 			e.min, e.argmin = o.min, o.argmin
 		}
-		if o.max > e.max {
+		if o.max > e.max || (o.max == e.max && o.argmax < e.argmax) {
 			e.max, e.argmax = o.max, o.argmax
 		}
 	}

@@ -277,29 +277,30 @@ func pickExtreme[T Real, K kernelType](ctx context.Context, op extremeOp, a *mma
 	if e.valid+e.nans == 0 {
 		return zero, 0, fmt.Errorf("%s of shape %v: %w", op, a.Shape(), ErrEmpty)
 	}
-	switch op {
-	case opMin, opMax:
-		if e.nans > 0 {
-			return missing[T, K](nat), 0, nil
-		}
-	case opArgMin, opArgMax:
-		if e.nans > 0 {
-			return zero, e.firstNaN, nil
-		}
-	case opNanMin, opNanMax:
-		if e.valid == 0 {
-			return missing[T, K](nat), 0, nil
-		}
+	v, i := extremeResult[T](op, e, nat)
+	return v, i, nil
+}
+
+// extremeResult is op's result from the extremes of a non-empty array:
+// the value (Min, Max and their nan-variants) or the index (ArgMin,
+// ArgMax), with NumPy's NaN rules.
+func extremeResult[T Real, K kernelType](op extremeOp, e extremes[K], nat bool) (T, int) {
+	var zero T
+	switch {
+	case (op == opMin || op == opMax) && e.nans > 0, (op == opNanMin || op == opNanMax) && e.valid == 0:
+		return missing[T, K](nat), 0
+	case (op == opArgMin || op == opArgMax) && e.nans > 0:
+		return zero, e.firstNaN
 	}
 	switch op {
 	case opMin, opNanMin:
-		return fromKernel[T](e.min), 0, nil
+		return fromKernel[T](e.min), 0
 	case opMax, opNanMax:
-		return fromKernel[T](e.max), 0, nil
+		return fromKernel[T](e.max), 0
 	case opArgMin:
-		return zero, e.argmin, nil
+		return zero, e.argmin
 	}
-	return zero, e.argmax, nil
+	return zero, e.argmax
 }
 
 // Min returns the smallest element, as np.min: NaN if any element is NaN

@@ -167,14 +167,8 @@ func putInteger(fill []byte, n json.Number, dt npyheader.DType, order binary.Byt
 		return fmt.Errorf("%w: %s is not an integer of this dtype", ErrFormat, n)
 	}
 	switch dt.ItemSize {
-	case 1:
-		fill[0] = byte(u)
-	case 2:
-		order.PutUint16(fill, uint16(u))
-	case 4:
-		order.PutUint32(fill, uint32(u))
-	case 8:
-		order.PutUint64(fill, u)
+	case 1, 2, 4, 8:
+		putUint(fill, u, dt.ItemSize, order)
 	default:
 		return fmt.Errorf("%w: integers of %d bytes", memmap.ErrUnsupported, dt.ItemSize)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/mmarray"
@@ -86,8 +85,7 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 		bufs[g], kbufs[g] = make([]V, stageLen), make([]K, stageLen)
 	}
 	var (
-		mu      sync.Mutex // guards free
-		free    []*groupChunk[K]
+		spare   groupChunks[K]
 		dropped int64
 	)
 	err = walkSource(ctx, values, &p, cfg, tableBytes, func(g int, v *mmarray.Array[V], cur *chunkCursor, part **groupChunk[K]) error {
@@ -96,15 +94,7 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 			return fmt.Errorf("keys chunk %v of a chunked array of shape %v: %w", cur.idx, p.shape, err)
 		}
 		defer kf.Close()
-		mu.Lock()
-		var c *groupChunk[K]
-		if n := len(free); n > 0 {
-			c, free = free[n-1], free[:n-1]
-		}
-		mu.Unlock()
-		if c == nil {
-			c = newGroupChunk[K](1, nil)
-		}
+		c := spare.get(func() *groupChunk[K] { return newGroupChunk[K](1, nil) })
 		loaders[g].view = kv
 		c.loader = loaders[g]
 		*part = c
@@ -121,15 +111,7 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 			return fmt.Errorf("closing keys chunk %v of a chunked array of shape %v: %w", cur.idx, p.shape, err)
 		}
 		return nil
-	}, func(c *groupChunk[K]) {
-		if c == nil {
-			return
-		}
-		dropped += c.fold(agg, cancel)
-		mu.Lock()
-		free = append(free, c)
-		mu.Unlock()
-	})
+	}, func(c *groupChunk[K]) { dropped += spare.fold(c, agg, cancel) })
 	res, dropped, err := finishGroups(agg, dropped, err)
 	if err != nil {
 		return nil, err

@@ -238,37 +238,52 @@ func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.
 	cfg.partBytes = chunkTableBytes(spec.words)
 	agg := newGroupAggregator[K](spec.words, budget/2, cfg.group.spillDir)
 	defer agg.close()
-	var (
-		mu   sync.Mutex // guards free
-		free []*groupChunk[K]
-	)
+	var spare groupChunks[K]
 	kernel := func(p **groupChunk[K], start int, piece []K) {
-		c := *p
-		if c == nil {
-			mu.Lock()
-			if n := len(free); n > 0 {
-				c, free = free[n-1], free[:n-1]
-			}
-			mu.Unlock()
-			if c == nil {
-				c = newGroupChunk[K](spec.words, spec.newLoader())
-			}
-			*p = c
+		if *p == nil {
+			*p = spare.get(func() *groupChunk[K] { return newGroupChunk[K](spec.words, spec.newLoader()) })
 		}
-		c.add(start, piece, spec)
+		(*p).add(start, piece, spec)
 	}
 	var dropped int64
-	fold := func(c *groupChunk[K]) {
-		if c == nil {
-			return
-		}
-		dropped += c.fold(agg, cancel)
-		mu.Lock()
-		free = append(free, c)
-		mu.Unlock()
-	}
+	fold := func(c *groupChunk[K]) { dropped += spare.fold(c, agg, cancel) }
 	err := walkChunks(ctx, values, cfg, chunkLen, kernel, fold)
 	return finishGroups(agg, dropped, err)
+}
+
+// groupChunks keeps the chunk tables of a group-by's chunks once they are
+// folded, for later chunks: a table per chunk would be garbage at the rate
+// of the walk.
+type groupChunks[K kernelType] struct {
+	mu   sync.Mutex // guards free
+	free []*groupChunk[K]
+}
+
+// get returns a spare table, or a new one from newChunk.
+func (g *groupChunks[K]) get(newChunk func() *groupChunk[K]) *groupChunk[K] {
+	g.mu.Lock()
+	var c *groupChunk[K]
+	if n := len(g.free); n > 0 {
+		c, g.free = g.free[n-1], g.free[:n-1]
+	}
+	g.mu.Unlock()
+	if c == nil {
+		c = newChunk()
+	}
+	return c
+}
+
+// fold folds chunk c's table (nil for a chunk never begun) into agg, keeps
+// it for reuse, and returns the rows it dropped for a missing key.
+func (g *groupChunks[K]) fold(c *groupChunk[K], agg *groupAggregator[K], cancel func()) int64 {
+	if c == nil {
+		return 0
+	}
+	dropped := c.fold(agg, cancel)
+	g.mu.Lock()
+	g.free = append(g.free, c)
+	g.mu.Unlock()
+	return dropped
 }
 
 func newGroupChunk[K kernelType](words int, loader keyLoader) *groupChunk[K] {

@@ -31,7 +31,7 @@ func (f *File) ReadAt(p []byte, off int64) (int, error) {
 		}
 		return 0, io.EOF
 	}
-	n := copy(p, f.data[off:])
+	n := copyInPieces(p, f.data[off:])
 	if n < len(p) {
 		return n, io.EOF
 	}
@@ -165,4 +165,21 @@ func (f *File) headerBytes() ([]byte, error) {
 		return nil, err
 	}
 	return header, nil
+}
+
+// copyPiece bounds each copy of copyInPieces: a memmove cannot be
+// preempted, and one of a hundred megabytes of pages not yet mapped takes
+// tens of milliseconds, all of which the garbage collector's other worker
+// spends spinning until this goroutine reaches a safe point. A piece of
+// 1 MiB takes well under a millisecond.
+const copyPiece = 1 << 20
+
+// copyInPieces is copy(dst, src) in pieces of copyPiece bytes.
+func copyInPieces(dst, src []byte) int {
+	n := min(len(dst), len(src))
+	for done := 0; done < n; done += copyPiece {
+		end := min(done+copyPiece, n)
+		copy(dst[done:end], src[done:end])
+	}
+	return n
 }

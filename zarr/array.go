@@ -680,6 +680,11 @@ func (a *Array) writeChunk(idx []int, data []byte, buf *[]byte) error {
 	if err != nil {
 		return err
 	}
+	return a.writeStored(idx, stored)
+}
+
+// writeStored writes a chunk's stored bytes as writeChunk does.
+func (a *Array) writeStored(idx []int, stored []byte) error {
 	path := a.chunkPath(idx)
 	if a.l.separator == "/" && len(idx)+len(a.l.keyPrefix) > 1 {
 		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {

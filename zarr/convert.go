@@ -309,6 +309,25 @@ func (a *Array) writeFrom(src *mmarray.File, o options) error {
 			base := offset(lo, srcStrides)
 			whole := slices.Equal(extent, l.chunks)
 			var data []byte
+			if direct && !whole && l.pipe.padded() && isOneRun(extent, chunkStrides, srcStrides, item) {
+				if head := filledBefore(extent, l.chunks, chunkStrides); head > 0 {
+					// An edge chunk whose items are one run of the file,
+					// followed by fill: encoded from the mapping, with
+					// only the codec's blocks past the edge built, rather
+					// than written out whole in a chunk-sized buffer
+					// (fresh memory, faulted in a page at a time, is what
+					// converting a file then mostly costs).
+					_ = src.AdviseRange(int64(base), int64(head), mmarray.PopulateRead)
+					out, err := l.pipe.encodePadded(stored, mapped[base:base+head], l.chunkBytes, l.fill, item)
+					if err == nil {
+						err = a.writeStored(idx, out)
+					}
+					if err != nil {
+						return fmt.Errorf("write chunk %s: %w", a.Key(idx), err)
+					}
+					return nil
+				}
+			}
 			if direct && whole && isOneRun(extent, chunkStrides, srcStrides, item) {
 				data = mapped[base : base+l.chunkBytes]
 				// Mapped in first (a hint: errors are the writes'), so that
@@ -326,7 +345,7 @@ func (a *Array) writeFrom(src *mmarray.File, o options) error {
 					chunk = make([]byte, l.chunkBytes)
 				}
 				if !whole {
-					fillItems(chunk, l.fill) // the items past the edge
+					fillItems(chunk[filledBefore(extent, l.chunks, chunkStrides):], l.fill) // the items past the edge
 				}
 				var err error
 				runs(extent, chunkStrides, srcStrides, item, func(d, s, n int) {

@@ -114,15 +114,48 @@ func offset(lo, strides []int) int {
 	return off
 }
 
+// filledBefore is how many leading bytes of a chunk of the given shape and
+// strides the copy of a box of extent (an edge chunk's) writes whole: all
+// of the box when it is cut short along the outermost axis only (the usual
+// last chunk of a C array along axis 0), so that only the bytes after it
+// need the fill value; none otherwise.
+func filledBefore(extent, shape, strides []int) int {
+	if len(strides) == 0 {
+		return 0
+	}
+	outer := 0
+	for axis := range strides {
+		if strides[axis] > strides[outer] {
+			outer = axis
+		}
+	}
+	for axis := range extent {
+		if axis != outer && extent[axis] != shape[axis] {
+			return 0
+		}
+	}
+	return extent[outer] * strides[outer]
+}
+
 // fillItems repeats item over dst (zeros for a nil item), doubling what is
-// copied at each step so that a chunk fills in a few calls.
+// copied at each step up to fillPiece bytes, so that a chunk fills in few
+// calls, none of which keeps the garbage collector waiting (a memmove
+// cannot be preempted, and one over a fresh 128 MiB chunk takes tens of
+// milliseconds of page faults).
 func fillItems(dst, item []byte) {
 	if len(item) == 0 || len(dst) == 0 {
-		clear(dst)
+		for done := 0; done < len(dst); done += fillPiece {
+			clear(dst[done:min(done+fillPiece, len(dst))])
+		}
 		return
 	}
 	n := copy(dst, item)
 	for n < len(dst) {
-		n += copy(dst[n:], dst[:n])
+		// A whole number of items, at most fillPiece bytes but at least one item.
+		step := min(n, max(fillPiece/len(item), 1)*len(item))
+		n += copy(dst[n:], dst[:step])
 	}
 }
+
+// fillPiece bounds one copy of fillItems.
+const fillPiece = 1 << 20

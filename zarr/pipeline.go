@@ -151,6 +151,24 @@ func (p *pipeline) encode(buf *[]byte, data []byte, item int) ([]byte, error) {
 	return cur, nil
 }
 
+// padded reports whether encodePadded can encode a chunk: the pipeline is
+// one bytes->bytes codec.
+func (p *pipeline) padded() bool {
+	return len(p.codecs) == 1 && p.shard == nil && p.perm == nil
+}
+
+// encodePadded is encode of a chunk of size bytes that are head and then
+// the fill item repeated (an edge chunk), which the codec encodes without
+// the chunk written out (codec.EncodePadded). Only for a padded pipeline.
+func (p *pipeline) encodePadded(buf *[]byte, head []byte, size int, fill []byte, item int) ([]byte, error) {
+	stored, err := codec.EncodePadded(p.codecs[0], (*buf)[:0], head, size, fill, item)
+	if err != nil {
+		return nil, err
+	}
+	*buf = stored
+	return stored, nil
+}
+
 // maxEncodedBytes caps maxEncoded, far above any chunk this package
 // reads, so that a long list of codecs cannot overflow it.
 const maxEncodedBytes = 1 << 62

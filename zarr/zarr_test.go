@@ -555,6 +555,33 @@ func TestFromFileContiguousChunks(t *testing.T) {
 	}
 }
 
+// An edge chunk encoded from the mapping with its padding built block by
+// block (codec.EncodePadded) decodes to the chunk an uncompressed store
+// gathers, the fill value past the edge included.
+func TestFromFileEdgeChunksAsGathered(t *testing.T) {
+	t.Parallel()
+	full := []int{13, 7, 5}
+	blosc := codec.NewBlosc("lz4", 5, codec.ByteShuffle, 0)
+	for _, chunks := range [][]int{{4, 7, 5}, {6, 7, 5}, {4, 3, 5}} {
+		src := int32Source(t, full, false)
+		raw, err := zarr.FromFile(src, filepath.Join(t.TempDir(), "raw.zarr"), zarr.WithChunks(chunks...))
+		require.NoError(t, err)
+		packed, err := zarr.FromFile(src, filepath.Join(t.TempDir(), "blosc.zarr"), zarr.WithChunks(chunks...), zarr.WithCodec(blosc))
+		require.NoError(t, err)
+		grid := raw.GridShape()
+		for i := range grid[0] {
+			for j := range grid[1] {
+				idx := []int{i, j, 0}
+				want, err := raw.ReadChunk(idx, nil)
+				require.NoError(t, err)
+				got, err := packed.ReadChunk(idx, nil)
+				require.NoError(t, err)
+				require.Equal(t, want, got, "chunks %v, chunk %v", chunks, idx)
+			}
+		}
+	}
+}
+
 // A symbolic link in a store, at a chunk's key or at .zattrs, is replaced
 // by what WriteChunk or SetAttrs writes, as zarr-python's os.replace
 // replaces it: the file it names, outside the store, is left alone (it

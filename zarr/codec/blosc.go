@@ -193,7 +193,18 @@ func bloscBlocksize(compressor bloscCompressor, clevel, typesize, nbytes, forced
 }
 
 func (c *bloscCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
-	nbytes := len(src)
+	return c.encode(dst, paddedChunk{head: src, size: len(src)}, itemSize)
+}
+
+// encodePadded is EncodePadded for Blosc: the blocks within the chunk's
+// head are encoded from it, and only those past it are built, one at a
+// time, in a block-sized buffer.
+func (c *bloscCodec) encodePadded(dst []byte, chunk paddedChunk, itemSize int) ([]byte, error) {
+	return c.encode(dst, chunk, itemSize)
+}
+
+func (c *bloscCodec) encode(dst []byte, src paddedChunk, itemSize int) ([]byte, error) {
+	nbytes := src.size
 	if nbytes > bloscMaxBufferSize {
 		return dst, fmt.Errorf("encode blosc chunk of %d bytes: over Blosc's limit of %d: %w", nbytes, bloscMaxBufferSize, memmap.ErrTooLarge)
 	}
@@ -243,7 +254,7 @@ func (c *bloscCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 		dst = out[:start+bloscHeaderSize] // did not compress: memcpy
 	}
 	dst[start+2] |= bloscFlagMemcpyed
-	dst = append(dst, src...)
+	dst = src.appendTo(dst)
 	binary.LittleEndian.PutUint32(dst[start+12:], uint32(len(dst)-start))
 	return dst, nil
 }
@@ -264,23 +275,30 @@ func getScratch(n int) *[]byte {
 // encodeBlocks appends the block offsets and the blocks of src after the
 // header at dst[start:]. ok is false when the chunk would come out larger
 // than its bytes and the header (c-blosc then memcpys it).
-func (c *bloscCodec) encodeBlocks(dst, src []byte, start, typesize, blocksize int, shuffle Shuffle, split bool) (out []byte, ok bool, err error) {
-	nbytes := len(src)
+func (c *bloscCodec) encodeBlocks(dst []byte, src paddedChunk, start, typesize, blocksize int, shuffle Shuffle, split bool) (out []byte, ok bool, err error) {
+	nbytes := src.size
 	limit := nbytes + bloscHeaderSize // c-blosc's output buffer
 	nblocks := (nbytes + blocksize - 1) / blocksize
 	if bloscHeaderSize+4*nblocks > limit {
 		return dst, false, nil
 	}
-	// The whole output fits in limit bytes or is given up: one allocation
-	// (none when dst is reused), every stream compressed in place.
-	dst = slices.Grow(dst, limit-bloscHeaderSize)
+	// The whole output fits in limit bytes or is given up. dst grows stream
+	// by stream, never to the limit up front: fresh memory is cleared and
+	// faulted in a page at a time, and a compressible chunk needs a small
+	// part of it (a 128 MiB chunk of a sequence stores under 1 MiB). Every
+	// stream is compressed in place, at the end of dst.
 	offsets := len(dst)
 	dst = grow(dst, 4*nblocks)
 	scratch := getScratch(blocksize)
 	defer bloscScratch.Put(scratch)
+	var padded *[]byte // the blocks past src's head, built there
+	if len(src.head) < nbytes {
+		padded = getScratch(blocksize)
+		defer bloscScratch.Put(padded)
+	}
 	for j := range nblocks {
 		binary.LittleEndian.PutUint32(dst[offsets+4*j:], uint32(len(dst)-start))
-		block := src[j*blocksize : min((j+1)*blocksize, nbytes)]
+		block := src.slice(j*blocksize, min((j+1)*blocksize, nbytes), padded)
 		leftover := len(block) < blocksize
 		filtered := block
 		switch {
@@ -299,6 +317,7 @@ func (c *bloscCodec) encodeBlocks(dst, src []byte, start, typesize, blocksize in
 		for s := range nsplits {
 			stream := filtered[s*streamSize : (s+1)*streamSize]
 			sizeAt := len(dst)
+			dst = slices.Grow(dst, 4+len(stream)) // its size, then at most the stream as it is
 			dst = append(dst, 0, 0, 0, 0)
 			if c.compressor.name == "lz4" {
 				// As c-blosc: LZ4 with its output bounded by the stream's

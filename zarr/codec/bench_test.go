@@ -39,3 +39,14 @@ func BenchmarkBloscLZ4Encode(b *testing.B)  { benchmarkBlosc(b, 8, false) }
 func BenchmarkBloscLZ4Decode(b *testing.B)  { benchmarkBlosc(b, 8, true) }
 func BenchmarkBloscLZ4Encode4(b *testing.B) { benchmarkBlosc(b, 4, false) }
 func BenchmarkBloscLZ4Decode4(b *testing.B) { benchmarkBlosc(b, 4, true) }
+
+// BenchmarkByteShuffle8 shuffles a block of 1 MiB of 8-byte items, the
+// size c-blosc's blocks reach, from and into the cache.
+func BenchmarkByteShuffle8(b *testing.B) {
+	src := testData("walk", 1<<20)
+	dst := make([]byte, len(src))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		byteShuffle(dst, src, 8)
+	}
+}

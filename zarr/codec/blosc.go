@@ -327,7 +327,12 @@ func (c *bloscCodec) encodeBlocks(dst []byte, src paddedChunk, start, typesize, 
 				if room <= 0 {
 					return dst, false, nil
 				}
-				n := lz4CompressLimited(dst[len(dst):len(dst)+room], stream, 10-c.clevel)
+				var n int
+				if len(stream) >= lz4ConstantMin && isConstant(stream) {
+					n = lz4ConstantBlock(dst[len(dst):len(dst)+room], stream[0], len(stream))
+				} else {
+					n = lz4CompressLimited(dst[len(dst):len(dst)+room], stream, 10-c.clevel)
+				}
 				dst = dst[:len(dst)+n]
 			} else if dst, err = c.compressStream(dst, stream); err != nil {
 				return dst, false, err

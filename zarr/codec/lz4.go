@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -64,6 +65,49 @@ func lz4CompressLimited(dst, src []byte, acceleration int) int {
 	}
 	return n
 }
+
+// lz4ConstantMin is the shortest run of one byte value that
+// lz4ConstantBlock encodes: LZ4 leaves anything shorter than its MFLIMIT
+// (12) plus a byte as literals.
+const lz4ConstantMin = 13
+
+// lz4ConstantBlock writes into dst the LZ4 block LZ4_compress_fast makes of
+// n (at least lz4ConstantMin) copies of byte b, at any acceleration: the
+// first byte as a literal, a match at offset 1 up to LASTLITERALS (5) bytes
+// before the end, and those five as literals. It returns the block's
+// length, or 0 when dst is too short, as lz4CompressLimited does. Blosc's
+// shuffle makes such streams of most numeric data (the planes of exponent
+// bytes and of low bytes that are zero), and LZ4's match search takes as
+// long over them as over any other data.
+func lz4ConstantBlock(dst []byte, b byte, n int) int {
+	matchCode := n - 10 // the match's length, n-6, less LZ4's minimum match of 4
+	size := 1 + 1 + 2 + 1 + 5 + (matchCode-15)/255 + 1
+	if matchCode < 15 {
+		size = 1 + 1 + 2 + 1 + 5
+	}
+	if len(dst) < size {
+		return 0
+	}
+	dst[0], dst[1], dst[2], dst[3] = 1<<4|byte(min(matchCode, 15)), b, 1, 0
+	i := 4
+	if matchCode >= 15 {
+		rest := matchCode - 15
+		for ; rest >= 255; rest -= 255 {
+			dst[i] = 255
+			i++
+		}
+		dst[i] = byte(rest)
+		i++
+	}
+	dst[i] = 5 << 4
+	for k := 1; k <= 5; k++ {
+		dst[i+k] = b
+	}
+	return i + 6
+}
+
+// isConstant reports whether every byte of b (at least one) is b[0].
+func isConstant(b []byte) bool { return bytes.Equal(b[1:], b[:len(b)-1]) }
 
 func (c *lz4Codec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 	if len(src) > maxLZ4Size {

@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 
@@ -53,4 +54,36 @@ func TestEncodePaddedAsEncodeOfTheWholeChunk(t *testing.T) {
 func TestEncodePaddedPanicsOnAHeadLongerThanTheChunk(t *testing.T) {
 	t.Parallel()
 	require.Panics(t, func() { _, _ = EncodePadded(NewZlib(1), nil, make([]byte, 9), 8, nil, 1) })
+}
+
+// lz4ConstantBlock writes the block LZ4's own compressor writes for a run
+// of one byte, at every length from the shortest it takes up to where the
+// match's length needs several bytes, and at block sizes; into a buffer a
+// byte short, both give up.
+func TestLZ4ConstantBlockAsLZ4(t *testing.T) {
+	t.Parallel()
+	lengths := []int{lz4ConstantMin, 1 << 16, 1<<16 + 13, 1 << 17, 1 << 20}
+	for n := lz4ConstantMin + 1; n < 1200; n++ {
+		lengths = append(lengths, n)
+	}
+	for _, n := range lengths {
+		for _, b := range []byte{0, 0x7f, 0xff} {
+			src := bytes.Repeat([]byte{b}, n)
+			require.True(t, isConstant(src))
+			for _, acceleration := range []int{1, 5, 9} {
+				want := make([]byte, n)
+				want = want[:lz4CompressLimited(want, src, acceleration)]
+				got := make([]byte, n)
+				got = got[:lz4ConstantBlock(got, b, n)]
+				require.Equal(t, want, got, "%d bytes of %#x, acceleration %d", n, b, acceleration)
+				if len(want) > 0 {
+					short := make([]byte, len(want)-1)
+					require.Zero(t, lz4CompressLimited(short, src, acceleration))
+					require.Zero(t, lz4ConstantBlock(short, b, n))
+				}
+			}
+		}
+	}
+	require.False(t, isConstant([]byte{1, 1, 1, 2, 1}))
+	require.True(t, isConstant([]byte{3}))
 }

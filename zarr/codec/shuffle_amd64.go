@@ -2,6 +2,17 @@
 
 package codec
 
+import "golang.org/x/sys/cpu"
+
+// hasAVX2 selects shuffle8AVX2 over shuffle8SSE2.
+var hasAVX2 = cpu.X86.HasAVX2
+
+// shuffle8AVX2 is shuffle8SSE2 for groups of 32 items, 32 bytes into each
+// plane (shuffle_amd64.s). Only where hasAVX2.
+//
+//go:noescape
+func shuffle8AVX2(dst, src *byte, n, groups int)
+
 // shuffle8SSE2 writes groups×16 8-byte items from src into the planes at
 // dst, dst+n, ..., dst+7n, 16 bytes into each (shuffle_amd64.s).
 //
@@ -30,7 +41,14 @@ func shuffle8Vector(dst, src []byte, n int) int {
 	if groups == 0 || len(dst) < 8*n || len(src) < 8*n {
 		return 0
 	}
-	shuffle8SSE2(&dst[0], &src[0], n, groups)
+	done := 0
+	if hasAVX2 && groups >= 2 {
+		shuffle8AVX2(&dst[0], &src[0], n, groups/2)
+		done = groups / 2 * 32
+	}
+	if groups%2 == 1 || done == 0 {
+		shuffle8SSE2(&dst[done], &src[8*done], n, groups-done/16)
+	}
 	return groups * 16
 }
 

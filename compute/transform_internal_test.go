@@ -391,3 +391,32 @@ func unflat(k int, shape []int) []int {
 	}
 	return idx
 }
+
+// transpose writes element (r, c) of the source at row c, column r of the
+// destination, and nothing else, for shapes around its blocks of eight
+// rows and of transposeBlock, into rows longer than needed.
+func TestTransposeAroundItsBlocks(t *testing.T) {
+	t.Parallel()
+	for _, rows := range []int{1, 7, 8, 9, 16, transposeBlock - 1, transposeBlock + 9, 70} {
+		for _, cols := range []int{1, 5, 8, transposeBlock, transposeBlock + 1, 100} {
+			src := make([]int32, rows*cols)
+			for i := range src {
+				src[i] = int32(i + 1)
+			}
+			stride := rows + 3
+			dst := make([]int32, cols*stride)
+			transpose(dst, stride, src, rows, cols)
+			for c := range cols {
+				for r := range stride {
+					want := int32(0)
+					if r < rows {
+						want = src[r*cols+c]
+					}
+					if dst[c*stride+r] != want {
+						t.Fatalf("%dx%d: dst[%d][%d] = %d, want %d", rows, cols, c, r, dst[c*stride+r], want)
+					}
+				}
+			}
+		}
+	}
+}

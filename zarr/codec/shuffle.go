@@ -98,7 +98,8 @@ func byteUnshuffle(dst, src []byte, typesize int) {
 // pairs, then 4-byte halves) between words. They return how many elements
 // they did (a multiple of 8); the plain loops do the rest. For 8- and
 // 4-byte elements on amd64, SSE2 code (shuffle_amd64.s) does 16 at a time
-// first and the word loops only the eight that may be left.
+// first (the 8-byte shuffle 32 at a time in AVX2 where the CPU has it) and
+// the word loops only the eight that may be left.
 
 // Masks of the low byte of each 2-byte lane, and the low pair of each
 // 4-byte lane.

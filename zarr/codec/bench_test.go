@@ -50,3 +50,13 @@ func BenchmarkByteShuffle8(b *testing.B) {
 		byteShuffle(dst, src, 8)
 	}
 }
+
+// BenchmarkByteUnshuffle8 undoes BenchmarkByteShuffle8's shuffle.
+func BenchmarkByteUnshuffle8(b *testing.B) {
+	src := testData("walk", 1<<20)
+	dst := make([]byte, len(src))
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		byteUnshuffle(dst, src, 8)
+	}
+}

@@ -4,7 +4,7 @@ package codec
 
 import "golang.org/x/sys/cpu"
 
-// hasAVX2 selects shuffle8AVX2 over shuffle8SSE2.
+// hasAVX2 selects shuffle8AVX2 and unshuffle8AVX2 over their SSE2 code.
 var hasAVX2 = cpu.X86.HasAVX2
 
 // shuffle8AVX2 is shuffle8SSE2 for groups of 32 items, 32 bytes into each
@@ -12,6 +12,12 @@ var hasAVX2 = cpu.X86.HasAVX2
 //
 //go:noescape
 func shuffle8AVX2(dst, src *byte, n, groups int)
+
+// unshuffle8AVX2 is unshuffle8SSE2 for groups of 32 items. Only where
+// hasAVX2.
+//
+//go:noescape
+func unshuffle8AVX2(dst, src *byte, n, groups int)
 
 // shuffle8SSE2 writes groups×16 8-byte items from src into the planes at
 // dst, dst+n, ..., dst+7n, 16 bytes into each (shuffle_amd64.s).
@@ -58,7 +64,14 @@ func unshuffle8Vector(dst, src []byte, n int) int {
 	if groups == 0 || len(dst) < 8*n || len(src) < 8*n {
 		return 0
 	}
-	unshuffle8SSE2(&dst[0], &src[0], n, groups)
+	done := 0
+	if hasAVX2 && groups >= 2 {
+		unshuffle8AVX2(&dst[0], &src[0], n, groups/2)
+		done = groups / 2 * 32
+	}
+	if groups%2 == 1 || done == 0 {
+		unshuffle8SSE2(&dst[8*done], &src[done], n, groups-done/16)
+	}
 	return groups * 16
 }
 

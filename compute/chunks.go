@@ -51,7 +51,14 @@ type chunkPlan struct {
 // The chunks of the sources along, of src's grid, are read in step with
 // src's (a group-by's keys beside its values): their bytes count in each
 // chunk's.
-func planChunks(src ChunkSource, cfg *config, along ...ChunkSource) (chunkPlan, error) {
+//
+// T is the element type the chunks of src are read as: one that does not
+// fit src's dtype is refused here, as a chunk's view would refuse it, so
+// that an array with no chunks refuses it too.
+func planChunks[T mmarray.Element](src ChunkSource, cfg *config, along ...ChunkSource) (chunkPlan, error) {
+	if err := checkElement[T](src); err != nil {
+		return chunkPlan{}, err
+	}
 	shape, chunk := slices.Clone(src.Shape()), slices.Clone(src.ChunkShape())
 	if len(chunk) != len(shape) {
 		return chunkPlan{}, fmt.Errorf("chunks of shape %v over an array of shape %v: %w", chunk, shape, memmap.ErrUnsupported)
@@ -101,6 +108,20 @@ func planChunks(src ChunkSource, cfg *config, along ...ChunkSource) (chunkPlan, 
 	p.totalBytes = int64(p.count) * p.chunkBytes
 	p.inFlight = int(max(1, min(int64(cfg.workers), budget/(2*p.chunkBytes))))
 	return p, nil
+}
+
+// checkElement returns the error mmarray.View gives for a chunk of src
+// read as T when T does not fit src's dtype, without reading a chunk.
+func checkElement[T mmarray.Element](src ChunkSource) error {
+	f, err := mmarray.OpenRawBytes("chunk", nil, mmarray.ReadOnly, src.Descr(), []int{0})
+	if err == nil {
+		_, err = mmarray.View[T](f)
+		f.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("chunked array of dtype %q: %w", src.Descr(), err)
+	}
+	return nil
 }
 
 // chunkCursor is one worker's place in the grid: the chunk's coordinates,
@@ -227,7 +248,7 @@ func reduceSource[T Real, K kernelType, P any](ctx context.Context, src ChunkSou
 func reduceSourcePlanned[T Real, K kernelType, P any](ctx context.Context, src ChunkSource, cfg config, p *chunkPlan, partBytes int64,
 	order walkOrder, kernel func(p *P, start int, piece []K), fold func(P)) error {
 	if p == nil {
-		planned, err := planChunks(src, &cfg)
+		planned, err := planChunks[T](src, &cfg)
 		if err != nil {
 			return err
 		}

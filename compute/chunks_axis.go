@@ -27,7 +27,7 @@ type axisChunkPart[A any] struct {
 func reduceAxisSource[T Real, K kernelType, A, R any](ctx context.Context, src ChunkSource, axis int, op axisOp[K, A, R],
 	shift func(acc *A, by int), opts []Option) ([]A, axisPlan, error) {
 	cfg := newConfig(opts)
-	p, err := planChunks(src, &cfg)
+	p, err := planChunks[T](src, &cfg)
 	if err != nil {
 		return nil, axisPlan{}, err
 	}

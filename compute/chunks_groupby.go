@@ -56,12 +56,15 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 	if err != nil {
 		return nil, fmt.Errorf("group by keys of dtype %q: %w", keys.Descr(), err)
 	}
+	if err := checkElement[Key](keys); err != nil {
+		return nil, err
+	}
 	valueDType, err := npyheader.ParseDescr(values.Descr())
 	if err != nil {
 		return nil, fmt.Errorf("group values of dtype %q: %w", values.Descr(), err)
 	}
 	cfg := newConfig(opts)
-	p, err := planChunks(values, &cfg, keys)
+	p, err := planChunks[V](values, &cfg, keys)
 	if err != nil {
 		return nil, err
 	}

@@ -552,6 +552,25 @@ func TestChunksErrors(t *testing.T) {
 	if _, err := compute.MeanChunks[float32](ctx, src); !errors.Is(err, mmarray.ErrDTypeMismatch) {
 		t.Errorf("float32 over <f8 chunks: %v, want mmarray.ErrDTypeMismatch", err)
 	}
+	// An array with no chunks refuses a wrong element type too, without
+	// a chunk to open, in each kind of walk.
+	empty := &fakeSource{shape: []int{0, 11}, chunk: []int{8, 4}, descr: "<f8", dir: t.TempDir()}
+	if _, err := compute.SumChunks[float32](ctx, empty); !errors.Is(err, mmarray.ErrDTypeMismatch) {
+		t.Errorf("float32 over an empty <f8 array: %v, want mmarray.ErrDTypeMismatch", err)
+	}
+	if _, err := compute.MeanAxisChunks[int64](ctx, empty, 1); !errors.Is(err, mmarray.ErrDTypeMismatch) {
+		t.Errorf("int64 along an axis of an empty <f8 array: %v, want mmarray.ErrDTypeMismatch", err)
+	}
+	if _, err := compute.TopKChunks[float32](ctx, empty, 3); !errors.Is(err, mmarray.ErrDTypeMismatch) {
+		t.Errorf("top-k of float32 over an empty <f8 array: %v, want mmarray.ErrDTypeMismatch", err)
+	}
+	emptyKeys := &fakeSource{shape: []int{0, 11}, chunk: []int{8, 4}, descr: "<i8", dir: t.TempDir()}
+	if _, err := compute.GroupByChunks[int32, float64](ctx, emptyKeys, empty); !errors.Is(err, mmarray.ErrDTypeMismatch) {
+		t.Errorf("int32 keys over empty <i8 keys: %v, want mmarray.ErrDTypeMismatch", err)
+	}
+	if _, err := compute.SumChunks[float64](ctx, empty); err != nil {
+		t.Errorf("float64 over an empty <f8 array: %v", err)
+	}
 	// A chunk holds 8·4·8 = 256 bytes.
 	if _, err := compute.SumChunks[float64](ctx, src, compute.WithMemory(255)); !errors.Is(err, memmap.ErrTooLarge) {
 		t.Errorf("256-byte chunks in a 255-byte budget: %v, want memmap.ErrTooLarge", err)

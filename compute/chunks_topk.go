@@ -45,7 +45,7 @@ func rankChunks[T Real](ctx context.Context, src ChunkSource, k int, largest boo
 // order the chunks come in does not change the result.
 func rankChunksAs[T Real, K kernelType](ctx context.Context, src ChunkSource, k int, largest bool, opts []Option) (Ranked[T], error) {
 	cfg := newConfig(opts)
-	p, err := planChunks(src, &cfg)
+	p, err := planChunks[T](src, &cfg)
 	if err != nil {
 		return Ranked[T]{}, err
 	}

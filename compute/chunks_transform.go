@@ -47,7 +47,7 @@ func TransformChunks[T, U Real](ctx context.Context, dst ChunkSink, src ChunkSou
 		misuse.Panicf("compute: TransformChunks: nil kernel")
 	}
 	cfg := newConfig(opts)
-	p, err := planChunks(src, &cfg)
+	p, err := planChunks[T](src, &cfg)
 	if err != nil {
 		return err
 	}

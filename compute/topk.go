@@ -39,6 +39,11 @@ type Ranked[T Real] struct {
 // a k of 100 and a chunk of 65536), when the sample has at least 2k
 // elements. The chunk's k best cannot be worse, and on ascending input
 // about k·s elements of a chunk become candidates rather than every one.
+// A float64 piece that looks best at its end (the best of 32 elements
+// spread over its last quarter beats that of its first) is read from its
+// end instead, a block at a time until the buffer first fills, then from
+// its start: on ascending input its first threshold is then its k-th best
+// itself, and the rest of it takes the filter's time alone.
 // Memory: the result and a merge buffer of k+max(k, 1024) items of 16
 // bytes, plus m+min(max(3m, 1024), 65536) such items per chunk in flight,
 // where m is min(k, 65536), as many chunks as fit in a quarter of the
@@ -271,6 +276,10 @@ func (h *rankBuffer[K]) seed(start int, xs []K) {
 // once per buffer's worth of candidates.
 func (h *rankBuffer[K]) scan(start int, xs []K) {
 	if !h.bounded {
+		if floats, ok := any(xs).([]float64); ok && hasAVX2 && h.bestAtEnd(xs) {
+			h.scanFromEnd(start, xs, floats)
+			return
+		}
 		h.seed(start, xs)
 	}
 	j := 0
@@ -330,6 +339,86 @@ func (h *rankBuffer[K]) scan(start int, xs []K) {
 		}
 	}
 	h.items = buf[:n]
+}
+
+// endProbe is how many elements of each end of a piece bestAtEnd
+// compares, spread over the end's quarter.
+const endProbe = 32
+
+// bestAtEnd reports whether the piece xs looks best at its end: the best
+// of endProbe elements spread over its last quarter beats the best of as
+// many over its first. Ascending values (for the largest) are, and a scan
+// from the end finds the k best at once, where one from the start would
+// take every element as a candidate, each better than the last.
+func (h *rankBuffer[K]) bestAtEnd(xs []K) bool {
+	quarter := len(xs) / 4
+	if quarter < endProbe || quarter < 2*h.k {
+		return false
+	}
+	step := quarter / endProbe
+	first, last := rankItem[K]{xs[0], 0}, rankItem[K]{xs[len(xs)-1], len(xs) - 1}
+	for i := 0; i < quarter; i += step {
+		if it := (rankItem[K]{xs[i], i}); h.beats(it, first) {
+			first = it
+		}
+		if j := len(xs) - 1 - i; h.beats(rankItem[K]{xs[j], j}, last) {
+			last = rankItem[K]{xs[j], j}
+		}
+	}
+	return last.v != first.v && h.beats(last, first)
+}
+
+// backBlock is the span scanFromEnd moves back by until the buffer
+// first fills.
+const backBlock = 512
+
+// scanFromEnd is scan of a piece that bestAtEnd chose: its last blocks of
+// backBlock elements, the last first, go to the buffer until it fills and
+// has a threshold, then the rest of the piece from its start (in the order
+// memory is best read in). Elements then come in no order of index, so an
+// element equal to the threshold is compared by index too (offer), and
+// the assembly filter over float64 xs (the same as floats) flags elements
+// at least as good as the threshold, not only better ones; where no
+// float64 lies just past the threshold (an infinite or NaN one), every
+// element is compared.
+func (h *rankBuffer[K]) scanFromEnd(start int, xs []K, floats []float64) {
+	hi := len(xs)
+	for hi > 0 && !h.bounded {
+		lo := max(0, hi-backBlock)
+		for i, x := range xs[lo:hi] {
+			h.offer(rankItem[K]{x, start + lo + i})
+		}
+		hi = lo
+	}
+	for j := 0; j < hi; {
+		end := hi
+		if bound, ok := h.filterBound(); ok {
+			if h.largest {
+				j += groupAboveAVX2(floats[j:hi], bound)
+			} else {
+				j += groupBelowAVX2(floats[j:hi], bound)
+			}
+			end = min(hi, j+8) // the group flagged, or the tail
+		}
+		for ; j < end; j++ {
+			h.offer(rankItem[K]{xs[j], start + j})
+		}
+	}
+}
+
+// filterBound is the value the assembly filter compares with so that it
+// flags every element that ties or beats the threshold: the float64 just
+// worse than it. ok is false where there is none (an infinite or NaN
+// threshold).
+func (h *rankBuffer[K]) filterBound() (bound float64, ok bool) {
+	t := float64(h.threshold.v)
+	if math.IsInf(t, 0) || t != t {
+		return 0, false
+	}
+	if h.largest {
+		return math.Nextafter(t, math.Inf(-1)), true
+	}
+	return math.Nextafter(t, math.Inf(1)), true
 }
 
 // best returns the k best items offered (all of them if fewer), in no

@@ -233,6 +233,30 @@ func TestRankOrders(t *testing.T) {
 			}
 			return float64(i % 5)
 		}},
+		// Pieces best at their end, scanned from it, with ties across
+		// blocks (runs of seven equal values), with infinities and NaNs
+		// as thresholds, and with their best values repeated at the
+		// start, where the smaller indices must win the ties.
+		{"ascending-ties", func(i int) float64 { return float64(i / 7) }},
+		{"ascending-infinite-tail", func(i int) float64 {
+			if i%65536 >= 60000 {
+				return math.Inf(1)
+			}
+			return float64(i)
+		}},
+		{"ascending-nan-tail", func(i int) float64 {
+			if i%65536 >= 65000 {
+				return math.NaN()
+			}
+			return float64(i % 65536)
+		}},
+		{"ascending-best-repeated-first", func(i int) float64 {
+			if i%65536 < 300 {
+				return 65536
+			}
+			return float64(i % 65536)
+		}},
+		{"descending-ties", func(i int) float64 { return float64((n - i) / 7) }},
 		// Seeds that are infinite or NaN, with finite values between.
 		{"infinities", func(i int) float64 {
 			switch {

@@ -747,3 +747,114 @@ func TestNonFiniteAttrsAreNotWritten(t *testing.T) {
 	_, err = zarr.Create(filepath.Join(t.TempDir(), "b.zarr"), "<f8", []int{3}, []int{2}, zarr.WithAttrs(map[string]any{"x": math.Inf(1)}))
 	require.ErrorIs(t, err, memmap.ErrUnsupported)
 }
+
+// Every chunk FromFile writes, edge chunks encoded from the mapping
+// included, decodes to the items at its place in the chunk's order and
+// the fill value past the array's edge, built here from the source's
+// definition: for C and Fortran files and chunks, edges cut along the
+// outermost axis only (encoded from the mapping), along others too, and
+// chunks larger than the array; zero, non-zero and null fills; Blosc with
+// several blocks per chunk (the edge inside one), zlib, and v3's crc32c.
+func TestFromFileChunksHoldItemsAndFill(t *testing.T) {
+	t.Parallel()
+	fills := map[string][]byte{"zero": nil, "minus-seven": binary.LittleEndian.AppendUint32(nil, 0xFFFFFFF9), "null": nil}
+	codecs := map[string]codec.Codec{
+		"blosc": codec.NewBlosc("lz4", 1, codec.ByteShuffle, 0), // blocks of 64 KiB
+		"zlib":  codec.NewZlib(1),
+		"crc":   nil, // v3's crc32c
+	}
+	cases := []struct{ full, chunks []int }{
+		{[]int{100_000}, []int{70_000}},
+		{[]int{50_000}, []int{70_000}},
+		{[]int{13, 7, 5}, []int{4, 7, 5}},
+		{[]int{13, 7, 5}, []int{4, 3, 5}},
+		{[]int{13, 7, 5}, []int{13, 7, 2}},
+		{[]int{3, 20_000}, []int{2, 20_000}},
+		{[]int{20_000, 3}, []int{20_000, 2}},
+		{[]int{20_000, 3}, []int{30_000, 3}},
+	}
+	for _, c := range cases {
+		for _, srcFortran := range []bool{false, true} {
+			src := int32Source(t, c.full, srcFortran)
+			for _, chunkFortran := range []bool{false, true} {
+				for fillName, fill := range fills {
+					for codecName, cd := range codecs {
+						name := fmt.Sprintf("%v in chunks %v, file F %v, chunks F %v, fill %s, %s", c.full, c.chunks, srcFortran, chunkFortran, fillName, codecName)
+						opts := []zarr.FromFileOption{zarr.WithChunks(c.chunks...), zarr.WithFortranOrder(chunkFortran)}
+						if fillName != "zero" {
+							opts = append(opts, zarr.WithFill(fill))
+						}
+						if cd != nil {
+							opts = append(opts, zarr.WithCodec(cd))
+						} else {
+							crc, err := codec.FromV3("crc32c", nil)
+							require.NoError(t, err)
+							opts = append(opts, zarr.WithFormat(3), zarr.WithCodec(crc))
+						}
+						a, err := zarr.FromFile(src, filepath.Join(t.TempDir(), "a.zarr"), opts...)
+						require.NoError(t, err, name)
+						checkChunksHoldItemsAndFill(t, name, a, c.full, c.chunks, chunkFortran, fill)
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkChunksHoldItemsAndFill checks every chunk of a, an int32 array of
+// shape full whose item at flat C index i is i, against its definition.
+func checkChunksHoldItemsAndFill(t *testing.T, name string, a *zarr.Array, full, chunks []int, fortran bool, fill []byte) {
+	t.Helper()
+	grid := a.GridShape()
+	count := 1
+	for _, n := range grid {
+		count *= n
+	}
+	chunkLen := 1
+	for _, n := range chunks {
+		chunkLen *= n
+	}
+	idx := make([]int, len(grid))
+	for range count {
+		got, err := a.ReadChunk(idx, nil)
+		require.NoError(t, err, name)
+		want := make([]byte, 0, 4*chunkLen)
+		pos := make([]int, len(chunks))
+		for range chunkLen {
+			inside, flat := true, 0
+			for axis := range chunks {
+				coord := idx[axis]*chunks[axis] + pos[axis]
+				inside = inside && coord < full[axis]
+				flat = flat*full[axis] + coord
+			}
+			switch {
+			case inside:
+				want = binary.LittleEndian.AppendUint32(want, uint32(flat))
+			case fill == nil:
+				want = append(want, 0, 0, 0, 0)
+			default:
+				want = append(want, fill...)
+			}
+			// The next position in the chunk's order.
+			for k := range chunks {
+				axis := len(chunks) - 1 - k
+				if fortran {
+					axis = k
+				}
+				if pos[axis]++; pos[axis] < chunks[axis] {
+					break
+				}
+				pos[axis] = 0
+			}
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%s: chunk %v differs from its items and fill", name, idx)
+		}
+		for axis := len(grid) - 1; axis >= 0; axis-- {
+			if idx[axis]++; idx[axis] < grid[axis] {
+				break
+			}
+			idx[axis] = 0
+		}
+	}
+}

@@ -153,6 +153,17 @@ type keyLoader interface {
 	load(start int, dst []uint64) (lo, hi uint64)
 }
 
+// unpackedLoader is a keyLoader of one-word keys, none missing, that also
+// gives them before the flip (intKeys): the window needs no packed keys.
+type unpackedLoader interface {
+	keyLoader
+	// words returns the words of the n rows from start on before the
+	// flip, valid until the next call.
+	words(start, n int) []uint64
+	// flipOf is what packing XORs into each word.
+	flipOf() uint64
+}
+
 // groupByValues runs the group-by of values by the keys spec reads and
 // decodes each group's key with decode.
 func groupByValues[Key mmarray.Element, V Real](ctx context.Context, values *mmarray.Array[V], spec groupSpec,
@@ -293,11 +304,16 @@ func newGroupChunk[K kernelType](words int, loader keyLoader) *groupChunk[K] {
 // add aggregates the values in piece, of the rows from start on, by the
 // keys c's loader reads for the same rows.
 func (c *groupChunk[K]) add(start int, piece []K, spec groupSpec) {
+	unpacked, _ := c.loader.(unpackedLoader)
 	for len(piece) > 0 {
 		n := min(len(piece), stageLen)
-		keys := c.packed[:n*spec.words]
-		lo, hi := c.loader.load(start, keys)
-		c.table.add(keys, lo, hi, piece[:n], spec.dropZero)
+		if unpacked != nil {
+			c.table.addUnpacked(unpacked.words(start, n), unpacked.flipOf(), piece[:n], c.packed)
+		} else {
+			keys := c.packed[:n*spec.words]
+			lo, hi := c.loader.load(start, keys)
+			c.table.add(keys, lo, hi, piece[:n], spec.dropZero)
+		}
 		piece, start = piece[n:], start+n
 	}
 }

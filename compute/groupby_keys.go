@@ -24,36 +24,48 @@ func newIntKeys[T GroupKey, W int64 | uint64](view *mmarray.Array[T], flip uint6
 }
 
 func (k *intKeys[T, W]) load(start int, dst []uint64) (lo, hi uint64) {
+	return packKeys(dst, k.words(start, len(dst)), k.flip)
+}
+
+func (k *intKeys[T, W]) flipOf() uint64 { return k.flip }
+
+// words returns the keys of the n rows from start on widened to W, as
+// words before the flip: the mapped keys themselves where they are 64-bit
+// integers lying in one block, else widened into k.wide. A block of small
+// keys is aggregated by their offsets from the window's base, which the
+// flip does not change, so only a block that goes to the hash table needs
+// its keys packed (chunkTable.addUnpacked).
+func (k *intKeys[T, W]) words(start, n int) []uint64 {
 	i := 0
-	lo, hi = math.MaxUint64, 0
-	for _, block := range k.view.BlocksRange(start, start+len(dst), k.stage) {
+	for _, block := range k.view.BlocksRange(start, start+n, k.stage) {
 		for len(block) > 0 {
 			var piece []W
-			piece, block = k.widen(block, k.wide)
-			plo, phi := packKeys(dst[i:i+len(piece)], piece, k.flip)
-			lo, hi = min(lo, plo), max(hi, phi)
-			i += len(piece)
+			piece, block = k.widen(block, k.wide[i:])
+			if i == 0 && len(piece) == n {
+				return sliceAs[uint64](piece)
+			}
+			i += copy(k.wide[i:], piece)
 		}
 	}
-	return lo, hi
+	return sliceAs[uint64](k.wide[:n])
 }
 
 // packKeys writes the words of keys, x^flip, into dst and returns the least
 // and greatest, tracked in two lanes so that each comparison waits for the
 // one two rows back, not the previous.
-func packKeys[W int64 | uint64](dst []uint64, keys []W, flip uint64) (lo, hi uint64) {
+func packKeys(dst []uint64, keys []uint64, flip uint64) (lo, hi uint64) {
 	dst = dst[:len(keys)]
 	lo0, hi0 := uint64(math.MaxUint64), uint64(0)
 	lo1, hi1 := lo0, hi0
 	i := 0
 	for ; i+2 <= len(keys); i += 2 {
-		w0, w1 := uint64(keys[i])^flip, uint64(keys[i+1])^flip
+		w0, w1 := keys[i]^flip, keys[i+1]^flip
 		dst[i], dst[i+1] = w0, w1
 		lo0, hi0 = min(lo0, w0), max(hi0, w0)
 		lo1, hi1 = min(lo1, w1), max(hi1, w1)
 	}
 	for ; i < len(keys); i++ {
-		w := uint64(keys[i]) ^ flip
+		w := keys[i] ^ flip
 		dst[i] = w
 		lo0, hi0 = min(lo0, w), max(hi0, w)
 	}

@@ -207,44 +207,120 @@ func (t *chunkTable[K]) add1(keys []uint64, lo, hi uint64, vals []K, dropZero bo
 	if len(keys) == 0 {
 		return
 	}
-	if hi-lo < denseSpan && !(dropZero && lo == 0) {
-		if !t.windowValid || lo < t.windowBase || hi-t.windowBase >= denseSpan {
-			t.flushWindow()
-			if t.window == nil {
-				t.window = make([]chunkAcc[K], denseSpan)
-				t.seen = make([]bool, denseSpan)
-			}
-			t.windowBase, t.windowValid = lo, true
-		}
-		window, base := t.window[:denseSpan], t.windowBase
-		vals = vals[:len(keys)]
-		for i, k := range keys {
-			v := vals[i]
-			o := (k - base) & (denseSpan - 1)
-			a := &window[o]
-			if v == v && a.count != 0 {
-				if v < a.min {
-					a.min = v
-				}
-				if v > a.max {
-					a.max = v
-				}
-				a.count++
-				a.sum += float64(v)
-				continue
-			}
-			// NaN, or the offset's first value.
-			if !t.seen[o] {
-				t.seen[o] = true
-				t.used = append(t.used, int32(o))
-			}
-			a.add(v)
-		}
+	if t.toWindow(lo, hi, dropZero) {
+		t.addWindow(keys, t.windowBase, vals)
 		return
 	}
-	// The window's rows came before this block's: they go into the
-	// entries first, so that each entry takes its rows in order (the first
-	// of equal extremes is kept).
+	t.addHash(keys, vals, dropZero)
+}
+
+// addUnpacked is add1 for keys given as words before the flip
+// (intKeys.words), none of them missing. They are packed, into packed, only
+// for the hash table: in the window a row's offset is its word's offset
+// from the base's, the same flipped or not (flipping the sign bit adds
+// 1<<63 to both). A block whose keys lie in the window as it is, the
+// common case, is checked without finding their range.
+func (t *chunkTable[K]) addUnpacked(words []uint64, flip uint64, vals []K, packed []uint64) {
+	if len(words) == 0 {
+		return
+	}
+	if t.windowValid && withinSpan(words, t.windowBase^flip) {
+		t.addWindow(words, t.windowBase^flip, vals)
+		return
+	}
+	lo, hi := flippedRange(words, flip)
+	if t.toWindow(lo, hi, false) {
+		t.addWindow(words, t.windowBase^flip, vals)
+		return
+	}
+	packed = packed[:len(words)]
+	for i, w := range words {
+		packed[i] = w ^ flip
+	}
+	t.addHash(packed, vals, false)
+}
+
+// withinSpan reports whether every word lies from base to
+// base+denseSpan-1: whether their offsets from base, ORed, are below
+// denseSpan (a power of two), in four lanes.
+func withinSpan(words []uint64, base uint64) bool {
+	var o0, o1, o2, o3 uint64
+	i := 0
+	for ; i+4 <= len(words); i += 4 {
+		o0 |= words[i] - base
+		o1 |= words[i+1] - base
+		o2 |= words[i+2] - base
+		o3 |= words[i+3] - base
+	}
+	for _, w := range words[i:] {
+		o0 |= w - base
+	}
+	return o0|o1|o2|o3 < denseSpan
+}
+
+// flippedRange returns the least and greatest of the words' packed keys,
+// w^flip, without writing them: for a flip of the sign bit they are the
+// words' signed extremes.
+func flippedRange(words []uint64, flip uint64) (lo, hi uint64) {
+	if flip == 0 {
+		return integerRange(words)
+	}
+	slo, shi := integerRange(sliceAs[int64](words))
+	return uint64(slo) ^ flip, uint64(shi) ^ flip
+}
+
+// toWindow reports whether a block of keys from lo to hi goes to the
+// window (not with dropZero and a zero key among them), which is moved to
+// base lo, flushed, if the keys lie outside it.
+func (t *chunkTable[K]) toWindow(lo, hi uint64, dropZero bool) bool {
+	if hi-lo >= denseSpan || dropZero && lo == 0 {
+		return false
+	}
+	if !t.windowValid || lo < t.windowBase || hi-t.windowBase >= denseSpan {
+		t.flushWindow()
+		if t.window == nil {
+			t.window = make([]chunkAcc[K], denseSpan)
+			t.seen = make([]bool, denseSpan)
+		}
+		t.windowBase, t.windowValid = lo, true
+	}
+	return true
+}
+
+// addWindow aggregates the rows whose keys are words at offsets below
+// denseSpan from base in the window.
+func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K) {
+	window := t.window[:denseSpan]
+	vals = vals[:len(keys)]
+	for i, k := range keys {
+		v := vals[i]
+		o := (k - base) & (denseSpan - 1)
+		a := &window[o]
+		if v == v && a.count != 0 {
+			if v < a.min {
+				a.min = v
+			}
+			if v > a.max {
+				a.max = v
+			}
+			a.count++
+			a.sum += float64(v)
+			continue
+		}
+		// NaN, or the offset's first value.
+		if !t.seen[o] {
+			t.seen[o] = true
+			t.used = append(t.used, int32(o))
+		}
+		a.add(v)
+	}
+}
+
+// addHash aggregates the rows by probing the hash table, the window
+// flushed first. The window's rows came before this block's: they go into
+// the entries first, so that each entry takes its rows in order (the first
+// of equal extremes is kept).
+func (t *chunkTable[K]) addHash(keys []uint64, vals []K, dropZero bool) {
 	t.flushWindow()
 	for i, k := range keys {
 		if dropZero && k == 0 {

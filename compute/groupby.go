@@ -250,16 +250,65 @@ func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.
 	agg := newGroupAggregator[K](spec.words, budget/2, cfg.group.spillDir)
 	defer agg.close()
 	var spare groupChunks[K]
+	folds := chunkFolds[K]{spare: &spare, agg: agg, cancel: cancel, pending: map[int]*groupChunk[K]{}}
+	n := values.Len()
 	kernel := func(p **groupChunk[K], start int, piece []K) {
 		if *p == nil {
 			*p = spare.get(func() *groupChunk[K] { return newGroupChunk[K](spec.words, spec.newLoader()) })
 		}
 		(*p).add(start, piece, spec)
+		if end := start + len(piece); end%chunkLen == 0 || end == n {
+			// The chunk's last rows: it is folded by its worker, not
+			// by the walk between waves while the workers wait.
+			folds.done((end-1)/chunkLen, *p)
+			*p = nil
+		}
 	}
-	var dropped int64
-	fold := func(c *groupChunk[K]) { dropped += spare.fold(c, agg, cancel) }
-	err := walkChunks(ctx, values, cfg, chunkLen, kernel, fold)
-	return finishGroups(agg, dropped, err)
+	// Every chunk the walk completes is folded by its kernel.
+	err := walkChunks(ctx, values, cfg, chunkLen, kernel, func(*groupChunk[K]) {})
+	return finishGroups(agg, folds.dropped, err)
+}
+
+// chunkFolds folds a walk's chunks in chunk order as their workers finish
+// them: a chunk finished early waits in pending, and the worker that
+// finishes the next chunk to fold folds it and those after it that are
+// waiting, while the other workers go on with their chunks (one folds at a
+// time, and none waits for another's fold).
+type chunkFolds[K kernelType] struct {
+	spare  *groupChunks[K]
+	agg    *groupAggregator[K]
+	cancel func()
+
+	mu      sync.Mutex // guards the fields below
+	next    int        // the chunk to fold next
+	pending map[int]*groupChunk[K]
+	folding bool  // a worker is folding
+	dropped int64 // rows the folded chunks dropped for a missing key
+}
+
+// done hands over chunk c, aggregated, to be folded in its turn.
+func (f *chunkFolds[K]) done(c int, chunk *groupChunk[K]) {
+	f.mu.Lock()
+	f.pending[c] = chunk
+	if f.folding {
+		f.mu.Unlock()
+		return
+	}
+	f.folding = true
+	for {
+		chunk, ok := f.pending[f.next]
+		if !ok {
+			break
+		}
+		delete(f.pending, f.next)
+		f.next++
+		f.mu.Unlock()
+		dropped := f.spare.fold(chunk, f.agg, f.cancel)
+		f.mu.Lock()
+		f.dropped += dropped
+	}
+	f.folding = false
+	f.mu.Unlock()
 }
 
 // groupChunks keeps the chunk tables of a group-by's chunks once they are

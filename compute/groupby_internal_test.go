@@ -1,0 +1,191 @@
+package compute
+
+import (
+	"encoding/binary"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// BenchmarkGroupChunkAdd aggregates one chunk of float64 values i*0.5 by
+// int64 keys i % 1000 held in memory (mmbench's groupby workload without
+// the mapping): the per-row cost of a chunk's keys and table, on one core.
+func BenchmarkGroupChunkAdd(b *testing.B) {
+	raw := make([]byte, 8*chunkLen)
+	vals := make([]float64, chunkLen)
+	for i := range chunkLen {
+		binary.LittleEndian.PutUint64(raw[8*i:], uint64(i%1000))
+		vals[i] = float64(i) * 0.5
+	}
+	f, err := mmarray.OpenRawBytes("keys", raw, mmarray.ReadOnly, "<i8", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	keys, err := mmarray.View[int64](f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	spec := groupSpec{words: 1, newLoader: func() keyLoader { return newIntKeys[int64, int64](keys, 1<<63) }}
+	c := newGroupChunk[float64](1, spec.newLoader())
+	b.SetBytes(16 * chunkLen)
+	for b.Loop() {
+		c.add(0, vals, spec)
+		c.table.flushWindow()
+		c.table.reset()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/chunkLen, "ns/row")
+}
+
+// TestAddUnpackedMatchesPacked checks that a chunk table fed a block's
+// keys unpacked (addUnpacked: in place, the window checked by offsets, keys
+// packed only for the hash table) ends with the same groups, bit for bit
+// and in the same order, as one fed the packed keys (add1), for signed and
+// unsigned keys near zero and near their types' ends, keys that drift
+// (the window moves), blocks as wide as the window and one wider, and far
+// keys (the hash table), with NaN, -0 and +0 among the values.
+func TestAddUnpackedMatchesPacked(t *testing.T) {
+	t.Parallel()
+	const stages = 12
+	negZero := math.Copysign(0, -1)
+	cases := []struct {
+		name string
+		flip uint64
+		key  func(i int) uint64 // the word before the flip of row i
+	}{
+		{"signed near zero", 1 << 63, func(i int) uint64 { return uint64(int64(i%101 - 50)) }},
+		{"signed near the least", 1 << 63, func(i int) uint64 { return uint64(math.MinInt64 + int64(i%77)) }},
+		{"signed near the greatest", 1 << 63, func(i int) uint64 { return uint64(math.MaxInt64 - int64(i%77)) }},
+		{"unsigned near the greatest", 0, func(i int) uint64 { return math.MaxUint64 - uint64(i%300) }},
+		{"unsigned near zero", 0, func(i int) uint64 { return uint64(i % 1000) }},
+		{"drifting", 1 << 63, func(i int) uint64 { return uint64(int64(i/3 - 9000)) }},
+		{"window-wide blocks", 0, func(i int) uint64 { return uint64(i%stageLen + i/stageLen*(denseSpan/2)) }},
+		{"a block wider than the window", 1 << 63, func(i int) uint64 {
+			if i/stageLen == 5 {
+				return uint64(i % (denseSpan + 1))
+			}
+			return uint64(i % 20)
+		}},
+		{"a row past the window", 0, func(i int) uint64 {
+			if i%stageLen == 4003 && i/stageLen%3 == 1 {
+				return denseSpan + 10 // in the fourth of withinSpan's lanes
+			}
+			return uint64(i % 50)
+		}},
+		{"far keys", 1 << 63, func(i int) uint64 {
+			if i%5000 == 17 {
+				return uint64(int64(i) << 30)
+			}
+			return uint64(int64(i%64 - 32))
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			r := rand.New(rand.NewPCG(3, uint64(len(c.name))))
+			packedTable, unpackedTable := newChunkTable[float64](1), newChunkTable[float64](1)
+			want := map[uint64]*chunkAcc[float64]{} // by packed key, in row order
+			abs := map[uint64]float64{}             // the sum of each group's absolute values
+			packed, scratch := make([]uint64, stageLen), make([]uint64, stageLen)
+			for s := range stages {
+				n := stageLen - r.IntN(3)*1000 // some blocks short
+				words, vals := make([]uint64, n), make([]float64, n)
+				for j := range n {
+					i := s*stageLen + j
+					words[j] = c.key(i)
+					vals[j] = []float64{float64(r.IntN(7) - 3), negZero, 0, math.NaN(), math.Ldexp(r.NormFloat64(), r.IntN(60)-30)}[r.IntN(5)]
+				}
+				for j, w := range words {
+					if want[w^c.flip] == nil {
+						want[w^c.flip] = &chunkAcc[float64]{}
+					}
+					want[w^c.flip].add(vals[j])
+					if vals[j] == vals[j] {
+						abs[w^c.flip] += math.Abs(vals[j])
+					}
+				}
+				lo, hi := packKeys(packed, words, c.flip)
+				packedTable.add1(packed[:n], lo, hi, vals, false)
+				unpackedTable.addUnpacked(words, c.flip, vals, scratch)
+			}
+			packedTable.flushWindow()
+			unpackedTable.flushWindow()
+			if !slices.Equal(packedTable.keys, unpackedTable.keys) {
+				t.Fatalf("%d keys unpacked, %d packed, or in another order", unpackedTable.n, packedTable.n)
+			}
+			if len(want) != unpackedTable.n {
+				t.Errorf("%d groups, want %d", unpackedTable.n, len(want))
+			}
+			bits := math.Float64bits
+			for e, p := range packedTable.accs {
+				got, key := unpackedTable.accs[e], packedTable.keys[e]
+				if got.count != p.count || bits(got.sum) != bits(p.sum) || bits(got.min) != bits(p.min) || bits(got.max) != bits(p.max) {
+					t.Errorf("key %#x: %+v unpacked, %+v packed", key, got, p)
+				}
+				// Each group's rows in row order, its sum maybe in two
+				// parts (window and table).
+				w := want[key]
+				if w == nil || got.count != w.count || bits(got.min) != bits(w.min) || bits(got.max) != bits(w.max) ||
+					math.Abs(got.sum-w.sum) > 1e-12*abs[key] {
+					t.Errorf("key %#x: %+v, want %+v", key, got, w)
+				}
+			}
+		})
+	}
+}
+
+// TestIntKeysWords checks that intKeys.words gives each row's key widened
+// to a word before the flip, for a contiguous view read in place, a
+// strided one, one of another byte order and one of int32 keys, from rows
+// not aligned to anything.
+func TestIntKeysWords(t *testing.T) {
+	t.Parallel()
+	const n = 3*stageLen + 5
+	check := func(t *testing.T, words []uint64, want func(i int) uint64, start int) {
+		t.Helper()
+		for j, w := range words {
+			if w != want(start+j) {
+				t.Fatalf("row %d: word %#x, want %#x", start+j, w, want(start+j))
+			}
+		}
+	}
+	raw := make([]byte, 8*2*n)
+	for i := range 2 * n {
+		binary.LittleEndian.PutUint64(raw[8*i:], uint64(int64(i-n)))
+	}
+	f, err := mmarray.OpenRawBytes("keys", raw, mmarray.ReadOnly, "<i8", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := mmarray.View[int64](f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	strided := all.Slice(mmarray.Span(0, 2*n, 2))
+	swapped := make([]byte, 4*n)
+	for i := range n {
+		binary.BigEndian.PutUint32(swapped[4*i:], uint32(int32(i*7-n)))
+	}
+	bf, err := mmarray.OpenRawBytes("keys", swapped, mmarray.ReadOnly, ">i4", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, err := mmarray.View[int32](bf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, start := range []int{0, 1, stageLen - 3, n - stageLen} {
+		in := newIntKeys[int64, int64](all, 1<<63)
+		words := in.words(start, stageLen)
+		check(t, words, func(i int) uint64 { return uint64(int64(i - n)) }, start)
+		if want, _ := all.Contiguous(); &words[0] != &sliceAs[uint64](want)[start] {
+			t.Errorf("contiguous int64 keys from row %d copied, not read in place", start)
+		}
+		check(t, newIntKeys[int64, int64](strided, 1<<63).words(start, stageLen),
+			func(i int) uint64 { return uint64(int64(2*i - n)) }, start)
+		check(t, newIntKeys[int32, int64](big, 1<<63).words(start, stageLen),
+			func(i int) uint64 { return uint64(int64(i*7 - n)) }, start)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/go-memmap/memmap/mmarray"
@@ -187,5 +188,43 @@ func TestIntKeysWords(t *testing.T) {
 			func(i int) uint64 { return uint64(int64(2*i - n)) }, start)
 		check(t, newIntKeys[int32, int64](big, 1<<63).words(start, stageLen),
 			func(i int) uint64 { return uint64(int64(i*7 - n)) }, start)
+	}
+}
+
+// TestChunkFoldsInOrder checks that chunks handed to chunkFolds in any
+// order, from several goroutines, are folded in chunk order: chunk c holds
+// the one group of key c, and the merged table takes its keys in the order
+// the chunks are folded.
+func TestChunkFoldsInOrder(t *testing.T) {
+	t.Parallel()
+	const chunks = 200
+	agg := newGroupAggregator[float64](1, 1<<30, t.TempDir())
+	defer agg.close()
+	folds := chunkFolds[float64]{spare: &groupChunks[float64]{}, agg: agg, cancel: func() {}, pending: map[int]*groupChunk[float64]{}}
+	order := rand.New(rand.NewPCG(5, 5)).Perm(chunks)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				chunk := newGroupChunk[float64](1, nil)
+				chunk.table.add1([]uint64{uint64(c)}, uint64(c), uint64(c), []float64{1}, false)
+				folds.done(c, chunk)
+			}
+		}()
+	}
+	for _, c := range order {
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+	want := make([]uint64, chunks)
+	for c := range want {
+		want[c] = uint64(c)
+	}
+	if !slices.Equal(agg.global.keys, want) || len(folds.pending) != 0 {
+		t.Errorf("keys merged in the order %v, %d chunks left pending; want the chunks' order", agg.global.keys, len(folds.pending))
 	}
 }

@@ -372,7 +372,7 @@ func (c *groupChunk[K]) add(start int, piece []K, spec groupSpec) {
 // rows the chunk dropped for a missing key.
 func (c *groupChunk[K]) fold(agg *groupAggregator[K], cancel func()) int64 {
 	dropped := c.table.dropped
-	c.table.flushWindow()
+	c.table.settle()
 	if err := agg.fold(c.table); err != nil {
 		cancel()
 	}

@@ -76,13 +76,13 @@ func newGroupAggregator[K kernelType](words int, budget int64, spillDir string) 
 // (two float64s) and extremes.
 func recordBytes(words int) int { return 8*words + 40 }
 
-// fold merges a chunk's table, or spills it; it returns the first error a
-// spill met, every later call too.
+// fold merges a settled chunk's table, or spills it; it returns the first
+// error a spill met, every later call too.
 func (a *groupAggregator[K]) fold(c *chunkTable[K]) error {
 	if a.err != nil {
 		return a.err
 	}
-	if a.parts == nil && a.global.n+c.n > a.maxEntries {
+	if a.parts == nil && a.global.n+c.groupCount() > a.maxEntries {
 		a.err = a.startSpill()
 	}
 	if a.err != nil {
@@ -92,14 +92,10 @@ func (a *groupAggregator[K]) fold(c *chunkTable[K]) error {
 		a.global.mergeChunk(c)
 		return nil
 	}
-	w := a.words
-	for e, acc := range c.accs {
-		a.err = a.writeRecord(c.keys[e*w:(e+1)*w], acc.count, fsum{hi: acc.sum}, acc.min, acc.max)
-		if a.err != nil {
-			return a.err
-		}
-	}
-	return nil
+	a.err = c.groups(func(key []uint64, acc *chunkAcc[K]) error {
+		return a.writeRecord(key, acc.count, fsum{hi: acc.sum}, acc.min, acc.max)
+	})
+	return a.err
 }
 
 // startSpill opens the partitions and writes the merged table into them.

@@ -166,7 +166,7 @@ func (t *chunkTable[K]) reset() {
 	t.keyTable.reset()
 	t.accs = t.accs[:0]
 	t.dropped = 0
-	t.windowValid = false
+	t.clearWindow()
 }
 
 // add aggregates vals by keys (len(vals) keys of t.words words each; lo and
@@ -354,14 +354,62 @@ func (t *chunkTable[K]) flushWindow() {
 		return
 	}
 	for _, o := range t.used {
-		w := &t.window[o]
 		e := t.entry1(t.windowBase + uint64(o))
-		t.accs[e].merge(w)
-		*w = chunkAcc[K]{}
+		t.accs[e].merge(&t.window[o])
+	}
+	t.clearWindow()
+}
+
+// clearWindow empties the window.
+func (t *chunkTable[K]) clearWindow() {
+	for _, o := range t.used {
+		t.window[o] = chunkAcc[K]{}
 		t.seen[o] = false
 	}
 	t.used = t.used[:0]
 	t.windowValid = false
+}
+
+// settle readies the chunk's groups for groups and groupCount once its
+// rows are all added: the window is flushed into the entries, unless there
+// are none (every row went to the window), when the window's aggregates
+// are the groups as they are.
+func (t *chunkTable[K]) settle() {
+	if t.n != 0 {
+		t.flushWindow()
+	}
+}
+
+// groupCount is the number of groups of a settled chunk.
+func (t *chunkTable[K]) groupCount() int {
+	if t.windowValid {
+		return len(t.used)
+	}
+	return t.n
+}
+
+// groups calls f with each group of a settled chunk, in first-seen order,
+// until f returns an error. A window's group is the entry flushWindow would
+// make of it, bit for bit: its sum started at +0, as an entry's does, so
+// it is never -0 and adding it to the entry's +0 changes nothing.
+func (t *chunkTable[K]) groups(f func(key []uint64, a *chunkAcc[K]) error) error {
+	if t.windowValid {
+		var key [1]uint64
+		for _, o := range t.used {
+			key[0] = t.windowBase + uint64(o)
+			if err := f(key[:], &t.window[o]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	w := t.words
+	for e := range t.accs {
+		if err := f(t.keys[e*w:(e+1)*w], &t.accs[e]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // denseSpan is the widest range of one-word keys in a block that add1
@@ -474,12 +522,12 @@ func (t *groupTable[K]) merge(key []uint64, count int64, sum fsum, lo, hi K) {
 	t.accs[e].merge(count, sum, lo, hi)
 }
 
-// mergeChunk adds a chunk's groups.
+// mergeChunk adds a settled chunk's groups.
 func (t *groupTable[K]) mergeChunk(c *chunkTable[K]) {
-	w := t.words
-	for e, a := range c.accs {
-		t.merge(c.keys[e*w:(e+1)*w], a.count, fsum{hi: a.sum}, a.min, a.max)
-	}
+	_ = c.groups(func(key []uint64, a *chunkAcc[K]) error {
+		t.merge(key, a.count, fsum{hi: a.sum}, a.min, a.max)
+		return nil
+	})
 }
 
 // sortedEntries returns the entries' indices in key order.

@@ -351,3 +351,81 @@ func TestGroupByFirstOfEqualExtremes(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupBySmallKeysSpill checks a group-by of int64 keys in a small
+// range (every block's rows go to the window of small keys, and each chunk
+// is merged from it directly) with 1, 2, 3 and 8 workers, in memory and
+// spilled under a tiny budget: the same groups bit for bit, one for each of
+// the 3001 keys, a key whose values are all NaN among them with a count
+// of 0, and every row that is not NaN counted.
+func TestGroupBySmallKeysSpill(t *testing.T) {
+	t.Parallel()
+	const n = 5*(1<<16) + 321
+	const nanKey = 42
+	keys := make([]int64, n)
+	vals := wideRandom(n, 4)
+	notNaN := int64(0)
+	for i := range n {
+		keys[i] = int64(i*7919%3001 - 1500)
+		switch {
+		case keys[i] == nanKey || i%501 == 0:
+			vals[i] = math.NaN()
+		case i%7 == 0:
+			vals[i] = math.Copysign(0, float64(i%2)-0.5)
+		}
+		if vals[i] == vals[i] {
+			notNaN++
+		}
+	}
+	kf, err := mmarray.Create(filepath.Join(t.TempDir(), "k.npy"), "<i8", []int{n})
+	must(t, err)
+	t.Cleanup(func() { kf.Close() })
+	k, err := mmarray.View[int64](kf)
+	must(t, err)
+	ks, _ := k.Contiguous()
+	copy(ks, keys)
+	_, v := createFloat64(t, vals, n)
+	ctx := context.Background()
+	want, err := compute.GroupBy(ctx, k, v, compute.WithWorkers(1))
+	must(t, err)
+	// Each key's own rows: its count, and its sum to within the rounding
+	// of its absolute values.
+	type rows struct {
+		count    int64
+		sum, abs float64
+	}
+	own := map[int64]*rows{}
+	for i, key := range keys {
+		r := own[key]
+		if r == nil {
+			r = &rows{}
+			own[key] = r
+		}
+		if vals[i] == vals[i] {
+			r.count++
+			r.sum += vals[i]
+			r.abs += math.Abs(vals[i])
+		}
+	}
+	counted := int64(0)
+	for _, g := range want.Groups {
+		counted += g.Count
+		r := own[g.Key]
+		if r == nil || g.Count != r.count || math.Abs(g.Sum-r.sum) > 1e-12*r.abs || g.Key == nanKey && !math.IsNaN(g.Min) {
+			t.Errorf("group %+v; want the key's rows %+v", g, r)
+		}
+	}
+	if len(want.Groups) != 3001 || counted != notNaN {
+		t.Fatalf("%d groups counting %d values; want 3001 counting %d", len(want.Groups), counted, notNaN)
+	}
+	spill := t.TempDir()
+	for _, workers := range []int{1, 2, 3, 8} {
+		for _, budget := range []int64{0, 1} {
+			got, err := compute.GroupBy(ctx, k, v, compute.WithWorkers(workers), compute.WithMemory(budget), compute.WithSpillDir(spill))
+			must(t, err)
+			if diff := sameGroups(got, want); diff != "" {
+				t.Errorf("%d workers, budget %d: %s", workers, budget, diff)
+			}
+		}
+	}
+}

@@ -246,12 +246,14 @@
 // from the words with no call per row (where a block's one-word keys lie
 // within 4096 of each other, as small integer keys do, the rows are
 // aggregated in a window of per-key aggregates indexed by the key, with no
-// lookup, and the window is moved into the table's entries when the keys
-// leave it or the chunk ends), its sums added plainly in row order within
-// the table and within the window, and a group's two partial sums added
-// when it had rows in both; the chunks' tables are merged in chunk order
-// into one table, sums added with compensation (TwoSum), so results are
-// identical whatever the number of workers.
+// lookup, the keys read in place without packing, and the window is moved
+// into the table's entries when the keys leave it; a chunk whose rows all
+// went to the window is merged from it), its sums added plainly in row
+// order within the table and within the window, and a group's two partial
+// sums added when it had rows in both; the chunks' tables are merged in
+// chunk order into one table as the workers finish them, sums added with
+// compensation (TwoSum), so results are identical whatever the number of
+// workers.
 //
 // Half the memory budget (WithMemory) bounds the merged table; the other
 // half is the walk's: the chunk tables in flight and the pages of both

@@ -228,3 +228,42 @@ func TestChunkFoldsInOrder(t *testing.T) {
 		t.Errorf("keys merged in the order %v, %d chunks left pending; want the chunks' order", agg.global.keys, len(folds.pending))
 	}
 }
+
+// TestWithinSpan checks withinSpan against each word's own test, for
+// blocks of every length to 40 with one word just outside the span (below
+// the base or at its end) at each place, and none; and that the assembly's
+// OR of offsets, where there is one, is the Go loop's.
+func TestWithinSpan(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, base := range []uint64{0, 1 << 63, math.MaxUint64 - denseSpan + 1, 12345} {
+		for n := range 41 {
+			words := make([]uint64, n)
+			for i := range words {
+				words[i] = base + uint64(r.IntN(denseSpan))
+			}
+			if !withinSpan(words, base) {
+				t.Fatalf("base %#x: %d words in the span are not within it", base, n)
+			}
+			for i := range words {
+				for _, out := range []uint64{base - 1, base + denseSpan} {
+					w := words[i]
+					words[i] = out
+					if withinSpan(words, base) {
+						t.Fatalf("base %#x: word %d of %d, %#x, is within the span", base, i, n, out)
+					}
+					if hasAVX2 {
+						var want uint64
+						for _, w := range words[:n&^7] {
+							want |= w - base
+						}
+						if got := offsetsOrAVX2(words, base); got != want {
+							t.Fatalf("base %#x, %d words: offsetsOrAVX2 %#x, want %#x", base, n, got, want)
+						}
+					}
+					words[i] = w
+				}
+			}
+		}
+	}
+}

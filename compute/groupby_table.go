@@ -242,10 +242,14 @@ func (t *chunkTable[K]) addUnpacked(words []uint64, flip uint64, vals []K, packe
 
 // withinSpan reports whether every word lies from base to
 // base+denseSpan-1: whether their offsets from base, ORed, are below
-// denseSpan (a power of two), in four lanes.
+// denseSpan (a power of two), in four lanes (eight at a time in assembly).
 func withinSpan(words []uint64, base uint64) bool {
 	var o0, o1, o2, o3 uint64
 	i := 0
+	if hasAVX2 {
+		o0 = offsetsOrAVX2(words, base)
+		i = len(words) &^ 7
+	}
 	for ; i+4 <= len(words); i += 4 {
 		o0 |= words[i] - base
 		o1 |= words[i+1] - base

@@ -54,3 +54,9 @@ func groupAboveAVX2(xs []float64, bound float64) int
 //
 //go:noescape
 func groupBelowAVX2(xs []float64, bound float64) int
+
+// offsetsOrAVX2 is withinSpan's OR of the words' offsets from base, over
+// words[:len(words)&^7].
+//
+//go:noescape
+func offsetsOrAVX2(words []uint64, base uint64) uint64

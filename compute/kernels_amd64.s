@@ -233,3 +233,38 @@ groupBelowAVX2Done:
 	VZEROUPPER
 	MOVQ CX, ret+32(FP)
 	RET
+
+// func offsetsOrAVX2(words []uint64, base uint64) uint64 is the OR of
+// w-base over the words of words[:len(words)&^7], eight at a time in two
+// registers of four lanes.
+TEXT ·offsetsOrAVX2(SB), NOSPLIT, $0-40
+	MOVQ         words_base+0(FP), SI
+	MOVQ         words_len+8(FP), DX
+	ANDQ         $-8, DX
+	VPBROADCASTQ base+24(FP), Y8
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	MOVQ         $0, CX
+
+offsetsOrAVX2Loop:
+	CMPQ    CX, DX
+	JAE     offsetsOrAVX2Done
+	VMOVDQU (SI)(CX*8), Y2
+	VMOVDQU 32(SI)(CX*8), Y3
+	VPSUBQ  Y8, Y2, Y2
+	VPSUBQ  Y8, Y3, Y3
+	VPOR    Y2, Y0, Y0
+	VPOR    Y3, Y1, Y1
+	ADDQ    $8, CX
+	JMP     offsetsOrAVX2Loop
+
+offsetsOrAVX2Done:
+	VPOR         Y1, Y0, Y0
+	VEXTRACTI128 $1, Y0, X1
+	VPOR         X1, X0, X0
+	VPSHUFD      $0x4e, X0, X1
+	VPOR         X1, X0, X0
+	VMOVQ        X0, AX
+	VZEROUPPER
+	MOVQ         AX, ret+32(FP)
+	RET

@@ -24,3 +24,5 @@ func columnDeviations8AVX2([]float64, int, int, *[8]float64, *[8]float64) {
 func groupAboveAVX2([]float64, float64) int { panic("compute: no assembly kernels") }
 
 func groupBelowAVX2([]float64, float64) int { panic("compute: no assembly kernels") }
+
+func offsetsOrAVX2([]uint64, uint64) uint64 { panic("compute: no assembly kernels") }

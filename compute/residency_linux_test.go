@@ -179,3 +179,67 @@ func TestReleaseStep(t *testing.T) {
 		}
 	}
 }
+
+// TestReadaheadSkipsCachedChunks: an input whose pages were dropped from
+// the page cache is read ahead (WILLNEED brings its chunks in), while one
+// whose probed pages are cached is left alone; a range with only its
+// first page cached is not taken as cached.
+func TestReadaheadSkipsCachedChunks(t *testing.T) {
+	// Not parallel: it drops a file's pages from the page cache and counts
+	// what is resident.
+	const n = 4 * chunkLen
+	path := filepath.Join(t.TempDir(), "in.npy")
+	w, err := mmarray.Create(path, "<f8", []int{n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa, err := mmarray.View[float64](w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wa.Fill(2)
+	if err := w.Flush(); err != nil { // clean pages can be dropped
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := mmarray.Open(path, mmarray.ReadOnly, mmarray.WithAdvice(mmarray.Random))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, err := mmarray.View[float64](f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.DropCache(0, int64(8*n)); err != nil {
+		t.Fatal(err)
+	}
+	if res, _, err := f.Resident(); err != nil || res != 0 {
+		t.Skipf("pages stay cached after DropCache (%d resident, %v): tmpfs?", res, err)
+	}
+	r := newResidency(a, chunkLen, false, false)
+	off, size := r.bytesOf(1, 2)
+	if r.cached(off, size) {
+		t.Fatal("chunk 1 cached after its pages were dropped")
+	}
+	_ = a.At(chunkLen) // the chunk's first element: its first page only
+	if r.cached(off, size) {
+		t.Fatal("chunk 1 taken as cached with only its first page in")
+	}
+	r.readahead(1, 2)
+	if !r.cached(off, size) {
+		// WILLNEED starts reads; wait for them through a read of the range.
+		if err := f.AdviseRange(off, size, mmarray.PopulateRead); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, total, err := f.ResidentRange(off, size)
+	if err != nil || res != total {
+		t.Fatalf("chunk 1 after readahead: %d of %d pages resident (%v)", res, total, err)
+	}
+	if !r.cached(off, size) {
+		t.Fatal("chunk 1 not taken as cached with every page in")
+	}
+}

@@ -59,6 +59,27 @@ func (f *File) DropCache(off, n int64) error {
 	return f.ranged("drop cache", off, n, func(m *pagecache.Mapping) error { return m.DropCache(off, n) })
 }
 
+// ResidentRange reports how many of the pages covering bytes [off, off+n)
+// of the File's data are resident in memory (mincore: in the page cache),
+// out of total pages in the page-rounded range, as Resident does for the
+// whole File. A File made by OpenBytes or OpenRawBytes is all resident.
+//
+// Errors wrap memmap.ErrClosed after Close, pagecache.ErrBadRange for a
+// range outside the data, memmap.ErrUnsupported where mincore is missing
+// (Windows), or the operating system's error.
+func (f *File) ResidentRange(off, n int64) (resident, total int, err error) {
+	err = f.ranged("resident", off, n, func(m *pagecache.Mapping) error {
+		resident, total, err = m.Resident(off, n)
+		return err
+	})
+	if err == nil && f.mapping == nil && n > 0 {
+		page := int64(pagecache.PageSize())
+		total = int((off+n+page-1)/page - off/page)
+		resident = total
+	}
+	return resident, total, err
+}
+
 // ranged runs call on the File's mapping, after checking that it is open
 // and that [off, off+n) lies inside its data.
 func (f *File) ranged(op string, off, n int64, call func(*pagecache.Mapping) error) error {

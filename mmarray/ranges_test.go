@@ -126,6 +126,17 @@ func TestRangeCalls(t *testing.T) {
 		"AdviseRange": func(f *mmarray.File, off, n int64) error { return f.AdviseRange(off, n, mmarray.WillNeed) },
 		"Release":     (*mmarray.File).Release,
 		"DropCache":   (*mmarray.File).DropCache,
+		"ResidentRange": func(f *mmarray.File, off, n int64) error {
+			resident, total, err := f.ResidentRange(off, n)
+			// The pages the range spans: as many as its bytes fill, and
+			// one more where it straddles a page's start.
+			page := int64(pagecache.PageSize())
+			least := int((n + page - 1) / page)
+			if err == nil && (total < least || total > least+1 || resident > total) {
+				return fmt.Errorf("ResidentRange(%d, %d) = %d of %d pages", off, n, resident, total)
+			}
+			return err
+		},
 	}
 	for mode, opener := range open {
 		// Not parallel: ReadWrite and CopyOnWrite write the same file.

@@ -3,6 +3,7 @@ package mmarray_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/go-memmap/memmap/mmarray"
@@ -69,10 +70,31 @@ func TestResidentOnMappedFile(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, wantTotal, total)
 	require.Equal(t, len(touched), res, "resident after reading one element in each of pages %v", touched)
+	// ResidentRange page by page: the data's bytes in each page of its span.
+	for p := range wantTotal {
+		lo, hi := max(0, (firstPage+p)*ps-dataStart), min(8*n, (firstPage+p+1)*ps-dataStart)
+		res, total, err := f.ResidentRange(int64(lo), int64(hi-lo))
+		require.NoError(t, err)
+		require.Equal(t, 1, total, "pages of page %d's bytes", p)
+		require.Equal(t, b2i(slices.Contains(touched, p)), res, "page %d resident", p)
+	}
+	res, total, err = f.ResidentRange(0, int64(4*ps-dataStart))
+	require.NoError(t, err)
+	require.Equal(t, 4, total)
+	require.Equal(t, 2, res, "pages 0 and 3 of the first four")
+	_, _, err = f.ResidentRange(1, int64(8*n))
+	require.ErrorIs(t, err, pagecache.ErrBadRange)
 
 	require.NoError(t, f.Advise(mmarray.PopulateRead))
 	res, total, err = f.Resident()
 	require.NoError(t, err)
 	require.Equal(t, wantTotal, total)
 	require.Equal(t, total, res, "resident after PopulateRead")
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -64,7 +64,9 @@
 // rounded out to pages). A chunk starts only when every chunk a window's
 // length below it has finished; the window's chunks are read ahead
 // (MADV_WILLNEED: the kernel reads them into the page cache without
-// mapping them), and the chunks every worker has passed are released
+// mapping them) unless a few pages spread over them are cached already (a
+// warm file, where the hint's page cache lookups would cost a third of
+// the time of summing them), and the chunks every worker has passed are released
 // (File.Release: MADV_DONTNEED, so they leave the process's RSS and, in a
 // memory cgroup, become reclaimable page cache). With WithStream they are
 // also evicted from the page cache (File.DropCache), so that one pass

@@ -79,7 +79,8 @@
 // a view's elements spans (any strides), File.AdviseRange asks the kernel
 // to read such a range ahead, File.Release drops it from the process once
 // passed (writing ReadWrite changes back first; nothing in CopyOnWrite) and
-// File.DropCache evicts it from the page cache too. Package compute does
+// File.DropCache evicts it from the page cache too; File.ResidentRange
+// says how much of such a range is in the page cache. Package compute does
 // this for its reductions.
 //
 // # Growing files

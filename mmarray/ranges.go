@@ -13,7 +13,7 @@ import (
 // keeps what it holds bounded (package compute's memory budget): the range
 // a view's elements span (Array.ByteRange), and hints, release and page
 // cache eviction for such a range of the File (File.AdviseRange,
-// File.Release, File.DropCache).
+// File.Release, File.DropCache), and its residency (File.ResidentRange).
 //
 // Offsets are relative to the File's first data byte: 0 is the first
 // byte of the array's first element, DataOffset bytes into the file.

@@ -366,7 +366,7 @@ func TestGroupBySmallKeysSpill(t *testing.T) {
 	vals := wideRandom(n, 4)
 	notNaN := int64(0)
 	for i := range n {
-		keys[i] = int64(i*7919%3001 - 1500)
+		keys[i] = int64(i)*7919%3001 - 1500 // in int64: i*7919 overflows a 32-bit int
 		switch {
 		case keys[i] == nanKey || i%501 == 0:
 			vals[i] = math.NaN()

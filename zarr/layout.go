@@ -1,6 +1,10 @@
 package zarr
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/go-memmap/memmap/internal/fillbytes"
+)
 
 // Elements move between chunks and arrays as bytes: an n-dimensional box of
 // items, with byte strides on each side. runs walks such a box as the
@@ -137,25 +141,6 @@ func filledBefore(extent, shape, strides []int) int {
 	return extent[outer] * strides[outer]
 }
 
-// fillItems repeats item over dst (zeros for a nil item), doubling what is
-// copied at each step up to fillPiece bytes, so that a chunk fills in few
-// calls, none of which keeps the garbage collector waiting (a memmove
-// cannot be preempted, and one over a fresh 128 MiB chunk takes tens of
-// milliseconds of page faults).
-func fillItems(dst, item []byte) {
-	if len(item) == 0 || len(dst) == 0 {
-		for done := 0; done < len(dst); done += fillPiece {
-			clear(dst[done:min(done+fillPiece, len(dst))])
-		}
-		return
-	}
-	n := copy(dst, item)
-	for n < len(dst) {
-		// A whole number of items, at most fillPiece bytes but at least one item.
-		step := min(n, max(fillPiece/len(item), 1)*len(item))
-		n += copy(dst[n:], dst[:step])
-	}
-}
-
-// fillPiece bounds one copy of fillItems.
-const fillPiece = 1 << 20
+// fillItems repeats item over dst (zeros for a nil item), in pieces the
+// garbage collector is not kept waiting on.
+func fillItems(dst, item []byte) { fillbytes.Items(dst, item, 0) }

@@ -1,6 +1,9 @@
 package codec
 
-import "github.com/go-memmap/memmap/internal/misuse"
+import (
+	"github.com/go-memmap/memmap/internal/fillbytes"
+	"github.com/go-memmap/memmap/internal/misuse"
+)
 
 // EncodePadded appends to dst the encoding c gives a chunk of size bytes
 // whose first len(head) bytes are head and whose others repeat fill, an
@@ -16,7 +19,7 @@ func EncodePadded(c Codec, dst, head []byte, size int, fill []byte, itemSize int
 	}
 	chunk := paddedChunk{head: head, size: size, fill: fill}
 	if b, ok := c.(*bloscCodec); ok {
-		return b.encodePadded(dst, chunk, itemSize)
+		return b.encode(dst, chunk, itemSize)
 	}
 	whole := make([]byte, size)
 	chunk.fillFrom(whole, 0)
@@ -36,33 +39,8 @@ func (c paddedChunk) fillFrom(dst []byte, lo int) {
 	if lo < len(c.head) {
 		n = copy(dst, c.head[lo:])
 	}
-	rest := dst[n:]
-	if len(c.fill) == 0 {
-		clear(rest)
-		return
-	}
-	// The first whole item at or after byte lo+n, then doubling copies.
-	phase := (lo + n) % len(c.fill)
-	m := 0
-	for m < len(rest) && phase != 0 {
-		rest[m] = c.fill[phase]
-		m++
-		phase = (phase + 1) % len(c.fill)
-	}
-	if m == len(rest) {
-		return
-	}
-	items := rest[m:]
-	k := copy(items, c.fill)
-	step := max(fillPiece/len(c.fill), 1) * len(c.fill)
-	for k < len(items) {
-		k += copy(items[k:], items[:min(k, step)])
-	}
+	fillbytes.Items(dst[n:], c.fill, lo+n)
 }
-
-// fillPiece bounds one copy of fillFrom: a memmove cannot be preempted,
-// and one over a large fresh buffer keeps the garbage collector waiting.
-const fillPiece = 1 << 20
 
 // slice returns the chunk's bytes lo to hi: head's own, or built in
 // (*buf) where they reach past it.

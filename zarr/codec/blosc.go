@@ -196,13 +196,9 @@ func (c *bloscCodec) Encode(dst, src []byte, itemSize int) ([]byte, error) {
 	return c.encode(dst, paddedChunk{head: src, size: len(src)}, itemSize)
 }
 
-// encodePadded is EncodePadded for Blosc: the blocks within the chunk's
-// head are encoded from it, and only those past it are built, one at a
-// time, in a block-sized buffer.
-func (c *bloscCodec) encodePadded(dst []byte, chunk paddedChunk, itemSize int) ([]byte, error) {
-	return c.encode(dst, chunk, itemSize)
-}
-
+// encode is Encode of a chunk given as its head and fill (EncodePadded):
+// the blocks within the head are encoded from it, and only those past it
+// are built, one at a time, in a block-sized buffer.
 func (c *bloscCodec) encode(dst []byte, src paddedChunk, itemSize int) ([]byte, error) {
 	nbytes := src.size
 	if nbytes > bloscMaxBufferSize {

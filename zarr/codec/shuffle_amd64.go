@@ -43,34 +43,32 @@ func unshuffle4SSE2(dst, src *byte, n, groups int)
 // shuffle8Vector shuffles the first n/16*16 of the n 8-byte items of src
 // into the planes of n bytes in dst, and returns how many it did.
 func shuffle8Vector(dst, src []byte, n int) int {
-	groups := n / 16
-	if groups == 0 || len(dst) < 8*n || len(src) < 8*n {
-		return 0
-	}
-	done := 0
-	if hasAVX2 && groups >= 2 {
-		shuffle8AVX2(&dst[0], &src[0], n, groups/2)
-		done = groups / 2 * 32
-	}
-	if groups%2 == 1 || done == 0 {
-		shuffle8SSE2(&dst[done], &src[8*done], n, groups-done/16)
-	}
-	return groups * 16
+	return vector8(dst, src, n, shuffle8AVX2, shuffle8SSE2)
 }
 
 // unshuffle8Vector undoes shuffle8Vector.
 func unshuffle8Vector(dst, src []byte, n int) int {
+	return vector8(src, dst, n,
+		func(planes, items *byte, n, groups int) { unshuffle8AVX2(items, planes, n, groups) },
+		func(planes, items *byte, n, groups int) { unshuffle8SSE2(items, planes, n, groups) })
+}
+
+// vector8 runs an 8-byte shuffle's or unshuffle's assembly over the first
+// n/16*16 of n items, between planes (n bytes each) and items: avx2 over
+// groups of 32 where the CPU has it, then sse2 over the group of 16 left
+// (or over all of them). It returns how many items it did.
+func vector8(planes, items []byte, n int, avx2, sse2 func(planes, items *byte, n, groups int)) int {
 	groups := n / 16
-	if groups == 0 || len(dst) < 8*n || len(src) < 8*n {
+	if groups == 0 || len(planes) < 8*n || len(items) < 8*n {
 		return 0
 	}
 	done := 0
 	if hasAVX2 && groups >= 2 {
-		unshuffle8AVX2(&dst[0], &src[0], n, groups/2)
+		avx2(&planes[0], &items[0], n, groups/2)
 		done = groups / 2 * 32
 	}
 	if groups%2 == 1 || done == 0 {
-		unshuffle8SSE2(&dst[8*done], &src[done], n, groups-done/16)
+		sse2(&planes[done], &items[8*done], n, groups-done/16)
 	}
 	return groups * 16
 }

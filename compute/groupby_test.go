@@ -329,13 +329,7 @@ func TestGroupByFirstOfEqualExtremes(t *testing.T) {
 			keys[i] = 1 << 40 // a far key: the middle block probes the table
 		}
 	}
-	kf, err := mmarray.Create(filepath.Join(t.TempDir(), "k.npy"), "<i8", []int{n})
-	must(t, err)
-	t.Cleanup(func() { kf.Close() })
-	k, err := mmarray.View[int64](kf)
-	must(t, err)
-	ks, _ := k.Contiguous()
-	copy(ks, keys)
+	k := createInt64(t, keys)
 	_, v := createFloat64(t, vals, n)
 	for _, workers := range []int{1, 2, 3} {
 		g, err := compute.GroupBy(context.Background(), k, v, compute.WithWorkers(workers))
@@ -377,13 +371,7 @@ func TestGroupBySmallKeysSpill(t *testing.T) {
 			notNaN++
 		}
 	}
-	kf, err := mmarray.Create(filepath.Join(t.TempDir(), "k.npy"), "<i8", []int{n})
-	must(t, err)
-	t.Cleanup(func() { kf.Close() })
-	k, err := mmarray.View[int64](kf)
-	must(t, err)
-	ks, _ := k.Contiguous()
-	copy(ks, keys)
+	k := createInt64(t, keys)
 	_, v := createFloat64(t, vals, n)
 	ctx := context.Background()
 	want, err := compute.GroupBy(ctx, k, v, compute.WithWorkers(1))

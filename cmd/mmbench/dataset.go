@@ -10,8 +10,10 @@ import (
 	"runtime"
 	"slices"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/parallel"
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
 	"github.com/go-memmap/memmap/text"
 )
 
@@ -239,7 +241,62 @@ func writeIndices(path string, n int) error {
 // first engine to touch them afterwards paid for their activation (gather
 // was 3 times slower for whichever engine went first). Reading every time
 // gives both engines the same, settled state.
+//
+// A file not wholly resident (a Python engine's memory pressure evicted part
+// of it) is first evicted whole, so that the read brings all of it back in
+// one sequential pass; recache does the same for a file left resident in
+// whatever folios the last engine's reads made.
 func warmCache(path string) error {
+	resident, total, err := residency(path)
+	if errors.Is(err, memmap.ErrUnsupported) {
+		return readThrough(path) // no mincore (Windows)
+	}
+	if err != nil {
+		return err
+	}
+	if resident < total {
+		return recache(path)
+	}
+	return readThrough(path)
+}
+
+// recache evicts path from the page cache and reads it back in one
+// sequential pass, which the kernel caches in large folios (2 MiB on this
+// machine's ext4). After a cold scan the file is resident in whatever
+// folios the scan's reads made: Dask's two threads reading through a
+// mapping leave much of it in small ones, and a later mapped scan of it
+// takes about 5 times the page faults (sum: 14,800 against 3,100, and 20%
+// slower). Every engine's warm run gets the same state this way, whichever
+// engine ran the cold scan last.
+func recache(path string) error {
+	if err := dropCache(path); err != nil {
+		return err
+	}
+	return readThrough(path)
+}
+
+// residency returns how many of path's pages are in the page cache, out of
+// how many.
+func residency(path string) (resident, total int, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, 0, err
+	}
+	m, err := pagecache.Map(f, 0, st.Size(), pagecache.ReadOnly)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer m.Close()
+	return m.Resident(0, st.Size())
+}
+
+// readThrough reads path with read(2), 8 MiB at a time.
+func readThrough(path string) error {
 	r, err := os.Open(path)
 	if err != nil {
 		return err

@@ -244,3 +244,59 @@ func TestReadaheadSkipsCachedChunks(t *testing.T) {
 		t.Fatal("chunk 1 not taken as cached with every page in")
 	}
 }
+
+// TestWindowReadsAheadInSteps checks that a window reads ahead every chunk
+// before it starts, in steps of several chunks rather than one by one, for
+// windows of one chunk to more than the walk, with one worker or two.
+func TestWindowReadsAheadInSteps(t *testing.T) {
+	t.Parallel()
+	const chunks = 200
+	path := filepath.Join(t.TempDir(), "in.npy")
+	f, err := mmarray.Create(path, "<f8", []int{chunks * 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, err := mmarray.View[float64](f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1, 2, 7, 8, 16, 64, 300} {
+		for _, workers := range []int{1, 2} {
+			w := newChunkWindow(chunks, limit, newResidency(a, 8, false, false))
+			readaheads, advised := 0, 0
+			var inFlight []int
+			for c := range chunks {
+				if !w.enter(c) {
+					t.Fatalf("limit %d: enter(%d) stopped", limit, c)
+				}
+				if w.advised > advised {
+					readaheads, advised = readaheads+1, w.advised
+				}
+				if advised <= c {
+					t.Fatalf("limit %d, %d workers: chunk %d starts with chunks [0, %d) read ahead", limit, workers, c, advised)
+				}
+				// Up to workers chunks in flight; the oldest finishes first.
+				inFlight = append(inFlight, c)
+				if len(inFlight) == min(workers, limit) || c == chunks-1 {
+					for _, d := range inFlight {
+						if err := w.leave(d); err != nil {
+							t.Fatal(err)
+						}
+					}
+					inFlight = inFlight[:0]
+				}
+			}
+			if advised != chunks {
+				t.Errorf("limit %d, %d workers: chunks [0, %d) read ahead, want all %d", limit, workers, advised, chunks)
+			}
+			// One readahead per step of the window, plus the first and the last.
+			if most := chunks/max(1, min(limit, chunks)/adviseSteps) + 2; readaheads > most {
+				t.Errorf("limit %d, %d workers: %d readaheads, want at most %d", limit, workers, readaheads, most)
+			}
+			if err := w.finish(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}

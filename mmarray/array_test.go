@@ -274,6 +274,7 @@ func TestUnmadeViewsPanicAsMisuse(t *testing.T) {
 			"Close":         func() { _ = f.Close() },
 			"ReadAt":        func() { _, _ = f.ReadAt(make([]byte, 1), 0) },
 			"WriteAt":       func() { _, _ = f.WriteAt(make([]byte, 1), 0) },
+			"OpenDirect":    func() { _, _ = f.OpenDirect() },
 			"WriteTo":       func() { _, _ = f.WriteTo(io.Discard) },
 			"WriteDataTo":   func() { _, _ = f.WriteDataTo(io.Discard) },
 		}

@@ -46,7 +46,8 @@ type File struct {
 	// use after a Close that happened before, in the same goroutine or
 	// one synchronized with it, into a panic.
 	closed uint32
-	// wroteAt is set once WriteAt has written through the file: Flush then
+	// wroteAt is set once WriteAt has written through the file, or
+	// OpenDirect opened it for writes past the page cache: Flush then
 	// syncs the file as well as the mapping, for systems whose msync
 	// writes only what was changed through the mapping.
 	wroteAt atomic.Bool

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/npyheader"
+	"github.com/go-memmap/memmap/pagecache"
 )
 
 // ReadAt copies the array's data bytes, starting at byte off of the data,
@@ -182,4 +183,38 @@ func copyInPieces(dst, src []byte) int {
 		copy(dst[done:end], src[done:end])
 	}
 	return n
+}
+
+// OpenDirect opens the File's file for writes past the page cache
+// (pagecache.DirectWriter): the way to fill the data of a new array larger
+// than memory with no page of the page cache used for it. The writer's
+// offsets are the file's: data byte i is at DataOffset()+i, and every
+// write must be aligned to the writer's Align in the file, so the bytes
+// before the first aligned offset and after the last one are written
+// with WriteAt. Only ranges of the data that no view has touched and
+// nobody else maps may be written this way (a File just made by Create):
+// pages of the range already in the page cache would be written back over
+// nothing, or go stale. Flush makes the writes durable with the rest;
+// close the writer first.
+//
+// A File in ReadOnly or CopyOnWrite mode refuses with ErrMode, a File held
+// in memory (OpenBytes) or a file system without direct I/O with an error
+// wrapping memmap.ErrUnsupported, a closed File with memmap.ErrClosed.
+func (f *File) OpenDirect() (*pagecache.DirectWriter, error) {
+	checkMade(f)
+	if f.isClosed() {
+		return nil, fmt.Errorf("open %s for direct writes: %w", f.path, memmap.ErrClosed)
+	}
+	if f.mode != ReadWrite && f.mode != Write {
+		return nil, fmt.Errorf("open %s for direct writes: %w: the file is open in mode %s", f.path, ErrMode, f.mode)
+	}
+	if f.mapping == nil {
+		return nil, fmt.Errorf("open %s for direct writes: %w: the array is held in memory", f.path, memmap.ErrUnsupported)
+	}
+	w, err := pagecache.OpenDirect(f.osFile.Name())
+	if err != nil {
+		return nil, err
+	}
+	f.wroteAt.Store(true) // Flush syncs the file
+	return w, nil
 }

@@ -1,0 +1,83 @@
+package mmarray_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-memmap/memmap"
+	"github.com/go-memmap/memmap/internal/ciskip"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// TestOpenDirect fills the aligned middle of a new array's data with
+// direct writes and the rest with WriteAt; after Flush a fresh Open reads
+// every element. Files in ReadOnly mode, held in memory or closed refuse.
+func TestOpenDirect(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.npy")
+	const n = 3 << 10
+	f, err := mmarray.Create(path, "<u8", []int{n})
+	require.NoError(t, err)
+	w, err := f.OpenDirect()
+	if err != nil {
+		f.Close()
+		ciskip.Skipf(t, "no direct writes in %s: %v", dir, err)
+	}
+	a := int64(w.Align())
+	start := (f.DataOffset() + a - 1) / a * a // the first aligned file offset
+	end := (f.DataOffset() + 8*n) / a * a     // the last
+	require.Less(t, start, end, "alignment %d leaves no aligned block in %d bytes", a, 8*n)
+	// Element i holds i+1, in little-endian bytes.
+	elems := func(b []byte, first int64) {
+		for i := range int64(len(b)) {
+			idx := (first + i) / 8
+			b[i] = byte((idx + 1) >> (8 * ((first + i) % 8)))
+		}
+	}
+	mid := w.Buffer(int(end - start))
+	elems(mid, start-f.DataOffset())
+	_, err = w.WriteAt(mid, start)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	head := make([]byte, start-f.DataOffset())
+	elems(head, 0)
+	_, err = f.WriteAt(head, 0)
+	require.NoError(t, err)
+	tail := make([]byte, f.DataOffset()+8*n-end)
+	elems(tail, end-f.DataOffset())
+	_, err = f.WriteAt(tail, end-f.DataOffset())
+	require.NoError(t, err)
+	require.NoError(t, f.Flush())
+	require.NoError(t, f.Close())
+
+	g, err := mmarray.Open(path, mmarray.ReadOnly)
+	require.NoError(t, err)
+	defer g.Close()
+	v, err := mmarray.View[uint64](g)
+	require.NoError(t, err)
+	for i := range n {
+		require.Equal(t, uint64(i+1), v.At1(i), "element %d", i)
+	}
+
+	_, err = g.OpenDirect()
+	require.ErrorIs(t, err, mmarray.ErrMode)
+	image, err := mmarray.Create(filepath.Join(dir, "b.npy"), "<u8", []int{4})
+	require.NoError(t, err)
+	var buf []byte
+	_, err = image.WriteTo(writerFunc(func(p []byte) (int, error) { buf = append(buf, p...); return len(p), nil }))
+	require.NoError(t, err)
+	require.NoError(t, image.Close())
+	_, err = image.OpenDirect()
+	require.ErrorIs(t, err, memmap.ErrClosed)
+	mem, err := mmarray.OpenBytes("mem.npy", buf, mmarray.ReadWrite)
+	require.NoError(t, err)
+	_, err = mem.OpenDirect()
+	require.ErrorIs(t, err, memmap.ErrUnsupported)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -319,7 +319,16 @@
 // into a file larger than memory keeps the process's resident set
 // bounded; the written pages are then in the page cache or on disk, and
 // durable once the new file is flushed (or the destination's File
-// Flushed).
+// Flushed). TransformToFile goes further where the sources and the new
+// file together exceed the budget: the file's data is written past the
+// page cache (mmarray.File.OpenDirect, O_DIRECT), each worker computing a
+// 512 KiB unit of the file (its bytes aligned in the file, not in the
+// data) into a buffer of its own and writing it to the disk, so no page
+// of the page cache is allocated, zeroed, dirtied and written back for it
+// (the first unit, holding the header, and a last, partial one go through
+// the page cache). The window then holds the sources' pages only. A file
+// system without direct I/O (tmpfs, before Linux 6.6) gets the mapped
+// path.
 //
 // # Filters and concatenation
 //
@@ -542,6 +551,12 @@
 //     first, or transform its transpose into a transposed destination).
 //     A destination that overlaps a source without being that source
 //     (a[1:] from a[:-1]) is not supported: chunks run in parallel.
+//   - A file TransformToFile wrote past the page cache (larger than the
+//     budget with its sources) is on the disk, not in memory: reading it
+//     right after reads the disk. Its writes are as durable as the mapped
+//     path's (the file is flushed), but a power failure during the call
+//     can leave any mix of its units written, as it can leave any mix of
+//     pages.
 //   - Astype's float to uint32 results for NaN and values out of range are
 //     those of NumPy's loop over contiguous data (vectorised by the
 //     compiler); NumPy's scalar loop, which it runs for strided data and

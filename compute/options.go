@@ -17,6 +17,10 @@ type config struct {
 	waveLen  int   // chunks per wave; waveLen unless a test of the waves sets it
 	memory   int64 // the memory budget in bytes; 0 until WithMemory or resolveMemory sets it
 	stream   bool  // drop the input from the page cache behind the walk
+	// freshOutput marks a transform's destination as a file the operation
+	// made and nobody else maps: its data may be written past the page
+	// cache (transform_direct.go).
+	freshOutput bool
 	// partBytes is the memory a chunk's partial result holds beyond its
 	// own size (the row accumulators of an axis reduction), which
 	// walkChunks takes out of the budget for each partial of a wave.

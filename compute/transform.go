@@ -50,7 +50,9 @@ func Transform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []*mm
 
 // TransformToFile is Transform into a new C-order .npy file at path, made by
 // mmarray.Create with dtype descr (whose Go type must be U, in either byte
-// order) and the sources' shape. The file is flushed and closed before
+// order) and the sources' shape. Where the sources and the file together
+// exceed the memory budget, a native file's data is written past the page
+// cache (see the package documentation, Transforms). The file is flushed and closed before
 // TransformToFile returns; if anything fails, it is removed, so that no
 // partial result is left under path. Errors wrap Create's and View's (a
 // descr that is not U's: mmarray.ErrDTypeMismatch), Flush's, or are the
@@ -64,6 +66,8 @@ func TransformToFile[T, U Real](ctx context.Context, path, descr string, srcs []
 	for i, s := range srcs {
 		files[i] = s.File()
 	}
+	// The new file's data may be written past the page cache.
+	opts = append(opts[:len(opts):len(opts)], func(c *config) { c.freshOutput = true })
 	return toNewFile("transform", path, descr, srcs[0].Shape(), files, func(dst *mmarray.Array[U]) error {
 		return Transform(ctx, dst, srcs, kernel, opts...)
 	})
@@ -98,6 +102,20 @@ func runTransform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []
 	for i, s := range srcs {
 		ins[i] = newInput(s)
 	}
+	walked := []walkedView{walkedOf(dst, chunkLen, true, &cfg)}
+	for _, s := range srcs {
+		walked = append(walked, walkedOf(s, chunkLen, false, &cfg))
+	}
+	window := transformWindow(&cfg, n, chunkLen, walked...)
+	if cfg.freshOutput && window != nil {
+		w, err := openDirectOutput(dst)
+		if err != nil {
+			return err
+		}
+		if w != nil {
+			return transformDirect(ctx, dst, ins, srcs, w, cfg, kernel)
+		}
+	}
 	type buffers struct {
 		out     []U
 		in      [][]T // one per source
@@ -115,11 +133,6 @@ func runTransform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []
 		}
 	}
 	meter := newMeter(cfg, int64(n)*int64(dst.DType().ItemSize))
-	walked := []walkedView{walkedOf(dst, chunkLen, true, &cfg)}
-	for _, s := range srcs {
-		walked = append(walked, walkedOf(s, chunkLen, false, &cfg))
-	}
-	window := transformWindow(&cfg, n, chunkLen, walked...)
 	return forChunks(ctx, workers, n, chunkLen, window, func(w, lo, hi int) error {
 		b := &bufs[w]
 		for start := lo; start < hi; start += stageLen {

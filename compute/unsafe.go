@@ -44,3 +44,10 @@ func sizeOf[V any](v V) uintptr { return unsafe.Sizeof(v) }
 func bytesAt(item []byte, off, n int) []byte {
 	return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(item)), off)), n)
 }
+
+// bytesAs returns b's memory as a []T, len(b)/size of T long: a direct
+// writer's aligned buffer filled as elements.
+func bytesAs[T any](b []byte) []T {
+	var zero T
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/int(unsafe.Sizeof(zero)))
+}

@@ -1,0 +1,119 @@
+package compute
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-memmap/memmap/internal/ciskip"
+	"github.com/go-memmap/memmap/mmarray"
+)
+
+// TestTransformToFileDirect checks TransformToFile into a file larger than
+// its memory budget, which writes the data past the page cache in units
+// aligned in the file: for element sizes 1 to 8 and lengths around a
+// unit's edges (data shorter than the header's unit, ending on a unit,
+// one element past it), the file's bytes equal those of the same
+// transform written through the mapping (a budget that fits), the data
+// written directly stays out of the page cache, and the file is whole.
+func TestTransformToFileDirect(t *testing.T) {
+	// Not parallel: it counts a file's pages in the page cache.
+	dir := t.TempDir()
+	probe, err := mmarray.Create(filepath.Join(dir, "probe.npy"), "<f8", []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := probe.OpenDirect()
+	probe.Close()
+	if err != nil {
+		ciskip.Skipf(t, "no direct writes in %s: %v", dir, err)
+	}
+	align := w.Align()
+	w.Close()
+	t.Run("uint8", func(t *testing.T) { testTransformDirect[uint8](t, dir, "|u1", align) })
+	t.Run("int16", func(t *testing.T) { testTransformDirect[int16](t, dir, "<i2", align) })
+	t.Run("float32", func(t *testing.T) { testTransformDirect[float32](t, dir, "<f4", align) })
+	t.Run("float64", func(t *testing.T) { testTransformDirect[float64](t, dir, "<f8", align) })
+}
+
+func testTransformDirect[T uint8 | int16 | float32 | float64](t *testing.T, dir, descr string, align int) {
+	var zero T
+	size := int(sizeOf(zero))
+	const headerLen = 128 // np.save's header for these shapes
+	unit, ok := directUnit(headerLen, size, align)
+	if !ok {
+		t.Fatalf("no unit for a %d-byte header", headerLen)
+	}
+	shift := headerLen / size
+	for _, n := range []int{1, unit - shift - 1, unit - shift, unit - shift + 1, 3*unit - shift, 3*unit - shift + 7, 4*unit + 5} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			src := filepath.Join(dir, "src.npy")
+			f, err := mmarray.Create(src, descr, []int{n})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := mmarray.View[T](f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range n {
+				a.Set1(T(i%97), i)
+			}
+			if err := f.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			kernel := func(dst []T, src ...[]T) {
+				for i, x := range src[0] {
+					dst[i] = x*3 + 1
+				}
+			}
+			srcs := []*mmarray.Array[T]{a}
+			mapped, direct := filepath.Join(dir, "mapped.npy"), filepath.Join(dir, "direct.npy")
+			if err := TransformToFile(context.Background(), mapped, descr, srcs, kernel, WithMemory(1<<40)); err != nil {
+				t.Fatal(err)
+			}
+			// A budget of one byte: the walk never fits, every unit is its own.
+			if err := TransformToFile(context.Background(), direct, descr, srcs, kernel, WithMemory(1), WithWorkers(3)); err != nil {
+				t.Fatal(err)
+			}
+			f.Close()
+			want, err := os.ReadFile(mapped)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := mmarray.Open(direct, mmarray.ReadOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Close()
+			// Only the first unit and a last, partial one went through the
+			// page cache.
+			resident, _, err := out.Resident()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if most := 2 * unit * size / 4096; resident > most+2 {
+				t.Errorf("%d pages of the output in the page cache, want at most %d", resident, most+2)
+			}
+			got, err := os.ReadFile(direct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("the direct output (%d bytes) differs from the mapped one (%d bytes)", len(got), len(want))
+			}
+			v, err := mmarray.View[T](out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, i := range []int{0, n / 2, n - 1} {
+				if x, w := v.At1(i), T(i%97)*3+1; x != w {
+					t.Fatalf("element %d is %v, want %v", i, x, w)
+				}
+			}
+		})
+	}
+}

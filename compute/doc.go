@@ -302,7 +302,12 @@
 // mapped and costs no write fault per page; otherwise they are written into
 // its mapping, which gets no read-ahead (Random advice): a write fault
 // would read in the pages around it (measured: 20 GB read for the first
-// 100 MiB of a transposed copy larger than memory).
+// 100 MiB of a transposed copy larger than memory). Where the source and
+// the copy exceed the memory budget, the groups' rows go past the page
+// cache (direct I/O where the file system has it), their aligned middles
+// from the groups' buffers (staged where a row's length is not a whole
+// number of pages) and eight rows at a time, their ends through the page
+// cache.
 //
 // The new files keep the source's dtype (Take, Copy) or take the one given
 // (Astype, TransformToFile); they are flushed (msync and fdatasync) and

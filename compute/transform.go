@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sync"
 
 	"github.com/go-memmap/memmap/internal/misuse"
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
 )
 
 // Transform stores kernel's results over the views srcs in dst: for every
@@ -182,6 +184,19 @@ type output[U Real] struct {
 	flat    []U
 	inPlace bool
 	release bool // drop written ranges from the process (see written)
+	// direct, where set, writes runs of a new file's data past the page
+	// cache (writeRun); stages holds aligned buffers (*[]byte) for the
+	// runs that are not aligned in memory.
+	direct *pagecache.DirectWriter
+	stages *sync.Pool
+}
+
+// staging returns an aligned buffer of n bytes from o.stages, or a new one.
+func (o *output[U]) staging(n int) []byte {
+	if b, ok := o.stages.Get().(*[]byte); ok && cap(*b) >= n {
+		return (*b)[:n]
+	}
+	return o.direct.Buffer(n)[:n]
 }
 
 func newOutput[U Real](v *mmarray.Array[U]) output[U] {
@@ -233,6 +248,40 @@ func (o *output[U]) written(lo, hi int) error {
 	}
 	off, n := o.view.ByteRange(lo, hi)
 	return o.view.File().Release(off, n)
+}
+
+// writeRun writes p, elements as they lie in memory, at byte off of the
+// data: through the file (File.WriteAt), or with o.direct the part that is
+// aligned in the file and in memory past the page cache, its ends through
+// the file.
+func (o *output[U]) writeRun(p []byte, off int64) error {
+	f := o.view.File()
+	if o.direct != nil {
+		a := int64(o.direct.Align())
+		at := f.DataOffset() + off // the run's file offset
+		lo, hi := (at+a-1)/a*a, (at+int64(len(p)))/a*a
+		if lo < hi {
+			if _, err := f.WriteAt(p[:lo-at], off); err != nil {
+				return err
+			}
+			mid := p[lo-at : hi-at]
+			if !pagecache.IsAligned(mid, int(a)) {
+				// Aligned in the file but not in memory (rows whose
+				// length is not a multiple of the alignment): staged.
+				stage := o.staging(len(mid))
+				copy(stage, mid)
+				mid = stage
+				defer o.stages.Put(&stage)
+			}
+			if _, err := o.direct.WriteAt(mid, lo); err != nil {
+				return err
+			}
+			_, err := f.WriteAt(p[hi-at:], hi-f.DataOffset())
+			return err
+		}
+	}
+	_, err := f.WriteAt(p, off)
+	return err
 }
 
 // forChunks splits [0, n) into chunks of chunk elements and runs work on

@@ -42,6 +42,18 @@ func Copy[T Real](ctx context.Context, a *mmarray.Array[T], path string, opts ..
 		_, in := a.ByteRange(0, a.Len())
 		_, total := dst.ByteRange(0, dst.Len())
 		out.release = in+total > cfg.resolveMemory(in+total)
+		if out.release {
+			// Too large to keep: the groups written through the file go
+			// past the page cache where they can.
+			w, err := openDirectOutput(dst)
+			if err != nil {
+				return err
+			}
+			if w != nil {
+				out.direct, out.stages = w, new(sync.Pool)
+				defer w.Close()
+			}
+		}
 		return copyTiled(ctx, a, out, p, q, cfg)
 	})
 }
@@ -176,7 +188,14 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 	}
 	meter := newMeter(cfg, int64(a.Len())*int64(itemSize))
 	_, sourceBytes := a.ByteRange(0, a.Len())
-	groups := newTileGroups[T]()
+	groups := newTileGroups(func(n int) []T { return make([]T, n) })
+	if out.direct != nil {
+		// Rows aligned in memory as they are in the file go past the
+		// page cache (output.writeRun).
+		groups = newTileGroups(func(n int) []T {
+			return bytesAs[T](out.direct.Buffer(n * itemSize))[:n]
+		})
+	}
 	return forChunks(ctx, workers, units, 1, nil, func(w, u, _ int) error {
 		b := &bufs[w]
 		pt, qt, o := u%tilesP, u/tilesP%tilesQ, u/tilesP/tilesQ
@@ -241,11 +260,16 @@ func copyTiled[T Real](ctx context.Context, a *mmarray.Array[T], out output[T], 
 		}
 		if through {
 			cols := q2 - q1
-			for ip := range shape[p] {
+			depth := 1
+			if out.direct != nil {
+				depth = directDepth
+			}
+			err := runChunks(ctx, depth, 0, shape[p], nil, func(_, ip int) error {
 				off := int64(start+ip*cStrides[p]+q1*cStrides[q]) * int64(itemSize)
-				if _, err := out.view.File().WriteAt(bytesOf(buf[ip*cols:(ip+1)*cols]), off); err != nil {
-					return err
-				}
+				return out.writeRun(bytesOf(buf[ip*cols:(ip+1)*cols]), off)
+			})
+			if err != nil {
+				return err
 			}
 			groups.recycle(buf)
 		}
@@ -301,14 +325,16 @@ const minThroughRun = 64 << 10
 // are handed out in order, so every group begun but the newest has all its
 // tiles with workers already.
 type tileGroups[T any] struct {
+	alloc func(n int) []T // makes a buffer of n elements
+
 	mu   sync.Mutex
 	left map[int]int // tiles left to write of each group begun
 	bufs map[int][]T // each group's output, where the copy is written through
 	free [][]T       // buffers of groups written, to reuse
 }
 
-func newTileGroups[T any]() *tileGroups[T] {
-	return &tileGroups[T]{left: map[int]int{}, bufs: map[int][]T{}}
+func newTileGroups[T any](alloc func(n int) []T) *tileGroups[T] {
+	return &tileGroups[T]{alloc: alloc, left: map[int]int{}, bufs: map[int][]T{}}
 }
 
 // buffer returns group g's buffer of n elements, made (or reused) when the
@@ -323,7 +349,7 @@ func (t *tileGroups[T]) buffer(g, n int) []T {
 	if k := len(t.free); k > 0 && cap(t.free[k-1]) >= n {
 		b, t.free = t.free[k-1][:n], t.free[:k-1]
 	} else {
-		b = make([]T, n)
+		b = t.alloc(n)
 	}
 	t.bufs[g] = b
 	return b

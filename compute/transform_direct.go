@@ -23,6 +23,13 @@ import (
 // header and both it and a last, partial unit are written with WriteAt
 // (through the page cache), the others with the direct writer.
 
+// directDepth is how many direct writes of a group's rows a tiled copy
+// has in flight at once. A direct write returns once the disk has the
+// bytes, so one at a time leaves the disk idle between them and the
+// worker idle during them: a 4 GiB transposed copy, rows of 64 KiB, spent
+// most of its time waiting on one write after another.
+const directDepth = 8
+
 // directUnit returns the unit, in elements of size bytes, of a direct
 // transform into a file whose data starts at dataOffset: a chunk's worth
 // of bytes rounded up to the writer's alignment. ok is false where the

@@ -117,3 +117,92 @@ func testTransformDirect[T uint8 | int16 | float32 | float64](t *testing.T, dir,
 		})
 	}
 }
+
+// TestCopyTransposedDirect checks Copy of a transposed view larger than its
+// budget, whose groups of rows are written past the page cache: the file's
+// bytes equal those of the same copy within a budget that fits, and the
+// rows written directly stay out of the page cache. Rows of a whole number
+// of pages are written from the groups' buffers; others are staged.
+func TestCopyTransposedDirect(t *testing.T) {
+	// Not parallel: it counts a file's pages in the page cache.
+	dir := t.TempDir()
+	probe, err := mmarray.Create(filepath.Join(dir, "probe.npy"), "<f8", []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := probe.OpenDirect()
+	probe.Close()
+	if err != nil {
+		ciskip.Skipf(t, "no direct writes in %s: %v", dir, err)
+	}
+	w.Close()
+	const cols = 8 // the copy's rows
+	for _, rows := range []int{129 * 512, 65536 + 37} {
+		t.Run(fmt.Sprint(rows), func(t *testing.T) {
+			src := filepath.Join(dir, "src.npy")
+			f, err := mmarray.Create(src, "<f8", []int{rows, cols})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			a, err := mmarray.View[float64](f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			flat, ok := a.Contiguous()
+			if !ok {
+				t.Fatal("a new file's view is not contiguous")
+			}
+			for i := range flat {
+				flat[i] = float64(i) * 0.25
+			}
+			if err := f.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			mapped, direct := filepath.Join(dir, "mapped.npy"), filepath.Join(dir, "direct.npy")
+			if err := Copy(context.Background(), a.Transpose(), mapped, WithMemory(1<<40)); err != nil {
+				t.Fatal(err)
+			}
+			// 6 MiB for 8 MiB of source and copy: groups of 16 tile columns
+			// (64 KiB runs of each row) written through the file.
+			if err := Copy(context.Background(), a.Transpose(), direct, WithMemory(6<<20), WithWorkers(2)); err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(mapped)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := mmarray.Open(direct, mmarray.ReadOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer out.Close()
+			// The ends of each group's run of each row, a page or so,
+			// went through the page cache.
+			resident, total, err := out.Resident()
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs := cols * ((rows+16*512-1)/(16*512) + 1)
+			if most := 2 * runs; resident > most {
+				t.Errorf("%d of the copy's %d pages in the page cache, want at most %d (the ends of %d runs)", resident, total, most, runs)
+			}
+			got, err := os.ReadFile(direct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("the direct copy (%d bytes) differs from the mapped one (%d bytes)", len(got), len(want))
+			}
+			v, err := mmarray.View[float64](out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ij := range [][2]int{{0, 0}, {3, 12345}, {7, rows - 1}} {
+				if x, w := v.At(ij[0], ij[1]), float64(ij[1]*cols+ij[0])*0.25; x != w {
+					t.Fatalf("element %v is %v, want %v", ij, x, w)
+				}
+			}
+		})
+	}
+}

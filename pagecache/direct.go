@@ -41,7 +41,8 @@ func OpenDirect(path string) (*DirectWriter, error) {
 }
 
 // Align is the alignment, in bytes, of every write's file offset, length
-// and memory: the file system's, a power of two.
+// and memory: the file system's or the page size, whichever is larger (a
+// power of two), so that no page holds bytes written both ways.
 func (w *DirectWriter) Align() int { return w.align }
 
 // Buffer returns n bytes, rounded up to a multiple of Align, whose memory
@@ -57,7 +58,7 @@ func (w *DirectWriter) Buffer(n int) []byte {
 // that maps it): the file system's record of them may still be pending.
 func (w *DirectWriter) WriteAt(p []byte, off int64) (int, error) {
 	a := int64(w.align)
-	if off%a != 0 || int64(len(p))%a != 0 || !isAligned(p, w.align) {
+	if off%a != 0 || int64(len(p))%a != 0 || !IsAligned(p, w.align) {
 		misuse.Panicf("pagecache: DirectWriter.WriteAt of %d bytes at offset %d of %s: offset, length and memory must be multiples of %d", len(p), off, w.f.Name(), w.align)
 	}
 	n, err := w.f.WriteAt(p, off)
@@ -78,5 +79,6 @@ func alignedBytes(n, align int) []byte {
 	return b[skip : skip+n : skip+n]
 }
 
-// isAligned reports whether p's memory starts at a multiple of align.
-func isAligned(p []byte, align int) bool { return addrOf(p)&uintptr(align-1) == 0 }
+// IsAligned reports whether p's memory starts at a multiple of align (a
+// power of two): whether a DirectWriter may write it.
+func IsAligned(p []byte, align int) bool { return addrOf(p)&uintptr(align-1) == 0 }

@@ -24,7 +24,9 @@ func openDirect(path string) (*DirectWriter, error) {
 	if st.Mask&unix.STATX_DIOALIGN == 0 || st.Dio_mem_align == 0 || st.Dio_offset_align == 0 {
 		return nil, fmt.Errorf("the file system reports no direct I/O: %w", memmap.ErrUnsupported)
 	}
-	align := int(max(st.Dio_mem_align, st.Dio_offset_align))
+	// At least a page, so that a direct write never shares a page with
+	// bytes written through the page cache.
+	align := max(int(max(st.Dio_mem_align, st.Dio_offset_align)), PageSize())
 	if align&(align-1) != 0 || align > 1<<20 {
 		return nil, fmt.Errorf("direct I/O alignment %d: %w", align, memmap.ErrUnsupported)
 	}

@@ -80,6 +80,7 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 	defer agg.close()
 
 	spec := groupSpec{words: 1}
+	extremes := cfg.group.aggregates.orAll().extremes()
 	widen := widenerFor[V, K]()
 	loaders := make([]*intKeys[Key, W], p.inFlight)
 	bufs, kbufs := make([][]V, p.inFlight), make([][]K, p.inFlight)
@@ -97,7 +98,7 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 			return fmt.Errorf("keys chunk %v of a chunked array of shape %v: %w", cur.idx, p.shape, err)
 		}
 		defer kf.Close()
-		c := spare.get(func() *groupChunk[K] { return newGroupChunk[K](1, nil) })
+		c := spare.get(func() *groupChunk[K] { return newGroupChunk[K](1, nil, extremes) })
 		loaders[g].view = kv
 		c.loader = loaders[g]
 		*part = c
@@ -119,5 +120,5 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 	if err != nil {
 		return nil, err
 	}
-	return groupsOf[Key, V](res, dropped, 1, decode, keyDType, valueDType), nil
+	return groupsOf[Key, V](res, dropped, 1, decode, keyDType, valueDType, cfg.group.aggregates), nil
 }

@@ -257,6 +257,13 @@
 // compensation (TwoSum), so results are identical whatever the number of
 // workers.
 //
+// WithAggregates(GroupSum), or any set without GroupMin and GroupMax, has a
+// group-by compute only what it asks for, as df.groupby(k)[v].sum() does:
+// the window of small keys then keeps a count and a sum per key, one add
+// per row with no test but for NaN, and the fields not asked for are zero
+// (and left out of WriteNPY's file). The fields asked for are bit for bit
+// those of the default, GroupAll.
+//
 // Half the memory budget (WithMemory) bounds the merged table; the other
 // half is the walk's: the chunk tables in flight and the pages of both
 // columns, read ahead and released together. Beyond its half, the table

@@ -22,7 +22,8 @@ type GroupKey interface {
 // Group is the aggregate of the values whose key is Key. NaN values are
 // left out of every aggregate, as pandas' groupby does by default: Count is
 // pandas' count (values that are not NaN), and a group whose values are all
-// NaN has Count 0, Sum 0, and Mean, Min and Max NaN.
+// NaN has Count 0, Sum 0, and Mean, Min and Max NaN. The fields a
+// group-by was not asked for (WithAggregates) are zero.
 type Group[Key mmarray.Element, V Real] struct {
 	Key      Key
 	Count    int64   // values that are not NaN
@@ -40,12 +41,14 @@ type Groups[Key mmarray.Element, V Real] struct {
 	Dropped int64
 
 	keyDType, valueDType npyheader.DType // for WriteNPY
+	aggregates           Aggregates      // the fields computed, never 0
 }
 
 // GroupBy aggregates values by keys, as pandas'
 // DataFrame({"k": keys, "v": values}).groupby("k")["v"].agg(["count", "sum",
 // "mean", "min", "max"]): in one pass over both views, with count, sum,
-// mean, min and max per distinct key. keys and values are 1-D views of the
+// mean, min and max per distinct key (only those WithAggregates asks for,
+// if it is given). keys and values are 1-D views of the
 // same length (any strides and byte order; a field of a structured file
 // through mmarray.Field); anything else panics with a *memmap.Misuse.
 //
@@ -184,20 +187,22 @@ func groupByKernel[Key mmarray.Element, V Real, K kernelType](ctx context.Contex
 	if err != nil {
 		return nil, err
 	}
-	return groupsOf[Key, V](res, dropped, spec.words, decode, keyDType, values.DType()), nil
+	return groupsOf[Key, V](res, dropped, spec.words, decode, keyDType, values.DType(), cfg.group.aggregates), nil
 }
 
-// groupsOf makes the Groups of an aggregation's result, each key decoded.
+// groupsOf makes the Groups of an aggregation's result, each key decoded,
+// with the aggregates aggs (0 for all).
 func groupsOf[Key mmarray.Element, V Real, K kernelType](res groupResult[K], dropped int64, words int, decode func([]uint64) Key,
-	keyDType, valueDType npyheader.DType) *Groups[Key, V] {
+	keyDType, valueDType npyheader.DType, aggs Aggregates) *Groups[Key, V] {
 	g := &Groups[Key, V]{
 		Groups:     make([]Group[Key, V], len(res.accs)),
 		Dropped:    dropped,
 		keyDType:   keyDType,
 		valueDType: valueDType,
+		aggregates: aggs.orAll(),
 	}
 	for i, e := range res.order {
-		g.Groups[i] = finishGroup[Key, V](decode(res.keys[e*words:(e+1)*words]), res.accs[e])
+		g.Groups[i] = finishGroup[Key, V](decode(res.keys[e*words:(e+1)*words]), res.accs[e], g.aggregates)
 	}
 	return g
 }
@@ -249,12 +254,13 @@ func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.
 	cfg.partBytes = chunkTableBytes(spec.words)
 	agg := newGroupAggregator[K](spec.words, budget/2, cfg.group.spillDir)
 	defer agg.close()
+	extremes := cfg.group.aggregates.orAll().extremes()
 	var spare groupChunks[K]
 	folds := chunkFolds[K]{spare: &spare, agg: agg, cancel: cancel, pending: map[int]*groupChunk[K]{}}
 	n := values.Len()
 	kernel := func(p **groupChunk[K], start int, piece []K) {
 		if *p == nil {
-			*p = spare.get(func() *groupChunk[K] { return newGroupChunk[K](spec.words, spec.newLoader()) })
+			*p = spare.get(func() *groupChunk[K] { return newGroupChunk[K](spec.words, spec.newLoader(), extremes) })
 		}
 		(*p).add(start, piece, spec)
 		if end := start + len(piece); end%chunkLen == 0 || end == n {
@@ -346,8 +352,13 @@ func (g *groupChunks[K]) fold(c *groupChunk[K], agg *groupAggregator[K], cancel 
 	return dropped
 }
 
-func newGroupChunk[K kernelType](words int, loader keyLoader) *groupChunk[K] {
-	return &groupChunk[K]{table: newChunkTable[K](words), loader: loader, packed: make([]uint64, stageLen*words)}
+// newGroupChunk returns a chunk in flight whose table keeps the groups'
+// extremes, or only their counts and sums where its window can (see
+// chunkTable.sumsOnly).
+func newGroupChunk[K kernelType](words int, loader keyLoader, extremes bool) *groupChunk[K] {
+	c := &groupChunk[K]{table: newChunkTable[K](words), loader: loader, packed: make([]uint64, stageLen*words)}
+	c.table.sumsOnly = !extremes
+	return c
 }
 
 // add aggregates the values in piece, of the rows from start on, by the

@@ -98,3 +98,55 @@ func ExampleGroupByTime() {
 	// 2024-03: 1 events, 1 bytes, largest 1
 	// dropped: 1
 }
+
+func ExampleWithAggregates() {
+	dir, err := os.MkdirTemp("", "compute-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	// Two columns: a store's id and the amount of a sale there.
+	kf, err := mmarray.Create(filepath.Join(dir, "store.npy"), "<i8", []int{6})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer kf.Close()
+	vf, err := mmarray.Create(filepath.Join(dir, "amount.npy"), "<f8", []int{6})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer vf.Close()
+	store, _ := mmarray.View[int64](kf)
+	amount, _ := mmarray.View[float64](vf)
+	for i, s := range []struct {
+		store  int64
+		amount float64
+	}{{7, 10}, {3, 4}, {7, 2.5}, {5, math.NaN()}, {3, 6}, {7, 1}} {
+		store.Set1(s.store, i)
+		amount.Set1(s.amount, i)
+	}
+
+	// df.groupby("store")["amount"].sum(): sums only, the other fields
+	// zero, and a file with the key and sum fields only.
+	groups, err := compute.GroupBy(context.Background(), store, amount, compute.WithAggregates(compute.GroupSum))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, g := range groups.Groups {
+		fmt.Printf("store %d: sum %g (count %d, max %g)\n", g.Key, g.Sum, g.Count, g.Max)
+	}
+	if err := groups.WriteNPY(filepath.Join(dir, "sums.npy")); err != nil {
+		log.Fatal(err)
+	}
+	sums, err := mmarray.Open(filepath.Join(dir, "sums.npy"), mmarray.ReadOnly)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sums.Close()
+	fmt.Println(sums.DType())
+	// Output:
+	// store 3: sum 10 (count 0, max 0)
+	// store 5: sum 0 (count 0, max 0)
+	// store 7: sum 13.5 (count 0, max 0)
+	// [('key', '<i8'), ('sum', '<f8')]
+}

@@ -15,7 +15,8 @@ import (
 
 // groupConfig is what the group-by options set.
 type groupConfig struct {
-	spillDir string // where spill files go; "" is os.TempDir()
+	spillDir   string     // where spill files go; "" is os.TempDir()
+	aggregates Aggregates // the aggregates asked for; 0 is GroupAll
 }
 
 // minGroupEntries is the fewest groups the merged table (and a spilled

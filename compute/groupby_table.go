@@ -156,6 +156,14 @@ type chunkTable[K kernelType] struct {
 	used        []int32
 	windowBase  uint64
 	windowValid bool
+	// sumsOnly has the window keep counts and sums only, for a group-by
+	// asked for neither Min nor Max: its loop marks in seen and used only
+	// the offsets of NaN values, and listUsed lists the others (those of
+	// a nonzero count) before the window is read or cleared. The hash
+	// table's entries keep every aggregate either way; the extremes are
+	// then left out of the result, whichever way a row went.
+	sumsOnly bool
+	unlisted bool // the window may hold offsets in use not yet in used
 }
 
 func newChunkTable[K kernelType](words int) *chunkTable[K] {
@@ -294,6 +302,10 @@ func (t *chunkTable[K]) toWindow(lo, hi uint64, dropZero bool) bool {
 // addWindow aggregates the rows whose keys are words at offsets below
 // denseSpan from base in the window.
 func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K) {
+	if t.sumsOnly {
+		t.addWindowSums(keys, base, vals)
+		return
+	}
 	window := t.window[:denseSpan]
 	vals = vals[:len(keys)]
 	for i, k := range keys {
@@ -317,6 +329,47 @@ func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K) {
 			t.used = append(t.used, int32(o))
 		}
 		a.add(v)
+	}
+}
+
+// addWindowSums is addWindow for a sumsOnly table: a count and an add per
+// row, nothing tested but NaN. A NaN value's offset is marked in use, so
+// that a group of NaN values only still exists; the others are listed
+// later by listUsed. Each group's rows are added in row order, as addWindow
+// adds them, from the same +0.
+func (t *chunkTable[K]) addWindowSums(keys []uint64, base uint64, vals []K) {
+	window := t.window[:denseSpan]
+	vals = vals[:len(keys)]
+	t.unlisted = true
+	for i, k := range keys {
+		v := vals[i]
+		o := (k - base) & (denseSpan - 1)
+		if v == v {
+			window[o].count++
+			window[o].sum += float64(v)
+			continue
+		}
+		if !t.seen[o] {
+			t.seen[o] = true
+			t.used = append(t.used, int32(o))
+		}
+	}
+}
+
+// listUsed adds to used, in offset order, the window's offsets that
+// addWindowSums gave a value but did not list: after those of NaN values,
+// in first-seen order, so that the order depends only on the rows.
+func (t *chunkTable[K]) listUsed() {
+	if !t.unlisted {
+		return
+	}
+	t.unlisted = false
+	window, seen := t.window[:denseSpan], t.seen[:denseSpan]
+	for o := range window {
+		if window[o].count != 0 && !seen[o] {
+			seen[o] = true
+			t.used = append(t.used, int32(o))
+		}
 	}
 }
 
@@ -357,6 +410,7 @@ func (t *chunkTable[K]) flushWindow() {
 	if !t.windowValid {
 		return
 	}
+	t.listUsed()
 	for _, o := range t.used {
 		e := t.entry1(t.windowBase + uint64(o))
 		t.accs[e].merge(&t.window[o])
@@ -366,6 +420,7 @@ func (t *chunkTable[K]) flushWindow() {
 
 // clearWindow empties the window.
 func (t *chunkTable[K]) clearWindow() {
+	t.listUsed()
 	for _, o := range t.used {
 		t.window[o] = chunkAcc[K]{}
 		t.seen[o] = false
@@ -379,6 +434,7 @@ func (t *chunkTable[K]) clearWindow() {
 // are none (every row went to the window), when the window's aggregates
 // are the groups as they are.
 func (t *chunkTable[K]) settle() {
+	t.listUsed()
 	if t.n != 0 {
 		t.flushWindow()
 	}
@@ -547,16 +603,36 @@ func (t *groupTable[K]) sortedEntries() []int {
 	return idx
 }
 
-// finish turns entry e into a Group, with the value type's NaN for the
-// mean and extremes of a group whose values are all NaN (as pandas).
-func finishGroup[Key mmarray.Element, V Real, K kernelType](key Key, a groupAcc[K]) Group[Key, V] {
-	g := Group[Key, V]{Key: key, Count: a.count, Sum: a.sum.value(), Mean: math.NaN()}
+// finishGroup turns a group's aggregate into a Group with the fields in
+// aggs, the others zero, with the value type's NaN for the mean and
+// extremes of a group whose values are all NaN (as pandas).
+func finishGroup[Key mmarray.Element, V Real, K kernelType](key Key, a groupAcc[K], aggs Aggregates) Group[Key, V] {
+	g := Group[Key, V]{Key: key}
+	sum := a.sum.value()
+	var mean float64
+	var lo, hi V
 	if a.count == 0 {
-		nan := fromKernel[V](K(math.NaN()))
-		g.Min, g.Max = nan, nan
-		return g
+		mean = math.NaN()
+		lo = fromKernel[V](K(math.NaN()))
+		hi = lo
+	} else {
+		mean = sum / float64(a.count)
+		lo, hi = fromKernel[V](a.min), fromKernel[V](a.max)
 	}
-	g.Mean = g.Sum / float64(a.count)
-	g.Min, g.Max = fromKernel[V](a.min), fromKernel[V](a.max)
+	if aggs&GroupCount != 0 {
+		g.Count = a.count
+	}
+	if aggs&GroupSum != 0 {
+		g.Sum = sum
+	}
+	if aggs&GroupMean != 0 {
+		g.Mean = mean
+	}
+	if aggs&GroupMin != 0 {
+		g.Min = lo
+	}
+	if aggs&GroupMax != 0 {
+		g.Max = hi
+	}
 	return g
 }

@@ -83,6 +83,48 @@ func WithStream() Option {
 	return func(c *config) { c.stream = true }
 }
 
+// Aggregates is a set of the aggregates a group-by computes, one bit per
+// field of Group: GroupCount, GroupSum, GroupMean, GroupMin, GroupMax.
+type Aggregates uint8
+
+const (
+	GroupCount Aggregates = 1 << iota // Group.Count
+	GroupSum                          // Group.Sum
+	GroupMean                         // Group.Mean
+	GroupMin                          // Group.Min
+	GroupMax                          // Group.Max
+	// GroupAll is every aggregate, what a group-by computes by default.
+	GroupAll = GroupCount | GroupSum | GroupMean | GroupMin | GroupMax
+)
+
+// WithAggregates has a group-by (GroupBy, GroupByString, GroupByTime,
+// GroupByChunks) compute only the aggregates in a, as pandas'
+// groupby(k)[v].sum() computes only sums: the Group fields not in a are
+// zero, and Groups.WriteNPY writes only the key and the fields in a. The
+// groups themselves are the same (a group whose values are all NaN is
+// still one), and the fields in a are bit for bit those GroupAll gives.
+// Without GroupMin and GroupMax, small integer keys are aggregated by a
+// leaner kernel (count and sum only). Zero means the default, GroupAll; a
+// value with bits beyond GroupAll panics with a *memmap.Misuse. The other
+// operations ignore it.
+func WithAggregates(a Aggregates) Option {
+	if a&^GroupAll != 0 {
+		misuse.Panicf("compute: WithAggregates(%#x): bits beyond GroupAll (%#x)", uint8(a), uint8(GroupAll))
+	}
+	return func(c *config) { c.group.aggregates = a }
+}
+
+// orAll is a, or GroupAll for the zero set (the default).
+func (a Aggregates) orAll() Aggregates {
+	if a == 0 {
+		return GroupAll
+	}
+	return a
+}
+
+// extremes reports whether a asks for Min or Max.
+func (a Aggregates) extremes() bool { return a&(GroupMin|GroupMax) != 0 }
+
 const (
 	// memoryFraction: the default budget is a quarter of the memory the
 	// process can still take, leaving the rest to the caller's own data,

@@ -60,10 +60,11 @@
 // compute.Sum with compute.WithMemory(64 MiB), against NumPy's and Dask's
 // plain sums: its targets are a peak RSS of at most 1/20 of NumPy's and a
 // speed of at least 0.8 times memmap's own sum (a line under the table).
-// groupby is compute.GroupBy by an int64 key file of i % 1000 (made beside
-// the data when groupby runs) against np.bincount(keys, weights=a). topk is
-// compute.TopK of the 100 largest with their indices against
-// np.argpartition (and a sort of the 100). transform is
+// groupby is compute.GroupBy of the sums (WithAggregates(GroupSum)) by an
+// int64 key file of i % 1000 (made beside the data when groupby runs)
+// against np.bincount(keys, weights=a). topk is compute.TopK of the 100
+// largest with their indices against np.argpartition (and a sort of the
+// 100). transform is
 // compute.TransformToFile of a*2+1 into a new .npy against np.multiply and
 // np.add with out= a new memmap. transpose-copy is compute.Copy of the
 // transposed (N/1024, 1024) view into a C-order .npy against

@@ -245,17 +245,18 @@
 // A key is packed into 64-bit words (an integer into one, an S or U item
 // into as many as its bytes need), ordered as the keys sort. Each chunk of
 // rows is aggregated into an open-addressing hash table of its own, hashed
-// from the words with no call per row (where a block's one-word keys lie
-// within 4096 of each other, as small integer keys do, the rows are
-// aggregated in a window of per-key aggregates indexed by the key, with no
-// lookup, the keys read in place without packing, and the window is moved
-// into the table's entries when the keys leave it; a chunk whose rows all
-// went to the window is merged from it), its sums added plainly in row
-// order within the table and within the window, and a group's two partial
-// sums added when it had rows in both; the chunks' tables are merged in
-// chunk order into one table as the workers finish them, sums added with
-// compensation (TwoSum), so results are identical whatever the number of
-// workers.
+// from the words with no call per row, its sums added plainly in row
+// order; the chunks' tables are merged in chunk order into one table as the
+// workers finish them, sums added with compensation (TwoSum), so results
+// are identical whatever the number of workers. Where a block's one-word
+// keys lie within 4096 of each other, as small integer keys do, its rows
+// are aggregated instead in a window of per-key aggregates indexed by the
+// key, with no lookup, the keys read in place without packing. The window
+// is moved into the table's entries when the keys leave it (a group with
+// rows in both has its two partial sums added), and a chunk whose rows all
+// went to the window is merged from it, the merged table's entries of its
+// keys found by their offset from the first such chunk's window, not
+// hashed, where they lie within 4096 of it.
 //
 // WithAggregates(GroupSum), or any set without GroupMin and GroupMax, has a
 // group-by compute only what it asks for, as df.groupby(k)[v].sum() does:

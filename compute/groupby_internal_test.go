@@ -11,12 +11,9 @@ import (
 	"github.com/go-memmap/memmap/mmarray"
 )
 
-// BenchmarkGroupChunkAdd aggregates one chunk of float64 values i*0.5 by
-// int64 keys i % 1000 held in memory (mmbench's groupby workload without
-// the mapping): the per-row cost of a chunk's keys and table, on one core,
-// with every aggregate (the window's full kernel) and with sums only (its
-// lean one, for a group-by asked for neither Min nor Max).
-func BenchmarkGroupChunkAdd(b *testing.B) {
+// benchmarkChunk returns the spec of int64 keys i % 1000 held in memory
+// and float64 values i*0.5, one chunk of each.
+func benchmarkChunk(b *testing.B) (groupSpec, []float64) {
 	raw := make([]byte, 8*chunkLen)
 	vals := make([]float64, chunkLen)
 	for i := range chunkLen {
@@ -31,7 +28,16 @@ func BenchmarkGroupChunkAdd(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	spec := groupSpec{words: 1, newLoader: func() keyLoader { return newIntKeys[int64, int64](keys, 1<<63) }}
+	return groupSpec{words: 1, newLoader: func() keyLoader { return newIntKeys[int64, int64](keys, 1<<63) }}, vals
+}
+
+// BenchmarkGroupChunkAdd aggregates one chunk of float64 values i*0.5 by
+// int64 keys i % 1000 held in memory (mmbench's groupby workload without
+// the mapping): the per-row cost of a chunk's keys and table, on one core,
+// with every aggregate (the window's full kernel) and with sums only (its
+// lean one, for a group-by asked for neither Min nor Max).
+func BenchmarkGroupChunkAdd(b *testing.B) {
+	spec, vals := benchmarkChunk(b)
 	for _, k := range []struct {
 		name     string
 		extremes bool
@@ -46,6 +52,95 @@ func BenchmarkGroupChunkAdd(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/chunkLen, "ns/row")
 		})
+	}
+}
+
+// BenchmarkGroupChunkFold is BenchmarkGroupChunkAdd with each chunk
+// settled and merged into a table of the chunks so far, as a group-by
+// folds it (its window straight into the merged table), instead of
+// flushed into its own table's entries: the per-row cost of a chunk's
+// rows and its merge.
+func BenchmarkGroupChunkFold(b *testing.B) {
+	spec, vals := benchmarkChunk(b)
+	for _, k := range []struct {
+		name     string
+		extremes bool
+	}{{"all", true}, {"sums", false}} {
+		b.Run(k.name, func(b *testing.B) {
+			c := newGroupChunk[float64](1, spec.newLoader(), k.extremes)
+			merged := newGroupTable[float64](1)
+			b.SetBytes(16 * chunkLen)
+			for b.Loop() {
+				c.add(0, vals, spec)
+				c.table.settle()
+				merged.mergeChunk(c.table)
+				c.table.reset()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/chunkLen, "ns/row")
+		})
+	}
+}
+
+// TestMergeWindowMatchesMerge checks that chunks merged from their
+// windows into a table (mergeChunk, through the table's dense entries where
+// the keys lie in its span) leave the same entries, in the same order and
+// bit for bit, as the same chunks' groups merged one by one by hashing:
+// windows at the dense span's base, within it, partly past its end, below
+// it and far from it, with the full kernel and with sums only, NaN and -0
+// among the values and a key of NaN values only.
+func TestMergeWindowMatchesMerge(t *testing.T) {
+	t.Parallel()
+	negZero := math.Copysign(0, -1)
+	bases := []uint64{1000, 1000, 3000, 1000 + denseSpan - 10, 400, 1 << 40, 1000, 999, math.MaxUint64 - denseSpan + 1, 1000}
+	for _, sumsOnly := range []bool{false, true} {
+		r := rand.New(rand.NewPCG(13, 13))
+		dense, hashed := newGroupTable[float64](1), newGroupTable[float64](1)
+		for _, base := range bases {
+			c := newChunkTable[float64](1)
+			c.sumsOnly = sumsOnly
+			for range 3 {
+				n := stageLen - r.IntN(2000)
+				keys, vals := make([]uint64, n), make([]float64, n)
+				for i := range keys {
+					o := uint64(r.IntN(300)) * uint64(r.IntN(14))
+					keys[i] = base + o
+					vals[i] = []float64{float64(r.IntN(9) - 4), negZero, math.NaN(), r.NormFloat64()}[r.IntN(4)]
+					if o == 77 {
+						vals[i] = math.NaN()
+					}
+				}
+				lo, hi := integerRange(keys)
+				c.add1(keys, lo, hi, vals, false)
+			}
+			c.settle()
+			if !c.windowValid {
+				t.Fatalf("base %#x: the chunk's rows did not all go to its window", base)
+			}
+			dense.mergeChunk(c)
+			_ = c.groups(func(key []uint64, a *chunkAcc[float64]) error {
+				hashed.merge(key, a.count, fsum{hi: a.sum}, a.min, a.max)
+				return nil
+			})
+		}
+		if dense.denseBase != bases[0] {
+			t.Errorf("dense span at %#x, want the first chunk's base %#x", dense.denseBase, bases[0])
+		}
+		if !slices.Equal(dense.keys, hashed.keys) {
+			t.Fatalf("sums only %v: %d keys through the dense entries, %d hashed, or in another order", sumsOnly, dense.n, hashed.n)
+		}
+		bits := math.Float64bits
+		for e, h := range hashed.accs {
+			d := dense.accs[e]
+			if d.count != h.count || bits(d.sum.hi) != bits(h.sum.hi) || bits(d.sum.lo) != bits(h.sum.lo) ||
+				bits(d.min) != bits(h.min) || bits(d.max) != bits(h.max) {
+				t.Errorf("sums only %v, key %#x: %+v through the dense entries, %+v hashed", sumsOnly, hashed.keys[e], d, h)
+			}
+		}
+		for d, e := range dense.dense {
+			if e != 0 && dense.keys[e-1] != dense.denseBase+uint64(d) {
+				t.Errorf("dense entry %d of key %#x holds entry %d of key %#x", d, dense.denseBase+uint64(d), e-1, dense.keys[e-1])
+			}
+		}
 	}
 }
 

@@ -558,6 +558,14 @@ func (a *chunkAcc[K]) add(v K) {
 type groupTable[K kernelType] struct {
 	keyTable
 	accs []groupAcc[K]
+	// dense holds, for the one-word keys from denseBase to
+	// denseBase+denseSpan-1, each key's entry plus one (0 while the key
+	// has none): a chunk merged from its window finds the entries of the
+	// keys in this span with no hashing. denseBase is the first such
+	// chunk's window base. Its 16 KiB are outside the entries the budget
+	// counts (entryBytes), a fixed amount beside them.
+	dense     []int32
+	denseBase uint64
 }
 
 func newGroupTable[K kernelType](words int) *groupTable[K] {
@@ -584,10 +592,46 @@ func (t *groupTable[K]) merge(key []uint64, count int64, sum fsum, lo, hi K) {
 
 // mergeChunk adds a settled chunk's groups.
 func (t *groupTable[K]) mergeChunk(c *chunkTable[K]) {
+	if c.windowValid {
+		t.mergeWindow(c)
+		return
+	}
 	_ = c.groups(func(key []uint64, a *chunkAcc[K]) error {
 		t.merge(key, a.count, fsum{hi: a.sum}, a.min, a.max)
 		return nil
 	})
+}
+
+// mergeWindow is mergeChunk for a chunk whose groups are its window's (the
+// keys one word each): each group's entry is found through dense where its
+// key lies in dense's span, else by hashing, and merged as mergeChunk
+// merges it, in the same order.
+func (t *groupTable[K]) mergeWindow(c *chunkTable[K]) {
+	if t.dense == nil {
+		t.dense = make([]int32, denseSpan)
+		t.denseBase = c.windowBase
+	}
+	var key [1]uint64
+	for _, o := range c.used {
+		key[0] = c.windowBase + uint64(o)
+		d := key[0] - t.denseBase
+		e := -1
+		if d < denseSpan {
+			e = int(t.dense[d]) - 1
+		}
+		if e < 0 {
+			var s int
+			if e, s = t.find(key[:], hash1(key[0])); e < 0 {
+				e = t.insert(key[:], s)
+				t.accs = append(t.accs, groupAcc[K]{})
+			}
+			if d < denseSpan {
+				t.dense[d] = int32(e + 1)
+			}
+		}
+		a := &c.window[o]
+		t.accs[e].merge(a.count, fsum{hi: a.sum}, a.min, a.max)
+	}
 }
 
 // sortedEntries returns the entries' indices in key order.

@@ -48,9 +48,9 @@ type Groups[Key mmarray.Element, V Real] struct {
 // DataFrame({"k": keys, "v": values}).groupby("k")["v"].agg(["count", "sum",
 // "mean", "min", "max"]): in one pass over both views, with count, sum,
 // mean, min and max per distinct key (only those WithAggregates asks for,
-// if it is given). keys and values are 1-D views of the
-// same length (any strides and byte order; a field of a structured file
-// through mmarray.Field); anything else panics with a *memmap.Misuse.
+// if it is given). keys and values are 1-D views of the same length (any
+// strides and byte order; a field of a structured file through
+// mmarray.Field); anything else panics with a *memmap.Misuse.
 //
 // Each chunk of rows is aggregated into a hash table of its own, and the
 // chunks' tables are merged in chunk order, so the result is the same, bit

@@ -356,9 +356,9 @@ func (t *chunkTable[K]) addWindowSums(keys []uint64, base uint64, vals []K) {
 	}
 }
 
-// listUsed adds to used, in offset order, the window's offsets that
-// addWindowSums gave a value but did not list: after those of NaN values,
-// in first-seen order, so that the order depends only on the rows.
+// listUsed adds to used the window's offsets that addWindowSums gave a
+// value but did not list, in offset order, after those it listed for NaN
+// values (in first-seen order): the order depends only on the rows.
 func (t *chunkTable[K]) listUsed() {
 	if !t.unlisted {
 		return

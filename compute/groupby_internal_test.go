@@ -371,3 +371,27 @@ func TestWithinSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupWaveFor checks that a group-by's waves hold as many chunk
+// tables per worker as a quarter of the walk's budget has room for, from
+// groupWaveLen to maxGroupWaveLen.
+func TestGroupWaveFor(t *testing.T) {
+	t.Parallel()
+	table := chunkTableBytes(1)
+	for _, tc := range []struct {
+		budget  int64
+		workers int
+		want    int
+	}{
+		{64 << 20, 2, groupWaveLen * 2},                   // room for 2 tables in all: the least
+		{4 * 5 * 2 * table, 2, 5 * 2},                     // room for 5 per worker
+		{4 * 5 * 3 * table, 3, 5 * 3},                     // the same with 3 workers
+		{1 << 40, 2, maxGroupWaveLen * 2},                 // the most
+		{4 * maxGroupWaveLen * table, 1, maxGroupWaveLen}, // just the most, one worker
+		{0, 8, groupWaveLen * 8},                          // no room: the least
+	} {
+		if got := groupWaveFor(tc.budget, table, tc.workers); got != tc.want {
+			t.Errorf("groupWaveFor(%d, %d, %d) = %d, want %d", tc.budget, table, tc.workers, got, tc.want)
+		}
+	}
+}

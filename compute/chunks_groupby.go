@@ -99,7 +99,7 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 		}
 		defer kf.Close()
 		c := spare.get(func() *groupChunk[K] { return newGroupChunk[K](1, nil, extremes) })
-		loaders[g].view = kv
+		loaders[g].setView(kv)
 		c.loader = loaders[g]
 		*part = c
 		for start, block := range v.BlocksRange(0, v.Len(), bufs[g]) {
@@ -110,7 +110,8 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 				block = rest
 			}
 		}
-		c.loader, loaders[g].view = nil, nil
+		c.loader = nil
+		loaders[g].setView(nil)
 		if err := kf.Close(); err != nil {
 			return fmt.Errorf("closing keys chunk %v of a chunked array of shape %v: %w", cur.idx, p.shape, err)
 		}

@@ -16,11 +16,29 @@ type intKeys[T GroupKey, W int64 | uint64] struct {
 	flip  uint64
 	stage []T
 	wide  []W
+	// words64, where the view is native, aligned and C-contiguous 64-bit
+	// integers, is its memory as words: words then slices it, with no
+	// block iteration per call.
+	words64 []uint64
 }
 
 func newIntKeys[T GroupKey, W int64 | uint64](view *mmarray.Array[T], flip uint64) *intKeys[T, W] {
-	return &intKeys[T, W]{view: view, widen: widenerFor[T, W](), flip: flip,
+	k := &intKeys[T, W]{widen: widenerFor[T, W](), flip: flip,
 		stage: make([]T, stageLen), wide: make([]W, stageLen)}
+	k.setView(view)
+	return k
+}
+
+// setView has k read the keys of view (nil for none).
+func (k *intKeys[T, W]) setView(view *mmarray.Array[T]) {
+	k.view, k.words64 = view, nil
+	var zero T
+	if view == nil || sizeOf(zero) != 8 {
+		return
+	}
+	if flat, ok := view.Contiguous(); ok {
+		k.words64 = sliceAs[uint64](flat)
+	}
 }
 
 func (k *intKeys[T, W]) load(start int, dst []uint64) (lo, hi uint64) {
@@ -36,6 +54,9 @@ func (k *intKeys[T, W]) flipOf() uint64 { return k.flip }
 // flip does not change, so only a block that goes to the hash table needs
 // its keys packed (chunkTable.addUnpacked).
 func (k *intKeys[T, W]) words(start, n int) []uint64 {
+	if k.words64 != nil {
+		return k.words64[start : start+n : start+n]
+	}
 	i := 0
 	for _, block := range k.view.BlocksRange(start, start+n, k.stage) {
 		for len(block) > 0 {

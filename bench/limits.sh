@@ -5,7 +5,8 @@
 # scan-cold does; no root or drop_caches needed), with 4 parallel streams,
 # with O_DIRECT, a 4 GiB write with fdatasync into a fresh and into a
 # preallocated file, and 1000 small appends each synced (the append
-# workload's floor). Then the memory-bandwidth and page-fault benchmarks.
+# workload's floor). Then the memory-bandwidth and page-fault benchmarks, and
+# a sum of FILE through a fresh bare mapping (BenchmarkMachine).
 set -euo pipefail
 file="${1:?usage: bench/limits.sh FILE}"
 dir="$(dirname "$file")"
@@ -39,4 +40,5 @@ echo "== 1000 appends of 64 KiB (1000 rows of 16 float32), each synced (O_DSYNC)
 dd if=/dev/zero of="$dir/limits-write" bs=64k count=1000 oflag=dsync 2>&1 | tail -1
 rm -f "$dir/limits-write"
 echo "== memory bandwidth and first-touch faults"
-cd "$(dirname "$0")" && go test -run XXX -bench Machine -benchtime 5x .
+abs="$(cd "$(dirname "$file")" && pwd)/$(basename "$file")"
+cd "$(dirname "$0")" && MMBENCH_LIMITS_FILE="$abs" go test -run XXX -bench Machine -benchtime 5x .

@@ -335,12 +335,13 @@
 // Flushed). TransformToFile goes further where the sources and the new
 // file together exceed the budget: the file's data is written past the
 // page cache (mmarray.File.OpenDirect, O_DIRECT), each worker computing a
-// 512 KiB unit of the file (its bytes aligned in the file, not in the
-// data) into a buffer of its own and writing it to the disk, so no page
+// unit of the file (a chunk's bytes, 512 KiB of float64s, aligned in the
+// file, not in the data) into a buffer of its own and writing it to the
+// disk, so no page
 // of the page cache is allocated, zeroed, dirtied and written back for it
 // (the first unit, holding the header, and a last, partial one go through
 // the page cache). The window then holds the sources' pages only. A file
-// system without direct I/O (tmpfs, before Linux 6.6) gets the mapped
+// system without direct I/O (tmpfs; Linux before 6.1) gets the mapped
 // path.
 //
 // # Filters and concatenation

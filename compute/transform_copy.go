@@ -51,10 +51,15 @@ func Copy[T Real](ctx context.Context, a *mmarray.Array[T], path string, opts ..
 			}
 			if w != nil {
 				out.direct, out.stages = w, new(sync.Pool)
-				defer w.Close()
 			}
 		}
-		return copyTiled(ctx, a, out, p, q, cfg)
+		err := copyTiled(ctx, a, out, p, q, cfg)
+		if out.direct != nil {
+			if cerr := out.direct.Close(); err == nil {
+				err = cerr
+			}
+		}
+		return err
 	})
 }
 

@@ -29,9 +29,10 @@ type DirectWriter struct {
 }
 
 // OpenDirect opens the existing regular file at path for writes past the
-// page cache. Where the operating system or the file system has no direct
-// I/O (tmpfs before Linux 6.6, darwin, Windows), it returns an error
-// wrapping memmap.ErrUnsupported.
+// page cache. Where the file system reports no direct I/O alignment (statx's
+// STATX_DIOALIGN: tmpfs does not, nor Linux before 6.1) or the operating
+// system has none (darwin, Windows), it returns an error wrapping
+// memmap.ErrUnsupported.
 func OpenDirect(path string) (*DirectWriter, error) {
 	w, err := openDirect(path)
 	if err != nil {

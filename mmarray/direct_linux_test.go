@@ -1,6 +1,7 @@
 package mmarray_test
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -81,3 +82,50 @@ func TestOpenDirect(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestOpenDirectRenamed checks that OpenDirect writes the very file the
+// File maps, as OpenFile promises (nothing reopened by name): the file of
+// a File opened from an *os.File was renamed and another file made under
+// its old name, and a direct write must reach the mapped file only.
+func TestOpenDirectRenamed(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path, moved := filepath.Join(dir, "a.npy"), filepath.Join(dir, "moved.npy")
+	const n = 3 << 10
+	for _, p := range []string{path, moved} {
+		f, err := mmarray.Create(p, "<u8", []int{n})
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+	}
+	osf, err := os.OpenFile(path, os.O_RDWR, 0)
+	require.NoError(t, err)
+	defer osf.Close()
+	// The open file now lives at a.npy's new name; a.npy is another file.
+	require.NoError(t, os.Rename(path, filepath.Join(dir, "tmp")))
+	require.NoError(t, os.Rename(moved, path))
+	require.NoError(t, os.Rename(filepath.Join(dir, "tmp"), moved))
+	f, err := mmarray.OpenFile(osf, mmarray.ReadWrite)
+	require.NoError(t, err)
+	defer f.Close()
+	w, err := f.OpenDirect()
+	if err != nil {
+		ciskip.Skipf(t, "no direct writes in %s: %v", dir, err)
+	}
+	a := int64(w.Align())
+	start := (f.DataOffset() + a - 1) / a * a
+	buf := w.Buffer(int(a))
+	for i := range buf {
+		buf[i] = 0xAB
+	}
+	_, err = w.WriteAt(buf, start)
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	for _, c := range []struct {
+		path string
+		want byte
+	}{{moved, 0xAB}, {path, 0}} {
+		b, err := os.ReadFile(c.path)
+		require.NoError(t, err)
+		require.Equal(t, c.want, b[start], "byte %d of %s", start, c.path)
+	}
+}

@@ -211,7 +211,9 @@ func (f *File) OpenDirect() (*pagecache.DirectWriter, error) {
 	if f.mapping == nil {
 		return nil, fmt.Errorf("open %s for direct writes: %w: the array is held in memory", f.path, memmap.ErrUnsupported)
 	}
-	w, err := pagecache.OpenDirect(f.osFile.Name())
+	// The very file mapped, not one reopened by name: it may have been
+	// renamed or replaced since, or opened by OpenFile under any name.
+	w, err := pagecache.OpenDirectFile(f.osFile)
 	if err != nil {
 		return nil, err
 	}

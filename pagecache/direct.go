@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/go-memmap/memmap"
 	"github.com/go-memmap/memmap/internal/misuse"
 )
 
@@ -34,9 +35,26 @@ type DirectWriter struct {
 // system has none (darwin, Windows), it returns an error wrapping
 // memmap.ErrUnsupported.
 func OpenDirect(path string) (*DirectWriter, error) {
-	w, err := openDirect(path)
+	w, err := openDirect(path, path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s for direct writes: %w", path, err)
+	}
+	return w, nil
+}
+
+// OpenDirectFile is OpenDirect of the very file f is open on, whatever
+// its name now (f renamed, replaced, or named by os.NewFile): it is
+// reopened through f's descriptor (/proc/self/fd; without it, the error
+// wraps memmap.ErrUnsupported), not by name. Errors and panics name the
+// file f.Name().
+func OpenDirectFile(f *os.File) (*DirectWriter, error) {
+	link := fmt.Sprintf("/proc/self/fd/%d", f.Fd())
+	if _, err := os.Lstat(link); err != nil {
+		return nil, fmt.Errorf("open %s for direct writes: %w: no %s to reopen it by", f.Name(), memmap.ErrUnsupported, link)
+	}
+	w, err := openDirect(link, f.Name())
+	if err != nil {
+		return nil, fmt.Errorf("open %s for direct writes: %w", f.Name(), err)
 	}
 	return w, nil
 }

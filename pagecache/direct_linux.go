@@ -12,11 +12,12 @@ import (
 
 // openDirect opens path with O_DIRECT, its alignment from statx
 // (STATX_DIOALIGN, Linux 6.1 on): a kernel or file system that does not
-// report it is taken as having no direct I/O.
-func openDirect(path string) (*DirectWriter, error) {
+// report it is taken as having no direct I/O. name is the file's name in
+// errors (path may be a /proc/self/fd link).
+func openDirect(path, name string) (*DirectWriter, error) {
 	var st unix.Statx_t
 	if err := unix.Statx(unix.AT_FDCWD, path, 0, unix.STATX_DIOALIGN|unix.STATX_TYPE, &st); err != nil {
-		return nil, &fs.PathError{Op: "statx", Path: path, Err: err}
+		return nil, &fs.PathError{Op: "statx", Path: name, Err: err}
 	}
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, fmt.Errorf("not a regular file: %w", memmap.ErrUnsupported)
@@ -39,8 +40,8 @@ func openDirect(path string) (*DirectWriter, error) {
 			return nil, fmt.Errorf("O_DIRECT refused: %w", memmap.ErrUnsupported)
 		}
 		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: path, Err: err}
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
-		return &DirectWriter{f: os.NewFile(uintptr(fd), path), align: align}, nil
+		return &DirectWriter{f: os.NewFile(uintptr(fd), name), align: align}, nil
 	}
 }

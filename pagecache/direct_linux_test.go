@@ -60,3 +60,37 @@ func TestDirectWriter(t *testing.T) {
 	_, err = pagecache.OpenDirect(dir)
 	require.ErrorIs(t, err, memmap.ErrUnsupported)
 }
+
+// TestOpenDirectFile writes through a DirectWriter of an open file that
+// was renamed and replaced under its old name: the bytes reach the open
+// file, not the one now under the name.
+func TestOpenDirectFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path, moved := filepath.Join(dir, "f"), filepath.Join(dir, "moved")
+	require.NoError(t, os.WriteFile(path, make([]byte, 1<<16), 0o600))
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, os.Rename(path, moved))
+	require.NoError(t, os.WriteFile(path, make([]byte, 1<<16), 0o600))
+	w, err := pagecache.OpenDirectFile(f)
+	if err != nil {
+		ciskip.Skipf(t, "no direct writes in %s: %v", dir, err)
+	}
+	defer w.Close()
+	buf := w.Buffer(w.Align())
+	for i := range buf {
+		buf[i] = 9
+	}
+	_, err = w.WriteAt(buf, int64(w.Align()))
+	require.NoError(t, err)
+	for _, c := range []struct {
+		path string
+		want byte
+	}{{moved, 9}, {path, 0}} {
+		b, err := os.ReadFile(c.path)
+		require.NoError(t, err)
+		require.Equal(t, c.want, b[w.Align()], "byte %d of %s", w.Align(), c.path)
+	}
+}

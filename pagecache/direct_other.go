@@ -8,6 +8,6 @@ import (
 	"github.com/go-memmap/memmap"
 )
 
-func openDirect(string) (*DirectWriter, error) {
+func openDirect(string, string) (*DirectWriter, error) {
 	return nil, fmt.Errorf("direct I/O: %w", memmap.ErrUnsupported)
 }

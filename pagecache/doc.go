@@ -16,8 +16,9 @@
 // ReadWrite range back first), so it stops counting in the process's RSS;
 // [Mapping.DropCache] also evicts the file's pages behind a range from the
 // page cache, so a one-pass scan does not push out other programs' data. A DirectWriter
-// writes aligned blocks of a file past the page cache (O_DIRECT), for the
-// bulk output of a new file.
+// (OpenDirect by name, OpenDirectFile for an open file) writes aligned
+// blocks of a file past the page cache (O_DIRECT), for the bulk output of
+// a new file.
 // Resident cannot show what Release did: mincore reports the file's pages
 // in the page cache, mapped by this process or not.
 //

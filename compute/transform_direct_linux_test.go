@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-memmap/memmap/internal/ciskip"
 	"github.com/go-memmap/memmap/mmarray"
+	"github.com/go-memmap/memmap/pagecache"
 )
 
 // TestTransformToFileDirect checks TransformToFile into a file larger than
@@ -22,17 +23,7 @@ import (
 func TestTransformToFileDirect(t *testing.T) {
 	// Not parallel: it counts a file's pages in the page cache.
 	dir := t.TempDir()
-	probe, err := mmarray.Create(filepath.Join(dir, "probe.npy"), "<f8", []int{1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := probe.OpenDirect()
-	probe.Close()
-	if err != nil {
-		ciskip.Skipf(t, "no direct writes in %s: %v", dir, err)
-	}
-	align := w.Align()
-	w.Close()
+	align := directAlign(t, dir)
 	t.Run("uint8", func(t *testing.T) { testTransformDirect[uint8](t, dir, "|u1", align) })
 	t.Run("int16", func(t *testing.T) { testTransformDirect[int16](t, dir, "<i2", align) })
 	t.Run("float32", func(t *testing.T) { testTransformDirect[float32](t, dir, "<f4", align) })
@@ -50,21 +41,7 @@ func testTransformDirect[T uint8 | int16 | float32 | float64](t *testing.T, dir,
 	shift := headerLen / size
 	for _, n := range []int{1, unit - shift - 1, unit - shift, unit - shift + 1, 3*unit - shift, 3*unit - shift + 7, 4*unit + 5} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			src := filepath.Join(dir, "src.npy")
-			f, err := mmarray.Create(src, descr, []int{n})
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := mmarray.View[T](f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range n {
-				a.Set1(T(i%97), i)
-			}
-			if err := f.Flush(); err != nil {
-				t.Fatal(err)
-			}
+			a := filledView[T](t, dir, descr, n)
 			kernel := func(dst []T, src ...[]T) {
 				for i, x := range src[0] {
 					dst[i] = x*3 + 1
@@ -79,38 +56,15 @@ func testTransformDirect[T uint8 | int16 | float32 | float64](t *testing.T, dir,
 			if err := TransformToFile(context.Background(), direct, descr, srcs, kernel, WithMemory(1), WithWorkers(3)); err != nil {
 				t.Fatal(err)
 			}
-			f.Close()
-			want, err := os.ReadFile(mapped)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := mmarray.Open(direct, mmarray.ReadOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer out.Close()
 			// Only the first unit and a last, partial one went through the
 			// page cache.
-			resident, _, err := out.Resident()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if most := 2 * unit * size / 4096; resident > most+2 {
-				t.Errorf("%d pages of the output in the page cache, want at most %d", resident, most+2)
-			}
-			got, err := os.ReadFile(direct)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("the direct output (%d bytes) differs from the mapped one (%d bytes)", len(got), len(want))
-			}
+			out := checkDirectOutput(t, mapped, direct, 2*unit*size/pagecache.PageSize()+2)
 			v, err := mmarray.View[T](out)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, i := range []int{0, n / 2, n - 1} {
-				if x, w := v.At1(i), T(i%97)*3+1; x != w {
+				if x, w := v.At1(i), T(7*i)*3+1; x != w {
 					t.Fatalf("element %d is %v, want %v", i, x, w)
 				}
 			}
@@ -126,39 +80,11 @@ func testTransformDirect[T uint8 | int16 | float32 | float64](t *testing.T, dir,
 func TestCopyTransposedDirect(t *testing.T) {
 	// Not parallel: it counts a file's pages in the page cache.
 	dir := t.TempDir()
-	probe, err := mmarray.Create(filepath.Join(dir, "probe.npy"), "<f8", []int{1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := probe.OpenDirect()
-	probe.Close()
-	if err != nil {
-		ciskip.Skipf(t, "no direct writes in %s: %v", dir, err)
-	}
-	w.Close()
+	directAlign(t, dir)
 	const cols = 8 // the copy's rows
 	for _, rows := range []int{129 * 512, 65536 + 37} {
 		t.Run(fmt.Sprint(rows), func(t *testing.T) {
-			src := filepath.Join(dir, "src.npy")
-			f, err := mmarray.Create(src, "<f8", []int{rows, cols})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			a, err := mmarray.View[float64](f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			flat, ok := a.Contiguous()
-			if !ok {
-				t.Fatal("a new file's view is not contiguous")
-			}
-			for i := range flat {
-				flat[i] = float64(i) * 0.25
-			}
-			if err := f.Flush(); err != nil {
-				t.Fatal(err)
-			}
+			a := filledView[float64](t, dir, "<f8", rows, cols)
 			mapped, direct := filepath.Join(dir, "mapped.npy"), filepath.Join(dir, "direct.npy")
 			if err := Copy(context.Background(), a.Transpose(), mapped, WithMemory(1<<40)); err != nil {
 				t.Fatal(err)
@@ -168,41 +94,67 @@ func TestCopyTransposedDirect(t *testing.T) {
 			if err := Copy(context.Background(), a.Transpose(), direct, WithMemory(6<<20), WithWorkers(2)); err != nil {
 				t.Fatal(err)
 			}
-			want, err := os.ReadFile(mapped)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out, err := mmarray.Open(direct, mmarray.ReadOnly)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer out.Close()
 			// The ends of each group's run of each row, a page or so,
 			// went through the page cache.
-			resident, total, err := out.Resident()
-			if err != nil {
-				t.Fatal(err)
-			}
 			runs := cols * ((rows+16*512-1)/(16*512) + 1)
-			if most := 2 * runs; resident > most {
-				t.Errorf("%d of the copy's %d pages in the page cache, want at most %d (the ends of %d runs)", resident, total, most, runs)
-			}
-			got, err := os.ReadFile(direct)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("the direct copy (%d bytes) differs from the mapped one (%d bytes)", len(got), len(want))
-			}
+			out := checkDirectOutput(t, mapped, direct, 2*runs)
 			v, err := mmarray.View[float64](out)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, ij := range [][2]int{{0, 0}, {3, 12345}, {7, rows - 1}} {
-				if x, w := v.At(ij[0], ij[1]), float64(ij[1]*cols+ij[0])*0.25; x != w {
+				if x, w := v.At(ij[0], ij[1]), float64(7*(ij[1]*cols+ij[0])); x != w {
 					t.Fatalf("element %v is %v, want %v", ij, x, w)
 				}
 			}
 		})
 	}
+}
+
+// directAlign returns the alignment of direct writes into a new file in
+// dir, and skips the test (fails it under CI) where there are none.
+func directAlign(t *testing.T, dir string) int {
+	t.Helper()
+	probe, err := mmarray.Create(filepath.Join(dir, "probe.npy"), "<f8", []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	w, err := probe.OpenDirect()
+	if err != nil {
+		ciskip.Skipf(t, "no direct writes in %s: %v", dir, err)
+	}
+	defer w.Close()
+	return w.Align()
+}
+
+// checkDirectOutput checks that the file at direct has the bytes of the
+// one at mapped, with at most most of its pages in the page cache, and
+// returns it open.
+func checkDirectOutput(t *testing.T, mapped, direct string, most int) *mmarray.File {
+	t.Helper()
+	want, err := os.ReadFile(mapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := mmarray.Open(direct, mmarray.ReadOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { out.Close() })
+	resident, total, err := out.Resident()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resident > most {
+		t.Errorf("%d of the output's %d pages in the page cache, want at most %d", resident, total, most)
+	}
+	got, err := os.ReadFile(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the direct output (%d bytes) differs from the mapped one (%d bytes)", len(got), len(want))
+	}
+	return out
 }

@@ -320,7 +320,7 @@ func TestTiledCopyThroughTheFile(t *testing.T) {
 
 // filledView creates an .npy of the shape whose elements are 7 times their
 // flat index, and views it.
-func filledView[T int32 | float64](t *testing.T, dir, descr string, shape ...int) *mmarray.Array[T] {
+func filledView[T uint8 | int16 | int32 | float32 | float64](t *testing.T, dir, descr string, shape ...int) *mmarray.Array[T] {
 	t.Helper()
 	f, err := mmarray.Create(filepath.Join(dir, fmt.Sprintf("src%v.npy", shape)), descr, shape)
 	if err != nil {

@@ -37,22 +37,9 @@ func benchmarkChunk(b *testing.B) (groupSpec, []float64) {
 // with every aggregate (the window's full kernel) and with sums only (its
 // lean one, for a group-by asked for neither Min nor Max).
 func BenchmarkGroupChunkAdd(b *testing.B) {
-	spec, vals := benchmarkChunk(b)
-	for _, k := range []struct {
-		name     string
-		extremes bool
-	}{{"all", true}, {"sums", false}} {
-		b.Run(k.name, func(b *testing.B) {
-			c := newGroupChunk[float64](1, spec.newLoader(), k.extremes)
-			b.SetBytes(16 * chunkLen)
-			for b.Loop() {
-				c.add(0, vals, spec)
-				c.table.flushWindow()
-				c.table.reset()
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/chunkLen, "ns/row")
-		})
-	}
+	benchmarkGroupChunk(b, func() func(*chunkTable[float64]) {
+		return func(c *chunkTable[float64]) { c.flushWindow() }
+	})
 }
 
 // BenchmarkGroupChunkFold is BenchmarkGroupChunkAdd with each chunk
@@ -61,6 +48,19 @@ func BenchmarkGroupChunkAdd(b *testing.B) {
 // flushed into its own table's entries: the per-row cost of a chunk's
 // rows and its merge.
 func BenchmarkGroupChunkFold(b *testing.B) {
+	benchmarkGroupChunk(b, func() func(*chunkTable[float64]) {
+		merged := newGroupTable[float64](1)
+		return func(c *chunkTable[float64]) {
+			c.settle()
+			merged.mergeChunk(c)
+		}
+	})
+}
+
+// benchmarkGroupChunk adds benchmarkChunk's rows to a chunk, then ends
+// the chunk with a function newEnd makes for each window kernel, and
+// resets its table.
+func benchmarkGroupChunk(b *testing.B, newEnd func() func(*chunkTable[float64])) {
 	spec, vals := benchmarkChunk(b)
 	for _, k := range []struct {
 		name     string
@@ -68,12 +68,11 @@ func BenchmarkGroupChunkFold(b *testing.B) {
 	}{{"all", true}, {"sums", false}} {
 		b.Run(k.name, func(b *testing.B) {
 			c := newGroupChunk[float64](1, spec.newLoader(), k.extremes)
-			merged := newGroupTable[float64](1)
+			end := newEnd()
 			b.SetBytes(16 * chunkLen)
 			for b.Loop() {
 				c.add(0, vals, spec)
-				c.table.settle()
-				merged.mergeChunk(c.table)
+				end(c.table)
 				c.table.reset()
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/chunkLen, "ns/row")

@@ -119,36 +119,51 @@ func runTransform[T, U Real](ctx context.Context, dst *mmarray.Array[U], srcs []
 		}
 	}
 	type buffers struct {
-		out     []U
-		in      [][]T // one per source
-		blocks  [][]T // the sources' blocks handed to kernel
-		scratch []T   // BlocksRange's staging buffer
+		out []U
+		src sourceReader[T]
 	}
 	workers := min(cfg.workers, max(1, (n+chunkLen-1)/chunkLen))
 	bufs := make([]buffers, workers)
 	for w := range bufs {
-		b := &bufs[w]
-		b.out, b.scratch = make([]U, stageLen), make([]T, stageLen)
-		b.in, b.blocks = make([][]T, len(srcs)), make([][]T, len(srcs))
-		for i := range b.in {
-			b.in[i] = make([]T, stageLen)
-		}
+		bufs[w] = buffers{out: make([]U, stageLen), src: newSourceReader(ins)}
 	}
 	meter := newMeter(cfg, int64(n)*int64(dst.DType().ItemSize))
 	return forChunks(ctx, workers, n, chunkLen, window, func(w, lo, hi int) error {
 		b := &bufs[w]
 		for start := lo; start < hi; start += stageLen {
 			end := min(start+stageLen, hi)
-			for i := range ins {
-				b.blocks[i] = ins[i].read(start, end, b.in[i], b.scratch)
-			}
 			block := out.block(start, end, b.out)
-			kernel(w, block, b.blocks)
+			kernel(w, block, b.src.read(start, end))
 			out.store(start, block)
 		}
 		meter.add(int64(hi-lo) * int64(dst.DType().ItemSize))
 		return nil
 	})
+}
+
+// sourceReader is a worker's buffers for reading the sources' blocks.
+type sourceReader[T Real] struct {
+	ins     []input[T]
+	in      [][]T // one per source
+	blocks  [][]T // the sources' blocks handed to the kernel
+	scratch []T   // BlocksRange's staging buffer
+}
+
+func newSourceReader[T Real](ins []input[T]) sourceReader[T] {
+	r := sourceReader[T]{ins: ins, in: make([][]T, len(ins)), blocks: make([][]T, len(ins)), scratch: make([]T, stageLen)}
+	for i := range r.in {
+		r.in[i] = make([]T, stageLen)
+	}
+	return r
+}
+
+// read returns each source's elements with flat indices start to end-1
+// (at most stageLen), valid until the next call.
+func (r *sourceReader[T]) read(start, end int) [][]T {
+	for i := range r.ins {
+		r.blocks[i] = r.ins[i].read(start, end, r.in[i], r.scratch)
+	}
+	return r.blocks
 }
 
 // input reads a source view's elements by flat C-order ranges.

@@ -66,21 +66,13 @@ func transformDirect[T, U Real](ctx context.Context, dst *mmarray.Array[U], ins 
 	dataEnd := f.DataOffset() + int64(n)*int64(size)
 
 	type buffers struct {
-		unit    []U
-		in      [][]T
-		blocks  [][]T
-		scratch []T
+		unit []U // aligned for w
+		src  sourceReader[T]
 	}
 	workers := min(cfg.workers, max(1, units))
 	bufs := make([]buffers, workers)
 	for i := range bufs {
-		b := &bufs[i]
-		b.unit = bytesAs[U](w.Buffer(int(unitBytes)))
-		b.scratch = make([]T, stageLen)
-		b.in, b.blocks = make([][]T, len(ins)), make([][]T, len(ins))
-		for j := range b.in {
-			b.in[j] = make([]T, stageLen)
-		}
+		bufs[i] = buffers{unit: bytesAs[U](w.Buffer(int(unitBytes))), src: newSourceReader(ins)}
 	}
 	// The budget's window covers the sources, in the units' element
 	// ranges; dst's pages never enter the page cache.
@@ -104,10 +96,7 @@ func transformDirect[T, U Real](ctx context.Context, dst *mmarray.Array[U], ins 
 		lo, hi := max(base, 0), min(base+unitElems, n)
 		for start := lo; start < hi; start += stageLen {
 			end := min(start+stageLen, hi)
-			for i := range ins {
-				b.blocks[i] = ins[i].read(start, end, b.in[i], b.scratch)
-			}
-			kernel(g, b.unit[start-base:end-base], b.blocks)
+			kernel(g, b.unit[start-base:end-base], b.src.read(start, end))
 		}
 		fileOff := int64(u) * unitBytes
 		if base >= 0 && fileOff+unitBytes <= dataEnd {

@@ -607,7 +607,8 @@
 //     the additions are grouped differently.
 //   - A group-by's result is in memory, one Group per key: the budget bounds
 //     its hash tables, not the result. Its chunk tables are counted at their
-//     most (65536 groups each, two per worker in flight), which leaves a
+//     most (65536 groups each; from 2 to 16 per worker in flight, as many
+//     as a quarter of the walk's half of the budget holds), which leaves a
 //     small budget less room to read ahead. Keys and values must be 1-D
 //     views.
 //   - Group-by sums of integers are float64: beyond 2⁵³ they round, where

@@ -334,25 +334,36 @@ func TestChunkFoldsInOrder(t *testing.T) {
 
 // TestWithinSpan checks withinSpan against each word's own test, for
 // blocks of every length to 40 with one word just outside the span (below
-// the base or at its end) at each place, and none; and that the assembly's
-// OR of offsets, where there is one, is the Go loop's.
+// the base or at its end) at each place, and none; that the assembly's OR
+// of offsets, where there is one, is the Go loop's; and that it reports a
+// NaN among the values, at each place (never none where there is one, and
+// none where there is none, where there is assembly).
 func TestWithinSpan(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 7))
 	for _, base := range []uint64{0, 1 << 63, math.MaxUint64 - denseSpan + 1, 12345} {
 		for n := range 41 {
-			words := make([]uint64, n)
+			words, values := make([]uint64, n), make([]float64, n)
 			for i := range words {
 				words[i] = base + uint64(r.IntN(denseSpan))
+				values[i] = r.NormFloat64()
 			}
-			if !withinSpan(words, base) {
-				t.Fatalf("base %#x: %d words in the span are not within it", base, n)
+			bits := sliceAs[uint64](values)
+			within, mayNaN := withinSpan(words, base, bits)
+			if !within || hasAVX2 && mayNaN {
+				t.Fatalf("base %#x: %d words in the span, no NaN: within %v, NaN %v", base, n, within, mayNaN)
 			}
 			for i := range words {
+				v := values[i]
+				values[i] = math.NaN()
+				if _, mayNaN := withinSpan(words, base, bits); !mayNaN {
+					t.Fatalf("base %#x: a NaN at %d of %d values is not seen", base, i, n)
+				}
+				values[i] = v
 				for _, out := range []uint64{base - 1, base + denseSpan} {
 					w := words[i]
 					words[i] = out
-					if withinSpan(words, base) {
+					if within, _ := withinSpan(words, base, bits); within {
 						t.Fatalf("base %#x: word %d of %d, %#x, is within the span", base, i, n, out)
 					}
 					if hasAVX2 {
@@ -360,7 +371,7 @@ func TestWithinSpan(t *testing.T) {
 						for _, w := range words[:n&^7] {
 							want |= w - base
 						}
-						if got := offsetsOrAVX2(words, base); got != want {
+						if got, _ := offsetsOrAVX2(words, base, bits); got != want {
 							t.Fatalf("base %#x, %d words: offsetsOrAVX2 %#x, want %#x", base, n, got, want)
 						}
 					}
@@ -391,6 +402,46 @@ func TestGroupWaveFor(t *testing.T) {
 	} {
 		if got := groupWaveFor(tc.budget, table, tc.workers); got != tc.want {
 			t.Errorf("groupWaveFor(%d, %d, %d) = %d, want %d", tc.budget, table, tc.workers, got, tc.want)
+		}
+	}
+}
+
+// TestAddWindowSumsAsm checks that the assembly's window adds leave the
+// window's counts and sums bit for bit as addWindowSums's Go loop does,
+// for blocks of every length to 40 and a whole stage, over bases near
+// both ends of the words and keys at the window's ends.
+func TestAddWindowSumsAsm(t *testing.T) {
+	t.Parallel()
+	if !hasAVX2 {
+		t.Skip("no AVX2: the Go loop runs")
+	}
+	r := rand.New(rand.NewPCG(17, 17))
+	lengths := []int{stageLen}
+	for n := range 41 {
+		lengths = append(lengths, n)
+	}
+	for _, base := range []uint64{0, 1 << 63, math.MaxUint64 - denseSpan + 1} {
+		for _, n := range lengths {
+			keys, vals := make([]uint64, n), make([]float64, n)
+			for i := range keys {
+				keys[i] = base + []uint64{0, denseSpan - 1, uint64(r.IntN(16)), uint64(r.IntN(denseSpan))}[r.IntN(4)]
+				vals[i] = []float64{r.NormFloat64() * 1e6, -0.0, 1e-300, math.Inf(1)}[r.IntN(4)]
+			}
+			asm, loop := newChunkTable[float64](1), newChunkTable[float64](1)
+			for _, c := range []*chunkTable[float64]{asm, loop} {
+				c.sumsOnly = true
+				c.toWindow(base, base, false)
+			}
+			for range 2 {
+				asm.addWindowSums(keys, base, vals, false)
+				loop.addWindowSums(keys, base, vals, true)
+			}
+			for o := range denseSpan {
+				a, l := asm.window[o], loop.window[o]
+				if a.count != l.count || math.Float64bits(a.sum) != math.Float64bits(l.sum) {
+					t.Fatalf("base %#x, %d rows, offset %d: assembly %d, %v; Go %d, %v", base, n, o, a.count, a.sum, l.count, l.sum)
+				}
+			}
 		}
 	}
 }

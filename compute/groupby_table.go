@@ -16,8 +16,8 @@ import (
 
 // chunkAcc is one group's aggregate within a chunk.
 type chunkAcc[K kernelType] struct {
-	count    int64   // values that are not NaN
-	sum      float64 // their sum, added plainly in row order
+	sum      float64 // the sum of the values that are not NaN, added plainly in row order
+	count    int64   // those values
 	min, max K       // their extremes; unset while count is 0
 }
 
@@ -216,7 +216,7 @@ func (t *chunkTable[K]) add1(keys []uint64, lo, hi uint64, vals []K, dropZero bo
 		return
 	}
 	if t.toWindow(lo, hi, dropZero) {
-		t.addWindow(keys, t.windowBase, vals)
+		t.addWindow(keys, t.windowBase, vals, true)
 		return
 	}
 	t.addHash(keys, vals, dropZero)
@@ -232,13 +232,15 @@ func (t *chunkTable[K]) addUnpacked(words []uint64, flip uint64, vals []K, packe
 	if len(words) == 0 {
 		return
 	}
-	if t.windowValid && withinSpan(words, t.windowBase^flip) {
-		t.addWindow(words, t.windowBase^flip, vals)
-		return
+	if t.windowValid {
+		if within, mayNaN := withinSpan(words, t.windowBase^flip, sliceAs[uint64](vals)); within {
+			t.addWindow(words, t.windowBase^flip, vals, mayNaN)
+			return
+		}
 	}
 	lo, hi := flippedRange(words, flip)
 	if t.toWindow(lo, hi, false) {
-		t.addWindow(words, t.windowBase^flip, vals)
+		t.addWindow(words, t.windowBase^flip, vals, true)
 		return
 	}
 	packed = packed[:len(words)]
@@ -251,12 +253,22 @@ func (t *chunkTable[K]) addUnpacked(words []uint64, flip uint64, vals []K, packe
 // withinSpan reports whether every word lies from base to
 // base+denseSpan-1: whether their offsets from base, ORed, are below
 // denseSpan (a power of two), in four lanes (eight at a time in assembly).
-func withinSpan(words []uint64, base uint64) bool {
+// It also reports whether values, the rows' values as words (as long as
+// words), may hold a NaN read as float64: false only where the assembly
+// found none, as it reads them beside the words. That read is worth its
+// time even for values that are not float64: the window's adds that
+// follow scatter a load and a store or two per row, too many in flight
+// for the values to stream from memory at the rate they can.
+func withinSpan(words []uint64, base uint64, values []uint64) (within, mayNaN bool) {
 	var o0, o1, o2, o3 uint64
 	i := 0
+	mayNaN = true
 	if hasAVX2 {
-		o0 = offsetsOrAVX2(words, base)
+		o0, mayNaN = offsetsOrAVX2(words, base, values[:len(words)])
 		i = len(words) &^ 7
+		for _, v := range sliceAs[float64](values[i:len(words)]) {
+			mayNaN = mayNaN || v != v
+		}
 	}
 	for ; i+4 <= len(words); i += 4 {
 		o0 |= words[i] - base
@@ -267,7 +279,7 @@ func withinSpan(words []uint64, base uint64) bool {
 	for _, w := range words[i:] {
 		o0 |= w - base
 	}
-	return o0|o1|o2|o3 < denseSpan
+	return o0|o1|o2|o3 < denseSpan, mayNaN
 }
 
 // flippedRange returns the least and greatest of the words' packed keys,
@@ -300,10 +312,11 @@ func (t *chunkTable[K]) toWindow(lo, hi uint64, dropZero bool) bool {
 }
 
 // addWindow aggregates the rows whose keys are words at offsets below
-// denseSpan from base in the window.
-func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K) {
+// denseSpan from base in the window; mayNaN is false only where no value
+// is NaN.
+func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K, mayNaN bool) {
 	if t.sumsOnly {
-		t.addWindowSums(keys, base, vals)
+		t.addWindowSums(keys, base, vals, mayNaN)
 		return
 	}
 	window := t.window[:denseSpan]
@@ -337,10 +350,19 @@ func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K) {
 // that a group of NaN values only still exists; the others are listed
 // later by listUsed. Each group's rows are added in row order, as addWindow
 // adds them, from the same +0.
-func (t *chunkTable[K]) addWindowSums(keys []uint64, base uint64, vals []K) {
+//
+// float64 values with no NaN among them are added in assembly where there
+// is AVX2 (that no value is NaN comes from withinSpan's assembly), with
+// the same additions: there each row's count and sum are updated in one
+// register and stored at once.
+func (t *chunkTable[K]) addWindowSums(keys []uint64, base uint64, vals []K, mayNaN bool) {
 	window := t.window[:denseSpan]
 	vals = vals[:len(keys)]
 	t.unlisted = true
+	if floats, ok := any(vals).([]float64); ok && !mayNaN && hasAVX2 {
+		addWindowSumsAsm(windowWords(any(window).([]chunkAcc[float64])), keys, base, floats)
+		return
+	}
 	for i, k := range keys {
 		v := vals[i]
 		o := (k - base) & (denseSpan - 1)

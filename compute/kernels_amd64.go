@@ -56,7 +56,16 @@ func groupAboveAVX2(xs []float64, bound float64) int
 func groupBelowAVX2(xs []float64, bound float64) int
 
 // offsetsOrAVX2 is withinSpan's OR of the words' offsets from base, over
-// words[:len(words)&^7].
+// words[:len(words)&^7], and whether any of values[:len(words)&^7], read
+// as float64, is NaN.
 //
 //go:noescape
-func offsetsOrAVX2(words []uint64, base uint64) uint64
+func offsetsOrAVX2(words []uint64, base uint64, values []uint64) (or uint64, nan bool)
+
+// addWindowSumsAsm is addWindowSums's loop for float64 values none of which
+// is NaN: each row's value is added to the sum of its window entry, and
+// one to its count, in row order. window is the window's entries as words
+// (unsafe.go asserts their layout); offsets are masked to the window.
+//
+//go:noescape
+func addWindowSumsAsm(window []uint64, keys []uint64, base uint64, vals []float64)

@@ -2,6 +2,9 @@
 
 #include "textflag.h"
 
+// WINDOWMASK is denseSpan-1 (groupby_table.go; unsafe.go asserts it).
+#define WINDOWMASK $4095
+
 // The block kernels of kernels.go for float64 on AVX2, lane for lane the
 // same additions as their Go loops (kernels_amd64.go says why that
 // matters): lanes 0-3 of a sum in Y0, lanes 4-7 in Y1, each lane adding
@@ -234,16 +237,20 @@ groupBelowAVX2Done:
 	MOVQ CX, ret+32(FP)
 	RET
 
-// func offsetsOrAVX2(words []uint64, base uint64) uint64 is the OR of
-// w-base over the words of words[:len(words)&^7], eight at a time in two
-// registers of four lanes.
-TEXT ·offsetsOrAVX2(SB), NOSPLIT, $0-40
+// func offsetsOrAVX2(words []uint64, base uint64, values []uint64) (or uint64, nan bool)
+// is the OR of w-base over the words of words[:len(words)&^7], eight at a
+// time in two registers of four lanes, and whether any of
+// values[:len(words)&^7] (at least as long), read as float64, is NaN.
+TEXT ·offsetsOrAVX2(SB), NOSPLIT, $0-65
 	MOVQ         words_base+0(FP), SI
 	MOVQ         words_len+8(FP), DX
 	ANDQ         $-8, DX
 	VPBROADCASTQ base+24(FP), Y8
+	MOVQ         values_base+32(FP), DI
 	VPXOR        Y0, Y0, Y0
 	VPXOR        Y1, Y1, Y1
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y5, Y5, Y5
 	MOVQ         $0, CX
 
 offsetsOrAVX2Loop:
@@ -251,10 +258,16 @@ offsetsOrAVX2Loop:
 	JAE     offsetsOrAVX2Done
 	VMOVDQU (SI)(CX*8), Y2
 	VMOVDQU 32(SI)(CX*8), Y3
+	VMOVUPD (DI)(CX*8), Y6
+	VMOVUPD 32(DI)(CX*8), Y7
 	VPSUBQ  Y8, Y2, Y2
 	VPSUBQ  Y8, Y3, Y3
 	VPOR    Y2, Y0, Y0
 	VPOR    Y3, Y1, Y1
+	VCMPPD  $3, Y6, Y6, Y6 // unordered: NaN
+	VCMPPD  $3, Y7, Y7, Y7
+	VORPD   Y6, Y4, Y4
+	VORPD   Y7, Y5, Y5
 	ADDQ    $8, CX
 	JMP     offsetsOrAVX2Loop
 
@@ -265,6 +278,70 @@ offsetsOrAVX2Done:
 	VPSHUFD      $0x4e, X0, X1
 	VPOR         X1, X0, X0
 	VMOVQ        X0, AX
+	VORPD        Y5, Y4, Y4
+	VMOVMSKPD    Y4, BX
 	VZEROUPPER
-	MOVQ         AX, ret+32(FP)
+	MOVQ         AX, or+56(FP)
+	TESTQ        BX, BX
+	SETNE        nan+64(FP)
+	RET
+
+DATA countOne<>+0(SB)/8, $0
+DATA countOne<>+8(SB)/8, $1
+GLOBL countOne<>(SB), RODATA, $16
+
+// func addWindowSumsAsm(window []uint64, keys []uint64, base uint64, vals []float64)
+// adds each vals[i] to the sum of window entry (keys[i]-base)&(denseSpan-1)
+// and one to its count, in row order. An entry is four words, the sum
+// (its float64 bits) first and the count second, both loaded, added to
+// in one register (ADDSD to the low lane, PADDQ of one to the high) and
+// stored at once: one store a row, where a count and a sum stored apart
+// are two. window holds denseSpan entries; vals is at least as long as
+// keys and has no NaN.
+TEXT ·addWindowSumsAsm(SB), NOSPLIT, $0-80
+	MOVQ  window_base+0(FP), DX
+	MOVQ  keys_base+24(FP), SI
+	MOVQ  keys_len+32(FP), BX
+	MOVQ  base+48(FP), R8
+	MOVQ  vals_base+56(FP), DI
+	MOVOU countOne<>(SB), X7
+	XORQ  CX, CX
+	MOVQ  BX, R9
+	ANDQ  $-2, R9
+
+addWindowSumsPairs:
+	CMPQ  CX, R9
+	JAE   addWindowSumsTail
+	MOVQ  (SI)(CX*8), AX
+	MOVQ  8(SI)(CX*8), R10
+	SUBQ  R8, AX
+	SUBQ  R8, R10
+	ANDQ  WINDOWMASK, AX
+	ANDQ  WINDOWMASK, R10
+	SHLQ  $5, AX
+	SHLQ  $5, R10
+	MOVOU (DX)(AX*1), X0
+	ADDSD (DI)(CX*8), X0
+	PADDQ X7, X0
+	MOVOU X0, (DX)(AX*1)
+	MOVOU (DX)(R10*1), X1
+	ADDSD 8(DI)(CX*8), X1
+	PADDQ X7, X1
+	MOVOU X1, (DX)(R10*1)
+	ADDQ  $2, CX
+	JMP   addWindowSumsPairs
+
+addWindowSumsTail:
+	CMPQ  CX, BX
+	JAE   addWindowSumsDone
+	MOVQ  (SI)(CX*8), AX
+	SUBQ  R8, AX
+	ANDQ  WINDOWMASK, AX
+	SHLQ  $5, AX
+	MOVOU (DX)(AX*1), X0
+	ADDSD (DI)(CX*8), X0
+	PADDQ X7, X0
+	MOVOU X0, (DX)(AX*1) // the one row left of an odd count
+
+addWindowSumsDone:
 	RET

@@ -7,8 +7,29 @@ import "unsafe"
 // bool as uint8, Float16 as uint16), which have the same size and layout,
 // and a block of complex128 as its float64 parts; reaching the bytes of a
 // view's rows in its File's mapping from one item's bytes (filter_rows.go);
-// and handing a block of elements to a write (bytesOf), or a chunk of
+// the layout the assembly's group-by window kernel takes; and handing a
+// block of elements to a write (bytesOf), or a chunk of
 // results to a ChunkSink (chunks_transform.go), as its bytes.
+
+// addWindowSumsAsm (kernels_amd64.s) takes a window of chunkAcc[float64]
+// as words: four to an entry, the sum first and the count second, and
+// denseSpan entries, its offsets masked with 4095. These fail to compile
+// if that stops being so.
+var (
+	_ [unsafe.Sizeof(chunkAcc[float64]{}) - 32]struct{}
+	_ [32 - unsafe.Sizeof(chunkAcc[float64]{})]struct{}
+	_ [0 - unsafe.Offsetof(chunkAcc[float64]{}.sum)]struct{}
+	_ [unsafe.Offsetof(chunkAcc[float64]{}.count) - 8]struct{}
+	_ [8 - unsafe.Offsetof(chunkAcc[float64]{}.count)]struct{}
+	_ [denseSpan - 4096]struct{}
+	_ [4096 - denseSpan]struct{}
+)
+
+// windowWords returns a window's entries as the words addWindowSumsAsm
+// takes, four to an entry.
+func windowWords(window []chunkAcc[float64]) []uint64 {
+	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(window))), 4*len(window))
+}
 
 // sliceAs returns s's memory as a []K. K must have T's size and every bit
 // pattern of T must be a valid K.

@@ -174,7 +174,7 @@ func TestAddUnpackedMatchesPacked(t *testing.T) {
 		}},
 		{"a row past the window", 0, func(i int) uint64 {
 			if i%stageLen == 4003 && i/stageLen%3 == 1 {
-				return denseSpan + 10 // in the fourth of withinSpan's lanes
+				return denseSpan + 10 // in the fourth of spanOffsets's lanes
 			}
 			return uint64(i % 50)
 		}},
@@ -332,13 +332,13 @@ func TestChunkFoldsInOrder(t *testing.T) {
 	}
 }
 
-// TestWithinSpan checks withinSpan against each word's own test, for
+// TestSpanOffsets checks spanOffsets against each word's own test, for
 // blocks of every length to 40 with one word just outside the span (below
 // the base or at its end) at each place, and none; that the assembly's OR
 // of offsets, where there is one, is the Go loop's; and that it reports a
 // NaN among the values, at each place (never none where there is one, and
 // none where there is none, where there is assembly).
-func TestWithinSpan(t *testing.T) {
+func TestSpanOffsets(t *testing.T) {
 	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 7))
 	for _, base := range []uint64{0, 1 << 63, math.MaxUint64 - denseSpan + 1, 12345} {
@@ -349,21 +349,26 @@ func TestWithinSpan(t *testing.T) {
 				values[i] = r.NormFloat64()
 			}
 			bits := sliceAs[uint64](values)
-			within, mayNaN := withinSpan(words, base, bits)
-			if !within || hasAVX2 && mayNaN {
-				t.Fatalf("base %#x: %d words in the span, no NaN: within %v, NaN %v", base, n, within, mayNaN)
+			top, mayNaN := spanOffsets(words, base, bits)
+			if top >= denseSpan || hasAVX2 && mayNaN {
+				t.Fatalf("base %#x: %d words in the span, no NaN: offsets %#x, NaN %v", base, n, top, mayNaN)
+			}
+			for _, w := range words {
+				if w-base > top {
+					t.Fatalf("base %#x: offset %#x above %#x", base, w-base, top)
+				}
 			}
 			for i := range words {
 				v := values[i]
 				values[i] = math.NaN()
-				if _, mayNaN := withinSpan(words, base, bits); !mayNaN {
+				if _, mayNaN := spanOffsets(words, base, bits); !mayNaN {
 					t.Fatalf("base %#x: a NaN at %d of %d values is not seen", base, i, n)
 				}
 				values[i] = v
 				for _, out := range []uint64{base - 1, base + denseSpan} {
 					w := words[i]
 					words[i] = out
-					if within, _ := withinSpan(words, base, bits); within {
+					if top, _ := spanOffsets(words, base, bits); top < denseSpan {
 						t.Fatalf("base %#x: word %d of %d, %#x, is within the span", base, i, n, out)
 					}
 					if hasAVX2 {

@@ -164,6 +164,10 @@ type chunkTable[K kernelType] struct {
 	// then left out of the result, whichever way a row went.
 	sumsOnly bool
 	unlisted bool // the window may hold offsets in use not yet in used
+	// windowTop is at least the greatest offset in use in the window, so
+	// that listUsed reads no further: a small key domain fills a small
+	// part of the window.
+	windowTop uint64
 }
 
 func newChunkTable[K kernelType](words int) *chunkTable[K] {
@@ -216,7 +220,7 @@ func (t *chunkTable[K]) add1(keys []uint64, lo, hi uint64, vals []K, dropZero bo
 		return
 	}
 	if t.toWindow(lo, hi, dropZero) {
-		t.addWindow(keys, t.windowBase, vals, true)
+		t.addWindow(keys, t.windowBase, vals, hi-t.windowBase, true)
 		return
 	}
 	t.addHash(keys, vals, dropZero)
@@ -233,14 +237,15 @@ func (t *chunkTable[K]) addUnpacked(words []uint64, flip uint64, vals []K, packe
 		return
 	}
 	if t.windowValid {
-		if within, mayNaN := withinSpan(words, t.windowBase^flip, sliceAs[uint64](vals)); within {
-			t.addWindow(words, t.windowBase^flip, vals, mayNaN)
+		if top, mayNaN := spanOffsets(words, t.windowBase^flip, sliceAs[uint64](vals)); top < denseSpan {
+			t.addWindow(words, t.windowBase^flip, vals, top, mayNaN)
 			return
 		}
 	}
 	lo, hi := flippedRange(words, flip)
 	if t.toWindow(lo, hi, false) {
-		t.addWindow(words, t.windowBase^flip, vals, true)
+		top, mayNaN := spanOffsets(words, t.windowBase^flip, sliceAs[uint64](vals))
+		t.addWindow(words, t.windowBase^flip, vals, top, mayNaN)
 		return
 	}
 	packed = packed[:len(words)]
@@ -250,16 +255,17 @@ func (t *chunkTable[K]) addUnpacked(words []uint64, flip uint64, vals []K, packe
 	t.addHash(packed, vals, false)
 }
 
-// withinSpan reports whether every word lies from base to
-// base+denseSpan-1: whether their offsets from base, ORed, are below
-// denseSpan (a power of two), in four lanes (eight at a time in assembly).
-// It also reports whether values, the rows' values as words (as long as
-// words), may hold a NaN read as float64: false only where the assembly
-// found none, as it reads them beside the words. That read is worth its
-// time even for values that are not float64: the window's adds that
-// follow scatter a load and a store or two per row, too many in flight
-// for the values to stream from memory at the rate they can.
-func withinSpan(words []uint64, base uint64, values []uint64) (within, mayNaN bool) {
+// spanOffsets returns the OR of the words' offsets from base, in four
+// lanes (eight at a time in assembly): every word lies from base to
+// base+denseSpan-1 exactly when it is below denseSpan (a power of two),
+// and then no offset is above it. It also reports whether values, the
+// rows' values as words (as long as words), may hold a NaN read as
+// float64: false only where the assembly found none, as it reads them
+// beside the words. That read is worth its time even for values that are
+// not float64: the window's adds that follow scatter a load and a store
+// or two per row, too many in flight for the values to stream from memory
+// at the rate they can.
+func spanOffsets(words []uint64, base uint64, values []uint64) (or uint64, mayNaN bool) {
 	var o0, o1, o2, o3 uint64
 	i := 0
 	mayNaN = true
@@ -279,7 +285,7 @@ func withinSpan(words []uint64, base uint64, values []uint64) (within, mayNaN bo
 	for _, w := range words[i:] {
 		o0 |= w - base
 	}
-	return o0|o1|o2|o3 < denseSpan, mayNaN
+	return o0 | o1 | o2 | o3, mayNaN
 }
 
 // flippedRange returns the least and greatest of the words' packed keys,
@@ -312,9 +318,10 @@ func (t *chunkTable[K]) toWindow(lo, hi uint64, dropZero bool) bool {
 }
 
 // addWindow aggregates the rows whose keys are words at offsets below
-// denseSpan from base in the window; mayNaN is false only where no value
-// is NaN.
-func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K, mayNaN bool) {
+// denseSpan from base in the window; top is at least the greatest offset
+// (below denseSpan), and mayNaN is false only where no value is NaN.
+func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K, top uint64, mayNaN bool) {
+	t.windowTop |= top
 	if t.sumsOnly {
 		t.addWindowSums(keys, base, vals, mayNaN)
 		return
@@ -352,7 +359,7 @@ func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K, mayNaN b
 // adds them, from the same +0.
 //
 // float64 values with no NaN among them are added in assembly where there
-// is AVX2 (that no value is NaN comes from withinSpan's assembly), with
+// is AVX2 (that no value is NaN comes from spanOffsets's assembly), with
 // the same additions: there each row's count and sum are updated in one
 // register and stored at once.
 func (t *chunkTable[K]) addWindowSums(keys []uint64, base uint64, vals []K, mayNaN bool) {
@@ -386,7 +393,8 @@ func (t *chunkTable[K]) listUsed() {
 		return
 	}
 	t.unlisted = false
-	window, seen := t.window[:denseSpan], t.seen[:denseSpan]
+	end := min(t.windowTop, denseSpan-1) + 1
+	window, seen := t.window[:end], t.seen[:end]
 	for o := range window {
 		if window[o].count != 0 && !seen[o] {
 			seen[o] = true
@@ -448,7 +456,7 @@ func (t *chunkTable[K]) clearWindow() {
 		t.seen[o] = false
 	}
 	t.used = t.used[:0]
-	t.windowValid = false
+	t.windowValid, t.windowTop = false, 0
 }
 
 // settle readies the chunk's groups for groups and groupCount once its

@@ -55,7 +55,7 @@ func groupAboveAVX2(xs []float64, bound float64) int
 //go:noescape
 func groupBelowAVX2(xs []float64, bound float64) int
 
-// offsetsOrAVX2 is withinSpan's OR of the words' offsets from base, over
+// offsetsOrAVX2 is spanOffsets's OR of the words' offsets from base, over
 // words[:len(words)&^7], and whether any of values[:len(words)&^7], read
 // as float64, is NaN.
 //

@@ -55,6 +55,12 @@ func groupAboveAVX2(xs []float64, bound float64) int
 //go:noescape
 func groupBelowAVX2(xs []float64, bound float64) int
 
+// firstEqualAVX2 is firstEqual of a float64 block: the index of its first
+// element equal to x (== as Go compares), or 0 if none is.
+//
+//go:noescape
+func firstEqualAVX2(block *[sumBlock]float64, x float64) int
+
 // offsetsOrAVX2 is spanOffsets's OR of the words' offsets from base, over
 // words[:len(words)&^7], and whether any of values[:len(words)&^7], read
 // as float64, is NaN.

@@ -237,6 +237,37 @@ groupBelowAVX2Done:
 	MOVQ CX, ret+32(FP)
 	RET
 
+// func firstEqualAVX2(block *[sumBlock]float64, x float64) int is the
+// index of the block's first element equal to x (VCMPPD's EQ_OQ: -0 equals
+// +0 and NaN nothing, as Go's ==), or 0 if none is: eight elements a
+// step, the first step with a match giving its lowest lane.
+TEXT ·firstEqualAVX2(SB), NOSPLIT, $0-24
+	MOVQ         block+0(FP), SI
+	VBROADCASTSD x+8(FP), Y8
+	XORQ         CX, CX
+
+firstEqualAVX2Loop:
+	VCMPPD    $0, (SI)(CX*8), Y8, Y0
+	VCMPPD    $0, 32(SI)(CX*8), Y8, Y1
+	VMOVMSKPD Y0, AX
+	VMOVMSKPD Y1, BX
+	SHLQ      $4, BX
+	ORQ       BX, AX
+	JNZ       firstEqualAVX2Found
+	ADDQ      $8, CX
+	CMPQ      CX, $128
+	JB        firstEqualAVX2Loop
+	VZEROUPPER
+	MOVQ      $0, ret+16(FP)
+	RET
+
+firstEqualAVX2Found:
+	BSFQ       AX, AX
+	ADDQ       AX, CX
+	VZEROUPPER
+	MOVQ       CX, ret+16(FP)
+	RET
+
 // func offsetsOrAVX2(words []uint64, base uint64, values []uint64) (or uint64, nan bool)
 // is the OR of w-base over the words of words[:len(words)&^7], eight at a
 // time in two registers of four lanes, and whether any of

@@ -7,7 +7,7 @@ import (
 )
 
 // TestAssemblyKernelsMatchGo checks that the assembly block kernels give
-// the Go loops' results bit for bit, on blocks of ordinary, huge, tiny,
+// the Go loops' results bit for bit (firstEqualAVX2 the same index), on blocks of ordinary, huge, tiny,
 // infinite, NaN and signed-zero values: results must not depend on the
 // machine a reduction runs on.
 func TestAssemblyKernelsMatchGo(t *testing.T) {
@@ -52,6 +52,18 @@ func TestAssemblyKernelsMatchGo(t *testing.T) {
 		// A NaN makes the sum NaN, and the extremes are then not used.
 		if sum == sum && (gotLo != lo || gotHi != hi) {
 			t.Fatalf("trial %d: extremeBlockSumAVX2's extremes = %v, %v, Go %v, %v", trial, gotLo, gotHi, lo, hi)
+		}
+		for _, x := range []float64{block[r.IntN(sumBlock)], block[sumBlock-1], value(r.IntN(4))} {
+			want := 0 // firstEqual's Go loop, 0 where no element is x
+			for i, y := range block {
+				if y == x {
+					want = i
+					break
+				}
+			}
+			if got := firstEqualAVX2(&block, x); got != want {
+				t.Fatalf("trial %d: firstEqualAVX2 of %v = %d, Go %d", trial, x, got, want)
+			}
 		}
 		n := 8 * r.IntN(sumBlock/8+1)
 		mean := value(r.IntN(3))

@@ -25,6 +25,8 @@ func groupAboveAVX2([]float64, float64) int { panic("compute: no assembly kernel
 
 func groupBelowAVX2([]float64, float64) int { panic("compute: no assembly kernels") }
 
+func firstEqualAVX2(*[sumBlock]float64, float64) int { panic("compute: no assembly kernels") }
+
 func offsetsOrAVX2([]uint64, uint64, []uint64) (uint64, bool) { panic("compute: no assembly kernels") }
 
 func addWindowSumsAsm([]uint64, []uint64, uint64, []float64) { panic("compute: no assembly kernels") }

@@ -14,7 +14,9 @@ import (
 // words in order sorts the keys as NumPy's np.unique does, so the tables
 // never need the decoded keys.
 
-// chunkAcc is one group's aggregate within a chunk.
+// chunkAcc is one group's aggregate within a chunk. The sum comes first
+// and the count second, the two words addWindowSumsAsm updates in one
+// register (unsafe.go asserts the layout).
 type chunkAcc[K kernelType] struct {
 	sum      float64 // the sum of the values that are not NaN, added plainly in row order
 	count    int64   // those values

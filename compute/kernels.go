@@ -354,7 +354,7 @@ func (e *extremes[K]) scanSum(start int, xs []K) (fsum, bool) {
 		s.add(sum)
 		// The block's extremes are looked for only where they beat the
 		// extremes so far, which in most data soon stops happening: the
-		// search reads the block again, one element at a time.
+		// search reads the block again.
 		if c.valid == 0 || lo < c.min {
 			i := firstEqual(b, lo)
 			c.min, c.argmin = b[i], start+off+i

@@ -411,40 +411,60 @@ func TestGroupWaveFor(t *testing.T) {
 	}
 }
 
-// TestAddWindowSumsAsm checks that the assembly's window adds leave the
-// window's counts and sums bit for bit as addWindowSums's Go loop does,
-// for blocks of every length to 40 and a whole stage, over bases near
-// both ends of the words and keys at the window's ends.
-func TestAddWindowSumsAsm(t *testing.T) {
+// TestWindowAsm checks that the assembly's window adds, sums only
+// (addWindowSumsAsm) and every aggregate (addWindowAllAsm), leave the
+// window bit for bit as the Go loops do (counts, sums and extremes, ±0
+// among the values), and the same offsets listed in the same order, for
+// blocks of every length to 40 and a whole stage, over bases near both
+// ends of the words and keys at the window's ends.
+func TestWindowAsm(t *testing.T) {
 	t.Parallel()
 	if !hasAVX2 {
-		t.Skip("no AVX2: the Go loop runs")
+		t.Skip("no AVX2: the Go loops run")
 	}
 	r := rand.New(rand.NewPCG(17, 17))
+	negZero := math.Copysign(0, -1)
 	lengths := []int{stageLen}
 	for n := range 41 {
 		lengths = append(lengths, n)
 	}
-	for _, base := range []uint64{0, 1 << 63, math.MaxUint64 - denseSpan + 1} {
-		for _, n := range lengths {
-			keys, vals := make([]uint64, n), make([]float64, n)
-			for i := range keys {
-				keys[i] = base + []uint64{0, denseSpan - 1, uint64(r.IntN(16)), uint64(r.IntN(denseSpan))}[r.IntN(4)]
-				vals[i] = []float64{r.NormFloat64() * 1e6, -0.0, 1e-300, math.Inf(1)}[r.IntN(4)]
-			}
-			asm, loop := newChunkTable[float64](1), newChunkTable[float64](1)
-			for _, c := range []*chunkTable[float64]{asm, loop} {
-				c.sumsOnly = true
-				c.toWindow(base, base, false)
-			}
-			for range 2 {
-				asm.addWindowSums(keys, base, vals, false)
-				loop.addWindowSums(keys, base, vals, true)
-			}
-			for o := range denseSpan {
-				a, l := asm.window[o], loop.window[o]
-				if a.count != l.count || math.Float64bits(a.sum) != math.Float64bits(l.sum) {
-					t.Fatalf("base %#x, %d rows, offset %d: assembly %d, %v; Go %d, %v", base, n, o, a.count, a.sum, l.count, l.sum)
+	for _, sumsOnly := range []bool{true, false} {
+		for _, base := range []uint64{0, 1 << 63, math.MaxUint64 - denseSpan + 1} {
+			for _, n := range lengths {
+				keys, vals := make([]uint64, n), make([]float64, n)
+				for i := range keys {
+					o := []uint64{0, denseSpan - 1, uint64(r.IntN(16)), uint64(r.IntN(denseSpan))}[r.IntN(4)]
+					keys[i] = base + o
+					vals[i] = []float64{r.NormFloat64() * 1e6, negZero, 0, 1e-300, math.Inf(1), math.Inf(-1), float64(r.IntN(3))}[r.IntN(7)]
+					if o > 0 && o < 16 {
+						// Zeros of both signs only: the first of equal
+						// extremes is kept.
+						vals[i] = []float64{negZero, 0}[r.IntN(2)]
+					}
+				}
+				asm, loop := newChunkTable[float64](1), newChunkTable[float64](1)
+				for _, c := range []*chunkTable[float64]{asm, loop} {
+					c.sumsOnly = sumsOnly
+					c.toWindow(base, base, false)
+				}
+				for range 2 {
+					asm.addWindow(keys, base, vals, denseSpan-1, false)
+					loop.addWindow(keys, base, vals, denseSpan-1, true)
+				}
+				asm.listUsed()
+				loop.listUsed()
+				for o := range denseSpan {
+					a, l := asm.window[o], loop.window[o]
+					same := a.count == l.count && math.Float64bits(a.sum) == math.Float64bits(l.sum)
+					if !sumsOnly && a.count != 0 {
+						same = same && math.Float64bits(a.min) == math.Float64bits(l.min) && math.Float64bits(a.max) == math.Float64bits(l.max)
+					}
+					if !same {
+						t.Fatalf("sums only %v, base %#x, %d rows, offset %d: assembly %+v, Go %+v", sumsOnly, base, n, o, a, l)
+					}
+				}
+				if !slices.Equal(asm.used, loop.used) {
+					t.Fatalf("sums only %v, base %#x, %d rows: assembly lists %v, Go %v", sumsOnly, base, n, asm.used, loop.used)
 				}
 			}
 		}

@@ -313,6 +313,7 @@ func (t *chunkTable[K]) toWindow(lo, hi uint64, dropZero bool) bool {
 		if t.window == nil {
 			t.window = make([]chunkAcc[K], denseSpan)
 			t.seen = make([]bool, denseSpan)
+			t.used = make([]int32, 0, denseSpan) // as addWindowAllAsm needs
 		}
 		t.windowBase, t.windowValid = lo, true
 	}
@@ -330,6 +331,11 @@ func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K, top uint
 	}
 	window := t.window[:denseSpan]
 	vals = vals[:len(keys)]
+	if floats, ok := any(vals).([]float64); ok && !mayNaN && hasAVX2 {
+		n := addWindowAllAsm(windowWords(any(window).([]chunkAcc[float64])), keys, base, floats, t.seen[:denseSpan], t.used)
+		t.used = t.used[:n]
+		return
+	}
 	for i, k := range keys {
 		v := vals[i]
 		o := (k - base) & (denseSpan - 1)

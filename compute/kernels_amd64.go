@@ -75,3 +75,12 @@ func offsetsOrAVX2(words []uint64, base uint64, values []uint64) (or uint64, nan
 //
 //go:noescape
 func addWindowSumsAsm(window []uint64, keys []uint64, base uint64, vals []float64)
+
+// addWindowAllAsm is addWindow's loop for float64 values none of which is
+// NaN: each row's value goes into its window entry's sum, count and
+// extremes, in row order, an offset's first value marking it in seen and
+// appending it to used (used's capacity is at least denseSpan). It
+// returns used's new length.
+//
+//go:noescape
+func addWindowAllAsm(window []uint64, keys []uint64, base uint64, vals []float64, seen []bool, used []int32) int

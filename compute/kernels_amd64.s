@@ -389,3 +389,71 @@ addWindowSumsTail:
 
 addWindowSumsDone:
 	RET
+
+// func addWindowAllAsm(window []uint64, keys []uint64, base uint64, vals []float64, seen []bool, used []int32) int
+// is addWindow's loop for float64 values none of which is NaN: each row's
+// value is added to its window entry's sum, count, least and greatest (an
+// entry is four words: sum, count, min, max), in row order. An entry whose
+// count is 0 takes the value as both extremes, and its offset, the first
+// time it is seen, is marked in seen and appended to used (at its length,
+// within its capacity, which is denseSpan); the new length is returned.
+// The extremes keep the first of equal values, as addWindow's Go loop:
+// MINSD of v with the least returns v only where v is less (for -0 against
+// +0 too), MAXSD where v is greater. The next block's keys and values are
+// fetched meanwhile, as in addWindowSumsAsm.
+TEXT ·addWindowAllAsm(SB), NOSPLIT, $0-136
+	MOVQ  window_base+0(FP), DX
+	MOVQ  keys_base+24(FP), SI
+	MOVQ  keys_len+32(FP), BX
+	MOVQ  base+48(FP), R8
+	MOVQ  vals_base+56(FP), DI
+	MOVQ  seen_base+80(FP), R12
+	MOVQ  used_base+104(FP), R11
+	MOVQ  used_len+112(FP), R10
+	MOVQ  used_cap+120(FP), R9
+	MOVOU countOne<>(SB), X7
+	XORQ  CX, CX
+
+addWindowAllLoop:
+	CMPQ       CX, BX
+	JAE        addWindowAllDone
+	PREFETCHT1 WINDOWAHEAD(SI)(CX*8)
+	PREFETCHT1 WINDOWAHEAD(DI)(CX*8)
+	MOVQ       (SI)(CX*8), R13
+	SUBQ       R8, R13
+	ANDQ       WINDOWMASK, R13 // the offset
+	MOVQ       R13, AX
+	SHLQ       $5, AX          // its entry's byte offset
+	MOVSD      (DI)(CX*8), X2
+	CMPQ       8(DX)(AX*1), $0
+	JEQ        addWindowAllFirst
+	MOVAPD     X2, X3
+	MINSD      16(DX)(AX*1), X3
+	MOVSD      X3, 16(DX)(AX*1)
+	MOVAPD     X2, X4
+	MAXSD      24(DX)(AX*1), X4
+	MOVSD      X4, 24(DX)(AX*1)
+
+addWindowAllAdd:
+	MOVOU (DX)(AX*1), X0
+	ADDSD X2, X0
+	PADDQ X7, X0
+	MOVOU X0, (DX)(AX*1)
+	INCQ  CX
+	JMP   addWindowAllLoop
+
+addWindowAllFirst:
+	MOVSD X2, 16(DX)(AX*1)
+	MOVSD X2, 24(DX)(AX*1)
+	CMPB  (R12)(R13*1), $0
+	JNE   addWindowAllAdd
+	MOVB  $1, (R12)(R13*1)
+	CMPQ  R10, R9
+	JAE   addWindowAllAdd
+	MOVL  R13, (R11)(R10*4)
+	INCQ  R10
+	JMP   addWindowAllAdd
+
+addWindowAllDone:
+	MOVQ R10, ret+128(FP)
+	RET

@@ -30,3 +30,7 @@ func firstEqualAVX2(*[sumBlock]float64, float64) int { panic("compute: no assemb
 func offsetsOrAVX2([]uint64, uint64, []uint64) (uint64, bool) { panic("compute: no assembly kernels") }
 
 func addWindowSumsAsm([]uint64, []uint64, uint64, []float64) { panic("compute: no assembly kernels") }
+
+func addWindowAllAsm([]uint64, []uint64, uint64, []float64, []bool, []int32) int {
+	panic("compute: no assembly kernels")
+}

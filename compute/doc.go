@@ -256,14 +256,16 @@
 // rows in both has its two partial sums added), and a chunk whose rows all
 // went to the window is merged from it, the merged table's entries of its
 // keys found by their offset from the first such chunk's window, not
-// hashed, where they lie within 4096 of it.
+// hashed, where they lie within 4096 of it. The window's check of a block
+// reads its values beside its keys, and a block of float64 values it
+// finds free of NaN is added in assembly where there is AVX2: the same
+// additions and comparisons as the Go loop, with the next block's keys
+// and values fetched meanwhile.
 //
 // WithAggregates(GroupSum), or any set without GroupMin and GroupMax, has a
 // group-by compute only what it asks for, as df.groupby(k)[v].sum() does:
 // the window of small keys then keeps a count and a sum per key, one add
-// per row with no test but for NaN (none for a block of float64 values the
-// window's check found free of NaN, whose adds run in assembly where
-// there is AVX2), and the fields not asked for are zero
+// per row with no test but for NaN, and the fields not asked for are zero
 // (and left out of WriteNPY's file). The fields asked for are bit for bit
 // those of the default, GroupAll.
 //

@@ -5,9 +5,9 @@
 // WINDOWMASK is denseSpan-1 (groupby_table.go; unsafe.go asserts it).
 #define WINDOWMASK $4095
 
-// WINDOWAHEAD is how far ahead of its rows addWindowSumsAsm asks for the
-// keys and values to be fetched: a stage (stageLen rows of 8 bytes), the
-// next block's. A prefetch never faults, so one past a mapping's end is
+// WINDOWAHEAD is how far ahead of their rows the window kernels
+// (addWindowSumsAsm, addWindowAllAsm) ask for the keys and values to be
+// fetched: a stage (stageLen rows of 8 bytes), the next block's. A prefetch never faults, so one past a mapping's end is
 // dropped, not a SIGBUS.
 #define WINDOWAHEAD 32768
 

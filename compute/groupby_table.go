@@ -331,9 +331,8 @@ func (t *chunkTable[K]) addWindow(keys []uint64, base uint64, vals []K, top uint
 	}
 	window := t.window[:denseSpan]
 	vals = vals[:len(keys)]
-	if floats, ok := any(vals).([]float64); ok && !mayNaN && hasAVX2 {
-		n := addWindowAllAsm(windowWords(any(window).([]chunkAcc[float64])), keys, base, floats, t.seen[:denseSpan], t.used)
-		t.used = t.used[:n]
+	if words, floats, ok := t.asmWindow(vals, mayNaN); ok {
+		t.used = t.used[:addWindowAllAsm(words, keys, base, floats, t.seen[:denseSpan], t.used)]
 		return
 	}
 	for i, k := range keys {
@@ -374,8 +373,8 @@ func (t *chunkTable[K]) addWindowSums(keys []uint64, base uint64, vals []K, mayN
 	window := t.window[:denseSpan]
 	vals = vals[:len(keys)]
 	t.unlisted = true
-	if floats, ok := any(vals).([]float64); ok && !mayNaN && hasAVX2 {
-		addWindowSumsAsm(windowWords(any(window).([]chunkAcc[float64])), keys, base, floats)
+	if words, floats, ok := t.asmWindow(vals, mayNaN); ok {
+		addWindowSumsAsm(words, keys, base, floats)
 		return
 	}
 	for i, k := range keys {
@@ -391,6 +390,17 @@ func (t *chunkTable[K]) addWindowSums(keys []uint64, base uint64, vals []K, mayN
 			t.used = append(t.used, int32(o))
 		}
 	}
+}
+
+// asmWindow returns the window as the words the assembly window kernels
+// take, and vals as float64, where those kernels can add vals: float64
+// values none of which is NaN (mayNaN false), on AVX2.
+func (t *chunkTable[K]) asmWindow(vals []K, mayNaN bool) (words []uint64, floats []float64, ok bool) {
+	floats, ok = any(vals).([]float64)
+	if !ok || mayNaN || !hasAVX2 {
+		return nil, nil, false
+	}
+	return windowWords(any(t.window[:denseSpan]).([]chunkAcc[float64])), floats, true
 }
 
 // listUsed adds to used the window's offsets that addWindowSums gave a

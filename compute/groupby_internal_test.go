@@ -419,9 +419,7 @@ func TestGroupWaveFor(t *testing.T) {
 // ends of the words and keys at the window's ends.
 func TestWindowAsm(t *testing.T) {
 	t.Parallel()
-	if !hasAVX2 {
-		t.Skip("no AVX2: the Go loops run")
-	}
+	requireAVX2(t)
 	r := rand.New(rand.NewPCG(17, 17))
 	negZero := math.Copysign(0, -1)
 	lengths := []int{stageLen}

@@ -80,7 +80,7 @@ func groupChunksWith[Key GroupKey, V Real, K kernelType, W int64 | uint64](ctx c
 	defer agg.close()
 
 	spec := groupSpec{words: 1}
-	extremes := cfg.group.aggregates.orAll().extremes()
+	extremes := cfg.group.aggregates.extremes()
 	widen := widenerFor[V, K]()
 	loaders := make([]*intKeys[Key, W], p.inFlight)
 	bufs, kbufs := make([][]V, p.inFlight), make([][]K, p.inFlight)

@@ -41,7 +41,7 @@ type Groups[Key mmarray.Element, V Real] struct {
 	Dropped int64
 
 	keyDType, valueDType npyheader.DType // for WriteNPY
-	aggregates           Aggregates      // the fields computed, never 0
+	aggregates           Aggregates      // the fields computed; 0 in a Groups the caller made (all)
 }
 
 // GroupBy aggregates values by keys, as pandas'
@@ -191,7 +191,7 @@ func groupByKernel[Key mmarray.Element, V Real, K kernelType](ctx context.Contex
 }
 
 // groupsOf makes the Groups of an aggregation's result, each key decoded,
-// with the aggregates aggs (0 for all).
+// with the aggregates aggs.
 func groupsOf[Key mmarray.Element, V Real, K kernelType](res groupResult[K], dropped int64, words int, decode func([]uint64) Key,
 	keyDType, valueDType npyheader.DType, aggs Aggregates) *Groups[Key, V] {
 	g := &Groups[Key, V]{
@@ -199,7 +199,7 @@ func groupsOf[Key mmarray.Element, V Real, K kernelType](res groupResult[K], dro
 		Dropped:    dropped,
 		keyDType:   keyDType,
 		valueDType: valueDType,
-		aggregates: aggs.orAll(),
+		aggregates: aggs,
 	}
 	for i, e := range res.order {
 		g.Groups[i] = finishGroup[Key, V](decode(res.keys[e*words:(e+1)*words]), res.accs[e], g.aggregates)
@@ -269,7 +269,7 @@ func aggregateGroups[V Real, K kernelType](ctx context.Context, values *mmarray.
 	cfg.waveLen = groupWaveFor(cfg.memory, cfg.partBytes, cfg.workers)
 	agg := newGroupAggregator[K](spec.words, budget/2, cfg.group.spillDir)
 	defer agg.close()
-	extremes := cfg.group.aggregates.orAll().extremes()
+	extremes := cfg.group.aggregates.extremes()
 	var spare groupChunks[K]
 	folds := chunkFolds[K]{spare: &spare, agg: agg, cancel: cancel, pending: map[int]*groupChunk[K]{}}
 	n := values.Len()

@@ -114,7 +114,9 @@ func WithAggregates(a Aggregates) Option {
 	return func(c *config) { c.group.aggregates = a }
 }
 
-// orAll is a, or GroupAll for the zero set (the default).
+// orAll is a, or GroupAll for the zero set: the fields of a Groups the
+// caller made rather than a group-by (a group-by's config holds GroupAll
+// for the default).
 func (a Aggregates) orAll() Aggregates {
 	if a == 0 {
 		return GroupAll
@@ -168,6 +170,9 @@ func newConfig(opts []Option) config {
 		}
 	}
 	c.waveLen = waveLen
+	if c.group.aggregates == 0 {
+		c.group.aggregates = GroupAll
+	}
 	if c.workers == 0 {
 		c.workers = runtime.GOMAXPROCS(0)
 	}

@@ -24,7 +24,7 @@ import (
 // written.
 func Copy[T Real](ctx context.Context, a *mmarray.Array[T], path string, opts ...Option) error {
 	cfg := newConfig(opts)
-	return toNewFile("copy", path, a.DType().String(), a.Shape(), []*mmarray.File{a.File()}, func(dst *mmarray.Array[T]) error {
+	return toNewFile("copy", path, a.DType().String(), a.Shape(), []*mmarray.File{a.File()}, func(dst *mmarray.Array[T]) (err error) {
 		p, q, tiled := tileAxes(a)
 		if !tiled {
 			return copyLinear(ctx, a, dst, cfg)
@@ -45,21 +45,20 @@ func Copy[T Real](ctx context.Context, a *mmarray.Array[T], path string, opts ..
 		if out.release {
 			// Too large to keep: the groups written through the file go
 			// past the page cache where they can.
-			w, err := openDirectOutput(dst)
-			if err != nil {
-				return err
+			w, openErr := openDirectOutput(dst)
+			if openErr != nil {
+				return openErr
 			}
 			if w != nil {
 				out.direct, out.stages = w, new(sync.Pool)
+				defer func() { // deferred: closed too when a worker's panic passes through
+					if cerr := w.Close(); cerr != nil && err == nil {
+						err = cerr
+					}
+				}()
 			}
 		}
-		err := copyTiled(ctx, a, out, p, q, cfg)
-		if out.direct != nil {
-			if cerr := out.direct.Close(); err == nil {
-				err = cerr
-			}
-		}
-		return err
+		return copyTiled(ctx, a, out, p, q, cfg)
 	})
 }
 

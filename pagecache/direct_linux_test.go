@@ -91,6 +91,10 @@ func TestOpenDirectFile(t *testing.T) {
 	}{{moved, 9}, {path, 0}} {
 		b, err := os.ReadFile(c.path)
 		require.NoError(t, err)
-		require.Equal(t, c.want, b[w.Align()], "byte %d of %s", w.Align(), c.path)
+		var got byte // a file too short to hold it holds no written byte
+		if len(b) > w.Align() {
+			got = b[w.Align()]
+		}
+		require.Equal(t, c.want, got, "byte %d of %s", w.Align(), c.path)
 	}
 }

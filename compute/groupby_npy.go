@@ -2,6 +2,7 @@ package compute
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/go-memmap/memmap/mmarray"
@@ -37,32 +38,45 @@ func (g *Groups[Key, V]) WriteNPY(path string) error {
 	return nil
 }
 
-// groupFields are the aggregate fields of a groups file, in order.
-var groupFields = []struct {
-	agg  Aggregates
-	name string
-}{{GroupCount, "count"}, {GroupSum, "sum"}, {GroupMean, "mean"}, {GroupMin, "min"}, {GroupMax, "max"}}
+// groupField is an aggregate field of a groups file: its bit, its name and
+// dtype, and how its column is filled from the groups.
+type groupField struct {
+	agg         Aggregates
+	name, dtype string
+	fill        func(rows *mmarray.Array[[]byte]) error
+}
+
+// fields returns the groups file's aggregate fields asked for, in order.
+func (g *Groups[Key, V]) fields() []groupField {
+	native, value := string(npyheader.NativeOrder()), nativeDType(g.valueDType)
+	all := []groupField{
+		{GroupCount, "count", native + "i8", func(rows *mmarray.Array[[]byte]) error {
+			return fillField(rows, "count", g.Groups, func(gr *Group[Key, V]) int64 { return gr.Count })
+		}},
+		{GroupSum, "sum", native + "f8", func(rows *mmarray.Array[[]byte]) error {
+			return fillField(rows, "sum", g.Groups, func(gr *Group[Key, V]) float64 { return gr.Sum })
+		}},
+		{GroupMean, "mean", native + "f8", func(rows *mmarray.Array[[]byte]) error {
+			return fillField(rows, "mean", g.Groups, func(gr *Group[Key, V]) float64 { return gr.Mean })
+		}},
+		{GroupMin, "min", value, func(rows *mmarray.Array[[]byte]) error {
+			return fillField(rows, "min", g.Groups, func(gr *Group[Key, V]) V { return gr.Min })
+		}},
+		{GroupMax, "max", value, func(rows *mmarray.Array[[]byte]) error {
+			return fillField(rows, "max", g.Groups, func(gr *Group[Key, V]) V { return gr.Max })
+		}},
+	}
+	asked := g.aggregates.orAll()
+	return slices.DeleteFunc(all, func(f groupField) bool { return asked&f.agg == 0 })
+}
 
 // descr is the groups file's record dtype: the key and the fields asked
 // for.
 func (g *Groups[Key, V]) descr() string {
-	native := npyheader.NativeOrder()
 	var b strings.Builder
 	fmt.Fprintf(&b, "[('key', '%s')", nativeDType(g.keyDType))
-	for _, f := range groupFields {
-		if g.aggregates.orAll()&f.agg == 0 {
-			continue
-		}
-		var dt string
-		switch f.agg {
-		case GroupCount:
-			dt = string(native) + "i8"
-		case GroupSum, GroupMean:
-			dt = string(native) + "f8"
-		default:
-			dt = nativeDType(g.valueDType)
-		}
-		fmt.Fprintf(&b, ", ('%s', '%s')", f.name, dt)
+	for _, f := range g.fields() {
+		fmt.Fprintf(&b, ", ('%s', '%s')", f.name, f.dtype)
 	}
 	b.WriteString("]")
 	return b.String()
@@ -82,36 +96,11 @@ func (g *Groups[Key, V]) fill(f *mmarray.File) error {
 	if err != nil {
 		return err
 	}
-	key, err := mmarray.Field[Key](rows, "key")
-	if err != nil {
+	if err := fillField(rows, "key", g.Groups, func(gr *Group[Key, V]) Key { return gr.Key }); err != nil {
 		return err
 	}
-	for i, gr := range g.Groups {
-		key.Set1(gr.Key, i)
-	}
-	aggs := g.aggregates.orAll()
-	if aggs&GroupCount != 0 {
-		if err := fillField(rows, "count", g.Groups, func(gr *Group[Key, V]) int64 { return gr.Count }); err != nil {
-			return err
-		}
-	}
-	if aggs&GroupSum != 0 {
-		if err := fillField(rows, "sum", g.Groups, func(gr *Group[Key, V]) float64 { return gr.Sum }); err != nil {
-			return err
-		}
-	}
-	if aggs&GroupMean != 0 {
-		if err := fillField(rows, "mean", g.Groups, func(gr *Group[Key, V]) float64 { return gr.Mean }); err != nil {
-			return err
-		}
-	}
-	if aggs&GroupMin != 0 {
-		if err := fillField(rows, "min", g.Groups, func(gr *Group[Key, V]) V { return gr.Min }); err != nil {
-			return err
-		}
-	}
-	if aggs&GroupMax != 0 {
-		if err := fillField(rows, "max", g.Groups, func(gr *Group[Key, V]) V { return gr.Max }); err != nil {
+	for _, field := range g.fields() {
+		if err := field.fill(rows); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"reflect"
 	"strconv"
 	"testing"
@@ -24,48 +25,33 @@ var aggregateSets = []compute.Aggregates{
 // askedGroups reports the first difference ("" if none) between the
 // groups of a group-by asked for aggs (got) and those of GroupAll (all):
 // the same keys and Dropped, each field in aggs the same bit for bit, the
-// others zero.
+// others zero (+0 for floats). It is sameGroups against all with the
+// fields not asked for zeroed.
 func askedGroups[Key mmarray.Element, V compute.Real](all, got *compute.Groups[Key, V], aggs compute.Aggregates) string {
 	if aggs == 0 {
 		aggs = compute.GroupAll
 	}
-	if len(all.Groups) != len(got.Groups) || all.Dropped != got.Dropped {
-		return fmt.Sprintf("%d groups and %d dropped, GroupAll %d and %d", len(got.Groups), got.Dropped, len(all.Groups), all.Dropped)
-	}
-	bits := math.Float64bits
-	sameV := func(x, y V) bool {
-		if isFloatType[V]() {
-			return bits(asFloat(x)) == bits(asFloat(y))
-		}
-		return x == y
-	}
+	want := &compute.Groups[Key, V]{Groups: slices.Clone(all.Groups), Dropped: all.Dropped}
 	var zero V
-	for i, g := range got.Groups {
-		a := all.Groups[i]
-		if !reflect.DeepEqual(g.Key, a.Key) {
-			return fmt.Sprintf("group %d: key %v, GroupAll %v", i, g.Key, a.Key)
+	for i := range want.Groups {
+		g := &want.Groups[i]
+		if aggs&compute.GroupCount == 0 {
+			g.Count = 0
 		}
-		for _, f := range []struct {
-			agg  compute.Aggregates
-			name string
-			same bool // the field is GroupAll's
-			zero bool // the field is zero (+0 for floats)
-		}{
-			{compute.GroupCount, "count", g.Count == a.Count, g.Count == 0},
-			{compute.GroupSum, "sum", bits(g.Sum) == bits(a.Sum), bits(g.Sum) == 0},
-			{compute.GroupMean, "mean", bits(g.Mean) == bits(a.Mean), bits(g.Mean) == 0},
-			{compute.GroupMin, "min", sameV(g.Min, a.Min), sameV(g.Min, zero)},
-			{compute.GroupMax, "max", sameV(g.Max, a.Max), sameV(g.Max, zero)},
-		} {
-			if aggs&f.agg != 0 && !f.same {
-				return fmt.Sprintf("group %d: %s of %+v, GroupAll %+v", i, f.name, g, a)
-			}
-			if aggs&f.agg == 0 && !f.zero {
-				return fmt.Sprintf("group %d: %s not asked for but set: %+v", i, f.name, g)
-			}
+		if aggs&compute.GroupSum == 0 {
+			g.Sum = 0
+		}
+		if aggs&compute.GroupMean == 0 {
+			g.Mean = 0
+		}
+		if aggs&compute.GroupMin == 0 {
+			g.Min = zero
+		}
+		if aggs&compute.GroupMax == 0 {
+			g.Max = zero
 		}
 	}
-	return ""
+	return sameGroups(got, want)
 }
 
 // checkAggregates runs groupBy with every GroupAll and with each set of

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"slices"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 
